@@ -1,0 +1,138 @@
+"""Account endpoints: register, log in and out, tokens, websocket tickets, the profile."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import authenticate, login, logout
+from django.middleware.csrf import get_token
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.models import User
+from accounts.serializers import (
+    CsrfOutput,
+    LoginInput,
+    MeOutput,
+    ProfileUpdateInput,
+    RegisterInput,
+    TicketOutput,
+    TokenOutput,
+)
+from sevenstep.errors import ApplicationError
+
+_BAD_CREDENTIALS = "Email or password is incorrect."
+
+
+def _enforce_csrf(request: Request) -> None:
+    """Browser logins set a session cookie, so they must prove they come from our pages."""
+    SessionAuthentication().enforce_csrf(request)
+
+
+def _me(user: User) -> dict[str, object]:
+    return MeOutput(user).data
+
+
+def _authenticate(request: Request) -> User:
+    data = LoginInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    user = authenticate(
+        request._request,
+        username=data.validated_data["email"].strip().lower(),
+        password=data.validated_data["password"],
+    )
+    if user is None:
+        raise ApplicationError(_BAD_CREDENTIALS, code="invalid_credentials", status_code=400)
+    return user
+
+
+class CsrfApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+
+    @extend_schema(responses=CsrfOutput, summary="Set the CSRF cookie and return its token")
+    def get(self, request: Request) -> Response:
+        return Response({"csrf_token": get_token(request._request)})
+
+
+class RegisterApi(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
+
+    @extend_schema(request=RegisterInput, responses={201: MeOutput}, summary="Create an account")
+    def post(self, request: Request) -> Response:
+        _enforce_csrf(request)
+        data = RegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_register(**data.validated_data)
+        login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return Response(_me(user), status=status.HTTP_201_CREATED)
+
+
+class LoginApi(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=LoginInput, responses=MeOutput, summary="Log in with a session")
+    def post(self, request: Request) -> Response:
+        _enforce_csrf(request)
+        user = _authenticate(request)
+        login(request._request, user)
+        return Response(_me(user))
+
+
+class LogoutApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=None, responses={204: None}, summary="End the session")
+    def post(self, request: Request) -> Response:
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=LoginInput, responses=TokenOutput, summary="Get an API token")
+    def post(self, request: Request) -> Response:
+        user = _authenticate(request)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class WsTicketApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None, responses=TicketOutput, summary="Get a short-lived websocket ticket"
+    )
+    def post(self, request: Request) -> Response:
+        ticket = services.ws_ticket_issue(user=request.user)
+        return Response({"ticket": ticket, "expires_in": settings.WS_TICKET_MAX_AGE})
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeOutput, summary="The current user and profile")
+    def get(self, request: Request) -> Response:
+        return Response(_me(request.user))
+
+    @extend_schema(request=ProfileUpdateInput, responses=MeOutput, summary="Update the profile")
+    def patch(self, request: Request) -> Response:
+        data = ProfileUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.profile_update(user=request.user, **data.validated_data)
+        return Response(_me(request.user))

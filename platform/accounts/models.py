@@ -1,0 +1,88 @@
+"""Users log in with their email; everything a peer sees about them lives on the profile."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+from typing import Any
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from sevenstep.framework import Domain, Level, TargetRole
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in _time_zones():
+        raise ValidationError(f"'{value}' is not an IANA time zone name (e.g. Europe/Berlin).")
+
+
+def validate_domains(value: Any) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError("Domains must be a list of domain names.")
+    unknown = sorted(set(value) - set(Domain.values))
+    if unknown:
+        raise ValidationError(f"Unknown domains: {', '.join(unknown)}.")
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    display_name = models.CharField(max_length=80)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    target_level = models.CharField(max_length=16, choices=Level.choices, default=Level.MID)
+    target_role = models.CharField(
+        max_length=24, choices=TargetRole.choices, default=TargetRole.MLE
+    )
+    focus_domains = models.JSONField(default=list, blank=True, validators=[validate_domains])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target_level__in=Level.values), name="profile_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target_role__in=TargetRole.values), name="profile_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name

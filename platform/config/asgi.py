@@ -1,0 +1,28 @@
+"""The ASGI application: Django for HTTP, Channels for websockets."""
+
+import logging
+import os
+
+from django.conf import settings
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django_asgi_app = get_asgi_application()
+
+if not settings.REDIS_URL:
+    logging.getLogger("sevenstep").warning(
+        "REDIS_URL is not set: in-memory channel layer (serve with one process only) and "
+        "background jobs run in-process, inside the request that enqueues them"
+    )
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from config.routing import websocket_urlpatterns  # noqa: E402
+from sevenstep.ws import websocket_stack  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": websocket_stack(URLRouter(websocket_urlpatterns)),
+    }
+)

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from sevenstep.consumers import PingConsumer
+
+websocket_urlpatterns = [
+    path("ws/ping/", PingConsumer.as_asgi()),
+]

@@ -1,0 +1,1 @@
+"""Platform-wide building blocks: the framework vocabulary, errors, health."""

@@ -1,0 +1,34 @@
+"""A tiny authenticated websocket endpoint that proves routing and auth end to end."""
+
+from __future__ import annotations
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+# Close codes shared by every consumer.
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_BAD_MESSAGE = 4400
+CLOSE_UNSUPPORTED_DATA = 1003
+
+
+class PingConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        await self.accept()
+        if not self.scope["user"].is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        await self.send_json({"type": "hello", "user": self.scope["user"].pk})
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            await self.close(code=CLOSE_UNSUPPORTED_DATA)
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except ValueError:
+            content = None
+        if not isinstance(content, dict) or content.get("type") != "ping":
+            await self.close(code=CLOSE_BAD_MESSAGE)
+            return
+        await self.send_json({"type": "pong", "user": self.scope["user"].pk})

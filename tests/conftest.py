@@ -1,0 +1,96 @@
+"""Shared fixtures: a named cast of users, API clients, and the service requirements.
+
+Tests marked `postgres` or `redis` need the real service. Without it they skip and say why;
+with REQUIRE_SERVICES=1 (set by CI) they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tests.factories import PASSWORD, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _missing(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=2).close()
+    except OSError:
+        return False
+    return True
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: set DATABASE_URL=postgres://… (bin/test does)")
+    if item.get_closest_marker("redis"):
+        if not settings.REDIS_URL:
+            _missing("needs Redis: set REDIS_URL=redis://… (bin/test does)")
+        elif not _reachable(settings.REDIS_URL):
+            _missing(f"Redis is not reachable at {settings.REDIS_URL}")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache() -> None:
+    """Throttle counters and other cached state never leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def interviewer(db):  # type: ignore[no-untyped-def]
+    return UserFactory(email="ivy.interviewer@example.com", profile__display_name="Ivy")
+
+
+@pytest.fixture
+def candidate(db):  # type: ignore[no-untyped-def]
+    return UserFactory(email="carl.candidate@example.com", profile__display_name="Carl")
+
+
+@pytest.fixture
+def outsider(db):  # type: ignore[no-untyped-def]
+    return UserFactory(email="olga.outsider@example.com", profile__display_name="Olga")
+
+
+@pytest.fixture
+def staff(db):  # type: ignore[no-untyped-def]
+    return UserFactory(email="sam.staff@example.com", is_staff=True, profile__display_name="Sam")
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def client_for():  # type: ignore[no-untyped-def]
+    """Return an API client logged in as the given user (or anonymous for None)."""
+
+    def make(user) -> APIClient:  # type: ignore[no-untyped-def]
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
