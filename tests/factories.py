@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import Profile, User
@@ -30,3 +33,49 @@ class UserFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     password = factory.django.Password(PASSWORD)
     profile = factory.RelatedFactory(ProfileFactory, factory_related_name="user")
+
+
+class QuestionFactory(DjangoModelFactory):
+    class Meta:
+        model = "interviews.Question"
+
+    slug = factory.Sequence(lambda n: f"question-{n}")
+    title = factory.Sequence(lambda n: f"Design system {n}")
+    domain = "recommendation"
+    level = "mid"
+    prompt = "Design a system that recommends things."
+    guide = factory.LazyFunction(
+        lambda: {
+            str(step): {
+                "covers": [f"point for step {step}"],
+                "follow_ups": [f"follow-up for step {step}"],
+                "red_flags": [f"red flag for step {step}"],
+            }
+            for step in range(1, 8)
+        }
+    )
+    emphasis = factory.LazyFunction(lambda: {str(step): 1.0 for step in range(1, 8)})
+
+
+class InterviewFactory(DjangoModelFactory):
+    """A scheduled interview an hour from now, with both participants' seats."""
+
+    class Meta:
+        model = "interviews.Interview"
+
+    interviewer = factory.SubFactory(UserFactory)
+    candidate = factory.SubFactory(UserFactory)
+    question = factory.SubFactory(QuestionFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(minutes=45))
+
+    @factory.post_generation
+    def seats(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if not create:
+            return
+        from interviews.models import Seat
+
+        for user, role in ((self.interviewer, "interviewer"), (self.candidate, "candidate")):
+            Seat.objects.create(
+                interview=self, user=user, role=role, starts_at=self.starts_at, ends_at=self.ends_at
+            )

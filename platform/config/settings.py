@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "sevenstep",
     "accounts",
     "interviews",
+    "interviews.live",
     "scoring",
 ]
 

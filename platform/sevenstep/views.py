@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
 
 from sevenstep.errors import error_body
 from sevenstep.health import readiness
@@ -28,3 +30,13 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     return JsonResponse(error_body("not_found", "No such endpoint."), status=404)
+
+
+@never_cache
+@ensure_csrf_cookie
+def spa(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Serve the browser app's index.html for its client-side routes."""
+    index = settings.FRONTEND_DIST / "index.html"
+    if "." in path.rsplit("/", 1)[-1] or not index.is_file():
+        raise Http404(path)
+    return FileResponse(index.open("rb"), content_type="text/html; charset=utf-8")

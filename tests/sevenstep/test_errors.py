@@ -75,7 +75,7 @@ def test_unknown_api_path_is_a_json_404(api: APIClient) -> None:
 
 
 def test_django_404_outside_the_api_is_json(api: APIClient) -> None:
-    response = Client().get("/definitely/not/here")
+    response = Client().get("/definitely/not/here.txt")
     assert response.status_code == 404
     assert_error_shape(response.json(), "not_found")
 

@@ -1,0 +1,1 @@
+"""The live interview room: Yjs notes over Channels, the step timeline, presence, replay."""

@@ -1,0 +1,3 @@
+"""Websocket routes of the live room."""
+
+websocket_urlpatterns: list = []

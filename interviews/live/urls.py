@@ -1,0 +1,3 @@
+"""HTTP routes of the live room (notes export, replay)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Interview use cases, one module per area (booking, matching, lifecycle, calendar, …)."""
