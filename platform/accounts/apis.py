@@ -19,6 +19,7 @@ from accounts import services
 from accounts.models import User
 from accounts.serializers import (
     CsrfOutput,
+    EraseInput,
     LoginInput,
     MeOutput,
     ProfileUpdateInput,
@@ -136,3 +137,19 @@ class MeApi(APIView):
         data.is_valid(raise_exception=True)
         services.profile_update(user=request.user, **data.validated_data)
         return Response(_me(request.user))
+
+
+class MeEraseApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=EraseInput,
+        responses={204: None},
+        summary="Delete my account and personal data (past interviews stay, anonymised)",
+    )
+    def post(self, request: Request) -> Response:
+        data = EraseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_erase(user=request.user, password=data.validated_data["password"])
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

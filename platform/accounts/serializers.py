@@ -62,3 +62,7 @@ class TicketOutput(serializers.Serializer):
 
 class CsrfOutput(serializers.Serializer):
     csrf_token = serializers.CharField()
+
+
+class EraseInput(StrictInputSerializer):
+    password = serializers.CharField(max_length=128, trim_whitespace=False)

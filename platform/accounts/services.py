@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Profile, User
+from accounts.signals import user_erased
 from sevenstep.errors import ApplicationError
 
 _TICKET_SALT = "sevenstep.ws-ticket"
@@ -67,3 +68,35 @@ def ws_ticket_user_id(ticket: str) -> int | None:
         return None
     uid = payload.get("uid") if isinstance(payload, dict) else None
     return uid if isinstance(uid, int) else None
+
+
+ERASED_NAME = "Deleted user"
+
+
+@transaction.atomic
+def user_erase(*, user: User, password: str) -> None:
+    """Delete a user's personal data; keep their past interviews consistent for the partner.
+
+    The row stays (interviews and scorecards point at it) but carries nothing personal: the
+    email becomes a placeholder, the password unusable, the profile anonymous. Changing the
+    password hash also invalidates every session; tokens are deleted.
+    """
+    if not user.check_password(password):
+        raise ApplicationError(
+            "The password is incorrect.",
+            code="invalid_credentials",
+            fields={"password": ["The password is incorrect."]},
+        )
+    from rest_framework.authtoken.models import Token
+
+    user_erased.send(sender=User, user=user)
+    Token.objects.filter(user=user).delete()
+    user.email = f"deleted-{user.pk}@deleted.invalid"
+    user.first_name = user.last_name = ""
+    user.is_active = False
+    user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    Profile.objects.filter(user=user).update(
+        display_name=ERASED_NAME, time_zone="UTC", focus_domains=[]
+    )

@@ -10,4 +10,5 @@ urlpatterns = [
     path("auth/token/", apis.TokenApi.as_view(), name="auth-token"),
     path("auth/ws-ticket/", apis.WsTicketApi.as_view(), name="auth-ws-ticket"),
     path("me/", apis.MeApi.as_view(), name="me"),
+    path("me/delete/", apis.MeEraseApi.as_view(), name="me-delete"),
 ]
