@@ -62,6 +62,7 @@ class InterviewFactory(DjangoModelFactory):
 
     class Meta:
         model = "interviews.Interview"
+        skip_postgeneration_save = True
 
     interviewer = factory.SubFactory(UserFactory)
     candidate = factory.SubFactory(UserFactory)
