@@ -1,0 +1,66 @@
+"""docker-compose.yml runs the same commands the tests exercise, with health checks everywhere."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from tests.support.servers import ROOT
+
+COMPOSE = ROOT / "docker-compose.yml"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+def test_compose_has_every_component(compose) -> None:  # type: ignore[no-untyped-def]
+    assert {"postgres", "redis", "web", "worker", "beat", "proxy"} <= set(compose["services"])
+
+
+def test_long_running_services_have_health_checks(compose) -> None:  # type: ignore[no-untyped-def]
+    for name in ("postgres", "redis", "web", "worker", "proxy"):
+        assert "healthcheck" in compose["services"][name], name
+
+
+def test_web_and_worker_run_what_the_tests_run(compose) -> None:  # type: ignore[no-untyped-def]
+    web = compose["services"]["web"]["command"]
+    assert web[:3] == ["granian", "--interface", "asgi"]
+    assert web[-1] == "config.asgi:application"
+    assert "--ws" in web
+    assert compose["services"]["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
+    servers = (ROOT / "tests" / "support" / "servers.py").read_text()
+    assert '"config.asgi:application"' in servers
+    assert '"config",\n            "worker"' in servers
+
+
+def test_web_is_not_bound_to_a_host_port_so_it_can_scale(compose) -> None:  # type: ignore[no-untyped-def]
+    assert "ports" not in compose["services"]["web"]
+    proxy = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "proxy_set_header Upgrade $http_upgrade" in proxy
+
+
+def test_compose_file_is_valid_for_the_docker_client() -> None:
+    command = None
+    if shutil.which("docker-compose"):
+        command = ["docker-compose", "config", "-q"]
+    elif (
+        shutil.which("docker")
+        and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+    ):
+        command = ["docker", "compose", "config", "-q"]
+    if command is None:
+        pytest.skip("no docker compose client on this machine")
+    result = subprocess.run(
+        command,
+        cwd=ROOT,
+        env={"SECRET_KEY": "x", "PATH": "/usr/bin:/bin:/usr/local/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
