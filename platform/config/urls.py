@@ -3,11 +3,13 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from sevenstep import views
+from sevenstep.apis import FrameworkApi
 
 api_patterns = [
     path("", include("accounts.urls")),
     path("", include("interviews.urls")),
     path("", include("scoring.urls")),
+    path("framework/", FrameworkApi.as_view(), name="framework"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     re_path(r"^(?P<path>.*)$", views.api_not_found),

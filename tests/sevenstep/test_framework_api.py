@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from rest_framework.test import APIClient
+
+from sevenstep.framework import STEPS, Domain, Pitfall
+
+
+def test_anyone_can_read_the_framework_vocabulary(db) -> None:  # type: ignore[no-untyped-def]
+    response = APIClient().get("/api/framework/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert [step["number"] for step in body["steps"]] == list(range(1, 8))
+    assert body["steps"][0]["name"] == STEPS[0].step.label
+    assert sum(step["budget_seconds"] for step in body["steps"]) == 45 * 60
+    assert {domain["value"] for domain in body["domains"]} == set(Domain.values)
+    assert {p["value"]: p["step"] for p in body["pitfalls"]}[Pitfall.IGNORES_MONITORING] == 7
