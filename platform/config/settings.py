@@ -210,6 +210,15 @@ STORAGES = {
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 
+# --- live interview room -------------------------------------------------------------
+LIVE_JOIN_EARLY_MINUTES = env_int("LIVE_JOIN_EARLY_MINUTES", 10)
+LIVE_MAX_MESSAGE_BYTES = env_int("LIVE_MAX_MESSAGE_BYTES", 1024 * 1024)
+LIVE_MAX_DOCUMENT_BYTES = env_int("LIVE_MAX_DOCUMENT_BYTES", 8 * 1024 * 1024)
+LIVE_RATE_PER_SECOND = env_int("LIVE_RATE_PER_SECOND", 50)
+LIVE_RATE_BURST = env_int("LIVE_RATE_BURST", 200)
+# How often the server asks each client for what it lacks and checks the log for missed updates.
+LIVE_RESYNC_SECONDS = env_int("LIVE_RESYNC_SECONDS", 15)
+
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

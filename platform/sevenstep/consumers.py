@@ -10,6 +10,12 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_BAD_MESSAGE = 4400
 CLOSE_UNSUPPORTED_DATA = 1003
+CLOSE_INVALID_PAYLOAD = 1007  # a frame that does not decode (malformed Yjs message, bad JSON)
+CLOSE_MESSAGE_TOO_BIG = 1009
+CLOSE_INTERNAL_ERROR = 1011  # storage unavailable: the client reconnects and re-sends
+CLOSE_DOCUMENT_TOO_LARGE = 4413
+CLOSE_TOO_EARLY = 4425  # the interview's room is not open yet
+CLOSE_RATE_LIMITED = 4429
 
 
 class PingConsumer(AsyncJsonWebsocketConsumer):
