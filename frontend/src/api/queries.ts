@@ -1,0 +1,49 @@
+import { QueryClient, useQuery } from '@tanstack/react-query'
+import { ApiError, api } from './client'
+import type { Framework, Me } from './types'
+
+export const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // A 4xx will not fix itself by asking again; a dropped connection might.
+      retry: (failures, error) =>
+        failures < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+      refetchOnWindowFocus: false,
+      staleTime: 10_000,
+    },
+  },
+})
+
+export const keys = {
+  me: ['me'] as const,
+  framework: ['framework'] as const,
+}
+
+/** The logged-in user, or null when nobody is logged in. */
+export function useMe() {
+  return useQuery({
+    queryKey: keys.me,
+    queryFn: async (): Promise<Me | null> => {
+      try {
+        return await api.get<Me>('/api/me/')
+      } catch (error) {
+        if (error instanceof ApiError && (error.status === 401 || error.status === 403)) return null
+        throw error
+      }
+    },
+    staleTime: 60_000,
+  })
+}
+
+export function useFramework() {
+  return useQuery({
+    queryKey: keys.framework,
+    queryFn: () => api.get<Framework>('/api/framework/'),
+    staleTime: Infinity,
+  })
+}
+
+/** Label for an enumeration value, falling back to the raw value. */
+export function labelOf(choices: readonly { value: string; label: string }[] | undefined, value: string): string {
+  return choices?.find((choice) => choice.value === value)?.label ?? value
+}

@@ -1,0 +1,11 @@
+// Shapes the pages use. Where the OpenAPI schema documents an endpoint, the type comes from
+// the generated schema.d.ts (npm run schema), so a backend change breaks the build, not a page.
+import type { components } from './schema'
+
+type Schemas = components['schemas']
+
+export type Me = Schemas['MeOutput']
+export type Profile = Schemas['ProfileOutput']
+export type Framework = Schemas['FrameworkOutput']
+export type Step = Schemas['StepOutput']
+export type Choice = Schemas['ChoiceOutput']

@@ -1,0 +1,139 @@
+import { useQueryClient } from '@tanstack/react-query'
+import { useState, type FormEvent } from 'react'
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router-dom'
+import { api } from '../api/client'
+import { keys, useFramework, useMe } from '../api/queries'
+import type { Me } from '../api/types'
+import { ErrorMessage, Field, Loaded } from '../components/forms'
+import { ProfileFields, type ProfileValues } from '../components/ProfileFields'
+import { browserTimeZone } from '../lib/time'
+
+/** Only same-site paths, so a crafted ?next= cannot send people elsewhere. */
+function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/'
+}
+
+function useSignedIn() {
+  const queryClient = useQueryClient()
+  const navigate = useNavigate()
+  const [params] = useSearchParams()
+  return (me: Me) => {
+    queryClient.setQueryData(keys.me, me)
+    navigate(safeNext(params.get('next')), { replace: true })
+  }
+}
+
+export function LoginPage() {
+  const me = useMe()
+  const [params] = useSearchParams()
+  const signedIn = useSignedIn()
+  const [email, setEmail] = useState('')
+  const [password, setPassword] = useState('')
+  const [error, setError] = useState<unknown>(null)
+  const [busy, setBusy] = useState(false)
+  if (me.data) return <Navigate to={safeNext(params.get('next'))} replace />
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault()
+    setBusy(true)
+    setError(null)
+    try {
+      signedIn(await api.post<Me>('/api/auth/login/', { email, password }))
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <section className="narrow card">
+      <h1>Log in</h1>
+      <form onSubmit={submit} noValidate>
+        <Field label="Email" name="email" error={error}>
+          {(props) => (
+            <input {...props} type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          )}
+        </Field>
+        <Field label="Password" name="password" error={error}>
+          {(props) => (
+            <input
+              {...props}
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          )}
+        </Field>
+        <ErrorMessage error={error} shownFields={['email', 'password']} />
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Logging in…' : 'Log in'}
+        </button>
+      </form>
+      <p>
+        New here? <Link to={`/register${params.toString() ? `?${params}` : ''}`}>Create an account</Link>
+      </p>
+    </section>
+  )
+}
+
+export function RegisterPage() {
+  const framework = useFramework()
+  const signedIn = useSignedIn()
+  const [email, setEmail] = useState('')
+  const [password, setPassword] = useState('')
+  const [displayName, setDisplayName] = useState('')
+  const [profile, setProfile] = useState<ProfileValues>({
+    time_zone: browserTimeZone(),
+    target_level: 'mid',
+    target_role: 'mle',
+    focus_domains: [],
+  })
+  const [error, setError] = useState<unknown>(null)
+  const [busy, setBusy] = useState(false)
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault()
+    setBusy(true)
+    setError(null)
+    try {
+      signedIn(await api.post<Me>('/api/auth/register/', { email, password, display_name: displayName, ...profile }))
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const shown = ['email', 'password', 'display_name', 'time_zone', 'target_level', 'target_role', 'focus_domains']
+  return (
+    <section className="narrow card">
+      <h1>Create an account</h1>
+      <Loaded query={framework}>
+        {(fw) => (
+          <form onSubmit={submit} noValidate>
+            <Field label="Email" name="email" error={error}>
+              {(props) => <input {...props} type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />}
+            </Field>
+            <Field label="Password" name="password" error={error} hint="At least 8 characters, not only digits.">
+              {(props) => (
+                <input {...props} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+              )}
+            </Field>
+            <Field label="Display name" name="display_name" error={error} hint="What your interview partners see.">
+              {(props) => <input {...props} autoComplete="nickname" value={displayName} onChange={(e) => setDisplayName(e.target.value)} />}
+            </Field>
+            <ProfileFields values={profile} onChange={setProfile} framework={fw} error={error} />
+            <ErrorMessage error={error} shownFields={shown} />
+            <button type="submit" className="primary" disabled={busy}>
+              {busy ? 'Creating…' : 'Create account'}
+            </button>
+          </form>
+        )}
+      </Loaded>
+      <p>
+        Already have an account? <Link to="/login">Log in</Link>
+      </p>
+    </section>
+  )
+}

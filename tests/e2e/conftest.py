@@ -1,0 +1,133 @@
+"""Browser end-to-end fixtures: the real ASGI server with the built bundle, Debian's Chromium.
+
+The bundle is built by bin/bootstrap (npm run build); the browser is /usr/bin/chromium from
+apt (.ci/run installs it). Without either the tests skip and say why; REQUIRE_SERVICES=1
+turns that into a failure. Screenshots land in test-artifacts/e2e/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import REQUIRE_SERVICES
+from tests.support.servers import ROOT, AsgiServer, asgi_server, process_env
+
+CHROMIUM = Path("/usr/bin/chromium")
+DIST = ROOT / "frontend" / "dist" / "index.html"
+ARTIFACTS = ROOT / "test-artifacts" / "e2e"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Every test logs in from 127.0.0.1; the production throttle would lock the suite out.
+SERVER_ENV = {"LOGIN_RATE": "10000/min", "REGISTER_RATE": "10000/min"}
+
+
+def _missing(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture(scope="session")
+def e2e_server(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AsgiServer]:
+    """One server for the session, serving the built bundle through whitenoise."""
+    if not DIST.is_file():
+        _missing("the browser app is not built: run bin/bootstrap (npm run build in frontend/)")
+    var_dir = tmp_path_factory.mktemp("e2e-var")
+    env = {"SEVENSTEP_VAR_DIR": str(var_dir), **SERVER_ENV}
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=process_env(**env),
+        check=True,
+    )
+    with asgi_server(**env) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def _orm_beside_playwright() -> Iterator[None]:
+    """Let the test's own ORM calls run while Playwright's sync API holds an event loop.
+
+    Module-scoped, so the loop and this allowance end before other test modules run.
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="module")
+def browser(_orm_beside_playwright: None) -> Iterator[object]:
+    if not CHROMIUM.exists():
+        _missing("Debian's Chromium is not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, e2e_server: AsgiServer) -> Iterator[Callable[..., object]]:  # type: ignore[no-untyped-def]
+    """Open a page in a fresh browser context (its own cookies), laptop-sized by default."""
+    contexts = []
+
+    def make(width: int = 1366, height: int = 900):  # type: ignore[no-untyped-def]
+        context = browser.new_context(
+            base_url=e2e_server.http_url, viewport={"width": width, "height": height}
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors = []  # type: ignore[attr-defined]
+        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    """Write a full-page screenshot as a test artefact."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def log_in(page, email: str, password: str, next_path: str = "/") -> None:  # type: ignore[no-untyped-def]
+    """Log in through the form, as a person would."""
+    page.goto(f"/login?next={next_path}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == next_path.split("?")[0])
