@@ -219,6 +219,17 @@ LIVE_RATE_BURST = env_int("LIVE_RATE_BURST", 200)
 # How often the server asks each client for what it lacks and checks the log for missed updates.
 LIVE_RESYNC_SECONDS = env_int("LIVE_RESYNC_SECONDS", 15)
 
+# --- scheduling -----------------------------------------------------------------------
+SCHEDULING_WEEKS_AHEAD = env_int("SCHEDULING_WEEKS_AHEAD", 8)  # how far ahead windows may go
+SCHEDULING_LATE_CANCEL_HOURS = env_int("SCHEDULING_LATE_CANCEL_HOURS", 12)
+SCHEDULING_NO_SHOW_GRACE_MINUTES = env_int("SCHEDULING_NO_SHOW_GRACE_MINUTES", 10)
+SCHEDULING_NO_REPEAT_DAYS = env_int("SCHEDULING_NO_REPEAT_DAYS", 30)  # same partner again after
+SCHEDULING_MATCH_LEAD_MINUTES = env_int("SCHEDULING_MATCH_LEAD_MINUTES", 120)
+SCHEDULING_MATCH_HORIZON_DAYS = env_int("SCHEDULING_MATCH_HORIZON_DAYS", 14)
+SCHEDULING_MATCH_BUCKET_MINUTES = env_int("SCHEDULING_MATCH_BUCKET_MINUTES", 120)
+SCHEDULING_INSTANT_RELAX_SECONDS = env_int("SCHEDULING_INSTANT_RELAX_SECONDS", 30)
+SCHEDULING_INSTANT_STALE_SECONDS = env_int("SCHEDULING_INSTANT_STALE_SECONDS", 60)
+
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
