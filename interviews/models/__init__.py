@@ -4,9 +4,25 @@ Split by area so each stays small; import models from here.
 """
 
 from interviews.models.questions import Question
+from interviews.models.scheduling import (
+    AvailabilityWindow,
+    CalendarFeed,
+    InstantQueueEntry,
+    InterviewRequest,
+    MatchRun,
+    MatchRunStatus,
+    Notification,
+    NotificationKind,
+    QueueStatus,
+    ReliabilityEvent,
+    ReliabilityKind,
+    RequestRole,
+    RequestStatus,
+)
 from interviews.models.sessions import (
     Interview,
     InterviewRole,
+    InterviewSource,
     InterviewStatus,
     Seat,
     TimelineEvent,
@@ -14,10 +30,24 @@ from interviews.models.sessions import (
 )
 
 __all__ = [
+    "AvailabilityWindow",
+    "CalendarFeed",
+    "InstantQueueEntry",
     "Interview",
+    "InterviewRequest",
     "InterviewRole",
+    "InterviewSource",
     "InterviewStatus",
+    "MatchRun",
+    "MatchRunStatus",
+    "Notification",
+    "NotificationKind",
     "Question",
+    "QueueStatus",
+    "ReliabilityEvent",
+    "ReliabilityKind",
+    "RequestRole",
+    "RequestStatus",
     "Seat",
     "TimelineEvent",
     "TimelineKind",

@@ -40,6 +40,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 ACTIVE_STATUSES = (InterviewStatus.SCHEDULED, InterviewStatus.LIVE)
 
 
+class InterviewSource(models.TextChoices):
+    MANUAL = "manual", "Booked directly"
+    MATCHED = "matched", "Paired by a matching run"
+    INSTANT = "instant", "Instant match"
+
+
 class Interview(models.Model):
     interviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interviews_given"
@@ -65,6 +71,33 @@ class Interview(models.Model):
         related_name="+",
     )
     cancel_reason = models.CharField(max_length=500, blank=True)
+    source = models.CharField(
+        max_length=16, choices=InterviewSource.choices, default=InterviewSource.MANUAL
+    )
+    match_run = models.ForeignKey(
+        "interviews.MatchRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interviews",
+    )
+    # The two interviews of a swap share it; cancelling or moving one moves both.
+    swap_group = models.UUIDField(null=True, blank=True, db_index=True)
+    # When the interviewer may read the guide: at booking if they never did the question as a
+    # candidate (they need to prepare), shortly before the start otherwise; null = always.
+    guide_released_at = models.DateTimeField(null=True, blank=True)
+    # When the current start time was set (booking or reschedule): reminders due before it
+    # would only repeat the booking email.
+    time_set_at = models.DateTimeField(null=True, blank=True)
+    # iCalendar SEQUENCE: bumped on every change so calendar clients replace the old invite.
+    sequence = models.PositiveIntegerField(default=0)
+    absent_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -86,6 +119,9 @@ class Interview(models.Model):
                 condition=Q(status__in=InterviewStatus.values), name="interview_status_valid"
             ),
             models.CheckConstraint(
+                condition=Q(source__in=InterviewSource.values), name="interview_source_valid"
+            ),
+            models.CheckConstraint(
                 condition=Q(current_step__isnull=True)
                 | Q(current_step__gte=1, current_step__lte=7),
                 name="interview_step_valid",
@@ -104,6 +140,9 @@ class Interview(models.Model):
 
     def is_participant(self, user_id: int | None) -> bool:
         return self.role_of(user_id) is not None
+
+    def partner_of(self, user_id: int) -> int:
+        return self.candidate_id if user_id == self.interviewer_id else self.interviewer_id
 
     def transition(self, to: InterviewStatus, *, at: datetime) -> None:
         """Move to another status, or raise Conflict if the lifecycle forbids it.
