@@ -106,6 +106,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/availability/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My availability windows, soonest first (upcoming only unless past=true) */
+        get: operations["availability_list"];
+        put?: never;
+        /**
+         * Publish an availability window
+         * @description Refused with a clear error when it is in the past, shorter than one interview, too far ahead, ends before it starts, overlaps another of my windows (409), names an unknown time zone, or uses a wall-clock time a DST change skips or repeats.
+         */
+        post: operations["availability_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/availability/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my availability windows */
+        get: operations["availability_retrieve"];
+        put?: never;
+        post?: never;
+        /** Remove one of my availability windows */
+        delete: operations["availability_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/framework/": {
         parameters: {
             query?: never;
@@ -117,6 +156,125 @@ export interface paths {
         get: operations["framework_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interview-requests/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My interview requests, newest first */
+        get: operations["interview_requests_list"];
+        put?: never;
+        /** Ask to be paired (one open request at a time; 409 if one is open) */
+        post: operations["interview_requests_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interview-requests/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my interview requests */
+        get: operations["interview_requests_retrieve"];
+        put?: never;
+        post?: never;
+        /** Withdraw my request (kept as history) */
+        delete: operations["interview_requests_destroy"];
+        options?: never;
+        head?: never;
+        /** Change my open request */
+        patch: operations["interview_requests_partial_update"];
+        trace?: never;
+    };
+    "/api/interviews/{interview_id}/interviewer-feedback/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The candidate's feedback on the interviewer
+         * @description The candidate always sees it (404 `feedback_not_started` before the first save). The interviewer sees it once submitted and released: after submitting the scorecard or after the deadline (403 `not_released_yet` until then).
+         */
+        get: operations["interviews_interviewer_feedback_retrieve"];
+        /**
+         * Save the draft feedback on the interviewer (autosave)
+         * @description Candidate only, once the interview is live or completed and before the deadline. Replaces the whole draft.
+         */
+        put: operations["interviews_interviewer_feedback_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interviews/{interview_id}/interviewer-feedback/submit/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit the feedback on the interviewer; it can never change afterwards */
+        post: operations["interviews_interviewer_feedback_submit_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interviews/{interview_id}/scorecard/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The interview's scorecard
+         * @description The interviewer always sees it (404 `scorecard_not_started` before the first save). The candidate sees it once submitted and released: after submitting their own feedback or after the deadline (403 `not_released_yet` until then).
+         */
+        get: operations["interviews_scorecard_retrieve"];
+        /**
+         * Save the draft scorecard (autosave)
+         * @description Interviewer only, once the interview is live or completed and before the deadline. Replaces the whole draft. A step the interview never reached is sent with `not_reached: true` and no score.
+         */
+        put: operations["interviews_scorecard_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interviews/{interview_id}/scorecard/submit/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit the scorecard; it can never change afterwards */
+        post: operations["interviews_scorecard_submit_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -158,17 +316,137 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/questions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The question bank, filtered by domain and level (no interviewer guides) */
+        get: operations["questions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rubrics/{version}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rubric version, as older scorecards were scored */
+        get: operations["rubrics_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rubrics/current/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current rubric, with every descriptor */
+        get: operations["rubrics_current_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scorecards/received/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Released scorecards I received as a candidate, newest first */
+        get: operations["scorecards_received_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description Input with wall-clock times: validate() turns them into UTC using the request's zone.
+         *
+         *     The default zone comes from context["time_zone"] (the user's profile).
+         */
+        AvailabilityInputRequest: {
+            /** @description IANA zone for times given without an offset; default: the profile's. */
+            time_zone?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601. Without a UTC offset it is a wall-clock time in `time_zone` (default: the profile's time zone); a time the clocks skip or repeat at a DST change is refused.
+             */
+            starts_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601. Without a UTC offset it is a wall-clock time in `time_zone` (default: the profile's time zone); a time the clocks skip or repeat at a DST change is refused.
+             */
+            ends_at: string;
+        };
+        /** @description Output that shows each time in UTC and as a wall-clock time in context["time_zone"]. */
+        AvailabilityOutput: {
+            readonly id: number;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            readonly starts_at_local: string | null;
+            readonly ends_at_local: string | null;
+            readonly time_zone: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
         ChoiceOutput: {
             value: string;
             label: string;
         };
+        CriterionOutput: {
+            key: string;
+            title: string;
+            /** @description What a 1, 2, 3 and 4 look like: {"1": …}. */
+            levels: {
+                [key: string]: string;
+            };
+        };
         CsrfOutput: {
             csrf_token: string;
         };
+        /**
+         * @description * `recommendation` - Recommendation
+         *     * `search` - Search and ranking
+         *     * `ads` - Ads
+         *     * `vision` - Computer vision
+         *     * `nlp_llm` - NLP and LLMs
+         *     * `trust_safety` - Trust and safety
+         *     * `fraud` - Fraud and risk
+         *     * `marketplace` - Marketplaces
+         * @enum {string}
+         */
+        DomainEnum: "recommendation" | "search" | "ads" | "vision" | "nlp_llm" | "trust_safety" | "fraud" | "marketplace";
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         EraseInputRequest: {
             password: string;
@@ -183,18 +461,41 @@ export interface components {
                 [key: string]: string[];
             };
         };
-        /**
-         * @description * `recommendation` - Recommendation
-         *     * `search` - Search and ranking
-         *     * `ads` - Ads
-         *     * `vision` - Computer vision
-         *     * `nlp_llm` - NLP and LLMs
-         *     * `trust_safety` - Trust and safety
-         *     * `fraud` - Fraud and risk
-         *     * `marketplace` - Marketplaces
-         * @enum {string}
-         */
-        FocusDomainsEnum: "recommendation" | "search" | "ads" | "vision" | "nlp_llm" | "trust_safety" | "fraud" | "marketplace";
+        /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
+        FeedbackInputRequest: {
+            /** @description 1–5 */
+            usefulness?: number | null;
+            /** @description 1–5 */
+            specificity?: number | null;
+            /** @description 1–5 */
+            preparedness?: number | null;
+            /** @default  */
+            comment: string;
+            /** @description Optional 1–4 per step you want to rate yourself on: {"1": 3, "5": 2}. */
+            self_assessment?: {
+                [key: string]: number;
+            };
+        };
+        FeedbackOutput: {
+            id: number;
+            interview_id: number;
+            status: string;
+            usefulness: number | null;
+            specificity: number | null;
+            preparedness: number | null;
+            comment: string;
+            self_assessment: {
+                [key: string]: number;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            submitted_at: string | null;
+            /** Format: date-time */
+            readonly deadline_at: string;
+        };
         FrameworkOutput: {
             interview_minutes: number;
             steps: components["schemas"]["StepOutput"][];
@@ -217,36 +518,338 @@ export interface components {
             profile: components["schemas"]["ProfileOutput"];
         };
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
+        MomentInputRequest: {
+            /**
+             * Format: date-time
+             * @description A time inside the session (see the timeline).
+             */
+            at: string;
+            /** @default  */
+            label: string;
+            /**
+             * @description An anchor in the shared notes.
+             * @default
+             */
+            note_anchor: string;
+        };
+        MomentOutput: {
+            /** Format: date-time */
+            at: string;
+            label: string;
+            note_anchor: string;
+        };
+        /** @enum {unknown} */
+        NullEnum: null;
+        PaginatedAvailabilityOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["AvailabilityOutput"][];
+        };
+        PaginatedQuestionOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["QuestionOutput"][];
+        };
+        PaginatedRequestOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["RequestOutput"][];
+        };
+        PaginatedScorecardOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ScorecardOutput"][];
+        };
+        /**
+         * @description * `new_grad` - New grad
+         *     * `mid` - Mid-level
+         *     * `senior` - Senior
+         *     * `staff` - Staff
+         * @enum {string}
+         */
+        PassLevelEnum: "new_grad" | "mid" | "senior" | "staff";
+        /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         PatchedProfileUpdateInputRequest: {
             time_zone?: string;
-            target_level?: components["schemas"]["TargetLevelEnum"];
+            target_level?: components["schemas"]["PassLevelEnum"];
             target_role?: components["schemas"]["TargetRoleEnum"];
-            focus_domains?: components["schemas"]["FocusDomainsEnum"][];
+            focus_domains?: components["schemas"]["DomainEnum"][];
             display_name?: string;
+        };
+        /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
+        PatchedRequestInputRequest: {
+            /**
+             * @description candidate, interviewer, or swap (two back-to-back interviews, roles reversed).
+             *
+             *     * `candidate` - Candidate
+             *     * `interviewer` - Interviewer
+             *     * `swap` - Both (swap)
+             */
+            role?: components["schemas"]["RoleEnum"];
+            /**
+             * @description Default: the profile's target level.
+             *
+             *     * `new_grad` - New grad
+             *     * `mid` - Mid-level
+             *     * `senior` - Senior
+             *     * `staff` - Staff
+             */
+            level?: components["schemas"]["PassLevelEnum"];
+            /** @description Default: the profile's focus domains; empty means any. */
+            domains?: components["schemas"]["DomainEnum"][];
+            /** @default 2 */
+            max_per_week: number;
+        };
+        PersonOutput: {
+            id: number;
+            /** @default  */
+            display_name: string;
         };
         PitfallOutput: {
             value: string;
             label: string;
             step: number | null;
         };
+        /**
+         * @description * `no_clarifying_questions` - No clarifying questions
+         *     * `no_scale_estimates` - No scale or latency estimates
+         *     * `objective_not_tied_to_business` - ML objective not tied to the business goal
+         *     * `ranking_as_classification` - Ranking treated as plain classification
+         *     * `ignores_data_pipeline` - Ignores the data pipeline
+         *     * `ignores_label_quality` - Ignores label quality or imbalance
+         *     * `features_unavailable_at_serving` - Features unavailable at serving time
+         *     * `complex_model_no_baseline` - Jumps to a complex model without a baseline
+         *     * `no_metrics_or_accuracy_only` - No metrics, or only accuracy
+         *     * `no_online_metric` - No online metric or A/B test
+         *     * `no_deployment_plan` - No deployment or rollout plan
+         *     * `ignores_latency_budget` - Ignores the latency budget
+         *     * `ignores_monitoring` - Ignores monitoring and drift
+         *     * `no_tradeoffs` - No trade-offs discussed
+         *     * `steps_out_of_order` - Steps out of order
+         *     * `poor_time_management` - Poor time management
+         * @enum {string}
+         */
+        PitfallsEnum: "no_clarifying_questions" | "no_scale_estimates" | "objective_not_tied_to_business" | "ranking_as_classification" | "ignores_data_pipeline" | "ignores_label_quality" | "features_unavailable_at_serving" | "complex_model_no_baseline" | "no_metrics_or_accuracy_only" | "no_online_metric" | "no_deployment_plan" | "ignores_latency_budget" | "ignores_monitoring" | "no_tradeoffs" | "steps_out_of_order" | "poor_time_management";
         ProfileOutput: {
             display_name: string;
             time_zone?: string;
-            target_level?: components["schemas"]["TargetLevelEnum"];
+            target_level?: components["schemas"]["PassLevelEnum"];
             target_role?: components["schemas"]["TargetRoleEnum"];
             focus_domains?: unknown;
         };
+        /** @description A question as anyone sees it: never the interviewer guide. */
+        QuestionOutput: {
+            readonly id: number;
+            slug: string;
+            title: string;
+            domain: components["schemas"]["DomainEnum"];
+            level: components["schemas"]["PassLevelEnum"];
+            prompt: string;
+        };
+        QuestionRefOutput: {
+            id: number;
+            slug: string;
+            title: string;
+        };
+        /**
+         * @description * `strong_no_hire` - Strong no hire
+         *     * `no_hire` - No hire
+         *     * `lean_no_hire` - Lean no hire
+         *     * `lean_hire` - Lean hire
+         *     * `hire` - Hire
+         *     * `strong_hire` - Strong hire
+         * @enum {string}
+         */
+        RecommendationEnum: "strong_no_hire" | "no_hire" | "lean_no_hire" | "lean_hire" | "hire" | "strong_hire";
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         RegisterInputRequest: {
             time_zone?: string;
-            target_level?: components["schemas"]["TargetLevelEnum"];
+            target_level?: components["schemas"]["PassLevelEnum"];
             target_role?: components["schemas"]["TargetRoleEnum"];
-            focus_domains?: components["schemas"]["FocusDomainsEnum"][];
+            focus_domains?: components["schemas"]["DomainEnum"][];
             /** Format: email */
             email: string;
             password: string;
             display_name: string;
         };
+        /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
+        RequestInputRequest: {
+            /**
+             * @description candidate, interviewer, or swap (two back-to-back interviews, roles reversed).
+             *
+             *     * `candidate` - Candidate
+             *     * `interviewer` - Interviewer
+             *     * `swap` - Both (swap)
+             */
+            role: components["schemas"]["RoleEnum"];
+            /**
+             * @description Default: the profile's target level.
+             *
+             *     * `new_grad` - New grad
+             *     * `mid` - Mid-level
+             *     * `senior` - Senior
+             *     * `staff` - Staff
+             */
+            level?: components["schemas"]["PassLevelEnum"];
+            /** @description Default: the profile's focus domains; empty means any. */
+            domains?: components["schemas"]["DomainEnum"][];
+            /** @default 2 */
+            max_per_week: number;
+        };
+        RequestOutput: {
+            readonly id: number;
+            role: components["schemas"]["RoleEnum"];
+            level: components["schemas"]["PassLevelEnum"];
+            domains?: unknown;
+            /** Format: int64 */
+            max_per_week?: number;
+            status?: components["schemas"]["StatusEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /** Format: date-time */
+            withdrawn_at?: string | null;
+        };
+        /**
+         * @description * `candidate` - Candidate
+         *     * `interviewer` - Interviewer
+         *     * `swap` - Both (swap)
+         * @enum {string}
+         */
+        RoleEnum: "candidate" | "interviewer" | "swap";
+        RubricOutput: {
+            version: number;
+            title: string;
+            /** Format: date-time */
+            published_at: string;
+            sections: components["schemas"]["SectionOutput"][];
+            pitfalls: components["schemas"]["RubricPitfallOutput"][];
+        };
+        RubricPitfallOutput: {
+            tag: components["schemas"]["TagEnum"];
+            label: string;
+            readonly step: number | null;
+            description: string;
+        };
+        /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
+        ScorecardInputRequest: {
+            /** @description The rubric version the form was rendered from. */
+            rubric_version: number;
+            steps: components["schemas"]["StepScoreInputRequest"][];
+            pitfalls?: components["schemas"]["PitfallsEnum"][];
+            recommendation?: (components["schemas"]["RecommendationEnum"] | components["schemas"]["NullEnum"]) | null;
+            /**
+             * @description The highest level the candidate would pass at; null for none.
+             *
+             *     * `new_grad` - New grad
+             *     * `mid` - Mid-level
+             *     * `senior` - Senior
+             *     * `staff` - Staff
+             */
+            pass_level?: (components["schemas"]["PassLevelEnum"] | components["schemas"]["NullEnum"]) | null;
+            communication_score?: number | null;
+            /** @default  */
+            summary: string;
+        };
+        ScorecardOutput: {
+            id: number;
+            interview_id: number;
+            rubric_version: number;
+            status: string;
+            interviewer: components["schemas"]["PersonOutput"];
+            candidate: components["schemas"]["PersonOutput"];
+            question: components["schemas"]["QuestionRefOutput"];
+            steps: components["schemas"]["StepScoreOutput"][];
+            pitfalls: components["schemas"]["PitfallsEnum"][];
+            recommendation: (components["schemas"]["RecommendationEnum"] | components["schemas"]["NullEnum"]) | null;
+            pass_level: (components["schemas"]["PassLevelEnum"] | components["schemas"]["NullEnum"]) | null;
+            communication_score: number | null;
+            summary: string;
+            /**
+             * Format: double
+             * @description Scores weighted by the rubric's section weights, over the scored sections.
+             */
+            readonly weighted_score: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            submitted_at: string | null;
+            /** Format: date-time */
+            readonly deadline_at: string;
+        };
+        SectionOutput: {
+            key: string;
+            /** @description null: the cross-cutting section */
+            step: number | null;
+            title: string;
+            /** Format: double */
+            weight: number;
+            /** @description The bar per target level on the 1–4 scale. */
+            bars: {
+                [key: string]: number;
+            };
+            criteria: components["schemas"]["CriterionOutput"][];
+        };
+        /**
+         * @description * `open` - Open
+         *     * `withdrawn` - Withdrawn
+         * @enum {string}
+         */
+        StatusEnum: "open" | "withdrawn";
+        /**
+         * @description * `1` - Clarifying requirements
+         *     * `2` - Framing as an ML task
+         *     * `3` - Data preparation
+         *     * `4` - Model development
+         *     * `5` - Evaluation
+         *     * `6` - Deployment and serving
+         *     * `7` - Monitoring and infrastructure
+         * @enum {integer}
+         */
+        StepEnum: 1 | 2 | 3 | 4 | 5 | 6 | 7;
         StepOutput: {
             number: number;
             slug: string;
@@ -256,14 +859,47 @@ export interface components {
             budget_share: number;
             budget_seconds: number;
         };
+        /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
+        StepScoreInputRequest: {
+            step: components["schemas"]["StepEnum"];
+            score?: number | null;
+            /**
+             * @description The interview never got to this step; leave score null.
+             * @default false
+             */
+            not_reached: boolean;
+            /** @default  */
+            evidence: string;
+            moments?: components["schemas"]["MomentInputRequest"][];
+        };
+        StepScoreOutput: {
+            step: number;
+            readonly title: string;
+            score: number | null;
+            not_reached: boolean;
+            evidence: string;
+            moments: components["schemas"]["MomentOutput"][];
+        };
         /**
-         * @description * `new_grad` - New grad
-         *     * `mid` - Mid-level
-         *     * `senior` - Senior
-         *     * `staff` - Staff
+         * @description * `no_clarifying_questions` - No clarifying questions
+         *     * `no_scale_estimates` - No scale or latency estimates
+         *     * `objective_not_tied_to_business` - ML objective not tied to the business goal
+         *     * `ranking_as_classification` - Ranking treated as plain classification
+         *     * `ignores_data_pipeline` - Ignores the data pipeline
+         *     * `ignores_label_quality` - Ignores label quality or imbalance
+         *     * `features_unavailable_at_serving` - Features unavailable at serving time
+         *     * `complex_model_no_baseline` - Jumps to a complex model without a baseline
+         *     * `no_metrics_or_accuracy_only` - No metrics, or only accuracy
+         *     * `no_online_metric` - No online metric or A/B test
+         *     * `no_deployment_plan` - No deployment or rollout plan
+         *     * `ignores_latency_budget` - Ignores the latency budget
+         *     * `ignores_monitoring` - Ignores monitoring and drift
+         *     * `no_tradeoffs` - No trade-offs discussed
+         *     * `steps_out_of_order` - Steps out of order
+         *     * `poor_time_management` - Poor time management
          * @enum {string}
          */
-        TargetLevelEnum: "new_grad" | "mid" | "senior" | "staff";
+        TagEnum: "no_clarifying_questions" | "no_scale_estimates" | "objective_not_tied_to_business" | "ranking_as_classification" | "ignores_data_pipeline" | "ignores_label_quality" | "features_unavailable_at_serving" | "complex_model_no_baseline" | "no_metrics_or_accuracy_only" | "no_online_metric" | "no_deployment_plan" | "ignores_latency_budget" | "ignores_monitoring" | "no_tradeoffs" | "steps_out_of_order" | "poor_time_management";
         /**
          * @description * `mle` - Machine learning engineer
          *     * `applied_scientist` - Applied scientist
@@ -826,6 +1462,355 @@ export interface operations {
             };
         };
     };
+    availability_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description Include windows that have ended. */
+                past?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAvailabilityOutputList"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    availability_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AvailabilityInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilityOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    availability_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilityOutput"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    availability_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     framework_retrieve: {
         parameters: {
             query?: never;
@@ -854,6 +1839,1096 @@ export interface operations {
             };
             /** @description Method not allowed */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interview_requests_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedRequestOutputList"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interview_requests_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interview_requests_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestOutput"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interview_requests_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interview_requests_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedRequestInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_interviewer_feedback_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackOutput"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_interviewer_feedback_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["FeedbackInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_interviewer_feedback_submit_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID). A retry with the same key returns the first response (with `Idempotent-Replayed: true`) instead of failing or submitting twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key was used for another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_scorecard_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardOutput"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_scorecard_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScorecardInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_scorecard_submit_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (a UUID). A retry with the same key returns the first response (with `Idempotent-Replayed: true`) instead of failing or submitting twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key was used for another request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1152,6 +3227,326 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    questions_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `recommendation` - Recommendation
+                 *     * `search` - Search and ranking
+                 *     * `ads` - Ads
+                 *     * `vision` - Computer vision
+                 *     * `nlp_llm` - NLP and LLMs
+                 *     * `trust_safety` - Trust and safety
+                 *     * `fraud` - Fraud and risk
+                 *     * `marketplace` - Marketplaces
+                 */
+                domain?: "recommendation" | "search" | "ads" | "vision" | "nlp_llm" | "trust_safety" | "fraud" | "marketplace";
+                /**
+                 * @description * `new_grad` - New grad
+                 *     * `mid` - Mid-level
+                 *     * `senior` - Senior
+                 *     * `staff` - Staff
+                 */
+                level?: "new_grad" | "mid" | "senior" | "staff";
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedQuestionOutputList"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rubrics_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RubricOutput"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rubrics_current_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RubricOutput"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    scorecards_received_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedScorecardOutputList"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };

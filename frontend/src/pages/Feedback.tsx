@@ -1,10 +1,188 @@
-import type { Me } from '../api/types'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { Link, useParams } from 'react-router-dom'
+import { api } from '../api/client'
+import { useSubmit, useAutosavedDraft } from '../api/autosave'
+import { roleOf, useInterview, type InterviewDetail } from '../api/interviews'
+import { useFramework } from '../api/queries'
+import type { Feedback, FeedbackInput, Framework, Me } from '../api/types'
+import { ErrorMessage, fieldErrors, Loaded, Spinner } from '../components/forms'
+import { useTimeZone } from '../lib/me'
+import { formatDateTime } from '../lib/time'
+import { FeedbackSummary, SaveStatus, Sealed } from './Scorecard'
+
+const EMPTY: FeedbackInput = {
+  usefulness: null,
+  specificity: null,
+  preparedness: null,
+  comment: '',
+  self_assessment: {},
+}
+
+function fromOutput(feedback: Feedback): FeedbackInput {
+  return {
+    usefulness: feedback.usefulness,
+    specificity: feedback.specificity,
+    preparedness: feedback.preparedness,
+    comment: feedback.comment,
+    self_assessment: { ...feedback.self_assessment },
+  }
+}
+
+const RATINGS: { key: 'usefulness' | 'specificity' | 'preparedness'; label: string; hint: string }[] = [
+  { key: 'usefulness', label: 'How useful was the feedback?', hint: '1 = not at all, 5 = changed how I prepare' },
+  { key: 'specificity', label: 'How specific was it?', hint: '1 = generic, 5 = pointed at exact moments' },
+  { key: 'preparedness', label: 'How prepared was the interviewer?', hint: '1 = winged it, 5 = knew the question deeply' },
+]
 
 export function FeedbackPage({ me }: { me: Me }) {
+  const id = Number(useParams().id)
+  const interview = useInterview(id)
+  const framework = useFramework()
+  return (
+    <Loaded query={interview}>
+      {(iv) => (
+        <Loaded query={framework}>
+          {(fw) =>
+            roleOf(iv, me) === 'candidate' ? <FeedbackForm interview={iv} framework={fw} /> : <ReceivedFeedback interview={iv} />
+          }
+        </Loaded>
+      )}
+    </Loaded>
+  )
+}
+
+function FeedbackForm({ interview, framework }: { interview: InterviewDetail; framework: Framework }) {
+  const zone = useTimeZone()
+  const queryClient = useQueryClient()
+  const url = `/api/interviews/${interview.id}/interviewer-feedback/`
+  const { draft, saved, setSaved, loadError, saveState, saveError, update, flush } = useAutosavedDraft<FeedbackInput, Feedback>({
+    url,
+    fromOutput,
+    empty: () => EMPTY,
+  })
+  const { submit, error: submitError, busy } = useSubmit<Feedback>(`${url}submit/`, flush)
+  if (loadError) return <ErrorMessage error={loadError} />
+  if (!draft) return <Spinner />
+  const submitted = saved?.status === 'submitted'
+  const error = submitError ?? saveError
+
+  const onSubmit = async () => {
+    const result = await submit()
+    if (!result) return
+    setSaved(result)
+    void queryClient.invalidateQueries({ queryKey: ['scorecard', interview.id] })
+    void queryClient.invalidateQueries({ queryKey: ['report'] })
+  }
+
+  return (
+    <section className="narrow-wide">
+      <h1>Your feedback on {interview.interviewer.display_name}</h1>
+      <p className="muted">
+        {interview.question.title}
+        {saved?.deadline_at && <> · submit by {formatDateTime(saved.deadline_at, zone)}</>}
+      </p>
+      {submitted ? (
+        <p className="success" role="status">
+          Feedback submitted. <Link to={`/interviews/${interview.id}/scorecard`}>See the scorecard you received</Link>
+        </p>
+      ) : (
+        <SaveStatus state={saveState} error={saveError} />
+      )}
+      <div className="card">
+        {RATINGS.map((rating) => {
+          const errors = fieldErrors(error, rating.key)
+          return (
+            <fieldset key={rating.key} disabled={submitted} aria-describedby={`${rating.key}-hint`}>
+              <legend>{rating.label}</legend>
+              <div className="checks">
+                {[1, 2, 3, 4, 5].map((value) => (
+                  <label key={value} className="check">
+                    <input
+                      type="radio"
+                      name={rating.key}
+                      checked={draft[rating.key] === value}
+                      onChange={() => update((d) => ({ ...d, [rating.key]: value }))}
+                    />
+                    {value}
+                  </label>
+                ))}
+              </div>
+              <p className="hint" id={`${rating.key}-hint`}>
+                {rating.hint}
+              </p>
+              {errors.length > 0 && <p className="field-error">{errors.join(' ')}</p>}
+            </fieldset>
+          )
+        })}
+        <div className="field">
+          <label htmlFor="comment">Comment for the interviewer</label>
+          <textarea id="comment" value={draft.comment ?? ''} readOnly={submitted} onChange={(e) => update((d) => ({ ...d, comment: e.target.value }))} />
+        </div>
+      </div>
+      <div className="card">
+        <h2>Rate yourself (optional)</h2>
+        <p className="muted">How did each step go, 1–4? Only you see this next to the interviewer’s scores.</p>
+        <table className="self-assessment">
+          <thead>
+            <tr>
+              <th scope="col">Step</th>
+              {[1, 2, 3, 4].map((v) => (
+                <th scope="col" key={v}>
+                  {v}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {framework.steps.map((step) => (
+              <tr key={step.number}>
+                <th scope="row">
+                  {step.number}. {step.name}
+                </th>
+                {[1, 2, 3, 4].map((v) => (
+                  <td key={v}>
+                    <input
+                      type="radio"
+                      disabled={submitted}
+                      aria-label={`Step ${step.number}: ${v}`}
+                      name={`self-${step.number}`}
+                      checked={draft.self_assessment?.[String(step.number)] === v}
+                      onChange={() => update((d) => ({ ...d, self_assessment: { ...d.self_assessment, [String(step.number)]: v } }))}
+                    />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {fieldErrors(error, 'self_assessment').length > 0 && <p className="field-error">{fieldErrors(error, 'self_assessment').join(' ')}</p>}
+      </div>
+      {!submitted && (
+        <div className="card">
+          <ErrorMessage error={submitError} shownFields={['usefulness', 'specificity', 'preparedness', 'self_assessment']} />
+          <div className="actions">
+            <button type="button" className="primary" onClick={onSubmit} disabled={busy}>
+              {busy ? 'Submitting…' : 'Submit feedback'}
+            </button>
+            <span className="muted">Submitting releases the interviewer’s scorecard to you once they have submitted it.</span>
+          </div>
+        </div>
+      )}
+    </section>
+  )
+}
+
+function ReceivedFeedback({ interview }: { interview: InterviewDetail }) {
+  const feedback = useQuery({
+    queryKey: ['feedback', interview.id],
+    queryFn: () => api.get<Feedback>(`/api/interviews/${interview.id}/interviewer-feedback/`),
+  })
   return (
     <section>
-      <h1>Feedback</h1>
-      <p>{me.profile.display_name}</p>
+      <h1>Feedback from {interview.candidate.display_name}</h1>
+      <Sealed error={feedback.error} what="Their feedback">
+        {feedback.isPending ? <Spinner /> : feedback.data && <FeedbackSummary feedback={feedback.data} />}
+      </Sealed>
     </section>
   )
 }

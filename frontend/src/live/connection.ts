@@ -1,0 +1,49 @@
+// One line that tells the people in the room whether what they type is reaching the other side.
+
+export type ChannelStatus = 'connecting' | 'connected' | 'disconnected' | 'closed'
+
+export interface ConnectionInputs {
+  online: boolean
+  notes: ChannelStatus
+  notesSynced: boolean
+  control: ChannelStatus
+  closedReason?: string | null
+}
+
+export interface ConnectionSummary {
+  tone: 'ok' | 'warn' | 'bad'
+  text: string
+}
+
+export function summarizeConnection(inputs: ConnectionInputs): ConnectionSummary {
+  if (inputs.notes === 'closed' || inputs.control === 'closed') {
+    return { tone: 'bad', text: inputs.closedReason || 'The room closed the connection.' }
+  }
+  if (!inputs.online) {
+    return { tone: 'bad', text: 'Offline — your edits are kept and sent when the network is back.' }
+  }
+  if (inputs.notes === 'disconnected' || inputs.control === 'disconnected') {
+    return { tone: 'warn', text: 'Connection lost — reconnecting…' }
+  }
+  if (inputs.notes === 'connecting' || inputs.control === 'connecting' || !inputs.notesSynced) {
+    return { tone: 'warn', text: 'Connecting…' }
+  }
+  return { tone: 'ok', text: 'Connected' }
+}
+
+/** Words for the close codes the live room uses (see the server's consumers). */
+export function closeReason(code: number, reason?: string): string {
+  if (reason) return reason
+  switch (code) {
+    case 4401:
+      return 'Your session has expired — log in again.'
+    case 4403:
+      return 'You are not allowed in this room.'
+    case 4404:
+      return 'This interview does not exist.'
+    case 4409:
+      return 'The room is not open yet or has ended.'
+    default:
+      return `The room closed the connection (code ${code}).`
+  }
+}

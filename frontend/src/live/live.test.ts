@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { serverOffset, stepClock } from './clock'
+import { closeReason, summarizeConnection } from './connection'
+
+describe('summarizeConnection', () => {
+  const healthy = { online: true, notes: 'connected', notesSynced: true, control: 'connected' } as const
+
+  it('says connected only when notes are synced and control is up', () => {
+    expect(summarizeConnection(healthy)).toEqual({ tone: 'ok', text: 'Connected' })
+    expect(summarizeConnection({ ...healthy, notesSynced: false }).text).toBe('Connecting…')
+  })
+
+  it('says it is reconnecting after a drop, and offline when the browser is', () => {
+    expect(summarizeConnection({ ...healthy, control: 'disconnected' })).toMatchObject({ tone: 'warn' })
+    expect(summarizeConnection({ ...healthy, online: false, notes: 'disconnected' }).text).toMatch(/Offline/)
+  })
+
+  it('names the reason when the room refuses for good', () => {
+    const summary = summarizeConnection({ ...healthy, notes: 'closed', closedReason: closeReason(4403) })
+    expect(summary).toEqual({ tone: 'bad', text: 'You are not allowed in this room.' })
+  })
+})
+
+describe('stepClock', () => {
+  it('counts time on the step against its budget in server time', () => {
+    const now = Date.parse('2026-06-01T10:05:00Z')
+    const clock = stepClock(
+      {
+        stepStartedAt: '2026-06-01T10:00:30Z',
+        startedAt: '2026-06-01T09:58:00Z',
+        budgetSeconds: 270,
+        serverOffsetMs: 2000, // the server is 2 s ahead
+      },
+      now,
+    )
+    expect(clock).toEqual({ onStepSeconds: 272, remainingSeconds: -2, overBudget: true, totalSeconds: 422 })
+  })
+
+  it('shows zero before the interview starts', () => {
+    const clock = stepClock({ stepStartedAt: null, startedAt: null, budgetSeconds: 60, serverOffsetMs: 0 }, 0)
+    expect(clock).toMatchObject({ onStepSeconds: 0, remainingSeconds: 60, overBudget: false })
+  })
+
+  it('derives the offset from a server timestamp', () => {
+    expect(serverOffset('2026-06-01T10:00:05Z', Date.parse('2026-06-01T10:00:00Z'))).toBe(5000)
+    expect(serverOffset(undefined, 1)).toBe(0)
+  })
+})
