@@ -230,6 +230,12 @@ SCHEDULING_MATCH_BUCKET_MINUTES = env_int("SCHEDULING_MATCH_BUCKET_MINUTES", 120
 SCHEDULING_INSTANT_RELAX_SECONDS = env_int("SCHEDULING_INSTANT_RELAX_SECONDS", 30)
 SCHEDULING_INSTANT_STALE_SECONDS = env_int("SCHEDULING_INSTANT_STALE_SECONDS", 60)
 
+# --- scoring --------------------------------------------------------------------------
+# Scorecards and feedback close this long after the interview ends; blind release ends then too.
+SCORECARD_DEADLINE_HOURS = env_int("SCORECARD_DEADLINE_HOURS", 48)
+# A report rebuild waits this long after a submission, so a burst of submissions costs one build.
+REPORT_DEBOUNCE_SECONDS = env_int("REPORT_DEBOUNCE_SECONDS", 10)
+
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
