@@ -1,0 +1,174 @@
+"""Reads with rules attached: who may see which submission, and when (blind release)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from interviews.models import Interview, InterviewRole
+from scoring.models import (
+    InterviewerFeedback,
+    RaterStats,
+    Report,
+    ReportSnapshot,
+    Rubric,
+    Scorecard,
+    SubmissionStatus,
+)
+from sevenstep.errors import ApplicationError
+
+
+def deadline_hours() -> int:
+    return int(settings.SCORECARD_DEADLINE_HOURS)
+
+
+def submission_deadline(interview: Interview) -> datetime:
+    """Return when scorecard and feedback close (and blind release ends) for an interview."""
+    end = interview.ended_at or interview.ends_at
+    return end + timedelta(hours=deadline_hours())
+
+
+def rubric_current() -> Rubric:
+    rubric = (
+        Rubric.objects.prefetch_related("sections__criteria", "pitfalls").order_by("-version")
+    ).first()
+    if rubric is None:
+        raise Http404("No rubric has been published.")
+    return rubric
+
+
+def rubric_get(*, version: int) -> Rubric:
+    rubric = (
+        Rubric.objects.prefetch_related("sections__criteria", "pitfalls")
+        .filter(version=version)
+        .first()
+    )
+    if rubric is None:
+        raise Http404(f"There is no rubric version {version}.")
+    return rubric
+
+
+def interview_for_participant(*, user_id: int, interview_id: int) -> tuple[Interview, str]:
+    """Return the interview and the user's role in it; everyone else gets a 404."""
+    interview = (
+        Interview.objects.select_related("question", "interviewer__profile", "candidate__profile")
+        .filter(pk=interview_id)
+        .first()
+    )
+    role = interview.role_of(user_id) if interview is not None else None
+    if interview is None or role is None:
+        raise Http404("No such interview.")
+    return interview, role
+
+
+def _not_released(interview: Interview, what: str) -> ApplicationError:
+    deadline = submission_deadline(interview)
+    return ApplicationError(
+        f"The {what} stays hidden until you have submitted yours or the deadline "
+        f"({deadline.isoformat()}) has passed.",
+        code="not_released_yet",
+        status_code=403,
+    )
+
+
+def released_scorecards(*, now: datetime | None = None) -> QuerySet[Scorecard]:
+    """Submitted scorecards the candidate may see: feedback submitted or the deadline passed."""
+    cutoff = (now or timezone.now()) - timedelta(hours=deadline_hours())
+    feedback_in = InterviewerFeedback.objects.filter(
+        interview_id=OuterRef("interview_id"), status=SubmissionStatus.SUBMITTED
+    )
+    return Scorecard.objects.filter(status=SubmissionStatus.SUBMITTED).filter(
+        Exists(feedback_in)
+        | Q(interview__ended_at__lte=cutoff)
+        | Q(interview__ended_at__isnull=True, interview__ends_at__lte=cutoff)
+    )
+
+
+def released_feedback(*, now: datetime | None = None) -> QuerySet[InterviewerFeedback]:
+    """Submitted feedback the interviewer may see: scorecard submitted or the deadline passed."""
+    cutoff = (now or timezone.now()) - timedelta(hours=deadline_hours())
+    scorecard_in = Scorecard.objects.filter(
+        interview_id=OuterRef("interview_id"), status=SubmissionStatus.SUBMITTED
+    )
+    return InterviewerFeedback.objects.filter(status=SubmissionStatus.SUBMITTED).filter(
+        Exists(scorecard_in)
+        | Q(interview__ended_at__lte=cutoff)
+        | Q(interview__ended_at__isnull=True, interview__ends_at__lte=cutoff)
+    )
+
+
+def _scorecards_with_details() -> QuerySet[Scorecard]:
+    return Scorecard.objects.select_related(
+        "rubric",
+        "interview__question",
+        "interviewer__profile",
+        "candidate__profile",
+    ).prefetch_related("steps")
+
+
+def scorecard_for_reader(*, user_id: int, interview_id: int) -> Scorecard:
+    """Return the scorecard: always to its interviewer, to the candidate once released."""
+    interview, role = interview_for_participant(user_id=user_id, interview_id=interview_id)
+    if role == InterviewRole.CANDIDATE:
+        scorecard = _scorecards_with_details().filter(
+            pk__in=released_scorecards().filter(interview_id=interview.pk).values("pk")
+        )
+        found = scorecard.first()
+        if found is None:
+            raise _not_released(interview, "scorecard")
+        return found
+    found = _scorecards_with_details().filter(interview_id=interview.pk).first()
+    if found is None:
+        raise ApplicationError(
+            "No scorecard has been started for this interview yet.",
+            code="scorecard_not_started",
+            status_code=404,
+        )
+    return found
+
+
+def feedback_for_reader(*, user_id: int, interview_id: int) -> InterviewerFeedback:
+    """Return the feedback: always to its author, to the interviewer once released."""
+    interview, role = interview_for_participant(user_id=user_id, interview_id=interview_id)
+    base = InterviewerFeedback.objects.select_related("interview")
+    if role == InterviewRole.INTERVIEWER:
+        found = base.filter(
+            pk__in=released_feedback().filter(interview_id=interview.pk).values("pk")
+        ).first()
+        if found is None:
+            raise _not_released(interview, "feedback")
+        return found
+    found = base.filter(interview_id=interview.pk).first()
+    if found is None:
+        raise ApplicationError(
+            "No feedback has been started for this interview yet.",
+            code="feedback_not_started",
+            status_code=404,
+        )
+    return found
+
+
+def scorecards_received(*, user_id: int) -> QuerySet[Scorecard]:
+    """Released scorecards the user received as a candidate, newest first."""
+    return (
+        _scorecards_with_details()
+        .filter(pk__in=released_scorecards().filter(candidate_id=user_id).values("pk"))
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def report_current(*, user_id: int) -> Report | None:
+    return Report.objects.filter(user_id=user_id).first()
+
+
+def report_history(*, user_id: int) -> QuerySet[ReportSnapshot]:
+    return ReportSnapshot.objects.filter(user_id=user_id).order_by("-n_scorecards")
+
+
+def rater_stats(*, rater_ids: list[int]) -> dict[int, RaterStats]:
+    """Return the latest leniency and consistency of each rater (for matching, too)."""
+    return {row.rater_id: row for row in RaterStats.objects.filter(rater_id__in=rater_ids)}

@@ -1,0 +1,1 @@
+"""Scoring use cases, one module per area (rubrics, submissions, reports)."""

@@ -1,0 +1,172 @@
+"""Feedback on the interviewer, and blind release between it and the scorecard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import IntegrityError, transaction
+
+from scoring.models import InterviewerFeedback
+from tests.scoring.conftest import FEEDBACK, scorecard_body
+
+pytestmark = pytest.mark.django_db
+
+
+def feedback_url(interview, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+    return f"/api/interviews/{interview.pk}/interviewer-feedback/{suffix}"
+
+
+def scorecard_url(interview, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+    return f"/api/interviews/{interview.pk}/scorecard/{suffix}"
+
+
+def write_scorecard(client, interview, *, submit: bool = True) -> None:  # type: ignore[no-untyped-def]
+    assert client.put(scorecard_url(interview), scorecard_body(), format="json").status_code == 200
+    if submit:
+        assert client.post(scorecard_url(interview, "submit/")).status_code == 200
+
+
+def write_feedback(client, interview, *, submit: bool = True) -> None:  # type: ignore[no-untyped-def]
+    assert client.put(feedback_url(interview), FEEDBACK, format="json").status_code == 200
+    if submit:
+        assert client.post(feedback_url(interview, "submit/")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "put", "submit_status"),
+    [
+        ("candidate", 200, 200),
+        ("interviewer", 403, 403),
+        ("outsider", 404, 404),
+        ("staff", 404, 404),
+    ],
+)
+def test_only_the_candidate_writes_feedback_on_the_interviewer(
+    request, client_for, interview, role, put, submit_status
+) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(request.getfixturevalue(role))
+    assert client.put(feedback_url(interview), FEEDBACK, format="json").status_code == put
+    assert client.post(feedback_url(interview, "submit/")).status_code == submit_status
+
+
+def test_anonymous_users_cannot_touch_feedback(client_for, interview) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(None)
+    assert client.get(feedback_url(interview)).status_code in {401, 403}
+    assert client.put(feedback_url(interview), FEEDBACK, format="json").status_code in {401, 403}
+
+
+def test_feedback_is_immutable_once_submitted_and_submission_is_idempotent(
+    client_for, interview, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(candidate)
+    client.put(feedback_url(interview), FEEDBACK, format="json")
+    headers = {"Idempotency-Key": "fb-1"}
+    first = client.post(feedback_url(interview, "submit/"), headers=headers)
+    retry = client.post(feedback_url(interview, "submit/"), headers=headers)
+    assert first.status_code == retry.status_code == 200
+    assert first.json() == retry.json()
+    assert first.json()["self_assessment"] == {"1": 3, "5": 2}
+    changed = client.put(feedback_url(interview), {**FEEDBACK, "usefulness": 1}, format="json")
+    assert changed.status_code == 409
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InterviewerFeedback.objects.update(usefulness=1)
+    assert InterviewerFeedback.objects.get().usefulness == 4
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"usefulness": 0}, "usefulness"),
+        ({"specificity": 6}, "specificity"),
+        ({"self_assessment": {"8": 2}}, "self_assessment"),
+        ({"self_assessment": {"2": 5}}, "self_assessment.2"),
+        ({"rating": 5}, "rating"),
+    ],
+)
+def test_bad_feedback_is_a_400(client_for, interview, candidate, body, field) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(candidate).put(feedback_url(interview), body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_incomplete_feedback_cannot_be_submitted(client_for, interview, candidate) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(candidate)
+    client.put(feedback_url(interview), {"usefulness": 4}, format="json")
+    response = client.post(feedback_url(interview, "submit/"))
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"specificity", "preparedness"}
+
+
+# --- blind release -----------------------------------------------------------------------------
+
+
+def test_the_candidate_sees_the_scorecard_only_after_submitting_feedback(
+    client_for, interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    write_scorecard(client_for(interviewer), interview)
+    reader = client_for(candidate)
+    hidden = reader.get(scorecard_url(interview))
+    assert hidden.status_code == 403
+    assert hidden.json()["error"]["code"] == "not_released_yet"
+    assert reader.get("/api/scorecards/received/").json()["count"] == 0
+
+    write_feedback(reader, interview, submit=False)
+    assert reader.get(scorecard_url(interview)).status_code == 403
+    reader.post(feedback_url(interview, "submit/"))
+    visible = reader.get(scorecard_url(interview))
+    assert visible.status_code == 200
+    assert visible.json()["steps"][0]["evidence"].startswith("Covered step 1")
+    received = reader.get("/api/scorecards/received/").json()
+    assert received["count"] == 1
+    assert received["results"][0]["interview_id"] == interview.pk
+
+
+def test_the_interviewer_sees_the_feedback_only_after_submitting_the_scorecard(
+    client_for, interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    write_feedback(client_for(candidate), interview)
+    writer = client_for(interviewer)
+    assert writer.get(feedback_url(interview)).status_code == 403
+    write_scorecard(writer, interview, submit=False)
+    assert writer.get(feedback_url(interview)).status_code == 403
+    writer.post(scorecard_url(interview, "submit/"))
+    visible = writer.get(feedback_url(interview))
+    assert visible.status_code == 200
+    assert visible.json()["usefulness"] == 4
+
+
+def test_after_the_deadline_a_submission_is_released_even_if_the_other_side_never_wrote(
+    client_for, interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    write_scorecard(client_for(interviewer), interview)
+    reader = client_for(candidate)
+    write_feedback(reader, interview, submit=False)
+    deadline = interview.ended_at + timedelta(hours=48)
+    with time_machine.travel(deadline - timedelta(seconds=1), tick=False):
+        assert reader.get(scorecard_url(interview)).status_code == 403
+    with time_machine.travel(deadline + timedelta(seconds=1), tick=False):
+        assert reader.get(scorecard_url(interview)).status_code == 200
+        assert reader.get("/api/scorecards/received/").json()["count"] == 1
+
+
+def test_a_draft_is_never_shown_to_the_other_side_even_after_the_deadline(
+    client_for, interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    write_scorecard(client_for(interviewer), interview, submit=False)
+    write_feedback(client_for(candidate), interview, submit=False)
+    with time_machine.travel(interview.ended_at + timedelta(days=10), tick=False):
+        assert client_for(candidate).get(scorecard_url(interview)).status_code == 403
+        assert client_for(interviewer).get(feedback_url(interview)).status_code == 403
+        assert client_for(candidate).get("/api/scorecards/received/").json()["count"] == 0
+
+
+def test_received_scorecards_are_only_the_users_own(
+    client_for, interview, interviewer, candidate, outsider
+) -> None:  # type: ignore[no-untyped-def]
+    write_scorecard(client_for(interviewer), interview)
+    write_feedback(client_for(candidate), interview)
+    assert client_for(outsider).get("/api/scorecards/received/").json()["count"] == 0
+    assert client_for(interviewer).get("/api/scorecards/received/").json()["count"] == 0
+    assert client_for(None).get("/api/scorecards/received/").status_code in {401, 403}
