@@ -3,6 +3,7 @@ import {
   addDays,
   formatClock,
   formatDateTime,
+  formatRange,
   mondayOfWeek,
   wallTimeToUtc,
   weekdayIndex,
@@ -65,6 +66,12 @@ describe('formatting', () => {
     const text = formatDateTime('2026-07-01T07:30:00Z', 'Asia/Tokyo')
     expect(text).toContain('16:30')
     expect(text).toMatch(/GMT\+9|JST/)
+  })
+
+  it('formats a range on one day compactly, naming the zone once', () => {
+    const text = formatRange('2026-12-02T03:00:00Z', '2026-12-02T09:30:00Z', 'Asia/Tokyo')
+    expect(text).toMatch(/^Wed, 2 Dec 2026, 12:00–18:30 (GMT\+9|JST)$/)
+    expect(formatRange('2026-12-02T03:00:00Z', '2026-12-03T09:30:00Z', 'Asia/Tokyo')).toContain(' – Thu')
   })
 
   it('formats a countdown and an overrun', () => {

@@ -130,6 +130,25 @@ export function formatDateTime(
   }).format(instant)
 }
 
+/** "Wed, 2 Dec 2026, 12:00–18:30 GMT+9", or both ends in full when the dates differ. */
+export function formatRange(start: string | Date, end: string | Date, timeZone: string): string {
+  const a = typeof start === 'string' ? new Date(start) : start
+  const b = typeof end === 'string' ? new Date(end) : end
+  const dayA = zonedParts(a, timeZone)
+  const dayB = zonedParts(new Date(b.getTime() - 1), timeZone)
+  if (sameDate(dayA, dayB)) {
+    const endText = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    }).format(b)
+    return `${formatDateTime(a, timeZone, { withZone: false })}–${endText}`
+  }
+  return `${formatDateTime(a, timeZone, { withZone: false })} – ${formatDateTime(b, timeZone)}`
+}
+
 export function formatTime(value: string | Date, timeZone: string): string {
   const instant = typeof value === 'string' ? new Date(value) : value
   return new Intl.DateTimeFormat('en-GB', {

@@ -1,0 +1,3 @@
+export function InstantMatch() {
+  return null
+}
