@@ -1,0 +1,217 @@
+"""The estimator against known truth: synthetic people with known skills, raters with known
+leniency and noise, integer 1-4 scores, fixed seeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from scoring import estimation as est
+
+STEP_MEANS = np.array([2.8, 2.7, 2.5, 2.6, 2.4, 2.2, 2.0])
+BARS = np.array([3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 2.75])
+SEEDS = (11, 12, 13, 14)
+
+
+@dataclass
+class World:
+    ratings: est.Ratings
+    skill: np.ndarray  # (users, 7), on the 1-4 scale
+    leniency: np.ndarray
+    noise_sd: np.ndarray
+
+
+def simulate(
+    seed: int, *, users: int = 400, raters: int = 80, discrete: bool = True, months: float = 12
+) -> World:
+    """Peers rate peers: a few very active raters, steps 6-7 often not reached."""
+    rng = np.random.default_rng(seed)
+    skill = STEP_MEANS + rng.normal(0, 0.4, (users, 1)) + rng.normal(0, 0.35, (users, 7))
+    leniency = rng.normal(0, 0.45, raters)
+    leniency -= leniency.mean()  # leniency is relative to the average rater
+    noise_sd = rng.uniform(0.3, 0.8, raters)
+    activity = rng.pareto(1.5, raters) + 0.2
+    per_user = rng.integers(1, 9, users)
+    card_user = np.repeat(np.arange(users), per_user)
+    card_rater = rng.choice(raters, card_user.size, p=activity / activity.sum())
+    card_age = rng.uniform(0, 30 * months, card_user.size)
+    draw = rng.random(card_user.size)
+    reached = np.where(draw < 0.10, 5, np.where(draw < 0.25, 6, 7))
+    card = np.repeat(np.arange(card_user.size), 7)
+    step = np.tile(np.arange(7), card_user.size)
+    card, step = card[step < reached[card]], step[step < reached[card]]
+    user, rater = card_user[card], card_rater[card]
+    score = skill[user, step] + leniency[rater] + rng.normal(0, noise_sd[rater])
+    if discrete:
+        score = np.clip(np.round(score), 1, 4)
+    ratings = est.Ratings(user, rater, step, score.astype(float), card_age[card], users, raters)
+    return World(ratings, skill, leniency, noise_sd)
+
+
+def _fitted(world: World) -> tuple[est.Fit, est.Estimates]:
+    result = est.fit(world.ratings)
+    return result, est.estimate_all(world.ratings, result)
+
+
+def test_estimates_recover_true_skills_with_far_less_error_than_the_raw_mean() -> None:
+    for seed in SEEDS:
+        world = simulate(seed)
+        _, estimates = _fitted(world)
+        rated = estimates.n > 0
+        ours = np.sqrt(np.mean((estimates.estimate - world.skill)[rated] ** 2))
+        raw = np.sqrt(np.mean((estimates.raw_mean - world.skill)[rated] ** 2))
+        assert ours < 0.8 * raw, (seed, ours, raw)
+
+
+def test_the_true_weakest_step_is_named_more_often_than_by_the_raw_mean() -> None:
+    ours_hits = raw_hits = only_ours = only_raw = named = 0
+    for seed in SEEDS:
+        world = simulate(seed, users=1000)
+        _, estimates = _fitted(world)
+        truth = np.argmin(world.skill - BARS, axis=1)
+        ours = est.weakest_step(estimates.estimate - BARS, estimates.n) == truth
+        raw = (
+            est.weakest_step(np.nan_to_num(estimates.raw_mean, nan=9) - BARS, estimates.n) == truth
+        )
+        ours_hits += int(ours.sum())
+        raw_hits += int(raw.sum())
+        only_ours += int((ours & ~raw).sum())
+        only_raw += int((raw & ~ours).sum())
+        named += int((est.weakest_step(estimates.estimate - BARS, estimates.n) >= 0).sum())
+    # Same users, same rule (enough ratings, largest shortfall to the bar): only the estimate
+    # differs. McNemar's exact test on the users where exactly one of the two is right.
+    assert ours_hits / named >= raw_hits / named + 0.03, (ours_hits, raw_hits, named)
+    assert only_ours >= 1.4 * only_raw, (only_ours, only_raw)
+    p_value = stats.binomtest(only_ours, only_ours + only_raw, 0.5, alternative="greater").pvalue
+    assert p_value < 1e-4
+
+
+def test_rater_leniency_and_noise_are_recovered() -> None:
+    world = simulate(SEEDS[0])
+    result, _ = _fitted(world)
+    active = result.rater_n >= 30
+    assert active.sum() >= 20
+    assert np.corrcoef(result.leniency[active], world.leniency[active])[0, 1] > 0.9
+    noise = np.sqrt(result.rater_noise_var[active])
+    assert np.corrcoef(noise, world.noise_sd[active])[0, 1] > 0.5
+
+
+def test_the_90_percent_band_covers_the_truth_about_90_percent_of_the_time() -> None:
+    covered = []
+    for seed in SEEDS:
+        world = simulate(seed, discrete=False)
+        _, estimates = _fitted(world)
+        low = estimates.estimate - est.Z_90 * estimates.sd
+        high = estimates.estimate + est.Z_90 * estimates.sd
+        rated = estimates.n > 0
+        covered.append(np.mean(((low <= world.skill) & (world.skill <= high))[rated]))
+    assert 0.83 <= float(np.mean(covered)) <= 0.96, covered
+
+
+def test_people_with_few_ratings_are_shrunk_toward_the_population() -> None:
+    world = simulate(SEEDS[1])
+    result, estimates = _fitted(world)
+    one = estimates.n == 1
+    many = estimates.n >= 6
+    distance = np.abs(estimates.estimate - result.params.mu)
+    raw_distance = np.abs(estimates.raw_mean - result.params.mu)
+    assert np.mean(distance[one]) < 0.6 * np.mean(raw_distance[one])
+    assert np.mean(estimates.sd[one]) > 1.3 * np.mean(estimates.sd[many])
+
+
+def test_one_user_updated_alone_matches_the_batch_posterior() -> None:
+    world = simulate(SEEDS[2])
+    result, estimates = _fitted(world)
+    r = world.ratings
+    target = int(np.argmax(np.bincount(r.user)))
+    mine = r.user == target
+    alone = est.posterior(
+        user=np.zeros(int(mine.sum()), dtype=np.int64),
+        step=r.step[mine],
+        score=r.score[mine],
+        age_days=r.age_days[mine],
+        leniency=result.leniency[r.rater[mine]],
+        leniency_var=result.leniency_var[r.rater[mine]],
+        noise_var=result.rater_noise_var[r.rater[mine]],
+        n_users=1,
+        params=result.params,
+    )
+    np.testing.assert_allclose(alone.estimate[0], estimates.estimate[target], atol=1e-9)
+    np.testing.assert_allclose(alone.sd[0], estimates.sd[target], atol=1e-9)
+
+
+def test_params_survive_a_round_trip_through_json() -> None:
+    result, _ = _fitted(simulate(SEEDS[3]))
+    again = est.Params.from_json(result.params.to_json())
+    np.testing.assert_allclose(again.mu, result.params.mu, atol=1e-6)
+    assert again.tau2_user == pytest.approx(result.params.tau2_user, abs=1e-6)
+
+
+# --- trend, verdicts, percentiles, pitfalls ---------------------------------------------------
+
+
+def _one_user(scores: list[float], ages: list[float]) -> est.Estimates:
+    n = len(scores)
+    return est.posterior(
+        user=np.zeros(n, dtype=np.int64),
+        step=np.zeros(n, dtype=np.int64),
+        score=np.asarray(scores, dtype=float),
+        age_days=np.asarray(ages, dtype=float),
+        leniency=np.zeros(n),
+        leniency_var=np.zeros(n),
+        noise_var=np.full(n, 0.2),
+        n_users=1,
+        params=est.Params(
+            mu=np.full(7, 2.5), tau2=np.full(7, 0.1), tau2_user=0.2, sigma2=0.2, tau2_leniency=0.1
+        ),
+    )
+
+
+def _direction(e: est.Estimates) -> str:
+    return est.trend_direction(
+        float(e.slope[0, 0]), float(e.slope_sd[0, 0]), int(e.n[0, 0]), float(e.span_days[0, 0])
+    )
+
+
+def test_a_clear_improvement_is_called_improving() -> None:
+    ages = [150, 120, 90, 60, 30, 0]
+    assert _direction(_one_user([1, 1, 2, 2, 3, 4], ages)) == "improving"
+    assert _direction(_one_user([4, 3, 3, 2, 2, 1], ages)) == "declining"
+
+
+def test_noise_without_a_direction_is_never_called_a_trend() -> None:
+    ages = [150, 120, 90, 60, 30, 0]
+    assert _direction(_one_user([2, 3, 2, 3, 2, 3], ages)) == "unclear"
+    steady = _one_user([3] * 12, [30 * month for month in range(12)])
+    assert _direction(steady) == "flat"
+
+
+def test_a_trend_needs_enough_ratings_over_enough_time() -> None:
+    assert _direction(_one_user([1, 2, 3], [60, 30, 0])) == "not_enough_data"
+    assert _direction(_one_user([1, 2, 3, 4], [3, 2, 1, 0])) == "not_enough_data"
+
+
+def test_the_bar_verdict_waits_for_evidence_and_respects_the_band() -> None:
+    assert est.bar_verdict(2.0, 2.6, 3.0, n=2) == "not_enough_data"
+    assert est.bar_verdict(2.0, 2.6, 3.0, n=5) == "below_bar"
+    assert est.bar_verdict(2.7, 3.3, 3.0, n=5) == "near_bar"
+    assert est.bar_verdict(3.0, 3.5, 3.0, n=5) == "at_or_above_bar"
+
+
+def test_percentiles_from_the_population_and_from_its_summary_agree() -> None:
+    population = np.sort(np.random.default_rng(3).normal(2.5, 0.5, 2000))
+    table = est.quantiles(population)
+    for value in (1.2, 2.0, 2.5, 3.1, 3.9):
+        exact = float(est.percentile_of(np.asarray([value]), population)[0])
+        assert est.percentile_from_quantiles(value, table) == pytest.approx(exact, abs=1.5)
+    assert est.percentile_from_quantiles(2.5, []) is None
+
+
+def test_a_pitfall_is_recurring_only_when_clearly_above_the_population_rate() -> None:
+    counts = np.array([3, 1, 3, 2])
+    scorecards = np.array([4, 10, 30, 2])
+    rate = np.array([0.1, 0.1, 0.1, 0.5])
+    assert est.recurring_pitfalls(counts, scorecards, rate).tolist() == [True, False, False, False]
