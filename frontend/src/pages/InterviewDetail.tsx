@@ -1,10 +1,143 @@
+import { useQueryClient } from '@tanstack/react-query'
+import { useState, type FormEvent } from 'react'
+import { Link, useParams } from 'react-router-dom'
+import { api } from '../api/client'
+import { partnerOf, roleOf, STATUS_LABELS, useInterview, type InterviewDetail } from '../api/interviews'
 import type { Me } from '../api/types'
+import { ErrorMessage, Field, Loaded } from '../components/forms'
+import { MarkdownView } from '../components/MarkdownView'
+import { formatRange, wallTimeToUtc } from '../lib/time'
 
 export function InterviewDetailPage({ me }: { me: Me }) {
+  const id = Number(useParams().id)
+  const interview = useInterview(id)
+  return <Loaded query={interview}>{(iv) => <Detail interview={iv} me={me} />}</Loaded>
+}
+
+function Detail({ interview, me }: { interview: InterviewDetail; me: Me }) {
+  const zone = me.profile.time_zone ?? 'UTC'
+  const role = roleOf(interview, me)
+  const partner = partnerOf(interview, me)
+  const upcoming = interview.status === 'scheduled'
+  const past = interview.status === 'completed'
   return (
     <section>
-      <h1>InterviewDetail</h1>
-      <p>{me.profile.display_name}</p>
+      <p>
+        <Link to="/">← Your interviews</Link>
+      </p>
+      <h1>{interview.question.title}</h1>
+      <dl className="pairs card">
+        <dt>When</dt>
+        <dd>{formatRange(interview.starts_at, interview.ends_at, zone)}</dd>
+        <dt>Your role</dt>
+        <dd>{role === 'interviewer' ? 'Interviewer' : 'Candidate'}</dd>
+        <dt>Partner</dt>
+        <dd>{partner.display_name}</dd>
+        <dt>Status</dt>
+        <dd>
+          {STATUS_LABELS[interview.status] ?? interview.status}
+          {interview.cancel_reason ? ` — ${interview.cancel_reason}` : ''}
+        </dd>
+      </dl>
+      {role === 'interviewer' && interview.question.prompt && (
+        <div className="card">
+          <h2>The prompt the candidate sees</h2>
+          <MarkdownView source={interview.question.prompt} label="Question prompt" />
+        </div>
+      )}
+      <div className="actions">
+        {(upcoming || interview.status === 'live') && (
+          <Link className="button primary" to={`/interviews/${interview.id}/room`}>
+            Join the room
+          </Link>
+        )}
+        <a className="button" href={`/api/interviews/${interview.id}/invite.ics`} download>
+          Add to calendar (.ics)
+        </a>
+        {past && role === 'interviewer' && (
+          <Link className="button" to={`/interviews/${interview.id}/scorecard`}>
+            Scorecard
+          </Link>
+        )}
+        {past && role === 'candidate' && (
+          <>
+            <Link className="button" to={`/interviews/${interview.id}/feedback`}>
+              Feedback on the interviewer
+            </Link>
+            <Link className="button" to={`/interviews/${interview.id}/scorecard`}>
+              Your scorecard
+            </Link>
+          </>
+        )}
+        {past && (
+          <Link className="button" to={`/interviews/${interview.id}/replay`}>
+            Replay the notes
+          </Link>
+        )}
+      </div>
+      {upcoming && <ChangeInterview interview={interview} zone={zone} />}
     </section>
+  )
+}
+
+function ChangeInterview({ interview, zone }: { interview: InterviewDetail; zone: string }) {
+  const queryClient = useQueryClient()
+  const [reason, setReason] = useState('')
+  const [when, setWhen] = useState('')
+  const [error, setError] = useState<unknown>(null)
+  const [done, setDone] = useState<string | null>(null)
+  const act = async (path: string, body: unknown, message: string) => {
+    setError(null)
+    setDone(null)
+    try {
+      await api.post(`/api/interviews/${interview.id}/${path}/`, body)
+      setDone(message)
+      await queryClient.invalidateQueries({ queryKey: ['interview', interview.id] })
+      await queryClient.invalidateQueries({ queryKey: ['interviews'] })
+    } catch (e) {
+      setError(e)
+    }
+  }
+  const cancel = (e: FormEvent) => {
+    e.preventDefault()
+    void act('cancel', { reason }, 'Interview cancelled; your partner has been told.')
+  }
+  const reschedule = (e: FormEvent) => {
+    e.preventDefault()
+    const [date, time] = when.split('T')
+    if (!date || !time) return setError(new Error('Choose a new date and time.'))
+    const [year, month, day] = date.split('-').map(Number)
+    const [hour, minute] = time.split(':').map(Number)
+    const starts = wallTimeToUtc({ year, month, day, hour, minute }, zone)
+    void act('reschedule', { starts_at: starts.toISOString() }, 'Interview moved; your partner has been told.')
+  }
+  return (
+    <div className="row">
+      <form className="card" onSubmit={reschedule}>
+        <h2>Reschedule</h2>
+        <Field label={`New start (${zone})`} name="starts_at" error={error}>
+          {(props) => <input {...props} type="datetime-local" value={when} onChange={(e) => setWhen(e.target.value)} />}
+        </Field>
+        <button type="submit">Reschedule</button>
+      </form>
+      <form className="card" onSubmit={cancel}>
+        <h2>Cancel</h2>
+        <Field label="Reason" name="reason" error={error} hint="Cancelling less than 12 hours before the start counts against reliability.">
+          {(props) => <input {...props} value={reason} onChange={(e) => setReason(e.target.value)} />}
+        </Field>
+        <div className="actions">
+          <button type="submit" className="danger">
+            Cancel interview
+          </button>
+          <button type="button" onClick={() => void act('no-show', {}, 'No-show reported. We will offer you a new match.')}>
+            Report a no-show
+          </button>
+        </div>
+      </form>
+      <div aria-live="polite" className="full">
+        {done && <p className="success">{done}</p>}
+        <ErrorMessage error={error} shownFields={['starts_at', 'reason']} />
+      </div>
+    </div>
   )
 }

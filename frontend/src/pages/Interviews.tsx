@@ -1,10 +1,111 @@
+import { useQuery } from '@tanstack/react-query'
+import { useState } from 'react'
+import { Link } from 'react-router-dom'
+import { api, query, type Page } from '../api/client'
+import { partnerOf, roleOf, STATUS_LABELS, type InterviewDetail } from '../api/interviews'
 import type { Me } from '../api/types'
+import { Loaded } from '../components/forms'
+import { formatRange } from '../lib/time'
+
+type When = 'upcoming' | 'past'
 
 export function InterviewsPage({ me }: { me: Me }) {
+  const [when, setWhen] = useState<When>('upcoming')
+  const [page, setPage] = useState(1)
+  const interviews = useQuery({
+    queryKey: ['interviews', when, page],
+    queryFn: () => api.get<Page<InterviewDetail>>(`/api/interviews/${query({ when, page })}`),
+    refetchInterval: when === 'upcoming' ? 30_000 : false,
+  })
   return (
     <section>
-      <h1>Your interviews</h1>
-      <p>{me.profile.display_name}</p>
+      <div className="page-head">
+        <h1>Your interviews</h1>
+        <Link className="button primary" to="/availability">
+          Get paired
+        </Link>
+      </div>
+      <div className="view-tabs" role="tablist" aria-label="Which interviews">
+        {(['upcoming', 'past'] as const).map((w) => (
+          <button
+            key={w}
+            type="button"
+            role="tab"
+            aria-selected={when === w}
+            onClick={() => {
+              setWhen(w)
+              setPage(1)
+            }}
+          >
+            {w === 'upcoming' ? 'Upcoming' : 'Past'}
+          </button>
+        ))}
+      </div>
+      <Loaded query={interviews}>
+        {(data) =>
+          data.results.length === 0 ? (
+            <p className="muted">
+              {when === 'upcoming' ? (
+                <>
+                  Nothing scheduled. <Link to="/availability">Publish availability or match now</Link>.
+                </>
+              ) : (
+                'No past interviews yet.'
+              )}
+            </p>
+          ) : (
+            <>
+              <ul className="interview-list">
+                {data.results.map((iv) => (
+                  <InterviewRow key={iv.id} interview={iv} me={me} />
+                ))}
+              </ul>
+              <div className="actions">
+                <button type="button" disabled={!data.previous} onClick={() => setPage((p) => p - 1)}>
+                  Newer
+                </button>
+                <button type="button" disabled={!data.next} onClick={() => setPage((p) => p + 1)}>
+                  Older
+                </button>
+              </div>
+            </>
+          )
+        }
+      </Loaded>
     </section>
+  )
+}
+
+function InterviewRow({ interview, me }: { interview: InterviewDetail; me: Me }) {
+  const zone = me.profile.time_zone ?? 'UTC'
+  const role = roleOf(interview, me)
+  const partner = partnerOf(interview, me)
+  const live = interview.status === 'live' || interview.status === 'scheduled'
+  return (
+    <li className="card interview-row">
+      <div>
+        <h2>
+          <Link to={`/interviews/${interview.id}`}>{interview.question.title}</Link>
+        </h2>
+        <p>
+          <strong>{formatRange(interview.starts_at, interview.ends_at, zone)}</strong>
+        </p>
+        <p className="muted">
+          {role === 'interviewer' ? 'You interview' : 'Interviewed by'} {partner.display_name} ·{' '}
+          <span className={`badge ${interview.status === 'live' ? 'ok' : interview.status === 'cancelled' || interview.status === 'no_show' ? 'bad' : 'info'}`}>
+            {STATUS_LABELS[interview.status] ?? interview.status}
+          </span>
+        </p>
+      </div>
+      <div className="actions">
+        {live && (
+          <Link className="button primary" to={`/interviews/${interview.id}/room`}>
+            Join room
+          </Link>
+        )}
+        {interview.status === 'completed' && role === 'interviewer' && <Link className="button" to={`/interviews/${interview.id}/scorecard`}>Scorecard</Link>}
+        {interview.status === 'completed' && role === 'candidate' && <Link className="button" to={`/interviews/${interview.id}/feedback`}>Feedback</Link>}
+      </div>
+    </li>
   )
 }

@@ -1,10 +1,420 @@
-import type { Me } from '../api/types'
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react'
+import { Link, useParams } from 'react-router-dom'
+import { roleOf, STATUS_LABELS, useInterview, useRubric, type InterviewDetail } from '../api/interviews'
+import { useFramework } from '../api/queries'
+import { togglePitfall, useScorecardDraft, withStep } from '../api/scorecard'
+import type { Framework, Me, Rubric } from '../api/types'
+import { CollabEditor } from '../components/CollabEditor'
+import { ErrorMessage, Loaded, Spinner } from '../components/forms'
+import { MarkdownView } from '../components/MarkdownView'
+import { StepScoreFields } from '../components/StepScoreFields'
+import { stepClock } from '../live/clock'
+import { summarizeConnection } from '../live/connection'
+import { useControl } from '../live/control'
+import { colorFor, useLiveDocument, useOnline, type LiveDocument } from '../live/useLiveDocument'
+import { useYText } from '../live/useYText'
+import { formatClock, formatMinutes } from '../lib/time'
+import { SaveStatus } from './Scorecard'
+
+const Board = lazy(() => import('../components/Board'))
+
+const SCRATCH = 'scratch'
+const stepText = (step: number) => `step-${step}`
 
 export default function RoomPage({ me }: { me: Me }) {
+  const id = Number(useParams().id)
+  const interview = useInterview(id)
+  const framework = useFramework()
   return (
-    <section>
-      <h1>Room</h1>
-      <p>{me.profile.display_name}</p>
-    </section>
+    <Loaded query={interview}>
+      {(iv) => <Loaded query={framework}>{(fw) => <Room interview={iv} framework={fw} me={me} />}</Loaded>}
+    </Loaded>
+  )
+}
+
+function Room({ interview, framework, me }: { interview: InterviewDetail; framework: Framework; me: Me }) {
+  const role = roleOf(interview, me)
+  const isInterviewer = role === 'interviewer'
+  const identity = useMemo(
+    () => ({ name: me.profile.display_name ?? me.email, role: role ?? 'guest', color: colorFor(me.id).color }),
+    [me, role],
+  )
+  const notes = useLiveDocument(interview.id, 'notes', identity)
+  const privateNotes = useLiveDocument(interview.id, 'private', identity, isInterviewer)
+  const control = useControl(interview.id)
+  const online = useOnline()
+  const status = control.state.status ?? interview.status
+  const currentStep = control.state.currentStep ?? interview.current_step ?? null
+  const ended = status === 'completed'
+  const [section, setSection] = useState<string>(stepText(currentStep ?? 1))
+  const [view, setView] = useState<'notes' | 'board'>('notes')
+
+  // Follow the interviewer to each new step; anyone can still look at another section.
+  useEffect(() => {
+    if (currentStep) setSection(stepText(currentStep))
+  }, [currentStep])
+
+  const connection = summarizeConnection({
+    online,
+    notes: notes?.status ?? 'connecting',
+    notesSynced: notes?.synced ?? false,
+    control: control.status,
+    closedReason: notes?.closedReason ?? control.closed,
+  })
+  const stepInfo = framework.steps.find((s) => s.number === currentStep) ?? null
+
+  return (
+    <div className="room">
+      <header className="room-bar">
+        <div className="room-title">
+          <h1>{interview.question.title}</h1>
+          <p className="muted">
+            {isInterviewer ? `You interview ${interview.candidate.display_name}` : `${interview.interviewer.display_name} interviews you`}{' '}
+            · <span className="badge info">{STATUS_LABELS[status] ?? status}</span>
+          </p>
+        </div>
+        <div className={`connection badge ${connection.tone}`} role="status" aria-live="polite" data-testid="connection">
+          {connection.text}
+        </div>
+        <Presence control={control.state.presence} notes={notes} />
+      </header>
+
+      <section className="step-bar" aria-label="Current step">
+        <StepClockView
+          step={stepInfo ? `${stepInfo.number}. ${stepInfo.name}` : status === 'completed' ? 'Interview ended' : 'Not started'}
+          budgetSeconds={stepInfo?.budget_seconds ?? 0}
+          stepStartedAt={control.state.stepStartedAt}
+          startedAt={control.state.startedAt ?? interview.started_at ?? null}
+          serverOffsetMs={control.state.serverOffsetMs}
+          running={status === 'live'}
+        />
+        {isInterviewer && (
+          <div className="actions">
+            {status === 'scheduled' && (
+              <button type="button" className="primary" onClick={() => control.send({ type: 'start' })}>
+                Start interview
+              </button>
+            )}
+            {status === 'live' && currentStep !== null && currentStep < framework.steps.length && (
+              <button type="button" className="primary" onClick={() => control.send({ type: 'next_step' })}>
+                Next step →
+              </button>
+            )}
+            {status === 'live' && (
+              <button
+                type="button"
+                className="danger"
+                onClick={() => {
+                  if (window.confirm('End the interview for both of you? The notes become read-only.')) control.send({ type: 'end' })
+                }}
+              >
+                End interview
+              </button>
+            )}
+          </div>
+        )}
+        {control.actionError && (
+          <p className="error" role="alert">
+            {control.actionError}
+          </p>
+        )}
+        {ended && (
+          <p className="notice">
+            The interview has ended; the notes are read-only.{' '}
+            {isInterviewer ? (
+              <Link to={`/interviews/${interview.id}/scorecard`}>Finish the scorecard</Link>
+            ) : (
+              <Link to={`/interviews/${interview.id}/feedback`}>Give feedback on your interviewer</Link>
+            )}
+          </p>
+        )}
+      </section>
+
+      <div className={`room-body${isInterviewer ? ' with-panel' : ''}`}>
+        <section className="workspace" aria-label="Shared workspace">
+          <div className="view-tabs" role="tablist" aria-label="Workspace">
+            <button type="button" role="tab" aria-selected={view === 'notes'} onClick={() => setView('notes')}>
+              Notes
+            </button>
+            <button type="button" role="tab" aria-selected={view === 'board'} onClick={() => setView('board')}>
+              Diagram board
+            </button>
+          </div>
+          {!notes ? (
+            <Spinner label="Joining the room…" />
+          ) : view === 'notes' ? (
+            <NotesView
+              notes={notes}
+              framework={framework}
+              section={section}
+              onSection={setSection}
+              currentStep={currentStep}
+              readOnly={ended}
+            />
+          ) : (
+            <Suspense fallback={<Spinner label="Loading the board…" />}>
+              <Board doc={notes.doc} awareness={notes.provider.awareness} readOnly={ended} />
+            </Suspense>
+          )}
+        </section>
+        {isInterviewer ? (
+          <InterviewerPanel interview={interview} framework={framework} step={currentStep} privateNotes={privateNotes} readOnly={ended} />
+        ) : (
+          <CandidatePanel interview={interview} framework={framework} step={currentStep} />
+        )}
+      </div>
+    </div>
+  )
+}
+
+function Presence({ control, notes }: { control: { userId: number; name: string; role: string }[]; notes: LiveDocument | null }) {
+  const [, refresh] = useState(0)
+  useEffect(() => {
+    if (!notes) return
+    const awareness = notes.provider.awareness
+    const onChange = () => refresh((n) => n + 1)
+    awareness.on('change', onChange)
+    return () => awareness.off('change', onChange)
+  }, [notes])
+  // The control channel is authoritative about who is connected; awareness adds cursor colours.
+  const colours = new Map<string, string>()
+  notes?.provider.awareness.getStates().forEach((state) => {
+    const user = state.user as { name?: string; color?: string } | undefined
+    if (user?.name && user.color) colours.set(user.name, user.color)
+  })
+  const people =
+    control.length > 0
+      ? control
+      : [...(notes?.provider.awareness.getStates().values() ?? [])]
+          .map((s) => s.user as { name?: string; role?: string } | undefined)
+          .filter((u): u is { name: string; role: string } => !!u?.name)
+          .map((u, i) => ({ userId: i, name: u.name, role: u.role }))
+  return (
+    <div className="presence" aria-label="Who is here">
+      <span className="sr-only">In the room:</span>
+      <ul>
+        {people.map((p) => (
+          <li key={`${p.userId}-${p.role}`} title={p.role}>
+            <span className="dot" style={{ background: colours.get(p.name) ?? '#1d6b35' }} aria-hidden="true" />
+            {p.name} <span className="muted">({p.role})</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}
+
+function StepClockView(props: {
+  step: string
+  budgetSeconds: number
+  stepStartedAt: string | null
+  startedAt: string | null
+  serverOffsetMs: number
+  running: boolean
+}) {
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => {
+    if (!props.running) return
+    const timer = setInterval(() => setNow(Date.now()), 1000)
+    return () => clearInterval(timer)
+  }, [props.running])
+  const clock = stepClock(props, now)
+  return (
+    <div className="clock">
+      <div>
+        <span className="label">Current step</span>
+        <strong data-testid="current-step">{props.step}</strong>
+      </div>
+      {props.running && props.budgetSeconds > 0 && (
+        <div className={clock.overBudget ? 'over' : undefined}>
+          <span className="label">On this step</span>
+          <strong>
+            {formatClock(clock.onStepSeconds)} / {formatMinutes(props.budgetSeconds)}
+          </strong>
+          {clock.overBudget && <span className="badge warn">over budget by {formatClock(-clock.remainingSeconds)}</span>}
+        </div>
+      )}
+      {props.startedAt && (
+        <div>
+          <span className="label">Interview clock</span>
+          <strong>{formatClock(clock.totalSeconds)}</strong>
+        </div>
+      )}
+    </div>
+  )
+}
+
+function NotesView({
+  notes,
+  framework,
+  section,
+  onSection,
+  currentStep,
+  readOnly,
+}: {
+  notes: LiveDocument
+  framework: Framework
+  section: string
+  onSection: (section: string) => void
+  currentStep: number | null
+  readOnly: boolean
+}) {
+  const text = notes.doc.getText(section)
+  const source = useYText(text)
+  const sections = [...framework.steps.map((s) => ({ key: stepText(s.number), label: `${s.number}. ${s.name}`, step: s.number })), { key: SCRATCH, label: 'Scratch', step: null }]
+  const label = sections.find((s) => s.key === section)?.label ?? section
+  return (
+    <div className="notes">
+      <nav className="step-tabs" aria-label="Notes sections">
+        {sections.map((s) => (
+          <button
+            key={s.key}
+            type="button"
+            aria-current={s.key === section ? 'true' : undefined}
+            className={s.step !== null && s.step === currentStep ? 'current' : undefined}
+            onClick={() => onSection(s.key)}
+          >
+            {s.label}
+            {s.step !== null && s.step === currentStep && <span className="sr-only"> (current step)</span>}
+          </button>
+        ))}
+      </nav>
+      <div className="notes-split">
+        <div>
+          <h2 className="sr-only">Edit {label}</h2>
+          <CollabEditor
+            key={section}
+            text={text}
+            awareness={notes.provider.awareness}
+            label={`Shared notes: ${label}`}
+            placeholder="Write in Markdown; ```mermaid blocks become diagrams."
+            readOnly={readOnly}
+          />
+        </div>
+        <div className="preview">
+          <h2 className="preview-title">Preview</h2>
+          <MarkdownView source={source} label={`Preview of ${label}`} />
+        </div>
+      </div>
+    </div>
+  )
+}
+
+function CandidatePanel({ interview, framework, step }: { interview: InterviewDetail; framework: Framework; step: number | null }) {
+  const info = framework.steps.find((s) => s.number === step)
+  return (
+    <aside className="side-panel" aria-label="Question">
+      <h2>The question</h2>
+      {interview.question.prompt ? <MarkdownView source={interview.question.prompt} label="Question prompt" /> : <p>{interview.question.title}</p>}
+      {info && (
+        <>
+          <h3>Step {info.number}: what to cover</h3>
+          <p>{info.covers}</p>
+          <p className="muted">Typical budget: {formatMinutes(info.budget_seconds)}.</p>
+        </>
+      )}
+    </aside>
+  )
+}
+
+function InterviewerPanel({
+  interview,
+  framework,
+  step,
+  privateNotes,
+  readOnly,
+}: {
+  interview: InterviewDetail
+  framework: Framework
+  step: number | null
+  privateNotes: LiveDocument | null
+  readOnly: boolean
+}) {
+  const rubric = useRubric()
+  const shown = step ?? 1
+  const guide = interview.question.guide?.[String(shown)]
+  const info = framework.steps.find((s) => s.number === shown)
+  return (
+    <aside className="side-panel" aria-label="Interviewer panel">
+      <h2>
+        Guide — step {shown}
+        {info ? `: ${info.name}` : ''}
+      </h2>
+      {guide ? (
+        <div className="guide">
+          {guide.covers?.length ? (
+            <>
+              <h3>A strong answer covers</h3>
+              <ul>{guide.covers.map((c) => <li key={c}>{c}</li>)}</ul>
+            </>
+          ) : null}
+          {guide.follow_ups?.length ? (
+            <>
+              <h3>Follow-ups</h3>
+              <ul>{guide.follow_ups.map((c) => <li key={c}>{c}</li>)}</ul>
+            </>
+          ) : null}
+          {guide.red_flags?.length ? (
+            <>
+              <h3>Red flags</h3>
+              <ul>{guide.red_flags.map((c) => <li key={c}>{c}</li>)}</ul>
+            </>
+          ) : null}
+        </div>
+      ) : (
+        <p className="muted">{info?.covers}</p>
+      )}
+      <h2>Private notes</h2>
+      {privateNotes ? (
+        privateNotes.status === 'closed' ? (
+          <p className="error">{privateNotes.closedReason}</p>
+        ) : (
+          <CollabEditor
+            key={shown}
+            text={privateNotes.doc.getText(stepText(shown))}
+            awareness={privateNotes.provider.awareness}
+            label={`Private notes for step ${shown}`}
+            placeholder="Only you see these."
+            readOnly={readOnly}
+            className="private"
+          />
+        )
+      ) : (
+        <Spinner />
+      )}
+      <h2>Rubric — step {shown}</h2>
+      <Loaded query={rubric}>{(rb) => <RubricForStep interview={interview} rubric={rb} framework={framework} step={shown} />}</Loaded>
+    </aside>
+  )
+}
+
+function RubricForStep({ interview, rubric, framework, step }: { interview: InterviewDetail; rubric: Rubric; framework: Framework; step: number }) {
+  const { draft, saved, saveState, saveError, update, loadError } = useScorecardDraft(
+    interview.id,
+    rubric.version,
+    framework.steps.map((s) => s.number),
+  )
+  if (loadError) return <ErrorMessage error={loadError} />
+  if (!draft) return <Spinner />
+  const section = rubric.sections.find((s) => s.step === step)
+  const index = draft.steps.findIndex((row) => row.step === step)
+  if (!section || index < 0) return null
+  const submitted = saved?.status === 'submitted'
+  return (
+    <>
+      <SaveStatus state={saveState} error={saveError} />
+      <StepScoreFields
+        compact
+        section={section}
+        row={draft.steps[index]}
+        index={index}
+        onChange={(patch) => update((d) => withStep(d, step, patch))}
+        pitfalls={rubric.pitfalls.filter((p) => p.step === step).map((p) => ({ tag: p.tag, label: p.label, description: p.description }))}
+        checkedPitfalls={(draft.pitfalls ?? []) as string[]}
+        onPitfall={(tag, on) => update((d) => togglePitfall(d, tag, on))}
+        error={saveError}
+        readOnly={submitted}
+      />
+    </>
   )
 }

@@ -1,0 +1,119 @@
+// The room's control channel: who is here, the current step and its clock, and the
+// interviewer's authority actions, which the server checks, timestamps and broadcasts.
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { serverOffset } from './clock'
+import { closeReason, type ChannelStatus } from './connection'
+import { ReconnectingSocket } from './socket'
+import { wsOrigin } from './useLiveDocument'
+
+export interface PresenceEntry {
+  userId: number
+  name: string
+  role: string
+}
+
+export interface ControlState {
+  status: string | null
+  currentStep: number | null
+  stepStartedAt: string | null
+  startedAt: string | null
+  endedAt: string | null
+  presence: PresenceEntry[]
+  serverOffsetMs: number
+}
+
+export const INITIAL_CONTROL: ControlState = {
+  status: null,
+  currentStep: null,
+  stepStartedAt: null,
+  startedAt: null,
+  endedAt: null,
+  presence: [],
+  serverOffsetMs: 0,
+}
+
+export type ControlAction = { type: 'start' } | { type: 'next_step' } | { type: 'goto_step'; step: number } | { type: 'end' }
+
+type Json = Record<string, unknown>
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null
+}
+
+function num(value: unknown): number | null {
+  return typeof value === 'number' ? value : null
+}
+
+function presenceFrom(value: unknown): PresenceEntry[] | null {
+  if (!Array.isArray(value)) return null
+  return value
+    .filter((p): p is Json => !!p && typeof p === 'object')
+    .map((p) => ({
+      userId: num(p.user_id) ?? num(p.id) ?? 0,
+      name: str(p.display_name) ?? str(p.name) ?? 'Someone',
+      role: str(p.role) ?? '',
+    }))
+}
+
+/**
+ * Fold one server message into the state. Unknown fields are ignored and missing ones keep
+ * their value, so a full snapshot and a small event both work.
+ */
+export function applyControlMessage(state: ControlState, message: unknown, receivedAtMs: number): { state: ControlState; error: string | null } {
+  if (!message || typeof message !== 'object') return { state, error: null }
+  const m = message as Json
+  if (m.type === 'error') {
+    return { state, error: str(m.message) ?? 'The room refused that action.' }
+  }
+  const body = (m.state && typeof m.state === 'object' ? m.state : m) as Json
+  const next: ControlState = { ...state }
+  if ('status' in body) next.status = str(body.status)
+  if ('current_step' in body) next.currentStep = num(body.current_step)
+  if ('step' in body && m.type === 'step') next.currentStep = num(body.step)
+  if ('step_started_at' in body) next.stepStartedAt = str(body.step_started_at)
+  if ('started_at' in body) next.startedAt = str(body.started_at)
+  if ('ended_at' in body) next.endedAt = str(body.ended_at)
+  const presence = presenceFrom(body.presence)
+  if (presence) next.presence = presence
+  const serverTime = str(body.server_time) ?? str(m.server_time) ?? str(body.now)
+  if (serverTime) next.serverOffsetMs = serverOffset(serverTime, receivedAtMs)
+  return { state: next, error: null }
+}
+
+export function useControl(interviewId: number) {
+  const [state, setState] = useState<ControlState>(INITIAL_CONTROL)
+  const [status, setStatus] = useState<ChannelStatus>('connecting')
+  const [closed, setClosed] = useState<string | null>(null)
+  const [actionError, setActionError] = useState<string | null>(null)
+  const socket = useRef<ReconnectingSocket | null>(null)
+
+  useEffect(() => {
+    const connection = new ReconnectingSocket(`${wsOrigin()}/ws/interviews/${interviewId}/control`, {
+      onMessage: (message) =>
+        setState((current) => {
+          const { state: next, error } = applyControlMessage(current, message, Date.now())
+          if (error) setActionError(error)
+          return next
+        }),
+      onStatus: (next, detail) => {
+        setStatus(next)
+        if (next === 'closed' && detail) setClosed(closeReason(detail.code, detail.reason))
+      },
+    })
+    socket.current = connection
+    const online = () => connection.reconnectNow()
+    window.addEventListener('online', online)
+    return () => {
+      window.removeEventListener('online', online)
+      connection.close()
+      socket.current = null
+    }
+  }, [interviewId])
+
+  const send = useCallback((action: ControlAction) => {
+    setActionError(null)
+    if (!socket.current?.send(action)) setActionError('Not connected to the room — wait for it to reconnect and try again.')
+  }, [])
+
+  return { state, status, closed, actionError, send }
+}
