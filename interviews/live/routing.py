@@ -1,3 +1,10 @@
-"""Websocket routes of the live room."""
+"""Websocket routes of the live room (no trailing slash: y-websocket appends the room name)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from interviews.live import consumers
+
+websocket_urlpatterns = [
+    path("ws/interviews/<int:interview_id>/notes", consumers.NotesConsumer.as_asgi()),
+    path("ws/interviews/<int:interview_id>/private", consumers.PrivateNotesConsumer.as_asgi()),
+]

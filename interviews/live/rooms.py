@@ -1,0 +1,489 @@
+"""Per-process rooms: the in-memory document of each active room, group commit and fan-out.
+
+One `Registry` per event loop (one per server process) holds a `Room` per document that has a
+local socket. An update from a socket is queued; the registry commits everything queued in one
+transaction (group commit), then applies it to the room's document and sends it to the room's
+other local sockets directly and, through the channel layer, to the other processes serving
+the room. Same-process sockets never go through the channel layer.
+
+Each committed update carries its document's gap-free sequence number. A process that sees a
+gap (channels_redis drops messages for full channels) or finds the log ahead of it during the
+periodic check reads the missing updates back from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import time
+import weakref
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from channels.db import database_sync_to_async
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
+from pycrdt import Awareness, Doc
+
+from interviews.live import protocol, selectors, services
+from interviews.live.layout import DocumentKind
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Awareness changes that came from another process or from expiry are not forwarded again.
+REMOTE = "remote"
+AWARENESS_TIMEOUT_MS = 30_000
+GAP_GRACE_SECONDS = 0.5
+
+
+class Refused(Exception):
+    """The interview has ended: the update was not stored."""
+
+
+class StoreUnavailable(Exception):
+    """The database did not take the batch; the client keeps its edits and re-sends them."""
+
+
+class Member(Protocol):
+    async def deliver(self, frame: bytes) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RoomKey:
+    interview_id: int
+    kind: DocumentKind
+
+    @property
+    def group(self) -> str:
+        return f"live.{self.interview_id}.{self.kind}"
+
+
+# Commits run on one dedicated thread that keeps its database connection between batches;
+# opening a connection per batch would cost more than the batch itself.
+_store_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-store")
+
+
+def _guarded(fn: Callable[..., T], kwargs: dict[str, Any]) -> T:
+    try:
+        return fn(**kwargs)
+    except (OperationalError, InterfaceError):
+        connection.close()  # reconnect on the next batch
+        raise
+
+
+def _close_connection() -> None:
+    connection.close()
+
+
+async def in_store_thread(fn: Callable[..., T], **kwargs: Any) -> T:
+    """Run a database function on the store thread."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_store_executor, functools.partial(_guarded, fn, kwargs))
+
+
+class Room:
+    def __init__(self, registry: Registry, key: RoomKey) -> None:
+        self.registry = registry
+        self.key = key
+        self.doc: Doc = Doc()
+        self.awareness = Awareness(self.doc)
+        self.awareness.set_local_state(None)  # the server has no cursor of its own
+        self.awareness.observe(self._on_awareness)
+        self._awareness_changes: list[tuple[dict[str, list[int]], Any]] = []
+        # Each member with the awareness client ids its socket controls.
+        self.members: dict[Member, set[int]] = {}
+        self.document_id = 0
+        self.applied = 0  # every update up to this seq is in self.doc
+        self.ahead: set[int] = set()  # applied seqs beyond a gap
+        self.size = 0
+        self.read_only = False
+        self.dirty = False
+        self.loaded = False
+        self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._early: list[tuple[list[int], list[bytes]]] = []
+        self._gap_check: asyncio.TimerHandle | None = None
+
+    def __repr__(self) -> str:
+        return f"<Room {self.key.group} seq={self.applied}>"
+
+    async def load(self, *, read_only: bool) -> None:
+        document = await database_sync_to_async(services.document_get_or_create)(
+            interview_id=self.key.interview_id, kind=self.key.kind
+        )
+        self.document_id = document.pk
+        # Subscribe before reading, so nothing committed elsewhere in between is missed.
+        await self.registry.subscribe(self)
+        stored = await database_sync_to_async(selectors.document_state)(
+            document_id=self.document_id
+        )
+        self.doc.apply_update(stored.update)
+        self.applied = stored.seq
+        self.size = len(stored.update)
+        self.read_only = read_only
+        self.loaded = True
+        for seqs, updates in self._early:
+            self.apply_remote(seqs, updates)
+        self._early.clear()
+
+    def mark(self, seq: int) -> bool:
+        """Record that update `seq` is in the document; False if it already was."""
+        if seq <= self.applied or seq in self.ahead:
+            return False
+        if seq == self.applied + 1:
+            self.applied = seq
+            while self.applied + 1 in self.ahead:
+                self.ahead.discard(self.applied + 1)
+                self.applied += 1
+        else:
+            self.ahead.add(seq)
+        return True
+
+    def apply(self, seq: int, update: bytes) -> bool:
+        if not self.mark(seq):
+            return False
+        self.doc.apply_update(update)
+        self.size += len(update)
+        return True
+
+    def apply_remote(self, seqs: list[int], updates: list[bytes]) -> list[bytes]:
+        """Apply updates another process committed; return those that were new here."""
+        if not self.loaded:
+            self._early.append((seqs, updates))
+            return []
+        fresh = [
+            update for seq, update in zip(seqs, updates, strict=True) if self.apply(seq, update)
+        ]
+        if self.ahead and self._gap_check is None:
+            loop = asyncio.get_running_loop()
+            self._gap_check = loop.call_later(GAP_GRACE_SECONDS, self._check_gap)
+        return fresh
+
+    def _check_gap(self) -> None:
+        self._gap_check = None
+        if self.ahead and self.registry.rooms.get(self.key) is self:
+            self.registry.spawn(self.registry.catch_up(self))
+
+    async def broadcast(self, frame: bytes, *, skip: Member | None = None) -> None:
+        for member in list(self.members):
+            if member is not skip:
+                await member.deliver(frame)
+
+    def _on_awareness(self, topic: str, change: tuple[dict[str, list[int]], Any]) -> None:
+        if topic == "update":
+            self._awareness_changes.append(change)
+
+    async def apply_awareness(self, update: bytes, origin: Any) -> None:
+        """Apply an awareness update from a local socket (or REMOTE) and pass it on."""
+        try:
+            self.awareness.apply_awareness_update(update, origin)
+        except (ValueError, IndexError, UnicodeDecodeError, RuntimeError) as exc:
+            self._awareness_changes.clear()
+            raise protocol.ProtocolError("malformed awareness update") from exc
+        await self.flush_awareness()
+
+    async def flush_awareness(self) -> None:
+        changes, self._awareness_changes = self._awareness_changes, []
+        for change, origin in changes:
+            controlled = self.members.get(origin)
+            if controlled is not None:
+                controlled.update(change["added"])
+                controlled.difference_update(change["removed"])
+            client_ids = change["added"] + change["updated"] + change["removed"]
+            inner = self.awareness.encode_awareness_update(client_ids)
+            await self.broadcast(protocol.awareness_frame(inner), skip=origin)
+            if origin is not REMOTE and origin != "timeout":
+                self.registry.publish(self, {"type": "live.awareness", "update": inner})
+
+    def prune_awareness(self) -> None:
+        now = int(time.time() * 1000)
+        stale = [
+            client_id
+            for client_id, meta in self.awareness.meta.items()
+            if client_id in self.awareness.states
+            and now - meta["lastUpdated"] >= AWARENESS_TIMEOUT_MS
+        ]
+        if stale:
+            self.awareness.remove_awareness_states(stale, "timeout")
+
+
+@dataclass(slots=True)
+class _Pending:
+    room: Room
+    data: bytes
+    author_id: int | None
+    origin: Member | None
+    future: asyncio.Future[int] = field(repr=False)
+
+
+class Registry:
+    def __init__(self) -> None:
+        self.rooms: dict[RoomKey, Room] = {}
+        self.queue: list[_Pending] = []
+        self.wakeup = asyncio.Event()
+        layer = get_channel_layer()
+        # The in-memory layer only reaches this process, where local fan-out already delivered.
+        self.layer = None if isinstance(layer, InMemoryChannelLayer) else layer
+        self.channel: str | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._spawned: set[asyncio.Task[Any]] = set()
+        self._committing = False
+
+    # --- membership ---------------------------------------------------------------------
+    async def join(self, key: RoomKey, member: Member, *, read_only: bool) -> Room:
+        room = self.rooms.get(key)
+        if room is None:
+            room = Room(self, key)
+            self.rooms[key] = room
+            self._start()
+            try:
+                await room.load(read_only=read_only)
+            except BaseException as exc:
+                if self.rooms.get(key) is room:
+                    del self.rooms[key]
+                room.ready.set_exception(exc if isinstance(exc, Exception) else RuntimeError())
+                room.ready.exception()  # retrieved: waiters get it through shield below
+                await self._unsubscribe(room)
+                raise
+            room.ready.set_result(None)
+        else:
+            await asyncio.shield(room.ready)
+        room.members[member] = set()
+        return room
+
+    async def leave(self, room: Room, member: Member) -> None:
+        controlled = room.members.pop(member, None)
+        if controlled:
+            # No ghost cursors: tell everyone this socket's clients are gone.
+            room.awareness.remove_awareness_states(sorted(controlled), None)
+            await room.flush_awareness()
+        if room.members or self.rooms.get(room.key) is not room:
+            return
+        del self.rooms[room.key]
+        if room._gap_check is not None:
+            room._gap_check.cancel()
+        await self._unsubscribe(room)
+        if room.dirty:
+            from interviews.live import tasks
+
+            self.spawn(database_sync_to_async(tasks.enqueue_compaction)(room.document_id))
+        if not self.rooms:
+            await self._stop()
+
+    # --- group commit -------------------------------------------------------------------
+    async def commit(
+        self, room: Room, update: bytes, *, author_id: int | None, origin: Member | None
+    ) -> int:
+        """Store an update, then send it to the room; return its seq once committed."""
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self.queue.append(_Pending(room, update, author_id, origin, future))
+        self.wakeup.set()
+        return await future
+
+    async def _commit_loop(self) -> None:
+        while True:
+            await self.wakeup.wait()
+            self.wakeup.clear()
+            # Let the frames that are already readable join this batch.
+            await asyncio.sleep(0)
+            batch, self.queue = self.queue, []
+            if batch:
+                self._committing = True
+                try:
+                    await self._commit(batch)
+                finally:
+                    self._committing = False
+
+    async def _commit(self, batch: list[_Pending]) -> None:
+        pending = [
+            services.PendingUpdate(
+                document_id=item.room.document_id,
+                interview_id=item.room.key.interview_id,
+                data=item.data,
+                author_id=item.author_id,
+            )
+            for item in batch
+        ]
+        try:
+            seqs = await in_store_thread(services.updates_append, pending=pending)
+        except Exception:
+            log.exception("live: could not commit %d updates", len(batch))
+            for item in batch:
+                if not item.future.done():
+                    item.future.set_exception(StoreUnavailable())
+            return
+        outgoing: dict[Room, tuple[list[int], list[bytes]]] = {}
+        for item, seq in zip(batch, seqs, strict=True):
+            if seq is None:
+                if not item.future.done():
+                    item.future.set_exception(Refused())
+                continue
+            room = self.rooms.get(item.room.key, item.room)
+            room.apply(seq, item.data)
+            room.dirty = True
+            await room.broadcast(protocol.update_message(item.data), skip=item.origin)
+            seqs_out, updates_out = outgoing.setdefault(room, ([], []))
+            seqs_out.append(seq)
+            updates_out.append(item.data)
+            if not item.future.done():
+                item.future.set_result(seq)
+        for room, (seqs_out, updates_out) in outgoing.items():
+            self.publish(room, {"type": "live.updates", "seqs": seqs_out, "updates": updates_out})
+
+    # --- other processes ----------------------------------------------------------------
+    async def subscribe(self, room: Room) -> None:
+        if self.layer is None:
+            return
+        if self.channel is None:
+            self.channel = await self.layer.new_channel("live.")
+            self._tasks.append(asyncio.create_task(self._receive_loop()))
+        await self.layer.group_add(room.key.group, self.channel)
+
+    async def _unsubscribe(self, room: Room) -> None:
+        if self.layer is not None and self.channel is not None:
+            await self.layer.group_discard(room.key.group, self.channel)
+
+    def publish(self, room: Room, message: dict[str, Any]) -> None:
+        """Send a message to the other processes serving the room (never awaited by callers)."""
+        if self.layer is None or self.channel is None:
+            return
+        message |= {
+            "sender": self.channel,
+            "interview": room.key.interview_id,
+            "kind": str(room.key.kind),
+        }
+        self.spawn(self._group_send(room.key.group, message))
+
+    async def _group_send(self, group: str, message: dict[str, Any]) -> None:
+        try:
+            await self.layer.group_send(group, message)  # type: ignore[union-attr]
+        except Exception:
+            # The receivers find the update in the log at their next check.
+            log.warning("live: fan-out to %s failed", group, exc_info=True)
+
+    async def _receive_loop(self) -> None:
+        assert self.layer is not None and self.channel is not None
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("live: channel layer receive failed", exc_info=True)
+                await asyncio.sleep(1)
+                continue
+            if message.get("sender") == self.channel:
+                continue
+            try:
+                await self._on_remote(message)
+            except Exception:
+                log.exception("live: bad fan-out message %s", message.get("type"))
+
+    async def _on_remote(self, message: dict[str, Any]) -> None:
+        key = RoomKey(int(message["interview"]), DocumentKind(message["kind"]))
+        room = self.rooms.get(key)
+        if room is None:
+            return
+        kind = message["type"]
+        if kind == "live.updates":
+            fresh = room.apply_remote(list(message["seqs"]), list(message["updates"]))
+            for update in fresh:
+                await room.broadcast(protocol.update_message(update))
+        elif kind == "live.awareness" and room.ready.done():
+            await room.apply_awareness(message["update"], REMOTE)
+        elif kind == "live.ended":
+            room.read_only = True
+
+    # --- self-healing -------------------------------------------------------------------
+    async def catch_up(self, room: Room) -> None:
+        """Apply what the log holds beyond what this room has, and send it to its sockets."""
+        rows = await in_store_thread(
+            selectors.updates_after, document_id=room.document_id, after_seq=room.applied
+        )
+        for seq, update in rows:
+            if room.apply(seq, update):
+                await room.broadcast(protocol.update_message(update))
+
+    async def _housekeeping(self) -> None:
+        while True:
+            await asyncio.sleep(settings.LIVE_RESYNC_SECONDS)
+            rooms = [room for room in self.rooms.values() if room.ready.done()]
+            if not rooms:
+                continue
+            try:
+                stored = await in_store_thread(
+                    selectors.document_seqs, document_ids=[room.document_id for room in rooms]
+                )
+            except Exception:
+                log.warning("live: resync check failed", exc_info=True)
+                stored = {}
+            for room in rooms:
+                if stored.get(room.document_id, 0) > room.applied or room.ahead:
+                    await self.catch_up(room)
+                # Ask each client for anything this process lacks (its answer is a step 2).
+                await room.broadcast(protocol.sync_step1(room.doc))
+                room.prune_awareness()
+                await room.flush_awareness()
+
+    # --- lifecycle ----------------------------------------------------------------------
+    def spawn(self, coroutine: Any) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._spawned.add(task)
+        task.add_done_callback(self._spawned.discard)
+
+    def _start(self) -> None:
+        if not self._tasks:
+            self._tasks = [
+                asyncio.create_task(self._commit_loop()),
+                asyncio.create_task(self._housekeeping()),
+            ]
+
+    async def _stop(self) -> None:
+        """Stop the background tasks once no room is left (and free the store connection)."""
+        for _ in range(1000):
+            if not (self.queue or self._committing):
+                break
+            await asyncio.sleep(0.01)
+        tasks, self._tasks = self._tasks, []
+        self.channel = None
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await in_store_thread(_close_connection)
+
+
+_registries: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Registry] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def registry() -> Registry:
+    """Return this event loop's registry (one per server process)."""
+    loop = asyncio.get_running_loop()
+    found = _registries.get(loop)
+    if found is None:
+        found = _registries[loop] = Registry()
+    return found
+
+
+async def interview_ended(interview_id: int) -> None:
+    """Make the interview's rooms read-only here and in every other process."""
+    reg = registry()
+    for kind in DocumentKind:
+        key = RoomKey(interview_id, kind)
+        room = reg.rooms.get(key)
+        if room is not None:
+            room.read_only = True
+        if reg.layer is not None:
+            await reg.layer.group_send(
+                key.group,
+                {"type": "live.ended", "sender": "", "interview": interview_id, "kind": str(kind)},
+            )

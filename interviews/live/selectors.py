@@ -1,0 +1,128 @@
+"""Reads of the live room: who may join, the stored documents, exports and the replay."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from pycrdt import Doc, Text, merge_updates
+
+from interviews.live.layout import SCRATCH, DocumentKind, step_text
+from interviews.live.models import Checkpoint, DocumentUpdate, LiveDocument
+from interviews.models import Interview, InterviewRole
+from interviews.models.sessions import ACTIVE_STATUSES
+from sevenstep.consumers import (
+    CLOSE_FORBIDDEN,
+    CLOSE_NOT_FOUND,
+    CLOSE_TOO_EARLY,
+    CLOSE_UNAUTHENTICATED,
+)
+from sevenstep.framework import STEPS
+
+EMPTY_UPDATE = b"\x00\x00"
+
+
+class RoomRefused(Exception):
+    """The socket may not join; `code` is the websocket close code to send."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class RoomAccess:
+    interview_id: int
+    user_id: int
+    role: InterviewRole
+    read_only: bool
+
+
+def room_access(
+    *, interview_id: int, user: object, kind: str | None, now: datetime | None = None
+) -> RoomAccess:
+    """Decide whether a user may join an interview's room (kind None: the control channel).
+
+    Only participants join, from LIVE_JOIN_EARLY_MINUTES before the start; the candidate
+    never sees the private notes; once the interview is over the room is read-only.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise RoomRefused(CLOSE_UNAUTHENTICATED, "log in first")
+    interview = (
+        Interview.objects.filter(pk=interview_id)
+        .only("pk", "interviewer_id", "candidate_id", "status", "starts_at")
+        .first()
+    )
+    if interview is None:
+        raise RoomRefused(CLOSE_NOT_FOUND, "no such interview")
+    role = interview.role_of(user.pk)  # type: ignore[attr-defined]
+    if role is None:
+        raise RoomRefused(CLOSE_FORBIDDEN, "not a participant")
+    if kind == DocumentKind.PRIVATE and role != InterviewRole.INTERVIEWER:
+        raise RoomRefused(CLOSE_FORBIDDEN, "the private notes are the interviewer's")
+    now = now or timezone.now()
+    opens_at = interview.starts_at - timedelta(minutes=settings.LIVE_JOIN_EARLY_MINUTES)
+    read_only = interview.status not in ACTIVE_STATUSES
+    if not read_only and now < opens_at:
+        raise RoomRefused(CLOSE_TOO_EARLY, "the room is not open yet")
+    return RoomAccess(interview.pk, user.pk, role, read_only)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredState:
+    update: bytes
+    seq: int
+
+
+def document_state(*, document_id: int, upto_seq: int | None = None) -> StoredState:
+    """Return the stored document (latest checkpoint + the log after it) as one update."""
+    checkpoints = Checkpoint.objects.filter(document_id=document_id)
+    if upto_seq is not None:
+        checkpoints = checkpoints.filter(seq__lte=upto_seq)
+    checkpoint = checkpoints.order_by("-seq").only("seq", "state").first()
+    parts: list[bytes] = []
+    seq = 0
+    if checkpoint is not None:
+        parts.append(bytes(checkpoint.state))
+        seq = checkpoint.seq
+    for row_seq, data in updates_after(document_id=document_id, after_seq=seq, upto_seq=upto_seq):
+        parts.append(data)
+        seq = row_seq
+    return StoredState(merge_updates(*parts) if parts else EMPTY_UPDATE, seq)
+
+
+def updates_after(
+    *, document_id: int, after_seq: int, upto_seq: int | None = None
+) -> list[tuple[int, bytes]]:
+    """Return the logged updates after a sequence number, in order."""
+    rows = DocumentUpdate.objects.filter(document_id=document_id, seq__gt=after_seq)
+    if upto_seq is not None:
+        rows = rows.filter(seq__lte=upto_seq)
+    return [(seq, bytes(data)) for seq, data in rows.order_by("seq").values_list("seq", "data")]
+
+
+def document_seqs(*, document_ids: Iterable[int]) -> dict[int, int]:
+    """Return the last committed sequence number of each document."""
+    return dict(LiveDocument.objects.filter(pk__in=list(document_ids)).values_list("pk", "seq"))
+
+
+def doc_from_update(update: bytes) -> Doc:
+    doc: Doc = Doc()
+    doc.apply_update(update)
+    return doc
+
+
+def texts_of(doc: Doc) -> dict[str, str]:
+    """Return the text of every section of a notes document, empty where untouched."""
+    names = [step_text(info.step) for info in STEPS] + [SCRATCH]
+    return {name: str(doc.get(name, type=Text)) for name in names}
+
+
+def stored_texts(*, interview_id: int, kind: DocumentKind) -> dict[str, str]:
+    """Return the sections of an interview's stored document (empty if never edited)."""
+    document = LiveDocument.objects.filter(interview_id=interview_id, kind=kind).first()
+    update = EMPTY_UPDATE if document is None else document_state(document_id=document.pk).update
+    return texts_of(doc_from_update(update))

@@ -1,0 +1,263 @@
+"""The y-websocket protocol of the notes and private documents, socket by socket."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import connection, transaction
+from pycrdt import Doc, Text
+
+from interviews.live import protocol, selectors
+from interviews.live.layout import DocumentKind
+from interviews.live.models import DocumentUpdate, LiveDocument
+from interviews.live.protocol import Kind
+from interviews.models import InterviewStatus
+from tests.support.yjs import YClient, awareness_frame, live_interview, ws_path
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+async def _disconnect_everyone():  # type: ignore[no-untyped-def]
+    yield
+    await YClient.disconnect_all()
+
+
+@pytest.fixture
+def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
+    return live_interview(interviewer, candidate)
+
+
+async def joined(interview, user, room: str = "notes") -> YClient:  # type: ignore[no-untyped-def]
+    client = YClient(ws_path(interview.pk, room, user))
+    await client.connect()
+    first = await client.message()
+    assert first.kind == Kind.SYNC_STEP1
+    return client
+
+
+def stored_text(interview_id: int, name: str, kind: DocumentKind = DocumentKind.NOTES) -> str:
+    return selectors.stored_texts(interview_id=interview_id, kind=kind)[name]
+
+
+async def test_the_server_opens_with_its_step_1_then_the_awareness_states(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    ivy = await joined(interview, interviewer)
+    assert await ivy.nothing()  # nobody is aware of anything yet: no awareness frame
+    await ivy.send(awareness_frame(4242, 1, {"user": {"name": "Ivy"}}))
+
+    carl = YClient(ws_path(interview.pk, "notes", candidate))
+    await carl.connect()
+    assert (await carl.message()).kind == Kind.SYNC_STEP1
+    awareness = await carl.message()
+    assert awareness.kind == Kind.AWARENESS
+    assert b"Ivy" in awareness.payload
+    await ivy.disconnect()
+    await carl.disconnect()
+
+
+async def test_step_2_goes_only_to_the_client_that_asked(interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+    ivy = await joined(interview, interviewer)
+    carl = await joined(interview, candidate)
+    await ivy.type("step-1", "Who are the users?")
+    carl.apply(await carl.message())
+
+    late = YClient(ws_path(interview.pk, "notes", candidate))
+    await late.connect()
+    await late.message()
+    await late.sync()
+    assert str(late.text("step-1")) == "Who are the users?"
+    assert await ivy.nothing()
+    assert await carl.nothing()
+    for client in (ivy, carl, late):
+        await client.disconnect()
+
+
+async def test_an_update_is_committed_before_anyone_sees_it(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    ivy = await joined(interview, interviewer)
+    carl = await joined(interview, candidate)
+    document = await sync_to_async(LiveDocument.objects.get)(interview=interview)
+
+    # Hold the document's row lock from another connection: the commit has to wait for it.
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock() -> None:
+        try:
+            with transaction.atomic():
+                LiveDocument.objects.select_for_update().get(pk=document.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    assert locked.wait(5)
+    await ivy.type("step-2", "ranking problem")
+    assert await carl.nothing(0.5), "broadcast before the update was committed"
+    release.set()
+    message = await carl.message()
+    holder.join()
+    stored = await sync_to_async(list)(
+        DocumentUpdate.objects.filter(document=document).values_list("data", flat=True)
+    )
+    assert [bytes(data) for data in stored] == [message.payload]
+    await ivy.disconnect()
+    await carl.disconnect()
+
+
+async def test_edits_made_offline_arrive_in_step_2_and_are_stored(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    carl = await joined(interview, candidate)
+    offline: Doc = Doc()
+    offline.get("step-3", type=Text).insert(0, "labels from clicks")
+    ivy = YClient(ws_path(interview.pk, "notes", interviewer))
+    ivy.doc = offline
+    await ivy.connect()
+    step1 = await ivy.message()
+    assert step1.kind == Kind.SYNC_STEP1
+    await ivy.send(protocol.sync_step2(offline, step1.payload))
+    carl.apply(await carl.message())
+    assert str(carl.text("step-3")) == "labels from clicks"
+    assert await sync_to_async(stored_text)(interview.pk, "step-3") == "labels from clicks"
+    await ivy.disconnect()
+    await carl.disconnect()
+
+
+async def test_a_closed_socket_leaves_no_ghost_cursor(interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+    ivy = await joined(interview, interviewer)
+    carl = await joined(interview, candidate)
+    await ivy.send(awareness_frame(777, 3, {"cursor": 5}))
+    seen = await carl.message()
+    assert seen.kind == Kind.AWARENESS and b"cursor" in seen.payload
+    await ivy.disconnect()
+    removal = await carl.message()
+    assert removal.kind == Kind.AWARENESS
+    # one client, id 777, clock 3, state "null"
+    assert removal.payload == bytes([1]) + bytes([0x89, 0x06]) + bytes([3, 4]) + b"null"
+    await carl.disconnect()
+
+
+async def test_the_candidate_is_refused_the_private_notes(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    carl = YClient(ws_path(interview.pk, "private", candidate))
+    await carl.connect()
+    assert await carl.close_code() == 4403
+    ivy = await joined(interview, interviewer, "private")
+    await ivy.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("who", "room", "code"),
+    [("anonymous", "notes", 4401), ("outsider", "notes", 4403), ("outsider", "private", 4403)],
+)
+async def test_only_participants_join(interview, outsider, who, room, code) -> None:  # type: ignore[no-untyped-def]
+    client = YClient(ws_path(interview.pk, room, outsider if who == "outsider" else None))
+    await client.connect()
+    assert await client.close_code() == code
+
+
+async def test_an_unknown_interview_is_closed_with_4404(interviewer) -> None:  # type: ignore[no-untyped-def]
+    client = YClient(ws_path(999_999, "notes", interviewer))
+    await client.connect()
+    assert await client.close_code() == 4404
+
+
+async def test_the_room_opens_a_few_minutes_before_the_start(interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    later = await sync_to_async(live_interview)(
+        interviewer, candidate, starts_at=timezone.now() + timedelta(minutes=30)
+    )
+    client = YClient(ws_path(later.pk, "notes", candidate))
+    await client.connect()
+    assert await client.close_code() == 4425
+
+
+async def test_after_the_end_the_room_is_read_only_but_still_syncs(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    ivy = await joined(interview, interviewer)
+    await ivy.type("scratch", "final words")
+    await ivy.disconnect()
+    interview.status = InterviewStatus.COMPLETED
+    await sync_to_async(interview.save)()
+
+    carl = await joined(interview, candidate)
+    await carl.sync()
+    assert str(carl.text("scratch")) == "final words"
+    await carl.type("scratch", " - and an edit after the end")
+    denied = await carl.message()
+    assert denied.kind == Kind.AUTH
+    assert await sync_to_async(stored_text)(interview.pk, "scratch") == "final words"
+    await carl.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        (b"\x00\x05\x01", 1007),  # unknown sync message type
+        (b"\x00\x02\x09abc", 1007),  # update shorter than its length
+        (b"\x00\x02\x03\x01\x02\x03", 1007),  # not a Yjs update
+        (b"\x01\x05\x01\x02", 1007),  # awareness that does not decode
+        (b"\x07", 1007),  # unknown message type
+    ],
+)
+async def test_a_malformed_frame_closes_only_that_socket(
+    interview, interviewer, candidate, frame, code
+) -> None:  # type: ignore[no-untyped-def]
+    ivy = await joined(interview, interviewer)
+    carl = await joined(interview, candidate)
+    await carl.send(frame)
+    assert await carl.close_code() == code
+    await ivy.sync()
+    other = await joined(interview, candidate)
+    await ivy.type("step-4", "baseline first")
+    other.apply(await other.message())
+    assert str(other.text("step-4")) == "baseline first"
+    await ivy.disconnect()
+    await other.disconnect()
+
+
+async def test_a_text_frame_is_refused_with_1003(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+    ivy = await joined(interview, interviewer)
+    await ivy.communicator.send_to(text_data="hello")
+    assert await ivy.close_code() == 1003
+
+
+async def test_an_oversized_message_is_refused_with_1009(interview, interviewer, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.LIVE_MAX_MESSAGE_BYTES = 64
+    ivy = await joined(interview, interviewer)
+    await ivy.type("step-1", "x" * 100)
+    assert await ivy.close_code() == 1009
+
+
+async def test_a_document_past_its_size_limit_refuses_more(
+    interview, interviewer, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.LIVE_MAX_DOCUMENT_BYTES = 200
+    ivy = await joined(interview, interviewer)
+    await ivy.type("step-1", "x" * 100)
+    await ivy.type("step-1", "y" * 100)
+    assert await ivy.close_code() == 4413
+    assert await sync_to_async(stored_text)(interview.pk, "step-1") == "x" * 100
+
+
+async def test_a_socket_flooding_messages_is_closed_with_4429(
+    interview, interviewer, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.LIVE_RATE_PER_SECOND = 1
+    settings.LIVE_RATE_BURST = 5
+    ivy = await joined(interview, interviewer)
+    for _ in range(6):
+        await ivy.send(awareness_frame(5, 1, {}))
+    assert await ivy.close_code() == 4429
