@@ -1,10 +1,82 @@
+import { useQuery } from '@tanstack/react-query'
+import { useMemo, useState } from 'react'
+import { Link, useParams } from 'react-router-dom'
+import { api } from '../api/client'
+import { useInterview } from '../api/interviews'
+import { useFramework } from '../api/queries'
 import type { Me } from '../api/types'
+import { ErrorMessage, Loaded, Spinner } from '../components/forms'
+import { MarkdownView } from '../components/MarkdownView'
+import { useTimeZone } from '../lib/me'
+import { buildFrames } from '../lib/replay'
+import { formatDateTime } from '../lib/time'
 
-export default function ReplayPage({ me }: { me: Me }) {
+export default function ReplayPage({ me: _me }: { me: Me }) {
+  const id = Number(useParams().id)
+  const zone = useTimeZone()
+  const interview = useInterview(id)
+  const framework = useFramework()
+  const replay = useQuery({ queryKey: ['replay', id], queryFn: () => api.get<unknown>(`/api/interviews/${id}/replay/`) })
+  const [index, setIndex] = useState<number | null>(null)
+  const names = useMemo(() => [...(framework.data?.steps.map((s) => `step-${s.number}`) ?? []), 'scratch'], [framework.data])
+  const frames = useMemo(() => (replay.data ? buildFrames(replay.data, names) : []), [replay.data, names])
+  const shown = index ?? frames.length - 1
+  const frame = frames[shown]
   return (
     <section>
-      <h1>Replay</h1>
-      <p>{me.profile.display_name}</p>
+      <p>
+        <Link to={`/interviews/${id}`}>← The interview</Link>
+      </p>
+      <Loaded query={interview}>{(iv) => <h1>Replay: {iv.question.title}</h1>}</Loaded>
+      {replay.error ? (
+        <ErrorMessage error={replay.error} />
+      ) : replay.isPending || !framework.data ? (
+        <Spinner />
+      ) : frames.length === 0 ? (
+        <p className="muted">Nothing was recorded for this interview.</p>
+      ) : (
+        <>
+          <div className="card replay-controls">
+            <label htmlFor="replay-position">
+              Moment {shown + 1} of {frames.length}: <strong>{frame.label}</strong>
+              {frame.at && <> at {formatDateTime(frame.at, zone)}</>}
+            </label>
+            <input
+              id="replay-position"
+              type="range"
+              min={0}
+              max={frames.length - 1}
+              value={shown}
+              onChange={(e) => setIndex(Number(e.target.value))}
+            />
+            <div className="actions">
+              <button type="button" disabled={shown <= 0} onClick={() => setIndex(shown - 1)}>
+                ← Previous
+              </button>
+              <button type="button" disabled={shown >= frames.length - 1} onClick={() => setIndex(shown + 1)}>
+                Next →
+              </button>
+            </div>
+          </div>
+          {framework.data.steps.map((step) => {
+            const text = frame.sections[`step-${step.number}`] ?? ''
+            return (
+              <div className={`card${frame.step === step.number ? ' current-frame' : ''}`} key={step.number}>
+                <h2>
+                  {step.number}. {step.name}
+                </h2>
+                {text ? <MarkdownView source={text} label={`Notes of step ${step.number}`} /> : <p className="muted">Nothing written yet.</p>}
+              </div>
+            )
+          })}
+          {frame.sections.scratch && (
+            <div className="card">
+              <h2>Scratch</h2>
+              <MarkdownView source={frame.sections.scratch} label="Scratch notes" />
+            </div>
+          )}
+        </>
+      )}
     </section>
   )
 }

@@ -1,10 +1,304 @@
-import type { Me } from '../api/types'
+import { useQuery } from '@tanstack/react-query'
+import { useMemo } from 'react'
+import { Link } from 'react-router-dom'
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  ComposedChart,
+  ErrorBar,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Scatter,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts'
+import { ApiError, api } from '../api/client'
+import { labelOf, useFramework } from '../api/queries'
+import type { Framework, Me } from '../api/types'
+import { ErrorMessage, Loaded, Spinner } from '../components/forms'
+import { useTimeZone } from '../lib/me'
+import { shapeHistory, shapeReport, type HistoryPoint, type ReportView } from '../lib/report'
+import { formatDateTime } from '../lib/time'
+
+const COLORS = ['#1f4fbf', '#b3261e', '#1d6b35', '#7a3fb0', '#8a4b00', '#006d77', '#a0265f']
 
 export default function ReportPage({ me }: { me: Me }) {
+  const framework = useFramework()
+  const report = useQuery({ queryKey: ['report', 'me'], queryFn: () => api.get<unknown>('/api/reports/me/') })
+  const history = useQuery({ queryKey: ['report', 'history'], queryFn: () => api.get<unknown>('/api/reports/me/history/') })
   return (
-    <section>
-      <h1>Report</h1>
-      <p>{me.profile.display_name}</p>
+    <section className="report">
+      <div className="page-head">
+        <h1>Your weakness report</h1>
+        <div className="actions">
+          <a className="button" href="/api/reports/me/export/?format=json" download>
+            Export JSON
+          </a>
+          <a className="button" href="/api/reports/me/export/?format=csv" download>
+            Export CSV
+          </a>
+        </div>
+      </div>
+      <p className="muted">
+        Target level: <strong>{me.profile.target_level}</strong>. Estimates are corrected for how lenient each
+        interviewer is and pulled toward the average until there is enough evidence; the band shows the uncertainty.
+      </p>
+      <Loaded query={framework}>
+        {(fw) =>
+          report.error instanceof ApiError && report.error.status === 404 ? (
+            <NoReportYet />
+          ) : report.error ? (
+            <ErrorMessage error={report.error} />
+          ) : report.isPending ? (
+            <Spinner />
+          ) : (
+            <ReportBody framework={fw} body={report.data} history={history.data} historyError={history.error} />
+          )
+        }
+      </Loaded>
     </section>
+  )
+}
+
+function NoReportYet() {
+  return (
+    <div className="card">
+      <h2>Not enough data yet</h2>
+      <p>
+        Your report appears after your first scored interview as a candidate. <Link to="/availability">Get paired</Link>{' '}
+        to start.
+      </p>
+    </div>
+  )
+}
+
+function ReportBody({ framework, body, history, historyError }: { framework: Framework; body: unknown; history: unknown; historyError: unknown }) {
+  const zone = useTimeZone()
+  const labels = useMemo(() => new Map(framework.pitfalls.map((p) => [p.value, p.label])), [framework])
+  const view = useMemo(() => shapeReport(body, framework.steps, labels), [body, framework, labels])
+  const points = useMemo(() => shapeHistory(history), [history])
+  const anyData = view.steps.some((s) => s.enoughData)
+  return (
+    <>
+      <p>
+        {view.computedAt && <>Computed {formatDateTime(view.computedAt, zone)}</>}
+        {view.basedOn && <> from {view.basedOn}</>}.
+      </p>
+      <div className="report-grid">
+        <div className="card">
+          <h2>The 7 steps against your target bar</h2>
+          {!anyData && <p className="notice">Not enough data yet for any step: the bars show the population prior.</p>}
+          <StepsChart view={view} />
+          <StepsTable view={view} />
+        </div>
+        <div className="card">
+          <h2>Weakest steps</h2>
+          {view.weakest.length === 0 ? (
+            <p className="muted">Not enough data yet to name your weakest steps.</p>
+          ) : (
+            <ol>
+              {view.weakest.map((s) => (
+                <li key={s.step}>
+                  <strong>
+                    {s.step}. {s.name}
+                  </strong>
+                  {s.estimate !== null && s.bar !== null && (
+                    <> — {s.estimate.toFixed(1)} against a bar of {s.bar.toFixed(1)}</>
+                  )}
+                  {!s.enoughData && <span className="badge warn">not enough data yet</span>}
+                </li>
+              ))}
+            </ol>
+          )}
+          <h2>Practise next</h2>
+          {view.questions.length === 0 ? (
+            <p className="muted">No recommendation yet.</p>
+          ) : (
+            <ul>
+              {view.questions.map((q) => (
+                <li key={q.id ?? q.title}>
+                  {q.title}
+                  {q.why && <span className="muted"> — {q.why}</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <div className="card">
+          <h2>Trend per step</h2>
+          {historyError ? (
+            <ErrorMessage error={historyError} />
+          ) : points.length < 2 ? (
+            <p className="muted">Not enough data yet: a trend needs at least two scored interviews.</p>
+          ) : (
+            <TrendChart points={points} framework={framework} zone={zone} />
+          )}
+        </div>
+        <div className="card">
+          <h2>Time on each step against its budget</h2>
+          {view.time.every((t) => t.spentMinutes === null) ? (
+            <p className="muted">Not enough data yet: no interview timeline recorded.</p>
+          ) : (
+            <TimeChart view={view} />
+          )}
+        </div>
+        <div className="card">
+          <h2>Recurring pitfalls</h2>
+          {view.pitfalls.length === 0 ? (
+            <p className="muted">None stands out yet.</p>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Pitfall</th>
+                  <th scope="col">You</th>
+                  <th scope="col">Everyone</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.pitfalls.map((p) => (
+                  <tr key={p.tag}>
+                    <th scope="row">{p.label}</th>
+                    <td>{p.rate !== null ? `${Math.round(p.rate * 100)}%` : (p.count ?? '—')}</td>
+                    <td>{p.populationRate !== null ? `${Math.round(p.populationRate * 100)}%` : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+        <div className="card">
+          <h2>In your interviewers’ words</h2>
+          {view.quotes.length === 0 ? (
+            <p className="muted">No written evidence yet.</p>
+          ) : (
+            view.quotes.map((q, i) => (
+              <blockquote key={i}>
+                {q.step !== null && <strong>{labelOf(framework.steps.map((s) => ({ value: String(s.number), label: s.name })), String(q.step))}: </strong>}
+                {q.text}
+              </blockquote>
+            ))
+          )}
+        </div>
+      </div>
+    </>
+  )
+}
+
+function StepsChart({ view }: { view: ReportView }) {
+  const data = view.steps.map((s) => ({
+    name: `${s.step}`,
+    title: s.name,
+    estimate: s.estimate,
+    band: s.lower !== null && s.upper !== null && s.estimate !== null ? [s.estimate - s.lower, s.upper - s.estimate] : [0, 0],
+    bar: s.bar,
+    fill: s.enoughData ? '#1f4fbf' : '#9aa5b8',
+  }))
+  return (
+    <div className="chart" role="img" aria-label="Bar chart of the estimate per step with its uncertainty band and the target bar; the table below has the numbers.">
+      <ResponsiveContainer width="100%" height={280}>
+        <ComposedChart data={data} margin={{ top: 10, right: 10, bottom: 0, left: -10 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="name" label={{ value: 'step', position: 'insideBottomRight', offset: -2 }} />
+          <YAxis domain={[1, 4]} ticks={[1, 2, 3, 4]} />
+          <Tooltip formatter={(value) => (typeof value === 'number' ? value.toFixed(2) : String(value))} labelFormatter={(_, p) => p?.[0]?.payload?.title ?? ''} />
+          <Legend />
+          <Bar dataKey="estimate" name="Your estimate" fill="#1f4fbf" isAnimationActive={false}>
+            <ErrorBar dataKey="band" width={6} stroke="#14213d" />
+          </Bar>
+          <Scatter dataKey="bar" name="Target bar" fill="#b3261e" shape="diamond" isAnimationActive={false} />
+        </ComposedChart>
+      </ResponsiveContainer>
+    </div>
+  )
+}
+
+function StepsTable({ view }: { view: ReportView }) {
+  return (
+    <table className="steps-table">
+      <caption className="sr-only">Estimate per step</caption>
+      <thead>
+        <tr>
+          <th scope="col">Step</th>
+          <th scope="col">Estimate (band)</th>
+          <th scope="col">Bar</th>
+          <th scope="col">Ratings</th>
+          <th scope="col">Trend</th>
+        </tr>
+      </thead>
+      <tbody>
+        {view.steps.map((s) => (
+          <tr key={s.step}>
+            <th scope="row">
+              {s.step}. {s.name}
+            </th>
+            <td>
+              {s.enoughData && s.estimate !== null ? (
+                <>
+                  {s.estimate.toFixed(1)}
+                  {s.lower !== null && s.upper !== null && (
+                    <span className="muted">
+                      {' '}
+                      ({s.lower.toFixed(1)}–{s.upper.toFixed(1)})
+                    </span>
+                  )}
+                </>
+              ) : (
+                <span className="badge warn">not enough data yet</span>
+              )}
+            </td>
+            <td>{s.bar?.toFixed(1) ?? '—'}</td>
+            <td>{s.nRatings}</td>
+            <td>{s.trend && s.trend !== 'unknown' ? s.trend : '—'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+function TrendChart({ points, framework, zone }: { points: HistoryPoint[]; framework: Framework; zone: string }) {
+  const data = points.map((p) => ({
+    when: formatDateTime(p.computedAt, zone, { withZone: false, withWeekday: false }).split(',')[0],
+    ...Object.fromEntries(framework.steps.map((s) => [`s${s.number}`, p.steps[s.number] ?? null])),
+  }))
+  return (
+    <div className="chart" role="img" aria-label="Line chart of the estimate per step over time">
+      <ResponsiveContainer width="100%" height={260}>
+        <LineChart data={data} margin={{ top: 10, right: 10, bottom: 0, left: -10 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="when" />
+          <YAxis domain={[1, 4]} ticks={[1, 2, 3, 4]} />
+          <Tooltip />
+          <Legend />
+          {framework.steps.map((s, i) => (
+            <Line key={s.number} dataKey={`s${s.number}`} name={`${s.number}. ${s.slug}`} stroke={COLORS[i % COLORS.length]} dot isAnimationActive={false} connectNulls />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  )
+}
+
+function TimeChart({ view }: { view: ReportView }) {
+  const data = view.time.map((t) => ({ name: `${t.step}`, spent: t.spentMinutes, budget: t.budgetMinutes }))
+  return (
+    <div className="chart" role="img" aria-label="Minutes spent on each step next to its budget">
+      <ResponsiveContainer width="100%" height={240}>
+        <BarChart data={data} margin={{ top: 10, right: 10, bottom: 0, left: -10 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="name" />
+          <YAxis unit=" min" />
+          <Tooltip formatter={(value) => (typeof value === 'number' ? `${value.toFixed(1)} min` : String(value))} />
+          <Legend />
+          <Bar dataKey="spent" name="Spent (average)" fill="#1f4fbf" isAnimationActive={false} />
+          <Bar dataKey="budget" name="Budget" fill="#b9c3d3" isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
   )
 }
