@@ -264,6 +264,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "sevenstep.framework.Level",
+        "DomainEnum": "sevenstep.framework.Domain",
+        "PitfallEnum": "sevenstep.framework.Pitfall",
+        "TargetRoleEnum": "sevenstep.framework.TargetRole",
+        "StepEnum": "sevenstep.framework.Step",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

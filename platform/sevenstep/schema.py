@@ -38,11 +38,11 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
-        codes = ["404", "405", "503"]
+        codes = ["400", "404", "405", "503"]
         if self.method in {"POST", "PUT", "PATCH"}:
-            codes += ["400", "413", "415"]
+            codes += ["413", "415"]
         if self.method in {"POST", "PUT", "PATCH", "DELETE"}:
-            codes.append("409")
+            codes += ["409", "403"]  # 403: a cookie-authenticated write without a CSRF token
         if not self._allows_anonymous():
             codes += ["401", "403"]
         codes.append("429")
