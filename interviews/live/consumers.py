@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils import timezone
 
 from interviews.live import protocol, selectors
 from interviews.live.layout import DocumentKind
 from interviews.live.protocol import Kind, ProtocolError
-from interviews.live.rooms import Refused, Room, RoomKey, StoreUnavailable, registry
+from interviews.live.rooms import (
+    Refused,
+    Room,
+    RoomKey,
+    StoreUnavailable,
+    interview_ended,
+    registry,
+)
+from interviews.services import session
 from sevenstep.consumers import (
+    CLOSE_BAD_MESSAGE,
     CLOSE_DOCUMENT_TOO_LARGE,
     CLOSE_INTERNAL_ERROR,
     CLOSE_INVALID_PAYLOAD,
@@ -22,6 +34,7 @@ from sevenstep.consumers import (
     CLOSE_RATE_LIMITED,
     CLOSE_UNSUPPORTED_DATA,
 )
+from sevenstep.errors import ApplicationError
 
 
 class TokenBucket:
@@ -158,3 +171,173 @@ class NotesConsumer(DocumentConsumer):
 
 class PrivateNotesConsumer(DocumentConsumer):
     kind = DocumentKind.PRIVATE
+
+
+PRESENCE_HEARTBEAT_SECONDS = 20
+PRESENCE_EXPIRY_SECONDS = 60
+
+
+class ControlConsumer(AsyncJsonWebsocketConsumer):
+    """The session channel: presence per role, the current step and clock, the timeline.
+
+    The interviewer's actions go through the session service, which checks the role and
+    records the timeline; the new state then goes to every control socket of the interview in
+    every process. Presence is kept by the sockets themselves: each says hello on joining,
+    answers hellos, repeats itself every PRESENCE_HEARTBEAT_SECONDS and says bye on leaving;
+    an entry not heard from for PRESENCE_EXPIRY_SECONDS (its process died) is dropped.
+    """
+
+    access: selectors.RoomAccess | None = None
+
+    async def connect(self) -> None:
+        await self.accept()
+        self.interview_id = int(self.scope["url_route"]["kwargs"]["interview_id"])
+        try:
+            access = await database_sync_to_async(selectors.room_access)(
+                interview_id=self.interview_id, user=self.scope["user"], kind=None
+            )
+        except selectors.RoomRefused as refused:
+            await self.close(code=refused.code)
+            return
+        self.access = access
+        self.bucket = TokenBucket(settings.LIVE_RATE_PER_SECOND, settings.LIVE_RATE_BURST)
+        self.group = f"live.{self.interview_id}.control"
+        name = await database_sync_to_async(selectors.participant_name)(user_id=access.user_id)
+        self.me = {"user_id": access.user_id, "display_name": name, "role": access.role}
+        self.present: dict[str, tuple[dict[str, object], float]] = {
+            self.channel_name: (self.me, time.monotonic())
+        }
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.send_state(await self.snapshot())
+        await self.channel_layer.group_send(self.group, self.presence_message("control.hello"))
+        self.heartbeat = asyncio.ensure_future(self._heartbeat())
+
+    async def disconnect(self, code: int) -> None:
+        if self.access is None:
+            return
+        self.heartbeat.cancel()
+        await self.channel_layer.group_send(self.group, self.presence_message("control.bye"))
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    def presence_message(self, kind: str) -> dict[str, object]:
+        return {"type": kind, "channel": self.channel_name, "entry": self.me}
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_HEARTBEAT_SECONDS)
+            await self.channel_layer.group_send(self.group, self.presence_message("control.here"))
+            cutoff = time.monotonic() - PRESENCE_EXPIRY_SECONDS
+            stale = [ch for ch, (_, seen) in self.present.items() if seen < cutoff]
+            if stale and self.channel_name not in stale:
+                for channel in stale:
+                    del self.present[channel]
+                await self.send_presence()
+
+    # --- from the client ----------------------------------------------------------------
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.access is None:
+            return
+        if text_data is None:
+            await self.close(code=CLOSE_UNSUPPORTED_DATA)
+            return
+        if len(text_data) > 4096:
+            await self.close(code=CLOSE_MESSAGE_TOO_BIG)
+            return
+        if not self.bucket.take():
+            await self.close(code=CLOSE_RATE_LIMITED)
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self.close(code=CLOSE_INVALID_PAYLOAD)
+            return
+        action = content.get("type") if isinstance(content, dict) else None
+        if action not in _ACTIONS:
+            await self.close(code=CLOSE_BAD_MESSAGE)
+            return
+        await self.act(action, content)
+
+    async def act(self, action: str, content: dict[str, object]) -> None:
+        assert self.access is not None
+        arguments: dict[str, object] = {
+            "interview_id": self.interview_id,
+            "user_id": self.access.user_id,
+        }
+        if action == "goto_step":
+            step = content.get("step")
+            if not isinstance(step, int) or isinstance(step, bool):
+                await self.send_json(
+                    {"type": "error", "code": "invalid_step", "message": "Say which step."}
+                )
+                return
+            arguments["step"] = step
+        try:
+            await database_sync_to_async(_ACTIONS[action])(**arguments)
+        except ApplicationError as error:
+            await self.send_json({"type": "error", "code": error.code, "message": error.message})
+            return
+        if action == "end":
+            await interview_ended(self.interview_id)
+        state = await self.snapshot()
+        await self.channel_layer.group_send(self.group, {"type": "control.changed", "state": state})
+
+    # --- from the group -----------------------------------------------------------------
+    async def control_changed(self, event: dict[str, object]) -> None:
+        await self.send_state(event["state"])  # type: ignore[arg-type]
+
+    async def control_hello(self, event: dict[str, object]) -> None:
+        if event["channel"] != self.channel_name:
+            await self.channel_layer.send(
+                event["channel"],
+                self.presence_message("control.here"),  # type: ignore[arg-type]
+            )
+        await self.control_here(event)
+
+    async def control_here(self, event: dict[str, object]) -> None:
+        channel = str(event["channel"])
+        known = channel in self.present
+        self.present[channel] = (event["entry"], time.monotonic())  # type: ignore[assignment]
+        if not known:
+            await self.send_presence()
+
+    async def control_bye(self, event: dict[str, object]) -> None:
+        if self.present.pop(str(event["channel"]), None) is not None:
+            await self.send_presence()
+
+    # --- to the client ------------------------------------------------------------------
+    async def snapshot(self) -> dict[str, object]:
+        return await database_sync_to_async(selectors.session_snapshot)(
+            interview_id=self.interview_id
+        )
+
+    def presence(self) -> list[dict[str, object]]:
+        by_user: dict[object, dict[str, object]] = {}
+        for entry, _ in self.present.values():
+            by_user[entry["user_id"]] = entry
+        return sorted(by_user.values(), key=lambda entry: str(entry["role"]))
+
+    async def send_state(self, state: dict[str, object]) -> None:
+        await self.send_json(
+            {
+                "type": "state",
+                "state": {**state, "presence": self.presence()},
+                "server_time": _now_iso(),
+            }
+        )
+
+    async def send_presence(self) -> None:
+        await self.send_json(
+            {"type": "presence", "presence": self.presence(), "server_time": _now_iso()}
+        )
+
+
+def _now_iso() -> str:
+    return timezone.now().isoformat().replace("+00:00", "Z")
+
+
+_ACTIONS = {
+    "start": session.session_start,
+    "next_step": session.session_next_step,
+    "goto_step": session.session_goto_step,
+    "end": session.session_end,
+}

@@ -341,7 +341,8 @@ class Registry:
         if self.layer is None:
             return
         if self.channel is None:
-            self.channel = await self.layer.new_channel("live.")
+            # The default prefix: channels_redis serves all of a process's channels from one key.
+            self.channel = await self.layer.new_channel()
             self._tasks.append(asyncio.create_task(self._receive_loop()))
         await self.layer.group_add(room.key.group, self.channel)
 

@@ -7,4 +7,5 @@ from interviews.live import consumers
 websocket_urlpatterns = [
     path("ws/interviews/<int:interview_id>/notes", consumers.NotesConsumer.as_asgi()),
     path("ws/interviews/<int:interview_id>/private", consumers.PrivateNotesConsumer.as_asgi()),
+    path("ws/interviews/<int:interview_id>/control", consumers.ControlConsumer.as_asgi()),
 ]

@@ -12,7 +12,7 @@ from pycrdt import Doc, Text, merge_updates
 
 from interviews.live.layout import SCRATCH, DocumentKind, step_text
 from interviews.live.models import Checkpoint, DocumentUpdate, LiveDocument
-from interviews.models import Interview, InterviewRole
+from interviews.models import Interview, InterviewRole, TimelineEvent, TimelineKind
 from interviews.models.sessions import ACTIVE_STATUSES
 from sevenstep.consumers import (
     CLOSE_FORBIDDEN,
@@ -20,7 +20,7 @@ from sevenstep.consumers import (
     CLOSE_TOO_EARLY,
     CLOSE_UNAUTHENTICATED,
 )
-from sevenstep.framework import STEPS
+from sevenstep.framework import STEPS, step_budget_seconds
 
 EMPTY_UPDATE = b"\x00\x00"
 
@@ -126,3 +126,37 @@ def stored_texts(*, interview_id: int, kind: DocumentKind) -> dict[str, str]:
     document = LiveDocument.objects.filter(interview_id=interview_id, kind=kind).first()
     update = EMPTY_UPDATE if document is None else document_state(document_id=document.pk).update
     return texts_of(doc_from_update(update))
+
+
+def session_snapshot(*, interview_id: int) -> dict[str, object]:
+    """Return the session state every control socket shows: status, step, clock."""
+    interview = Interview.objects.get(pk=interview_id)
+    step_started_at = (
+        TimelineEvent.objects.filter(interview_id=interview_id, kind=TimelineKind.STEP_ENTERED)
+        .order_by("-at", "-pk")
+        .values_list("at", flat=True)
+        .first()
+    )
+    step = interview.current_step
+    return {
+        "interview": interview.pk,
+        "status": interview.status,
+        "current_step": step,
+        "step_started_at": _iso(step_started_at) if step else None,
+        "step_budget_seconds": step_budget_seconds(step) if step else None,
+        "starts_at": _iso(interview.starts_at),
+        "ends_at": _iso(interview.ends_at),
+        "started_at": _iso(interview.started_at),
+        "ended_at": _iso(interview.ended_at),
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def participant_name(*, user_id: int) -> str:
+    from accounts.models import Profile
+
+    name = Profile.objects.filter(user_id=user_id).values_list("display_name", flat=True).first()
+    return name or "Participant"

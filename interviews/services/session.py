@@ -1,0 +1,105 @@
+"""The interview session: start it, move between framework steps, end it.
+
+Only the interviewer drives the session. Every change is applied through
+`Interview.transition()` (status) under a row lock and recorded as a TimelineEvent in server
+time, which scoring and reports use for time-on-step against the budget.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from interviews.models import Interview, InterviewStatus, TimelineEvent, TimelineKind
+from sevenstep.errors import ApplicationError, Conflict
+from sevenstep.framework import Step
+
+FIRST_STEP = min(Step.values)
+LAST_STEP = max(Step.values)
+
+
+def _locked_for_interviewer(interview_id: int, user_id: int) -> Interview:
+    try:
+        interview = Interview.objects.select_for_update().get(pk=interview_id)
+    except Interview.DoesNotExist as exc:
+        raise ApplicationError("No such interview.", code="not_found", status_code=404) from exc
+    if interview.interviewer_id != user_id:
+        raise ApplicationError(
+            "Only the interviewer runs the session.", code="not_interviewer", status_code=403
+        )
+    return interview
+
+
+def _record(
+    interview: Interview, kind: TimelineKind, at: datetime, user_id: int, step: int | None = None
+) -> None:
+    TimelineEvent.objects.create(interview=interview, kind=kind, step=step, at=at, actor_id=user_id)
+
+
+def _require_live(interview: Interview) -> None:
+    if interview.status != InterviewStatus.LIVE:
+        raise Conflict("The interview is not running.", code="not_live")
+
+
+@transaction.atomic
+def session_start(*, interview_id: int, user_id: int) -> Interview:
+    """Start the interview at step 1, from the moment its room opens."""
+    interview = _locked_for_interviewer(interview_id, user_id)
+    now = timezone.now()
+    opens_at = interview.starts_at - timedelta(minutes=settings.LIVE_JOIN_EARLY_MINUTES)
+    if now < opens_at:
+        raise Conflict("The interview cannot start yet.", code="too_early")
+    interview.transition(InterviewStatus.LIVE, at=now)
+    interview.current_step = FIRST_STEP
+    interview.save(update_fields=["status", "started_at", "current_step", "updated_at"])
+    _record(interview, TimelineKind.STARTED, now, user_id)
+    _record(interview, TimelineKind.STEP_ENTERED, now, user_id, step=FIRST_STEP)
+    return interview
+
+
+@transaction.atomic
+def session_goto_step(*, interview_id: int, user_id: int, step: int) -> Interview:
+    """Move the running interview to a framework step (staying put records nothing)."""
+    if step not in Step.values:
+        raise ApplicationError(
+            f"The step must be between {FIRST_STEP} and {LAST_STEP}.", code="invalid_step"
+        )
+    interview = _locked_for_interviewer(interview_id, user_id)
+    _require_live(interview)
+    if interview.current_step == step:
+        return interview
+    now = timezone.now()
+    interview.current_step = step
+    interview.save(update_fields=["current_step", "updated_at"])
+    _record(interview, TimelineKind.STEP_ENTERED, now, user_id, step=step)
+    return interview
+
+
+def session_next_step(*, interview_id: int, user_id: int) -> Interview:
+    """Move the running interview to the step after the current one."""
+    with transaction.atomic():
+        interview = _locked_for_interviewer(interview_id, user_id)
+        _require_live(interview)
+        if (interview.current_step or FIRST_STEP) >= LAST_STEP:
+            raise Conflict("This is the last step; end the interview instead.", code="last_step")
+        return session_goto_step(
+            interview_id=interview_id, user_id=user_id, step=(interview.current_step or 0) + 1
+        )
+
+
+@transaction.atomic
+def session_end(*, interview_id: int, user_id: int) -> Interview:
+    """End the interview; from now on its documents are read-only."""
+    from interviews.live.models import LiveDocument
+
+    interview = _locked_for_interviewer(interview_id, user_id)
+    # Wait for document commits in flight: they take these locks, then check the status.
+    list(LiveDocument.objects.select_for_update().filter(interview=interview).order_by("pk"))
+    now = timezone.now()
+    interview.transition(InterviewStatus.COMPLETED, at=now)
+    interview.save(update_fields=["status", "ended_at", "current_step", "updated_at"])
+    _record(interview, TimelineKind.ENDED, now, user_id)
+    return interview

@@ -1,0 +1,203 @@
+"""The control channel and the session service: only the interviewer drives the session."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.utils import timezone
+
+from config.asgi import application
+from interviews.models import Interview, InterviewStatus, TimelineEvent
+from interviews.services import session
+from sevenstep.errors import ApplicationError, Conflict
+from tests.support.yjs import YClient, live_interview, ws_path
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
+    return live_interview(interviewer, candidate)
+
+
+class Control:
+    def __init__(self, interview_id: int, user) -> None:  # type: ignore[no-untyped-def]
+        self.communicator = WebsocketCommunicator(
+            application, ws_path(interview_id, "control", user)
+        )
+
+    async def open(self) -> dict:  # type: ignore[type-arg]
+        connected, _ = await self.communicator.connect()
+        assert connected
+        return await self.next("state")
+
+    async def next(self, kind: str) -> dict:  # type: ignore[type-arg]
+        """Return the next message of a kind, skipping presence chatter."""
+        while True:
+            message = await self.communicator.receive_json_from(timeout=3)
+            if message["type"] == kind:
+                return message
+
+    async def act(self, **action: object) -> None:
+        await self.communicator.send_json_to(action)
+
+    async def close(self) -> None:
+        await self.communicator.disconnect()
+
+
+async def test_a_client_gets_the_current_state_as_soon_as_it_connects(
+    interview, interviewer
+) -> None:  # type: ignore[no-untyped-def]
+    await sync_to_async(session.session_start)(interview_id=interview.pk, user_id=interviewer.pk)
+    ivy = Control(interview.pk, interviewer)
+    state = (await ivy.open())["state"]
+    assert state["status"] == "live"
+    assert state["current_step"] == 1
+    assert state["step_budget_seconds"] == 270
+    assert state["step_started_at"] is not None
+    await ivy.close()
+
+
+async def test_the_interviewer_starts_moves_and_ends_and_both_see_it(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    ivy, carl = Control(interview.pk, interviewer), Control(interview.pk, candidate)
+    assert (await ivy.open())["state"]["status"] == "scheduled"
+    await carl.open()
+    await ivy.act(type="start")
+    for control in (ivy, carl):
+        assert (await control.next("state"))["state"]["current_step"] == 1
+    await ivy.act(type="next_step")
+    await ivy.act(type="goto_step", step=5)
+    assert (await carl.next("state"))["state"]["current_step"] == 2
+    assert (await carl.next("state"))["state"]["current_step"] == 5
+    await ivy.act(type="end")
+    ended = (await carl.next("state"))["state"]
+    assert ended["status"] == "completed" and ended["ended_at"] is not None
+    kinds = await sync_to_async(list)(
+        TimelineEvent.objects.filter(interview=interview).values_list("kind", "step")
+    )
+    assert kinds == [
+        ("started", None),
+        ("step_entered", 1),
+        ("step_entered", 2),
+        ("step_entered", 5),
+        ("ended", None),
+    ]
+    await ivy.close()
+    await carl.close()
+
+
+async def test_candidate_cannot_change_the_step(interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+    await sync_to_async(session.session_start)(interview_id=interview.pk, user_id=interviewer.pk)
+    carl = Control(interview.pk, candidate)
+    await carl.open()
+    for action in ({"type": "goto_step", "step": 4}, {"type": "next_step"}, {"type": "end"}):
+        await carl.act(**action)
+        error = await carl.next("error")
+        assert error["code"] == "not_interviewer"
+    fresh = await sync_to_async(Interview.objects.get)(pk=interview.pk)
+    assert fresh.current_step == 1 and fresh.status == InterviewStatus.LIVE
+    assert await sync_to_async(TimelineEvent.objects.filter(interview=interview).count)() == 2
+    await carl.close()
+
+
+async def test_presence_shows_who_is_here_by_role(interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+    ivy = Control(interview.pk, interviewer)
+    await ivy.open()
+    carl = Control(interview.pk, candidate)
+    joined = (await carl.open())["state"]["presence"]
+    roles = {entry["role"] for entry in joined}
+    if roles != {"interviewer", "candidate"}:  # the interviewer's answer may come just after
+        joined = (await carl.next("presence"))["presence"]
+    assert {(p["role"], p["display_name"]) for p in joined} == {
+        ("interviewer", "Ivy"),
+        ("candidate", "Carl"),
+    }
+    await carl.close()
+    left = (await ivy.next("presence"))["presence"]
+    while len(left) != 1:
+        left = (await ivy.next("presence"))["presence"]
+    assert [p["role"] for p in left] == ["interviewer"]
+    await ivy.close()
+
+
+async def test_ending_makes_the_notes_read_only_at_once(interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+    from interviews.live.protocol import Kind
+
+    notes = YClient(ws_path(interview.pk, "notes", candidate))
+    await notes.connect()
+    await notes.message()
+    ivy = Control(interview.pk, interviewer)
+    await ivy.open()
+    await ivy.act(type="start")
+    await ivy.next("state")
+    await ivy.act(type="end")
+    await ivy.next("state")
+    await notes.type("step-7", "monitor drift")
+    assert (await notes.message()).kind == Kind.AUTH
+    await notes.disconnect()
+    await ivy.close()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"), [("not json", 1007), ('{"type": "dance"}', 4400), ("[1, 2]", 4400)]
+)
+async def test_a_malformed_control_message_closes_that_socket(
+    interview, interviewer, frame, code
+) -> None:  # type: ignore[no-untyped-def]
+    ivy = Control(interview.pk, interviewer)
+    await ivy.open()
+    await ivy.communicator.send_to(text_data=frame)
+    while True:
+        output = await ivy.communicator.receive_output(3)
+        if output["type"] == "websocket.close":
+            break
+    assert output["code"] == code
+
+
+async def test_outsiders_cannot_open_the_control_channel(interview, outsider) -> None:  # type: ignore[no-untyped-def]
+    communicator = WebsocketCommunicator(application, ws_path(interview.pk, "control", outsider))
+    await communicator.connect()
+    assert (await communicator.receive_output(3))["code"] == 4403
+
+
+def test_the_timeline_is_recorded_in_server_time(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+    start = interview.starts_at
+    with time_machine.travel(start, tick=False):
+        session.session_start(interview_id=interview.pk, user_id=interviewer.pk)
+    with time_machine.travel(start + timedelta(minutes=4, seconds=30), tick=False):
+        session.session_next_step(interview_id=interview.pk, user_id=interviewer.pk)
+    with time_machine.travel(start + timedelta(minutes=45), tick=False):
+        session.session_end(interview_id=interview.pk, user_id=interviewer.pk)
+    events = list(
+        TimelineEvent.objects.filter(interview=interview).values_list("kind", "step", "at")
+    )
+    assert events == [
+        ("started", None, start),
+        ("step_entered", 1, start),
+        ("step_entered", 2, start + timedelta(minutes=4, seconds=30)),
+        ("ended", None, start + timedelta(minutes=45)),
+    ]
+
+
+def test_the_session_cannot_start_before_the_room_opens(interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+    later = live_interview(interviewer, candidate, starts_at=timezone.now() + timedelta(hours=2))
+    with pytest.raises(Conflict):
+        session.session_start(interview_id=later.pk, user_id=interviewer.pk)
+    assert not TimelineEvent.objects.filter(interview=later).exists()
+
+
+def test_steps_outside_the_framework_are_rejected(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+    session.session_start(interview_id=interview.pk, user_id=interviewer.pk)
+    for step in (0, 8):
+        with pytest.raises(ApplicationError):
+            session.session_goto_step(interview_id=interview.pk, user_id=interviewer.pk, step=step)
+    with pytest.raises(Conflict):
+        for _ in range(7):
+            session.session_next_step(interview_id=interview.pk, user_id=interviewer.pk)
+    assert Interview.objects.get(pk=interview.pk).current_step == 7
