@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import subprocess
+import threading
+import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from channels.testing import WebsocketCommunicator
@@ -121,3 +127,115 @@ def awareness_frame(client_id: int, clock: int, state: dict[str, Any] | None) ->
 
 SYNC = YMessageType.SYNC
 STEP1 = YSyncMessageType.SYNC_STEP1
+
+
+HARNESS = Path(__file__).resolve().parents[1] / "interviews" / "yjs_harness"
+
+
+def ensure_harness() -> str:
+    """Return the node binary, installing the harness's locked packages if missing."""
+    import os
+    import shutil
+
+    import pytest
+
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("REQUIRE_SERVICES=1 but node is not installed", pytrace=False)
+        pytest.skip("needs Node.js for the real Yjs client")
+    if not (HARNESS / "node_modules" / "y-websocket").is_dir():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HARNESS, check=True
+        )
+    return node
+
+
+class YjsHarness:
+    """Stock Yjs clients in one Node process, driven command by command (see driver.mjs)."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [ensure_harness(), str(HARNESS / "driver.mjs")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        self._seq = 0
+        self._answers: dict[int, dict[str, Any]] = {}
+        self._cond = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            answer = json.loads(line)
+            with self._cond:
+                self._answers[answer["seq"]] = answer
+                self._cond.notify_all()
+
+    def send(self, cmd: str, **fields: Any) -> int:
+        assert self.proc.stdin is not None
+        self._seq += 1
+        self.proc.stdin.write(json.dumps({"seq": self._seq, "cmd": cmd, **fields}) + "\n")
+        self.proc.stdin.flush()
+        return self._seq
+
+    def wait(self, seq: int, timeout: float = 30) -> dict[str, Any]:
+        with self._cond:
+            if not self._cond.wait_for(lambda: seq in self._answers, timeout):
+                raise TimeoutError(f"harness did not answer command {seq}")
+            answer = self._answers.pop(seq)
+        if not answer["ok"]:
+            raise RuntimeError(answer["error"])
+        return answer
+
+    def call(self, cmd: str, timeout: float = 30, **fields: Any) -> dict[str, Any]:
+        return self.wait(self.send(cmd, **fields), timeout)
+
+    def open(
+        self, client: str, base_url: str, interview_id: int, user: Any, room: str = "notes"
+    ) -> None:
+        self.call(
+            "open",
+            id=client,
+            url=f"{base_url}/ws/interviews/{interview_id}",
+            room=room,
+            params={"ticket": ws_ticket_issue(user=user)},
+        )
+
+    def texts(self, client: str) -> dict[str, str]:
+        return self.call("state", id=client)["texts"]
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(OSError):
+                self.send("exit")
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def wait_until(condition: Any, timeout: float = 15, interval: float = 0.05) -> None:
+    """Poll a condition until it holds; fail with the last value it returned."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met in {timeout}s: {value!r}")
+        time.sleep(interval)
+
+
+def decode_state_vector(state: bytes) -> dict[int, int]:
+    """Decode a Yjs state vector: {client id: clock}."""
+    from pycrdt import Decoder
+
+    decoder = Decoder(state)
+    count = decoder.read_var_uint()
+    return {decoder.read_var_uint(): decoder.read_var_uint() for _ in range(count)}
