@@ -1,0 +1,220 @@
+"""HTTP load test: the main read and write endpoints at rising concurrency, next to /healthz.
+
+    .venv/bin/python bench/http_load.py                 # PostgreSQL + Redis, 2 web processes
+    .venv/bin/python bench/http_load.py --embedded      # SQLite + in-memory layer, 1 process
+
+Starts the real ASGI server (granian, as bin/run does) on a fresh database seeded with users,
+then drives it with an asyncio client on the same machine (so client and server share the two
+cores: the figures are a floor, not a ceiling). /healthz measures what the stack itself costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_URL = "postgres://postgres@127.0.0.1:5432/sevenstep_bench_http"
+REDIS_URL = "redis://127.0.0.1:6379/14"
+USERS = 50
+
+
+@dataclass
+class Result:
+    endpoint: str
+    concurrency: int
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    def pct(self, q: float) -> float:
+        data = sorted(self.latencies_ms)
+        return data[min(len(data) - 1, int(q * len(data)))] if data else float("nan")
+
+
+def environment(embedded: bool) -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "platform"), DJANGO_ENV="development")
+    env["DEBUG"] = "false"
+    env["LOG_LEVEL"] = "WARNING"
+    env["LOGIN_RATE"] = env["REGISTER_RATE"] = "100000/min"
+    if embedded:
+        env.pop("DATABASE_URL", None)
+        env.pop("REDIS_URL", None)
+        env["SQLITE_PATH"] = str(ROOT / "var" / "bench-http.sqlite3")
+    else:
+        env["DATABASE_URL"] = PG_URL
+        env["REDIS_URL"] = REDIS_URL
+    return env
+
+
+def prepare(env: dict[str, str], embedded: bool) -> list[str]:
+    """Create a fresh database with users and return their API tokens."""
+    if embedded:
+        Path(env["SQLITE_PATH"]).unlink(missing_ok=True)
+    else:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS sevenstep_bench_http WITH (FORCE)")
+            conn.execute("CREATE DATABASE sevenstep_bench_http")
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    code = f"""
+from accounts.models import User, Profile
+from rest_framework.authtoken.models import Token
+tokens = []
+for i in range({USERS}):
+    user, _ = User.objects.get_or_create(email=f"load{{i}}@example.com")
+    Profile.objects.get_or_create(user=user, defaults={{"display_name": f"Load {{i}}"}})
+    tokens.append(Token.objects.get_or_create(user=user)[0].key)
+print(",".join(tokens))
+"""
+    out = subprocess.run(
+        [*manage, "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip().splitlines()[-1].split(",")
+
+
+def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            str(BIN / "granian"),
+            "--interface",
+            "asgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--ws",
+            "--log-level",
+            "warning",
+            "config.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+ENDPOINTS: dict[str, tuple[str, str, dict | None]] = {  # type: ignore[type-arg]
+    "GET /healthz (ceiling)": ("GET", "/healthz", None),
+    "GET /api/me/": ("GET", "/api/me/", None),
+    "GET /api/questions/": ("GET", "/api/questions/?page_size=20", None),
+    "GET /api/interviews/": ("GET", "/api/interviews/", None),
+    "PATCH /api/me/ (write)": ("PATCH", "/api/me/", {"display_name": "Loaded"}),
+}
+
+
+async def drive(
+    base: str, tokens: list[str], name: str, concurrency: int, seconds: float
+) -> Result:
+    method, path, body = ENDPOINTS[name]
+    latencies: list[float] = []
+    errors = 0
+    stop_at = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async def worker(index: int, client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        headers = {"Authorization": f"Token {tokens[index % len(tokens)]}"}
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            try:
+                response = await client.request(method, path, json=body, headers=headers)
+                ok = response.status_code < 400
+            except httpx.HTTPError:
+                ok = False
+            if ok:
+                latencies.append((time.perf_counter() - started) * 1000)
+            else:
+                errors += 1
+
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        begun = time.monotonic()
+        await asyncio.gather(*(worker(i, client) for i in range(concurrency)))
+        elapsed = time.monotonic() - begun
+    return Result(name, concurrency, len(latencies), errors, elapsed, latencies)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--embedded", action="store_true", help="SQLite + in-memory, 1 process")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--levels", default="1,8,32")
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    workers = args.workers or (1 if args.embedded else 2)
+    env = environment(args.embedded)
+    tokens = prepare(env, args.embedded)
+    server = start_server(env, args.port, workers)
+    results: list[Result] = []
+    try:
+        for name in ENDPOINTS:
+            for level in (int(x) for x in args.levels.split(",")):
+                base = f"http://127.0.0.1:{args.port}"
+                results.append(asyncio.run(drive(base, tokens, name, level, args.seconds)))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    setup = "SQLite + in-memory layer" if args.embedded else "PostgreSQL + Redis"
+    print(f"\nHTTP load, granian with {workers} process(es), {setup}, {args.seconds:.0f} s each\n")
+    print("| endpoint | concurrency | req/s | p50 ms | p95 ms | p99 ms | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        rate = r.requests / r.seconds
+        print(
+            f"| {r.endpoint} | {r.concurrency} | {rate:.0f} | {r.pct(0.5):.1f} | "
+            f"{r.pct(0.95):.1f} | {r.pct(0.99):.1f} | {r.errors} |"
+        )
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"http-{'embedded' if args.embedded else 'services'}.json").write_text(
+        json.dumps(
+            [
+                {
+                    "endpoint": r.endpoint,
+                    "concurrency": r.concurrency,
+                    "rps": r.requests / r.seconds,
+                    "p50": r.pct(0.5),
+                    "p95": r.pct(0.95),
+                    "p99": r.pct(0.99),
+                    "errors": r.errors,
+                }
+                for r in results
+            ],
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
