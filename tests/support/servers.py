@@ -67,6 +67,24 @@ class AsgiServer:
         self.http_url = f"http://127.0.0.1:{port}"
         self.ws_url = f"ws://127.0.0.1:{port}"
 
+    def kill(self) -> None:
+        """Crash the server: SIGKILL its worker processes and the supervisor, no clean-up."""
+        import signal
+
+        for pid in [*_children(self.proc.pid), self.proc.pid]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.proc.wait()
+
+
+def _children(pid: int) -> list[int]:
+    """Return the child process ids of a process (granian serves from worker processes)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
 
 @contextlib.contextmanager
 def asgi_server(**env: str) -> Iterator[AsgiServer]:
