@@ -1,0 +1,105 @@
+"""Self-healing: a room catches up from the log when a fan-out message never arrives."""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import sync_to_async
+from pycrdt import Doc, Text
+
+from interviews.live import protocol, selectors, services
+from interviews.live.models import LiveDocument
+from interviews.live.protocol import Kind
+from interviews.live.rooms import RoomKey, registry
+from tests.support.yjs import YClient, live_interview, ws_path
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+async def _disconnect_everyone():  # type: ignore[no-untyped-def]
+    yield
+    await YClient.disconnect_all()
+
+
+def edit(text: str) -> bytes:
+    doc: Doc = Doc()
+    doc.get("step-6", type=Text).insert(0, text)
+    return doc.get_update()
+
+
+def commit_elsewhere(interview, update: bytes) -> int:  # type: ignore[no-untyped-def]
+    """Commit an update as another process would, without telling this one."""
+    document = LiveDocument.objects.get(interview=interview, kind="notes")
+    pending = services.PendingUpdate(
+        document_id=document.pk, interview_id=interview.pk, data=update, author_id=None
+    )
+    [seq] = services.updates_append(pending=[pending])
+    return seq  # type: ignore[return-value]
+
+
+async def test_an_update_whose_broadcast_was_dropped_arrives_at_the_next_check(
+    interviewer, candidate, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.LIVE_RESYNC_SECONDS = 0.2
+    interview = await sync_to_async(live_interview)(interviewer, candidate)
+    carl = YClient(ws_path(interview.pk, "notes", candidate))
+    await carl.connect()
+    await carl.message()
+    await sync_to_async(commit_elsewhere)(interview, edit("canary rollout"))
+    while True:
+        message = await carl.message(timeout=3)
+        if message.kind == Kind.UPDATE:
+            carl.apply(message)
+            break
+    assert str(carl.text("step-6")) == "canary rollout"
+
+
+async def test_a_gap_in_the_sequence_is_filled_from_the_log(interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+    interview = await sync_to_async(live_interview)(interviewer, candidate)
+    carl = YClient(ws_path(interview.pk, "notes", candidate))
+    await carl.connect()
+    await carl.message()
+    first, second = edit("shadow "), edit("deploy")
+    lost = await sync_to_async(commit_elsewhere)(interview, first)
+    delivered = await sync_to_async(commit_elsewhere)(interview, second)
+    room = registry().rooms[RoomKey(interview.pk, "notes")]
+    # Only the second message reaches this process; the first was dropped on the way.
+    await registry()._on_remote(
+        {
+            "type": "live.updates",
+            "interview": interview.pk,
+            "kind": "notes",
+            "seqs": [delivered],
+            "updates": [second],
+        }
+    )
+    assert room.ahead == {delivered}
+    received = Doc()
+    for _ in range(2):
+        message = await carl.message(timeout=3)
+        received.apply_update(message.payload)
+    assert room.applied == delivered and lost < delivered and not room.ahead
+    assert str(received.get("step-6", type=Text)) in {"shadow deploy", "deployshadow "}
+
+
+async def test_the_server_asks_each_client_for_what_it_lacks(
+    interviewer, candidate, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.LIVE_RESYNC_SECONDS = 0.2
+    interview = await sync_to_async(live_interview)(interviewer, candidate)
+    carl = YClient(ws_path(interview.pk, "notes", candidate))
+    await carl.connect()
+    await carl.message()
+    carl.text("step-5").insert(0, "precision at k")  # made locally, never sent
+    asked = await carl.message(timeout=3)
+    assert asked.kind == Kind.SYNC_STEP1
+    await carl.send(protocol.sync_step2(carl.doc, asked.payload))
+
+    def stored() -> str:
+        return selectors.stored_texts(interview_id=interview.pk, kind="notes")["step-5"]
+
+    for _ in range(50):
+        if await sync_to_async(stored)() == "precision at k":
+            break
+        await carl.nothing(0.05)
+    assert await sync_to_async(stored)() == "precision at k"
