@@ -54,3 +54,27 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 in the error shape when the database cannot be reached, instead of a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import InterfaceError, OperationalError, connections
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        # Drop the broken connections so the next request reconnects by itself.
+        for conn in connections.all(initialized_only=True):
+            conn.close_if_unusable_or_obsolete()
+        return JsonResponse(
+            error_body("service_unavailable", "The database is unavailable; try again shortly."),
+            status=503,
+            headers={"Retry-After": "5"},
+        )

@@ -1,0 +1,38 @@
+"""PostgreSQL briefly unavailable: the API answers 503 in the error shape and recovers by itself."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from tests.support.faults import cuttable_proxy
+from tests.support.servers import asgi_server
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_api_answers_503_while_postgres_is_away_and_recovers(candidate) -> None:  # type: ignore[no-untyped-def]
+    token = Token.objects.create(user=candidate).key
+    db = connection.settings_dict
+    with cuttable_proxy(db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)) as proxy:
+        url = f"postgres://{db.get('USER') or 'postgres'}@127.0.0.1:{proxy.port}/{db['NAME']}"
+        with asgi_server(DATABASE_URL=url) as server:
+            headers = {"Authorization": f"Token {token}"}
+            with httpx.Client(base_url=server.http_url, headers=headers, timeout=10) as http:
+                assert http.get("/api/me/").status_code == 200
+
+                proxy.cut()
+                during = http.get("/api/me/")
+                assert during.status_code == 503
+                assert during.json()["error"]["code"] == "service_unavailable"
+                ready = http.get("/readyz")
+                assert ready.status_code == 503
+                assert ready.json()["checks"]["database"]["ok"] is False
+
+                proxy.restore()
+                after = http.get("/api/me/")
+                assert after.status_code == 200
+                assert after.json()["email"] == candidate.email
+                assert http.get("/readyz").status_code == 200
