@@ -160,3 +160,101 @@ def participant_name(*, user_id: int) -> str:
 
     name = Profile.objects.filter(user_id=user_id).values_list("display_name", flat=True).first()
     return name or "Participant"
+
+
+def interview_for_reader(*, interview_id: int, user_id: int) -> tuple[Interview, InterviewRole]:
+    """Return an interview and the reader's role in it; only participants read its notes."""
+    from rest_framework.exceptions import NotFound, PermissionDenied
+
+    interview = Interview.objects.filter(pk=interview_id).first()
+    if interview is None:
+        raise NotFound("No such interview.")
+    role = interview.role_of(user_id)
+    if role is None:
+        raise PermissionDenied("Only the interview's participants can read its notes.")
+    return interview, role
+
+
+def notes_markdown(texts: dict[str, str]) -> str:
+    """Render a notes document as Markdown, one section per framework step."""
+    parts = []
+    for info in STEPS:
+        body = texts[step_text(info.step)].strip()
+        parts.append(f"## {info.step.value}. {info.step.label}\n\n{body or '_No notes._'}\n")
+    if texts[SCRATCH].strip():
+        parts.append(f"## Scratch\n\n{texts[SCRATCH].strip()}\n")
+    return "\n".join(parts)
+
+
+def _notes_body(texts: dict[str, str]) -> dict[str, object]:
+    return {
+        "sections": [
+            {
+                "step": info.step.value,
+                "name": step_text(info.step),
+                "title": info.step.label,
+                "text": texts[step_text(info.step)],
+            }
+            for info in STEPS
+        ],
+        "scratch": texts[SCRATCH],
+        "markdown": notes_markdown(texts),
+    }
+
+
+def notes_export(*, interview: Interview, role: InterviewRole) -> dict[str, object]:
+    """Return the shared notes (and, for the interviewer, the private ones) per step."""
+    private = None
+    if role == InterviewRole.INTERVIEWER:
+        private = _notes_body(stored_texts(interview_id=interview.pk, kind=DocumentKind.PRIVATE))
+    return {
+        "interview": interview.pk,
+        "notes": _notes_body(stored_texts(interview_id=interview.pk, kind=DocumentKind.NOTES)),
+        "private": private,
+    }
+
+
+def interview_replay(*, interview: Interview) -> dict[str, object]:
+    """Return the timeline with the shared notes as they stood at each event, from the raw log."""
+    events = list(
+        TimelineEvent.objects.filter(interview=interview)
+        .order_by("at", "pk")
+        .values_list("kind", "step", "at")
+    )
+    document = LiveDocument.objects.filter(interview=interview, kind=DocumentKind.NOTES).first()
+    rows = iter(())
+    if document is not None:
+        rows = (
+            DocumentUpdate.objects.filter(document=document)
+            .order_by("seq")
+            .values_list("created_at", "data")
+            .iterator(chunk_size=500)
+        )
+    doc: Doc = Doc()
+    pending: tuple[datetime, bytes] | None = None
+    applied = 0
+
+    def apply_until(moment: datetime | None) -> None:
+        nonlocal pending, applied
+        while True:
+            if pending is None:
+                pending = next(rows, None)  # type: ignore[call-overload]
+                if pending is None:
+                    return
+            if moment is not None and pending[0] > moment:
+                return
+            doc.apply_update(bytes(pending[1]))
+            applied += 1
+            pending = None
+
+    timeline = []
+    for kind, step, at in events:
+        apply_until(at)
+        timeline.append({"kind": kind, "step": step, "at": at, "notes": texts_of(doc)})
+    apply_until(None)
+    return {
+        "interview": interview.pk,
+        "timeline": timeline,
+        "final": texts_of(doc),
+        "updates": applied,
+    }

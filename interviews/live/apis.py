@@ -1,0 +1,37 @@
+"""HTTP endpoints of the live room: the notes as Markdown, and the replay for the review page."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from interviews.live import selectors
+from interviews.live.serializers import NotesOutput, ReplayOutput
+
+
+class NotesApi(APIView):
+    @extend_schema(
+        responses=NotesOutput,
+        summary="The interview's notes as Markdown per framework step",
+        description="For both participants; the interviewer also gets the private notes. "
+        "Read from the stored document, so it is exactly what the room committed.",
+    )
+    def get(self, request: Request, interview_id: int) -> Response:
+        interview, role = selectors.interview_for_reader(
+            interview_id=interview_id, user_id=request.user.pk
+        )
+        return Response(NotesOutput(selectors.notes_export(interview=interview, role=role)).data)
+
+
+class ReplayApi(APIView):
+    @extend_schema(
+        responses=ReplayOutput,
+        summary="The session timeline with the shared notes as they stood at each step change",
+    )
+    def get(self, request: Request, interview_id: int) -> Response:
+        interview, _ = selectors.interview_for_reader(
+            interview_id=interview_id, user_id=request.user.pk
+        )
+        return Response(ReplayOutput(selectors.interview_replay(interview=interview)).data)
