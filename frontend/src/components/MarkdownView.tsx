@@ -29,17 +29,27 @@ export function MarkdownView({ source, label }: { source: string; label: string 
         const code = block.textContent ?? ''
         let svg = svgCache.get(code)
         if (!svg) {
+          // Parse first: render() leaves an error graphic in the page for invalid input, and
+          // half-typed diagrams are invalid most of the time.
+          const id = `mermaid-${++diagramCounter}`
+          let problem: string | null = null
           try {
-            svg = (await mermaid.render(`mermaid-${++diagramCounter}`, code)).svg
-            svgCache.set(code, svg)
+            if (await mermaid.parse(code, { suppressErrors: true })) svg = (await mermaid.render(id, code)).svg
+            else problem = 'the diagram has a syntax error (still typing?)'
           } catch (error) {
-            if (cancelled) return
+            problem = error instanceof Error ? error.message.split('\n')[0] : String(error)
+          } finally {
+            document.getElementById(`d${id}`)?.remove()
+          }
+          if (cancelled) return
+          if (!svg) {
             const message = document.createElement('p')
             message.className = 'diagram-error'
-            message.textContent = `Diagram not drawn: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`
+            message.textContent = `Diagram not drawn: ${problem}`
             block.after(message)
             continue
           }
+          svgCache.set(code, svg)
         }
         if (cancelled) return
         const figure = document.createElement('figure')

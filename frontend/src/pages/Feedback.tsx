@@ -100,6 +100,7 @@ function FeedbackForm({ interview, framework }: { interview: InterviewDetail; fr
                     <input
                       type="radio"
                       name={rating.key}
+                      value={value}
                       checked={draft[rating.key] === value}
                       onChange={() => update((d) => ({ ...d, [rating.key]: value }))}
                     />
