@@ -1,0 +1,92 @@
+"""Compaction: checkpoints make loading fast, change nothing, and keep the raw log."""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.core.cache import cache
+from pycrdt import Doc, Text
+
+from interviews.live import selectors, services
+from interviews.live.layout import DocumentKind
+from interviews.live.models import Checkpoint, DocumentUpdate
+from tests.interviews.helpers import eager_tasks
+from tests.support.yjs import YClient, live_interview, ws_path
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def append(document_id: int, interview_id: int, doc: Doc, text: str) -> None:
+    before = doc.get_state()
+    section = doc.get("step-4", type=Text)
+    section.insert(len(section), text)
+    services.updates_append(
+        pending=[
+            services.PendingUpdate(
+                document_id=document_id,
+                interview_id=interview_id,
+                data=doc.get_update(before),
+                author_id=None,
+            )
+        ]
+    )
+
+
+@pytest.fixture
+def document(interviewer, candidate):  # type: ignore[no-untyped-def]
+    interview = live_interview(interviewer, candidate)
+    return services.document_get_or_create(interview_id=interview.pk, kind=DocumentKind.NOTES)
+
+
+def texts(document) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    update = selectors.document_state(document_id=document.pk).update
+    return selectors.texts_of(selectors.doc_from_update(update))
+
+
+def test_compaction_keeps_the_document_and_the_raw_log(document) -> None:  # type: ignore[no-untyped-def]
+    doc: Doc = Doc()
+    for word in ("two ", "towers ", "retrieval "):
+        append(document.pk, document.interview_id, doc, word)
+    checkpoint = services.document_compact(document_id=document.pk)
+    assert checkpoint is not None and checkpoint.seq == 3
+    assert DocumentUpdate.objects.filter(document=document).count() == 3
+    append(document.pk, document.interview_id, doc, "then ranking")
+    assert texts(document)["step-4"] == "two towers retrieval then ranking"
+    # Loading reads the checkpoint and only the log after it.
+    assert [seq for seq, _ in selectors.updates_after(document_id=document.pk, after_seq=3)] == [4]
+
+
+def test_compacting_twice_adds_nothing(document) -> None:  # type: ignore[no-untyped-def]
+    append(document.pk, document.interview_id, Doc(), "baseline")
+    assert services.document_compact(document_id=document.pk) is not None
+    assert services.document_compact(document_id=document.pk) is None
+    assert Checkpoint.objects.filter(document=document).count() == 1
+
+
+def test_compaction_waits_for_the_lock(document) -> None:  # type: ignore[no-untyped-def]
+    append(document.pk, document.interview_id, Doc(), "baseline")
+    cache.add(f"live:compact:{document.pk}", 1, timeout=60)
+    assert services.document_compact(document_id=document.pk) is None
+    cache.delete(f"live:compact:{document.pk}")
+    assert services.document_compact(document_id=document.pk) is not None
+
+
+async def test_a_room_is_compacted_when_its_last_socket_leaves(interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+    interview = await sync_to_async(live_interview)(interviewer, candidate)
+    ivy = YClient(ws_path(interview.pk, "notes", interviewer))
+    await ivy.connect()
+    await ivy.message()
+    await ivy.type("step-6", "batch scoring nightly")
+    await ivy.sync()  # the update is committed once the server has answered after it
+    with eager_tasks():
+        await ivy.disconnect()
+        for _ in range(100):
+            if await sync_to_async(
+                Checkpoint.objects.filter(document__interview=interview).exists
+            )():
+                break
+            await ivy.communicator.receive_nothing(0.02)
+    checkpoint = await sync_to_async(Checkpoint.objects.get)(document__interview=interview)
+    assert selectors.texts_of(selectors.doc_from_update(bytes(checkpoint.state)))["step-6"] == (
+        "batch scoring nightly"
+    )
