@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.core.cache import cache
 from pycrdt import Doc, Text
 
@@ -72,7 +72,7 @@ def test_compaction_waits_for_the_lock(document) -> None:  # type: ignore[no-unt
 
 
 async def test_a_room_is_compacted_when_its_last_socket_leaves(interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
-    interview = await sync_to_async(live_interview)(interviewer, candidate)
+    interview = await database_sync_to_async(live_interview)(interviewer, candidate)
     ivy = YClient(ws_path(interview.pk, "notes", interviewer))
     await ivy.connect()
     await ivy.message()
@@ -81,12 +81,12 @@ async def test_a_room_is_compacted_when_its_last_socket_leaves(interviewer, cand
     with eager_tasks():
         await ivy.disconnect()
         for _ in range(100):
-            if await sync_to_async(
+            if await database_sync_to_async(
                 Checkpoint.objects.filter(document__interview=interview).exists
             )():
                 break
             await ivy.communicator.receive_nothing(0.02)
-    checkpoint = await sync_to_async(Checkpoint.objects.get)(document__interview=interview)
+    checkpoint = await database_sync_to_async(Checkpoint.objects.get)(document__interview=interview)
     assert selectors.texts_of(selectors.doc_from_update(bytes(checkpoint.state)))["step-6"] == (
         "batch scoring nightly"
     )

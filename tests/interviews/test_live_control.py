@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
@@ -22,6 +22,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
     return live_interview(interviewer, candidate)
+
+
+async def start(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+    await database_sync_to_async(session.session_start)(
+        interview_id=interview.pk, user_id=interviewer.pk
+    )
 
 
 class Control:
@@ -52,7 +58,9 @@ class Control:
 async def test_a_client_gets_the_current_state_as_soon_as_it_connects(
     interview, interviewer
 ) -> None:  # type: ignore[no-untyped-def]
-    await sync_to_async(session.session_start)(interview_id=interview.pk, user_id=interviewer.pk)
+    await database_sync_to_async(session.session_start)(
+        interview_id=interview.pk, user_id=interviewer.pk
+    )
     ivy = Control(interview.pk, interviewer)
     state = (await ivy.open())["state"]
     assert state["status"] == "live"
@@ -78,7 +86,7 @@ async def test_the_interviewer_starts_moves_and_ends_and_both_see_it(
     await ivy.act(type="end")
     ended = (await carl.next("state"))["state"]
     assert ended["status"] == "completed" and ended["ended_at"] is not None
-    kinds = await sync_to_async(list)(
+    kinds = await database_sync_to_async(list)(
         TimelineEvent.objects.filter(interview=interview).values_list("kind", "step")
     )
     assert kinds == [
@@ -93,16 +101,20 @@ async def test_the_interviewer_starts_moves_and_ends_and_both_see_it(
 
 
 async def test_candidate_cannot_change_the_step(interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
-    await sync_to_async(session.session_start)(interview_id=interview.pk, user_id=interviewer.pk)
+    await database_sync_to_async(session.session_start)(
+        interview_id=interview.pk, user_id=interviewer.pk
+    )
     carl = Control(interview.pk, candidate)
     await carl.open()
     for action in ({"type": "goto_step", "step": 4}, {"type": "next_step"}, {"type": "end"}):
         await carl.act(**action)
         error = await carl.next("error")
         assert error["code"] == "not_interviewer"
-    fresh = await sync_to_async(Interview.objects.get)(pk=interview.pk)
+    fresh = await database_sync_to_async(Interview.objects.get)(pk=interview.pk)
     assert fresh.current_step == 1 and fresh.status == InterviewStatus.LIVE
-    assert await sync_to_async(TimelineEvent.objects.filter(interview=interview).count)() == 2
+    assert (
+        await database_sync_to_async(TimelineEvent.objects.filter(interview=interview).count)() == 2
+    )
     await carl.close()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.db import connection, transaction
 from pycrdt import Doc, Text
 
@@ -81,7 +81,7 @@ async def test_an_update_is_committed_before_anyone_sees_it(
 ) -> None:  # type: ignore[no-untyped-def]
     ivy = await joined(interview, interviewer)
     carl = await joined(interview, candidate)
-    document = await sync_to_async(LiveDocument.objects.get)(interview=interview)
+    document = await database_sync_to_async(LiveDocument.objects.get)(interview=interview)
 
     # Hold the document's row lock from another connection: the commit has to wait for it.
     locked, release = threading.Event(), threading.Event()
@@ -103,7 +103,7 @@ async def test_an_update_is_committed_before_anyone_sees_it(
     release.set()
     message = await carl.message()
     holder.join()
-    stored = await sync_to_async(list)(
+    stored = await database_sync_to_async(list)(
         DocumentUpdate.objects.filter(document=document).values_list("data", flat=True)
     )
     assert [bytes(data) for data in stored] == [message.payload]
@@ -125,7 +125,7 @@ async def test_edits_made_offline_arrive_in_step_2_and_are_stored(
     await ivy.send(protocol.sync_step2(offline, step1.payload))
     carl.apply(await carl.message())
     assert str(carl.text("step-3")) == "labels from clicks"
-    assert await sync_to_async(stored_text)(interview.pk, "step-3") == "labels from clicks"
+    assert await database_sync_to_async(stored_text)(interview.pk, "step-3") == "labels from clicks"
     await ivy.disconnect()
     await carl.disconnect()
 
@@ -175,7 +175,7 @@ async def test_the_room_opens_a_few_minutes_before_the_start(interviewer, candid
 
     from django.utils import timezone
 
-    later = await sync_to_async(live_interview)(
+    later = await database_sync_to_async(live_interview)(
         interviewer, candidate, starts_at=timezone.now() + timedelta(minutes=30)
     )
     client = YClient(ws_path(later.pk, "notes", candidate))
@@ -190,7 +190,7 @@ async def test_after_the_end_the_room_is_read_only_but_still_syncs(
     await ivy.type("scratch", "final words")
     await ivy.disconnect()
     interview.status = InterviewStatus.COMPLETED
-    await sync_to_async(interview.save)()
+    await database_sync_to_async(interview.save)()
 
     carl = await joined(interview, candidate)
     await carl.sync()
@@ -198,7 +198,7 @@ async def test_after_the_end_the_room_is_read_only_but_still_syncs(
     await carl.type("scratch", " - and an edit after the end")
     denied = await carl.message()
     assert denied.kind == Kind.AUTH
-    assert await sync_to_async(stored_text)(interview.pk, "scratch") == "final words"
+    assert await database_sync_to_async(stored_text)(interview.pk, "scratch") == "final words"
     await carl.disconnect()
 
 
@@ -249,7 +249,7 @@ async def test_a_document_past_its_size_limit_refuses_more(
     await ivy.type("step-1", "x" * 100)
     await ivy.type("step-1", "y" * 100)
     assert await ivy.close_code() == 4413
-    assert await sync_to_async(stored_text)(interview.pk, "step-1") == "x" * 100
+    assert await database_sync_to_async(stored_text)(interview.pk, "step-1") == "x" * 100
 
 
 async def test_a_socket_flooding_messages_is_closed_with_4429(

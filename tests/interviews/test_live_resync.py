@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from pycrdt import Doc, Text
 
 from interviews.live import protocol, selectors, services
@@ -41,11 +41,11 @@ async def test_an_update_whose_broadcast_was_dropped_arrives_at_the_next_check(
     interviewer, candidate, settings
 ) -> None:  # type: ignore[no-untyped-def]
     settings.LIVE_RESYNC_SECONDS = 0.2
-    interview = await sync_to_async(live_interview)(interviewer, candidate)
+    interview = await database_sync_to_async(live_interview)(interviewer, candidate)
     carl = YClient(ws_path(interview.pk, "notes", candidate))
     await carl.connect()
     await carl.message()
-    await sync_to_async(commit_elsewhere)(interview, edit("canary rollout"))
+    await database_sync_to_async(commit_elsewhere)(interview, edit("canary rollout"))
     while True:
         message = await carl.message(timeout=3)
         if message.kind == Kind.UPDATE:
@@ -55,13 +55,13 @@ async def test_an_update_whose_broadcast_was_dropped_arrives_at_the_next_check(
 
 
 async def test_a_gap_in_the_sequence_is_filled_from_the_log(interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
-    interview = await sync_to_async(live_interview)(interviewer, candidate)
+    interview = await database_sync_to_async(live_interview)(interviewer, candidate)
     carl = YClient(ws_path(interview.pk, "notes", candidate))
     await carl.connect()
     await carl.message()
     first, second = edit("shadow "), edit("deploy")
-    lost = await sync_to_async(commit_elsewhere)(interview, first)
-    delivered = await sync_to_async(commit_elsewhere)(interview, second)
+    lost = await database_sync_to_async(commit_elsewhere)(interview, first)
+    delivered = await database_sync_to_async(commit_elsewhere)(interview, second)
     room = registry().rooms[RoomKey(interview.pk, "notes")]
     # Only the second message reaches this process; the first was dropped on the way.
     await registry()._on_remote(
@@ -86,7 +86,7 @@ async def test_the_server_asks_each_client_for_what_it_lacks(
     interviewer, candidate, settings
 ) -> None:  # type: ignore[no-untyped-def]
     settings.LIVE_RESYNC_SECONDS = 0.2
-    interview = await sync_to_async(live_interview)(interviewer, candidate)
+    interview = await database_sync_to_async(live_interview)(interviewer, candidate)
     carl = YClient(ws_path(interview.pk, "notes", candidate))
     await carl.connect()
     await carl.message()
@@ -99,7 +99,7 @@ async def test_the_server_asks_each_client_for_what_it_lacks(
         return selectors.stored_texts(interview_id=interview.pk, kind="notes")["step-5"]
 
     for _ in range(50):
-        if await sync_to_async(stored)() == "precision at k":
+        if await database_sync_to_async(stored)() == "precision at k":
             break
         await carl.nothing(0.05)
-    assert await sync_to_async(stored)() == "precision at k"
+    assert await database_sync_to_async(stored)() == "precision at k"
