@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
 
-from interviews.models import Question
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from interviews.models import Interview, Question
+from interviews.models.sessions import ACTIVE_STATUSES
 
 
 def question_list(*, domain: str | None = None, level: str | None = None) -> QuerySet[Question]:
@@ -15,3 +21,40 @@ def question_list(*, domain: str | None = None, level: str | None = None) -> Que
     if level:
         questions = questions.filter(level=level)
     return questions
+
+
+def interviews_of(*, user: User, when: str | None = None) -> QuerySet[Interview]:
+    """The user's interviews: upcoming soonest first, past most recent first."""
+    now = timezone.now()
+    mine = Interview.objects.filter(Q(interviewer=user) | Q(candidate=user)).select_related(
+        "question", "interviewer__profile", "candidate__profile"
+    )
+    upcoming = Q(status__in=ACTIVE_STATUSES, ends_at__gt=now)
+    if when == "upcoming":
+        return mine.filter(upcoming).order_by("starts_at", "pk")
+    if when == "past":
+        return mine.exclude(upcoming).order_by("-starts_at", "-pk")
+    return mine.order_by("-starts_at", "-pk")
+
+
+def interview_for_viewer(*, user: User, pk: int) -> Interview:
+    """Return the interview if the user takes part in it or is staff; 404 for everyone else.
+
+    A 404 rather than a 403 so outsiders cannot probe which interview ids exist.
+    """
+    interview = (
+        Interview.objects.select_related("question", "interviewer__profile", "candidate__profile")
+        .filter(pk=pk)
+        .first()
+    )
+    if interview is None or not (interview.is_participant(user.pk) or user.is_staff):
+        raise Http404
+    return interview
+
+
+def guide_visible(*, interview: Interview, user: User, now: datetime | None = None) -> bool:
+    """The guide is for the interviewer alone, from its release time on."""
+    if interview.interviewer_id != user.pk:
+        return False
+    released = interview.guide_released_at
+    return released is None or released <= (now or timezone.now())

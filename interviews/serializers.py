@@ -11,8 +11,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import validate_time_zone
-from interviews import zones
-from interviews.models import AvailabilityWindow, InterviewRequest, Question, RequestRole
+from interviews import selectors, zones
+from interviews.models import (
+    AvailabilityWindow,
+    Interview,
+    InterviewRequest,
+    Question,
+    RequestRole,
+)
+from interviews.services import notifications
 from sevenstep.framework import Domain, Level
 from sevenstep.serializers import StrictInputSerializer
 
@@ -80,12 +87,28 @@ class ZonedInput(StrictInputSerializer):
 
 
 class ZonedOutput(serializers.Serializer):
-    """Output that shows each time in UTC and as a wall-clock time in context["time_zone"]."""
+    """Output of something with starts_at/ends_at: UTC plus wall-clock times in the viewer's zone.
+
+    The zone is context["time_zone"] (the viewer's profile).
+    """
+
+    starts_at_local = serializers.SerializerMethodField()
+    ends_at_local = serializers.SerializerMethodField()
+    time_zone = serializers.SerializerMethodField()
 
     def local(self, value: datetime | None) -> str | None:
         if value is None:
             return None
         return zones.local(value, self.context["time_zone"]).isoformat()
+
+    def get_starts_at_local(self, instance: Any) -> str | None:
+        return self.local(instance.starts_at)
+
+    def get_ends_at_local(self, instance: Any) -> str | None:
+        return self.local(instance.ends_at)
+
+    def get_time_zone(self, instance: Any) -> str:
+        return str(self.context["time_zone"])
 
 
 # --- questions -------------------------------------------------------------------------
@@ -116,10 +139,6 @@ class AvailabilityInput(ZonedInput):
 
 
 class AvailabilityOutput(ZonedOutput, serializers.ModelSerializer):
-    starts_at_local = serializers.SerializerMethodField()
-    ends_at_local = serializers.SerializerMethodField()
-    time_zone = serializers.SerializerMethodField()
-
     class Meta:
         model = AvailabilityWindow
         fields = [
@@ -131,15 +150,6 @@ class AvailabilityOutput(ZonedOutput, serializers.ModelSerializer):
             "time_zone",
             "created_at",
         ]
-
-    def get_starts_at_local(self, window: AvailabilityWindow) -> str | None:
-        return self.local(window.starts_at)
-
-    def get_ends_at_local(self, window: AvailabilityWindow) -> str | None:
-        return self.local(window.ends_at)
-
-    def get_time_zone(self, window: AvailabilityWindow) -> str:
-        return str(self.context["time_zone"])
 
 
 class AvailabilityFilter(StrictInputSerializer):
@@ -184,3 +194,158 @@ class RequestOutput(serializers.ModelSerializer):
             "updated_at",
             "withdrawn_at",
         ]
+
+
+# --- interviews ------------------------------------------------------------------------
+
+
+class ParticipantOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    display_name = serializers.SerializerMethodField()
+
+    def get_display_name(self, user: Any) -> str:
+        profile = getattr(user, "profile", None)
+        return profile.display_name if profile is not None else ""
+
+
+class QuestionBriefOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Question
+        fields = ["id", "title", "domain", "level"]
+
+
+class QuestionForParticipantOutput(serializers.ModelSerializer):
+    """What both participants see of the question: the prompt, never the guide."""
+
+    class Meta:
+        model = Question
+        fields = ["id", "title", "domain", "level", "prompt"]
+
+
+class StepGuideOutput(serializers.Serializer):
+    covers = serializers.ListField(child=serializers.CharField())
+    follow_ups = serializers.ListField(child=serializers.CharField())
+    red_flags = serializers.ListField(child=serializers.CharField())
+
+
+class InterviewOutput(ZonedOutput, serializers.ModelSerializer):
+    my_role = serializers.SerializerMethodField(help_text="null for staff looking on.")
+    interviewer = ParticipantOutput()
+    candidate = ParticipantOutput()
+    question = QuestionBriefOutput()
+    join_url = serializers.SerializerMethodField()
+    invite_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Interview
+        fields = [
+            "id",
+            "status",
+            "source",
+            "my_role",
+            "interviewer",
+            "candidate",
+            "question",
+            "starts_at",
+            "ends_at",
+            "starts_at_local",
+            "ends_at_local",
+            "time_zone",
+            "swap_group",
+            "join_url",
+            "invite_url",
+            "cancel_reason",
+            "absent_user",
+            "sequence",
+        ]
+
+    def get_my_role(self, interview: Interview) -> str | None:
+        role = interview.role_of(self.context["request"].user.pk)
+        return str(role) if role is not None else None
+
+    def get_join_url(self, interview: Interview) -> str:
+        return notifications.room_url(interview)
+
+    def get_invite_url(self, interview: Interview) -> str:
+        return notifications.invite_url(interview)
+
+
+class InterviewDetailOutput(InterviewOutput):
+    question = QuestionForParticipantOutput()  # type: ignore[assignment]
+    guide = serializers.SerializerMethodField(
+        help_text="Per framework step ('1'..'7'); only for the interviewer, from "
+        "guide_available_at on; null otherwise."
+    )
+    guide_available_at = serializers.SerializerMethodField(
+        help_text="When the interviewer can read the guide; null for everyone else."
+    )
+
+    class Meta(InterviewOutput.Meta):
+        fields = [
+            *InterviewOutput.Meta.fields,
+            "guide",
+            "guide_available_at",
+            "current_step",
+            "started_at",
+            "ended_at",
+        ]
+
+    @extend_schema_field(serializers.DictField(child=StepGuideOutput(), allow_null=True))
+    def get_guide(self, interview: Interview) -> dict[str, Any] | None:
+        user = self.context["request"].user
+        if not selectors.guide_visible(interview=interview, user=user):
+            return None
+        return dict(interview.question.guide)
+
+    def get_guide_available_at(self, interview: Interview) -> datetime | None:
+        if interview.interviewer_id != self.context["request"].user.pk:
+            return None
+        return interview.guide_released_at or interview.created_at
+
+
+class InterviewFilter(StrictInputSerializer):
+    when = serializers.ChoiceField(
+        choices=[("upcoming", "upcoming"), ("past", "past")],
+        required=False,
+        help_text="upcoming: scheduled or live and not over, soonest first; past: the rest.",
+    )
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1)
+
+
+class CancelInput(StrictInputSerializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class RescheduleInput(ZonedInput):
+    zoned_fields = ("starts_at",)
+    starts_at = ZonedDateTimeField()
+
+
+class NoShowInput(StrictInputSerializer):
+    """No fields: the reporter is the caller, the absent one is the other participant."""
+
+
+class RematchOutput(serializers.Serializer):
+    instant_match = serializers.CharField(help_text="POST here to be paired again right now.")
+    role = serializers.CharField()
+    level = serializers.CharField()
+    domains = serializers.ListField(child=serializers.CharField())
+
+
+class NoShowOutput(serializers.Serializer):
+    interview = InterviewOutput()
+    rematch = RematchOutput()
+
+
+# --- calendar --------------------------------------------------------------------------
+
+
+class FeedStatusOutput(serializers.Serializer):
+    active = serializers.BooleanField()
+    created_at = serializers.DateTimeField(allow_null=True)
+
+
+class FeedCreatedOutput(serializers.Serializer):
+    url = serializers.URLField(help_text="Secret: anyone with it can read my interviews.")
+    created_at = serializers.DateTimeField()

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from interviews.apis import availability, questions, requests
+from interviews.apis import availability, calendar, interviews, questions, requests
 
 urlpatterns = [
     path("", include("interviews.live.urls")),
@@ -15,4 +15,28 @@ urlpatterns = [
     path(
         "interview-requests/<int:pk>/", requests.RequestDetailApi.as_view(), name="request-detail"
     ),
+    path("interviews/", interviews.InterviewListApi.as_view(), name="interview-list"),
+    path("interviews/<int:pk>/", interviews.InterviewDetailApi.as_view(), name="interview-detail"),
+    path(
+        "interviews/<int:pk>/cancel/",
+        interviews.InterviewCancelApi.as_view(),
+        name="interview-cancel",
+    ),
+    path(
+        "interviews/<int:pk>/reschedule/",
+        interviews.InterviewRescheduleApi.as_view(),
+        name="interview-reschedule",
+    ),
+    path(
+        "interviews/<int:pk>/no-show/",
+        interviews.InterviewNoShowApi.as_view(),
+        name="interview-no-show",
+    ),
+    path(
+        "interviews/<int:pk>/invite.ics",
+        interviews.InterviewInviteApi.as_view(),
+        name="interview-invite",
+    ),
+    path("calendar/feed/", calendar.FeedApi.as_view(), name="calendar-feed"),
+    path("calendar/<str:token>.ics", calendar.FeedDocumentApi.as_view(), name="calendar-document"),
 ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.http import HttpResponse
 from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -49,3 +51,33 @@ def paginated(
     page = paginator.paginate_queryset(items, request, view=view)  # type: ignore[arg-type]
     data = serializer_class(page, many=True, context=context_for(request)).data
     return paginator.get_paginated_response(data)
+
+
+class CalendarRenderer(BaseRenderer):
+    """Lets calendar clients ask for text/calendar; errors still go out as JSON."""
+
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, **kwargs: Any) -> bytes:
+        return JSONRenderer().render(data)
+
+
+class CalendarView(APIView):
+    """An endpoint that answers with an iCalendar document."""
+
+    renderer_classes = [JSONRenderer, CalendarRenderer]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        # The error shape is JSON whatever the client asked for.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+    def ics(self, document: bytes, *, filename: str) -> HttpResponse:
+        response = HttpResponse(document, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,3 +27,17 @@ def window(user: User, starts_at: datetime, hours: float = 3) -> AvailabilityWin
 
 def question(**kwargs: Any) -> Question:
     return QuestionFactory(**kwargs)
+
+
+@contextmanager
+def eager_tasks() -> Iterator[None]:
+    """Run Celery tasks in-process even when a broker is configured (the PostgreSQL pass)."""
+    from config.celery_app import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
