@@ -2,32 +2,18 @@
 // not depend on every detail of the shape.
 import { useQuery } from '@tanstack/react-query'
 import { api } from './client'
+import type { components } from './schema'
 import type { Me, Rubric } from './types'
 
-export interface PersonRef {
-  id: number
-  display_name: string
-}
+export type PersonRef = components['schemas']['PersonOutput']
+export type InterviewSummary = components['schemas']['InterviewOutput']
+export type InterviewDetail = components['schemas']['InterviewDetailOutput']
+export type GuideStep = { covers?: string[]; follow_ups?: string[]; red_flags?: string[] }
 
-export interface GuideStep {
-  covers?: string[]
-  follow_ups?: string[]
-  red_flags?: string[]
-}
-
-export interface InterviewDetail {
-  id: number
-  status: 'scheduled' | 'live' | 'completed' | 'cancelled' | 'no_show'
-  starts_at: string
-  ends_at: string
-  interviewer: PersonRef
-  candidate: PersonRef
-  question: { id: number; title: string; prompt?: string; domain?: string; level?: string; guide?: Record<string, GuideStep> | null }
-  current_step?: number | null
-  started_at?: string | null
-  ended_at?: string | null
-  cancel_reason?: string
-  my_role?: 'interviewer' | 'candidate'
+/** The interviewer guide of one step, when the API shows it to this user. */
+export function guideFor(interview: InterviewDetail, step: number): GuideStep | null {
+  const guide = interview.guide as Record<string, GuideStep> | null | undefined
+  return guide?.[String(step)] ?? null
 }
 
 export function roleOf(interview: Pick<InterviewDetail, 'interviewer' | 'candidate'>, me: Me): 'interviewer' | 'candidate' | null {

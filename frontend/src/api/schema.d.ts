@@ -145,6 +145,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calendar/{token}.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's interviews as an iCalendar feed; the secret in the URL is the key
+         * @description An endpoint that answers with an iCalendar document.
+         */
+        get: operations["calendar_.ics_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/calendar/feed/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether I have a calendar feed */
+        get: operations["calendar_feed_retrieve"];
+        put?: never;
+        /**
+         * Create my calendar feed URL, or replace it (the old URL stops working)
+         * @description The URL is shown only now; only a hash of its secret is stored.
+         */
+        post: operations["calendar_feed_create"];
+        /** Revoke my calendar feed */
+        delete: operations["calendar_feed_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/framework/": {
         parameters: {
             query?: never;
@@ -199,6 +241,23 @@ export interface paths {
         patch: operations["interview_requests_partial_update"];
         trace?: never;
     };
+    "/api/interviews/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My interviews (as interviewer or candidate), upcoming or past */
+        get: operations["interviews_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/interviews/{interview_id}/interviewer-feedback/": {
         parameters: {
             query?: never;
@@ -234,6 +293,43 @@ export interface paths {
         put?: never;
         /** Submit the feedback on the interviewer; it can never change afterwards */
         post: operations["interviews_interviewer_feedback_submit_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interviews/{interview_id}/notes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The interview's notes as Markdown per framework step
+         * @description For both participants; the interviewer also gets the private notes. Read from the stored document, so it is exactly what the room committed.
+         */
+        get: operations["interviews_notes_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interviews/{interview_id}/replay/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The session timeline with the shared notes as they stood at each step change */
+        get: operations["interviews_replay_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -281,6 +377,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/interviews/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One interview: the prompt for both, the guide for the interviewer only */
+        get: operations["interviews_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interviews/{id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a scheduled interview (both halves of a swap)
+         * @description Less than SCHEDULING_LATE_CANCEL_HOURS (12) hours before the start, the cancellation counts against my reliability, which lowers my matching priority.
+         */
+        post: operations["interviews_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interviews/{id}/invite.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The interview as an iCalendar invite, in my time zone, with the join link
+         * @description An endpoint that answers with an iCalendar document.
+         */
+        get: operations["interviews_invite.ics_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interviews/{id}/no-show/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report that my partner did not show up (after the grace period)
+         * @description Marks the other participant absent, which lowers their reliability, and offers me a re-match.
+         */
+        post: operations["interviews_no_show_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interviews/{id}/reschedule/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a scheduled interview to a time inside my partner's availability */
+        post: operations["interviews_reschedule_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/": {
         parameters: {
             query?: never;
@@ -297,6 +487,26 @@ export interface paths {
         head?: never;
         /** Update the profile */
         patch: operations["me_partial_update"];
+        trace?: never;
+    };
+    "/api/me/as-interviewer/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How I score as an interviewer
+         * @description My leniency (points above or below the average rater for the same performance, from the nightly model fit) with a 90% band, my consistency, and the released ratings candidates gave me.
+         */
+        get: operations["me_as_interviewer_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/me/delete/": {
@@ -325,6 +535,60 @@ export interface paths {
         };
         /** The question bank, filtered by domain and level (no interviewer guides) */
         get: operations["questions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/me/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My weakness report
+         * @description Per step: an estimate corrected for each rater's leniency and shrunk toward the population when evidence is thin, a 90% band, the number of ratings, the trend, the gap to the bar of my target level, time-on-step against the budget, percentile within my target level and evidence quotes; plus recurring pitfalls and recommended next questions. `computed_at` and `based_on` say what it rests on. Only released scorecards count.
+         */
+        get: operations["reports_me_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/me/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download my report and its history (JSON or CSV) */
+        get: operations["reports_me_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/me/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How my per-step estimates stood after each scorecard, newest first */
+        get: operations["reports_me_history_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -420,9 +684,39 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        BasedOnOutput: {
+            scorecards: number;
+            ratings: number;
+            raters: number;
+            /** Format: date-time */
+            latest_scorecard_at: string | null;
+            model_fit_id: number | null;
+            /** Format: date-time */
+            model_fitted_at: string | null;
+        };
+        /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
+        CancelInputRequest: {
+            reason: string;
+        };
         ChoiceOutput: {
             value: string;
             label: string;
+        };
+        CommentOutput: {
+            comment: string;
+            /** Format: date-time */
+            submitted_at: string;
+            interview_id: number;
+        };
+        ConsistencyOutput: {
+            /**
+             * Format: double
+             * @description Spread of your scores around the model; lower is steadier.
+             */
+            noise_sd: number | null;
+            /** Format: double */
+            population_noise_sd: number | null;
+            n_ratings: number;
         };
         CriterionOutput: {
             key: string;
@@ -435,6 +729,15 @@ export interface components {
         CsrfOutput: {
             csrf_token: string;
         };
+        /**
+         * @description * `not_enough_data` - not_enough_data
+         *     * `improving` - improving
+         *     * `declining` - declining
+         *     * `flat` - flat
+         *     * `unclear` - unclear
+         * @enum {string}
+         */
+        DirectionEnum: "not_enough_data" | "improving" | "declining" | "flat" | "unclear";
         /**
          * @description * `recommendation` - Recommendation
          *     * `search` - Search and ranking
@@ -461,17 +764,31 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        FeedCreatedOutput: {
+            /**
+             * Format: uri
+             * @description Secret: anyone with it can read my interviews.
+             */
+            url: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        FeedStatusOutput: {
+            active: boolean;
+            /** Format: date-time */
+            created_at: string | null;
+        };
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         FeedbackInputRequest: {
-            /** @description 1–5 */
+            /** @description 1-5 */
             usefulness?: number | null;
-            /** @description 1–5 */
+            /** @description 1-5 */
             specificity?: number | null;
-            /** @description 1–5 */
+            /** @description 1-5 */
             preparedness?: number | null;
             /** @default  */
             comment: string;
-            /** @description Optional 1–4 per step you want to rate yourself on: {"1": 3, "5": 2}. */
+            /** @description Optional 1-4 per step you want to rate yourself on: {"1": 3, "5": 2}. */
             self_assessment?: {
                 [key: string]: number;
             };
@@ -496,6 +813,16 @@ export interface components {
             /** Format: date-time */
             readonly deadline_at: string;
         };
+        FeedbackReceivedOutput: {
+            count: number;
+            /** Format: double */
+            usefulness: number | null;
+            /** Format: double */
+            specificity: number | null;
+            /** Format: double */
+            preparedness: number | null;
+            recent_comments: components["schemas"]["CommentOutput"][];
+        };
         FrameworkOutput: {
             interview_minutes: number;
             steps: components["schemas"]["StepOutput"][];
@@ -504,6 +831,108 @@ export interface components {
             domains: components["schemas"]["ChoiceOutput"][];
             pitfalls: components["schemas"]["PitfallOutput"][];
         };
+        /** @description Output that shows each time in UTC and as a wall-clock time in context["time_zone"]. */
+        InterviewDetailOutput: {
+            readonly id: number;
+            status?: components["schemas"]["StatusCc8Enum"];
+            source?: components["schemas"]["SourceEnum"];
+            /** @description null for staff looking on. */
+            readonly my_role: string | null;
+            interviewer: components["schemas"]["PersonOutput"];
+            candidate: components["schemas"]["PersonOutput"];
+            question: components["schemas"]["QuestionForParticipantOutput"];
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            readonly starts_at_local: string | null;
+            readonly ends_at_local: string | null;
+            readonly time_zone: string;
+            /** Format: uuid */
+            swap_group?: string | null;
+            readonly join_url: string;
+            readonly invite_url: string;
+            cancel_reason?: string;
+            absent_user?: number | null;
+            /** Format: int64 */
+            sequence?: number;
+            /** @description Per framework step ('1'..'7'); only for the interviewer, from guide_available_at on; null otherwise. */
+            readonly guide: {
+                [key: string]: components["schemas"]["StepGuideOutput"];
+            } | null;
+            /**
+             * Format: date-time
+             * @description When the interviewer can read the guide; null for everyone else.
+             */
+            readonly guide_available_at: string | null;
+            current_step?: (components["schemas"]["StepEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            ended_at?: string | null;
+        };
+        /** @description Output that shows each time in UTC and as a wall-clock time in context["time_zone"]. */
+        InterviewOutput: {
+            readonly id: number;
+            status?: components["schemas"]["StatusCc8Enum"];
+            source?: components["schemas"]["SourceEnum"];
+            /** @description null for staff looking on. */
+            readonly my_role: string | null;
+            interviewer: components["schemas"]["PersonOutput"];
+            candidate: components["schemas"]["PersonOutput"];
+            question: components["schemas"]["QuestionBriefOutput"];
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            readonly starts_at_local: string | null;
+            readonly ends_at_local: string | null;
+            readonly time_zone: string;
+            /** Format: uuid */
+            swap_group?: string | null;
+            readonly join_url: string;
+            readonly invite_url: string;
+            cancel_reason?: string;
+            absent_user?: number | null;
+            /** Format: int64 */
+            sequence?: number;
+        };
+        InterviewerStatsOutput: {
+            scorecards_submitted: number;
+            /** Format: date-time */
+            model_fitted_at: string | null;
+            leniency: components["schemas"]["LeniencyOutput"] | null;
+            consistency: components["schemas"]["ConsistencyOutput"] | null;
+            feedback_received: components["schemas"]["FeedbackReceivedOutput"];
+        };
+        /**
+         * @description * `incremental` - incremental
+         *     * `nightly` - nightly
+         *     * `on_demand` - on_demand
+         * @enum {string}
+         */
+        KindEnum: "incremental" | "nightly" | "on_demand";
+        LeniencyOutput: {
+            /**
+             * Format: double
+             * @description How many points above (+) or below (-) the average rater you score the same performance.
+             */
+            points: number;
+            /** Format: double */
+            lower: number;
+            /** Format: double */
+            upper: number;
+            n_ratings: number;
+            enough_data: boolean;
+        };
+        /**
+         * @description * `new_grad` - New grad
+         *     * `mid` - Mid-level
+         *     * `senior` - Senior
+         *     * `staff` - Staff
+         * @enum {string}
+         */
+        LevelEnum: "new_grad" | "mid" | "senior" | "staff";
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         LoginInputRequest: {
             /** Format: email */
@@ -538,6 +967,30 @@ export interface components {
             label: string;
             note_anchor: string;
         };
+        NoShowOutput: {
+            interview: components["schemas"]["InterviewOutput"];
+            rematch: components["schemas"]["RematchOutput"];
+        };
+        NotesDocumentOutput: {
+            sections: components["schemas"]["NotesSectionOutput"][];
+            scratch: string;
+            /** @description The whole document as one Markdown text. */
+            markdown: string;
+        };
+        NotesOutput: {
+            interview: number;
+            notes: components["schemas"]["NotesDocumentOutput"];
+            /** @description The interviewer's private notes; null for the candidate. */
+            private: components["schemas"]["NotesDocumentOutput"] | null;
+        };
+        NotesSectionOutput: {
+            step: number;
+            /** @description The Y.Text the section lives in, e.g. step-3. */
+            name: string;
+            title: string;
+            /** @description Markdown as typed in the room. */
+            text: string;
+        };
         /** @enum {unknown} */
         NullEnum: null;
         PaginatedAvailabilityOutputList: {
@@ -554,6 +1007,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["AvailabilityOutput"][];
+        };
+        PaginatedInterviewOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["InterviewOutput"][];
         };
         PaginatedQuestionOutputList: {
             /** @example 123 */
@@ -600,18 +1068,25 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["ScorecardOutput"][];
         };
-        /**
-         * @description * `new_grad` - New grad
-         *     * `mid` - Mid-level
-         *     * `senior` - Senior
-         *     * `staff` - Staff
-         * @enum {string}
-         */
-        PassLevelEnum: "new_grad" | "mid" | "senior" | "staff";
+        PaginatedSnapshotOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["SnapshotOutput"][];
+        };
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         PatchedProfileUpdateInputRequest: {
             time_zone?: string;
-            target_level?: components["schemas"]["PassLevelEnum"];
+            target_level?: components["schemas"]["LevelEnum"];
             target_role?: components["schemas"]["TargetRoleEnum"];
             focus_domains?: components["schemas"]["DomainEnum"][];
             display_name?: string;
@@ -634,7 +1109,7 @@ export interface components {
              *     * `senior` - Senior
              *     * `staff` - Staff
              */
-            level?: components["schemas"]["PassLevelEnum"];
+            level?: components["schemas"]["LevelEnum"];
             /** @description Default: the profile's focus domains; empty means any. */
             domains?: components["schemas"]["DomainEnum"][];
             /** @default 2 */
@@ -642,13 +1117,7 @@ export interface components {
         };
         PersonOutput: {
             id: number;
-            /** @default  */
-            display_name: string;
-        };
-        PitfallOutput: {
-            value: string;
-            label: string;
-            step: number | null;
+            readonly display_name: string;
         };
         /**
          * @description * `no_clarifying_questions` - No clarifying questions
@@ -669,13 +1138,43 @@ export interface components {
          *     * `poor_time_management` - Poor time management
          * @enum {string}
          */
-        PitfallsEnum: "no_clarifying_questions" | "no_scale_estimates" | "objective_not_tied_to_business" | "ranking_as_classification" | "ignores_data_pipeline" | "ignores_label_quality" | "features_unavailable_at_serving" | "complex_model_no_baseline" | "no_metrics_or_accuracy_only" | "no_online_metric" | "no_deployment_plan" | "ignores_latency_budget" | "ignores_monitoring" | "no_tradeoffs" | "steps_out_of_order" | "poor_time_management";
+        PitfallEnum: "no_clarifying_questions" | "no_scale_estimates" | "objective_not_tied_to_business" | "ranking_as_classification" | "ignores_data_pipeline" | "ignores_label_quality" | "features_unavailable_at_serving" | "complex_model_no_baseline" | "no_metrics_or_accuracy_only" | "no_online_metric" | "no_deployment_plan" | "ignores_latency_budget" | "ignores_monitoring" | "no_tradeoffs" | "steps_out_of_order" | "poor_time_management";
+        PitfallOutput: {
+            value: string;
+            label: string;
+            step: number | null;
+        };
+        PitfallReportOutput: {
+            tag: components["schemas"]["PitfallEnum"];
+            label: string;
+            count: number;
+            /** Format: double */
+            rate: number;
+            /** Format: double */
+            population_rate: number | null;
+            /** @description Ticked at least twice and clearly more often than the population's rate. */
+            recurring: boolean;
+        };
         ProfileOutput: {
             display_name: string;
             time_zone?: string;
-            target_level?: components["schemas"]["PassLevelEnum"];
+            target_level?: components["schemas"]["LevelEnum"];
             target_role?: components["schemas"]["TargetRoleEnum"];
             focus_domains?: unknown;
+        };
+        QuestionBriefOutput: {
+            readonly id: number;
+            title: string;
+            domain: components["schemas"]["DomainEnum"];
+            level: components["schemas"]["LevelEnum"];
+        };
+        /** @description What both participants see of the question: the prompt, never the guide. */
+        QuestionForParticipantOutput: {
+            readonly id: number;
+            title: string;
+            domain: components["schemas"]["DomainEnum"];
+            level: components["schemas"]["LevelEnum"];
+            prompt: string;
         };
         /** @description A question as anyone sees it: never the interviewer guide. */
         QuestionOutput: {
@@ -683,13 +1182,22 @@ export interface components {
             slug: string;
             title: string;
             domain: components["schemas"]["DomainEnum"];
-            level: components["schemas"]["PassLevelEnum"];
+            level: components["schemas"]["LevelEnum"];
             prompt: string;
         };
         QuestionRefOutput: {
             id: number;
             slug: string;
             title: string;
+        };
+        QuoteOutput: {
+            text: string;
+            score: number | null;
+            not_reached: boolean;
+            interview_id: number;
+            question_title: string;
+            /** Format: date-time */
+            submitted_at: string;
         };
         /**
          * @description * `strong_no_hire` - Strong no hire
@@ -701,16 +1209,83 @@ export interface components {
          * @enum {string}
          */
         RecommendationEnum: "strong_no_hire" | "no_hire" | "lean_no_hire" | "lean_hire" | "hire" | "strong_hire";
+        RecommendedQuestionOutput: {
+            id: number;
+            slug: string;
+            title: string;
+            level: components["schemas"]["LevelEnum"];
+            domain: string;
+            /** @description The weak steps this question exercises most. */
+            stresses: number[];
+        };
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         RegisterInputRequest: {
             time_zone?: string;
-            target_level?: components["schemas"]["PassLevelEnum"];
+            target_level?: components["schemas"]["LevelEnum"];
             target_role?: components["schemas"]["TargetRoleEnum"];
             focus_domains?: components["schemas"]["DomainEnum"][];
             /** Format: email */
             email: string;
             password: string;
             display_name: string;
+        };
+        RematchOutput: {
+            /** @description POST here to be paired again right now. */
+            instant_match: string;
+            role: string;
+            level: string;
+            domains: string[];
+        };
+        ReplayFrameOutput: {
+            /** @description started, step_entered or ended. */
+            kind: string;
+            step: number | null;
+            /**
+             * Format: date-time
+             * @description Server time of the event.
+             */
+            at: string;
+            /** @description Each section's text at that moment. */
+            notes: {
+                [key: string]: string;
+            };
+        };
+        ReplayOutput: {
+            interview: number;
+            timeline: components["schemas"]["ReplayFrameOutput"][];
+            final: {
+                [key: string]: string;
+            };
+            /** @description How many stored updates the replay applied. */
+            updates: number;
+        };
+        ReportExportOutput: {
+            report: components["schemas"]["ReportOutput"];
+            history: components["schemas"]["SnapshotOutput"][];
+        };
+        ReportOutput: {
+            user_id: number;
+            /** Format: date-time */
+            computed_at: string;
+            /**
+             * @description on_demand: no report was built yet, so this one was computed for the request.
+             *
+             *     * `incremental` - incremental
+             *     * `nightly` - nightly
+             *     * `on_demand` - on_demand
+             */
+            kind: components["schemas"]["KindEnum"];
+            target_level: components["schemas"]["LevelEnum"];
+            /** @description False until some step has min_ratings ratings; until then no verdicts. */
+            enough_data: boolean;
+            min_ratings: number;
+            based_on: components["schemas"]["BasedOnOutput"];
+            steps: components["schemas"]["StepReportOutput"][];
+            /** @description Steps with enough data, largest shortfall to the bar first. */
+            weakest_steps: number[];
+            time_management: components["schemas"]["TimeManagementOutput"];
+            pitfalls: components["schemas"]["PitfallReportOutput"][];
+            recommended_questions: components["schemas"]["RecommendedQuestionOutput"][];
         };
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         RequestInputRequest: {
@@ -730,7 +1305,7 @@ export interface components {
              *     * `senior` - Senior
              *     * `staff` - Staff
              */
-            level?: components["schemas"]["PassLevelEnum"];
+            level?: components["schemas"]["LevelEnum"];
             /** @description Default: the profile's focus domains; empty means any. */
             domains?: components["schemas"]["DomainEnum"][];
             /** @default 2 */
@@ -739,17 +1314,37 @@ export interface components {
         RequestOutput: {
             readonly id: number;
             role: components["schemas"]["RoleEnum"];
-            level: components["schemas"]["PassLevelEnum"];
+            level: components["schemas"]["LevelEnum"];
             domains?: unknown;
             /** Format: int64 */
             max_per_week?: number;
-            status?: components["schemas"]["StatusEnum"];
+            status?: components["schemas"]["RequestOutputStatusEnum"];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
             /** Format: date-time */
             withdrawn_at?: string | null;
+        };
+        /**
+         * @description * `open` - Open
+         *     * `withdrawn` - Withdrawn
+         * @enum {string}
+         */
+        RequestOutputStatusEnum: "open" | "withdrawn";
+        /**
+         * @description Input with wall-clock times: validate() turns them into UTC using the request's zone.
+         *
+         *     The default zone comes from context["time_zone"] (the user's profile).
+         */
+        RescheduleInputRequest: {
+            /** @description IANA zone for times given without an offset; default: the profile's. */
+            time_zone?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601. Without a UTC offset it is a wall-clock time in `time_zone` (default: the profile's time zone); a time the clocks skip or repeat at a DST change is refused.
+             */
+            starts_at: string;
         };
         /**
          * @description * `candidate` - Candidate
@@ -767,7 +1362,7 @@ export interface components {
             pitfalls: components["schemas"]["RubricPitfallOutput"][];
         };
         RubricPitfallOutput: {
-            tag: components["schemas"]["TagEnum"];
+            tag: components["schemas"]["PitfallEnum"];
             label: string;
             readonly step: number | null;
             description: string;
@@ -777,7 +1372,7 @@ export interface components {
             /** @description The rubric version the form was rendered from. */
             rubric_version: number;
             steps: components["schemas"]["StepScoreInputRequest"][];
-            pitfalls?: components["schemas"]["PitfallsEnum"][];
+            pitfalls?: components["schemas"]["PitfallEnum"][];
             recommendation?: (components["schemas"]["RecommendationEnum"] | components["schemas"]["NullEnum"]) | null;
             /**
              * @description The highest level the candidate would pass at; null for none.
@@ -787,7 +1382,7 @@ export interface components {
              *     * `senior` - Senior
              *     * `staff` - Staff
              */
-            pass_level?: (components["schemas"]["PassLevelEnum"] | components["schemas"]["NullEnum"]) | null;
+            pass_level?: (components["schemas"]["LevelEnum"] | components["schemas"]["NullEnum"]) | null;
             communication_score?: number | null;
             /** @default  */
             summary: string;
@@ -801,9 +1396,9 @@ export interface components {
             candidate: components["schemas"]["PersonOutput"];
             question: components["schemas"]["QuestionRefOutput"];
             steps: components["schemas"]["StepScoreOutput"][];
-            pitfalls: components["schemas"]["PitfallsEnum"][];
+            pitfalls: components["schemas"]["PitfallEnum"][];
             recommendation: (components["schemas"]["RecommendationEnum"] | components["schemas"]["NullEnum"]) | null;
-            pass_level: (components["schemas"]["PassLevelEnum"] | components["schemas"]["NullEnum"]) | null;
+            pass_level: (components["schemas"]["LevelEnum"] | components["schemas"]["NullEnum"]) | null;
             communication_score: number | null;
             summary: string;
             /**
@@ -827,18 +1422,44 @@ export interface components {
             title: string;
             /** Format: double */
             weight: number;
-            /** @description The bar per target level on the 1–4 scale. */
+            /** @description The bar per target level on the 1-4 scale. */
             bars: {
                 [key: string]: number;
             };
             criteria: components["schemas"]["CriterionOutput"][];
         };
+        SnapshotOutput: {
+            /** Format: date-time */
+            computed_at: string;
+            n_scorecards: number;
+            steps: components["schemas"]["SnapshotStepOutput"][];
+        };
+        SnapshotStepOutput: {
+            step: number;
+            /** Format: double */
+            estimate: number;
+            /** Format: double */
+            lower: number;
+            /** Format: double */
+            upper: number;
+            n_ratings: number;
+        };
         /**
-         * @description * `open` - Open
-         *     * `withdrawn` - Withdrawn
+         * @description * `manual` - Booked directly
+         *     * `matched` - Paired by a matching run
+         *     * `instant` - Instant match
          * @enum {string}
          */
-        StatusEnum: "open" | "withdrawn";
+        SourceEnum: "manual" | "matched" | "instant";
+        /**
+         * @description * `scheduled` - Scheduled
+         *     * `live` - Live
+         *     * `completed` - Completed
+         *     * `cancelled` - Cancelled
+         *     * `no_show` - No-show
+         * @enum {string}
+         */
+        StatusCc8Enum: "scheduled" | "live" | "completed" | "cancelled" | "no_show";
         /**
          * @description * `1` - Clarifying requirements
          *     * `2` - Framing as an ML task
@@ -850,6 +1471,11 @@ export interface components {
          * @enum {integer}
          */
         StepEnum: 1 | 2 | 3 | 4 | 5 | 6 | 7;
+        StepGuideOutput: {
+            covers: string[];
+            follow_ups: string[];
+            red_flags: string[];
+        };
         StepOutput: {
             number: number;
             slug: string;
@@ -858,6 +1484,51 @@ export interface components {
             /** Format: double */
             budget_share: number;
             budget_seconds: number;
+        };
+        StepReportOutput: {
+            step: number;
+            title: string;
+            /**
+             * Format: double
+             * @description Skill on the 1-4 scale, corrected for rater leniency and shrunk toward the population when the evidence is thin.
+             */
+            estimate: number;
+            /**
+             * Format: double
+             * @description 90% band
+             */
+            lower: number;
+            /**
+             * Format: double
+             * @description 90% band
+             */
+            upper: number;
+            /**
+             * Format: double
+             * @description Plain mean of the scores.
+             */
+            raw_mean: number | null;
+            n_ratings: number;
+            n_not_reached: number;
+            /**
+             * Format: double
+             * @description The bar of the user's target level.
+             */
+            bar: number;
+            /**
+             * Format: double
+             * @description estimate - bar
+             */
+            gap: number;
+            verdict: components["schemas"]["VerdictEnum"];
+            /**
+             * Format: double
+             * @description Among users of the same target level; null when thin.
+             */
+            percentile: number | null;
+            trend: components["schemas"]["TrendOutput"];
+            time: components["schemas"]["TimeOnStepOutput"];
+            evidence: components["schemas"]["QuoteOutput"][];
         };
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         StepScoreInputRequest: {
@@ -881,26 +1552,6 @@ export interface components {
             moments: components["schemas"]["MomentOutput"][];
         };
         /**
-         * @description * `no_clarifying_questions` - No clarifying questions
-         *     * `no_scale_estimates` - No scale or latency estimates
-         *     * `objective_not_tied_to_business` - ML objective not tied to the business goal
-         *     * `ranking_as_classification` - Ranking treated as plain classification
-         *     * `ignores_data_pipeline` - Ignores the data pipeline
-         *     * `ignores_label_quality` - Ignores label quality or imbalance
-         *     * `features_unavailable_at_serving` - Features unavailable at serving time
-         *     * `complex_model_no_baseline` - Jumps to a complex model without a baseline
-         *     * `no_metrics_or_accuracy_only` - No metrics, or only accuracy
-         *     * `no_online_metric` - No online metric or A/B test
-         *     * `no_deployment_plan` - No deployment or rollout plan
-         *     * `ignores_latency_budget` - Ignores the latency budget
-         *     * `ignores_monitoring` - Ignores monitoring and drift
-         *     * `no_tradeoffs` - No trade-offs discussed
-         *     * `steps_out_of_order` - Steps out of order
-         *     * `poor_time_management` - Poor time management
-         * @enum {string}
-         */
-        TagEnum: "no_clarifying_questions" | "no_scale_estimates" | "objective_not_tied_to_business" | "ranking_as_classification" | "ignores_data_pipeline" | "ignores_label_quality" | "features_unavailable_at_serving" | "complex_model_no_baseline" | "no_metrics_or_accuracy_only" | "no_online_metric" | "no_deployment_plan" | "ignores_latency_budget" | "ignores_monitoring" | "no_tradeoffs" | "steps_out_of_order" | "poor_time_management";
-        /**
          * @description * `mle` - Machine learning engineer
          *     * `applied_scientist` - Applied scientist
          *     * `ml_platform` - ML platform engineer
@@ -911,9 +1562,53 @@ export interface components {
             ticket: string;
             expires_in: number;
         };
+        TimeManagementOutput: {
+            interviews: number;
+            rushed_steps: number[];
+            over_budget_steps: number[];
+            often_not_reached: number[];
+        };
+        TimeOnStepOutput: {
+            interviews_reached: number;
+            /** Format: double */
+            mean_seconds: number | null;
+            /** @description For a standard 45-minute interview. */
+            budget_seconds: number;
+            /**
+             * Format: double
+             * @description Mean time spent / budget over the interviews that reached it.
+             */
+            ratio: number | null;
+        };
         TokenOutput: {
             token: string;
         };
+        TrendOutput: {
+            /**
+             * @description improving/declining only when the 90% interval of the slope excludes 0; flat when it lies within +-0.1 points per 30 days; unclear otherwise.
+             *
+             *     * `not_enough_data` - not_enough_data
+             *     * `improving` - improving
+             *     * `declining` - declining
+             *     * `flat` - flat
+             *     * `unclear` - unclear
+             */
+            direction: components["schemas"]["DirectionEnum"];
+            /** Format: double */
+            slope_per_30_days: number | null;
+            /** Format: double */
+            lower: number | null;
+            /** Format: double */
+            upper: number | null;
+        };
+        /**
+         * @description * `not_enough_data` - not_enough_data
+         *     * `below_bar` - below_bar
+         *     * `near_bar` - near_bar
+         *     * `at_or_above_bar` - at_or_above_bar
+         * @enum {string}
+         */
+        VerdictEnum: "not_enough_data" | "below_bar" | "near_bar" | "at_or_above_bar";
     };
     responses: never;
     parameters: never;
@@ -938,6 +1633,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CsrfOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not found */
@@ -1001,6 +1705,15 @@ export interface operations {
             };
             /** @description Invalid input */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1091,6 +1804,15 @@ export interface operations {
             };
             /** @description Invalid input */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1193,6 +1915,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -1281,6 +2012,15 @@ export interface operations {
             };
             /** @description Invalid input */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1484,6 +2224,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedAvailabilityOutputList"];
                 };
             };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -1672,6 +2421,15 @@ export interface operations {
                     "application/json": components["schemas"]["AvailabilityOutput"];
                 };
             };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -1745,6 +2503,369 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "calendar_.ics_retrieve": {
+        parameters: {
+            query?: {
+                format?: "ics" | "json";
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/calendar": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/calendar": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/calendar": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/calendar": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/calendar": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    calendar_feed_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedStatusOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    calendar_feed_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedCreatedOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    calendar_feed_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Not authenticated */
             401: {
@@ -1828,6 +2949,15 @@ export interface operations {
                     "application/json": components["schemas"]["FrameworkOutput"];
                 };
             };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -1886,6 +3016,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedRequestOutputList"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not authenticated */
@@ -2076,6 +3215,15 @@ export interface operations {
                     "application/json": components["schemas"]["RequestOutput"];
                 };
             };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -2149,6 +3297,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Not authenticated */
             401: {
@@ -2330,6 +3487,98 @@ export interface operations {
             };
         };
     };
+    interviews_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /**
+                 * @description upcoming: scheduled or live and not over, soonest first; past: the rest.
+                 *
+                 *     * `upcoming` - upcoming
+                 *     * `past` - past
+                 */
+                when?: "upcoming" | "past";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedInterviewOutputList"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     interviews_interviewer_feedback_retrieve: {
         parameters: {
             query?: never;
@@ -2347,6 +3596,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FeedbackOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not authenticated */
@@ -2643,6 +3901,174 @@ export interface operations {
             };
         };
     };
+    interviews_notes_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotesOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_replay_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     interviews_scorecard_retrieve: {
         parameters: {
             query?: never;
@@ -2660,6 +4086,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ScorecardOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not authenticated */
@@ -2956,6 +4391,524 @@ export interface operations {
             };
         };
     };
+    interviews_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterviewDetailOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterviewOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "interviews_invite.ics_retrieve": {
+        parameters: {
+            query?: {
+                format?: "ics" | "json";
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/calendar": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/calendar": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/calendar": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/calendar": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/calendar": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/calendar": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/calendar": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_no_show_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoShowOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_reschedule_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RescheduleInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterviewOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     me_retrieve: {
         parameters: {
             query?: never;
@@ -2971,6 +4924,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not authenticated */
@@ -3115,6 +5077,88 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_as_interviewer_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterviewerStatsOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3292,6 +5336,277 @@ export interface operations {
                     "application/json": components["schemas"]["PaginatedQuestionOutputList"];
                 };
             };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_me_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_me_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description json (default): the report and its whole history. csv: one row per step for every history snapshot and the current report. */
+                format?: "csv" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportExportOutput"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/csv": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/csv": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/csv": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/csv": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/csv": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/csv": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/csv": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_me_history_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSnapshotOutputList"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -3367,6 +5682,15 @@ export interface operations {
                     "application/json": components["schemas"]["RubricOutput"];
                 };
             };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not authenticated */
             401: {
                 headers: {
@@ -3438,6 +5762,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RubricOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not authenticated */
@@ -3516,6 +5849,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedScorecardOutputList"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not authenticated */

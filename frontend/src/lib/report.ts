@@ -1,18 +1,22 @@
-// Shape the weakness report for the page: the API's body is read defensively (a report built
-// from few scorecards simply lacks parts), and "not enough data" is a state, never a zero.
+// Shape the weakness report for the page. "Not enough data" is a state of its own, never a
+// zero: a step whose verdict says so shows no estimate as if it were a finding.
+import type { components } from '../api/schema'
 
-type Json = Record<string, unknown>
+type Schemas = components['schemas']
+export type Report = Schemas['ReportOutput']
+export type Snapshot = Schemas['SnapshotOutput']
 
 export interface StepRow {
   step: number
   name: string
-  estimate: number | null
-  lower: number | null
-  upper: number | null
-  bar: number | null
+  estimate: number
+  lower: number
+  upper: number
+  bar: number
+  gap: number
   nRatings: number
-  verdict: string | null
-  trend: string | null
+  verdict: string
+  trend: string
   percentile: number | null
   enoughData: boolean
 }
@@ -24,35 +28,26 @@ export interface TimeRow {
   budgetMinutes: number
 }
 
-export interface PitfallRow {
-  tag: string
-  label: string
-  rate: number | null
-  populationRate: number | null
-  count: number | null
-}
-
 export interface Quote {
-  step: number | null
+  step: number
   text: string
-  when: string | null
-}
-
-export interface QuestionRef {
-  id: number | null
-  title: string
-  why: string | null
+  score: number | null
+  questionTitle: string
+  when: string
 }
 
 export interface ReportView {
-  computedAt: string | null
+  computedAt: string
   basedOn: string
+  enoughData: boolean
+  minRatings: number
   steps: StepRow[]
   weakest: StepRow[]
   time: TimeRow[]
-  pitfalls: PitfallRow[]
+  timeNotes: string[]
+  pitfalls: Schemas['PitfallReportOutput'][]
   quotes: Quote[]
-  questions: QuestionRef[]
+  questions: { id: number; title: string; why: string }[]
 }
 
 export interface HistoryPoint {
@@ -61,101 +56,85 @@ export interface HistoryPoint {
   steps: Record<number, number | null>
 }
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
-const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null)
-const arr = (v: unknown): Json[] => (Array.isArray(v) ? v.filter((x): x is Json => !!x && typeof x === 'object') : [])
+export const VERDICT_WORDS: Record<string, string> = {
+  not_enough_data: 'not enough data yet',
+  below_bar: 'below the bar',
+  near_bar: 'near the bar',
+  at_or_above_bar: 'at or above the bar',
+}
 
-/** Verdicts that mean the estimate is too uncertain to judge. */
-export const NOT_ENOUGH = new Set(['not_enough_data', 'insufficient_data', 'unknown'])
+export const TREND_WORDS: Record<string, string> = {
+  not_enough_data: 'not enough data yet',
+  improving: 'improving',
+  declining: 'declining',
+  flat: 'flat',
+  unclear: 'no clear trend',
+}
 
-export function shapeReport(
-  body: unknown,
-  steps: readonly { number: number; name: string; budget_seconds: number }[],
-  pitfallLabels: ReadonlyMap<string, string>,
-): ReportView {
-  const root = (body && typeof body === 'object' ? body : {}) as Json
-  const report = (root.body && typeof root.body === 'object' ? root.body : root) as Json
-  const byStep = new Map(arr(report.steps).map((s) => [num(s.step), s]))
-  const stepRows: StepRow[] = steps.map(({ number, name }) => {
-    const s = byStep.get(number) ?? {}
-    const verdict = str(s.verdict) ?? str(s.status)
-    const nRatings = num(s.n_ratings) ?? num(s.n) ?? 0
-    const estimate = num(s.estimate) ?? num(s.mean)
-    return {
-      step: number,
-      name,
-      estimate,
-      lower: num(s.lower),
-      upper: num(s.upper),
-      bar: num(s.bar) ?? num(s.target_bar),
-      nRatings,
-      verdict,
-      trend: str(s.trend) ?? str((s.trend as Json | undefined)?.direction),
-      percentile: num(s.percentile),
-      enoughData: estimate !== null && nRatings > 0 && !(verdict && NOT_ENOUGH.has(verdict)),
-    }
-  })
-  const weakestIds = (Array.isArray(report.weakest_steps) ? report.weakest_steps : [])
-    .map((w) => (typeof w === 'number' ? w : num((w as Json)?.step)))
-    .filter((n): n is number => n !== null)
-  const weakest = weakestIds.length
-    ? weakestIds.map((id) => stepRows.find((r) => r.step === id)).filter((r): r is StepRow => !!r)
-    : stepRows
-        .filter((r) => r.enoughData && r.bar !== null && r.estimate !== null)
-        .sort((a, b) => a.estimate! - a.bar! - (b.estimate! - b.bar!))
-        .slice(0, 3)
-  const timing = new Map(arr(report.time_on_step ?? report.timing).map((t) => [num(t.step), t]))
-  const time: TimeRow[] = steps.map(({ number, name, budget_seconds }) => {
-    const t = timing.get(number) ?? {}
-    const seconds = num(t.mean_seconds) ?? num(t.seconds) ?? num(t.spent_seconds)
-    const budget = num(t.budget_seconds) ?? budget_seconds
-    return { step: number, name, spentMinutes: seconds === null ? null : seconds / 60, budgetMinutes: budget / 60 }
-  })
-  const pitfalls = arr(report.pitfalls ?? report.recurring_pitfalls).map((p) => {
-    const tag = str(p.tag) ?? ''
-    return {
-      tag,
-      label: str(p.label) ?? pitfallLabels.get(tag) ?? tag,
-      rate: num(p.rate),
-      populationRate: num(p.population_rate),
-      count: num(p.count),
-    }
-  })
-  const quotes = arr(report.evidence ?? report.quotes).map((q) => ({
-    step: num(q.step),
-    text: str(q.text) ?? str(q.evidence) ?? '',
-    when: str(q.at) ?? str(q.submitted_at),
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+function stepList(steps: readonly number[]): string {
+  return steps.map((s) => `step ${s}`).join(', ')
+}
+
+export function shapeReport(report: Report): ReportView {
+  const steps: StepRow[] = report.steps.map((s) => ({
+    step: s.step,
+    name: s.title,
+    estimate: s.estimate,
+    lower: s.lower,
+    upper: s.upper,
+    bar: s.bar,
+    gap: s.gap,
+    nRatings: s.n_ratings,
+    verdict: s.verdict,
+    trend: s.trend.direction,
+    percentile: s.percentile ?? null,
+    enoughData: s.verdict !== 'not_enough_data',
   }))
-  const questions = arr(report.recommended_questions ?? report.next_questions).map((q) => ({
-    id: num(q.id),
-    title: str(q.title) ?? '',
-    why: str(q.reason) ?? str(q.why),
-  }))
-  const n = num(root.n_scorecards) ?? num(report.n_scorecards)
+  const byStep = new Map(steps.map((s) => [s.step, s]))
+  const tm = report.time_management
+  const timeNotes = [
+    tm.rushed_steps.length ? `Rushed: ${stepList(tm.rushed_steps)}.` : '',
+    tm.over_budget_steps.length ? `Over budget: ${stepList(tm.over_budget_steps)}.` : '',
+    tm.often_not_reached.length ? `Often not reached before the clock ran out: ${stepList(tm.often_not_reached)}.` : '',
+  ].filter(Boolean)
   return {
-    computedAt: str(root.computed_at) ?? str(report.computed_at),
-    basedOn: n === null ? '' : `${n} scorecard${n === 1 ? '' : 's'}`,
-    steps: stepRows,
-    weakest,
-    time,
-    pitfalls,
-    quotes: quotes.filter((q) => q.text),
-    questions: questions.filter((q) => q.title),
+    computedAt: report.computed_at,
+    basedOn: `${plural(report.based_on.scorecards, 'scorecard')} from ${plural(report.based_on.raters, 'interviewer')}`,
+    enoughData: report.enough_data,
+    minRatings: report.min_ratings,
+    steps,
+    weakest: report.weakest_steps.map((n) => byStep.get(n)).filter((s): s is StepRow => !!s),
+    time: report.steps.map((s) => ({
+      step: s.step,
+      name: s.title,
+      spentMinutes: s.time.mean_seconds == null ? null : s.time.mean_seconds / 60,
+      budgetMinutes: s.time.budget_seconds / 60,
+    })),
+    timeNotes,
+    pitfalls: [...report.pitfalls].sort((a, b) => Number(b.recurring) - Number(a.recurring) || b.rate - a.rate),
+    quotes: report.steps.flatMap((s) =>
+      s.evidence
+        .filter((q) => q.text.trim())
+        .map((q) => ({ step: s.step, text: q.text, score: q.score ?? null, questionTitle: q.question_title, when: q.submitted_at })),
+    ),
+    questions: report.recommended_questions.map((q) => ({
+      id: q.id,
+      title: q.title,
+      why: q.stresses.length ? `exercises ${stepList(q.stresses)}` : '',
+    })),
   }
 }
 
-export function shapeHistory(body: unknown): HistoryPoint[] {
-  const root = (body && typeof body === 'object' ? body : {}) as Json
-  const rows = Array.isArray(body) ? arr(body) : arr(root.results)
-  return rows
-    .map((row) => {
-      const steps: Record<number, number | null> = {}
-      for (const s of arr(row.steps)) {
-        const step = num(s.step)
-        if (step !== null) steps[step] = num(s.estimate)
-      }
-      return { computedAt: str(row.computed_at) ?? '', nScorecards: num(row.n_scorecards) ?? 0, steps }
-    })
-    .filter((p) => p.computedAt)
-    .sort((a, b) => a.computedAt.localeCompare(b.computedAt))
+export function shapeHistory(snapshots: readonly Snapshot[]): HistoryPoint[] {
+  return snapshots
+    .map((row) => ({
+      computedAt: row.computed_at,
+      nScorecards: row.n_scorecards,
+      steps: Object.fromEntries(row.steps.map((s) => [s.step, s.estimate])) as Record<number, number | null>,
+    }))
+    .sort((a, b) => a.nScorecards - b.nScorecards || a.computedAt.localeCompare(b.computedAt))
 }

@@ -35,7 +35,7 @@ function Detail({ interview, me }: { interview: InterviewDetail; me: Me }) {
         <dd>{partner.display_name}</dd>
         <dt>Status</dt>
         <dd>
-          {STATUS_LABELS[interview.status] ?? interview.status}
+          {STATUS_LABELS[interview.status ?? ""] ?? interview.status}
           {interview.cancel_reason ? ` — ${interview.cancel_reason}` : ''}
         </dd>
       </dl>

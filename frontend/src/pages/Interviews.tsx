@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link } from 'react-router-dom'
 import { api, query, type Page } from '../api/client'
-import { partnerOf, roleOf, STATUS_LABELS, type InterviewDetail } from '../api/interviews'
+import { partnerOf, roleOf, STATUS_LABELS, type InterviewSummary } from '../api/interviews'
 import type { Me } from '../api/types'
 import { Loaded } from '../components/forms'
 import { formatRange } from '../lib/time'
@@ -14,7 +14,7 @@ export function InterviewsPage({ me }: { me: Me }) {
   const [page, setPage] = useState(1)
   const interviews = useQuery({
     queryKey: ['interviews', when, page],
-    queryFn: () => api.get<Page<InterviewDetail>>(`/api/interviews/${query({ when, page })}`),
+    queryFn: () => api.get<Page<InterviewSummary>>(`/api/interviews/${query({ when, page })}`),
     refetchInterval: when === 'upcoming' ? 30_000 : false,
   })
   return (
@@ -76,7 +76,7 @@ export function InterviewsPage({ me }: { me: Me }) {
   )
 }
 
-function InterviewRow({ interview, me }: { interview: InterviewDetail; me: Me }) {
+function InterviewRow({ interview, me }: { interview: InterviewSummary; me: Me }) {
   const zone = me.profile.time_zone ?? 'UTC'
   const role = roleOf(interview, me)
   const partner = partnerOf(interview, me)
@@ -93,7 +93,7 @@ function InterviewRow({ interview, me }: { interview: InterviewDetail; me: Me })
         <p className="muted">
           {role === 'interviewer' ? 'You interview' : 'Interviewed by'} {partner.display_name} ·{' '}
           <span className={`badge ${interview.status === 'live' ? 'ok' : interview.status === 'cancelled' || interview.status === 'no_show' ? 'bad' : 'info'}`}>
-            {STATUS_LABELS[interview.status] ?? interview.status}
+            {STATUS_LABELS[interview.status ?? ""] ?? interview.status}
           </span>
         </p>
       </div>

@@ -5,6 +5,7 @@ import {
   Bar,
   BarChart,
   CartesianGrid,
+  Cell,
   ComposedChart,
   ErrorBar,
   Legend,
@@ -16,20 +17,26 @@ import {
   XAxis,
   YAxis,
 } from 'recharts'
-import { ApiError, api } from '../api/client'
-import { labelOf, useFramework } from '../api/queries'
+import { ApiError, api, type Page } from '../api/client'
+import { useFramework } from '../api/queries'
 import type { Framework, Me } from '../api/types'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
 import { useTimeZone } from '../lib/me'
-import { shapeHistory, shapeReport, type HistoryPoint, type ReportView } from '../lib/report'
+import { shapeHistory, shapeReport, TREND_WORDS, VERDICT_WORDS, type HistoryPoint, type Report, type ReportView, type Snapshot } from '../lib/report'
 import { formatDateTime } from '../lib/time'
+
+// Legend text in the text colour: recharts would paint it in the (sometimes light) series colour.
+const legendText = (value: string) => <span style={{ color: '#1b1f24' }}>{value}</span>
 
 const COLORS = ['#1f4fbf', '#b3261e', '#1d6b35', '#7a3fb0', '#8a4b00', '#006d77', '#a0265f']
 
 export default function ReportPage({ me }: { me: Me }) {
   const framework = useFramework()
-  const report = useQuery({ queryKey: ['report', 'me'], queryFn: () => api.get<unknown>('/api/reports/me/') })
-  const history = useQuery({ queryKey: ['report', 'history'], queryFn: () => api.get<unknown>('/api/reports/me/history/') })
+  const report = useQuery({ queryKey: ['report', 'me'], queryFn: () => api.get<Report>('/api/reports/me/') })
+  const history = useQuery({
+    queryKey: ['report', 'history'],
+    queryFn: () => api.get<Page<Snapshot>>('/api/reports/me/history/?page_size=100'),
+  })
   return (
     <section className="report">
       <div className="page-head">
@@ -56,7 +63,7 @@ export default function ReportPage({ me }: { me: Me }) {
           ) : report.isPending ? (
             <Spinner />
           ) : (
-            <ReportBody framework={fw} body={report.data} history={history.data} historyError={history.error} />
+            <ReportBody framework={fw} report={report.data} history={history.data?.results ?? []} historyError={history.error} />
           )
         }
       </Loaded>
@@ -76,22 +83,35 @@ function NoReportYet() {
   )
 }
 
-function ReportBody({ framework, body, history, historyError }: { framework: Framework; body: unknown; history: unknown; historyError: unknown }) {
+function ReportBody({
+  framework,
+  report,
+  history,
+  historyError,
+}: {
+  framework: Framework
+  report: Report
+  history: Snapshot[]
+  historyError: unknown
+}) {
   const zone = useTimeZone()
-  const labels = useMemo(() => new Map(framework.pitfalls.map((p) => [p.value, p.label])), [framework])
-  const view = useMemo(() => shapeReport(body, framework.steps, labels), [body, framework, labels])
+  const view = useMemo(() => shapeReport(report), [report])
   const points = useMemo(() => shapeHistory(history), [history])
-  const anyData = view.steps.some((s) => s.enoughData)
+  const anyData = view.enoughData
   return (
     <>
-      <p>
-        {view.computedAt && <>Computed {formatDateTime(view.computedAt, zone)}</>}
-        {view.basedOn && <> from {view.basedOn}</>}.
+      <p data-testid="based-on">
+        Computed {formatDateTime(view.computedAt, zone)} from {view.basedOn}.
       </p>
       <div className="report-grid">
         <div className="card">
           <h2>The 7 steps against your target bar</h2>
-          {!anyData && <p className="notice">Not enough data yet for any step: the bars show the population prior.</p>}
+          {!anyData && (
+            <p className="notice">
+              Not enough data yet: a verdict needs {view.minRatings} ratings of a step. Until then the estimates lean on
+              everyone’s average and the bands are wide.
+            </p>
+          )}
           <StepsChart view={view} />
           <StepsTable view={view} />
         </div>
@@ -106,10 +126,7 @@ function ReportBody({ framework, body, history, historyError }: { framework: Fra
                   <strong>
                     {s.step}. {s.name}
                   </strong>
-                  {s.estimate !== null && s.bar !== null && (
-                    <> — {s.estimate.toFixed(1)} against a bar of {s.bar.toFixed(1)}</>
-                  )}
-                  {!s.enoughData && <span className="badge warn">not enough data yet</span>}
+                  {' '}— {s.estimate.toFixed(1)} against a bar of {s.bar.toFixed(1)} ({VERDICT_WORDS[s.verdict] ?? s.verdict})
                 </li>
               ))}
             </ol>
@@ -143,13 +160,18 @@ function ReportBody({ framework, body, history, historyError }: { framework: Fra
           {view.time.every((t) => t.spentMinutes === null) ? (
             <p className="muted">Not enough data yet: no interview timeline recorded.</p>
           ) : (
-            <TimeChart view={view} />
+            <>
+              <TimeChart view={view} />
+              {view.timeNotes.map((note) => (
+                <p key={note}>{note}</p>
+              ))}
+            </>
           )}
         </div>
         <div className="card">
           <h2>Recurring pitfalls</h2>
           {view.pitfalls.length === 0 ? (
-            <p className="muted">None stands out yet.</p>
+            <p className="muted">No pitfall ticked yet.</p>
           ) : (
             <table>
               <thead>
@@ -162,9 +184,13 @@ function ReportBody({ framework, body, history, historyError }: { framework: Fra
               <tbody>
                 {view.pitfalls.map((p) => (
                   <tr key={p.tag}>
-                    <th scope="row">{p.label}</th>
-                    <td>{p.rate !== null ? `${Math.round(p.rate * 100)}%` : (p.count ?? '—')}</td>
-                    <td>{p.populationRate !== null ? `${Math.round(p.populationRate * 100)}%` : '—'}</td>
+                    <th scope="row">
+                      {p.label} {p.recurring && <span className="badge bad">recurring</span>}
+                    </th>
+                    <td>
+                      {Math.round(p.rate * 100)}% ({p.count}×)
+                    </td>
+                    <td>{p.population_rate != null ? `${Math.round(p.population_rate * 100)}%` : '—'}</td>
                   </tr>
                 ))}
               </tbody>
@@ -178,8 +204,14 @@ function ReportBody({ framework, body, history, historyError }: { framework: Fra
           ) : (
             view.quotes.map((q, i) => (
               <blockquote key={i}>
-                {q.step !== null && <strong>{labelOf(framework.steps.map((s) => ({ value: String(s.number), label: s.name })), String(q.step))}: </strong>}
+                <strong>
+                  Step {q.step}
+                  {q.score !== null ? `, scored ${q.score}` : ''}:
+                </strong>{' '}
                 {q.text}
+                <footer className="muted">
+                  {q.questionTitle}, {formatDateTime(q.when, zone, { withZone: false })}
+                </footer>
               </blockquote>
             ))
           )}
@@ -194,9 +226,8 @@ function StepsChart({ view }: { view: ReportView }) {
     name: `${s.step}`,
     title: s.name,
     estimate: s.estimate,
-    band: s.lower !== null && s.upper !== null && s.estimate !== null ? [s.estimate - s.lower, s.upper - s.estimate] : [0, 0],
+    band: [s.estimate - s.lower, s.upper - s.estimate],
     bar: s.bar,
-    fill: s.enoughData ? '#1f4fbf' : '#9aa5b8',
   }))
   return (
     <div className="chart" role="img" aria-label="Bar chart of the estimate per step with its uncertainty band and the target bar; the table below has the numbers.">
@@ -206,9 +237,12 @@ function StepsChart({ view }: { view: ReportView }) {
           <XAxis dataKey="name" label={{ value: 'step', position: 'insideBottomRight', offset: -2 }} />
           <YAxis domain={[1, 4]} ticks={[1, 2, 3, 4]} />
           <Tooltip formatter={(value) => (typeof value === 'number' ? value.toFixed(2) : String(value))} labelFormatter={(_, p) => p?.[0]?.payload?.title ?? ''} />
-          <Legend />
-          <Bar dataKey="estimate" name="Your estimate" fill="#1f4fbf" isAnimationActive={false}>
-            <ErrorBar dataKey="band" width={6} stroke="#14213d" />
+          <Legend formatter={legendText} />
+          <Bar dataKey="estimate" name="Your estimate (90% band)" isAnimationActive={false}>
+            {view.steps.map((s) => (
+              <Cell key={s.step} fill={s.enoughData ? '#1f4fbf' : '#8d99ad'} />
+            ))}
+            <ErrorBar dataKey="band" direction="y" width={10} strokeWidth={2} stroke="#14213d" />
           </Bar>
           <Scatter dataKey="bar" name="Target bar" fill="#b3261e" shape="diamond" isAnimationActive={false} />
         </ComposedChart>
@@ -226,7 +260,9 @@ function StepsTable({ view }: { view: ReportView }) {
           <th scope="col">Step</th>
           <th scope="col">Estimate (band)</th>
           <th scope="col">Bar</th>
+          <th scope="col">Verdict</th>
           <th scope="col">Ratings</th>
+          <th scope="col">Percentile</th>
           <th scope="col">Trend</th>
         </tr>
       </thead>
@@ -237,23 +273,18 @@ function StepsTable({ view }: { view: ReportView }) {
               {s.step}. {s.name}
             </th>
             <td>
-              {s.enoughData && s.estimate !== null ? (
-                <>
-                  {s.estimate.toFixed(1)}
-                  {s.lower !== null && s.upper !== null && (
-                    <span className="muted">
-                      {' '}
-                      ({s.lower.toFixed(1)}–{s.upper.toFixed(1)})
-                    </span>
-                  )}
-                </>
-              ) : (
-                <span className="badge warn">not enough data yet</span>
-              )}
+              {s.estimate.toFixed(1)}{' '}
+              <span className="muted">
+                ({s.lower.toFixed(1)}–{s.upper.toFixed(1)})
+              </span>
             </td>
-            <td>{s.bar?.toFixed(1) ?? '—'}</td>
+            <td>{s.bar.toFixed(1)}</td>
+            <td>
+              {s.enoughData ? VERDICT_WORDS[s.verdict] ?? s.verdict : <span className="badge warn">not enough data yet</span>}
+            </td>
             <td>{s.nRatings}</td>
-            <td>{s.trend && s.trend !== 'unknown' ? s.trend : '—'}</td>
+            <td>{s.percentile != null ? `${Math.round(s.percentile)}th` : '—'}</td>
+            <td>{TREND_WORDS[s.trend] ?? s.trend}</td>
           </tr>
         ))}
       </tbody>
@@ -274,7 +305,7 @@ function TrendChart({ points, framework, zone }: { points: HistoryPoint[]; frame
           <XAxis dataKey="when" />
           <YAxis domain={[1, 4]} ticks={[1, 2, 3, 4]} />
           <Tooltip />
-          <Legend />
+          <Legend formatter={legendText} />
           {framework.steps.map((s, i) => (
             <Line key={s.number} dataKey={`s${s.number}`} name={`${s.number}. ${s.slug}`} stroke={COLORS[i % COLORS.length]} dot isAnimationActive={false} connectNulls />
           ))}
@@ -289,14 +320,14 @@ function TimeChart({ view }: { view: ReportView }) {
   return (
     <div className="chart" role="img" aria-label="Minutes spent on each step next to its budget">
       <ResponsiveContainer width="100%" height={240}>
-        <BarChart data={data} margin={{ top: 10, right: 10, bottom: 0, left: -10 }}>
+        <BarChart data={data} margin={{ top: 10, right: 10, bottom: 0, left: 10 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="name" />
-          <YAxis unit=" min" />
+          <YAxis unit=" min" width={56} />
           <Tooltip formatter={(value) => (typeof value === 'number' ? `${value.toFixed(1)} min` : String(value))} />
-          <Legend />
+          <Legend formatter={legendText} />
           <Bar dataKey="spent" name="Spent (average)" fill="#1f4fbf" isAnimationActive={false} />
-          <Bar dataKey="budget" name="Budget" fill="#b9c3d3" isAnimationActive={false} />
+          <Bar dataKey="budget" name="Budget" fill="#8d99ad" isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
     </div>

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react'
 import { Link, useParams } from 'react-router-dom'
-import { roleOf, STATUS_LABELS, useInterview, useRubric, type InterviewDetail } from '../api/interviews'
+import { guideFor, roleOf, STATUS_LABELS, useInterview, useRubric, type InterviewDetail } from '../api/interviews'
 import { useFramework } from '../api/queries'
 import { togglePitfall, useScorecardDraft, withStep } from '../api/scorecard'
 import type { Framework, Me, Rubric } from '../api/types'
@@ -43,7 +43,7 @@ function Room({ interview, framework, me }: { interview: InterviewDetail; framew
   const privateNotes = useLiveDocument(interview.id, 'private', identity, isInterviewer)
   const control = useControl(interview.id)
   const online = useOnline()
-  const status = control.state.status ?? interview.status
+  const status = control.state.status ?? interview.status ?? 'scheduled'
   const currentStep = control.state.currentStep ?? interview.current_step ?? null
   const ended = status === 'completed'
   const [section, setSection] = useState<string>(stepText(currentStep ?? 1))
@@ -332,7 +332,7 @@ function InterviewerPanel({
 }) {
   const rubric = useRubric()
   const shown = step ?? 1
-  const guide = interview.question.guide?.[String(shown)]
+  const guide = guideFor(interview, shown)
   const info = framework.steps.find((s) => s.number === shown)
   return (
     <aside className="side-panel" aria-label="Interviewer panel">

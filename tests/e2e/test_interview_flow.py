@@ -1,0 +1,133 @@
+"""The whole journey in two browsers: pair, run the live interview, score it, read the report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from interviews.models import Interview, TimelineEvent
+from tests.e2e.conftest import log_in, screenshot
+from tests.factories import InterviewFactory, UserFactory
+
+
+def _notes_text(page) -> str:  # type: ignore[no-untyped-def]
+    """The shared notes as typed, without the other person's cursor label."""
+    return page.locator(".notes .cm-content .cm-line").evaluate_all(
+        "lines => lines.map(l => [...l.childNodes].filter(n => !(n.classList && "
+        "n.classList.contains('cm-ySelectionCaret'))).map(n => n.textContent).join(''))"
+        ".join('\\n')"
+    )
+
+
+def test_two_people_run_score_and_review_an_interview(new_page, password) -> None:  # type: ignore[no-untyped-def]
+    ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
+    carl = UserFactory(
+        email="carl@example.com", profile__display_name="Carl", profile__target_level="senior"
+    )
+    interview = InterviewFactory(
+        interviewer=ivy, candidate=carl, starts_at=timezone.now() + timedelta(minutes=2)
+    )
+    room = f"/interviews/{interview.pk}/room"
+    interviewer = new_page()
+    candidate = new_page(width=1024, height=1366)  # a tablet
+    interviewer.on("dialog", lambda dialog: dialog.accept())
+    log_in(interviewer, "ivy@example.com", password, room)
+    log_in(candidate, "carl@example.com", password, room)
+
+    for page in (interviewer, candidate):
+        page.get_by_test_id("connection").get_by_text("Connected").wait_for()
+        page.locator(".presence").get_by_text("Carl").wait_for()
+        page.locator(".presence").get_by_text("Ivy").wait_for()
+
+    interviewer.get_by_role("button", name="Start interview").click()
+    for page in (interviewer, candidate):
+        page.get_by_test_id("current-step").get_by_text("1. Clarifying requirements").wait_for()
+
+    # Both type into step 1 at the same time; each sees the other's words.
+    interviewer.locator(".notes .cm-content").click()
+    candidate.locator(".notes .cm-content").click()
+    for i in range(4):
+        interviewer.keyboard.type(f"ivy{i} ")
+        candidate.keyboard.type(f"carl{i} ")
+    for page in (interviewer, candidate):
+        page.wait_for_function(
+            "() => { const t = document.querySelector('.notes .cm-content').textContent;"
+            " return ['ivy3', 'carl3'].every(w => t.includes(w)) }"
+        )
+    assert _notes_text(interviewer) == _notes_text(candidate)
+    candidate.keyboard.type("\n\n```mermaid\ngraph LR\n  Users-->Ranker\n```\n")
+    interviewer.locator(".preview figure.mermaid-diagram svg").wait_for()
+    screenshot(interviewer, "20-room-interviewer")
+    screenshot(candidate, "21-room-candidate-tablet")
+
+    # The interviewer scores step 1 from the side panel while the interview runs.
+    panel = interviewer.get_by_role("complementary", name="Interviewer panel")
+    panel.locator(".level").nth(2).click()
+    panel.get_by_label("Evidence for step 1").fill("Asked about scale and latency first.")
+    panel.get_by_text("Draft saved").wait_for()
+
+    interviewer.get_by_role("button", name="Next step →").click()
+    candidate.get_by_test_id("current-step").get_by_text("2. Framing as an ML task").wait_for()
+    interviewer.get_by_role("button", name="Next step →").click()
+    candidate.get_by_test_id("current-step").get_by_text("3. Data preparation").wait_for()
+
+    interviewer.get_by_role("button", name="End interview").click()
+    for page in (interviewer, candidate):
+        page.get_by_text("The interview has ended").wait_for()
+    interview.refresh_from_db()
+    assert interview.status == "completed"
+    steps = list(
+        TimelineEvent.objects.filter(interview=interview, kind="step_entered").values_list(
+            "step", flat=True
+        )
+    )
+    assert steps == [1, 2, 3]
+
+    # The interviewer finishes and submits the scorecard.
+    interviewer.get_by_role("link", name="Finish the scorecard").click()
+    interviewer.get_by_role("heading", name="Scorecard for Carl").wait_for()
+    cards = interviewer.locator(".step-score")
+    cards.nth(0).get_by_text("Asked about scale and latency first.").wait_for(state="attached")
+    for index, level in ((1, 1), (2, 0)):
+        cards.nth(index).locator(".level").nth(level).click()
+        cards.nth(index).locator("textarea").fill(f"Evidence for step {index + 1}.")
+    for index in range(3, 7):
+        cards.nth(index).get_by_text("The interview did not reach this step").click()
+    interviewer.get_by_label("Ignores monitoring and drift").check()
+    interviewer.get_by_label("Recommendation", exact=True).select_option("lean_no_hire")
+    screenshot(interviewer, "22-scorecard")
+    interviewer.get_by_role("button", name="Submit scorecard").click()
+    interviewer.get_by_text("A submitted scorecard never changes").wait_for()
+
+    # The candidate cannot see it before giving feedback (blind release) ...
+    candidate.goto(f"/interviews/{interview.pk}/scorecard")
+    candidate.get_by_text("Sealed").wait_for()
+    # ... gives feedback on the interviewer ...
+    candidate.goto(f"/interviews/{interview.pk}/feedback")
+    for name in ("usefulness", "specificity", "preparedness"):
+        candidate.locator(f'input[name="{name}"][value="4"]').check()
+    candidate.get_by_label("Comment for the interviewer").fill("Clear, specific feedback.")
+    screenshot(candidate, "23-feedback")
+    candidate.get_by_role("button", name="Submit feedback").click()
+    candidate.get_by_role("link", name="See the scorecard you received").click()
+    # ... and then sees the scorecard ...
+    candidate.get_by_role("heading", name="Your scorecard from Ivy").wait_for()
+    candidate.get_by_text("Asked about scale and latency first.").wait_for()
+    candidate.get_by_text("Lean no hire").wait_for()
+    screenshot(candidate, "24-scorecard-received")
+
+    # ... and a weakness report built from it.
+    candidate.goto("/report")
+    candidate.get_by_role("heading", name="Your weakness report").wait_for()
+    candidate.get_by_test_id("based-on").get_by_text("1 scorecard from 1 interviewer").wait_for()
+    candidate.locator(".recharts-surface").first.wait_for()
+    screenshot(candidate, "25-report")
+
+    # The past interview replays step by step.
+    candidate.goto(f"/interviews/{interview.pk}/replay")
+    candidate.get_by_label("Moment", exact=False).wait_for()
+    candidate.get_by_text("ivy3", exact=False).first.wait_for()
+    screenshot(candidate, "26-replay")
+    assert Interview.objects.get(pk=interview.pk).status == "completed"
+    assert interviewer.console_errors == [] and candidate.console_errors == []
