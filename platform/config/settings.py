@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -171,6 +172,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "sevenstep")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Refit the rater model and rebuild every weakness report each night.
+CELERY_BEAT_SCHEDULE["scoring-nightly-rebuild"] = {
+    "task": "scoring.reports_rebuild_all",
+    "schedule": crontab(hour=3, minute=30),
+}
 
 # --- auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
