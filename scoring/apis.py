@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from scoring import selectors
 from scoring.idempotency import HEADER, idempotent
+from scoring.renderers import CSVRenderer
 from scoring.serializers import (
+    EXPORT_COLUMNS,
     FeedbackInput,
     FeedbackOutput,
+    InterviewerStatsOutput,
+    ReportExportOutput,
+    ReportOutput,
     RubricOutput,
     ScorecardInput,
     ScorecardOutput,
+    SnapshotOutput,
+    export_rows,
+    report_view,
 )
 from scoring.services import submissions
 from sevenstep.pagination import Pagination
@@ -156,3 +167,88 @@ class ScorecardsReceivedApi(APIView):
             selectors.scorecards_received(user_id=request.user.pk), request, view=self
         )
         return paginator.get_paginated_response(ScorecardOutput(page, many=True).data)
+
+
+class ReportMeApi(APIView):
+    @extend_schema(
+        responses=ReportOutput,
+        summary="My weakness report",
+        description="Per step: an estimate corrected for each rater's leniency and shrunk toward "
+        "the population when evidence is thin, a 90% band, the number of ratings, the trend, "
+        "the gap to the bar of my target level, time-on-step against the budget, percentile "
+        "within my target level and evidence quotes; plus recurring pitfalls and recommended "
+        "next questions. `computed_at` and `based_on` say what it rests on. Only released "
+        "scorecards count.",
+    )
+    def get(self, request: Request) -> Response:
+        report = selectors.report_for_user(user_id=request.user.pk)
+        return Response(ReportOutput(report_view(report)).data)
+
+
+class ReportHistoryApi(APIView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        responses=SnapshotOutput(many=True),
+        summary="How my per-step estimates stood after each scorecard, newest first",
+    )
+    def get(self, request: Request) -> Response:
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(
+            selectors.report_history(user_id=request.user.pk), request, view=self
+        )
+        return paginator.get_paginated_response(SnapshotOutput(page, many=True).data)
+
+
+class ReportExportApi(APIView):
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                enum=["json", "csv"],
+                description="json (default): the report and its whole history. csv: one row "
+                "per step for every history snapshot and the current report.",
+            )
+        ],
+        responses={
+            (200, "application/json"): ReportExportOutput,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="Columns: " + ", ".join(EXPORT_COLUMNS),
+            ),
+        },
+        summary="Download my report and its history (JSON or CSV)",
+    )
+    def get(self, request: Request) -> Response:
+        report = ReportOutput(report_view(selectors.report_for_user(user_id=request.user.pk)))
+        history = SnapshotOutput(selectors.report_history(user_id=request.user.pk), many=True)
+        if request.accepted_renderer.format == "csv":
+            data: Any = {"columns": EXPORT_COLUMNS, "rows": export_rows(report.data, history.data)}
+            filename = "sevenstep-report.csv"
+        else:
+            data = {"report": report.data, "history": history.data}
+            filename = "sevenstep-report.json"
+        return Response(data, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Errors keep the one JSON error shape even when CSV was asked for.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
+
+class InterviewerStatsApi(APIView):
+    @extend_schema(
+        responses=InterviewerStatsOutput,
+        summary="How I score as an interviewer",
+        description="My leniency (points above or below the average rater for the same "
+        "performance, from the nightly model fit) with a 90% band, my consistency, and the "
+        "released ratings candidates gave me.",
+    )
+    def get(self, request: Request) -> Response:
+        profile = selectors.interviewer_profile(user_id=request.user.pk)
+        return Response(InterviewerStatsOutput(profile).data)

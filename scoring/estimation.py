@@ -399,29 +399,31 @@ def _trend(
     return slope, slope_sd, span
 
 
-def trend_direction(slope: float, slope_sd: float, n: int, span_days: float) -> str:
-    """Name the trend only when the data make it clear."""
-    if n < MIN_TREND_RATINGS or span_days < MIN_TREND_SPAN_DAYS or not np.isfinite(slope):
-        return "not_enough_data"
+def trend_direction(slope: Any, slope_sd: Any, n: Any, span_days: Any) -> Any:
+    """Name the trend only when the data make it clear (works on scalars and arrays)."""
+    slope, slope_sd = np.asarray(slope, dtype=np.float64), np.asarray(slope_sd, dtype=np.float64)
     low, high = slope - Z_90 * slope_sd, slope + Z_90 * slope_sd
-    if low > 0:
-        return "improving"
-    if high < 0:
-        return "declining"
-    if low > -FLAT_SLOPE and high < FLAT_SLOPE:
-        return "flat"
-    return "unclear"
+    thin = (np.asarray(n) < MIN_TREND_RATINGS) | (np.asarray(span_days) < MIN_TREND_SPAN_DAYS)
+    with np.errstate(invalid="ignore"):
+        return np.select(
+            [
+                thin | ~np.isfinite(slope),
+                low > 0,
+                high < 0,
+                (low > -FLAT_SLOPE) & (high < FLAT_SLOPE),
+            ],
+            ["not_enough_data", "improving", "declining", "flat"],
+            "unclear",
+        )
 
 
-def bar_verdict(lower: float, upper: float, bar: float, n: int) -> str:
-    """Compare a step's band with the bar of the user's target level."""
-    if n < MIN_RATINGS:
-        return "not_enough_data"
-    if upper < bar:
-        return "below_bar"
-    if lower >= bar:
-        return "at_or_above_bar"
-    return "near_bar"
+def bar_verdict(lower: Any, upper: Any, bar: Any, n: Any) -> Any:
+    """Compare a step's band with the bar of the user's target level (scalars or arrays)."""
+    return np.select(
+        [np.asarray(n) < MIN_RATINGS, np.asarray(upper) < bar, np.asarray(lower) >= bar],
+        ["not_enough_data", "below_bar", "at_or_above_bar"],
+        "near_bar",
+    )
 
 
 def weakest_first(gap: FloatArray, n: IntArray) -> NDArray[np.int64]:

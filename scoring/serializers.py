@@ -225,3 +225,292 @@ class FeedbackOutput(serializers.Serializer):
     @extend_schema_field(serializers.DateTimeField())
     def get_deadline_at(self, obj: InterviewerFeedback) -> str:
         return submission_deadline(obj.interview).isoformat()
+
+
+# --- reports -----------------------------------------------------------------------------
+
+VERDICTS = ["not_enough_data", "below_bar", "near_bar", "at_or_above_bar"]
+TRENDS = ["not_enough_data", "improving", "declining", "flat", "unclear"]
+
+
+class TrendOutput(serializers.Serializer):
+    direction = serializers.ChoiceField(
+        choices=TRENDS,
+        help_text="improving/declining only when the 90% interval of the slope excludes 0; "
+        "flat when it lies within +-0.1 points per 30 days; unclear otherwise.",
+    )
+    slope_per_30_days = serializers.FloatField(allow_null=True)
+    lower = serializers.FloatField(allow_null=True)
+    upper = serializers.FloatField(allow_null=True)
+
+
+class TimeOnStepOutput(serializers.Serializer):
+    interviews_reached = serializers.IntegerField()
+    mean_seconds = serializers.FloatField(allow_null=True)
+    budget_seconds = serializers.IntegerField(help_text="For a standard 45-minute interview.")
+    ratio = serializers.FloatField(
+        allow_null=True, help_text="Mean time spent / budget over the interviews that reached it."
+    )
+
+
+class QuoteOutput(serializers.Serializer):
+    text = serializers.CharField()
+    score = serializers.IntegerField(allow_null=True)
+    not_reached = serializers.BooleanField()
+    interview_id = serializers.IntegerField()
+    question_title = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+
+
+class StepReportOutput(serializers.Serializer):
+    step = serializers.IntegerField()
+    title = serializers.CharField()
+    estimate = serializers.FloatField(
+        help_text="Skill on the 1-4 scale, corrected for rater leniency and shrunk toward the "
+        "population when the evidence is thin."
+    )
+    lower = serializers.FloatField(help_text="90% band")
+    upper = serializers.FloatField(help_text="90% band")
+    raw_mean = serializers.FloatField(allow_null=True, help_text="Plain mean of the scores.")
+    n_ratings = serializers.IntegerField()
+    n_not_reached = serializers.IntegerField()
+    bar = serializers.FloatField(help_text="The bar of the user's target level.")
+    gap = serializers.FloatField(help_text="estimate - bar")
+    verdict = serializers.ChoiceField(choices=VERDICTS)
+    percentile = serializers.FloatField(
+        allow_null=True, help_text="Among users of the same target level; null when thin."
+    )
+    trend = TrendOutput()
+    time = TimeOnStepOutput()
+    evidence = QuoteOutput(many=True)
+
+
+class BasedOnOutput(serializers.Serializer):
+    scorecards = serializers.IntegerField()
+    ratings = serializers.IntegerField()
+    raters = serializers.IntegerField()
+    latest_scorecard_at = serializers.DateTimeField(allow_null=True)
+    model_fit_id = serializers.IntegerField(allow_null=True)
+    model_fitted_at = serializers.DateTimeField(allow_null=True)
+
+
+class TimeManagementOutput(serializers.Serializer):
+    interviews = serializers.IntegerField()
+    rushed_steps = serializers.ListField(child=serializers.IntegerField())
+    over_budget_steps = serializers.ListField(child=serializers.IntegerField())
+    often_not_reached = serializers.ListField(child=serializers.IntegerField())
+
+
+class PitfallReportOutput(serializers.Serializer):
+    tag = serializers.ChoiceField(choices=Pitfall.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    rate = serializers.FloatField()
+    population_rate = serializers.FloatField(allow_null=True)
+    recurring = serializers.BooleanField(
+        help_text="Ticked at least twice and clearly more often than the population's rate."
+    )
+
+
+class RecommendedQuestionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    level = serializers.ChoiceField(choices=Level.choices)
+    domain = serializers.CharField()
+    stresses = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The weak steps this question exercises most."
+    )
+
+
+class ReportOutput(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    computed_at = serializers.DateTimeField()
+    kind = serializers.ChoiceField(
+        choices=["incremental", "nightly", "on_demand"],
+        help_text="on_demand: no report was built yet, so this one was computed for the request.",
+    )
+    target_level = serializers.ChoiceField(choices=Level.choices)
+    enough_data = serializers.BooleanField(
+        help_text="False until some step has min_ratings ratings; until then no verdicts."
+    )
+    min_ratings = serializers.IntegerField()
+    based_on = BasedOnOutput()
+    steps = StepReportOutput(many=True)
+    weakest_steps = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Steps with enough data, largest shortfall to the bar first.",
+    )
+    time_management = TimeManagementOutput()
+    pitfalls = PitfallReportOutput(many=True)
+    recommended_questions = RecommendedQuestionOutput(many=True)
+
+
+def report_view(report: Any) -> dict[str, Any]:
+    """Expand a stored body (per-step columns) into one object per step."""
+    body = report.body
+    columns = body["steps"]
+    budget = body["time"]["budget_seconds"]
+
+    def trend(s: int) -> dict[str, Any]:
+        return {
+            "direction": columns["trend"][s],
+            "slope_per_30_days": columns["slope"][s],
+            "lower": columns["slope_lower"][s],
+            "upper": columns["slope_upper"][s],
+        }
+
+    steps = [
+        {
+            "step": s + 1,
+            "title": str(Step(s + 1).label),
+            **{
+                name: columns[name][s]
+                for name in (
+                    "estimate",
+                    "lower",
+                    "upper",
+                    "raw_mean",
+                    "n_ratings",
+                    "n_not_reached",
+                    "bar",
+                    "gap",
+                    "verdict",
+                    "percentile",
+                )
+            },
+            "trend": trend(s),
+            "time": {
+                "interviews_reached": columns["time_reached"][s],
+                "mean_seconds": columns["time_mean_seconds"][s],
+                "budget_seconds": budget[s],
+                "ratio": columns["time_ratio"][s],
+            },
+            "evidence": report.evidence.get(s + 1, []),
+        }
+        for s in range(7)
+    ]
+    return {
+        "user_id": report.user_id,
+        "computed_at": report.computed_at,
+        "kind": report.kind,
+        "target_level": body["target_level"],
+        "enough_data": body["enough_data"],
+        "min_ratings": body["min_ratings"],
+        "based_on": body["based_on"],
+        "steps": steps,
+        "weakest_steps": body["weakest_steps"],
+        "time_management": {k: v for k, v in body["time"].items() if k != "budget_seconds"},
+        "pitfalls": [{**row, "label": str(Pitfall(row["tag"]).label)} for row in body["pitfalls"]],
+        "recommended_questions": body["recommended_questions"],
+    }
+
+
+class SnapshotStepOutput(serializers.Serializer):
+    step = serializers.IntegerField()
+    estimate = serializers.FloatField()
+    lower = serializers.FloatField()
+    upper = serializers.FloatField()
+    n_ratings = serializers.IntegerField()
+
+
+class SnapshotOutput(serializers.Serializer):
+    computed_at = serializers.DateTimeField()
+    n_scorecards = serializers.IntegerField()
+    steps = SnapshotStepOutput(many=True)
+
+
+class ReportExportOutput(serializers.Serializer):
+    report = ReportOutput()
+    history = SnapshotOutput(many=True)
+
+
+EXPORT_COLUMNS = [
+    "computed_at",
+    "snapshot",
+    "n_scorecards",
+    "step",
+    "step_title",
+    "estimate",
+    "lower",
+    "upper",
+    "n_ratings",
+    "raw_mean",
+    "bar",
+    "gap",
+    "verdict",
+    "percentile",
+    "trend",
+]
+
+
+def export_rows(report: dict[str, Any], history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Flatten the current report and its history into one CSV row per step."""
+    rows = []
+    for snapshot in sorted(history, key=lambda item: item["n_scorecards"]):
+        for step in snapshot["steps"]:
+            rows.append(
+                {
+                    "computed_at": snapshot["computed_at"],
+                    "snapshot": "history",
+                    "n_scorecards": snapshot["n_scorecards"],
+                    "step_title": str(Step(step["step"]).label),
+                    **step,
+                }
+            )
+    for step in report["steps"]:
+        rows.append(
+            {
+                **{name: step[name] for name in EXPORT_COLUMNS if name in step},
+                "computed_at": report["computed_at"],
+                "snapshot": "current",
+                "n_scorecards": report["based_on"]["scorecards"],
+                "step_title": step["title"],
+                "trend": step["trend"]["direction"],
+            }
+        )
+    return rows
+
+
+# --- interviewer statistics --------------------------------------------------------------
+
+
+class LeniencyOutput(serializers.Serializer):
+    points = serializers.FloatField(
+        help_text="How many points above (+) or below (-) the average rater you score the same "
+        "performance."
+    )
+    lower = serializers.FloatField()
+    upper = serializers.FloatField()
+    n_ratings = serializers.IntegerField()
+    enough_data = serializers.BooleanField()
+
+
+class ConsistencyOutput(serializers.Serializer):
+    noise_sd = serializers.FloatField(
+        allow_null=True, help_text="Spread of your scores around the model; lower is steadier."
+    )
+    population_noise_sd = serializers.FloatField(allow_null=True)
+    n_ratings = serializers.IntegerField()
+
+
+class CommentOutput(serializers.Serializer):
+    comment = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    interview_id = serializers.IntegerField()
+
+
+class FeedbackReceivedOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    usefulness = serializers.FloatField(allow_null=True)
+    specificity = serializers.FloatField(allow_null=True)
+    preparedness = serializers.FloatField(allow_null=True)
+    recent_comments = CommentOutput(many=True)
+
+
+class InterviewerStatsOutput(serializers.Serializer):
+    scorecards_submitted = serializers.IntegerField()
+    model_fitted_at = serializers.DateTimeField(allow_null=True)
+    leniency = LeniencyOutput(allow_null=True)
+    consistency = ConsistencyOutput(allow_null=True)
+    feedback_received = FeedbackReceivedOutput()

@@ -26,4 +26,8 @@ urlpatterns = [
         name="interviewer-feedback-submit",
     ),
     path("scorecards/received/", apis.ScorecardsReceivedApi.as_view(), name="scorecards-received"),
+    path("reports/me/", apis.ReportMeApi.as_view(), name="report-me"),
+    path("reports/me/history/", apis.ReportHistoryApi.as_view(), name="report-me-history"),
+    path("reports/me/export/", apis.ReportExportApi.as_view(), name="report-me-export"),
+    path("me/as-interviewer/", apis.InterviewerStatsApi.as_view(), name="me-as-interviewer"),
 ]

@@ -1,15 +1,66 @@
-"""Weakness reports: requesting a rebuild after a submission (debounced), building them."""
+"""Weakness reports: a debounced incremental update after submissions, a nightly refit of all.
+
+Both jobs are idempotent and safe to run concurrently:
+- a user's ReportState row is locked while their report is written, and each build records the
+  requested_version it covered, so a duplicate or stale job finds nothing to do;
+- the nightly rebuild holds an exclusive lock (a PostgreSQL advisory lock, released by the
+  server if the worker dies; a cache lock elsewhere) and writes everything in one transaction,
+  so a worker killed mid-way leaves the previous reports intact and the redelivered job
+  (acks_late) starts again.
+"""
 
 from __future__ import annotations
 
+import logging
+import time
+import uuid
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from scoring.models import ReportState
+from accounts.models import User
+from scoring import estimation as est
+from scoring.models import (
+    ModelFit,
+    RaterStats,
+    Report,
+    ReportKind,
+    ReportSnapshot,
+    ReportState,
+)
+from scoring.selectors.report_inputs import (
+    TAGS,
+    Evidence,
+    bank_load,
+    bars_load,
+    done_questions_load,
+    evidence_load,
+    levels_load,
+    rater_model_load,
+    timing_load,
+)
+from scoring.services.report_bodies import Context, report_bodies, snapshot_steps
+from scoring.services.timings import interview_timings_fill
+from sevenstep.framework import LEVEL_ORDER
+
+log = logging.getLogger(__name__)
+
+NIGHTLY_LOCK = "scoring-nightly-rebuild"
+CACHE_LOCK_SECONDS = 3600
 
 
 def report_request(*, user_id: int) -> int:
-    """Mark the user's report stale; return the version a rebuild must reach."""
+    """Mark the user's report stale and enqueue a debounced rebuild once the caller commits."""
     ReportState.objects.get_or_create(user_id=user_id)
     ReportState.objects.filter(user_id=user_id).update(
         requested_version=F("requested_version") + 1, requested_at=timezone.now()
@@ -19,4 +70,353 @@ def report_request(*, user_id: int) -> int:
         .values_list("requested_version", flat=True)
         .get()
     )
+
+    def enqueue() -> None:
+        from scoring.tasks import report_update
+
+        report_update.apply_async(
+            args=[user_id, version], countdown=settings.REPORT_DEBOUNCE_SECONDS
+        )
+
+    transaction.on_commit(enqueue)
     return version
+
+
+# --- building -----------------------------------------------------------------------------------
+
+
+def _context(params: est.Params, fit: ModelFit | None, pitfall_rates: est.FloatArray) -> Context:
+    return Context(
+        params=params,
+        fit_id=fit.pk if fit else None,
+        fitted_at=fit.fitted_at if fit else None,
+        bars=bars_load(),
+        levels_order=LEVEL_ORDER,
+        bank=bank_load(),
+        pitfall_rates=pitfall_rates,
+    )
+
+
+def report_compute(*, user_id: int, now: datetime | None = None) -> tuple[dict[str, Any], int]:
+    """Build one user's report body against the latest fit; return it and its scorecard count."""
+    now = now or timezone.now()
+    interview_timings_fill(candidate_id=user_id)
+    evidence = evidence_load(now=now, user_id=user_id)
+    model = rater_model_load()
+    leniency, leniency_var, noise_var = model.rater_arrays(evidence.rater_ids)
+    r = evidence.ratings
+    estimates = est.posterior(
+        user=r.user,
+        step=r.step,
+        score=r.score,
+        age_days=r.age_days,
+        leniency=leniency[r.rater],
+        leniency_var=leniency_var[r.rater],
+        noise_var=noise_var[r.rater],
+        n_users=1,
+        params=model.params,
+    )
+    levels = levels_load([user_id])
+    stored = model.fit.params if model.fit else {}
+    tables = stored.get("percentiles", {}).get(levels[0], {})
+    percentiles = np.asarray(
+        [
+            [
+                _none_to_nan(
+                    est.percentile_from_quantiles(
+                        float(estimates.estimate[0, s]), tables.get(str(s + 1), [])
+                    )
+                )
+                for s in range(est.N_STEPS)
+            ]
+        ]
+    )
+    rates = stored.get("pitfall_rates", {})
+    context = _context(
+        model.params, model.fit, np.asarray([rates.get(tag, np.nan) for tag in TAGS], dtype=float)
+    )
+    body = report_bodies(
+        evidence=evidence,
+        estimates=estimates,
+        percentiles=percentiles,
+        levels=levels,
+        timing=timing_load([user_id]),
+        done=done_questions_load([user_id]),
+        context=context,
+    )[0]
+    return body, int(evidence.scorecards[0])
+
+
+def _none_to_nan(value: float | None) -> float:
+    return np.nan if value is None else value
+
+
+def report_update(*, user_id: int, version: int | None = None) -> bool:
+    """Rebuild one user's report unless a newer job will, or it is already up to date."""
+    now = timezone.now()
+    if not User.objects.filter(pk=user_id, is_active=True).exists():
+        return False  # erased accounts get no report
+    with transaction.atomic():
+        state = ReportState.objects.select_for_update().filter(user_id=user_id).first()
+        if state is None:
+            state = ReportState.objects.create(user_id=user_id)
+        if version is not None and (
+            state.requested_version > version or state.built_version >= state.requested_version
+        ):
+            return False
+        body, scorecards = report_compute(user_id=user_id, now=now)
+        _store(
+            [(user_id, body, scorecards)],
+            kind=ReportKind.INCREMENTAL,
+            fit_id=body["based_on"]["model_fit_id"],
+            now=now,
+        )
+        state.built_version = state.requested_version
+        state.save(update_fields=["built_version"])
+    return True
+
+
+def _store(
+    rows: list[tuple[int, dict[str, Any], int]], *, kind: str, fit_id: int | None, now: datetime
+) -> None:
+    """Upsert reports and add a history snapshot whenever a user's scorecard count changed."""
+    user_ids = [user_id for user_id, _, _ in rows]
+    previous = dict(
+        Report.objects.filter(user_id__in=user_ids).values_list("user_id", "n_scorecards")
+        if len(rows) < 500
+        else Report.objects.values_list("user_id", "n_scorecards")
+    )
+    Report.objects.bulk_create(
+        [
+            Report(
+                user_id=user_id,
+                computed_at=now,
+                kind=kind,
+                fit_id=fit_id,
+                n_scorecards=scorecards,
+                n_ratings=body["based_on"]["ratings"],
+                body=body,
+            )
+            for user_id, body, scorecards in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["computed_at", "kind", "fit", "n_scorecards", "n_ratings", "body"],
+        batch_size=1000,
+    )
+    ReportSnapshot.objects.bulk_create(
+        [
+            ReportSnapshot(
+                user_id=user_id,
+                computed_at=now,
+                n_scorecards=scorecards,
+                steps=snapshot_steps(body),
+            )
+            for user_id, body, scorecards in rows
+            if scorecards and previous.get(user_id) != scorecards
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+
+
+# --- the nightly rebuild ----------------------------------------------------------------------
+
+
+@contextmanager
+def _exclusive(name: str) -> Iterator[bool]:
+    """Hold a lock across processes; yield whether it was acquired."""
+    if connection.vendor == "postgresql":
+        key = zlib.crc32(name.encode())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            acquired = bool(cursor.fetchone()[0])
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        return
+    token = uuid.uuid4().hex
+    acquired = cache.add(f"lock:{name}", token, timeout=CACHE_LOCK_SECONDS)
+    try:
+        yield acquired
+    finally:
+        if acquired and cache.get(f"lock:{name}") == token:
+            cache.delete(f"lock:{name}")
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    skipped: bool
+    users: int = 0
+    ratings: int = 0
+    raters: int = 0
+    deferred: int = 0
+    fit_id: int | None = None
+    seconds: dict[str, float] | None = None
+
+
+def reports_rebuild_all(*, now: datetime | None = None) -> Rebuild:
+    """Refit the rater model over every released scorecard and rebuild every report."""
+    with _exclusive(NIGHTLY_LOCK) as acquired:
+        if not acquired:
+            log.info("nightly report rebuild already running elsewhere; skipping")
+            return Rebuild(skipped=True)
+        return _rebuild_all(now or timezone.now())
+
+
+def _rebuild_all(now: datetime) -> Rebuild:
+    clock = _Clock()
+    # Versions first: everything read afterwards is at least as new as these versions.
+    versions_seen = dict(ReportState.objects.values_list("user_id", "requested_version"))
+    interview_timings_fill()
+    clock.lap("timings")
+    evidence = evidence_load(now=now)
+    clock.lap("load")
+    result = est.fit(evidence.ratings)
+    estimates = est.estimate_all(evidence.ratings, result)
+    clock.lap("fit")
+    levels = levels_load(evidence.user_ids)
+    percentiles, tables = _percentiles(estimates, levels)
+    total_cards = max(int(evidence.scorecards.sum()), 1)
+    pitfall_rates = evidence.pitfall_counts.sum(axis=0) / total_cards
+    fit = ModelFit(
+        fitted_at=now,
+        n_ratings=len(evidence.ratings),
+        n_users=evidence.n_users,
+        n_raters=len(evidence.rater_ids),
+        params={
+            **result.params.to_json(),
+            "iterations": result.iterations,
+            "percentiles": tables,
+            "pitfall_rates": {
+                tag: round(float(r), 6) for tag, r in zip(TAGS, pitfall_rates, strict=True)
+            },
+        },
+    )
+    context = _context(result.params, None, pitfall_rates)
+    bodies = report_bodies(
+        evidence=evidence,
+        estimates=estimates,
+        percentiles=percentiles,
+        levels=levels,
+        timing=timing_load(evidence.user_ids),
+        done=done_questions_load(evidence.user_ids),
+        context=context,
+    )
+    clock.lap("build")
+    with transaction.atomic():
+        fit.duration_ms = int(clock.total() * 1000)
+        fit.save()
+        for body in bodies:
+            body["based_on"]["model_fit_id"] = fit.pk
+            body["based_on"]["model_fitted_at"] = now.isoformat()
+        # Lock every state row: a user whose submission arrived during the build keeps the
+        # pending incremental job (it will use this fit); everyone else is written now.
+        current = dict(
+            ReportState.objects.select_for_update().values_list("user_id", "requested_version")
+        )
+        rows, deferred = [], 0
+        cards_of = evidence.scorecards.tolist()
+        # Erased accounts still count as candidates for the raters' leniency, but get no report.
+        erased = set(User.objects.filter(is_active=False).values_list("pk", flat=True))
+        for user_id, body, cards in zip(evidence.user_ids, bodies, cards_of, strict=True):
+            if user_id in erased:
+                continue
+            if current.get(user_id, 0) != versions_seen.get(user_id, 0):
+                deferred += 1
+                continue
+            rows.append((user_id, body, cards))
+        _store(rows, kind=ReportKind.NIGHTLY, fit_id=fit.pk, now=now)
+        ReportState.objects.bulk_create(
+            [
+                ReportState(
+                    user_id=user_id,
+                    requested_version=current.get(user_id, 0),
+                    built_version=current.get(user_id, 0),
+                )
+                for user_id, _, _ in rows
+            ],
+            update_conflicts=True,
+            unique_fields=["user"],
+            update_fields=["built_version"],
+            batch_size=1000,
+        )
+        _store_rater_stats(evidence, result, fit, now)
+    clock.lap("write")
+    return Rebuild(
+        skipped=False,
+        users=evidence.n_users,
+        ratings=len(evidence.ratings),
+        raters=len(evidence.rater_ids),
+        deferred=deferred,
+        fit_id=fit.pk,
+        seconds=clock.laps,
+    )
+
+
+def _percentiles(
+    estimates: est.Estimates, levels: list[str]
+) -> tuple[est.FloatArray, dict[str, dict[str, list[float]]]]:
+    """Percentile of each estimate among users of the same target level with enough ratings."""
+    percentiles = np.full(estimates.estimate.shape, np.nan)
+    tables: dict[str, dict[str, list[float]]] = {}
+    level_of = np.asarray(levels)
+    eligible = estimates.n >= est.MIN_RATINGS
+    for level in LEVEL_ORDER:
+        tables[level] = {}
+        in_level = level_of == level
+        for s in range(est.N_STEPS):
+            population = np.sort(estimates.estimate[in_level & eligible[:, s], s])
+            tables[level][str(s + 1)] = est.quantiles(population)
+            if population.size:
+                percentiles[in_level, s] = est.percentile_of(
+                    estimates.estimate[in_level, s], population
+                )
+    return percentiles, tables
+
+
+def _store_rater_stats(evidence: Evidence, result: est.Fit, fit: ModelFit, now: datetime) -> None:
+    RaterStats.objects.bulk_create(
+        [
+            RaterStats(
+                rater_id=rater_id,
+                fit=fit,
+                leniency=round(float(result.leniency[r]), 4),
+                leniency_sd=round(float(np.sqrt(result.leniency_var[r])), 4),
+                noise_sd=round(float(np.sqrt(result.rater_noise_var[r])), 4),
+                n_ratings=int(result.rater_n[r]),
+                n_scorecards=int(evidence.rater_scorecards[r]),
+                updated_at=now,
+            )
+            for r, rater_id in enumerate(evidence.rater_ids)
+        ],
+        update_conflicts=True,
+        unique_fields=["rater"],
+        update_fields=[
+            "fit",
+            "leniency",
+            "leniency_sd",
+            "noise_sd",
+            "n_ratings",
+            "n_scorecards",
+            "updated_at",
+        ],
+        batch_size=1000,
+    )
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.start = self.last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self.last, 4)
+        self.last = now
+
+    def total(self) -> float:
+        return time.perf_counter() - self.start

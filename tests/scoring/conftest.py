@@ -9,7 +9,12 @@ import pytest
 from django.utils import timezone
 
 from interviews.models import Interview, InterviewStatus
-from tests.factories import InterviewFactory
+from tests.factories import InterviewFactory, UserFactory
+
+
+def person(**fields: Any) -> Any:
+    """Return a user who never logs in with a password (hashing one costs 0.1 s)."""
+    return UserFactory(password=None, **fields)
 
 
 def held_interview(
@@ -71,3 +76,67 @@ def live_interview(interviewer, candidate) -> Interview:  # type: ignore[no-unty
         status=InterviewStatus.LIVE,
         started_at=start,
     )
+
+
+def given_scorecard(
+    interviewer: Any,
+    candidate: Any,
+    scores: list[int | None],
+    *,
+    days_ago: float,
+    pitfalls: tuple[str, ...] = (),
+    question: Any = None,
+    minutes_on_step: list[float | None] | None = None,
+) -> Any:
+    """Store a submitted scorecard for an interview that ended days_ago (released after 48 h).
+
+    scores: seven entries, None meaning "not reached". minutes_on_step: if given, the
+    interview's timeline enters each step with a number and stays that many minutes.
+    """
+    from interviews.models import Question, TimelineEvent
+    from scoring.models import Rubric, Scorecard, StepScore
+
+    end = timezone.now() - timedelta(days=days_ago)
+    start = end - timedelta(minutes=45)
+    interview = Interview.objects.create(
+        interviewer=interviewer,
+        candidate=candidate,
+        question=question or Question.objects.order_by("pk").first(),
+        starts_at=start,
+        ends_at=end,
+        status=InterviewStatus.COMPLETED,
+        started_at=start,
+        ended_at=end,
+    )
+    if minutes_on_step is not None:
+        at = start
+        events = [TimelineEvent(interview=interview, kind="started", at=at)]
+        for step, minutes in enumerate(minutes_on_step, start=1):
+            if minutes is None:
+                continue
+            events.append(TimelineEvent(interview=interview, kind="step_entered", step=step, at=at))
+            at += timedelta(minutes=minutes)
+        events.append(TimelineEvent(interview=interview, kind="ended", at=at))
+        TimelineEvent.objects.bulk_create(events)
+    card = Scorecard.objects.create(
+        interview=interview,
+        rubric=Rubric.objects.current(),
+        interviewer=interviewer,
+        candidate=candidate,
+        recommendation="hire",
+        pitfalls=list(pitfalls),
+    )
+    StepScore.objects.bulk_create(
+        StepScore(
+            scorecard=card,
+            step=step,
+            score=score,
+            not_reached=score is None,
+            evidence="" if score is None else f"Step {step} scored {score}.",
+        )
+        for step, score in enumerate(scores, start=1)
+    )
+    Scorecard.objects.filter(pk=card.pk).update(
+        status="submitted", submitted_at=end + timedelta(hours=1)
+    )
+    return card

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -10,15 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from interviews.models import Interview, InterviewRole
-from scoring.models import (
-    InterviewerFeedback,
-    RaterStats,
-    Report,
-    ReportSnapshot,
-    Rubric,
-    Scorecard,
-    SubmissionStatus,
-)
+from scoring.models import InterviewerFeedback, Rubric, Scorecard, SubmissionStatus
+from scoring.models.submissions import Submission
 from sevenstep.errors import ApplicationError
 
 
@@ -75,30 +69,27 @@ def _not_released(interview: Interview, what: str) -> ApplicationError:
     )
 
 
-def released_scorecards(*, now: datetime | None = None) -> QuerySet[Scorecard]:
-    """Submitted scorecards the candidate may see: feedback submitted or the deadline passed."""
+def _released(rows: QuerySet[Any], other_side: type[Submission], now: datetime | None) -> Any:
+    """Keep submitted rows whose other side submitted too, or whose deadline has passed."""
     cutoff = (now or timezone.now()) - timedelta(hours=deadline_hours())
-    feedback_in = InterviewerFeedback.objects.filter(
+    other_submitted = other_side.objects.filter(
         interview_id=OuterRef("interview_id"), status=SubmissionStatus.SUBMITTED
     )
-    return Scorecard.objects.filter(status=SubmissionStatus.SUBMITTED).filter(
-        Exists(feedback_in)
+    return rows.filter(status=SubmissionStatus.SUBMITTED).filter(
+        Exists(other_submitted)
         | Q(interview__ended_at__lte=cutoff)
         | Q(interview__ended_at__isnull=True, interview__ends_at__lte=cutoff)
     )
+
+
+def released_scorecards(*, now: datetime | None = None) -> QuerySet[Scorecard]:
+    """Submitted scorecards the candidate may see: feedback submitted or the deadline passed."""
+    return _released(Scorecard.objects.all(), InterviewerFeedback, now)
 
 
 def released_feedback(*, now: datetime | None = None) -> QuerySet[InterviewerFeedback]:
     """Submitted feedback the interviewer may see: scorecard submitted or the deadline passed."""
-    cutoff = (now or timezone.now()) - timedelta(hours=deadline_hours())
-    scorecard_in = Scorecard.objects.filter(
-        interview_id=OuterRef("interview_id"), status=SubmissionStatus.SUBMITTED
-    )
-    return InterviewerFeedback.objects.filter(status=SubmissionStatus.SUBMITTED).filter(
-        Exists(scorecard_in)
-        | Q(interview__ended_at__lte=cutoff)
-        | Q(interview__ended_at__isnull=True, interview__ends_at__lte=cutoff)
-    )
+    return _released(InterviewerFeedback.objects.all(), Scorecard, now)
 
 
 def _scorecards_with_details() -> QuerySet[Scorecard]:
@@ -159,16 +150,3 @@ def scorecards_received(*, user_id: int) -> QuerySet[Scorecard]:
         .filter(pk__in=released_scorecards().filter(candidate_id=user_id).values("pk"))
         .order_by("-submitted_at", "-pk")
     )
-
-
-def report_current(*, user_id: int) -> Report | None:
-    return Report.objects.filter(user_id=user_id).first()
-
-
-def report_history(*, user_id: int) -> QuerySet[ReportSnapshot]:
-    return ReportSnapshot.objects.filter(user_id=user_id).order_by("-n_scorecards")
-
-
-def rater_stats(*, rater_ids: list[int]) -> dict[int, RaterStats]:
-    """Return the latest leniency and consistency of each rater (for matching, too)."""
-    return {row.rater_id: row for row in RaterStats.objects.filter(rater_id__in=rater_ids)}

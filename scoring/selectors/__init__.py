@@ -1,0 +1,39 @@
+"""Scoring reads: submissions under blind release, reports, rater statistics."""
+
+from scoring.selectors.reports import (
+    evidence_quotes,
+    interviewer_profile,
+    rater_stats,
+    report_for_user,
+    report_history,
+)
+from scoring.selectors.submissions import (
+    deadline_hours,
+    feedback_for_reader,
+    interview_for_participant,
+    released_feedback,
+    released_scorecards,
+    rubric_current,
+    rubric_get,
+    scorecard_for_reader,
+    scorecards_received,
+    submission_deadline,
+)
+
+__all__ = [
+    "deadline_hours",
+    "evidence_quotes",
+    "feedback_for_reader",
+    "interview_for_participant",
+    "interviewer_profile",
+    "rater_stats",
+    "released_feedback",
+    "released_scorecards",
+    "report_for_user",
+    "report_history",
+    "rubric_current",
+    "rubric_get",
+    "scorecard_for_reader",
+    "scorecards_received",
+    "submission_deadline",
+]

@@ -1,0 +1,284 @@
+"""Weakness reports: what they say, when they say nothing, and how the jobs build them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from django.db import connection
+
+from interviews.models import Question
+from scoring.models import RaterStats, Report, ReportSnapshot, ReportState
+from scoring.services.reports import (
+    NIGHTLY_LOCK,
+    report_request,
+    report_update,
+    reports_rebuild_all,
+)
+from tests.scoring.conftest import given_scorecard, person
+
+pytestmark = pytest.mark.django_db
+
+
+def steps(report: dict) -> dict[int, dict]:  # type: ignore[type-arg]
+    return {row["step"]: row for row in report["steps"]}
+
+
+def my_report(client_for, user) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    response = client_for(user).get("/api/reports/me/")
+    assert response.status_code == 200
+    return response.json()
+
+
+@pytest.fixture
+def raters(db):  # type: ignore[no-untyped-def]
+    """A harsh, a neutral and a lenient interviewer, each having rated the same twelve people."""
+    rng = np.random.default_rng(7)
+    harsh, neutral, lenient = (person() for _ in range(3))
+    for i in range(12):
+        rated = person()
+        skill = rng.uniform(1.8, 3.2) + rng.normal(0, 0.4, 7)
+        for offset, rater in zip((-1, 0, 1), (harsh, neutral, lenient), strict=True):
+            scores = np.clip(np.round(skill + offset + rng.normal(0, 0.5, 7)), 1, 4)
+            given_scorecard(rater, rated, scores.astype(int).tolist(), days_ago=5 + i + offset / 10)
+    return harsh, neutral, lenient
+
+
+def test_scores_from_a_harsh_or_a_lenient_rater_are_corrected_for_their_leniency(
+    client_for, raters
+) -> None:  # type: ignore[no-untyped-def]
+    harsh, _, lenient = raters
+    low, high = person(), person()
+    for i in range(3):
+        given_scorecard(harsh, low, [2] * 7, days_ago=3 + i / 10)
+        given_scorecard(lenient, high, [4] * 7, days_ago=3 + i / 10)
+    result = reports_rebuild_all()
+    assert not result.skipped
+
+    stats = {row.rater_id: row for row in RaterStats.objects.all()}
+    assert stats[harsh.pk].leniency < -0.3 < 0.3 < stats[lenient.pk].leniency
+    low_step = steps(my_report(client_for, low))[4]
+    high_step = steps(my_report(client_for, high))[4]
+    assert low_step["raw_mean"] == 2 and high_step["raw_mean"] == 4
+    # Both performed alike (the neutral rater would have said 3): the gap shrinks by far.
+    assert low_step["estimate"] > 2.4
+    assert high_step["estimate"] < 3.6
+    assert high_step["estimate"] - low_step["estimate"] < 0.8
+
+
+def test_thin_evidence_gets_no_verdict(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+    _, neutral, _ = raters
+    newcomer = person()
+    given_scorecard(neutral, newcomer, [1, 4, 4, 4, 4, 4, 4], days_ago=3)
+    reports_rebuild_all()
+    report = my_report(client_for, newcomer)
+    assert report["enough_data"] is False
+    assert report["weakest_steps"] == []
+    for row in report["steps"]:
+        assert row["verdict"] == "not_enough_data"
+        assert row["percentile"] is None
+        assert row["trend"]["direction"] == "not_enough_data"
+        assert row["upper"] - row["lower"] > 0.5
+    assert steps(report)[1]["n_ratings"] == 1
+    assert steps(report)[1]["estimate"] > 1.5  # one bad score is not a verdict
+
+
+def test_the_weakest_step_is_named_and_unseen_questions_that_stress_it_are_recommended(
+    client_for, raters
+) -> None:  # type: ignore[no-untyped-def]
+    _, neutral, _ = raters
+    learner = person(profile__target_level="senior")
+    seen = Question.objects.order_by("pk").first()
+    for i in range(4):
+        given_scorecard(neutral, learner, [3, 3, 1, 3, 3, 3, 3], days_ago=3 + i, question=seen)
+    reports_rebuild_all()
+    report = my_report(client_for, learner)
+    assert report["enough_data"] is True
+    assert report["weakest_steps"][0] == 3
+    assert steps(report)[3]["verdict"] == "below_bar"
+    assert steps(report)[3]["bar"] == 3.0  # senior bar for data preparation in rubric v1
+    recommended = report["recommended_questions"]
+    assert len(recommended) == 3
+    assert seen.pk not in {q["id"] for q in recommended}
+    assert all(3 in q["stresses"] for q in recommended)
+    quotes = steps(report)[3]["evidence"]
+    assert quotes and quotes[0]["text"] == "Step 3 scored 1."
+
+
+def test_time_on_step_shows_rushed_openings_and_steps_never_reached(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+    _, neutral, _ = raters
+    hasty = person()
+    for i in range(2):
+        given_scorecard(
+            neutral,
+            hasty,
+            [3, 3, 3, 3, 3, 3, None],
+            days_ago=3 + i,
+            minutes_on_step=[1, 1, 8, 20, 8, 7, None],
+        )
+    reports_rebuild_all()
+    report = my_report(client_for, hasty)
+    timing = report["time_management"]
+    assert timing["interviews"] == 2
+    assert timing["rushed_steps"] == [1, 2]
+    assert timing["over_budget_steps"] == [4]
+    assert timing["often_not_reached"] == [7]
+    first = steps(report)[1]["time"]
+    assert first["mean_seconds"] == 60
+    assert first["budget_seconds"] == 270
+    assert steps(report)[7]["n_not_reached"] == 2
+
+
+def test_a_pitfall_ticked_again_and_again_is_recurring(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+    _, neutral, _ = raters
+    forgetful = person()
+    for i, tags in enumerate(
+        [("ignores_monitoring", "no_tradeoffs"), ("ignores_monitoring",), ("ignores_monitoring",)]
+    ):
+        given_scorecard(neutral, forgetful, [3] * 7, days_ago=3 + i, pitfalls=tags)
+    reports_rebuild_all()
+    pitfalls = {row["tag"]: row for row in my_report(client_for, forgetful)["pitfalls"]}
+    assert pitfalls["ignores_monitoring"]["recurring"] is True
+    assert pitfalls["ignores_monitoring"]["count"] == 3
+    assert pitfalls["no_tradeoffs"]["recurring"] is False
+    assert pitfalls["ignores_monitoring"]["population_rate"] < 0.1
+
+
+def test_percentiles_compare_within_the_target_level(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+    _, neutral, _ = raters
+    strong = person(profile__target_level="staff")
+    weak = person(profile__target_level="staff")
+    for i in range(3):
+        given_scorecard(neutral, strong, [4] * 7, days_ago=3 + i)
+        given_scorecard(neutral, weak, [2] * 7, days_ago=3.5 + i)
+    reports_rebuild_all()
+    assert steps(my_report(client_for, strong))[1]["percentile"] == 75
+    assert steps(my_report(client_for, weak))[1]["percentile"] == 25
+
+
+def test_an_unreleased_scorecard_does_not_show_in_the_report(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+    _, neutral, _ = raters
+    waiting = person()
+    given_scorecard(neutral, waiting, [3] * 7, days_ago=1)  # deadline not passed, no feedback
+    reports_rebuild_all()
+    assert my_report(client_for, waiting)["based_on"]["scorecards"] == 0
+
+
+def test_an_incremental_update_uses_the_latest_fit_and_records_history(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+    _, neutral, _ = raters
+    someone = person()
+    given_scorecard(neutral, someone, [2] * 7, days_ago=10)
+    reports_rebuild_all()
+    nightly = Report.objects.get(user=someone)
+    given_scorecard(neutral, someone, [4] * 7, days_ago=3)
+    assert report_update(user_id=someone.pk) is True
+    updated = Report.objects.get(user=someone)
+    assert updated.kind == "incremental"
+    assert updated.n_scorecards == 2
+    assert updated.fit_id == nightly.fit_id
+    assert updated.body["steps"]["estimate"][0] > nightly.body["steps"]["estimate"][0]
+    history = client_for(someone).get("/api/reports/me/history/").json()
+    assert history["count"] == 2
+    assert [row["n_scorecards"] for row in history["results"]] == [2, 1]
+    assert ReportSnapshot.objects.filter(user=someone).count() == 2
+
+
+def test_many_submissions_cost_one_rebuild(django_capture_on_commit_callbacks, raters) -> None:  # type: ignore[no-untyped-def]
+    _, neutral, _ = raters
+    someone = person()
+    given_scorecard(neutral, someone, [3] * 7, days_ago=3)
+    with django_capture_on_commit_callbacks() as enqueued:
+        versions = [report_request(user_id=someone.pk) for _ in range(3)]
+    assert len(enqueued) == 3
+    built = [report_update(user_id=someone.pk, version=v) for v in versions]
+    assert built == [False, False, True]
+    assert report_update(user_id=someone.pk, version=versions[-1]) is False  # redelivered
+    state = ReportState.objects.get(user=someone)
+    assert state.built_version == state.requested_version == 3
+
+
+def test_a_submission_enqueues_the_candidates_update_after_commit(
+    django_capture_on_commit_callbacks, client_for, interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.scoring.conftest import FEEDBACK, scorecard_body
+
+    client = client_for(interviewer)
+    client.put(f"/api/interviews/{interview.pk}/scorecard/", scorecard_body(), format="json")
+    with django_capture_on_commit_callbacks() as enqueued:
+        assert client.post(f"/api/interviews/{interview.pk}/scorecard/submit/").status_code == 200
+    assert len(enqueued) == 1
+    other = client_for(candidate)
+    other.put(f"/api/interviews/{interview.pk}/interviewer-feedback/", FEEDBACK, format="json")
+    with django_capture_on_commit_callbacks() as enqueued:
+        other.post(f"/api/interviews/{interview.pk}/interviewer-feedback/submit/")
+    assert len(enqueued) == 1  # the feedback released the scorecard
+    assert ReportState.objects.get(user=candidate).requested_version == 2
+
+
+def test_the_nightly_rebuild_is_idempotent(raters) -> None:  # type: ignore[no-untyped-def]
+    reports_rebuild_all()
+    first = {r.user_id: r.body["steps"] for r in Report.objects.all()}
+    reports_rebuild_all()
+    second = {r.user_id: r.body["steps"] for r in Report.objects.all()}
+    assert first == second
+    assert ReportSnapshot.objects.count() == len(first)
+
+
+def test_a_second_nightly_rebuild_at_the_same_time_steps_aside(raters) -> None:  # type: ignore[no-untyped-def]
+    if connection.vendor == "postgresql":
+        import zlib
+
+        import psycopg
+
+        settings_dict = connection.settings_dict
+        other = psycopg.connect(
+            host=settings_dict["HOST"] or "127.0.0.1",
+            port=settings_dict["PORT"] or 5432,
+            user=settings_dict["USER"],
+            dbname=settings_dict["NAME"],
+            autocommit=True,
+        )
+        other.execute("SELECT pg_advisory_lock(%s)", [zlib.crc32(NIGHTLY_LOCK.encode())])
+        try:
+            assert reports_rebuild_all().skipped
+        finally:
+            other.close()
+    else:
+        from django.core.cache import cache
+
+        cache.add(f"lock:{NIGHTLY_LOCK}", "someone else", timeout=60)
+        assert reports_rebuild_all().skipped
+        cache.delete(f"lock:{NIGHTLY_LOCK}")
+    assert not Report.objects.exists()
+    assert not reports_rebuild_all().skipped
+
+
+def test_a_rebuild_with_no_scorecards_at_all_is_harmless(db) -> None:  # type: ignore[no-untyped-def]
+    result = reports_rebuild_all()
+    assert not result.skipped and result.users == 0
+
+
+def test_an_erased_account_loses_its_report_and_gets_no_new_one(
+    client_for, raters, candidate, password
+) -> None:  # type: ignore[no-untyped-def]
+    _, neutral, _ = raters
+    given_scorecard(neutral, candidate, [3] * 7, days_ago=3)
+    reports_rebuild_all()
+    assert Report.objects.filter(user=candidate).exists()
+    response = client_for(candidate).post("/api/me/delete/", {"password": password}, format="json")
+    assert response.status_code == 204
+    assert not Report.objects.filter(user=candidate).exists()
+    assert not ReportSnapshot.objects.filter(user=candidate).exists()
+    reports_rebuild_all()
+    assert report_update(user_id=candidate.pk) is False
+    assert not Report.objects.filter(user=candidate).exists()
+    assert RaterStats.objects.filter(rater=neutral).exists()
+
+
+def test_the_nightly_rebuild_is_scheduled_with_beat(settings) -> None:  # type: ignore[no-untyped-def]
+    from config.celery_app import app
+
+    app.loader.import_default_modules()
+    entry = settings.CELERY_BEAT_SCHEDULE["scoring-nightly-rebuild"]
+    assert entry["task"] in app.tasks
+    assert app.tasks[entry["task"]].acks_late is True
+    assert app.tasks["scoring.report_update"].acks_late is True
