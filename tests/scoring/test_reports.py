@@ -237,10 +237,12 @@ def test_a_second_nightly_rebuild_at_the_same_time_steps_aside(raters) -> None: 
             dbname=settings_dict["NAME"],
             autocommit=True,
         )
-        other.execute("SELECT pg_advisory_lock(%s)", [zlib.crc32(NIGHTLY_LOCK.encode())])
+        key = zlib.crc32(NIGHTLY_LOCK.encode())
+        other.execute("SELECT pg_advisory_lock(%s)", [key])
         try:
             assert reports_rebuild_all().skipped
         finally:
+            other.execute("SELECT pg_advisory_unlock(%s)", [key])
             other.close()
     else:
         from django.core.cache import cache
