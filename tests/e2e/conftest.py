@@ -8,6 +8,7 @@ turns that into a failure. Screenshots land in test-artifacts/e2e/.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import subprocess
 from collections.abc import Callable, Iterator
@@ -51,6 +52,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
             item.add_marker(pytest.mark.e2e)
             item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+# Data migrations that fill reference data; each is idempotent.
+REFERENCE_DATA = [
+    ("interviews.migrations.0003_question_bank", "load"),
+    ("scoring.migrations.0003_rubric_v1", "publish"),
+]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db: None) -> None:
+    """Put back the question bank and rubric v1 that the flush after each browser test removed.
+
+    (serialized_rollback would too, but it races with the live server writing between the
+    flush and the restore.)
+    """
+    from django.apps import apps
+
+    for module, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(scope="session")
