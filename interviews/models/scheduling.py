@@ -75,9 +75,7 @@ class InterviewRequest(models.Model):
             models.CheckConstraint(
                 condition=Q(role__in=RequestRole.values), name="request_role_valid"
             ),
-            models.CheckConstraint(
-                condition=Q(level__in=Level.values), name="request_level_valid"
-            ),
+            models.CheckConstraint(condition=Q(level__in=Level.values), name="request_level_valid"),
             models.CheckConstraint(
                 condition=Q(max_per_week__gte=1, max_per_week__lte=14),
                 name="request_max_per_week_range",
