@@ -133,9 +133,9 @@ def new_page(browser, e2e_server: AsgiServer) -> Iterator[Callable[..., object]]
     """Open a page in a fresh browser context (its own cookies), laptop-sized by default."""
     contexts = []
 
-    def make(width: int = 1366, height: int = 900):  # type: ignore[no-untyped-def]
+    def make(width: int = 1366, height: int = 900, base_url: str | None = None):  # type: ignore[no-untyped-def]
         context = browser.new_context(
-            base_url=e2e_server.http_url, viewport={"width": width, "height": height}
+            base_url=base_url or e2e_server.http_url, viewport={"width": width, "height": height}
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
