@@ -20,6 +20,8 @@ function Detail({ interview, me }: { interview: InterviewDetail; me: Me }) {
   const partner = partnerOf(interview, me)
   const upcoming = interview.status === 'scheduled'
   const past = interview.status === 'completed'
+  // Kept here: the change form disappears once the interview is no longer scheduled.
+  const [notice, setNotice] = useState<string | null>(null)
   return (
     <section>
       <p>
@@ -75,29 +77,38 @@ function Detail({ interview, me }: { interview: InterviewDetail; me: Me }) {
           </Link>
         )}
       </div>
-      {upcoming && <ChangeInterview interview={interview} zone={zone} />}
+      <div aria-live="polite">{notice && <p className="success">{notice}</p>}</div>
+      {upcoming && <ChangeInterview interview={interview} zone={zone} onChanged={setNotice} />}
     </section>
   )
 }
 
-function ChangeInterview({ interview, zone }: { interview: InterviewDetail; zone: string }) {
+function ChangeInterview({
+  interview,
+  zone,
+  onChanged,
+}: {
+  interview: InterviewDetail
+  zone: string
+  onChanged: (message: string) => void
+}) {
   const queryClient = useQueryClient()
   const [reason, setReason] = useState('')
   const [when, setWhen] = useState('')
-  const [error, setError] = useState<unknown>(null)
-  const [done, setDone] = useState<string | null>(null)
-  const act = async (path: string, body: unknown, message: string) => {
-    setError(null)
-    setDone(null)
+  // Each form shows its own refusal, next to it.
+  const [errors, setErrors] = useState<Record<string, unknown>>({})
+  const act = async (path: 'cancel' | 'reschedule' | 'no-show', body: unknown, message: string) => {
+    setErrors({})
     try {
       await api.post(`/api/interviews/${interview.id}/${path}/`, body)
-      setDone(message)
+      onChanged(message)
       await queryClient.invalidateQueries({ queryKey: ['interview', interview.id] })
       await queryClient.invalidateQueries({ queryKey: ['interviews'] })
     } catch (e) {
-      setError(e)
+      setErrors({ [path]: e })
     }
   }
+  const started = Date.now() >= Date.parse(interview.starts_at)
   const cancel = (e: FormEvent) => {
     e.preventDefault()
     void act('cancel', { reason }, 'Interview cancelled; your partner has been told.')
@@ -105,7 +116,7 @@ function ChangeInterview({ interview, zone }: { interview: InterviewDetail; zone
   const reschedule = (e: FormEvent) => {
     e.preventDefault()
     const [date, time] = when.split('T')
-    if (!date || !time) return setError(new Error('Choose a new date and time.'))
+    if (!date || !time) return setErrors({ reschedule: new Error('Choose a new date and time.') })
     const [year, month, day] = date.split('-').map(Number)
     const [hour, minute] = time.split(':').map(Number)
     const starts = wallTimeToUtc({ year, month, day, hour, minute }, zone)
@@ -115,29 +126,30 @@ function ChangeInterview({ interview, zone }: { interview: InterviewDetail; zone
     <div className="row">
       <form className="card" onSubmit={reschedule}>
         <h2>Reschedule</h2>
-        <Field label={`New start (${zone})`} name="starts_at" error={error}>
+        <Field label={`New start (${zone})`} name="starts_at" error={errors.reschedule}>
           {(props) => <input {...props} type="datetime-local" value={when} onChange={(e) => setWhen(e.target.value)} />}
         </Field>
+        <ErrorMessage error={errors.reschedule} shownFields={['starts_at']} />
         <button type="submit">Reschedule</button>
       </form>
       <form className="card" onSubmit={cancel}>
         <h2>Cancel</h2>
-        <Field label="Reason" name="reason" error={error} hint="Cancelling less than 12 hours before the start counts against reliability.">
+        <Field label="Reason" name="reason" error={errors.cancel} hint="Cancelling less than 12 hours before the start counts against reliability.">
           {(props) => <input {...props} value={reason} onChange={(e) => setReason(e.target.value)} />}
         </Field>
         <div className="actions">
           <button type="submit" className="danger">
             Cancel interview
           </button>
-          <button type="button" onClick={() => void act('no-show', {}, 'No-show reported. We will offer you a new match.')}>
-            Report a no-show
-          </button>
+          {started && (
+            <button type="button" onClick={() => void act('no-show', {}, 'No-show reported. We will offer you a new match.')}>
+              Report a no-show
+            </button>
+          )}
         </div>
+        <ErrorMessage error={errors.cancel} shownFields={['reason']} />
+        <ErrorMessage error={errors['no-show']} />
       </form>
-      <div aria-live="polite" className="full">
-        {done && <p className="success">{done}</p>}
-        <ErrorMessage error={error} shownFields={['starts_at', 'reason']} />
-      </div>
     </div>
   )
 }
