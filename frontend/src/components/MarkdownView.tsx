@@ -65,6 +65,6 @@ export function MarkdownView({ source, label }: { source: string; label: string 
   }, [html])
 
   return (
-    <div className="markdown" aria-label={label} ref={ref} dangerouslySetInnerHTML={{ __html: html }} />
+    <div className="markdown" role="region" aria-label={label} ref={ref} dangerouslySetInnerHTML={{ __html: html }} />
   )
 }

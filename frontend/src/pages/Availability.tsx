@@ -96,6 +96,8 @@ function WeekGrid({ timeZone }: { timeZone: string }) {
       <div
         className="grid-scroll"
         ref={scroller}
+        tabIndex={0}
+        aria-label="Week grid, scrollable"
         onPointerLeave={() => anchor && finishDrag()}
       >
         <div className="week-grid" role="grid" aria-labelledby="week-title" aria-readonly="true" onPointerUp={finishDrag}>
