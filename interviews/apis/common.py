@@ -60,7 +60,12 @@ class CalendarRenderer(BaseRenderer):
     format = "ics"
     charset = "utf-8"
 
-    def render(self, data: Any, accepted_media_type: str | None = None, **kwargs: Any) -> bytes:
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: dict[str, Any] | None = None,
+    ) -> bytes:
         return JSONRenderer().render(data)
 
 
