@@ -8,6 +8,7 @@ export interface ConnectionInputs {
   notesSynced: boolean
   control: ChannelStatus
   closedReason?: string | null
+  retryReason?: string | null
 }
 
 export interface ConnectionSummary {
@@ -23,6 +24,7 @@ export function summarizeConnection(inputs: ConnectionInputs): ConnectionSummary
     return { tone: 'bad', text: 'Offline — your edits are kept and sent when the network is back.' }
   }
   if (inputs.notes === 'disconnected' || inputs.control === 'disconnected') {
+    if (inputs.retryReason) return { tone: 'warn', text: `${inputs.retryReason} Retrying…` }
     return { tone: 'warn', text: 'Connection lost — reconnecting…' }
   }
   if (inputs.notes === 'connecting' || inputs.control === 'connecting' || !inputs.notesSynced) {
@@ -41,8 +43,14 @@ export function closeReason(code: number, reason?: string): string {
       return 'You are not allowed in this room.'
     case 4404:
       return 'This interview does not exist.'
-    case 4409:
-      return 'The room is not open yet or has ended.'
+    case 4400:
+      return 'The room did not understand a message from this page — reload it.'
+    case 4413:
+      return 'The notes have reached their size limit.'
+    case 4425:
+      return 'The room is not open yet: it opens a few minutes before the start.'
+    case 4429:
+      return 'Too many changes at once — slowing down.'
     default:
       return `The room closed the connection (code ${code}).`
   }

@@ -84,6 +84,7 @@ export function useControl(interviewId: number) {
   const [state, setState] = useState<ControlState>(INITIAL_CONTROL)
   const [status, setStatus] = useState<ChannelStatus>('connecting')
   const [closed, setClosed] = useState<string | null>(null)
+  const [retrying, setRetrying] = useState<string | null>(null)
   const [actionError, setActionError] = useState<string | null>(null)
   const socket = useRef<ReconnectingSocket | null>(null)
 
@@ -98,6 +99,9 @@ export function useControl(interviewId: number) {
       onStatus: (next, detail) => {
         setStatus(next)
         if (next === 'closed' && detail) setClosed(closeReason(detail.code, detail.reason))
+        // A refusal that passes (room not open yet) is worth saying while we retry.
+        if (next === 'connected') setRetrying(null)
+        else if (next === 'disconnected' && detail && detail.code >= 4000) setRetrying(closeReason(detail.code))
       },
     })
     socket.current = connection
@@ -115,5 +119,5 @@ export function useControl(interviewId: number) {
     if (!socket.current?.send(action)) setActionError('Not connected to the room — wait for it to reconnect and try again.')
   }, [])
 
-  return { state, status, closed, actionError, send }
+  return { state, status, closed, retrying, actionError, send }
 }

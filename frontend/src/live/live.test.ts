@@ -15,6 +15,11 @@ describe('summarizeConnection', () => {
     expect(summarizeConnection({ ...healthy, online: false, notes: 'disconnected' }).text).toMatch(/Offline/)
   })
 
+  it('says why it is retrying when the room is not open yet', () => {
+    const summary = summarizeConnection({ ...healthy, control: 'disconnected', retryReason: closeReason(4425) })
+    expect(summary.text).toMatch(/^The room is not open yet.*Retrying…$/)
+  })
+
   it('names the reason when the room refuses for good', () => {
     const summary = summarizeConnection({ ...healthy, notes: 'closed', closedReason: closeReason(4403) })
     expect(summary).toEqual({ tone: 'bad', text: 'You are not allowed in this room.' })

@@ -82,6 +82,13 @@ describe('ReconnectingSocket', () => {
     expect(h.timers).toHaveLength(0)
   })
 
+  it('keeps trying while the room is not open yet', () => {
+    const h = harness()
+    h.current().drops(4425, 'the room is not open yet')
+    expect(h.statuses.at(-1)).toBe('disconnected')
+    expect(h.timers).toHaveLength(1)
+  })
+
   it('refuses to send while disconnected instead of queueing an authority action', () => {
     const h = harness()
     expect(h.socket.send({ type: 'next_step' })).toBe(false)

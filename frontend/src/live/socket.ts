@@ -14,9 +14,12 @@ export interface SocketOptions {
   clearTimer?: (timer: unknown) => void
 }
 
+// The room is not open yet, or we sent too fast: both pass, so keep trying (with backoff).
+const RETRYABLE = new Set([4425, 4429])
+
 /** Close codes after which reconnecting cannot help (refused, not found, ended). */
 export function isPermanentClose(code: number): boolean {
-  return code >= 4400 && code < 4500
+  return code >= 4400 && code < 4500 && !RETRYABLE.has(code)
 }
 
 /** Delay before reconnect attempt `attempt` (0-based): doubling, capped, with jitter. */

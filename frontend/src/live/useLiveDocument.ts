@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { closeReason, type ChannelStatus } from './connection'
+import { isPermanentClose } from './socket'
 
 export function wsOrigin(location: Location = window.location): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`
@@ -44,6 +45,7 @@ export function useLiveDocument(interviewId: number, room: 'notes' | 'private', 
     const provider = new WebsocketProvider(`${wsOrigin()}/ws/interviews/${interviewId}`, room, doc, {
       disableBc: true,
       maxBackoffTime: 4000,
+      shouldReconnect: (event) => !isPermanentClose(event.code),
     })
     let current: LiveDocument = { doc, provider, status: 'connecting', synced: false, closedReason: null }
     const update = (patch: Partial<LiveDocument>) => {

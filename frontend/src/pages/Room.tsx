@@ -60,6 +60,7 @@ function Room({ interview, framework, me }: { interview: InterviewDetail; framew
     notesSynced: notes?.synced ?? false,
     control: control.status,
     closedReason: notes?.closedReason ?? control.closed,
+    retryReason: control.retrying,
   })
   const stepInfo = framework.steps.find((s) => s.number === currentStep) ?? null
 
