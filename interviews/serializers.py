@@ -16,6 +16,7 @@ from interviews.models import (
     AvailabilityWindow,
     Interview,
     InterviewRequest,
+    MatchRun,
     Question,
     RequestRole,
 )
@@ -349,3 +350,20 @@ class FeedStatusOutput(serializers.Serializer):
 class FeedCreatedOutput(serializers.Serializer):
     url = serializers.URLField(help_text="Secret: anyone with it can read my interviews.")
     created_at = serializers.DateTimeField()
+
+
+# --- matching ----------------------------------------------------------------------------
+
+
+class MatchRunOutput(serializers.ModelSerializer):
+    stats = serializers.DictField(
+        help_text="requests, pairings, interviews, conflicts, rounds, objective, timings."
+    )
+
+    class Meta:
+        model = MatchRun
+        fields = ["id", "key", "status", "stats", "created_at", "started_at", "finished_at"]
+
+
+class MatchRunInput(StrictInputSerializer):
+    """No fields: a run always considers every open request."""

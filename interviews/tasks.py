@@ -5,8 +5,10 @@ from __future__ import annotations
 import smtplib
 
 from celery import shared_task
+from django.utils import timezone
 
-from interviews.services import notifications
+from interviews.models import MatchRun, MatchRunStatus
+from interviews.services import matching, notifications
 
 # Only a mail server that is briefly away is worth retrying; a bad message never gets better.
 TRANSIENT_MAIL_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError)
@@ -27,3 +29,29 @@ def interview_notify(interview_ids: list[int], kind: str) -> int:
 def send_due_reminders() -> int:
     """Send the 24-hour and 15-minute reminders that are due (beat, every minute)."""
     return notifications.reminders_send_due()
+
+
+class MatchingBusy(Exception):
+    """Another matching run holds the lock."""
+
+
+@shared_task(name="interviews.match_scheduled")
+def match_scheduled() -> dict[str, object]:
+    """Run matching for this beat tick (every few minutes); a busy lock skips the tick."""
+    run = matching.matching_run(key=matching.run_key_for_tick(timezone.now()))
+    return {"run": run.pk, "status": run.status, **run.stats}
+
+
+@shared_task(
+    name="interviews.match_run",
+    autoretry_for=(MatchingBusy,),
+    retry_backoff=5,
+    max_retries=20,
+)
+def match_run(run_id: int) -> dict[str, object]:
+    """Run an on-demand matching run; wait for a run in progress by retrying."""
+    key = MatchRun.objects.values_list("key", flat=True).get(pk=run_id)
+    run = matching.matching_run(key=key)
+    if run.status == MatchRunStatus.PENDING:
+        raise MatchingBusy(key)
+    return {"run": run.pk, "status": run.status, **run.stats}

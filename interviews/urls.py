@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from interviews.apis import availability, calendar, interviews, questions, requests
+from interviews.apis import availability, calendar, interviews, matching, questions, requests
 
 urlpatterns = [
     path("", include("interviews.live.urls")),
@@ -37,6 +37,8 @@ urlpatterns = [
         interviews.InterviewInviteApi.as_view(),
         name="interview-invite",
     ),
+    path("match/runs/", matching.MatchRunListApi.as_view(), name="match-run-list"),
+    path("match/runs/<int:pk>/", matching.MatchRunDetailApi.as_view(), name="match-run-detail"),
     path("calendar/feed/", calendar.FeedApi.as_view(), name="calendar-feed"),
     path("calendar/<str:token>.ics", calendar.FeedDocumentApi.as_view(), name="calendar-document"),
 ]

@@ -1,0 +1,50 @@
+"""Matching runs on demand (staff) and instant match."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAdminUser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from interviews.apis.common import body, paginated
+from interviews.models import MatchRun
+from interviews.serializers import MatchRunInput, MatchRunOutput
+from sevenstep.pagination import Pagination
+
+
+class MatchRunListApi(APIView):
+    permission_classes = [IsAdminUser]
+    pagination_class = Pagination
+
+    @extend_schema(responses=MatchRunOutput(many=True), summary="Matching runs, newest first")
+    def get(self, request: Request) -> Response:
+        return paginated(self, request, MatchRun.objects.order_by("-created_at"), MatchRunOutput)
+
+    @extend_schema(
+        request=MatchRunInput,
+        responses={202: MatchRunOutput},
+        summary="Start a matching run now (staff); the beat job runs one every few minutes",
+    )
+    def post(self, request: Request) -> Response:
+        from interviews import tasks
+
+        body(request, MatchRunInput)
+        run = MatchRun.objects.create(key=f"manual-{uuid.uuid4().hex}", requested_by=request.user)
+        transaction.on_commit(lambda: tasks.match_run.delay(run.pk))
+        run.refresh_from_db()
+        return Response(MatchRunOutput(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class MatchRunDetailApi(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(responses=MatchRunOutput, summary="One matching run and its figures")
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(MatchRunOutput(get_object_or_404(MatchRun, pk=pk)).data)

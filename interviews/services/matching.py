@@ -1,0 +1,303 @@
+"""Matching runs: load the open requests, plan the pairs (services.pairing), book them.
+
+Only one run works at a time: a PostgreSQL advisory lock (released by the database if the
+worker dies), or a cache lock with a time-out on SQLite. A run is keyed: a retried or duplicated
+run with the same key does nothing twice, and a run that crashed half-way resumes without
+booking anyone again, because requests already booked by it are left out.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import User
+from interviews import selectors
+from interviews.models import (
+    AvailabilityWindow,
+    Interview,
+    InterviewRequest,
+    InterviewSource,
+    InterviewStatus,
+    MatchRun,
+    MatchRunStatus,
+    Question,
+    RequestStatus,
+    Seat,
+)
+from interviews.services import pairing
+from interviews.services.booking import interview_book, swap_book
+from sevenstep.errors import Conflict
+from sevenstep.framework import LEVEL_ORDER, Domain
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = "interviews:matching-run"
+ADVISORY_LOCK_ID = 0x5E7E_5E01  # arbitrary, unique to matching runs
+CACHE_LOCK_SECONDS = 15 * 60
+REMATCH_WINDOW = timedelta(days=7)
+DOMAIN_BITS = {domain: index for index, domain in enumerate(Domain.values)}
+LEVEL_INDEX = {level: index for index, level in enumerate(LEVEL_ORDER)}
+HAD_STATUSES = (InterviewStatus.SCHEDULED, InterviewStatus.LIVE, InterviewStatus.COMPLETED)
+
+
+@contextmanager
+def run_lock() -> Iterator[bool]:
+    """Yield whether this process holds the matching lock; release it afterwards."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_ID])
+            held = bool(cursor.fetchone()[0])
+        try:
+            yield held
+        finally:
+            if held:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_ID])
+        return
+    token = uuid.uuid4().hex
+    held = cache.add(LOCK_NAME, token, timeout=CACHE_LOCK_SECONDS)
+    try:
+        yield held
+    finally:
+        if held and cache.get(LOCK_NAME) == token:
+            cache.delete(LOCK_NAME)
+
+
+def run_key_for_tick(now: datetime, every: timedelta = timedelta(minutes=5)) -> str:
+    """The key of the scheduled run for this beat tick: duplicate deliveries share it."""
+    tick = int(now.timestamp() // every.total_seconds())
+    return f"beat-{tick}"
+
+
+def matching_run(*, key: str, requested_by: User | None = None) -> MatchRun:
+    """Run matching once for this key; a busy lock leaves the run pending for a retry."""
+    run, _ = MatchRun.objects.get_or_create(key=key, defaults={"requested_by": requested_by})
+    if run.status == MatchRunStatus.DONE:
+        return run
+    with run_lock() as held:
+        if not held:
+            return run
+        run.refresh_from_db()
+        if run.status == MatchRunStatus.DONE:
+            return run
+        run.status = MatchRunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.save(update_fields=["status", "started_at"])
+        try:
+            run.stats = _execute(run)
+        except Exception:
+            run.status = MatchRunStatus.FAILED
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "finished_at"])
+            raise
+        run.status = MatchRunStatus.DONE
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "stats", "finished_at"])
+    return run
+
+
+def _execute(run: MatchRun) -> dict[str, object]:
+    started = time.perf_counter()
+    now = timezone.now()
+    loaded = problem_load(now=now, skip_run=run)
+    planning = time.perf_counter()
+    plan = pairing.plan(loaded.problem)
+    planned = time.perf_counter()
+    booked = conflicts = 0
+    for pair in plan.pairings:
+        try:
+            booked += len(_book(pair, loaded, run))
+        except Conflict:
+            # Someone took the slot since we loaded (an instant match, a reschedule).
+            conflicts += 1
+    return {
+        "requests": len(loaded.problem.seekers),
+        "pairings": len(plan.pairings) - conflicts,
+        "interviews": booked,
+        "conflicts": conflicts,
+        "rounds": plan.rounds,
+        "objective": round(plan.objective, 1),
+        "seconds_loading": round(planning - started, 3),
+        "seconds_planning": round(planned - planning, 3),
+        "seconds_booking": round(time.perf_counter() - planned, 3),
+    }
+
+
+def _book(pair: pairing.Pairing, loaded: LoadedProblem, run: MatchRun) -> list[Interview]:
+    starts_at = loaded.problem.origin + pairing.CELL * pair.start_cell
+    questions = [loaded.questions[question_id] for question_id in pair.question_ids]
+    if pair.swap:
+        return swap_book(
+            first_interviewer_id=pair.interviewer.user_id,
+            first_candidate_id=pair.candidate.user_id,
+            first_question=questions[0],
+            second_question=questions[1],
+            starts_at=starts_at,
+            source=InterviewSource.MATCHED,
+            match_run=run,
+        )
+    return [
+        interview_book(
+            interviewer_id=pair.interviewer.user_id,
+            candidate_id=pair.candidate.user_id,
+            question=questions[0],
+            starts_at=starts_at,
+            source=InterviewSource.MATCHED,
+            match_run=run,
+        )
+    ]
+
+
+@dataclass
+class LoadedProblem:
+    problem: pairing.Problem
+    questions: dict[int, Question]
+
+
+def _cell_floor(origin: datetime, at: datetime) -> int:
+    return int((at - origin) // pairing.CELL)
+
+
+def _cell_ceil(origin: datetime, at: datetime) -> int:
+    return -int(-(at - origin) // pairing.CELL)
+
+
+def problem_load(*, now: datetime, skip_run: MatchRun | None = None) -> LoadedProblem:
+    """Read everything the planner needs about the open requests into plain data."""
+    earliest = now + timedelta(minutes=settings.SCHEDULING_MATCH_LEAD_MINUTES)
+    # Cells start on the quarter hour so interviews start at :00, :15, :30 or :45.
+    origin = earliest.replace(second=0, microsecond=0)
+    origin += timedelta(minutes=-origin.minute % 15)
+    if origin < earliest:
+        origin += pairing.CELL
+    horizon = timedelta(days=settings.SCHEDULING_MATCH_HORIZON_DAYS)
+    end = origin + horizon
+    cells = int(horizon // pairing.CELL)
+
+    requests = list(
+        InterviewRequest.objects.filter(status=RequestStatus.OPEN, user__is_active=True).order_by(
+            "created_at", "pk"
+        )
+    )
+    if skip_run is not None:
+        done = set(
+            Interview.objects.filter(match_run=skip_run).values_list("interviewer_id", flat=True)
+        ) | set(Interview.objects.filter(match_run=skip_run).values_list("candidate_id", flat=True))
+        requests = [r for r in requests if r.user_id not in done]
+    user_ids = [r.user_id for r in requests]
+
+    free: dict[int, int] = defaultdict(int)
+    windows = AvailabilityWindow.objects.filter(
+        user_id__in=user_ids, ends_at__gt=origin, starts_at__lt=end
+    ).values_list("user_id", "starts_at", "ends_at")
+    for user_id, starts_at, ends_at in windows:
+        first, last = (
+            max(_cell_ceil(origin, starts_at), 0),
+            min(_cell_floor(origin, ends_at), cells),
+        )
+        if last > first:
+            free[user_id] |= ((1 << (last - first)) - 1) << first
+    busy = Seat.objects.filter(
+        user_id__in=user_ids, active=True, ends_at__gt=origin, starts_at__lt=end
+    ).values_list("user_id", "starts_at", "ends_at")
+    for user_id, starts_at, ends_at in busy:
+        first, last = (
+            max(_cell_floor(origin, starts_at), 0),
+            min(_cell_ceil(origin, ends_at), cells),
+        )
+        if last > first:
+            free[user_id] &= ~(((1 << (last - first)) - 1) << first)
+
+    questions = list(Question.objects.filter(is_active=True).order_by("pk"))
+    bit = {q.pk: index for index, q in enumerate(questions)}
+    had: dict[int, int] = defaultdict(int)
+    done_mask: dict[int, int] = defaultdict(int)
+    history = Interview.objects.filter(
+        candidate_id__in=user_ids, status__in=HAD_STATUSES
+    ).values_list("candidate_id", "question_id", "status")
+    for user_id, question_id, status in history:
+        if question_id in bit:
+            had[user_id] |= 1 << bit[question_id]
+            if status == InterviewStatus.COMPLETED:
+                done_mask[user_id] |= 1 << bit[question_id]
+
+    booked: dict[int, dict[int, int]] = defaultdict(dict)
+    week_span = Interview.objects.filter(
+        status__in=HAD_STATUSES,
+        starts_at__gte=origin - timedelta(days=7),
+        starts_at__lt=end + timedelta(days=7),
+    )
+    for who in ("interviewer_id", "candidate_id"):
+        for user_id, starts_at in week_span.filter(**{f"{who}__in": user_ids}).values_list(
+            who, "starts_at"
+        ):
+            week = pairing.week_key(starts_at)
+            booked[user_id][week] = booked[user_id].get(week, 0) + 1
+
+    no_repeat = now - timedelta(days=settings.SCHEDULING_NO_REPEAT_DAYS)
+    recent = {
+        pairing.pair_key(a, b)
+        for a, b in Interview.objects.filter(starts_at__gte=no_repeat)
+        .exclude(status=InterviewStatus.CANCELLED)
+        .filter(interviewer_id__in=user_ids)
+        .values_list("interviewer_id", "candidate_id")
+    }
+    rematch = set(
+        Interview.objects.filter(
+            status=InterviewStatus.NO_SHOW, updated_at__gte=now - REMATCH_WINDOW
+        ).values_list("interviewer_id", "candidate_id", "absent_user_id")
+    )
+    wronged = {a if absent == b else b for a, b, absent in rematch if absent is not None}
+    reliability = selectors.reliability_of(user_ids=user_ids, now=now)
+    ledger = selectors.ledger_of(user_ids=user_ids)
+
+    seekers = []
+    for request in requests:
+        given, received = ledger[request.user_id]
+        waited = (now - request.created_at).total_seconds()
+        seekers.append(
+            pairing.Seeker(
+                request_id=request.pk,
+                user_id=request.user_id,
+                role=pairing.ROLE_CODES[request.role],
+                level=LEVEL_INDEX[request.level],
+                domains=sum(1 << DOMAIN_BITS[d] for d in request.domains if d in DOMAIN_BITS),
+                free=free.get(request.user_id, 0),
+                priority=pairing.priority(
+                    reliability=reliability[request.user_id],
+                    given=given,
+                    received=received,
+                    waited_days=waited / 86400,
+                    rematch=request.user_id in wronged,
+                ),
+                max_per_week=request.max_per_week,
+                booked=booked.get(request.user_id, {}),
+                had=had.get(request.user_id, 0),
+                done=done_mask.get(request.user_id, 0),
+                waited=waited,
+            )
+        )
+    problem = pairing.Problem(
+        seekers=seekers,
+        questions=[
+            pairing.QuestionRef(id=q.pk, domain=DOMAIN_BITS[q.domain], level=LEVEL_INDEX[q.level])
+            for q in questions
+        ],
+        origin=origin,
+        cells=cells,
+        recent_pairs=recent,
+        bucket_cells=max(1, settings.SCHEDULING_MATCH_BUCKET_MINUTES // 15),
+    )
+    return LoadedProblem(problem=problem, questions={q.pk: q for q in questions})
