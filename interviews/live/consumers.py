@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
@@ -65,6 +67,16 @@ class DocumentConsumer(AsyncWebsocketConsumer):
 
     room: Room | None = None
     closing = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # With no channel of its own a socket has one source of messages, so a plain loop
+        # replaces Channels' await_many_dispatch, which starts a task for every frame.
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
+        with contextlib.suppress(StopConsumer):
+            while True:
+                await self.dispatch(await receive())
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' dispatch hops to a thread on every frame to recycle database connections;

@@ -3,8 +3,8 @@
 One `Registry` per event loop (one per server process) holds a `Room` per document that has a
 local socket. An update from a socket is queued; the registry commits everything queued in one
 transaction (group commit), then applies it to the room's document and sends it to the room's
-other local sockets directly and, through the channel layer, to the other processes serving
-the room. Same-process sockets never go through the channel layer.
+other local sockets directly and, in one channel-layer message per batch, to the other
+processes. Same-process sockets never go through the channel layer.
 
 Each committed update carries its document's gap-free sequence number. A process that sees a
 gap (channels_redis drops messages for full channels) or finds the log ahead of it during the
@@ -41,6 +41,7 @@ T = TypeVar("T")
 REMOTE = "remote"
 AWARENESS_TIMEOUT_MS = 30_000
 GAP_GRACE_SECONDS = 0.5
+FANOUT_GROUP = "live.rooms"
 
 
 class Refused(Exception):
@@ -59,10 +60,6 @@ class Member(Protocol):
 class RoomKey:
     interview_id: int
     kind: DocumentKind
-
-    @property
-    def group(self) -> str:
-        return f"live.{self.interview_id}.{self.kind}"
 
 
 # Commits run on one dedicated thread that keeps its database connection between batches;
@@ -111,15 +108,15 @@ class Room:
         self._gap_check: asyncio.TimerHandle | None = None
 
     def __repr__(self) -> str:
-        return f"<Room {self.key.group} seq={self.applied}>"
+        return f"<Room {self.key.interview_id}/{self.key.kind} seq={self.applied}>"
 
     async def load(self, *, read_only: bool) -> None:
         document = await database_sync_to_async(services.document_get_or_create)(
             interview_id=self.key.interview_id, kind=self.key.kind
         )
         self.document_id = document.pk
-        # Subscribe before reading, so nothing committed elsewhere in between is missed.
-        await self.registry.subscribe(self)
+        # Listen before reading, so nothing committed elsewhere in between is missed.
+        await self.registry.subscribe()
         stored = await database_sync_to_async(selectors.document_state)(
             document_id=self.document_id
         )
@@ -199,7 +196,7 @@ class Room:
             inner = self.awareness.encode_awareness_update(client_ids)
             await self.broadcast(protocol.awareness_frame(inner), skip=origin)
             if origin is not REMOTE and origin != "timeout":
-                self.registry.publish(self, {"type": "live.awareness", "update": inner})
+                self.registry.publish(self, {"type": "awareness", "update": inner})
 
     def prune_awareness(self) -> None:
         now = int(time.time() * 1000)
@@ -234,6 +231,8 @@ class Registry:
         self._tasks: list[asyncio.Task[None]] = []
         self._spawned: set[asyncio.Task[Any]] = set()
         self._committing = False
+        self.outbox: list[dict[str, Any]] = []
+        self.outbox_ready = asyncio.Event()
 
     # --- membership ---------------------------------------------------------------------
     async def join(self, key: RoomKey, member: Member, *, read_only: bool) -> Room:
@@ -249,7 +248,6 @@ class Registry:
                     del self.rooms[key]
                 room.ready.set_exception(exc if isinstance(exc, Exception) else RuntimeError())
                 room.ready.exception()  # retrieved: waiters get it through shield below
-                await self._unsubscribe(room)
                 raise
             room.ready.set_result(None)
         else:
@@ -268,7 +266,6 @@ class Registry:
         del self.rooms[room.key]
         if room._gap_check is not None:
             room._gap_check.cancel()
-        await self._unsubscribe(room)
         if room.dirty:
             from interviews.live import tasks
 
@@ -334,39 +331,48 @@ class Registry:
             if not item.future.done():
                 item.future.set_result(seq)
         for room, (seqs_out, updates_out) in outgoing.items():
-            self.publish(room, {"type": "live.updates", "seqs": seqs_out, "updates": updates_out})
+            self.publish(room, {"type": "updates", "seqs": seqs_out, "updates": updates_out})
 
     # --- other processes ----------------------------------------------------------------
-    async def subscribe(self, room: Room) -> None:
-        if self.layer is None:
+    # All processes share one group and send one message per batch. A group per room cost a
+    # few Redis round trips per room per batch plus one receive per message, and collapsed at
+    # 200 rooms on two processes (bench/README.md). Every process reads every batch and keeps
+    # the items of the rooms it serves.
+    async def subscribe(self) -> None:
+        if self.layer is None or self.channel is not None:
             return
-        if self.channel is None:
-            # The default prefix: channels_redis serves all of a process's channels from one key.
-            self.channel = await self.layer.new_channel()
-            self._tasks.append(asyncio.create_task(self._receive_loop()))
-        await self.layer.group_add(room.key.group, self.channel)
+        # The default prefix: channels_redis serves all of a process's channels from one key.
+        self.channel = await self.layer.new_channel()
+        await self.layer.group_add(FANOUT_GROUP, self.channel)
+        self._tasks += [
+            asyncio.create_task(self._receive_loop()),
+            asyncio.create_task(self._send_loop()),
+        ]
 
-    async def _unsubscribe(self, room: Room) -> None:
-        if self.layer is not None and self.channel is not None:
-            await self.layer.group_discard(room.key.group, self.channel)
-
-    def publish(self, room: Room, message: dict[str, Any]) -> None:
-        """Send a message to the other processes serving the room (never awaited by callers)."""
+    def publish(self, room: Room, item: dict[str, Any]) -> None:
+        """Queue an item for the other processes; the next batch message carries it."""
         if self.layer is None or self.channel is None:
             return
-        message |= {
-            "sender": self.channel,
-            "interview": room.key.interview_id,
-            "kind": str(room.key.kind),
-        }
-        self.spawn(self._group_send(room.key.group, message))
+        item |= {"interview": room.key.interview_id, "kind": str(room.key.kind)}
+        self.outbox.append(item)
+        self.outbox_ready.set()
 
-    async def _group_send(self, group: str, message: dict[str, Any]) -> None:
-        try:
-            await self.layer.group_send(group, message)  # type: ignore[union-attr]
-        except Exception:
-            # The receivers find the update in the log at their next check.
-            log.warning("live: fan-out to %s failed", group, exc_info=True)
+    async def _send_loop(self) -> None:
+        assert self.layer is not None
+        while True:
+            await self.outbox_ready.wait()
+            self.outbox_ready.clear()
+            await asyncio.sleep(0)
+            items, self.outbox = self.outbox, []
+            if not items:
+                continue
+            try:
+                await self.layer.group_send(
+                    FANOUT_GROUP, {"type": "live.batch", "sender": self.channel, "items": items}
+                )
+            except Exception:
+                # The receivers find the updates in the log at their next check.
+                log.warning("live: fan-out of %d items failed", len(items), exc_info=True)
 
     async def _receive_loop(self) -> None:
         assert self.layer is not None and self.channel is not None
@@ -381,24 +387,25 @@ class Registry:
                 continue
             if message.get("sender") == self.channel:
                 continue
-            try:
-                await self._on_remote(message)
-            except Exception:
-                log.exception("live: bad fan-out message %s", message.get("type"))
+            for item in message.get("items", ()):
+                try:
+                    await self._on_remote(item)
+                except Exception:
+                    log.exception("live: bad fan-out item %s", item.get("type"))
 
-    async def _on_remote(self, message: dict[str, Any]) -> None:
-        key = RoomKey(int(message["interview"]), DocumentKind(message["kind"]))
+    async def _on_remote(self, item: dict[str, Any]) -> None:
+        key = RoomKey(int(item["interview"]), DocumentKind(item["kind"]))
         room = self.rooms.get(key)
         if room is None:
             return
-        kind = message["type"]
-        if kind == "live.updates":
-            fresh = room.apply_remote(list(message["seqs"]), list(message["updates"]))
+        kind = item["type"]
+        if kind == "updates":
+            fresh = room.apply_remote(list(item["seqs"]), list(item["updates"]))
             for update in fresh:
                 await room.broadcast(protocol.update_message(update))
-        elif kind == "live.awareness" and room.ready.done():
-            await room.apply_awareness(message["update"], REMOTE)
-        elif kind == "live.ended":
+        elif kind == "awareness" and room.ready.done():
+            await room.apply_awareness(item["update"], REMOTE)
+        elif kind == "ended":
             room.read_only = True
 
     # --- self-healing -------------------------------------------------------------------
@@ -452,7 +459,11 @@ class Registry:
                 break
             await asyncio.sleep(0.01)
         tasks, self._tasks = self._tasks, []
-        self.channel = None
+        channel, self.channel = self.channel, None
+        self.outbox.clear()
+        if self.layer is not None and channel is not None:
+            with contextlib.suppress(Exception):
+                await self.layer.group_discard(FANOUT_GROUP, channel)
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -478,13 +489,13 @@ def registry() -> Registry:
 async def interview_ended(interview_id: int) -> None:
     """Make the interview's rooms read-only here and in every other process."""
     reg = registry()
+    items = []
     for kind in DocumentKind:
-        key = RoomKey(interview_id, kind)
-        room = reg.rooms.get(key)
+        room = reg.rooms.get(RoomKey(interview_id, kind))
         if room is not None:
             room.read_only = True
-        if reg.layer is not None:
-            await reg.layer.group_send(
-                key.group,
-                {"type": "live.ended", "sender": "", "interview": interview_id, "kind": str(kind)},
-            )
+        items.append({"type": "ended", "interview": interview_id, "kind": str(kind)})
+    if reg.layer is not None:
+        await reg.layer.group_send(
+            FANOUT_GROUP, {"type": "live.batch", "sender": reg.channel or "", "items": items}
+        )

@@ -66,7 +66,7 @@ async def test_a_gap_in_the_sequence_is_filled_from_the_log(interviewer, candida
     # Only the second message reaches this process; the first was dropped on the way.
     await registry()._on_remote(
         {
-            "type": "live.updates",
+            "type": "updates",
             "interview": interview.pk,
             "kind": "notes",
             "seqs": [delivered],
