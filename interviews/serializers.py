@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -14,6 +15,7 @@ from accounts.models import validate_time_zone
 from interviews import selectors, zones
 from interviews.models import (
     AvailabilityWindow,
+    InstantQueueEntry,
     Interview,
     InterviewRequest,
     MatchRun,
@@ -367,3 +369,50 @@ class MatchRunOutput(serializers.ModelSerializer):
 
 class MatchRunInput(StrictInputSerializer):
     """No fields: a run always considers every open request."""
+
+
+class InstantInput(StrictInputSerializer):
+    role = serializers.ChoiceField(choices=RequestRole.choices)
+    level = serializers.ChoiceField(
+        choices=Level.choices, required=False, help_text="Default: the profile's target level."
+    )
+    domains = serializers.ListField(
+        child=serializers.ChoiceField(choices=Domain.choices),
+        max_length=len(Domain.choices),
+        required=False,
+        help_text="Default: the profile's focus domains; empty means any.",
+    )
+
+
+class InstantOutput(serializers.ModelSerializer):
+    waiting_since = serializers.DateTimeField(source="created_at")
+    relaxed = serializers.SerializerMethodField(
+        help_text="True once the criteria have widened (any domain, nearby levels)."
+    )
+    interview_id = serializers.IntegerField(allow_null=True)
+    join_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InstantQueueEntry
+        fields = [
+            "id",
+            "status",
+            "role",
+            "level",
+            "domains",
+            "waiting_since",
+            "relaxed",
+            "matched_at",
+            "interview_id",
+            "join_url",
+        ]
+
+    def get_relaxed(self, entry: InstantQueueEntry) -> bool:
+        from interviews.services.instant import relax_stage
+
+        return relax_stage(entry, timezone.now()) > 0
+
+    def get_join_url(self, entry: InstantQueueEntry) -> str | None:
+        if entry.interview is None:
+            return None
+        return notifications.room_url(entry.interview)

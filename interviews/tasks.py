@@ -8,7 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from interviews.models import MatchRun, MatchRunStatus
-from interviews.services import matching, notifications
+from interviews.services import instant, matching, notifications
 
 # Only a mail server that is briefly away is worth retrying; a bad message never gets better.
 TRANSIENT_MAIL_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError)
@@ -55,3 +55,9 @@ def match_run(run_id: int) -> dict[str, object]:
     if run.status == MatchRunStatus.PENDING:
         raise MatchingBusy(key)
     return {"run": run.pk, "status": run.status, **run.stats}
+
+
+@shared_task(name="interviews.instant_sweep")
+def instant_sweep() -> int:
+    """Expire closed tabs in the instant queue and pair whoever waits (beat, every 10 s)."""
+    return instant.instant_sweep()

@@ -37,6 +37,7 @@ urlpatterns = [
         interviews.InterviewInviteApi.as_view(),
         name="interview-invite",
     ),
+    path("match/instant/", matching.InstantMatchApi.as_view(), name="match-instant"),
     path("match/runs/", matching.MatchRunListApi.as_view(), name="match-run-list"),
     path("match/runs/<int:pk>/", matching.MatchRunDetailApi.as_view(), name="match-run-detail"),
     path("calendar/feed/", calendar.FeedApi.as_view(), name="calendar-feed"),

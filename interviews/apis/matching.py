@@ -14,8 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from interviews.apis.common import body, paginated
-from interviews.models import MatchRun
-from interviews.serializers import MatchRunInput, MatchRunOutput
+from interviews.models import InstantQueueEntry, MatchRun, QueueStatus
+from interviews.serializers import InstantInput, InstantOutput, MatchRunInput, MatchRunOutput
+from interviews.services import instant
 from sevenstep.pagination import Pagination
 
 
@@ -48,3 +49,32 @@ class MatchRunDetailApi(APIView):
     @extend_schema(responses=MatchRunOutput, summary="One matching run and its figures")
     def get(self, request: Request, pk: int) -> Response:
         return Response(MatchRunOutput(get_object_or_404(MatchRun, pk=pk)).data)
+
+
+class InstantMatchApi(APIView):
+    @extend_schema(
+        request=InstantInput,
+        responses={200: InstantOutput, 201: InstantOutput},
+        summary="Be paired now with someone else waiting for the same kind of interview",
+        description="201 with status `waiting` or, when a partner was already waiting, "
+        "`matched` with the interview that starts now. Poll GET to stay in the queue and to "
+        "see the match (an entry not polled for a minute expires); criteria relax after a "
+        "while. Joining again while waiting updates the wish (200).",
+    )
+    def post(self, request: Request) -> Response:
+        data = body(request, InstantInput)
+        already = InstantQueueEntry.objects.filter(
+            user=request.user, status=QueueStatus.WAITING
+        ).exists()
+        entry = instant.instant_join(user=request.user, **data)
+        return Response(InstantOutput(entry).data, status=status.HTTP_200_OK if already else 201)
+
+    @extend_schema(
+        responses=InstantOutput, summary="My instant-match status (polling keeps me queued)"
+    )
+    def get(self, request: Request) -> Response:
+        return Response(InstantOutput(instant.instant_status(user=request.user)).data)
+
+    @extend_schema(responses=InstantOutput, summary="Leave the instant-match queue")
+    def delete(self, request: Request) -> Response:
+        return Response(InstantOutput(instant.instant_leave(user=request.user)).data)

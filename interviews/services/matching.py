@@ -160,6 +160,36 @@ def _book(pair: pairing.Pairing, loaded: LoadedProblem, run: MatchRun) -> list[I
     ]
 
 
+def question_history(
+    *, user_ids: list[int]
+) -> tuple[list[Question], dict[int, int], dict[int, int]]:
+    """Return the active bank and, per user, bit masks of questions had and done as a candidate."""
+    questions = list(Question.objects.filter(is_active=True).order_by("pk"))
+    bit = {q.pk: index for index, q in enumerate(questions)}
+    had: dict[int, int] = defaultdict(int)
+    done: dict[int, int] = defaultdict(int)
+    history = Interview.objects.filter(
+        candidate_id__in=user_ids, status__in=HAD_STATUSES
+    ).values_list("candidate_id", "question_id", "status")
+    for user_id, question_id, status in history:
+        if question_id in bit:
+            had[user_id] |= 1 << bit[question_id]
+            if status == InterviewStatus.COMPLETED:
+                done[user_id] |= 1 << bit[question_id]
+    return questions, had, done
+
+
+def question_refs(questions: list[Question]) -> list[pairing.QuestionRef]:
+    return [
+        pairing.QuestionRef(id=q.pk, domain=DOMAIN_BITS[q.domain], level=LEVEL_INDEX[q.level])
+        for q in questions
+    ]
+
+
+def domain_bits(domains: list[str]) -> int:
+    return sum(1 << DOMAIN_BITS[d] for d in domains if d in DOMAIN_BITS)
+
+
 @dataclass
 class LoadedProblem:
     problem: pairing.Problem
@@ -220,19 +250,7 @@ def problem_load(*, now: datetime, skip_run: MatchRun | None = None) -> LoadedPr
         if last > first:
             free[user_id] &= ~(((1 << (last - first)) - 1) << first)
 
-    questions = list(Question.objects.filter(is_active=True).order_by("pk"))
-    bit = {q.pk: index for index, q in enumerate(questions)}
-    had: dict[int, int] = defaultdict(int)
-    done_mask: dict[int, int] = defaultdict(int)
-    history = Interview.objects.filter(
-        candidate_id__in=user_ids, status__in=HAD_STATUSES
-    ).values_list("candidate_id", "question_id", "status")
-    for user_id, question_id, status in history:
-        if question_id in bit:
-            had[user_id] |= 1 << bit[question_id]
-            if status == InterviewStatus.COMPLETED:
-                done_mask[user_id] |= 1 << bit[question_id]
-
+    questions, had, done_mask = question_history(user_ids=user_ids)
     booked: dict[int, dict[int, int]] = defaultdict(dict)
     week_span = Interview.objects.filter(
         status__in=HAD_STATUSES,
@@ -273,7 +291,7 @@ def problem_load(*, now: datetime, skip_run: MatchRun | None = None) -> LoadedPr
                 user_id=request.user_id,
                 role=pairing.ROLE_CODES[request.role],
                 level=LEVEL_INDEX[request.level],
-                domains=sum(1 << DOMAIN_BITS[d] for d in request.domains if d in DOMAIN_BITS),
+                domains=domain_bits(request.domains),
                 free=free.get(request.user_id, 0),
                 priority=pairing.priority(
                     reliability=reliability[request.user_id],
@@ -291,10 +309,7 @@ def problem_load(*, now: datetime, skip_run: MatchRun | None = None) -> LoadedPr
         )
     problem = pairing.Problem(
         seekers=seekers,
-        questions=[
-            pairing.QuestionRef(id=q.pk, domain=DOMAIN_BITS[q.domain], level=LEVEL_INDEX[q.level])
-            for q in questions
-        ],
+        questions=question_refs(questions),
         origin=origin,
         cells=cells,
         recent_pairs=recent,

@@ -1,0 +1,248 @@
+"""Instant match: people online now are paired within seconds and start at once.
+
+Each attempt (on joining, on every poll, and from the beat sweep) looks for the best waiting
+partner under the criteria the wait so far allows: the same level and a shared domain at
+first; after SCHEDULING_INSTANT_RELAX_SECONDS any domain and a level one apart; after twice
+that, two apart (the most matching ever allows). An entry that has not been polled for
+SCHEDULING_INSTANT_STALE_SECONDS is a closed tab and is never matched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from interviews.models import (
+    InstantQueueEntry,
+    Interview,
+    InterviewSource,
+    QueueStatus,
+    RequestRole,
+    Seat,
+)
+from interviews.services import matching, pairing
+from interviews.services.booking import INTERVIEW_LENGTH, interview_book, swap_book
+from sevenstep.errors import ApplicationError, Conflict
+from sevenstep.framework import LEVEL_ORDER
+
+ROLE_FITS = {
+    (RequestRole.CANDIDATE, RequestRole.INTERVIEWER),
+    (RequestRole.CANDIDATE, RequestRole.SWAP),
+    (RequestRole.INTERVIEWER, RequestRole.SWAP),
+    (RequestRole.SWAP, RequestRole.SWAP),
+}
+
+
+@dataclass(frozen=True)
+class Criteria:
+    max_level_gap: int
+    any_domain: bool
+
+
+def criteria_after(waited: timedelta) -> Criteria:
+    """How choosy a request still is after waiting this long."""
+    relax = timedelta(seconds=settings.SCHEDULING_INSTANT_RELAX_SECONDS)
+    if waited >= 2 * relax:
+        return Criteria(max_level_gap=2, any_domain=True)
+    if waited >= relax:
+        return Criteria(max_level_gap=1, any_domain=True)
+    return Criteria(max_level_gap=0, any_domain=False)
+
+
+def relax_stage(entry: InstantQueueEntry, now: datetime) -> int:
+    """0 while the entry is still choosy, 1 and 2 as its criteria widen."""
+    return criteria_after(now - entry.created_at).max_level_gap
+
+
+def _stale_before(now: datetime) -> datetime:
+    return now - timedelta(seconds=settings.SCHEDULING_INSTANT_STALE_SECONDS)
+
+
+def _fits(mine: InstantQueueEntry, other: InstantQueueEntry, now: datetime) -> bool:
+    if (mine.role, other.role) not in ROLE_FITS and (other.role, mine.role) not in ROLE_FITS:
+        return False
+    # The more patient of the two sets the bar: both have agreed to at least that much.
+    criteria = criteria_after(max(now - mine.created_at, now - other.created_at))
+    gap = abs(LEVEL_ORDER.index(mine.level) - LEVEL_ORDER.index(other.level))
+    if gap > criteria.max_level_gap:
+        return False
+    if criteria.any_domain or not mine.domains or not other.domains:
+        return True
+    return bool(set(mine.domains) & set(other.domains))
+
+
+def _closeness(mine: InstantQueueEntry, other: InstantQueueEntry) -> tuple[int, int]:
+    gap = abs(LEVEL_ORDER.index(mine.level) - LEVEL_ORDER.index(other.level))
+    shared = len(set(mine.domains) & set(other.domains))
+    return (gap, -shared)
+
+
+def instant_join(
+    *, user: User, role: str, level: str | None = None, domains: list[str] | None = None
+) -> InstantQueueEntry:
+    """Wait for an instant partner (or update the wait already going); try to pair at once."""
+    now = timezone.now()
+    duration = 2 * INTERVIEW_LENGTH if role == RequestRole.SWAP else INTERVIEW_LENGTH
+    busy = Seat.objects.filter(
+        user=user, active=True, starts_at__lt=now + duration, ends_at__gt=now
+    ).exists()
+    if busy:
+        raise Conflict("You already have an interview right now.", code="busy_now")
+    profile = user.profile
+    with transaction.atomic():
+        entry = (
+            InstantQueueEntry.objects.select_for_update()
+            .filter(user=user, status=QueueStatus.WAITING)
+            .first()
+        )
+        if entry is None:
+            entry = InstantQueueEntry(user=user, created_at=now)
+        entry.role = role
+        entry.level = level or profile.target_level
+        entry.domains = sorted(set(domains if domains is not None else profile.focus_domains))
+        entry.last_seen_at = now
+        entry.save()
+    return instant_try_pair(entry_id=entry.pk) or entry
+
+
+def instant_status(*, user: User) -> InstantQueueEntry:
+    """Return the user's latest entry; polling keeps a waiting one alive and retries pairing."""
+    entry = InstantQueueEntry.objects.filter(user=user).order_by("-created_at", "-pk").first()
+    if entry is None:
+        raise ApplicationError(
+            "You are not in the instant-match queue.", code="not_queued", status_code=404
+        )
+    if entry.status == QueueStatus.WAITING:
+        now = timezone.now()
+        InstantQueueEntry.objects.filter(pk=entry.pk, status=QueueStatus.WAITING).update(
+            last_seen_at=now
+        )
+        entry = instant_try_pair(entry_id=entry.pk) or entry
+        entry.refresh_from_db()
+    return entry
+
+
+def instant_leave(*, user: User) -> InstantQueueEntry:
+    """Leave the queue; too late if a partner was already found."""
+    with transaction.atomic():
+        entry = (
+            InstantQueueEntry.objects.select_for_update()
+            .filter(user=user, status=QueueStatus.WAITING)
+            .first()
+        )
+        if entry is None:
+            raise ApplicationError(
+                "You are not waiting for an instant match.", code="not_queued", status_code=404
+            )
+        entry.status = QueueStatus.LEFT
+        entry.save(update_fields=["status"])
+    return entry
+
+
+def instant_sweep(*, now: datetime | None = None) -> int:
+    """Expire closed tabs and retry pairing the rest (beat, every few seconds); return pairs."""
+    now = now or timezone.now()
+    InstantQueueEntry.objects.filter(
+        status=QueueStatus.WAITING, last_seen_at__lt=_stale_before(now)
+    ).update(status=QueueStatus.EXPIRED)
+    paired = 0
+    waiting = InstantQueueEntry.objects.filter(status=QueueStatus.WAITING).order_by("created_at")
+    for entry_id in list(waiting.values_list("pk", flat=True)):
+        entry = instant_try_pair(entry_id=entry_id)
+        if entry is not None and entry.status == QueueStatus.MATCHED:
+            paired += 1
+    return paired
+
+
+def instant_try_pair(*, entry_id: int) -> InstantQueueEntry | None:
+    """Pair a waiting entry with the best fitting partner waiting now; return it if paired."""
+    now = timezone.now()
+    with transaction.atomic():
+        mine = (
+            InstantQueueEntry.objects.select_for_update()
+            .filter(pk=entry_id, status=QueueStatus.WAITING)
+            .first()
+        )
+        if mine is None:
+            return None
+        # skip_locked: an entry another attempt holds is being paired already; the next poll
+        # sees the outcome instead of two attempts queueing behind each other's locks.
+        others = list(
+            InstantQueueEntry.objects.select_for_update(skip_locked=True)
+            .filter(status=QueueStatus.WAITING, last_seen_at__gte=_stale_before(now))
+            .exclude(user_id=mine.user_id)
+            .order_by("created_at")[:200]
+        )
+        fitting = sorted(
+            (other for other in others if _fits(mine, other, now)),
+            key=lambda other: _closeness(mine, other),
+        )
+        for other in fitting:
+            interviews = _book(mine, other, now)
+            if interviews:
+                for entry in (mine, other):
+                    entry.status = QueueStatus.MATCHED
+                    entry.matched_at = now
+                    entry.interview = interviews[0]
+                    entry.save(update_fields=["status", "matched_at", "interview"])
+                return mine
+    return None
+
+
+def _book(mine: InstantQueueEntry, other: InstantQueueEntry, now: datetime) -> list[Interview]:
+    swap = mine.role == RequestRole.SWAP and other.role == RequestRole.SWAP
+    if swap or mine.role == RequestRole.INTERVIEWER or other.role == RequestRole.CANDIDATE:
+        leader, follower = mine, other
+    else:
+        leader, follower = other, mine
+    questions, had, done = matching.question_history(user_ids=[leader.user_id, follower.user_id])
+    refs = matching.question_refs(questions)
+
+    def seeker(entry: InstantQueueEntry) -> pairing.Seeker:
+        return pairing.Seeker(
+            request_id=entry.pk,
+            user_id=entry.user_id,
+            role=pairing.ROLE_CODES[entry.role],
+            level=LEVEL_ORDER.index(entry.level),
+            domains=matching.domain_bits(entry.domains),
+            free=0,
+            priority=0.0,
+            max_per_week=2,
+            had=had.get(entry.user_id, 0),
+            done=done.get(entry.user_id, 0),
+        )
+
+    a, b = seeker(leader), seeker(follower)
+    first = pairing.choose_question(refs, a, b)
+    if first is None:
+        return []
+    second = pairing.choose_question(refs, b, a, exclude=first)
+    starts_at = now.replace(second=0, microsecond=0)
+    try:
+        if swap:
+            if second is None:
+                return []
+            return swap_book(
+                first_interviewer_id=leader.user_id,
+                first_candidate_id=follower.user_id,
+                first_question=questions[first],
+                second_question=questions[second],
+                starts_at=starts_at,
+                source=InterviewSource.INSTANT,
+            )
+        return [
+            interview_book(
+                interviewer_id=leader.user_id,
+                candidate_id=follower.user_id,
+                question=questions[first],
+                starts_at=starts_at,
+                source=InterviewSource.INSTANT,
+            )
+        ]
+    except Conflict:
+        return []

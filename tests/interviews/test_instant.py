@@ -1,0 +1,177 @@
+"""Instant match: people online now are paired at once, criteria relax, leaving is possible."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from accounts.models import User
+from interviews.models import InstantQueueEntry, Interview, InterviewSource, QueueStatus
+from interviews.services import instant
+from tests.factories import InterviewFactory, UserFactory
+from tests.interviews.helpers import ClientFor
+
+NOW = datetime(2030, 3, 1, 9, 0, 20, tzinfo=UTC)
+URL = "/api/match/instant/"
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Coordinates]:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
+
+
+def join(client_for: ClientFor, user: User, **body: object) -> dict[str, object]:
+    response = client_for(user).post(URL, body, format="json")
+    assert response.status_code in {200, 201}, response.json()
+    return response.json()
+
+
+def test_the_second_person_waiting_for_a_fitting_interview_is_paired_at_once(
+    client_for: ClientFor, interviewer: User, candidate: User
+) -> None:
+    first = join(client_for, candidate, role="candidate")
+    assert first["status"] == "waiting" and first["interview_id"] is None
+    second = join(client_for, interviewer, role="interviewer")
+    assert second["status"] == "matched"
+    interview = Interview.objects.get(pk=second["interview_id"])
+    assert (interview.interviewer, interview.candidate) == (interviewer, candidate)
+    assert interview.source == InterviewSource.INSTANT
+    assert interview.starts_at == NOW.replace(second=0)
+    polled = client_for(candidate).get(URL).json()
+    assert polled["status"] == "matched" and polled["interview_id"] == interview.pk
+    assert polled["join_url"].endswith(f"/interviews/{interview.pk}/room")
+
+
+def test_two_swap_seekers_start_a_swap(
+    client_for: ClientFor, interviewer: User, candidate: User
+) -> None:
+    join(client_for, candidate, role="swap")
+    matched = join(client_for, interviewer, role="swap")
+    assert matched["status"] == "matched"
+    assert Interview.objects.count() == 2
+
+
+def test_roles_that_do_not_fit_are_never_paired(
+    client_for: ClientFor, candidate: User, outsider: User
+) -> None:
+    join(client_for, candidate, role="candidate")
+    assert join(client_for, outsider, role="candidate")["status"] == "waiting"
+
+
+def test_criteria_relax_after_the_timeout(
+    client_for: ClientFor,
+    interviewer: User,
+    candidate: User,
+    clock: time_machine.Coordinates,
+) -> None:
+    join(client_for, candidate, role="candidate", level="mid", domains=["ads"])
+    waiting = join(client_for, interviewer, role="interviewer", level="senior", domains=["vision"])
+    assert waiting["status"] == "waiting" and waiting["relaxed"] is False
+    clock.move_to(NOW + timedelta(seconds=31))
+    polled = client_for(candidate).get(URL).json()
+    assert polled["status"] == "matched"
+    assert polled["relaxed"] is True
+
+
+def test_levels_three_apart_are_never_paired_even_after_long_waits(
+    client_for: ClientFor, candidate: User, interviewer: User, clock: time_machine.Coordinates
+) -> None:
+    join(client_for, candidate, role="candidate", level="new_grad")
+    join(client_for, interviewer, role="interviewer", level="staff")
+    for seconds in (20, 40, 59):
+        clock.move_to(NOW + timedelta(seconds=seconds))
+        assert client_for(candidate).get(URL).json()["status"] == "waiting"
+        client_for(interviewer).get(URL)
+
+
+def test_leaving_the_queue_means_nobody_is_paired_with_me(
+    client_for: ClientFor, interviewer: User, candidate: User
+) -> None:
+    join(client_for, candidate, role="candidate")
+    left = client_for(candidate).delete(URL)
+    assert left.status_code == 200 and left.json()["status"] == "left"
+    assert join(client_for, interviewer, role="interviewer")["status"] == "waiting"
+    assert client_for(candidate).delete(URL).status_code == 404
+
+
+def test_a_closed_tab_is_not_paired_and_the_sweep_expires_it(
+    client_for: ClientFor, interviewer: User, candidate: User, clock: time_machine.Coordinates
+) -> None:
+    join(client_for, candidate, role="candidate")
+    clock.move_to(NOW + timedelta(seconds=61))
+    assert join(client_for, interviewer, role="interviewer")["status"] == "waiting"
+    instant.instant_sweep()
+    assert InstantQueueEntry.objects.get(user=candidate).status == QueueStatus.EXPIRED
+
+
+def test_the_sweep_pairs_people_whose_criteria_have_relaxed(
+    client_for: ClientFor, interviewer: User, candidate: User, clock: time_machine.Coordinates
+) -> None:
+    join(client_for, candidate, role="candidate", level="mid")
+    join(client_for, interviewer, role="interviewer", level="senior")
+    clock.move_to(NOW + timedelta(seconds=35))
+    InstantQueueEntry.objects.update(last_seen_at=NOW + timedelta(seconds=30))
+    assert instant.instant_sweep() == 1
+    assert set(InstantQueueEntry.objects.values_list("status", flat=True)) == {"matched"}
+
+
+def test_joining_again_while_waiting_updates_the_wish(
+    client_for: ClientFor, candidate: User
+) -> None:
+    assert client_for(candidate).post(URL, {"role": "candidate"}, format="json").status_code == 201
+    again = client_for(candidate).post(URL, {"role": "swap"}, format="json")
+    assert again.status_code == 200 and again.json()["role"] == "swap"
+    assert InstantQueueEntry.objects.filter(user=candidate).count() == 1
+
+
+def test_someone_in_an_interview_right_now_cannot_queue(
+    client_for: ClientFor, candidate: User
+) -> None:
+    InterviewFactory(candidate=candidate, starts_at=NOW - timedelta(minutes=10))
+    response = client_for(candidate).post(URL, {"role": "candidate"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "busy_now"
+
+
+def test_polling_without_joining_is_a_404(client_for: ClientFor, candidate: User) -> None:
+    response = client_for(candidate).get(URL)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_queued"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "role"),
+        ({"role": "boss"}, "role"),
+        ({"role": "swap", "level": "principal"}, "level"),
+        ({"role": "swap", "domains": ["astrology"]}, "domains.0"),
+        ({"role": "swap", "now": True}, "now"),
+    ],
+)
+def test_bad_instant_requests_are_a_400(
+    client_for: ClientFor, candidate: User, body: dict[str, object], field: str
+) -> None:
+    response = client_for(candidate).post(URL, body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+    assert not InstantQueueEntry.objects.exists()
+
+
+def test_the_candidate_gets_a_fresh_question(client_for: ClientFor) -> None:
+    seasoned, fresh = UserFactory(), UserFactory()
+    join(client_for, fresh, role="interviewer")
+    matched = join(client_for, seasoned, role="candidate")
+    interview = Interview.objects.get(pk=matched["interview_id"])
+    assert (
+        not Interview.objects.filter(candidate=seasoned, question=interview.question)
+        .exclude(pk=interview.pk)
+        .exists()
+    )
