@@ -1,0 +1,253 @@
+"""Live-room benchmark: real Yjs clients typing in N rooms against each server, in one run.
+
+    .venv/bin/python bench/rooms/run.py                      # 50, 200, 500 rooms, every server
+    .venv/bin/python bench/rooms/run.py --rooms 50 --servers granian,reference --seconds 10
+
+Servers: `reference` (the Node y-websocket 2.1 bin/server.cjs, in memory, no persistence, the
+baseline), our ASGI app on granian / uvicorn / daphne with one process on the in-memory channel
+layer + SQLite, granian with one process on PostgreSQL, and granian / uvicorn with two
+processes on Redis + PostgreSQL. Our servers
+persist every update before broadcasting it; after each run the stored notes of every room are
+compared with what the clients hold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.error import URLError
+from urllib.request import urlopen
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+VENV = Path(sys.executable).parent
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sevenstep_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    processes: int
+    postgres: bool  # else SQLite
+    redis: bool  # else the in-memory channel layer
+
+    @property
+    def label(self) -> str:
+        if self.name == "reference":
+            return "reference y-websocket 2.1 (Node, memory only)"
+        layer = "Redis" if self.redis else "in-memory layer"
+        database = "PostgreSQL" if self.postgres else "SQLite"
+        plural = "es" if self.processes > 1 else ""
+        return f"{self.name}, {self.processes} process{plural}, {layer} + {database}"
+
+    def command(self, port: int) -> list[str]:
+        app = "config.asgi:application"
+        if self.name == "reference":
+            return ["node", str(HERE / "node_modules/y-websocket-reference/bin/server.cjs")]
+        if self.name == "granian":
+            return [str(VENV / "granian"), "--interface", "asgi", "--host", "127.0.0.1",
+                    "--port", str(port), "--workers", str(self.processes), "--ws",
+                    "--log-level", "warning", app]  # fmt: skip
+        if self.name == "uvicorn":
+            return [str(VENV / "uvicorn"), app, "--host", "127.0.0.1", "--port", str(port),
+                    "--workers", str(self.processes), "--log-level", "warning"]  # fmt: skip
+        if self.name == "daphne":
+            return [str(VENV / "daphne"), "-b", "127.0.0.1", "-p", str(port), "-v", "0", app]
+        raise ValueError(self.name)
+
+
+SERVERS = {
+    "reference": Server("reference", 1, False, False),
+    "granian": Server("granian", 1, False, False),
+    "uvicorn": Server("uvicorn", 1, False, False),
+    "daphne": Server("daphne", 1, False, False),
+    "granian-pg": Server("granian", 1, True, False),
+    "granian-redis-2": Server("granian", 2, True, True),
+    "uvicorn-redis-2": Server("uvicorn", 2, True, True),
+}
+
+
+DEFAULT_SERVERS = [name for name in SERVERS if name != "uvicorn-redis-2"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def django_env(server: Server, var_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(ROOT / "platform"),
+        DJANGO_ENV="development",
+        DEBUG="false",  # DEBUG keeps every query in memory
+        LOG_LEVEL="WARNING",
+        SEVENSTEP_VAR_DIR=str(var_dir),
+    )
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    if server.postgres:
+        env["DATABASE_URL"] = PG_URL
+    else:
+        env["SQLITE_PATH"] = str(var_dir / "bench.sqlite3")
+    if server.redis:
+        env["REDIS_URL"] = REDIS_URL
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    out = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    return out.stdout
+
+
+def prepare(var_dir: Path, servers: list[Server]) -> None:
+    if not (HERE / "node_modules" / "y-websocket-reference").is_dir():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE,
+                       check=True)  # fmt: skip
+    manage(django_env(SERVERS["granian"], var_dir), "migrate", "--noinput")
+    if any(server.postgres for server in servers):
+        import psycopg
+
+        base, name = PG_URL.rsplit("/", 1)
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        manage(django_env(SERVERS["granian-pg"], var_dir), "migrate", "--noinput")
+    if any(server.redis for server in servers):
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def wait_up(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        with contextlib.suppress(URLError, ConnectionError, OSError):
+            urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
+            return
+        time.sleep(0.2)
+    raise TimeoutError("server did not come up")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def run_one(server: Server, rooms: int, seconds: int, rate: int, work: Path, var_dir: Path) -> dict:
+    env = django_env(server, var_dir)
+    port = free_port()
+    clients = work / f"clients-{server.name}-{rooms}.json"
+    result_file = work / f"result-{server.name}-{server.processes}-{rooms}.json"
+    manage(env, "loadtest_rooms", "--rooms", str(rooms), "--base-url",
+           f"ws://127.0.0.1:{port}", "--out", str(clients))  # fmt: skip
+    server_env = dict(env, HOST="127.0.0.1", PORT=str(port))
+    proc = subprocess.Popen(server.command(port), cwd=ROOT, env=server_env,
+                            stdout=subprocess.DEVNULL)  # fmt: skip
+    try:
+        wait_up(port, proc)
+        subprocess.run(
+            ["node", str(HERE / "load.mjs"), "--clients", str(clients), "--seconds", str(seconds),
+             "--rate", str(rate), "--out", str(result_file)],
+            check=True, timeout=seconds + 300,
+        )  # fmt: skip
+    finally:
+        stop(proc)
+    result = json.loads(result_file.read_text())
+    if server.name != "reference":
+        verify = subprocess.run(
+            [sys.executable, str(HERE / "verify.py"), str(result_file)], cwd=ROOT, env=env,
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        result["persisted"] = json.loads(verify.stdout.strip().splitlines()[-1])
+    result.pop("texts")
+    result.update(server=server.label, rooms=rooms)
+    return result
+
+
+def row(result: dict) -> str:
+    persisted = result.get("persisted")
+    if persisted is None:
+        stored = "— (memory only)"
+    else:
+        matching = persisted["rooms_matching"]
+        equal = "all" if matching == persisted["rooms"] else str(matching)
+        stored = f"{equal} rooms equal, {persisted['stored_updates']} updates stored"
+    return (
+        f"| {result['server']} | {result['rooms']} "
+        f"| {result['synced_clients']}/{result['clients']} "
+        f"| {result['p50_ms']} | {result['p99_ms']} | {result['max_ms']} "
+        f"| {result['delivered_per_second']} | {result['delivered_ratio']} "
+        f"| {result['diverged_rooms']} | {stored} |"
+    )
+
+
+HEADER = (
+    "| server | rooms | synced clients | p50 ms | p99 ms | max ms | updates/s delivered "
+    "| delivered/sent | diverged rooms | persisted |\n|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--rooms", default="50,200,500")
+    parser.add_argument("--servers", default=",".join(DEFAULT_SERVERS))
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--rate", type=int, default=5, help="updates per second per client")
+    args = parser.parse_args()
+    servers = [SERVERS[name] for name in args.servers.split(",")]
+    sizes = [int(n) for n in args.rooms.split(",")]
+    if shutil.which("node") is None:
+        sys.exit("needs node")
+    work = Path(tempfile.mkdtemp(prefix="bench-rooms-"))
+    var_dir = work / "var"
+    var_dir.mkdir()
+    prepare(var_dir, servers)
+    print(
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the run; "
+        f"{args.rate} updates/s per client, {args.seconds}s measured"
+    )
+    print(HEADER, flush=True)
+    results = []
+    for rooms in sizes:
+        for server in servers:
+            try:
+                result = run_one(server, rooms, args.seconds, args.rate, work, var_dir)
+            except Exception as exc:  # a server that collapses is a result too
+                result = {"server": server.label, "rooms": rooms, "error": repr(exc)}
+                print(f"| {server.label} | {rooms} | failed: {exc!r} |", flush=True)
+            else:
+                print(row(result) + f" <!-- load {os.getloadavg()[0]:.1f} -->", flush=True)
+            results.append(result)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"rooms-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(results, indent=1))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
