@@ -177,6 +177,23 @@ CELERY_BEAT_SCHEDULE["scoring-nightly-rebuild"] = {
     "task": "scoring.reports_rebuild_all",
     "schedule": crontab(hour=3, minute=30),
 }
+# Pair open interview requests, send due reminders, keep the instant-match queue moving; a
+# tick that waited past its period is dropped (the next one does the same work).
+CELERY_BEAT_SCHEDULE["interviews-matching"] = {
+    "task": "interviews.match_scheduled",
+    "schedule": 300.0,
+    "options": {"expires": 300},
+}
+CELERY_BEAT_SCHEDULE["interviews-reminders"] = {
+    "task": "interviews.send_due_reminders",
+    "schedule": 60.0,
+    "options": {"expires": 60},
+}
+CELERY_BEAT_SCHEDULE["interviews-instant-sweep"] = {
+    "task": "interviews.instant_sweep",
+    "schedule": 10.0,
+    "options": {"expires": 10},
+}
 
 # --- auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
