@@ -458,6 +458,8 @@ class Registry:
             if not (self.queue or self._committing):
                 break
             await asyncio.sleep(0.01)
+        if self.rooms:
+            return  # a socket joined while the last commits drained
         tasks, self._tasks = self._tasks, []
         channel, self.channel = self.channel, None
         self.outbox.clear()

@@ -131,12 +131,13 @@ def stored_texts(*, interview_id: int, kind: DocumentKind) -> dict[str, str]:
 def session_snapshot(*, interview_id: int) -> dict[str, object]:
     """Return the session state every control socket shows: status, step, clock."""
     interview = Interview.objects.get(pk=interview_id)
-    step_started_at = (
-        TimelineEvent.objects.filter(interview_id=interview_id, kind=TimelineKind.STEP_ENTERED)
-        .order_by("-at", "-pk")
-        .values_list("at", flat=True)
-        .first()
+    timeline = list(
+        TimelineEvent.objects.filter(interview_id=interview_id)
+        .order_by("at", "pk")
+        .values_list("kind", "step", "at")
     )
+    entered = [at for kind, _, at in timeline if kind == TimelineKind.STEP_ENTERED]
+    step_started_at = entered[-1] if entered else None
     step = interview.current_step
     return {
         "interview": interview.pk,
@@ -148,6 +149,9 @@ def session_snapshot(*, interview_id: int) -> dict[str, object]:
         "ends_at": _iso(interview.ends_at),
         "started_at": _iso(interview.started_at),
         "ended_at": _iso(interview.ended_at),
+        "timeline": [
+            {"kind": kind, "step": event_step, "at": _iso(at)} for kind, event_step, at in timeline
+        ],
     }
 
 

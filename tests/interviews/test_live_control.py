@@ -86,6 +86,10 @@ async def test_the_interviewer_starts_moves_and_ends_and_both_see_it(
     await ivy.act(type="end")
     ended = (await carl.next("state"))["state"]
     assert ended["status"] == "completed" and ended["ended_at"] is not None
+    assert [(e["kind"], e["step"]) for e in ended["timeline"]][-2:] == [
+        ("step_entered", 5),
+        ("ended", None),
+    ]
     kinds = await database_sync_to_async(list)(
         TimelineEvent.objects.filter(interview=interview).values_list("kind", "step")
     )
