@@ -99,16 +99,27 @@ const receivedMeasured = received - receivedBefore
 running = false
 await Promise.all(typing)
 
-// Let everything settle, then check both clients of each room agree.
-await sleep(3000)
-const rooms = new Map()
-for (const client of clients) {
-  const key = `${client.entry.url}/${client.entry.room}`
-  if (!rooms.has(key)) rooms.set(key, [])
-  rooms.get(key).push(client.text.toString())
+// Wait (up to a minute) until both clients of every room agree: a backlog drains first.
+function roomTexts () {
+  const rooms = new Map()
+  for (const client of clients) {
+    const key = `${client.entry.url}/${client.entry.room}`
+    if (!rooms.has(key)) rooms.set(key, [])
+    rooms.get(key).push(client.text.toString())
+  }
+  return rooms
 }
-let diverged = 0
-for (const texts of rooms.values()) if (new Set(texts).size !== 1) diverged++
+const settleStart = performance.now()
+let rooms = roomTexts()
+let diverged = Infinity
+while (performance.now() - settleStart < 60000) {
+  await sleep(500)
+  rooms = roomTexts()
+  diverged = [...rooms.values()].filter((texts) => new Set(texts).size !== 1).length
+  if (diverged === 0) break
+}
+await sleep(1000) // the last updates reach the database before the peer sees them; be generous
+const settleSeconds = (performance.now() - settleStart) / 1000
 const finalTexts = Object.fromEntries([...rooms].map(([key, texts]) => [key, texts[0]]))
 
 latencies.sort((a, b) => a - b)
@@ -127,6 +138,7 @@ const result = {
   max_ms: latencies.length ? Math.round(latencies[latencies.length - 1]) : null,
   reconnects,
   diverged_rooms: diverged,
+  settle_seconds: Math.round(settleSeconds * 10) / 10,
   texts: finalTexts
 }
 fs.writeFileSync(args.out, JSON.stringify(result))

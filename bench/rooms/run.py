@@ -134,7 +134,7 @@ def prepare(var_dir: Path, servers: list[Server]) -> None:
         redis.Redis.from_url(REDIS_URL).flushdb()
 
 
-def wait_up(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+def wait_up(port: int, proc: subprocess.Popen, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -200,13 +200,14 @@ def row(result: dict) -> str:
         f"| {result['synced_clients']}/{result['clients']} "
         f"| {result['p50_ms']} | {result['p99_ms']} | {result['max_ms']} "
         f"| {result['delivered_per_second']} | {result['delivered_ratio']} "
-        f"| {result['diverged_rooms']} | {stored} |"
+        f"| {result['diverged_rooms']} ({result.get('settle_seconds', '?')} s) | {stored} |"
     )
 
 
 HEADER = (
     "| server | rooms | synced clients | p50 ms | p99 ms | max ms | updates/s delivered "
-    "| delivered/sent | diverged rooms | persisted |\n|---|---|---|---|---|---|---|---|---|---|"
+    "| delivered/sent | diverged rooms (time to converge) | persisted |\n"
+    "|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
