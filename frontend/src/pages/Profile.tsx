@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react'
 import { api } from '../api/client'
 import { keys, useFramework } from '../api/queries'
 import type { Me } from '../api/types'
+import { CalendarFeed } from '../components/CalendarFeed'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { ProfileFields, type ProfileValues } from '../components/ProfileFields'
 
@@ -38,6 +39,7 @@ export function ProfilePage({ me }: { me: Me }) {
     }
   }
   return (
+    <>
     <section className="narrow card">
       <h1>Your profile</h1>
       <p className="muted">{me.email}</p>
@@ -61,5 +63,7 @@ export function ProfilePage({ me }: { me: Me }) {
         )}
       </Loaded>
     </section>
+    <CalendarFeed />
+    </>
   )
 }

@@ -18,7 +18,7 @@ import {
   YAxis,
 } from 'recharts'
 import { ApiError, api, type Page } from '../api/client'
-import { useFramework } from '../api/queries'
+import { labelOf, useFramework } from '../api/queries'
 import type { Framework, Me } from '../api/types'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
 import { useTimeZone } from '../lib/me'
@@ -51,7 +51,7 @@ export default function ReportPage({ me }: { me: Me }) {
         </div>
       </div>
       <p className="muted">
-        Target level: <strong>{me.profile.target_level}</strong>. Estimates are corrected for how lenient each
+        Target level: <strong>{labelOf(framework.data?.levels, me.profile.target_level ?? '')}</strong>. Estimates are corrected for how lenient each
         interviewer is and pulled toward the average until there is enough evidence; the band shows the uncertainty.
       </p>
       <Loaded query={framework}>
