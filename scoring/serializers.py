@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from scoring import estimation as est
 from scoring.models import InterviewerFeedback, Recommendation, Scorecard
 from scoring.selectors import submission_deadline
-from sevenstep.framework import PITFALL_STEP, Level, Pitfall, Step
+from sevenstep.framework import PITFALL_STEP, Level, Pitfall, Step, step_budget_seconds
 from sevenstep.serializers import StrictInputSerializer
 
 # --- rubric ------------------------------------------------------------------------------
@@ -347,49 +349,58 @@ class ReportOutput(serializers.Serializer):
 
 
 def report_view(report: Any) -> dict[str, Any]:
-    """Expand a stored body (per-step columns) into one object per step."""
+    """Expand a stored body (per-step columns) into one object per step, deriving the rest."""
     body = report.body
-    columns = body["steps"]
-    budget = body["time"]["budget_seconds"]
+    columns = {
+        name: np.asarray(body["steps"][name], dtype=float)
+        for name in ("estimate", "lower", "upper", "bar", "n_ratings", "slope", "slope_sd")
+    }
+    n = columns["n_ratings"].astype(int)
+    verdicts = est.bar_verdict(columns["lower"], columns["upper"], columns["bar"], n)
+    gaps = np.round(columns["estimate"] - columns["bar"], 2)
+    slope_lower = columns["slope"] - est.Z_90 * columns["slope_sd"]
+    slope_upper = columns["slope"] + est.Z_90 * columns["slope_sd"]
 
-    def trend(s: int) -> dict[str, Any]:
-        return {
-            "direction": columns["trend"][s],
-            "slope_per_30_days": columns["slope"][s],
-            "lower": columns["slope_lower"][s],
-            "upper": columns["slope_upper"][s],
-        }
+    def number(value: float, digits: int = 3) -> float | None:
+        return None if value != value else round(float(value), digits)
 
-    steps = [
-        {
-            "step": s + 1,
-            "title": str(Step(s + 1).label),
-            **{
-                name: columns[name][s]
-                for name in (
-                    "estimate",
-                    "lower",
-                    "upper",
-                    "raw_mean",
-                    "n_ratings",
-                    "n_not_reached",
-                    "bar",
-                    "gap",
-                    "verdict",
-                    "percentile",
-                )
-            },
-            "trend": trend(s),
-            "time": {
-                "interviews_reached": columns["time_reached"][s],
-                "mean_seconds": columns["time_mean_seconds"][s],
-                "budget_seconds": budget[s],
-                "ratio": columns["time_ratio"][s],
-            },
-            "evidence": report.evidence.get(s + 1, []),
-        }
-        for s in range(7)
-    ]
+    steps = []
+    for s in range(est.N_STEPS):
+        column = {name: values[s] for name, values in body["steps"].items()}
+        steps.append(
+            {
+                "step": s + 1,
+                "title": str(Step(s + 1).label),
+                **{
+                    name: column[name]
+                    for name in (
+                        "estimate",
+                        "lower",
+                        "upper",
+                        "raw_mean",
+                        "n_ratings",
+                        "n_not_reached",
+                        "bar",
+                        "percentile",
+                    )
+                },
+                "gap": float(gaps[s]),
+                "verdict": str(verdicts[s]),
+                "trend": {
+                    "direction": column["trend"],
+                    "slope_per_30_days": column["slope"],
+                    "lower": number(slope_lower[s]),
+                    "upper": number(slope_upper[s]),
+                },
+                "time": {
+                    "interviews_reached": column["time_reached"],
+                    "mean_seconds": column["time_mean_seconds"],
+                    "budget_seconds": step_budget_seconds(s + 1),
+                    "ratio": column["time_ratio"],
+                },
+                "evidence": report.evidence.get(s + 1, []),
+            }
+        )
     return {
         "user_id": report.user_id,
         "computed_at": report.computed_at,
@@ -400,9 +411,13 @@ def report_view(report: Any) -> dict[str, Any]:
         "based_on": body["based_on"],
         "steps": steps,
         "weakest_steps": body["weakest_steps"],
-        "time_management": {k: v for k, v in body["time"].items() if k != "budget_seconds"},
+        "time_management": body["time"],
         "pitfalls": [{**row, "label": str(Pitfall(row["tag"]).label)} for row in body["pitfalls"]],
-        "recommended_questions": body["recommended_questions"],
+        "recommended_questions": [
+            {**report.questions[question_id], "stresses": stresses}
+            for question_id, *stresses in body["recommended_questions"]
+            if question_id in report.questions
+        ],
     }
 
 

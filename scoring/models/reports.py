@@ -62,8 +62,15 @@ class InterviewTiming(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     minutes = models.PositiveSmallIntegerField()
-    # [seconds or null for "never entered"] for steps 1..7.
-    seconds = models.JSONField()
+    # Seconds spent on each step; null for a step never entered. Columns, not a JSON list, so
+    # the nightly rebuild aggregates them in SQL.
+    seconds_1 = models.PositiveIntegerField(null=True)
+    seconds_2 = models.PositiveIntegerField(null=True)
+    seconds_3 = models.PositiveIntegerField(null=True)
+    seconds_4 = models.PositiveIntegerField(null=True)
+    seconds_5 = models.PositiveIntegerField(null=True)
+    seconds_6 = models.PositiveIntegerField(null=True)
+    seconds_7 = models.PositiveIntegerField(null=True)
     computed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

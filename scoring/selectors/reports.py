@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
 
+from interviews.models import Question
 from scoring.models import ModelFit, RaterStats, Report, ReportSnapshot, Scorecard, StepScore
 from scoring.selectors.submissions import released_feedback, released_scorecards
 
@@ -24,6 +25,7 @@ class CurrentReport:
     kind: str
     body: dict[str, Any]
     evidence: dict[int, list[dict[str, Any]]]
+    questions: dict[int, dict[str, Any]]  # the recommended ones, by id
 
 
 def report_for_user(*, user_id: int) -> CurrentReport:
@@ -36,12 +38,20 @@ def report_for_user(*, user_id: int) -> CurrentReport:
     else:
         computed_at, kind = timezone.now(), "on_demand"
         body, _ = report_compute(user_id=user_id, now=computed_at)
+    picked = [pick[0] for pick in body["recommended_questions"]]
+    questions = {
+        row["id"]: row
+        for row in Question.objects.filter(pk__in=picked, is_active=True).values(
+            "id", "slug", "title", "level", "domain"
+        )
+    }
     return CurrentReport(
         user_id=user_id,
         computed_at=computed_at,
         kind=kind,
         body=body,
         evidence=evidence_quotes(user_id=user_id),
+        questions=questions,
     )
 
 

@@ -69,17 +69,30 @@ def _not_released(interview: Interview, what: str) -> ApplicationError:
     )
 
 
-def _released(rows: QuerySet[Any], other_side: type[Submission], now: datetime | None) -> Any:
-    """Keep submitted rows whose other side submitted too, or whose deadline has passed."""
+def released_condition(other_side: type[Submission], now: datetime | None, prefix: str = "") -> Q:
+    """Say "submitted, and the other side submitted too or the deadline passed" as a filter.
+
+    prefix reaches the submission from another model (e.g. "scorecard__" from step scores).
+    """
     cutoff = (now or timezone.now()) - timedelta(hours=deadline_hours())
     other_submitted = other_side.objects.filter(
-        interview_id=OuterRef("interview_id"), status=SubmissionStatus.SUBMITTED
+        interview_id=OuterRef(f"{prefix}interview_id"), status=SubmissionStatus.SUBMITTED
     )
-    return rows.filter(status=SubmissionStatus.SUBMITTED).filter(
-        Exists(other_submitted)
-        | Q(interview__ended_at__lte=cutoff)
-        | Q(interview__ended_at__isnull=True, interview__ends_at__lte=cutoff)
+    # The cheap time test first: most scorecards are old, and then the subquery never runs.
+    return Q(**{f"{prefix}status": SubmissionStatus.SUBMITTED}) & (
+        Q(**{f"{prefix}interview__ended_at__lte": cutoff})
+        | Q(
+            **{
+                f"{prefix}interview__ended_at__isnull": True,
+                f"{prefix}interview__ends_at__lte": cutoff,
+            }
+        )
+        | Exists(other_submitted)
     )
+
+
+def _released(rows: QuerySet[Any], other_side: type[Submission], now: datetime | None) -> Any:
+    return rows.filter(released_condition(other_side, now))
 
 
 def released_scorecards(*, now: datetime | None = None) -> QuerySet[Scorecard]:

@@ -1,13 +1,15 @@
 """Turn estimates and evidence into report bodies, vectorised over users.
 
-A body stores its per-step figures column-wise ({"estimate": [7 numbers], ...}) so the nightly
-rebuild writes small rows; the API expands them into one object per step.
+A body stores its per-step figures column-wise ({"estimate": [7 numbers], ...}) and nothing
+that can be derived (verdicts, gaps, slope bands, question titles), so a body stays under
+PostgreSQL's 2 kB TOAST threshold and the nightly rebuild writes small rows. The API expands
+it (scoring.serializers.report_view).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -19,7 +21,7 @@ RECOMMENDED_QUESTIONS = 3
 RUSHED_RATIO = 0.5  # under half the budget
 OVER_RATIO = 1.5  # over one and a half times the budget
 MIN_TIMED_INTERVIEWS = 2
-_LEVEL_BONUS = {0: 0.3, 1: 0.15}  # questions at (or next to) the user's target level first
+_LEVEL_BONUS = (0.3, 0.15)  # questions at, then next to, the user's target level first
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,24 @@ class Context:
     pitfall_rates: est.FloatArray  # (tags,) share of scorecards with each tag
 
 
-def _column(values: est.FloatArray, digits: int = 2) -> list[float | None]:
-    return [None if v != v else v for v in np.round(values, digits).tolist()]
+def _lists(values: np.ndarray, digits: int | None = 2) -> list[list[Any]]:
+    """Round a (users, k) array and turn it into lists, NaN becoming None."""
+    if digits is None:
+        return values.tolist()
+    rounded = np.round(values.astype(np.float64), digits)
+    out = rounded.tolist()
+    missing = np.isnan(rounded)
+    for user, step in zip(*np.nonzero(missing), strict=True):
+        out[user][step] = None
+    return out
+
+
+def _steps_where(mask: np.ndarray) -> list[list[int]]:
+    """Return, per user, the step numbers where mask is True."""
+    out: list[list[int]] = [[] for _ in range(mask.shape[0])]
+    for user, step in zip(*np.nonzero(mask), strict=True):
+        out[user].append(int(step) + 1)
+    return out
 
 
 def report_bodies(
@@ -46,7 +64,7 @@ def report_bodies(
     percentiles: est.FloatArray,
     levels: list[str],
     timing: Timing,
-    done: list[set[int]],
+    done: np.ndarray,
     context: Context,
 ) -> list[dict[str, Any]]:
     """Build one report body per user of the evidence."""
@@ -54,145 +72,136 @@ def report_bodies(
     bars = np.stack([context.bars[level] for level in levels]) if levels else np.zeros((0, 7))
     lower, upper = estimates.lower, estimates.upper
     gap = estimates.estimate - bars
-    verdict = est.bar_verdict(lower, upper, bars, n)
     eligible = n >= est.MIN_RATINGS
     order = est.weakest_first(gap, n)
-    trend = est.trend_direction(estimates.slope, estimates.slope_sd, n, estimates.span_days)
-    slope_low = estimates.slope - est.Z_90 * estimates.slope_sd
-    slope_high = estimates.slope + est.Z_90 * estimates.slope_sd
-    percentiles = np.where(eligible, percentiles, np.nan)
+    weakest = np.where(np.take_along_axis(eligible, order, axis=1), order + 1, 0)
 
     timed = timing.reached >= MIN_TIMED_INTERVIEWS
-    rushed = timed & (timing.mean_ratio < RUSHED_RATIO)
-    over = timed & (timing.mean_ratio > OVER_RATIO)
+    with np.errstate(invalid="ignore"):
+        rushed = timed & (timing.mean_ratio < RUSHED_RATIO)
+        over = timed & (timing.mean_ratio > OVER_RATIO)
     often_missed = (timing.interviews[:, None] >= MIN_TIMED_INTERVIEWS) & (
         2 * timing.reached <= timing.interviews[:, None]
     )
+    questions = _recommend(np.where(eligible, np.maximum(-gap, 0.0), 0.0), levels, done, context)
 
-    recurring = est.recurring_pitfalls(
-        evidence.pitfall_counts, evidence.scorecards[:, None], context.pitfall_rates[None, :]
+    columns = {
+        "estimate": _lists(estimates.estimate),
+        "lower": _lists(lower),
+        "upper": _lists(upper),
+        "raw_mean": _lists(estimates.raw_mean),
+        "n_ratings": _lists(n, None),
+        "n_not_reached": _lists(evidence.not_reached, None),
+        "bar": _lists(bars),
+        "percentile": _lists(np.where(eligible, percentiles, np.nan), 0),
+        "trend": _lists(
+            est.trend_direction(estimates.slope, estimates.slope_sd, n, estimates.span_days), None
+        ),
+        "slope": _lists(estimates.slope, 3),
+        "slope_sd": _lists(estimates.slope_sd, 3),
+        "time_reached": _lists(timing.reached, None),
+        "time_mean_seconds": _lists(timing.mean_seconds, 0),
+        "time_ratio": _lists(timing.mean_ratio),
+    }
+    weakest_steps = [[int(step) for step in row if step] for row in weakest]
+    rushed_steps, over_steps, missed_steps = (
+        _steps_where(rushed),
+        _steps_where(over),
+        _steps_where(often_missed),
     )
-    questions, stresses = _recommend(
-        np.where(eligible, np.maximum(-gap, 0.0), 0.0), levels, done, context
-    )
-    n_ratings = n.sum(axis=1)
-    budget = np.round(timing.budget_seconds).astype(int).tolist()
+    pitfalls = _pitfalls(evidence, context)
     fitted_at = context.fitted_at.isoformat() if context.fitted_at else None
+    enough = eligible.any(axis=1).tolist()
+    scorecards, raters = evidence.scorecards.tolist(), evidence.raters.tolist()
+    ratings, interviews = n.sum(axis=1).tolist(), timing.interviews.tolist()
 
     bodies = []
     for u in range(evidence.n_users):
-        steps_of = np.arange(1, 8)
         latest = evidence.latest[u]
         bodies.append(
             {
                 "target_level": levels[u],
                 "min_ratings": est.MIN_RATINGS,
-                "enough_data": bool(eligible[u].any()),
+                "enough_data": enough[u],
                 "based_on": {
-                    "scorecards": int(evidence.scorecards[u]),
-                    "ratings": int(n_ratings[u]),
-                    "raters": int(evidence.raters[u]),
-                    "latest_scorecard_at": latest.isoformat() if latest else None,
+                    "scorecards": scorecards[u],
+                    "ratings": ratings[u],
+                    "raters": raters[u],
+                    "latest_scorecard_at": None
+                    if latest != latest
+                    else datetime.fromtimestamp(latest, UTC).isoformat(),
                     "model_fit_id": context.fit_id,
                     "model_fitted_at": fitted_at,
                 },
-                "steps": {
-                    "estimate": _column(estimates.estimate[u]),
-                    "lower": _column(lower[u]),
-                    "upper": _column(upper[u]),
-                    "raw_mean": _column(estimates.raw_mean[u]),
-                    "n_ratings": n[u].tolist(),
-                    "n_not_reached": evidence.not_reached[u].tolist(),
-                    "bar": _column(bars[u]),
-                    "gap": _column(gap[u]),
-                    "verdict": verdict[u].tolist(),
-                    "percentile": _column(percentiles[u], 0),
-                    "trend": trend[u].tolist(),
-                    "slope": _column(estimates.slope[u], 3),
-                    "slope_lower": _column(slope_low[u], 3),
-                    "slope_upper": _column(slope_high[u], 3),
-                    "time_reached": timing.reached[u].tolist(),
-                    "time_mean_seconds": _column(timing.mean_seconds[u], 0),
-                    "time_ratio": _column(timing.mean_ratio[u]),
-                },
-                "weakest_steps": (order[u][eligible[u][order[u]]] + 1).tolist(),
+                "steps": {name: values[u] for name, values in columns.items()},
+                "weakest_steps": weakest_steps[u],
                 "time": {
-                    "interviews": int(timing.interviews[u]),
-                    "budget_seconds": budget,
-                    "rushed_steps": steps_of[rushed[u]].tolist(),
-                    "over_budget_steps": steps_of[over[u]].tolist(),
-                    "often_not_reached": steps_of[often_missed[u]].tolist(),
+                    "interviews": interviews[u],
+                    "rushed_steps": rushed_steps[u],
+                    "over_budget_steps": over_steps[u],
+                    "often_not_reached": missed_steps[u],
                 },
-                "pitfalls": _pitfalls(evidence, recurring, context, u),
-                "recommended_questions": [
-                    _question(context.bank, q, stresses[u][i]) for i, q in enumerate(questions[u])
-                ],
+                "pitfalls": pitfalls[u],
+                "recommended_questions": questions[u],
             }
         )
     return bodies
 
 
-def _pitfalls(evidence: Evidence, recurring: Any, context: Context, u: int) -> list[dict[str, Any]]:
-    counts = evidence.pitfall_counts[u]
-    cards = max(int(evidence.scorecards[u]), 1)
-    rows = [
-        {
-            "tag": TAGS[t],
-            "count": int(counts[t]),
-            "rate": round(int(counts[t]) / cards, 3),
-            "population_rate": _column(context.pitfall_rates[t : t + 1], 3)[0],
-            "recurring": bool(recurring[u, t]),
-        }
-        for t in np.flatnonzero(counts)
-    ]
-    return sorted(rows, key=lambda row: (not row["recurring"], -row["count"], row["tag"]))
+def _pitfalls(evidence: Evidence, context: Context) -> list[list[dict[str, Any]]]:
+    """Per user: the tags ticked, recurring ones first."""
+    counts = evidence.pitfall_counts
+    recurring = est.recurring_pitfalls(
+        counts, evidence.scorecards[:, None], context.pitfall_rates[None, :]
+    )
+    cards = np.maximum(evidence.scorecards, 1)
+    rates = [None if r != r else round(float(r), 3) for r in context.pitfall_rates]
+    out: list[list[dict[str, Any]]] = [[] for _ in range(evidence.n_users)]
+    for u, t in zip(*np.nonzero(counts), strict=True):
+        out[u].append(
+            {
+                "tag": TAGS[t],
+                "count": int(counts[u, t]),
+                "rate": round(int(counts[u, t]) / int(cards[u]), 3),
+                "population_rate": rates[t],
+                "recurring": bool(recurring[u, t]),
+            }
+        )
+    for rows in out:
+        rows.sort(key=lambda row: (not row["recurring"], -row["count"], row["tag"]))
+    return out
 
 
 def _recommend(
-    shortfall: est.FloatArray, levels: list[str], done: list[set[int]], context: Context
-) -> tuple[list[list[int]], list[list[list[int]]]]:
-    """Pick unseen questions whose guide stresses each user's shortfalls (uniform if none)."""
+    shortfall: est.FloatArray, levels: list[str], done: np.ndarray, context: Context
+) -> list[list[list[int]]]:
+    """Pick unseen questions whose guide stresses each user's shortfalls (uniform if none).
+
+    Each pick is [question id, the two steps it exercises most where the user falls short].
+    """
     bank = context.bank
     n_users = shortfall.shape[0]
     if not bank.ids or not n_users:
-        return [[] for _ in range(n_users)], [[] for _ in range(n_users)]
+        return [[] for _ in range(n_users)]
     total = shortfall.sum(axis=1, keepdims=True)
-    focus = np.where(total > 0, shortfall / np.where(total > 0, total, 1.0), 1.0 / 7)
+    focus = np.where(total > 0, shortfall / np.where(total > 0, total, 1.0), 1.0 / est.N_STEPS)
     score = focus @ bank.emphasis.T  # (users, questions)
     rank = {level: i for i, level in enumerate(context.levels_order)}
-    question_rank = np.asarray([rank.get(level, 0) for level in bank.levels])
+    question_rank = np.asarray([rank.get(q["level"], 0) for q in bank.questions])
     user_rank = np.asarray([rank.get(level, 0) for level in levels])
     distance = np.abs(user_rank[:, None] - question_rank[None, :])
-    score = score + np.select([distance == 0, distance == 1], [_LEVEL_BONUS[0], _LEVEL_BONUS[1]])
-    position = {question_id: i for i, question_id in enumerate(bank.ids)}
-    for u, seen in enumerate(done):
-        for question_id in seen:
-            if question_id in position:
-                score[u, position[question_id]] = -np.inf
+    score += np.select([distance == 0, distance == 1], list(_LEVEL_BONUS))
+    score[done] = -np.inf
     top = np.argsort(-score, axis=1, kind="stable")[:, :RECOMMENDED_QUESTIONS]
-    picked: list[list[int]] = []
-    stressed: list[list[list[int]]] = []
-    for u in range(n_users):
-        keep = [int(q) for q in top[u] if np.isfinite(score[u, q])]
-        picked.append(keep)
-        stressed.append(
-            [
-                [int(s) + 1 for s in np.argsort(-(focus[u] * bank.emphasis[q]), kind="stable")[:2]]
-                for q in keep
-            ]
-        )
-    return picked, stressed
-
-
-def _question(bank: Bank, index: int, stresses: list[int]) -> dict[str, Any]:
-    return {
-        "id": bank.ids[index],
-        "slug": bank.slugs[index],
-        "title": bank.titles[index],
-        "level": bank.levels[index],
-        "domain": bank.domains[index],
-        "stresses": stresses,
-    }
+    weight = focus[:, None, :] * bank.emphasis[top]
+    stresses = np.argsort(-weight, axis=2, kind="stable")[:, :, :2] + 1
+    picks = np.concatenate([np.asarray(bank.ids)[top][:, :, None], stresses], axis=2).tolist()
+    unusable = ~np.isfinite(np.take_along_axis(score, top, axis=1))
+    for user in np.flatnonzero(unusable.any(axis=1)):
+        picks[user] = [
+            pick for pick, bad in zip(picks[user], unusable[user], strict=True) if not bad
+        ]
+    return picks
 
 
 def snapshot_steps(body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -49,6 +49,7 @@ from scoring.selectors.report_inputs import (
     rater_model_load,
     timing_load,
 )
+from scoring.services.bulk import upsert
 from scoring.services.report_bodies import Context, report_bodies, snapshot_steps
 from scoring.services.timings import interview_timings_fill
 from sevenstep.framework import LEVEL_ORDER
@@ -141,7 +142,7 @@ def report_compute(*, user_id: int, now: datetime | None = None) -> tuple[dict[s
         percentiles=percentiles,
         levels=levels,
         timing=timing_load([user_id]),
-        done=done_questions_load([user_id]),
+        done=done_questions_load([user_id], context.bank),
         context=context,
     )[0]
     return body, int(evidence.scorecards[0])
@@ -166,7 +167,7 @@ def report_update(*, user_id: int, version: int | None = None) -> bool:
             return False
         body, scorecards = report_compute(user_id=user_id, now=now)
         _store(
-            [(user_id, body, scorecards)],
+            [(user_id, body, scorecards, state.requested_version)],
             kind=ReportKind.INCREMENTAL,
             fit_id=body["based_on"]["model_fit_id"],
             now=now,
@@ -177,46 +178,58 @@ def report_update(*, user_id: int, version: int | None = None) -> bool:
 
 
 def _store(
-    rows: list[tuple[int, dict[str, Any], int]], *, kind: str, fit_id: int | None, now: datetime
+    rows: list[tuple[int, dict[str, Any], int, int]],
+    *,
+    kind: str,
+    fit_id: int | None,
+    now: datetime,
 ) -> None:
-    """Upsert reports and add a history snapshot whenever a user's scorecard count changed."""
-    user_ids = [user_id for user_id, _, _ in rows]
-    previous = dict(
-        Report.objects.filter(user_id__in=user_ids).values_list("user_id", "n_scorecards")
-        if len(rows) < 500
-        else Report.objects.values_list("user_id", "n_scorecards")
-    )
-    Report.objects.bulk_create(
+    """Upsert reports (user, body, scorecards, version) and snapshot changed scorecard counts."""
+    user_ids = [user_id for user_id, *_ in rows]
+    reports = Report.objects.values_list("user_id", "n_scorecards")
+    if len(rows) < 500:
+        reports = reports.filter(user_id__in=user_ids)
+    previous = dict(reports)
+    upsert(
+        Report,
         [
-            Report(
-                user_id=user_id,
-                computed_at=now,
-                kind=kind,
-                fit_id=fit_id,
-                n_scorecards=scorecards,
-                n_ratings=body["based_on"]["ratings"],
-                body=body,
-            )
-            for user_id, body, scorecards in rows
+            {
+                "user_id": user_id,
+                "computed_at": now,
+                "kind": kind,
+                "fit_id": fit_id,
+                "source_version": version,
+                "n_scorecards": scorecards,
+                "n_ratings": body["based_on"]["ratings"],
+                "body": body,
+            }
+            for user_id, body, scorecards, version in rows
         ],
-        update_conflicts=True,
-        unique_fields=["user"],
-        update_fields=["computed_at", "kind", "fit", "n_scorecards", "n_ratings", "body"],
-        batch_size=1000,
+        unique=["user"],
+        update=[
+            "computed_at",
+            "kind",
+            "fit_id",
+            "source_version",
+            "n_scorecards",
+            "n_ratings",
+            "body",
+        ],
     )
-    ReportSnapshot.objects.bulk_create(
+    upsert(
+        ReportSnapshot,
         [
-            ReportSnapshot(
-                user_id=user_id,
-                computed_at=now,
-                n_scorecards=scorecards,
-                steps=snapshot_steps(body),
-            )
-            for user_id, body, scorecards in rows
+            {
+                "user_id": user_id,
+                "computed_at": now,
+                "n_scorecards": scorecards,
+                "steps": snapshot_steps(body),
+            }
+            for user_id, body, scorecards, _ in rows
             if scorecards and previous.get(user_id) != scorecards
         ],
-        ignore_conflicts=True,
-        batch_size=1000,
+        unique=["user", "n_scorecards"],
+        update=[],
     )
 
 
@@ -274,8 +287,12 @@ def _rebuild_all(now: datetime) -> Rebuild:
     interview_timings_fill()
     clock.lap("timings")
     evidence = evidence_load(now=now)
+    previous = rater_model_load()
+    known = previous.rater_arrays(evidence.rater_ids)[0] if previous.fit else None
     clock.lap("load")
-    result = est.fit(evidence.ratings)
+    result = est.fit(
+        evidence.ratings, start=previous.params if previous.fit else None, start_leniency=known
+    )
     estimates = est.estimate_all(evidence.ratings, result)
     clock.lap("fit")
     levels = levels_load(evidence.user_ids)
@@ -303,7 +320,7 @@ def _rebuild_all(now: datetime) -> Rebuild:
         percentiles=percentiles,
         levels=levels,
         timing=timing_load(evidence.user_ids),
-        done=done_questions_load(evidence.user_ids),
+        done=done_questions_load(evidence.user_ids, context.bank),
         context=context,
     )
     clock.lap("build")
@@ -315,34 +332,34 @@ def _rebuild_all(now: datetime) -> Rebuild:
             body["based_on"]["model_fitted_at"] = now.isoformat()
         # Lock every state row: a user whose submission arrived during the build keeps the
         # pending incremental job (it will use this fit); everyone else is written now.
-        current = dict(
-            ReportState.objects.select_for_update().values_list("user_id", "requested_version")
-        )
-        rows, deferred = [], 0
-        cards_of = evidence.scorecards.tolist()
+        states = {
+            user_id: (requested, built)
+            for user_id, requested, built in ReportState.objects.select_for_update().values_list(
+                "user_id", "requested_version", "built_version"
+            )
+        }
         # Erased accounts still count as candidates for the raters' leniency, but get no report.
         erased = set(User.objects.filter(is_active=False).values_list("pk", flat=True))
+        rows, deferred = [], 0
+        cards_of = evidence.scorecards.tolist()
         for user_id, body, cards in zip(evidence.user_ids, bodies, cards_of, strict=True):
+            requested, _ = states.get(user_id, (0, 0))
             if user_id in erased:
                 continue
-            if current.get(user_id, 0) != versions_seen.get(user_id, 0):
+            if requested != versions_seen.get(user_id, 0):
                 deferred += 1
                 continue
-            rows.append((user_id, body, cards))
+            rows.append((user_id, body, cards, requested))
         _store(rows, kind=ReportKind.NIGHTLY, fit_id=fit.pk, now=now)
-        ReportState.objects.bulk_create(
+        upsert(
+            ReportState,
             [
-                ReportState(
-                    user_id=user_id,
-                    requested_version=current.get(user_id, 0),
-                    built_version=current.get(user_id, 0),
-                )
-                for user_id, _, _ in rows
+                {"user_id": user_id, "requested_version": version, "built_version": version}
+                for user_id, _, _, version in rows
+                if states.get(user_id, (0, 0))[1] < version
             ],
-            update_conflicts=True,
-            unique_fields=["user"],
-            update_fields=["built_version"],
-            batch_size=1000,
+            unique=["user"],
+            update=["built_version"],
         )
         _store_rater_stats(evidence, result, fit, now)
     clock.lap("write")
@@ -379,24 +396,28 @@ def _percentiles(
 
 
 def _store_rater_stats(evidence: Evidence, result: est.Fit, fit: ModelFit, now: datetime) -> None:
-    RaterStats.objects.bulk_create(
+    leniency = np.round(result.leniency, 4).tolist()
+    leniency_sd = np.round(np.sqrt(result.leniency_var), 4).tolist()
+    noise_sd = np.round(np.sqrt(result.rater_noise_var), 4).tolist()
+    ratings, cards = result.rater_n.tolist(), evidence.rater_scorecards.tolist()
+    upsert(
+        RaterStats,
         [
-            RaterStats(
-                rater_id=rater_id,
-                fit=fit,
-                leniency=round(float(result.leniency[r]), 4),
-                leniency_sd=round(float(np.sqrt(result.leniency_var[r])), 4),
-                noise_sd=round(float(np.sqrt(result.rater_noise_var[r])), 4),
-                n_ratings=int(result.rater_n[r]),
-                n_scorecards=int(evidence.rater_scorecards[r]),
-                updated_at=now,
-            )
+            {
+                "rater_id": rater_id,
+                "fit_id": fit.pk,
+                "leniency": leniency[r],
+                "leniency_sd": leniency_sd[r],
+                "noise_sd": noise_sd[r],
+                "n_ratings": ratings[r],
+                "n_scorecards": cards[r],
+                "updated_at": now,
+            }
             for r, rater_id in enumerate(evidence.rater_ids)
         ],
-        update_conflicts=True,
-        unique_fields=["rater"],
-        update_fields=[
-            "fit",
+        unique=["rater"],
+        update=[
+            "fit_id",
             "leniency",
             "leniency_sd",
             "noise_sd",
@@ -404,7 +425,6 @@ def _store_rater_stats(evidence: Evidence, result: est.Fit, fit: ModelFit, now: 
             "n_scorecards",
             "updated_at",
         ],
-        batch_size=1000,
     )
 
 

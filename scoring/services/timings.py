@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
+from django.db.models import Exists, OuterRef
+
 from interviews.models import Interview, InterviewStatus, TimelineEvent, TimelineKind
 from scoring.models import InterviewTiming
 from sevenstep.framework import Step
@@ -32,14 +34,17 @@ def interview_timings_fill(*, candidate_id: int | None = None) -> int:
 
     A completed interview's timeline no longer changes, so each is read once.
     """
+    # EXISTS, not IN: PostgreSQL turns NOT IN over 100k summaries into a quadratic scan.
+    summarised = InterviewTiming.objects.filter(interview_id=OuterRef("pk"))
+    timed = TimelineEvent.objects.filter(
+        interview_id=OuterRef("pk"), kind=TimelineKind.STEP_ENTERED
+    )
     pending = Interview.objects.filter(
-        status=InterviewStatus.COMPLETED, timeline__kind=TimelineKind.STEP_ENTERED
-    ).exclude(pk__in=InterviewTiming.objects.values("interview_id"))
+        Exists(timed), ~Exists(summarised), status=InterviewStatus.COMPLETED
+    ).order_by()
     if candidate_id is not None:
         pending = pending.filter(candidate_id=candidate_id)
-    rows = list(
-        pending.distinct().values_list("pk", "candidate_id", "starts_at", "ends_at", "ended_at")
-    )
+    rows = list(pending.values_list("pk", "candidate_id", "starts_at", "ends_at", "ended_at"))
     added = 0
     for start in range(0, len(rows), _BATCH):
         batch = rows[start : start + _BATCH]
@@ -53,7 +58,10 @@ def interview_timings_fill(*, candidate_id: int | None = None) -> int:
                 interview_id=pk,
                 candidate_id=candidate,
                 minutes=max(round((ends_at - starts_at).total_seconds() / 60), 1),
-                seconds=seconds_per_step(events[pk], ended_at),
+                **{
+                    f"seconds_{step}": seconds
+                    for step, seconds in enumerate(seconds_per_step(events[pk], ended_at), 1)
+                },
             )
             for pk, candidate, starts_at, ends_at, ended_at in batch
         ]
