@@ -288,3 +288,25 @@ def test_the_nightly_rebuild_is_scheduled_with_beat(settings) -> None:  # type: 
     assert entry["task"] in app.tasks
     assert app.tasks[entry["task"]].acks_late is True
     assert app.tasks["scoring.report_update"].acks_late is True
+
+
+def test_the_rebuild_and_publish_commands_work(raters, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from scoring.models import Rubric
+    from scoring.services.rubrics import rubric_document_load
+
+    out = io.StringIO()
+    call_command("rebuild_reports", stdout=out)
+    assert "rebuilt 12 reports" in out.getvalue()
+    document = rubric_document_load(1) | {"version": 2}
+    path = tmp_path / "rubric_v2.json"
+    path.write_text(json.dumps(document))
+    call_command("publish_rubric", str(path), stdout=out)
+    assert Rubric.objects.current().version == 2
+    with pytest.raises(CommandError):
+        call_command("publish_rubric", str(path), stdout=out)
