@@ -236,9 +236,17 @@ class ReportExportApi(APIView):
 
     def handle_exception(self, exc: Exception) -> Response:
         # Errors keep the one JSON error shape even when CSV was asked for.
+        self._answer_in_json()
+        return super().handle_exception(exc)
+
+    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Endpoint metadata is no table: JSON whatever format was asked for.
+        self._answer_in_json()
+        return super().options(request, *args, **kwargs)
+
+    def _answer_in_json(self) -> None:
         self.request.accepted_renderer = JSONRenderer()
         self.request.accepted_media_type = JSONRenderer.media_type
-        return super().handle_exception(exc)
 
 
 class InterviewerStatsApi(APIView):
