@@ -2,38 +2,43 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.utils import timezone
-
 from interviews.models import Interview, TimelineEvent
 from tests.e2e.conftest import log_in, screenshot
-from tests.factories import InterviewFactory, UserFactory
+from tests.factories import UserFactory
 
 
-def _notes_text(page) -> str:  # type: ignore[no-untyped-def]
-    """The shared notes as typed, without the other person's cursor label."""
-    return page.locator(".notes .cm-content .cm-line").evaluate_all(
-        "lines => lines.map(l => [...l.childNodes].filter(n => !(n.classList && "
-        "n.classList.contains('cm-ySelectionCaret'))).map(n => n.textContent).join(''))"
-        ".join('\\n')"
+def _notes_words(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The words of the shared notes as shown, without the other person's cursor label.
+
+    Whitespace next to a remote cursor widget renders differently, so words are compared.
+    """
+    text = page.locator(".notes .cm-content").evaluate(
+        "el => { const c = el.cloneNode(true);"
+        " c.querySelectorAll('.cm-ySelectionCaret').forEach(n => n.remove());"
+        " return c.innerText }"
     )
+    return text.replace("\u2060", " ").split()
 
 
 def test_two_people_run_score_and_review_an_interview(new_page, password) -> None:  # type: ignore[no-untyped-def]
     ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
-    carl = UserFactory(
-        email="carl@example.com", profile__display_name="Carl", profile__target_level="senior"
-    )
-    interview = InterviewFactory(
-        interviewer=ivy, candidate=carl, starts_at=timezone.now() + timedelta(minutes=2)
-    )
-    room = f"/interviews/{interview.pk}/room"
+    carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     interviewer = new_page()
     candidate = new_page(width=1024, height=1366)  # a tablet
     interviewer.on("dialog", lambda dialog: dialog.accept())
-    log_in(interviewer, "ivy@example.com", password, room)
-    log_in(candidate, "carl@example.com", password, room)
+    log_in(interviewer, "ivy@example.com", password, "/availability")
+    log_in(candidate, "carl@example.com", password, "/availability")
+
+    # Paired by instant match: the first one waits, the second one completes the pair.
+    interviewer.get_by_label("I want to be the").select_option("interviewer")
+    interviewer.get_by_role("button", name="Match me now").click()
+    interviewer.get_by_text("Looking for a partner").wait_for()
+    screenshot(interviewer, "12-match-waiting")
+    candidate.get_by_label("I want to be the").select_option("candidate")
+    candidate.get_by_role("button", name="Match me now").click()
+    for page in (interviewer, candidate):
+        page.wait_for_url("**/interviews/*/room")
+    interview = Interview.objects.get(interviewer=ivy, candidate=carl)
 
     for page in (interviewer, candidate):
         page.get_by_test_id("connection").get_by_text("Connected").wait_for()
@@ -55,7 +60,7 @@ def test_two_people_run_score_and_review_an_interview(new_page, password) -> Non
             "() => { const t = document.querySelector('.notes .cm-content').textContent;"
             " return ['ivy3', 'carl3'].every(w => t.includes(w)) }"
         )
-    assert _notes_text(interviewer) == _notes_text(candidate)
+    assert _notes_words(interviewer) == _notes_words(candidate)
     candidate.keyboard.type("\n\n```mermaid\ngraph LR\n  Users-->Ranker\n```\n")
     interviewer.locator(".preview figure.mermaid-diagram svg").wait_for()
     screenshot(interviewer, "20-room-interviewer")

@@ -22,8 +22,8 @@ export function AvailabilityPage({ me }: { me: Me }) {
       <div className="availability-layout">
         <WeekGrid timeZone={me.profile.time_zone ?? 'UTC'} />
         <div className="stack">
-          <Loaded query={framework}>{(fw) => <RequestForm me={me} framework={fw} />}</Loaded>
           <InstantMatch />
+          <Loaded query={framework}>{(fw) => <RequestForm me={me} framework={fw} />}</Loaded>
         </div>
       </div>
     </section>
@@ -104,8 +104,14 @@ function WeekGrid({ timeZone }: { timeZone: string }) {
           <div role="row" className="week-row head">
             <div role="columnheader" className="time-col" />
             {days.map((date) => (
-              <div role="columnheader" key={isoDate(date)} className={sameDate(date, today) ? 'today' : undefined}>
-                {formatDay(date)}
+              <div
+                role="columnheader"
+                key={isoDate(date)}
+                className={sameDate(date, today) ? 'today' : undefined}
+                aria-label={formatDay(date)}
+                title={formatDay(date)}
+              >
+                {formatDay(date).replace(/ \S+$/, '')}
               </div>
             ))}
           </div>
