@@ -9,14 +9,19 @@ SCHEDULING_INSTANT_STALE_SECONDS is a closed tab and is never matched.
 
 from __future__ import annotations
 
+import functools
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from interviews.consumers import instant_group
 from interviews.models import (
     InstantQueueEntry,
     Interview,
@@ -25,10 +30,12 @@ from interviews.models import (
     RequestRole,
     Seat,
 )
-from interviews.services import matching, pairing
+from interviews.services import matching, notifications, pairing
 from interviews.services.booking import INTERVIEW_LENGTH, interview_book, swap_book
 from sevenstep.errors import ApplicationError, Conflict
 from sevenstep.framework import LEVEL_ORDER
+
+log = logging.getLogger(__name__)
 
 ROLE_FITS = {
     (RequestRole.CANDIDATE, RequestRole.INTERVIEWER),
@@ -190,8 +197,29 @@ def instant_try_pair(*, entry_id: int) -> InstantQueueEntry | None:
                     entry.matched_at = now
                     entry.interview = interviews[0]
                     entry.save(update_fields=["status", "matched_at", "interview"])
+                transaction.on_commit(
+                    functools.partial(_push, interviews[0], [mine.user_id, other.user_id])
+                )
                 return mine
     return None
+
+
+def _push(interview: Interview, user_ids: list[int]) -> None:
+    """Tell both people's open sockets (if any) about the match; polling is the fallback."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    event = {
+        "type": "instant.matched",
+        "interview_id": interview.pk,
+        "join_url": notifications.room_url(interview),
+    }
+    for user_id in user_ids:
+        try:
+            async_to_sync(layer.group_send)(instant_group(user_id), event)
+        except Exception:
+            # A push that cannot be delivered is not worth failing the match: the poll sees it.
+            log.warning("could not push the instant match to user %s", user_id, exc_info=True)
 
 
 def _book(mine: InstantQueueEntry, other: InstantQueueEntry, now: datetime) -> list[Interview]:
