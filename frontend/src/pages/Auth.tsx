@@ -7,6 +7,7 @@ import type { Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { ProfileFields, type ProfileValues } from '../components/ProfileFields'
 import { browserTimeZone } from '../lib/time'
+import { useAction } from '../lib/useAction'
 
 /** Only same-site paths, so a crafted ?next= cannot send people elsewhere. */
 function safeNext(next: string | null): string {
@@ -29,21 +30,12 @@ export function LoginPage() {
   const signedIn = useSignedIn()
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
-  const [error, setError] = useState<unknown>(null)
-  const [busy, setBusy] = useState(false)
+  const { run, busy, error } = useAction()
   if (me.data) return <Navigate to={safeNext(params.get('next'))} replace />
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
-      signedIn(await api.post<Me>('/api/auth/login/', { email, password }))
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
+    void run(async () => signedIn(await api.post<Me>('/api/auth/login/', { email, password })))
   }
   return (
     <section className="narrow card">
@@ -90,20 +82,13 @@ export function RegisterPage() {
     target_role: 'mle',
     focus_domains: [],
   })
-  const [error, setError] = useState<unknown>(null)
-  const [busy, setBusy] = useState(false)
+  const { run, busy, error } = useAction()
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
-      signedIn(await api.post<Me>('/api/auth/register/', { email, password, display_name: displayName, ...profile }))
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
+    void run(async () =>
+      signedIn(await api.post<Me>('/api/auth/register/', { email, password, display_name: displayName, ...profile })),
+    )
   }
   const shown = ['email', 'password', 'display_name', 'time_zone', 'target_level', 'target_role', 'focus_domains']
   return (

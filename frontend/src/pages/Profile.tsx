@@ -6,6 +6,7 @@ import type { Me } from '../api/types'
 import { CalendarFeed } from '../components/CalendarFeed'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { ProfileFields, type ProfileValues } from '../components/ProfileFields'
+import { useAction } from '../lib/useAction'
 
 export function ProfilePage({ me }: { me: Me }) {
   const framework = useFramework()
@@ -17,26 +18,19 @@ export function ProfilePage({ me }: { me: Me }) {
     target_role: me.profile.target_role ?? 'mle',
     focus_domains: [...((me.profile.focus_domains as string[] | undefined) ?? [])],
   })
-  const [error, setError] = useState<unknown>(null)
   const [saved, setSaved] = useState(false)
-  const [busy, setBusy] = useState(false)
+  const { run, busy, error } = useAction()
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault()
-    setBusy(true)
-    setError(null)
     setSaved(false)
-    try {
+    void run(async () => {
       const updated = await api.patch<Me>('/api/me/', { display_name: displayName, ...profile })
       queryClient.setQueryData(keys.me, updated)
       // Every page shows times in the profile zone: refetch what they show.
       await queryClient.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'me' })
       setSaved(true)
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
+    })
   }
   return (
     <>
