@@ -471,6 +471,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/match/instant/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My instant-match status (polling keeps me queued) */
+        get: operations["match_instant_retrieve"];
+        put?: never;
+        /**
+         * Be paired now with someone else waiting for the same kind of interview
+         * @description 201 with status `waiting` or, when a partner was already waiting, `matched` with the interview that starts now. Poll GET to stay in the queue and to see the match (an entry not polled for a minute expires); criteria relax after a while. Joining again while waiting updates the wish (200).
+         */
+        post: operations["match_instant_create"];
+        /** Leave the instant-match queue */
+        delete: operations["match_instant_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/match/runs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Matching runs, newest first */
+        get: operations["match_runs_list"];
+        put?: never;
+        /** Start a matching run now (staff); the beat job runs one every few minutes */
+        post: operations["match_runs_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/match/runs/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One matching run and its figures */
+        get: operations["match_runs_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/": {
         parameters: {
             query?: never;
@@ -520,6 +577,23 @@ export interface paths {
         put?: never;
         /** Delete my account and personal data (past interviews stay, anonymised) */
         post: operations["me_delete_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/scheduling/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My reliability and interviews given vs received, as matching weighs them */
+        get: operations["me_scheduling_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -671,7 +745,11 @@ export interface components {
              */
             ends_at: string;
         };
-        /** @description Output that shows each time in UTC and as a wall-clock time in context["time_zone"]. */
+        /**
+         * @description Output of something with starts_at/ends_at: UTC plus wall-clock times in the viewer's zone.
+         *
+         *     The zone is context["time_zone"] (the viewer's profile).
+         */
         AvailabilityOutput: {
             readonly id: number;
             /** Format: date-time */
@@ -831,15 +909,49 @@ export interface components {
             domains: components["schemas"]["ChoiceOutput"][];
             pitfalls: components["schemas"]["PitfallOutput"][];
         };
-        /** @description Output that shows each time in UTC and as a wall-clock time in context["time_zone"]. */
+        /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
+        InstantInputRequest: {
+            role: components["schemas"]["RoleEnum"];
+            /**
+             * @description Default: the profile's target level.
+             *
+             *     * `new_grad` - New grad
+             *     * `mid` - Mid-level
+             *     * `senior` - Senior
+             *     * `staff` - Staff
+             */
+            level?: components["schemas"]["LevelEnum"];
+            /** @description Default: the profile's focus domains; empty means any. */
+            domains?: components["schemas"]["DomainEnum"][];
+        };
+        InstantOutput: {
+            readonly id: number;
+            status?: components["schemas"]["QueueStatusEnum"];
+            role: components["schemas"]["RoleEnum"];
+            level: components["schemas"]["LevelEnum"];
+            domains?: unknown;
+            /** Format: date-time */
+            waiting_since: string;
+            /** @description True once the criteria have widened (any domain, nearby levels). */
+            readonly relaxed: boolean;
+            /** Format: date-time */
+            matched_at?: string | null;
+            interview_id: number | null;
+            readonly join_url: string | null;
+        };
+        /**
+         * @description Output of something with starts_at/ends_at: UTC plus wall-clock times in the viewer's zone.
+         *
+         *     The zone is context["time_zone"] (the viewer's profile).
+         */
         InterviewDetailOutput: {
             readonly id: number;
-            status?: components["schemas"]["StatusCc8Enum"];
+            status?: components["schemas"]["InterviewStatusEnum"];
             source?: components["schemas"]["SourceEnum"];
             /** @description null for staff looking on. */
             readonly my_role: string | null;
-            interviewer: components["schemas"]["PersonOutput"];
-            candidate: components["schemas"]["PersonOutput"];
+            interviewer: components["schemas"]["ParticipantOutput"];
+            candidate: components["schemas"]["ParticipantOutput"];
             question: components["schemas"]["QuestionForParticipantOutput"];
             /** Format: date-time */
             starts_at: string;
@@ -871,15 +983,19 @@ export interface components {
             /** Format: date-time */
             ended_at?: string | null;
         };
-        /** @description Output that shows each time in UTC and as a wall-clock time in context["time_zone"]. */
+        /**
+         * @description Output of something with starts_at/ends_at: UTC plus wall-clock times in the viewer's zone.
+         *
+         *     The zone is context["time_zone"] (the viewer's profile).
+         */
         InterviewOutput: {
             readonly id: number;
-            status?: components["schemas"]["StatusCc8Enum"];
+            status?: components["schemas"]["InterviewStatusEnum"];
             source?: components["schemas"]["SourceEnum"];
             /** @description null for staff looking on. */
             readonly my_role: string | null;
-            interviewer: components["schemas"]["PersonOutput"];
-            candidate: components["schemas"]["PersonOutput"];
+            interviewer: components["schemas"]["ParticipantOutput"];
+            candidate: components["schemas"]["ParticipantOutput"];
             question: components["schemas"]["QuestionBriefOutput"];
             /** Format: date-time */
             starts_at: string;
@@ -897,6 +1013,15 @@ export interface components {
             /** Format: int64 */
             sequence?: number;
         };
+        /**
+         * @description * `scheduled` - Scheduled
+         *     * `live` - Live
+         *     * `completed` - Completed
+         *     * `cancelled` - Cancelled
+         *     * `no_show` - No-show
+         * @enum {string}
+         */
+        InterviewStatusEnum: "scheduled" | "live" | "completed" | "cancelled" | "no_show";
         InterviewerStatsOutput: {
             scorecards_submitted: number;
             /** Format: date-time */
@@ -939,6 +1064,29 @@ export interface components {
             email: string;
             password: string;
         };
+        MatchRunOutput: {
+            readonly id: number;
+            key: string;
+            status?: components["schemas"]["MatchRunStatusEnum"];
+            /** @description requests, pairings, interviews, conflicts, rounds, objective, timings. */
+            stats: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+        };
+        /**
+         * @description * `pending` - Pending
+         *     * `running` - Running
+         *     * `done` - Done
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        MatchRunStatusEnum: "pending" | "running" | "done" | "failed";
         MeOutput: {
             id: number;
             /** Format: email */
@@ -1023,6 +1171,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["InterviewOutput"][];
         };
+        PaginatedMatchRunOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["MatchRunOutput"][];
+        };
         PaginatedQuestionOutputList: {
             /** @example 123 */
             count: number;
@@ -1083,6 +1246,10 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["SnapshotOutput"][];
         };
+        ParticipantOutput: {
+            id: number;
+            readonly display_name: string;
+        };
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         PatchedProfileUpdateInputRequest: {
             time_zone?: string;
@@ -1117,7 +1284,8 @@ export interface components {
         };
         PersonOutput: {
             id: number;
-            readonly display_name: string;
+            /** @default  */
+            display_name: string;
         };
         /**
          * @description * `no_clarifying_questions` - No clarifying questions
@@ -1190,6 +1358,14 @@ export interface components {
             slug: string;
             title: string;
         };
+        /**
+         * @description * `waiting` - Waiting
+         *     * `matched` - Matched
+         *     * `left` - Left
+         *     * `expired` - Expired
+         * @enum {string}
+         */
+        QueueStatusEnum: "waiting" | "matched" | "left" | "expired";
         QuoteOutput: {
             text: string;
             score: number | null;
@@ -1318,7 +1494,7 @@ export interface components {
             domains?: unknown;
             /** Format: int64 */
             max_per_week?: number;
-            status?: components["schemas"]["RequestOutputStatusEnum"];
+            status?: components["schemas"]["RequestStatusEnum"];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1331,7 +1507,7 @@ export interface components {
          *     * `withdrawn` - Withdrawn
          * @enum {string}
          */
-        RequestOutputStatusEnum: "open" | "withdrawn";
+        RequestStatusEnum: "open" | "withdrawn";
         /**
          * @description Input with wall-clock times: validate() turns them into UTC using the request's zone.
          *
@@ -1451,15 +1627,20 @@ export interface components {
          * @enum {string}
          */
         SourceEnum: "manual" | "matched" | "instant";
-        /**
-         * @description * `scheduled` - Scheduled
-         *     * `live` - Live
-         *     * `completed` - Completed
-         *     * `cancelled` - Cancelled
-         *     * `no_show` - No-show
-         * @enum {string}
-         */
-        StatusCc8Enum: "scheduled" | "live" | "completed" | "cancelled" | "no_show";
+        StandingOutput: {
+            /**
+             * Format: double
+             * @description 0..1; no-shows and late cancellations in the last 90 days lower it.
+             */
+            reliability: number;
+            interviews_given: number;
+            interviews_received: number;
+            /**
+             * Format: double
+             * @description My own share of every matching weight (reliability, reciprocity); waiting time adds to it per request.
+             */
+            priority: number;
+        };
         /**
          * @description * `1` - Clarifying requirements
          *     * `2` - Framing as an ML task
@@ -4909,6 +5090,579 @@ export interface operations {
             };
         };
     };
+    match_instant_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstantOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    match_instant_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstantInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstantOutput"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstantOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    match_instant_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    match_runs_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedMatchRunOutputList"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    match_runs_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatchRunOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    match_runs_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatchRunOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     me_retrieve: {
         parameters: {
             query?: never;
@@ -5271,6 +6025,88 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_scheduling_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
