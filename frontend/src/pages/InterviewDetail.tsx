@@ -6,6 +6,7 @@ import { partnerOf, roleOf, STATUS_LABELS, useInterview, type InterviewDetail } 
 import type { Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { MarkdownView } from '../components/MarkdownView'
+import { ROOM_OPENS_MS } from './Interviews'
 import { formatRange, wallTimeToUtc } from '../lib/time'
 
 export function InterviewDetailPage({ me }: { me: Me }) {
@@ -48,10 +49,13 @@ function Detail({ interview, me }: { interview: InterviewDetail; me: Me }) {
         </div>
       )}
       <div className="actions">
-        {(upcoming || interview.status === 'live') && (
+        {(interview.status === 'live' || (upcoming && Date.parse(interview.starts_at) - Date.now() < ROOM_OPENS_MS)) && (
           <Link className="button primary" to={`/interviews/${interview.id}/room`}>
             Join the room
           </Link>
+        )}
+        {upcoming && Date.parse(interview.starts_at) - Date.now() >= ROOM_OPENS_MS && (
+          <span className="muted">The room opens 10 minutes before the start.</span>
         )}
         <a className="button" href={`/api/interviews/${interview.id}/invite.ics`} download>
           Add to calendar (.ics)

@@ -9,6 +9,8 @@ import { formatRange } from '../lib/time'
 
 type When = 'upcoming' | 'past'
 
+export const ROOM_OPENS_MS = 10 * 60 * 1000
+
 export function InterviewsPage({ me }: { me: Me }) {
   const [when, setWhen] = useState<When>('upcoming')
   const [page, setPage] = useState(1)
@@ -60,14 +62,16 @@ export function InterviewsPage({ me }: { me: Me }) {
                   <InterviewRow key={iv.id} interview={iv} me={me} />
                 ))}
               </ul>
-              <div className="actions">
-                <button type="button" disabled={!data.previous} onClick={() => setPage((p) => p - 1)}>
-                  Newer
-                </button>
-                <button type="button" disabled={!data.next} onClick={() => setPage((p) => p + 1)}>
-                  Older
-                </button>
-              </div>
+              {(data.previous || data.next) && (
+                <nav className="actions" aria-label="Pages">
+                  <button type="button" disabled={!data.previous} onClick={() => setPage((p) => p - 1)}>
+                    Previous page
+                  </button>
+                  <button type="button" disabled={!data.next} onClick={() => setPage((p) => p + 1)}>
+                    Next page
+                  </button>
+                </nav>
+              )}
             </>
           )
         }
@@ -80,7 +84,10 @@ function InterviewRow({ interview, me }: { interview: InterviewSummary; me: Me }
   const zone = me.profile.time_zone ?? 'UTC'
   const role = roleOf(interview, me)
   const partner = partnerOf(interview, me)
-  const live = interview.status === 'live' || interview.status === 'scheduled'
+  // The room opens shortly before the start; offer to join only then.
+  const live =
+    interview.status === 'live' ||
+    (interview.status === 'scheduled' && Date.parse(interview.starts_at) - Date.now() < ROOM_OPENS_MS)
   return (
     <li className="card interview-row">
       <div>
