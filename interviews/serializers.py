@@ -416,3 +416,15 @@ class InstantOutput(serializers.ModelSerializer):
         if entry.interview is None:
             return None
         return notifications.room_url(entry.interview)
+
+
+class StandingOutput(serializers.Serializer):
+    reliability = serializers.FloatField(
+        help_text="0..1; no-shows and late cancellations in the last 90 days lower it."
+    )
+    interviews_given = serializers.IntegerField()
+    interviews_received = serializers.IntegerField()
+    priority = serializers.FloatField(
+        help_text="My own share of every matching weight (reliability, reciprocity); waiting "
+        "time adds to it per request."
+    )

@@ -1,6 +1,14 @@
 from django.urls import include, path
 
-from interviews.apis import availability, calendar, interviews, matching, questions, requests
+from interviews.apis import (
+    availability,
+    calendar,
+    interviews,
+    matching,
+    questions,
+    requests,
+    standing,
+)
 
 urlpatterns = [
     path("", include("interviews.live.urls")),
@@ -40,6 +48,7 @@ urlpatterns = [
     path("match/instant/", matching.InstantMatchApi.as_view(), name="match-instant"),
     path("match/runs/", matching.MatchRunListApi.as_view(), name="match-run-list"),
     path("match/runs/<int:pk>/", matching.MatchRunDetailApi.as_view(), name="match-run-detail"),
+    path("me/scheduling/", standing.StandingApi.as_view(), name="scheduling-standing"),
     path("calendar/feed/", calendar.FeedApi.as_view(), name="calendar-feed"),
     path("calendar/<str:token>.ics", calendar.FeedDocumentApi.as_view(), name="calendar-document"),
 ]

@@ -172,6 +172,7 @@ CASES = [
     ),
     Case("get", lambda w: "/api/match/instant/", only(200, 404)),
     Case("delete", lambda w: "/api/match/instant/", only(200, 404)),
+    Case("get", lambda w: "/api/me/scheduling/", everyone(200)),
     Case("get", lambda w: "/api/match/runs/", staff_only(200)),
     Case("post", lambda w: "/api/match/runs/", staff_only(202), lambda w: {}),
     Case("get", lambda w: f"/api/match/runs/{w.run.pk}/", staff_only(200)),

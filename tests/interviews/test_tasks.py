@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_erase
@@ -14,12 +15,17 @@ from interviews.models import (
     AvailabilityWindow,
     CalendarFeed,
     InstantQueueEntry,
+    Interview,
     InterviewRequest,
+    InterviewStatus,
     QueueStatus,
+    ReliabilityEvent,
+    ReliabilityKind,
     RequestStatus,
 )
 from interviews.services import calendar
-from tests.interviews.helpers import window
+from tests.factories import InterviewFactory
+from tests.interviews.helpers import ClientFor, window
 
 NOW = datetime(2030, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -58,3 +64,22 @@ def test_erasing_an_account_withdraws_everything_it_published(
     assert not CalendarFeed.objects.filter(user=candidate).exists()
     assert InterviewRequest.objects.get(user=candidate).status == RequestStatus.WITHDRAWN
     assert InstantQueueEntry.objects.get(user=candidate).status == QueueStatus.LEFT
+
+
+@pytest.mark.django_db
+def test_my_standing_shows_late_cancellations_and_the_ledger(
+    client_for: ClientFor, candidate: User, interviewer: User
+) -> None:
+    done = InterviewFactory(
+        interviewer=candidate, candidate=interviewer, starts_at=NOW - timedelta(days=5)
+    )
+    Interview.objects.filter(pk=done.pk).update(status=InterviewStatus.COMPLETED)
+    before = client_for(candidate).get("/api/me/scheduling/").json()
+    assert before["reliability"] == 1.0
+    assert (before["interviews_given"], before["interviews_received"]) == (1, 0)
+    ReliabilityEvent.objects.create(
+        user=candidate, interview=done, kind=ReliabilityKind.LATE_CANCELLATION, at=timezone.now()
+    )
+    after = client_for(candidate).get("/api/me/scheduling/").json()
+    assert after["reliability"] == pytest.approx(0.85)
+    assert after["priority"] < before["priority"]
