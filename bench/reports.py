@@ -318,7 +318,8 @@ def main() -> None:
 
     from accounts.models import User
     from scoring.models import InterviewTiming, Scorecard, StepScore
-    from scoring.services.reports import report_update, reports_rebuild_all
+    from scoring.services.nightly import reports_rebuild_all
+    from scoring.services.reports import report_update
 
     same = User.objects.count() == args.users and Scorecard.objects.count() == args.scorecards
     if not (args.reuse and same):

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from interviews.models import InterviewRole
 from scoring import selectors
 from scoring.idempotency import HEADER, idempotent
 from scoring.renderers import CSVRenderer
@@ -80,6 +81,9 @@ class ScorecardApi(APIView):
         "`not_reached: true` and no score.",
     )
     def put(self, request: Request, interview_id: int) -> Response:
+        submissions.submission_authorise(
+            user_id=request.user.pk, interview_id=interview_id, role=InterviewRole.INTERVIEWER
+        )
         data = ScorecardInput(data=request.data)
         data.is_valid(raise_exception=True)
         submissions.scorecard_save_draft(
@@ -129,6 +133,9 @@ class FeedbackApi(APIView):
         "deadline. Replaces the whole draft.",
     )
     def put(self, request: Request, interview_id: int) -> Response:
+        submissions.submission_authorise(
+            user_id=request.user.pk, interview_id=interview_id, role=InterviewRole.CANDIDATE
+        )
         data = FeedbackInput(data=request.data)
         data.is_valid(raise_exception=True)
         feedback = submissions.feedback_save_draft(

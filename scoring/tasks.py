@@ -8,7 +8,7 @@ from typing import Any
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from scoring.services import reports
+from scoring.services import nightly, reports
 
 _TRANSIENT = (OperationalError, InterfaceError)
 
@@ -34,4 +34,4 @@ def report_update(user_id: int, version: int | None = None) -> bool:
 )
 def reports_rebuild_all() -> dict[str, Any]:
     """Refit the rater model and rebuild every report (nightly)."""
-    return asdict(reports.reports_rebuild_all())
+    return asdict(nightly.reports_rebuild_all())

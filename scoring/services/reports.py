@@ -1,30 +1,18 @@
-"""Weakness reports: a debounced incremental update after submissions, a nightly refit of all.
+"""Weakness reports of one user: requested after a submission, rebuilt by a debounced job.
 
-Both jobs are idempotent and safe to run concurrently:
-- a user's ReportState row is locked while their report is written, and each build records the
-  requested_version it covered, so a duplicate or stale job finds nothing to do;
-- the nightly rebuild holds an exclusive lock (a PostgreSQL advisory lock, released by the
-  server if the worker dies; a cache lock elsewhere) and writes everything in one transaction,
-  so a worker killed mid-way leaves the previous reports intact and the redelivered job
-  (acks_late) starts again.
+The job is idempotent and safe to run twice at once: the user's ReportState row is locked while
+the report is written, and each build records the requested_version it covered, so a duplicate,
+redelivered or stale job finds nothing to do. The nightly refit is in scoring.services.nightly.
 """
 
 from __future__ import annotations
 
-import logging
-import time
-import uuid
-import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -32,7 +20,6 @@ from accounts.models import User
 from scoring import estimation as est
 from scoring.models import (
     ModelFit,
-    RaterStats,
     Report,
     ReportKind,
     ReportSnapshot,
@@ -40,7 +27,6 @@ from scoring.models import (
 )
 from scoring.selectors.report_inputs import (
     TAGS,
-    Evidence,
     bank_load,
     bars_load,
     done_questions_load,
@@ -53,11 +39,6 @@ from scoring.services.bulk import upsert
 from scoring.services.report_bodies import Context, report_bodies, snapshot_steps
 from scoring.services.timings import interview_timings_fill
 from sevenstep.framework import LEVEL_ORDER
-
-log = logging.getLogger(__name__)
-
-NIGHTLY_LOCK = "scoring-nightly-rebuild"
-CACHE_LOCK_SECONDS = 3600
 
 
 def report_request(*, user_id: int) -> int:
@@ -79,14 +60,18 @@ def report_request(*, user_id: int) -> int:
             args=[user_id, version], countdown=settings.REPORT_DEBOUNCE_SECONDS
         )
 
-    transaction.on_commit(enqueue)
+    # robust: with the broker down the submission still stands; the nightly rebuild catches up.
+    transaction.on_commit(enqueue, robust=True)
     return version
 
 
 # --- building -----------------------------------------------------------------------------------
 
 
-def _context(params: est.Params, fit: ModelFit | None, pitfall_rates: est.FloatArray) -> Context:
+def context_load(
+    params: est.Params, fit: ModelFit | None, pitfall_rates: est.FloatArray
+) -> Context:
+    """Load what every report of one build shares."""
     return Context(
         params=params,
         fit_id=fit.pk if fit else None,
@@ -133,7 +118,7 @@ def report_compute(*, user_id: int, now: datetime | None = None) -> tuple[dict[s
         ]
     )
     rates = stored.get("pitfall_rates", {})
-    context = _context(
+    context = context_load(
         model.params, model.fit, np.asarray([rates.get(tag, np.nan) for tag in TAGS], dtype=float)
     )
     body = report_bodies(
@@ -166,7 +151,7 @@ def report_update(*, user_id: int, version: int | None = None) -> bool:
         ):
             return False
         body, scorecards = report_compute(user_id=user_id, now=now)
-        _store(
+        report_store(
             [(user_id, body, scorecards, state.requested_version)],
             kind=ReportKind.INCREMENTAL,
             fit_id=body["based_on"]["model_fit_id"],
@@ -177,7 +162,7 @@ def report_update(*, user_id: int, version: int | None = None) -> bool:
     return True
 
 
-def _store(
+def report_store(
     rows: list[tuple[int, dict[str, Any], int, int]],
     *,
     kind: str,
@@ -231,212 +216,3 @@ def _store(
         unique=["user", "n_scorecards"],
         update=[],
     )
-
-
-# --- the nightly rebuild ----------------------------------------------------------------------
-
-
-@contextmanager
-def _exclusive(name: str) -> Iterator[bool]:
-    """Hold a lock across processes; yield whether it was acquired."""
-    if connection.vendor == "postgresql":
-        key = zlib.crc32(name.encode())
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-            acquired = bool(cursor.fetchone()[0])
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
-        return
-    token = uuid.uuid4().hex
-    acquired = cache.add(f"lock:{name}", token, timeout=CACHE_LOCK_SECONDS)
-    try:
-        yield acquired
-    finally:
-        if acquired and cache.get(f"lock:{name}") == token:
-            cache.delete(f"lock:{name}")
-
-
-@dataclass(frozen=True)
-class Rebuild:
-    skipped: bool
-    users: int = 0
-    ratings: int = 0
-    raters: int = 0
-    deferred: int = 0
-    fit_id: int | None = None
-    seconds: dict[str, float] | None = None
-
-
-def reports_rebuild_all(*, now: datetime | None = None) -> Rebuild:
-    """Refit the rater model over every released scorecard and rebuild every report."""
-    with _exclusive(NIGHTLY_LOCK) as acquired:
-        if not acquired:
-            log.info("nightly report rebuild already running elsewhere; skipping")
-            return Rebuild(skipped=True)
-        return _rebuild_all(now or timezone.now())
-
-
-def _rebuild_all(now: datetime) -> Rebuild:
-    clock = _Clock()
-    # Versions first: everything read afterwards is at least as new as these versions.
-    versions_seen = dict(ReportState.objects.values_list("user_id", "requested_version"))
-    interview_timings_fill()
-    clock.lap("timings")
-    evidence = evidence_load(now=now)
-    previous = rater_model_load()
-    known = previous.rater_arrays(evidence.rater_ids)[0] if previous.fit else None
-    clock.lap("load")
-    result = est.fit(
-        evidence.ratings, start=previous.params if previous.fit else None, start_leniency=known
-    )
-    estimates = est.estimate_all(evidence.ratings, result)
-    clock.lap("fit")
-    levels = levels_load(evidence.user_ids)
-    percentiles, tables = _percentiles(estimates, levels)
-    total_cards = max(int(evidence.scorecards.sum()), 1)
-    pitfall_rates = evidence.pitfall_counts.sum(axis=0) / total_cards
-    fit = ModelFit(
-        fitted_at=now,
-        n_ratings=len(evidence.ratings),
-        n_users=evidence.n_users,
-        n_raters=len(evidence.rater_ids),
-        params={
-            **result.params.to_json(),
-            "iterations": result.iterations,
-            "percentiles": tables,
-            "pitfall_rates": {
-                tag: round(float(r), 6) for tag, r in zip(TAGS, pitfall_rates, strict=True)
-            },
-        },
-    )
-    context = _context(result.params, None, pitfall_rates)
-    bodies = report_bodies(
-        evidence=evidence,
-        estimates=estimates,
-        percentiles=percentiles,
-        levels=levels,
-        timing=timing_load(evidence.user_ids),
-        done=done_questions_load(evidence.user_ids, context.bank),
-        context=context,
-    )
-    clock.lap("build")
-    with transaction.atomic():
-        fit.duration_ms = int(clock.total() * 1000)
-        fit.save()
-        for body in bodies:
-            body["based_on"]["model_fit_id"] = fit.pk
-            body["based_on"]["model_fitted_at"] = now.isoformat()
-        # Lock every state row: a user whose submission arrived during the build keeps the
-        # pending incremental job (it will use this fit); everyone else is written now.
-        states = {
-            user_id: (requested, built)
-            for user_id, requested, built in ReportState.objects.select_for_update().values_list(
-                "user_id", "requested_version", "built_version"
-            )
-        }
-        # Erased accounts still count as candidates for the raters' leniency, but get no report.
-        erased = set(User.objects.filter(is_active=False).values_list("pk", flat=True))
-        rows, deferred = [], 0
-        cards_of = evidence.scorecards.tolist()
-        for user_id, body, cards in zip(evidence.user_ids, bodies, cards_of, strict=True):
-            requested, _ = states.get(user_id, (0, 0))
-            if user_id in erased:
-                continue
-            if requested != versions_seen.get(user_id, 0):
-                deferred += 1
-                continue
-            rows.append((user_id, body, cards, requested))
-        _store(rows, kind=ReportKind.NIGHTLY, fit_id=fit.pk, now=now)
-        upsert(
-            ReportState,
-            [
-                {"user_id": user_id, "requested_version": version, "built_version": version}
-                for user_id, _, _, version in rows
-                if states.get(user_id, (0, 0))[1] < version
-            ],
-            unique=["user"],
-            update=["built_version"],
-        )
-        _store_rater_stats(evidence, result, fit, now)
-    clock.lap("write")
-    return Rebuild(
-        skipped=False,
-        users=evidence.n_users,
-        ratings=len(evidence.ratings),
-        raters=len(evidence.rater_ids),
-        deferred=deferred,
-        fit_id=fit.pk,
-        seconds=clock.laps,
-    )
-
-
-def _percentiles(
-    estimates: est.Estimates, levels: list[str]
-) -> tuple[est.FloatArray, dict[str, dict[str, list[float]]]]:
-    """Percentile of each estimate among users of the same target level with enough ratings."""
-    percentiles = np.full(estimates.estimate.shape, np.nan)
-    tables: dict[str, dict[str, list[float]]] = {}
-    level_of = np.asarray(levels)
-    eligible = estimates.n >= est.MIN_RATINGS
-    for level in LEVEL_ORDER:
-        tables[level] = {}
-        in_level = level_of == level
-        for s in range(est.N_STEPS):
-            population = np.sort(estimates.estimate[in_level & eligible[:, s], s])
-            tables[level][str(s + 1)] = est.quantiles(population)
-            if population.size:
-                percentiles[in_level, s] = est.percentile_of(
-                    estimates.estimate[in_level, s], population
-                )
-    return percentiles, tables
-
-
-def _store_rater_stats(evidence: Evidence, result: est.Fit, fit: ModelFit, now: datetime) -> None:
-    leniency = np.round(result.leniency, 4).tolist()
-    leniency_sd = np.round(np.sqrt(result.leniency_var), 4).tolist()
-    noise_sd = np.round(np.sqrt(result.rater_noise_var), 4).tolist()
-    ratings, cards = result.rater_n.tolist(), evidence.rater_scorecards.tolist()
-    upsert(
-        RaterStats,
-        [
-            {
-                "rater_id": rater_id,
-                "fit_id": fit.pk,
-                "leniency": leniency[r],
-                "leniency_sd": leniency_sd[r],
-                "noise_sd": noise_sd[r],
-                "n_ratings": ratings[r],
-                "n_scorecards": cards[r],
-                "updated_at": now,
-            }
-            for r, rater_id in enumerate(evidence.rater_ids)
-        ],
-        unique=["rater"],
-        update=[
-            "fit_id",
-            "leniency",
-            "leniency_sd",
-            "noise_sd",
-            "n_ratings",
-            "n_scorecards",
-            "updated_at",
-        ],
-    )
-
-
-class _Clock:
-    def __init__(self) -> None:
-        self.start = self.last = time.perf_counter()
-        self.laps: dict[str, float] = {}
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.laps[name] = round(now - self.last, 4)
-        self.last = now
-
-    def total(self) -> float:
-        return time.perf_counter() - self.start

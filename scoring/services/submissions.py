@@ -41,6 +41,14 @@ def _open_interview(*, user_id: int, interview_id: int, role: str, now: datetime
     return interview
 
 
+def submission_authorise(*, user_id: int, interview_id: int, role: str) -> None:
+    """Raise unless this user, in this role, may write about the interview now.
+
+    Called before the input is parsed, so nobody else learns anything from validation errors.
+    """
+    _open_interview(user_id=user_id, interview_id=interview_id, role=role, now=timezone.now())
+
+
 def _check_moments(interview: Interview, steps: list[dict[str, Any]], now: datetime) -> None:
     start = interview.started_at or interview.starts_at
     end = interview.ended_at or now

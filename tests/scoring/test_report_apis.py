@@ -7,7 +7,8 @@ import io
 
 import pytest
 
-from scoring.services.reports import report_update, reports_rebuild_all
+from scoring.services.nightly import reports_rebuild_all
+from scoring.services.reports import report_update
 from tests.scoring.conftest import FEEDBACK, given_scorecard, person, scorecard_body
 
 pytestmark = pytest.mark.django_db

@@ -8,12 +8,8 @@ from django.db import connection
 
 from interviews.models import Question
 from scoring.models import RaterStats, Report, ReportSnapshot, ReportState
-from scoring.services.reports import (
-    NIGHTLY_LOCK,
-    report_request,
-    report_update,
-    reports_rebuild_all,
-)
+from scoring.services.nightly import NIGHTLY_LOCK, reports_rebuild_all
+from scoring.services.reports import report_request, report_update
 from tests.scoring.conftest import given_scorecard, person
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from scoring.services.reports import reports_rebuild_all
+from scoring.services.nightly import reports_rebuild_all
 
 
 class Command(BaseCommand):

@@ -1,56 +1,4 @@
-"""The statistics behind weakness reports, vectorised over every rating at once.
-
-The model
----------
-A step score ``y`` (1-4) that rater ``r`` gave user ``u`` on framework step ``s`` is modelled as
-
-    y = mu[s] + a[u] + d[u, s] + leniency[r] + e
-    a[u] ~ N(0, tau2_user)               the user's general level against the population
-    d[u, s] ~ N(0, tau2[s])              the user's deviation from their own level on the step
-    leniency[r] ~ N(0, tau2_leniency)    an offset the rater gives everybody (harsh < 0 < soft)
-    e ~ N(0, sigma2[r] / w)              noise; each rater has their own noise level, and
-                                         w = 0.5 ** (age_days / half_life) down-weights old
-                                         scorecards, because people change
-
-The skill on a step is ``mu[s] + theta[u, s]`` with ``theta = a + d``. This is an additive
-crossed random-effects model. ``fit`` estimates it over all ratings by alternating two exact
-conditional posteriors (the users' ``a`` and ``d`` given the leniencies, then the leniencies
-given the users: a ridge alternating-least-squares sweep, Gauss-Seidel on the mixed-model
-equations) and re-estimating the variance components EM-style after every sweep. A rater's
-noise ``sigma2[r]`` is their mean squared residual shrunk toward the population's ``sigma2``
-with ``NOISE_PRIOR_RATINGS`` pseudo-ratings (the conjugate inverse-gamma update), so a rater
-with few ratings is assumed typical. One sweep is a few ``np.bincount`` passes over the ratings.
-
-Given the leniencies, each user's estimate is the empirical-Bayes normal-normal posterior. Each
-rating has precision ``p = 1 / (sigma2[r] / w + var(leniency[r]))`` (a noisy rater, or one whose
-leniency is itself uncertain, counts for less); per step ``P[s] = sum(p)`` and ``Y[s]`` is the
-precision-weighted mean of ``y - mu[s] - leniency[r]``:
-
-    a     ~ N(sum(k[s] * Y[s]) / K, 1 / K),  k[s] = 1 / (tau2[s] + 1 / P[s]),
-                                             K = 1 / tau2_user + sum(k)
-    B[s]  = P[s] / (P[s] + 1 / tau2[s])
-    theta = (1 - B[s]) * a + B[s] * Y[s]
-    var   = (1 - B[s])**2 * var(a) + 1 / (P[s] + 1 / tau2[s])
-
-so a step with little evidence is shrunk toward the user's own level, and that level toward the
-population. The report shows the estimate with a 90% band (``Z_90`` standard deviations) and n.
-In simulations (tests/scoring/test_estimation.py) the band covers the true skill 86-89% of the
-time with continuous scores; rounding to the 1-4 integers costs a few points more.
-
-Leniency is relative to the average rater: if every rater were harsh, no data could tell.
-
-Verdicts are withheld when the evidence is thin: a step needs ``MIN_RATINGS`` ratings before
-the report compares it with the bar, ranks it among the weakest, or gives a percentile.
-
-Trend: the slope of the user's leniency-corrected scores over time (points per 30 days), with
-standard error ``sqrt(sigma2 / Sxx)``. It is "improving" or "declining" only when the 90%
-interval excludes zero, "flat" when the interval lies inside +-``FLAT_SLOPE``, and "unclear"
-otherwise; it needs ``MIN_TREND_RATINGS`` ratings spread over ``MIN_TREND_SPAN_DAYS``.
-
-Recurring pitfalls: a tag is recurring for a user when it was ticked at least
-``MIN_PITFALL_COUNT`` times and a one-sided binomial test against the population's rate of the
-tag gives p < ``PITFALL_P``.
-"""
+"""The rater-effect model: fit over all ratings, posterior per user (see the package doc)."""
 
 from __future__ import annotations
 
@@ -59,7 +7,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 N_STEPS = 7
 HALF_LIFE_DAYS = 180.0
@@ -410,89 +357,6 @@ def _trend(
     np.maximum.at(highest, group, x)
     span = np.where(n > 0, highest - lowest, 0.0)
     return slope, slope_sd, span
-
-
-def trend_direction(slope: Any, slope_sd: Any, n: Any, span_days: Any) -> Any:
-    """Name the trend only when the data make it clear (works on scalars and arrays)."""
-    slope, slope_sd = np.asarray(slope, dtype=np.float64), np.asarray(slope_sd, dtype=np.float64)
-    low, high = slope - Z_90 * slope_sd, slope + Z_90 * slope_sd
-    thin = (np.asarray(n) < MIN_TREND_RATINGS) | (np.asarray(span_days) < MIN_TREND_SPAN_DAYS)
-    with np.errstate(invalid="ignore"):
-        return np.select(
-            [
-                thin | ~np.isfinite(slope),
-                low > 0,
-                high < 0,
-                (low > -FLAT_SLOPE) & (high < FLAT_SLOPE),
-            ],
-            ["not_enough_data", "improving", "declining", "flat"],
-            "unclear",
-        )
-
-
-def bar_verdict(lower: Any, upper: Any, bar: Any, n: Any) -> Any:
-    """Compare a step's band with the bar of the user's target level (scalars or arrays)."""
-    return np.select(
-        [np.asarray(n) < MIN_RATINGS, np.asarray(upper) < bar, np.asarray(lower) >= bar],
-        ["not_enough_data", "below_bar", "at_or_above_bar"],
-        "near_bar",
-    )
-
-
-def weakest_first(gap: FloatArray, n: IntArray) -> NDArray[np.int64]:
-    """Order each user's steps from the largest shortfall to the bar; thin steps go last.
-
-    Returns (n_users, 7) step indices; ``eligible(n)`` says which of them carry a verdict.
-    """
-    return np.argsort(np.where(n >= MIN_RATINGS, gap, np.inf), axis=1, kind="stable")
-
-
-def weakest_step(gap: FloatArray, n: IntArray) -> NDArray[np.int64]:
-    """Return each user's weakest step index, or -1 where no step has enough evidence."""
-    first = weakest_first(gap, n)[:, 0]
-    has_verdict = np.take_along_axis(n, first[:, None], axis=1)[:, 0] >= MIN_RATINGS
-    return np.where(has_verdict, first, -1)
-
-
-def percentile_of(values: FloatArray, sorted_population: FloatArray) -> FloatArray:
-    """Mid-rank percentile (0-100) of each value within a sorted population."""
-    if sorted_population.size == 0:
-        return np.full(values.shape, np.nan)
-    below = np.searchsorted(sorted_population, values, side="left")
-    not_above = np.searchsorted(sorted_population, values, side="right")
-    return 100.0 * (below + not_above) / (2.0 * sorted_population.size)
-
-
-def quantiles(values: FloatArray) -> list[float]:
-    """Summarise a population by its 0th..100th percentiles (for incremental updates)."""
-    if values.size == 0:
-        return []
-    return [round(float(q), 4) for q in np.quantile(values, np.linspace(0, 1, 101))]
-
-
-def percentile_from_quantiles(value: float, table: list[float]) -> float | None:
-    """Percentile of a value within a population summarised by ``quantiles``."""
-    if not table:
-        return None
-    grid = np.asarray(table)
-    if value <= grid[0]:
-        return 0.0
-    if value >= grid[-1]:
-        return 100.0
-    # Interpolate the inverse of the quantile function; flat runs take their midpoint.
-    lo = int(np.searchsorted(grid, value, side="left"))
-    hi = int(np.searchsorted(grid, value, side="right"))
-    if lo != hi:
-        return float((lo + hi - 1) / 2)
-    return float(np.interp(value, grid, np.arange(101)))
-
-
-def recurring_pitfalls(
-    counts: IntArray, scorecards: IntArray, population_rate: FloatArray
-) -> NDArray[np.bool_]:
-    """Flag (user, tag) pairs ticked clearly more often than the population's rate."""
-    p_value = stats.binom.sf(counts - 1, scorecards, np.clip(population_rate, 1e-6, 1 - 1e-6))
-    return (counts >= MIN_PITFALL_COUNT) & (p_value < PITFALL_P)
 
 
 def _safe_divide(

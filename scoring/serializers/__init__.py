@@ -1,0 +1,33 @@
+"""Input and output shapes of the scoring API (translation only)."""
+
+from scoring.serializers.reports import (
+    EXPORT_COLUMNS,
+    InterviewerStatsOutput,
+    ReportExportOutput,
+    ReportOutput,
+    SnapshotOutput,
+    export_rows,
+    report_view,
+)
+from scoring.serializers.submissions import (
+    FeedbackInput,
+    FeedbackOutput,
+    RubricOutput,
+    ScorecardInput,
+    ScorecardOutput,
+)
+
+__all__ = [
+    "EXPORT_COLUMNS",
+    "FeedbackInput",
+    "FeedbackOutput",
+    "InterviewerStatsOutput",
+    "ReportExportOutput",
+    "ReportOutput",
+    "RubricOutput",
+    "ScorecardInput",
+    "ScorecardOutput",
+    "SnapshotOutput",
+    "export_rows",
+    "report_view",
+]
