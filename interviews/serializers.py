@@ -166,7 +166,9 @@ class AvailabilityFilter(StrictInputSerializer):
 # --- interview requests ----------------------------------------------------------------
 
 
-class RequestInput(StrictInputSerializer):
+class WishInput(StrictInputSerializer):
+    """What kind of interview someone wants: shared by standing requests and instant match."""
+
     role = serializers.ChoiceField(
         choices=RequestRole.choices,
         help_text="candidate, interviewer, or swap (two back-to-back interviews, roles reversed).",
@@ -180,6 +182,9 @@ class RequestInput(StrictInputSerializer):
         required=False,
         help_text="Default: the profile's focus domains; empty means any.",
     )
+
+
+class RequestInput(WishInput):
     max_per_week = serializers.IntegerField(min_value=1, max_value=14, required=False, default=2)
 
 
@@ -371,17 +376,8 @@ class MatchRunInput(StrictInputSerializer):
     """No fields: a run always considers every open request."""
 
 
-class InstantInput(StrictInputSerializer):
-    role = serializers.ChoiceField(choices=RequestRole.choices)
-    level = serializers.ChoiceField(
-        choices=Level.choices, required=False, help_text="Default: the profile's target level."
-    )
-    domains = serializers.ListField(
-        child=serializers.ChoiceField(choices=Domain.choices),
-        max_length=len(Domain.choices),
-        required=False,
-        help_text="Default: the profile's focus domains; empty means any.",
-    )
+class InstantInput(WishInput):
+    """The kind of interview wanted now."""
 
 
 class InstantOutput(serializers.ModelSerializer):

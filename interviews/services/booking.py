@@ -10,6 +10,8 @@ no other booking can slip in between.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -120,54 +122,49 @@ def interviews_book(
         if slot.starts_at < now - timedelta(minutes=1):
             raise ApplicationError("An interview cannot start in the past.", code="in_the_past")
     group = uuid.uuid4() if len(slots) > 1 else None
-    try:
-        with transaction.atomic():
-            _refuse_overlaps(slots)
-            interviews = [
-                Interview.objects.create(
+    with overlaps_refused(), transaction.atomic():
+        _refuse_overlaps(slots)
+        interviews = [
+            Interview.objects.create(
+                interviewer_id=slot.interviewer_id,
+                candidate_id=slot.candidate_id,
+                question=slot.question,
+                starts_at=slot.starts_at,
+                ends_at=slot.starts_at + INTERVIEW_LENGTH,
+                source=source,
+                match_run=match_run,
+                swap_group=group,
+                time_set_at=now,
+                guide_released_at=guide_release_at(
                     interviewer_id=slot.interviewer_id,
-                    candidate_id=slot.candidate_id,
-                    question=slot.question,
+                    question_id=slot.question.pk,
                     starts_at=slot.starts_at,
-                    ends_at=slot.starts_at + INTERVIEW_LENGTH,
-                    source=source,
-                    match_run=match_run,
-                    swap_group=group,
-                    time_set_at=now,
-                    guide_released_at=guide_release_at(
-                        interviewer_id=slot.interviewer_id,
-                        question_id=slot.question.pk,
-                        starts_at=slot.starts_at,
-                    ),
-                )
-                for slot in slots
-            ]
-            seats = [
-                Seat(
-                    interview=interview,
-                    user_id=user_id,
-                    role=role,
-                    starts_at=interview.starts_at,
-                    ends_at=interview.ends_at,
-                )
-                for interview in interviews
-                for user_id, role in (
-                    (interview.interviewer_id, InterviewRole.INTERVIEWER),
-                    (interview.candidate_id, InterviewRole.CANDIDATE),
-                )
-            ]
-            # One insert order for everyone (by user, then time): two bookings that wait on
-            # each other's seats always wait in the same direction, so they never deadlock.
-            seats.sort(key=lambda seat: (seat.user_id, seat.starts_at))
-            for seat in seats:
-                seat.save()
-            notifications.notify_on_commit(
-                interview_ids=[i.pk for i in interviews], kind=NotificationKind.BOOKED
+                ),
             )
-    except DatabaseError as exc:
-        if is_overlap_refusal(exc):
-            raise _busy() from exc
-        raise
+            for slot in slots
+        ]
+        seats = [
+            Seat(
+                interview=interview,
+                user_id=user_id,
+                role=role,
+                starts_at=interview.starts_at,
+                ends_at=interview.ends_at,
+            )
+            for interview in interviews
+            for user_id, role in (
+                (interview.interviewer_id, InterviewRole.INTERVIEWER),
+                (interview.candidate_id, InterviewRole.CANDIDATE),
+            )
+        ]
+        # One insert order for everyone (by user, then time): two bookings that wait on
+        # each other's seats always wait in the same direction, so they never deadlock.
+        seats.sort(key=lambda seat: (seat.user_id, seat.starts_at))
+        for seat in seats:
+            seat.save()
+        notifications.notify_on_commit(
+            interview_ids=[i.pk for i in interviews], kind=NotificationKind.BOOKED
+        )
     return interviews
 
 
@@ -181,13 +178,25 @@ def _refuse_overlaps(slots: list[Slot]) -> None:
             ends_at__gt=slot.starts_at,
         )
     if Seat.objects.filter(clash, active=True).exists():
-        raise _busy()
+        raise busy()
 
 
-def _busy() -> Conflict:
-    return Conflict(
-        "One of the participants already has an interview at that time.", code="double_booking"
-    )
+BUSY = "One of the participants already has an interview at that time."
+
+
+def busy(message: str = BUSY) -> Conflict:
+    return Conflict(message, code="double_booking")
+
+
+@contextmanager
+def overlaps_refused(message: str = BUSY) -> Iterator[None]:
+    """Turn the database's refusal of an overlapping seat into a Conflict."""
+    try:
+        yield
+    except DatabaseError as exc:
+        if is_overlap_refusal(exc):
+            raise busy(message) from exc
+        raise
 
 
 def is_overlap_refusal(exc: DatabaseError) -> bool:

@@ -89,6 +89,15 @@ def _closeness(mine: InstantQueueEntry, other: InstantQueueEntry) -> tuple[int, 
     return (gap, -shared)
 
 
+def _waiting(user: User) -> InstantQueueEntry | None:
+    """The user's waiting entry, locked for the rest of the transaction."""
+    return (
+        InstantQueueEntry.objects.select_for_update()
+        .filter(user=user, status=QueueStatus.WAITING)
+        .first()
+    )
+
+
 def instant_join(
     *, user: User, role: str, level: str | None = None, domains: list[str] | None = None
 ) -> InstantQueueEntry:
@@ -102,13 +111,7 @@ def instant_join(
         raise Conflict("You already have an interview right now.", code="busy_now")
     profile = user.profile
     with transaction.atomic():
-        entry = (
-            InstantQueueEntry.objects.select_for_update()
-            .filter(user=user, status=QueueStatus.WAITING)
-            .first()
-        )
-        if entry is None:
-            entry = InstantQueueEntry(user=user, created_at=now)
+        entry = _waiting(user) or InstantQueueEntry(user=user, created_at=now)
         entry.role = role
         entry.level = level or profile.target_level
         entry.domains = sorted(set(domains if domains is not None else profile.focus_domains))
@@ -137,11 +140,7 @@ def instant_status(*, user: User) -> InstantQueueEntry:
 def instant_leave(*, user: User) -> InstantQueueEntry:
     """Leave the queue; too late if a partner was already found."""
     with transaction.atomic():
-        entry = (
-            InstantQueueEntry.objects.select_for_update()
-            .filter(user=user, status=QueueStatus.WAITING)
-            .first()
-        )
+        entry = _waiting(user)
         if entry is None:
             raise ApplicationError(
                 "You are not waiting for an instant match.", code="not_queued", status_code=404

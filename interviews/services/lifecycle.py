@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from interviews.models import (
     Seat,
 )
 from interviews.services import notifications
-from interviews.services.booking import guide_release_at, is_overlap_refusal
+from interviews.services.booking import busy, guide_release_at, overlaps_refused
 from sevenstep.errors import ApplicationError, Conflict
 
 RESCHEDULE_MIN_LEAD = timedelta(hours=1)
@@ -116,46 +116,41 @@ def interview_reschedule(
             code="too_far_ahead",
             fields={"starts_at": ["Too far ahead."]},
         )
-    try:
-        with transaction.atomic():
-            group = _locked_group(interview)
-            for item in group:
-                if item.status != InterviewStatus.SCHEDULED:
-                    raise Conflict(
-                        "Only a scheduled interview can be rescheduled.", code="not_scheduled"
-                    )
-            first = group[0]
-            shift = starts_at - first.starts_at
-            if shift == timedelta(0):
-                raise Conflict("The interview is already at that time.", code="same_time")
-            end = group[-1].ends_at + shift
-            partner_id = first.partner_of(user.pk)
-            _require_available(partner_id, starts_at, end)
-            _refuse_overlaps([user.pk, partner_id], starts_at, end, exclude=group)
-            for item in group:
-                item.starts_at += shift
-                item.ends_at += shift
-                item.sequence += 1
-                item.time_set_at = now
-                if item.guide_released_at is not None and item.guide_released_at > now:
-                    item.guide_released_at = guide_release_at(
-                        interviewer_id=item.interviewer_id,
-                        question_id=item.question_id,
-                        starts_at=item.starts_at,
-                    )
-                item.save()
-                Seat.objects.filter(interview=item, active=True).update(
-                    starts_at=item.starts_at, ends_at=item.ends_at
+    with overlaps_refused(_BUSY), transaction.atomic():
+        group = _locked_group(interview)
+        for item in group:
+            if item.status != InterviewStatus.SCHEDULED:
+                raise Conflict(
+                    "Only a scheduled interview can be rescheduled.", code="not_scheduled"
                 )
-            if _is_late(first.starts_at - shift, now):
-                _mark(user.pk, first, ReliabilityKind.LATE_RESCHEDULE, now)
-            notifications.notify_on_commit(
-                interview_ids=[item.pk for item in group], kind=NotificationKind.RESCHEDULED
+        first = group[0]
+        shift = starts_at - first.starts_at
+        if shift == timedelta(0):
+            raise Conflict("The interview is already at that time.", code="same_time")
+        end = group[-1].ends_at + shift
+        partner_id = first.partner_of(user.pk)
+        _require_available(partner_id, starts_at, end)
+        _refuse_overlaps([user.pk, partner_id], starts_at, end, exclude=group)
+        for item in group:
+            item.starts_at += shift
+            item.ends_at += shift
+            item.sequence += 1
+            item.time_set_at = now
+            if item.guide_released_at is not None and item.guide_released_at > now:
+                item.guide_released_at = guide_release_at(
+                    interviewer_id=item.interviewer_id,
+                    question_id=item.question_id,
+                    starts_at=item.starts_at,
+                )
+            item.save()
+            Seat.objects.filter(interview=item, active=True).update(
+                starts_at=item.starts_at, ends_at=item.ends_at
             )
-    except DatabaseError as exc:
-        if is_overlap_refusal(exc):
-            raise _busy() from exc
-        raise
+        if _is_late(first.starts_at - shift, now):
+            _mark(user.pk, first, ReliabilityKind.LATE_RESCHEDULE, now)
+        notifications.notify_on_commit(
+            interview_ids=[item.pk for item in group], kind=NotificationKind.RESCHEDULED
+        )
     return group
 
 
@@ -182,13 +177,10 @@ def _refuse_overlaps(
         .exists()
     )
     if clash:
-        raise _busy()
+        raise busy(_BUSY)
 
 
-def _busy() -> Conflict:
-    return Conflict(
-        "You or your partner already have an interview at that time.", code="double_booking"
-    )
+_BUSY = "You or your partner already have an interview at that time."
 
 
 def interview_report_no_show(*, interview: Interview, user: User) -> NoShowOutcome:
