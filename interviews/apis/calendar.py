@@ -50,6 +50,7 @@ class FeedDocumentApi(CalendarView):
     authentication_classes: list[type] = []
 
     @extend_schema(
+        operation_id="calendar_feed_document",
         responses={(200, "text/calendar"): OpenApiTypes.BINARY},
         summary="A user's interviews as an iCalendar feed; the secret in the URL is the key",
     )

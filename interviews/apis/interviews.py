@@ -100,6 +100,7 @@ class InterviewNoShowApi(APIView):
 
 class InterviewInviteApi(CalendarView):
     @extend_schema(
+        operation_id="interview_invite",
         responses={(200, "text/calendar"): OpenApiTypes.BINARY},
         summary="The interview as an iCalendar invite, in my time zone, with the join link",
     )
