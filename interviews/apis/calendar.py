@@ -11,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from interviews.apis.common import CalendarView
+from interviews.apis.common import CalendarView, body
 from interviews.models import CalendarFeed
-from interviews.serializers import FeedCreatedOutput, FeedStatusOutput
+from interviews.serializers import FeedCreatedOutput, FeedInput, FeedStatusOutput
 from interviews.services import calendar
 
 
@@ -26,12 +26,13 @@ class FeedApi(APIView):
         )
 
     @extend_schema(
-        request=None,
+        request=FeedInput,
         responses={201: FeedCreatedOutput},
         summary="Create my calendar feed URL, or replace it (the old URL stops working)",
         description="The URL is shown only now; only a hash of its secret is stored.",
     )
     def post(self, request: Request) -> Response:
+        body(request, FeedInput)
         token = calendar.feed_rotate(user=request.user)
         feed = CalendarFeed.objects.get(user=request.user)
         return Response(

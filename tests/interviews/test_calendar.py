@@ -122,3 +122,12 @@ def test_unknown_feed_tokens_are_a_json_404(client_for: ClientFor) -> None:
     response = client_for(None).get("/api/calendar/not-a-real-token.ics")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("payload", [{"token": "mine"}, [1], "x"])
+def test_the_feed_secret_cannot_be_chosen_or_sent_junk(
+    client_for: ClientFor, candidate: User, payload: object
+) -> None:
+    response = client_for(candidate).post("/api/calendar/feed/", payload, format="json")
+    assert response.status_code == 400
+    assert not CalendarFeed.objects.filter(user=candidate).exists()
