@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from config.asgi import application
 from interviews.services import instant
+from tests.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,6 +24,8 @@ def ticket_for(user: User) -> str:
 async def test_both_people_hear_about_their_match_on_the_socket(
     interviewer: User, candidate: User
 ) -> None:
+    # Transactional tests run on an emptied database: the shipped bank may be gone.
+    await sync_to_async(QuestionFactory.create_batch)(3)
     sockets = []
     for user in (candidate, interviewer):
         ticket = await sync_to_async(ticket_for)(user)

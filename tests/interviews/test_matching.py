@@ -24,7 +24,7 @@ from interviews.models import (
     Seat,
 )
 from interviews.services import matching
-from tests.factories import InterviewFactory, UserFactory
+from tests.factories import InterviewFactory, QuestionFactory, UserFactory
 from tests.interviews.helpers import ClientFor, eager_tasks, window
 
 NOW = datetime(2030, 3, 1, 9, 0, tzinfo=UTC)
@@ -175,6 +175,8 @@ def test_a_run_does_nothing_while_another_holds_the_lock(
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_overlapping_runs_on_postgresql_never_book_anyone_twice() -> None:
+    # Transactional tests run on an emptied database: the shipped bank may be gone.
+    QuestionFactory.create_batch(4)
     people = [UserFactory() for _ in range(12)]
     for index, person in enumerate(people):
         wants(person, "candidate" if index % 2 else "interviewer", max_per_week=3)
