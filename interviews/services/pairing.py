@@ -300,7 +300,7 @@ class _Bucket:
         a, b = self.members[i], self.members[j]
         if is_swap:
             return known / 2 * (_knows(a, b) + _knows(b, a))
-        leader, follower = _orient(a, b)
+        leader, follower = _orient(a, b, int(self.role[i]))
         return known * _knows(leader, follower)
 
 
@@ -308,9 +308,13 @@ def _knows(interviewer: Seeker, candidate: Seeker) -> bool:
     return (interviewer.done & ~candidate.had) != 0
 
 
-def _orient(a: Seeker, b: Seeker) -> tuple[Seeker, Seeker]:
-    """Return (interviewer, candidate) for a single interview between a and b."""
-    if a.role == ROLE_INTERVIEWER or b.role == ROLE_CANDIDATE:
+def _orient(a: Seeker, b: Seeker, role_a: int) -> tuple[Seeker, Seeker]:
+    """Return (interviewer, candidate) for a single interview between a and b.
+
+    role_a is a's role in this round (a swap-seeker who has had every question only
+    interviews); the pair is known to fit, so a either interviews or b must.
+    """
+    if role_a == ROLE_INTERVIEWER or (role_a == ROLE_SWAP and b.role == ROLE_CANDIDATE):
         return a, b
     return b, a
 
@@ -477,7 +481,7 @@ def _pairing(
         leader, follower = (a, b) if a.user_id < b.user_id else (b, a)
     else:
         common = int(bucket.s45[i] & bucket.s45[j])
-        leader, follower = _orient(a, b)
+        leader, follower = _orient(a, b, int(bucket.role[i]))
     first = choose_question(problem.questions, leader, follower)
     if first is None:
         return None

@@ -201,3 +201,12 @@ def test_the_matching_is_exactly_the_maximum_weight_one(seed: int) -> None:
     graph.add_weighted_edges_from((a, b, w) for (a, b), w in edges.items())
     reference = sum(graph[a][b]["weight"] for a, b in nx.max_weight_matching(graph))
     assert sum(weight[e] for e in chosen) == reference
+
+
+def test_a_swap_seeker_who_had_every_question_still_interviews_another_swap_seeker() -> None:
+    everything = (1 << len(QUESTIONS)) - 1
+    veteran = seeker(1, ROLE_SWAP, had=everything, done=everything, max_per_week=2)
+    newcomer = seeker(2, ROLE_SWAP, max_per_week=2)
+    (pair,) = pairing.plan(problem(newcomer, veteran)).pairings
+    assert not pair.swap
+    assert (pair.interviewer.user_id, pair.candidate.user_id) == (1, 2)
