@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 import factory
@@ -25,13 +26,21 @@ class ProfileFactory(DjangoModelFactory):
 PASSWORD = "correct-horse-battery-9"
 
 
+@functools.cache
+def _hashed_password() -> str:
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(PASSWORD)
+
+
 class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
-    password = factory.django.Password(PASSWORD)
+    # Hashed once: Argon2 per user would dominate the suite's run time.
+    password = factory.LazyFunction(lambda: _hashed_password())
     profile = factory.RelatedFactory(ProfileFactory, factory_related_name="user")
 
 
