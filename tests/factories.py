@@ -41,6 +41,15 @@ class UserFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     # Hashed once: Argon2 per user would dominate the suite's run time.
     password = factory.LazyFunction(lambda: _hashed_password())
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> object:
+        if kwargs.get("password") is None:  # password=None: a user who never logs in
+            from django.contrib.auth.hashers import make_password
+
+            kwargs["password"] = make_password(None)
+        return super()._create(model_class, *args, **kwargs)
+
     profile = factory.RelatedFactory(ProfileFactory, factory_related_name="user")
 
 
