@@ -111,7 +111,7 @@ def _scorecards_with_details() -> QuerySet[Scorecard]:
         "interview__question",
         "interviewer__profile",
         "candidate__profile",
-    ).prefetch_related("steps")
+    ).prefetch_related("steps", "rubric__sections")
 
 
 def scorecard_for_reader(*, user_id: int, interview_id: int) -> Scorecard:
