@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 
@@ -39,4 +39,5 @@ def spa(request: HttpRequest, path: str = "") -> HttpResponse:
     index = settings.FRONTEND_DIST / "index.html"
     if "." in path.rsplit("/", 1)[-1] or not index.is_file():
         raise Http404(path)
-    return FileResponse(index.open("rb"), content_type="text/html; charset=utf-8")
+    # Read whole: a streamed FileResponse makes Django warn under ASGI, and the page is tiny.
+    return HttpResponse(index.read_bytes(), content_type="text/html; charset=utf-8")
