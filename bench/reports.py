@@ -327,6 +327,7 @@ def main() -> None:
         generate(args.users, args.scorecards, args.seed)
         print(f"setup: {time.perf_counter() - start:.1f} s (COPY)")
     step_scores = StepScore.objects.count()
+    load_before = os.getloadavg()[0]
     print(
         f"data: {User.objects.count():,} users, {Scorecard.objects.count():,} scorecards, "
         f"{step_scores:,} step scores, PostgreSQL {connection.pg_version // 10000}"
@@ -376,7 +377,11 @@ def main() -> None:
     for line in [["what", "median ms", "max ms", "note"], ["-" * w for w in widths], *table]:
         print(" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)))
     print(
-        f"\ntargets: rebuild within 5x baseline: {'met' if rebuild <= 5 * base else 'MISSED'} "
+        f"\nload average (1 min) {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, "
+        f"on {os.cpu_count()} cores"
+    )
+    print(
+        f"targets: rebuild within 5x baseline: {'met' if rebuild <= 5 * base else 'MISSED'} "
         f"({rebuild / base:.1f}x); incremental update under 50 ms: "
         f"{'met' if statistics.median(update_times) < 0.05 else 'MISSED'}"
     )
