@@ -376,16 +376,17 @@ class Registry:
 
     async def _receive_loop(self) -> None:
         assert self.layer is not None and self.channel is not None
+        channel = self.channel
         while True:
             try:
-                message = await self.layer.receive(self.channel)
+                message = await self.layer.receive(channel)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.warning("live: channel layer receive failed", exc_info=True)
                 await asyncio.sleep(1)
                 continue
-            if message.get("sender") == self.channel:
+            if message.get("sender") == channel:
                 continue
             for item in message.get("items", ()):
                 try:
@@ -461,16 +462,16 @@ class Registry:
         if self.rooms:
             return  # a socket joined while the last commits drained
         tasks, self._tasks = self._tasks, []
-        channel, self.channel = self.channel, None
-        self.outbox.clear()
-        if self.layer is not None and channel is not None:
-            with contextlib.suppress(Exception):
-                await self.layer.group_discard(FANOUT_GROUP, channel)
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        channel, self.channel = self.channel, None
+        self.outbox.clear()
+        if self.layer is not None and channel is not None:
+            with contextlib.suppress(Exception):
+                await self.layer.group_discard(FANOUT_GROUP, channel)
         await in_store_thread(_close_connection)
 
 
