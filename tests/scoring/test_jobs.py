@@ -23,6 +23,16 @@ def wait_for(condition, timeout: float = 60.0) -> None:  # type: ignore[no-untyp
 
 
 @pytest.fixture
+def rubric_v1(transactional_db):  # type: ignore[no-untyped-def]
+    """Publish rubric v1 again if an earlier transactional test flushed what migrations loaded."""
+    from scoring.models import Rubric
+    from scoring.services.rubrics import rubric_document_load, rubric_publish
+
+    if not Rubric.objects.filter(version=1).exists():
+        rubric_publish(document=rubric_document_load(1))
+
+
+@pytest.fixture
 def queue():  # type: ignore[no-untyped-def]
     """A queue of our own, so no other run's worker takes these jobs."""
     from config.celery_app import app
@@ -35,7 +45,7 @@ def queue():  # type: ignore[no-untyped-def]
 
 
 def test_submissions_update_the_report_on_a_real_worker(
-    client_for, interviewer, candidate, settings, queue
+    client_for, interviewer, candidate, settings, queue, rubric_v1
 ) -> None:  # type: ignore[no-untyped-def]
     from scoring.tasks import reports_rebuild_all
 
