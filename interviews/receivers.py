@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -12,10 +13,15 @@ from interviews.models import (
     AvailabilityWindow,
     CalendarFeed,
     InstantQueueEntry,
+    Interview,
     InterviewRequest,
+    InterviewStatus,
     QueueStatus,
     RequestStatus,
 )
+from interviews.services.lifecycle import interview_cancel
+
+ERASED_REASON = "The other participant deleted their account."
 
 
 @receiver(user_erased)
@@ -29,3 +35,16 @@ def forget_scheduling(sender: Any, user: Any, **kwargs: Any) -> None:
     InstantQueueEntry.objects.filter(user=user, status=QueueStatus.WAITING).update(
         status=QueueStatus.LEFT
     )
+
+
+@receiver(user_erased)
+def cancel_upcoming_interviews(sender: Any, user: Any, **kwargs: Any) -> None:
+    """Cancel what the erased user had not yet held, telling the partner as any cancel does."""
+    upcoming = Interview.objects.filter(
+        Q(interviewer=user) | Q(candidate=user), status=InterviewStatus.SCHEDULED
+    ).order_by("starts_at")
+    for interview in upcoming:
+        interview.refresh_from_db()
+        # Cancelling one half of a swap cancels the other half too.
+        if interview.status == InterviewStatus.SCHEDULED:
+            interview_cancel(interview=interview, user=user, reason=ERASED_REASON)

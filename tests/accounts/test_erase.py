@@ -57,7 +57,7 @@ def test_erasing_needs_the_password(candidate, password) -> None:  # type: ignor
 
 
 def test_past_interviews_stay_and_upcoming_ones_are_cancelled(
-    interviewer, candidate, password
+    interviewer, candidate, password, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     past = InterviewFactory(
         interviewer=interviewer,
@@ -66,7 +66,9 @@ def test_past_interviews_stay_and_upcoming_ones_are_cancelled(
         status=InterviewStatus.COMPLETED,
     )
     upcoming = InterviewFactory(interviewer=interviewer, candidate=candidate)
-    logged_in(candidate, password).post("/api/me/delete/", {"password": password}, format="json")
+    client = logged_in(candidate, password)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/api/me/delete/", {"password": password}, format="json")
     past.refresh_from_db()
     upcoming.refresh_from_db()
     assert past.status == InterviewStatus.COMPLETED
@@ -74,3 +76,4 @@ def test_past_interviews_stay_and_upcoming_ones_are_cancelled(
     assert upcoming.status == InterviewStatus.CANCELLED
     assert not Seat.objects.filter(interview=upcoming, active=True).exists()
     assert Interview.objects.filter(interviewer=interviewer).count() == 2
+    assert [message.to for message in mailoutbox] == [[interviewer.email]]
