@@ -30,6 +30,7 @@ from scoring.serializers import (
     report_view,
 )
 from scoring.services import submissions
+from sevenstep.downloads import DownloadApiView
 from sevenstep.pagination import Pagination
 from sevenstep.schema import ErrorSerializer
 
@@ -207,7 +208,7 @@ class ReportHistoryApi(APIView):
         return paginator.get_paginated_response(SnapshotOutput(page, many=True).data)
 
 
-class ReportExportApi(APIView):
+class ReportExportApi(DownloadApiView):
     renderer_classes = [JSONRenderer, CSVRenderer]
 
     @extend_schema(
@@ -240,20 +241,6 @@ class ReportExportApi(APIView):
             data = {"report": report.data, "history": history.data}
             filename = "sevenstep-report.json"
         return Response(data, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-    def handle_exception(self, exc: Exception) -> Response:
-        # Errors keep the one JSON error shape even when CSV was asked for.
-        self._answer_in_json()
-        return super().handle_exception(exc)
-
-    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # Endpoint metadata is no table: JSON whatever format was asked for.
-        self._answer_in_json()
-        return super().options(request, *args, **kwargs)
-
-    def _answer_in_json(self) -> None:
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
 
 
 class InterviewerStatsApi(APIView):

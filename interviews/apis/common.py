@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sevenstep.downloads import DownloadApiView
 from sevenstep.pagination import Pagination
 
 
@@ -69,17 +70,10 @@ class CalendarRenderer(BaseRenderer):
         return JSONRenderer().render(data)
 
 
-class CalendarView(APIView):
+class CalendarView(DownloadApiView):
     """An endpoint that answers with an iCalendar document."""
 
     renderer_classes = [JSONRenderer, CalendarRenderer]
-
-    def handle_exception(self, exc: Exception) -> Response:
-        response = super().handle_exception(exc)
-        # The error shape is JSON whatever the client asked for.
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return response
 
     def ics(self, document: bytes, *, filename: str) -> HttpResponse:
         response = HttpResponse(document, content_type="text/calendar; charset=utf-8")
