@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from accounts.services import ERASED_NAME
 from interviews.models import Interview, InterviewStatus, Seat
 from tests.factories import InterviewFactory
+from tests.interviews.helpers import eager_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,7 @@ def test_past_interviews_stay_and_upcoming_ones_are_cancelled(
     )
     upcoming = InterviewFactory(interviewer=interviewer, candidate=candidate)
     client = logged_in(candidate, password)
-    with django_capture_on_commit_callbacks(execute=True):
+    with eager_tasks(), django_capture_on_commit_callbacks(execute=True):
         client.post("/api/me/delete/", {"password": password}, format="json")
     past.refresh_from_db()
     upcoming.refresh_from_db()
