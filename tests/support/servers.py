@@ -69,12 +69,17 @@ class AsgiServer:
 
     def kill(self) -> None:
         """Crash the server: SIGKILL its worker processes and the supervisor, no clean-up."""
-        import signal
+        kill_tree(self.proc)
 
-        for pid in [*_children(self.proc.pid), self.proc.pid]:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        self.proc.wait()
+
+def kill_tree(proc: subprocess.Popen) -> None:
+    """SIGKILL a process and its children at once, as when the machine under them dies."""
+    import signal
+
+    for pid in [*_children(proc.pid), proc.pid]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    proc.wait()
 
 
 def _children(pid: int) -> list[int]:
@@ -115,15 +120,19 @@ def asgi_server(**env: str) -> Iterator[AsgiServer]:
 
 
 @contextlib.contextmanager
-def celery_worker(queue: str, **env: str) -> Iterator[subprocess.Popen]:
-    """Run a real Celery worker from the repository root, as bin/run and compose do."""
+def celery_worker(queue: str, *, pool: str = "solo", **env: str) -> Iterator[subprocess.Popen]:
+    """Run a real Celery worker from the repository root, as bin/run and compose do.
+
+    pool="prefork" runs the job in a child process like production (one child here).
+    """
     proc = subprocess.Popen(
         [
             str(VENV_BIN / "celery"),
             "-A",
             "config",
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
+            "--concurrency=1",
             "--without-gossip",
             "--without-mingle",
             "--loglevel=WARNING",
