@@ -102,6 +102,7 @@ class Room:
         self.size = 0
         self.read_only = False
         self.dirty = False
+        self.compacted = 0  # the seq up to which a checkpoint was last asked for
         self.loaded = False
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._early: list[tuple[list[int], list[bytes]]] = []
@@ -121,7 +122,7 @@ class Room:
             document_id=self.document_id
         )
         self.doc.apply_update(stored.update)
-        self.applied = stored.seq
+        self.applied = self.compacted = stored.seq
         self.size = len(stored.update)
         self.read_only = read_only
         self.loaded = True
@@ -267,11 +268,14 @@ class Registry:
         if room._gap_check is not None:
             room._gap_check.cancel()
         if room.dirty:
-            from interviews.live import tasks
-
-            self.spawn(database_sync_to_async(tasks.enqueue_compaction)(room.document_id))
+            self._compact(room)
         if not self.rooms:
             await self._stop()
+
+    def _compact(self, room: Room) -> None:
+        from interviews.live import tasks
+
+        self.spawn(database_sync_to_async(tasks.enqueue_compaction)(room.document_id))
 
     # --- group commit -------------------------------------------------------------------
     async def commit(
@@ -435,6 +439,11 @@ class Registry:
             for room in rooms:
                 if stored.get(room.document_id, 0) > room.applied or room.ahead:
                     await self.catch_up(room)
+                if room.applied - room.compacted >= settings.LIVE_COMPACT_EVERY:
+                    # A long session keeps the log behind its checkpoint short, so a process
+                    # that joins late loads the checkpoint and a short tail.
+                    room.compacted = room.applied
+                    self._compact(room)
                 # Ask each client for anything this process lacks (its answer is a step 2).
                 await room.broadcast(protocol.sync_step1(room.doc))
                 room.prune_awareness()

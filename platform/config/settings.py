@@ -244,6 +244,8 @@ LIVE_RATE_PER_SECOND = env_int("LIVE_RATE_PER_SECOND", 50)
 LIVE_RATE_BURST = env_int("LIVE_RATE_BURST", 200)
 # How often the server asks each client for what it lacks and checks the log for missed updates.
 LIVE_RESYNC_SECONDS = env_int("LIVE_RESYNC_SECONDS", 15)
+# A live room asks for a new checkpoint once this many updates arrived since the last one.
+LIVE_COMPACT_EVERY = env_int("LIVE_COMPACT_EVERY", 500)
 
 # --- scheduling -----------------------------------------------------------------------
 SCHEDULING_WEEKS_AHEAD = env_int("SCHEDULING_WEEKS_AHEAD", 8)  # how far ahead windows may go

@@ -90,3 +90,28 @@ async def test_a_room_is_compacted_when_its_last_socket_leaves(interviewer, cand
     assert selectors.texts_of(selectors.doc_from_update(bytes(checkpoint.state)))["step-6"] == (
         "batch scoring nightly"
     )
+
+
+async def test_a_long_session_is_compacted_while_the_room_stays_open(
+    interviewer, candidate, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.LIVE_RESYNC_SECONDS = 0.05
+    settings.LIVE_COMPACT_EVERY = 4
+    interview = await database_sync_to_async(live_interview)(interviewer, candidate)
+    ivy = YClient(ws_path(interview.pk, "notes", interviewer))
+    await ivy.connect()
+    await ivy.message()
+    with eager_tasks():
+        for word in ("features ", "from ", "the ", "feature ", "store"):
+            await ivy.type("step-4", word)
+        await ivy.sync()
+        checkpoints = Checkpoint.objects.filter(document__interview=interview)
+        for _ in range(100):
+            if await database_sync_to_async(checkpoints.exists)():
+                break
+            await ivy.communicator.receive_nothing(0.02)
+        checkpoint = await database_sync_to_async(checkpoints.get)()
+        await ivy.disconnect()
+    assert checkpoint.seq >= 4
+    stored = selectors.texts_of(selectors.doc_from_update(bytes(checkpoint.state)))
+    assert stored["step-4"].startswith("features from the feature")
