@@ -29,9 +29,12 @@ class ReplayApi(APIView):
     @extend_schema(
         responses=ReplayOutput,
         summary="The session timeline with the shared notes as they stood at each step change",
+        description="For both participants; the interviewer's replay also holds the private "
+        "notes at each moment.",
     )
     def get(self, request: Request, interview_id: int) -> Response:
-        interview, _ = selectors.interview_for_reader(
+        interview, role = selectors.interview_for_reader(
             interview_id=interview_id, user_id=request.user.pk
         )
-        return Response(ReplayOutput(selectors.interview_replay(interview=interview)).data)
+        replay = selectors.interview_replay(interview=interview, role=role)
+        return Response(ReplayOutput(replay).data)

@@ -218,47 +218,62 @@ def notes_export(*, interview: Interview, role: InterviewRole) -> dict[str, obje
     }
 
 
-def interview_replay(*, interview: Interview) -> dict[str, object]:
-    """Return the timeline with the shared notes as they stood at each event, from the raw log."""
+class _LogReader:
+    """Apply a document's raw update log in order, up to a moment at a time."""
+
+    def __init__(self, interview: Interview, kind: DocumentKind) -> None:
+        self.doc: Doc = Doc()
+        self.applied = 0
+        self._pending: tuple[datetime, bytes] | None = None
+        document = LiveDocument.objects.filter(interview=interview, kind=kind).first()
+        self._rows = iter(())
+        if document is not None:
+            self._rows = (
+                DocumentUpdate.objects.filter(document=document)
+                .order_by("seq")
+                .values_list("created_at", "data")
+                .iterator(chunk_size=500)
+            )
+
+    def until(self, moment: datetime | None) -> dict[str, str]:
+        """Apply every update stored up to moment (all of them for None); return the texts."""
+        while True:
+            if self._pending is None:
+                self._pending = next(self._rows, None)  # type: ignore[call-overload]
+                if self._pending is None:
+                    break
+            if moment is not None and self._pending[0] > moment:
+                break
+            self.doc.apply_update(bytes(self._pending[1]))
+            self.applied += 1
+            self._pending = None
+        return texts_of(self.doc)
+
+
+def interview_replay(*, interview: Interview, role: InterviewRole) -> dict[str, object]:
+    """Return the timeline with the notes as they stood at each event, from the raw logs.
+
+    The interviewer's private notes are replayed alongside, for the interviewer only.
+    """
     events = list(
         TimelineEvent.objects.filter(interview=interview)
         .order_by("at", "pk")
         .values_list("kind", "step", "at")
     )
-    document = LiveDocument.objects.filter(interview=interview, kind=DocumentKind.NOTES).first()
-    rows = iter(())
-    if document is not None:
-        rows = (
-            DocumentUpdate.objects.filter(document=document)
-            .order_by("seq")
-            .values_list("created_at", "data")
-            .iterator(chunk_size=500)
-        )
-    doc: Doc = Doc()
-    pending: tuple[datetime, bytes] | None = None
-    applied = 0
-
-    def apply_until(moment: datetime | None) -> None:
-        nonlocal pending, applied
-        while True:
-            if pending is None:
-                pending = next(rows, None)  # type: ignore[call-overload]
-                if pending is None:
-                    return
-            if moment is not None and pending[0] > moment:
-                return
-            doc.apply_update(bytes(pending[1]))
-            applied += 1
-            pending = None
-
+    notes = _LogReader(interview, DocumentKind.NOTES)
+    private = (
+        _LogReader(interview, DocumentKind.PRIVATE) if role == InterviewRole.INTERVIEWER else None
+    )
     timeline = []
     for kind, step, at in events:
-        apply_until(at)
-        timeline.append({"kind": kind, "step": step, "at": at, "notes": texts_of(doc)})
-    apply_until(None)
+        frame = {"kind": kind, "step": step, "at": at, "notes": notes.until(at)}
+        if private is not None:
+            frame["private"] = private.until(at)
+        timeline.append(frame)
     return {
         "interview": interview.pk,
         "timeline": timeline,
-        "final": texts_of(doc),
-        "updates": applied,
+        "final": notes.until(None),
+        "private_final": private.until(None) if private is not None else None,
+        "updates": notes.applied + (private.applied if private is not None else 0),
     }

@@ -33,10 +33,20 @@ class ReplayFrameOutput(serializers.Serializer):
     notes = serializers.DictField(
         child=serializers.CharField(), help_text="Each section's text at that moment."
     )
+    private = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="The interviewer's private notes at that moment (interviewer's replay only).",
+    )
 
 
 class ReplayOutput(serializers.Serializer):
     interview = serializers.IntegerField()
     timeline = ReplayFrameOutput(many=True)
     final = serializers.DictField(child=serializers.CharField())
+    private_final = serializers.DictField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="The interviewer's private notes at the end; null in the candidate's replay.",
+    )
     updates = serializers.IntegerField(help_text="How many stored updates the replay applied.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -105,6 +106,8 @@ def test_the_replay_shows_the_notes_at_each_step_change(client_for, interviewer,
         session.session_start(interview_id=interview.pk, user_id=interviewer.pk)
     with time_machine.travel(start + timedelta(minutes=3), tick=False):
         doc = write(interview, DocumentKind.NOTES, "step-1", "objective: purchases")
+    with time_machine.travel(start + timedelta(minutes=4), tick=False):
+        write(interview, DocumentKind.PRIVATE, "step-1", "never asked about scale")
     with time_machine.travel(start + timedelta(minutes=5), tick=False):
         session.session_next_step(interview_id=interview.pk, user_id=interviewer.pk)
     with time_machine.travel(start + timedelta(minutes=8), tick=False):
@@ -124,6 +127,19 @@ def test_the_replay_shows_the_notes_at_each_step_change(client_for, interviewer,
     ]
     assert body["updates"] == 2
     assert body["final"]["step-2"] == "ranking"
+    assert body["private_final"] is None
+    assert "never asked about scale" not in json.dumps(body)
+
+    mine = client_for(interviewer).get(f"/api/interviews/{interview.pk}/replay/").json()
+    assert [f["notes"] for f in mine["timeline"]] == [f["notes"] for f in body["timeline"]]
+    assert [f["private"]["step-1"] for f in mine["timeline"]] == [
+        "",
+        "",
+        "never asked about scale",
+        "never asked about scale",
+    ]
+    assert mine["private_final"]["step-1"] == "never asked about scale"
+    assert mine["updates"] == 3
 
 
 def test_the_endpoints_are_in_the_schema(api) -> None:  # type: ignore[no-untyped-def]
