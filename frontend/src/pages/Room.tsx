@@ -405,6 +405,7 @@ function RubricForStep({ interview, rubric, framework, step }: { interview: Inte
     <>
       <SaveStatus state={saveState} error={saveError} />
       <StepScoreFields
+        key={step}
         compact
         section={section}
         row={draft.steps[index]}
