@@ -33,6 +33,7 @@ def test_two_people_run_score_and_review_an_interview(new_page, password) -> Non
     interviewer.get_by_label("I want to be the").select_option("interviewer")
     interviewer.get_by_role("button", name="Match me now").click()
     interviewer.get_by_text("Looking for a partner").wait_for()
+    interviewer.get_by_test_id("match-connection").get_by_text("Connected").wait_for()
     screenshot(interviewer, "12-match-waiting")
     candidate.get_by_label("I want to be the").select_option("candidate")
     candidate.get_by_role("button", name="Match me now").click()

@@ -1,22 +1,9 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useState } from 'react'
 import { useNavigate } from 'react-router-dom'
-import { ApiError, api } from '../api/client'
+import { api } from '../api/client'
+import { InstantWatch, matchedInterview, pushStatusText, type InstantState, type PushStatus } from '../lib/instantMatch'
+import { wsOrigin } from '../live/useLiveDocument'
 import { ErrorMessage } from './forms'
-
-interface InstantState {
-  status?: string
-  interview_id?: number | null
-  interview?: { id: number } | null
-  waiting_since?: string | null
-  relaxed?: boolean
-}
-
-const POLL_MS = 2000
-
-function matchedInterview(state: InstantState | null): number | null {
-  if (!state) return null
-  return state.interview_id ?? state.interview?.id ?? null
-}
 
 /** "Match me now": join the instant queue, wait with a visible state, leave at any time. */
 export function InstantMatch() {
@@ -24,35 +11,35 @@ export function InstantMatch() {
   const [role, setRole] = useState('candidate')
   const [waiting, setWaiting] = useState(false)
   const [state, setState] = useState<InstantState | null>(null)
+  const [push, setPush] = useState<PushStatus>('connecting')
   const [error, setError] = useState<unknown>(null)
   const [seconds, setSeconds] = useState(0)
-  const timer = useRef<ReturnType<typeof setInterval> | null>(null)
 
   useEffect(() => {
     if (!waiting) return
     const started = Date.now()
-    timer.current = setInterval(async () => {
-      setSeconds(Math.round((Date.now() - started) / 1000))
-      try {
-        const next = await api.get<InstantState>('/api/match/instant/')
-        setState(next)
-        const id = matchedInterview(next)
-        if (id) {
-          setWaiting(false)
-          navigate(`/interviews/${id}/room`)
-        } else if (next.status && !['waiting', 'queued'].includes(next.status)) {
-          setWaiting(false)
-        }
-      } catch (e) {
-        // A dropped poll is retried on the next tick; a refusal ends the wait.
-        if (e instanceof ApiError && e.status !== 0) {
-          setError(e)
-          setWaiting(false)
-        }
-      }
-    }, POLL_MS)
+    const ticker = setInterval(() => setSeconds(Math.round((Date.now() - started) / 1000)), 1000)
+    const watch = new InstantWatch({
+      socketUrl: `${wsOrigin()}/ws/match/instant/`,
+      poll: () => api.get<InstantState>('/api/match/instant/'),
+      onPush: setPush,
+      onState: setState,
+      onMatched: (id) => {
+        setWaiting(false)
+        navigate(`/interviews/${id}/room`)
+      },
+      onStopped: ({ state: last, error: refusal }) => {
+        if (last) setState(last)
+        if (refusal) setError(refusal)
+        setWaiting(false)
+      },
+    })
+    const online = () => watch.reconnectNow()
+    window.addEventListener('online', online)
     return () => {
-      if (timer.current) clearInterval(timer.current)
+      window.removeEventListener('online', online)
+      clearInterval(ticker)
+      watch.stop()
     }
   }, [waiting, navigate])
 
@@ -98,11 +85,21 @@ export function InstantMatch() {
           </button>
         </>
       ) : (
-        <div role="status" aria-live="polite" className="waiting">
+        <div className="waiting">
           <span className="spinner" aria-hidden="true" />
-          <p>
-            Looking for a partner… {seconds}s{state?.relaxed ? ' (widening the search to more levels and domains)' : ''}
-          </p>
+          <div>
+            {/* The seconds tick outside the live region, so a screen reader hears only real news. */}
+            <p role="status" aria-live="polite">
+              Looking for a partner…{state?.relaxed ? ' (widening the search to more levels and domains)' : ''}
+            </p>
+            <p className="muted">Waiting {seconds}s</p>
+            <p role="status" aria-live="polite" data-testid="match-connection" className={`push-${push}`}>
+              <span className={`badge ${push === 'live' ? 'ok' : push === 'connecting' ? 'info' : 'warn'}`}>
+                {push === 'live' ? 'Live' : push === 'connecting' ? 'Connecting' : 'Polling'}
+              </span>{' '}
+              {pushStatusText(push)}
+            </p>
+          </div>
           <button type="button" onClick={leave}>
             Leave the queue
           </button>

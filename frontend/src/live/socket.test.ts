@@ -1,34 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { currentSocket, FakeSocket, FakeWebSocket } from '../test/fakeSocket'
 import { backoffDelay, ReconnectingSocket, type SocketStatus } from './socket'
-
-class FakeSocket {
-  static instances: FakeSocket[] = []
-  readyState = 0
-  sent: string[] = []
-  onopen: (() => void) | null = null
-  onmessage: ((event: { data: unknown }) => void) | null = null
-  onclose: ((event: { code: number; reason: string }) => void) | null = null
-  constructor(public url: string) {
-    FakeSocket.instances.push(this)
-  }
-  send(data: string) {
-    this.sent.push(data)
-  }
-  close() {
-    this.readyState = 3
-  }
-  serverOpens() {
-    this.readyState = 1
-    this.onopen?.()
-  }
-  serverSends(data: unknown) {
-    this.onmessage?.({ data })
-  }
-  drops(code = 1006, reason = '') {
-    this.readyState = 3
-    this.onclose?.({ code, reason })
-  }
-}
 
 function harness() {
   FakeSocket.instances = []
@@ -38,12 +10,12 @@ function harness() {
   const socket = new ReconnectingSocket('ws://x/ws/interviews/1/control', {
     onMessage: (m) => messages.push(m),
     onStatus: (s) => statuses.push(s),
-    WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+    WebSocketImpl: FakeWebSocket,
     random: () => 1,
     setTimer: (fn, ms) => timers.push({ fn, ms }),
     clearTimer: () => undefined,
   })
-  return { socket, statuses, messages, timers, current: () => FakeSocket.instances.at(-1)! }
+  return { socket, statuses, messages, timers, current: currentSocket }
 }
 
 describe('ReconnectingSocket', () => {

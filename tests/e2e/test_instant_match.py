@@ -1,0 +1,64 @@
+"""Waiting for an instant match: the match is pushed over the socket; polling covers a dead one."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from tests.e2e.conftest import log_in, screenshot
+from tests.factories import UserFactory
+
+INSTANT = "/api/match/instant/"
+
+
+def _wait_in_queue(page, connection: str) -> None:  # type: ignore[no-untyped-def]
+    """Queue as the interviewer and wait until the page says how the match will reach it."""
+    page.get_by_label("I want to be the").select_option("interviewer")
+    page.get_by_role("button", name="Match me now").click()
+    page.get_by_text("Looking for a partner").wait_for()
+    page.get_by_test_id("match-connection").get_by_text(connection).wait_for()
+
+
+def _partner_joins(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_label("I want to be the").select_option("candidate")
+    page.get_by_role("button", name="Match me now").click()
+    page.wait_for_url("**/interviews/*/room")
+
+
+def _pair(new_page, password):  # type: ignore[no-untyped-def]
+    UserFactory(email="ivy@example.com", profile__display_name="Ivy")
+    UserFactory(email="carl@example.com", profile__display_name="Carl")
+    waiting, joining = new_page(), new_page()
+    log_in(waiting, "ivy@example.com", password, "/availability")
+    log_in(joining, "carl@example.com", password, "/availability")
+    return waiting, joining
+
+
+def test_the_match_is_pushed_to_the_waiting_page(new_page, password) -> None:  # type: ignore[no-untyped-def]
+    waiting, joining = _pair(new_page, password)
+    polls: list[str] = []
+
+    def record(request) -> None:  # type: ignore[no-untyped-def]
+        if request.method == "GET" and urlsplit(request.url).path == INSTANT:
+            polls.append(request.url)
+
+    waiting.on("request", record)
+    _wait_in_queue(waiting, "you go to the room the moment a partner is found")
+    screenshot(waiting, "13-match-waiting-live")
+
+    _partner_joins(joining)
+    waiting.wait_for_url("**/interviews/*/room", timeout=10_000)
+    # Only the push can have brought it: the page asked once, when its socket subscribed (the
+    # keep-alive poll is 20 s away), and that was before the partner joined.
+    assert len(polls) == 1
+    assert waiting.console_errors == []
+
+
+def test_without_the_socket_the_page_polls_and_still_finds_the_match(new_page, password) -> None:  # type: ignore[no-untyped-def]
+    waiting, joining = _pair(new_page, password)
+    # Every attempt to open the push socket fails, as behind a proxy that drops websockets.
+    waiting.route_web_socket("**/ws/match/instant/", lambda ws: ws.close(code=1011))
+    _wait_in_queue(waiting, "Live updates are down")
+    screenshot(waiting, "14-match-waiting-polling")
+
+    _partner_joins(joining)
+    waiting.wait_for_url("**/interviews/*/room", timeout=15_000)
