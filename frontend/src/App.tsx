@@ -6,6 +6,7 @@ import { keys, useMe } from './api/queries'
 import type { Me } from './api/types'
 import { ErrorMessage, Spinner } from './components/forms'
 import { MeContext } from './lib/me'
+import { AsInterviewerPage } from './pages/AsInterviewer'
 import { AvailabilityPage } from './pages/Availability'
 import { InterviewDetailPage } from './pages/InterviewDetail'
 import { InterviewsPage } from './pages/Interviews'
@@ -59,6 +60,7 @@ function Header() {
           </NavLink>
           <NavLink to="/availability">Availability</NavLink>
           <NavLink to="/report">Report</NavLink>
+          <NavLink to="/as-interviewer">As interviewer</NavLink>
           <NavLink to="/profile">Profile</NavLink>
         </nav>
       )}
@@ -97,6 +99,7 @@ export function App() {
             <Route path="/interviews/:id/feedback" element={authed((me) => <FeedbackPage me={me} />)} />
             <Route path="/interviews/:id/replay" element={authed((me) => <ReplayPage me={me} />)} />
             <Route path="/report" element={authed((me) => <ReportPage me={me} />)} />
+            <Route path="/as-interviewer" element={authed(() => <AsInterviewerPage />)} />
             <Route
               path="*"
               element={

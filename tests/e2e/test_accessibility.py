@@ -61,6 +61,7 @@ def test_the_pages_have_no_serious_accessibility_violations(axe_page, password) 
         "/availability": "Availability and requests",
         f"/interviews/{interview.pk}": interview.question.title,
         "/report": "Your weakness report",
+        "/as-interviewer": "You as an interviewer",
         f"/interviews/{interview.pk}/feedback": "Your feedback on",
     }
     for path, heading in pages.items():
