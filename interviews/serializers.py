@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -242,6 +243,10 @@ class InterviewOutput(ZonedOutput, serializers.ModelSerializer):
     candidate = ParticipantOutput()
     question = QuestionBriefOutput()
     join_url = serializers.SerializerMethodField()
+    room_opens_at = serializers.SerializerMethodField(
+        help_text="When the participants may join the live room: LIVE_JOIN_EARLY_MINUTES "
+        "before starts_at (UTC). The room refuses earlier connections with close code 4425."
+    )
     invite_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -261,6 +266,7 @@ class InterviewOutput(ZonedOutput, serializers.ModelSerializer):
             "time_zone",
             "swap_group",
             "join_url",
+            "room_opens_at",
             "invite_url",
             "cancel_reason",
             "absent_user",
@@ -273,6 +279,12 @@ class InterviewOutput(ZonedOutput, serializers.ModelSerializer):
 
     def get_join_url(self, interview: Interview) -> str:
         return notifications.room_url(interview)
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_room_opens_at(self, interview: Interview) -> str:
+        # Sent, not left to the app to recompute: the setting varies per deployment.
+        opens_at = interview.starts_at - timedelta(minutes=settings.LIVE_JOIN_EARLY_MINUTES)
+        return serializers.DateTimeField().to_representation(opens_at)
 
     def get_invite_url(self, interview: Interview) -> str:
         return notifications.invite_url(interview)

@@ -40,6 +40,9 @@ def test_upcoming_interviews_show_local_time_partner_and_invite(new_page, passwo
     page.get_by_role("tab", name="Upcoming").click()
     page.get_by_role("link", name=upcoming.question.title).click()
     page.get_by_role("heading", name=upcoming.question.title).wait_for()
+    opens = (starts - timedelta(minutes=10)).astimezone(zoneinfo.ZoneInfo("Asia/Tokyo"))
+    room_opens = page.get_by_test_id("room-opens").inner_text()
+    assert opens.strftime("%H:%M") in room_opens and "10 min before the start" in room_opens
     invite = page.get_by_role("link", name="Add to calendar (.ics)")
     response = page.request.get(invite.get_attribute("href"))
     assert response.ok and "BEGIN:VCALENDAR" in response.text()

@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.test import override_settings
 
 from accounts.models import User
+from interviews.live.selectors import RoomRefused, room_access
 from interviews.models import (
     Interview,
     InterviewStatus,
@@ -18,6 +20,7 @@ from interviews.models import (
     Seat,
 )
 from interviews.services.booking import interview_book, swap_book
+from sevenstep.consumers import CLOSE_TOO_EARLY
 from tests.factories import InterviewFactory, QuestionFactory
 from tests.interviews.helpers import ClientFor, eager_tasks, window
 
@@ -103,6 +106,33 @@ def test_an_interviewer_who_did_the_question_sees_the_guide_when_the_room_opens(
     assert before["guide_available_at"] == "2030-03-05T16:50:00Z"
     clock.move_to(booked.starts_at - timedelta(minutes=9))
     assert client_for(interviewer).get(f"{URL}{booked.pk}/").json()["guide"] is not None
+
+
+@override_settings(LIVE_JOIN_EARLY_MINUTES=25)
+def test_the_room_opening_time_follows_the_setting_and_the_rooms_own_rule(
+    client_for: ClientFor, booked: Interview, candidate: User
+) -> None:
+    client = client_for(candidate)
+    listed = client.get(URL).json()["results"][0]["room_opens_at"]
+    detail = client.get(f"{URL}{booked.pk}/").json()["room_opens_at"]
+    assert listed == detail == "2030-03-05T16:35:00Z"
+
+    # The field says exactly when the room starts letting people in.
+    opens_at = datetime(2030, 3, 5, 16, 35, tzinfo=UTC)
+    with pytest.raises(RoomRefused) as refused:
+        room_access(
+            interview_id=booked.pk, user=candidate, kind=None, now=opens_at - timedelta(seconds=1)
+        )
+    assert refused.value.code == CLOSE_TOO_EARLY
+    assert room_access(interview_id=booked.pk, user=candidate, kind=None, now=opens_at)
+
+
+def test_the_schema_documents_the_room_opening_time(client_for: ClientFor, candidate: User) -> None:
+    schema = client_for(candidate).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    for name in ("InterviewOutput", "InterviewDetailOutput"):
+        field = schema["components"]["schemas"][name]["properties"]["room_opens_at"]
+        assert (field["type"], field["format"], field["readOnly"]) == ("string", "date-time", True)
+        assert "LIVE_JOIN_EARLY_MINUTES" in field["description"]
 
 
 def test_outsiders_cannot_see_or_touch_an_interview(

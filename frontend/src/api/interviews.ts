@@ -1,6 +1,7 @@
 // Interviews as the scheduling API returns them, read through small helpers so the pages do
 // not depend on every detail of the shape.
 import { useQuery } from '@tanstack/react-query'
+import { useEffect, useState } from 'react'
 import { api } from './client'
 import type { components } from './schema'
 import type { Me, Rubric } from './types'
@@ -32,6 +33,29 @@ export const STATUS_LABELS: Record<string, string> = {
   completed: 'Completed',
   cancelled: 'Cancelled',
   no_show: 'No-show',
+}
+
+type RoomTiming = Pick<InterviewSummary, 'status' | 'room_opens_at'>
+
+/** Whether the live room lets the participants in now; the server sends when it opens. */
+export function roomIsOpen(interview: RoomTiming, now: number = Date.now()): boolean {
+  return interview.status === 'live' || (interview.status === 'scheduled' && now >= Date.parse(interview.room_opens_at))
+}
+
+// setTimeout fires at once for delays past 2^31 - 1 ms (about 24 days).
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** roomIsOpen, looked at again the moment the room opens, so "Join" appears by itself. */
+export function useRoomOpen(interview: RoomTiming): boolean {
+  const [now, setNow] = useState(() => Date.now())
+  const opensAt = Date.parse(interview.room_opens_at)
+  useEffect(() => {
+    const wait = opensAt - Date.now()
+    if (!(wait > 0)) return
+    const timer = setTimeout(() => setNow(Date.now()), Math.min(wait + 100, MAX_TIMER_MS))
+    return () => clearTimeout(timer)
+  }, [opensAt, now])
+  return roomIsOpen(interview, now)
 }
 
 export function useInterview(id: number) {

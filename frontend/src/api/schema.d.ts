@@ -156,7 +156,7 @@ export interface paths {
          * A user's interviews as an iCalendar feed; the secret in the URL is the key
          * @description An endpoint that answers with an iCalendar document.
          */
-        get: operations["calendar_.ics_retrieve"];
+        get: operations["calendar_feed_document"];
         put?: never;
         post?: never;
         delete?: never;
@@ -326,7 +326,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The session timeline with the shared notes as they stood at each step change */
+        /**
+         * The session timeline with the shared notes as they stood at each step change
+         * @description For both participants; the interviewer's replay also holds the private notes at each moment.
+         */
         get: operations["interviews_replay_retrieve"];
         put?: never;
         post?: never;
@@ -425,7 +428,7 @@ export interface paths {
          * The interview as an iCalendar invite, in my time zone, with the join link
          * @description An endpoint that answers with an iCalendar document.
          */
-        get: operations["interviews_invite.ics_retrieve"];
+        get: operations["interview_invite"];
         put?: never;
         post?: never;
         delete?: never;
@@ -644,7 +647,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download my report and its history (JSON or CSV) */
+        /**
+         * Download my report and its history (JSON or CSV)
+         * @description An API view whose success body is a file; errors and OPTIONS metadata stay JSON.
+         */
         get: operations["reports_me_export_retrieve"];
         put?: never;
         post?: never;
@@ -909,8 +915,15 @@ export interface components {
             domains: components["schemas"]["ChoiceOutput"][];
             pitfalls: components["schemas"]["PitfallOutput"][];
         };
-        /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
+        /** @description The kind of interview wanted now. */
         InstantInputRequest: {
+            /**
+             * @description candidate, interviewer, or swap (two back-to-back interviews, roles reversed).
+             *
+             *     * `candidate` - Candidate
+             *     * `interviewer` - Interviewer
+             *     * `swap` - Both (swap)
+             */
             role: components["schemas"]["RoleEnum"];
             /**
              * @description Default: the profile's target level.
@@ -963,6 +976,11 @@ export interface components {
             /** Format: uuid */
             swap_group?: string | null;
             readonly join_url: string;
+            /**
+             * Format: date-time
+             * @description When the participants may join the live room: LIVE_JOIN_EARLY_MINUTES before starts_at (UTC). The room refuses earlier connections with close code 4425.
+             */
+            readonly room_opens_at: string;
             readonly invite_url: string;
             cancel_reason?: string;
             absent_user?: number | null;
@@ -1007,6 +1025,11 @@ export interface components {
             /** Format: uuid */
             swap_group?: string | null;
             readonly join_url: string;
+            /**
+             * Format: date-time
+             * @description When the participants may join the live room: LIVE_JOIN_EARLY_MINUTES before starts_at (UTC). The room refuses earlier connections with close code 4425.
+             */
+            readonly room_opens_at: string;
             readonly invite_url: string;
             cancel_reason?: string;
             absent_user?: number | null;
@@ -1258,7 +1281,7 @@ export interface components {
             focus_domains?: components["schemas"]["DomainEnum"][];
             display_name?: string;
         };
-        /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
+        /** @description What kind of interview someone wants: shared by standing requests and instant match. */
         PatchedRequestInputRequest: {
             /**
              * @description candidate, interviewer, or swap (two back-to-back interviews, roles reversed).
@@ -1425,6 +1448,10 @@ export interface components {
             notes: {
                 [key: string]: string;
             };
+            /** @description The interviewer's private notes at that moment (interviewer's replay only). */
+            private?: {
+                [key: string]: string;
+            };
         };
         ReplayOutput: {
             interview: number;
@@ -1432,6 +1459,10 @@ export interface components {
             final: {
                 [key: string]: string;
             };
+            /** @description The interviewer's private notes at the end; null in the candidate's replay. */
+            private_final: {
+                [key: string]: string;
+            } | null;
             /** @description How many stored updates the replay applied. */
             updates: number;
         };
@@ -1463,7 +1494,7 @@ export interface components {
             pitfalls: components["schemas"]["PitfallReportOutput"][];
             recommended_questions: components["schemas"]["RecommendedQuestionOutput"][];
         };
-        /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
+        /** @description What kind of interview someone wants: shared by standing requests and instant match. */
         RequestInputRequest: {
             /**
              * @description candidate, interviewer, or swap (two back-to-back interviews, roles reversed).
@@ -2759,7 +2790,7 @@ export interface operations {
             };
         };
     };
-    "calendar_.ics_retrieve": {
+    calendar_feed_document: {
         parameters: {
             query?: {
                 format?: "ics" | "json";
@@ -4771,7 +4802,7 @@ export interface operations {
             };
         };
     };
-    "interviews_invite.ics_retrieve": {
+    interview_invite: {
         parameters: {
             query?: {
                 format?: "ics" | "json";

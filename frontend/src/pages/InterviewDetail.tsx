@@ -2,12 +2,11 @@ import { useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router-dom'
 import { api } from '../api/client'
-import { partnerOf, roleOf, STATUS_LABELS, useInterview, type InterviewDetail } from '../api/interviews'
+import { partnerOf, roleOf, STATUS_LABELS, useInterview, useRoomOpen, type InterviewDetail } from '../api/interviews'
 import type { Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { MarkdownView } from '../components/MarkdownView'
-import { ROOM_OPENS_MS } from './Interviews'
-import { formatRange, wallTimeToUtc } from '../lib/time'
+import { formatDateTime, formatMinutes, formatRange, wallTimeToUtc } from '../lib/time'
 
 export function InterviewDetailPage({ me }: { me: Me }) {
   const id = Number(useParams().id)
@@ -21,6 +20,7 @@ function Detail({ interview, me }: { interview: InterviewDetail; me: Me }) {
   const partner = partnerOf(interview, me)
   const upcoming = interview.status === 'scheduled'
   const past = interview.status === 'completed'
+  const roomOpen = useRoomOpen(interview)
   // Kept here: the change form disappears once the interview is no longer scheduled.
   const [notice, setNotice] = useState<string | null>(null)
   return (
@@ -49,13 +49,16 @@ function Detail({ interview, me }: { interview: InterviewDetail; me: Me }) {
         </div>
       )}
       <div className="actions">
-        {(interview.status === 'live' || (upcoming && Date.parse(interview.starts_at) - Date.now() < ROOM_OPENS_MS)) && (
+        {roomOpen && (
           <Link className="button primary" to={`/interviews/${interview.id}/room`}>
             Join the room
           </Link>
         )}
-        {upcoming && Date.parse(interview.starts_at) - Date.now() >= ROOM_OPENS_MS && (
-          <span className="muted">The room opens 10 minutes before the start.</span>
+        {upcoming && !roomOpen && (
+          <span className="muted" data-testid="room-opens">
+            The room opens {formatDateTime(interview.room_opens_at, zone)},{' '}
+            {formatMinutes((Date.parse(interview.starts_at) - Date.parse(interview.room_opens_at)) / 1000)} before the start.
+          </span>
         )}
         <a className="button" href={`/api/interviews/${interview.id}/invite.ics`} download>
           Add to calendar (.ics)

@@ -2,14 +2,12 @@ import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link } from 'react-router-dom'
 import { api, query, type Page } from '../api/client'
-import { partnerOf, roleOf, STATUS_LABELS, type InterviewSummary } from '../api/interviews'
+import { partnerOf, roleOf, STATUS_LABELS, useRoomOpen, type InterviewSummary } from '../api/interviews'
 import type { Me } from '../api/types'
 import { Loaded } from '../components/forms'
 import { formatRange } from '../lib/time'
 
 type When = 'upcoming' | 'past'
-
-export const ROOM_OPENS_MS = 10 * 60 * 1000
 
 export function InterviewsPage({ me }: { me: Me }) {
   const [when, setWhen] = useState<When>('upcoming')
@@ -84,10 +82,8 @@ function InterviewRow({ interview, me }: { interview: InterviewSummary; me: Me }
   const zone = me.profile.time_zone ?? 'UTC'
   const role = roleOf(interview, me)
   const partner = partnerOf(interview, me)
-  // The room opens shortly before the start; offer to join only then.
-  const live =
-    interview.status === 'live' ||
-    (interview.status === 'scheduled' && Date.parse(interview.starts_at) - Date.now() < ROOM_OPENS_MS)
+  // Offer to join only once the room takes people in.
+  const live = useRoomOpen(interview)
   return (
     <li className="card interview-row">
       <div>

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest'
+import { roomIsOpen } from './interviews'
+
+const OPENS = '2030-03-05T16:35:00Z'
+const at = (iso: string) => Date.parse(iso)
+
+describe('roomIsOpen', () => {
+  it('opens a scheduled interview at the time the server sent, not before', () => {
+    const interview = { status: 'scheduled' as const, room_opens_at: OPENS }
+    expect(roomIsOpen(interview, at('2030-03-05T16:34:59Z'))).toBe(false)
+    expect(roomIsOpen(interview, at(OPENS))).toBe(true)
+  })
+
+  it('is open while live and closed once the interview is over or cancelled', () => {
+    const before = at('2030-03-01T00:00:00Z')
+    expect(roomIsOpen({ status: 'live', room_opens_at: OPENS }, before)).toBe(true)
+    expect(roomIsOpen({ status: 'completed', room_opens_at: OPENS }, at('2030-03-06T00:00:00Z'))).toBe(false)
+    expect(roomIsOpen({ status: 'cancelled', room_opens_at: OPENS }, at('2030-03-05T17:00:00Z'))).toBe(false)
+  })
+})
