@@ -278,6 +278,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "sevenstep.schema.AutoSchema",
     "EXCEPTION_HANDLER": "sevenstep.errors.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "sevenstep.negotiation.ContentNegotiation",
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("LOGIN_RATE", "10/min"),
         "register": env_str("REGISTER_RATE", "20/hour"),

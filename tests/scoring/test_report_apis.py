@@ -99,7 +99,11 @@ def test_the_export_has_the_report_and_its_history_as_json_or_csv(client_for) ->
     assert [row["step"] for row in current] == [str(step) for step in range(1, 8)]
     assert current[0]["step_title"] == "Clarifying requirements"
     assert float(current[0]["estimate"]) < float(current[1]["estimate"])
-    assert client.get("/api/reports/me/export/?format=xml").status_code == 404
+    unknown = client.get("/api/reports/me/export/?format=xml")
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["fields"]["format"] == [
+        "Unknown format; choose one of: csv, json."
+    ]
 
 
 def test_the_history_is_paginated(client_for) -> None:  # type: ignore[no-untyped-def]

@@ -100,3 +100,11 @@ def test_application_errors_map_to_their_status(settings) -> None:  # type: igno
     response = APIClient().get("/conflict/")
     assert response.status_code == 409
     assert_error_shape(response.json(), "conflict")
+
+
+def test_an_unknown_format_is_a_400_naming_the_choices(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(candidate).get("/api/me/?format=xml")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "format": ["Unknown format; choose one of: json."]
+    }
