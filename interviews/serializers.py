@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -283,8 +282,7 @@ class InterviewOutput(ZonedOutput, serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_room_opens_at(self, interview: Interview) -> str:
         # Sent, not left to the app to recompute: the setting varies per deployment.
-        opens_at = interview.starts_at - timedelta(minutes=settings.LIVE_JOIN_EARLY_MINUTES)
-        return serializers.DateTimeField().to_representation(opens_at)
+        return serializers.DateTimeField().to_representation(interview.room_opens_at)
 
     def get_invite_url(self, interview: Interview) -> str:
         return notifications.invite_url(interview)

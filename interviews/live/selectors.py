@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.utils import timezone
 from pycrdt import Doc, Text, merge_updates
 
@@ -64,9 +63,8 @@ def room_access(
     if kind == DocumentKind.PRIVATE and role != InterviewRole.INTERVIEWER:
         raise RoomRefused(CLOSE_FORBIDDEN, "the private notes are the interviewer's")
     now = now or timezone.now()
-    opens_at = interview.starts_at - timedelta(minutes=settings.LIVE_JOIN_EARLY_MINUTES)
     read_only = interview.status not in ACTIVE_STATUSES
-    if not read_only and now < opens_at:
+    if not read_only and now < interview.room_opens_at:
         raise RoomRefused(CLOSE_TOO_EARLY, "the room is not open yet")
     return RoomAccess(interview.pk, user.pk, role, read_only)  # type: ignore[attr-defined]
 

@@ -27,6 +27,7 @@ from interviews.models.sessions import (
     Seat,
     TimelineEvent,
     TimelineKind,
+    room_opens_at,
 )
 
 __all__ = [
@@ -51,4 +52,5 @@ __all__ = [
     "Seat",
     "TimelineEvent",
     "TimelineKind",
+    "room_opens_at",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -44,6 +44,11 @@ class InterviewSource(models.TextChoices):
     MANUAL = "manual", "Booked directly"
     MATCHED = "matched", "Paired by a matching run"
     INSTANT = "instant", "Instant match"
+
+
+def room_opens_at(starts_at: datetime) -> datetime:
+    """The live room opens LIVE_JOIN_EARLY_MINUTES before an interview starts."""
+    return starts_at - timedelta(minutes=settings.LIVE_JOIN_EARLY_MINUTES)
 
 
 class Interview(models.Model):
@@ -130,6 +135,11 @@ class Interview(models.Model):
 
     def __str__(self) -> str:
         return f"Interview {self.pk} ({self.status})"
+
+    @property
+    def room_opens_at(self) -> datetime:
+        """When the participants may join the live room (and the interviewer start)."""
+        return room_opens_at(self.starts_at)
 
     def role_of(self, user_id: int | None) -> InterviewRole | None:
         if user_id is not None and user_id == self.interviewer_id:

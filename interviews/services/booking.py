@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -29,6 +28,7 @@ from interviews.models import (
     NotificationKind,
     Question,
     Seat,
+    room_opens_at,
 )
 from interviews.services import notifications
 from sevenstep.errors import ApplicationError, Conflict
@@ -54,7 +54,7 @@ def guide_release_at(*, interviewer_id: int, question_id: int, starts_at: dateti
     someone who never did gets it at once, to prepare.
     """
     if has_done_as_candidate(user_id=interviewer_id, question_id=question_id):
-        return starts_at - timedelta(minutes=settings.LIVE_JOIN_EARLY_MINUTES)
+        return room_opens_at(starts_at)
     return timezone.now()
 
 

@@ -7,9 +7,8 @@ time, which scoring and reports use for time-on-step against the budget.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -49,8 +48,7 @@ def session_start(*, interview_id: int, user_id: int) -> Interview:
     """Start the interview at step 1, from the moment its room opens."""
     interview = _locked_for_interviewer(interview_id, user_id)
     now = timezone.now()
-    opens_at = interview.starts_at - timedelta(minutes=settings.LIVE_JOIN_EARLY_MINUTES)
-    if now < opens_at:
+    if now < interview.room_opens_at:
         raise Conflict("The interview cannot start yet.", code="too_early")
     interview.transition(InterviewStatus.LIVE, at=now)
     interview.current_step = FIRST_STEP
