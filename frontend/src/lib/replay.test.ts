@@ -17,6 +17,21 @@ describe('buildFrames', () => {
     )
     expect(frames.map((f) => f.label)).toEqual(['Step 1', 'Step 2'])
     expect(frames[1].sections['step-1']).toBe('users, scale')
+    expect(frames[1].private).toBeNull()
+  })
+
+  it("keeps the interviewer's private notes of each moment apart from the shared ones", () => {
+    const frames = buildFrames(
+      {
+        timeline: [
+          { kind: 'started', step: null, at: 't0', notes: { 'step-1': '' }, private: { 'step-1': '' } },
+          { kind: 'ended', step: null, at: 't1', notes: { 'step-1': 'users' }, private: { 'step-1': 'no scale' } },
+        ],
+      },
+      NAMES,
+    )
+    expect(frames.map((f) => f.private?.['step-1'])).toEqual(['', 'no scale'])
+    expect(frames[1].sections['step-1']).toBe('users')
   })
 
   it('replays a stream of Yjs updates cumulatively', () => {

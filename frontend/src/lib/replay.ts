@@ -9,6 +9,8 @@ export interface Frame {
   step: number | null
   label: string
   sections: Record<string, string>
+  /** The interviewer's private notes at that moment; only in the interviewer's replay. */
+  private: Record<string, string> | null
 }
 
 function decodeBase64(text: string): Uint8Array {
@@ -49,6 +51,7 @@ export function buildFrames(body: unknown, sectionNames: readonly string[]): Fra
       step,
       label: kind === 'started' ? 'Started' : kind === 'ended' ? 'Ended' : step ? `Step ${step}` : (kind ?? 'Update'),
       sections: texts ?? sectionsOf(doc, sectionNames),
+      private: textsFrom(row.private),
     })
   }
   doc.destroy()

@@ -60,12 +60,19 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
           </div>
           {framework.data.steps.map((step) => {
             const text = frame.sections[`step-${step.number}`] ?? ''
+            const mine = frame.private?.[`step-${step.number}`] ?? ''
             return (
               <div className={`card${frame.step === step.number ? ' current-frame' : ''}`} key={step.number}>
                 <h2>
                   {step.number}. {step.name}
                 </h2>
                 {text ? <MarkdownView source={text} label={`Notes of step ${step.number}`} /> : <p className="muted">Nothing written yet.</p>}
+                {mine && (
+                  <aside className="private-notes" aria-label={`Your private notes of step ${step.number}`}>
+                    <h3>Your private notes</h3>
+                    <MarkdownView source={mine} label={`Private notes of step ${step.number}`} />
+                  </aside>
+                )}
               </div>
             )
           })}
