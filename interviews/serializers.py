@@ -24,7 +24,7 @@ from interviews.models import (
 )
 from interviews.services import notifications
 from sevenstep.framework import Domain, Level
-from sevenstep.serializers import StrictInputSerializer
+from sevenstep.serializers import PageQuery, StrictInputSerializer
 
 ZONED_HELP = (
     "ISO 8601. Without a UTC offset it is a wall-clock time in `time_zone` (default: the "
@@ -125,11 +125,9 @@ class QuestionOutput(serializers.ModelSerializer):
         fields = ["id", "slug", "title", "domain", "level", "prompt"]
 
 
-class QuestionFilter(StrictInputSerializer):
+class QuestionFilter(PageQuery):
     domain = serializers.ChoiceField(choices=Domain.choices, required=False)
     level = serializers.ChoiceField(choices=Level.choices, required=False)
-    page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1)
 
 
 # --- availability ------------------------------------------------------------------------
@@ -155,12 +153,10 @@ class AvailabilityOutput(ZonedOutput, serializers.ModelSerializer):
         ]
 
 
-class AvailabilityFilter(StrictInputSerializer):
+class AvailabilityFilter(PageQuery):
     past = serializers.BooleanField(
         required=False, default=False, help_text="Include windows that have ended."
     )
-    page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1)
 
 
 # --- interview requests ----------------------------------------------------------------
@@ -321,14 +317,12 @@ class InterviewDetailOutput(InterviewOutput):
         return interview.guide_released_at or interview.created_at
 
 
-class InterviewFilter(StrictInputSerializer):
+class InterviewFilter(PageQuery):
     when = serializers.ChoiceField(
         choices=[("upcoming", "upcoming"), ("past", "past")],
         required=False,
         help_text="upcoming: scheduled or live and not over, soonest first; past: the rest.",
     )
-    page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1)
 
 
 class CancelInput(StrictInputSerializer):

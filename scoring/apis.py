@@ -33,6 +33,7 @@ from scoring.services import submissions
 from sevenstep.downloads import DownloadApiView
 from sevenstep.pagination import Pagination
 from sevenstep.schema import ErrorSerializer
+from sevenstep.serializers import PageQuery, query
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     HEADER,
@@ -170,6 +171,7 @@ class ScorecardsReceivedApi(APIView):
         summary="Released scorecards I received as a candidate, newest first",
     )
     def get(self, request: Request) -> Response:
+        query(request, PageQuery)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             selectors.scorecards_received(user_id=request.user.pk), request, view=self
@@ -201,6 +203,7 @@ class ReportHistoryApi(APIView):
         summary="How my per-step estimates stood after each scorecard, newest first",
     )
     def get(self, request: Request) -> Response:
+        query(request, PageQuery)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             selectors.report_history(user_id=request.user.pk), request, view=self

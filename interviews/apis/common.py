@@ -26,13 +26,6 @@ def context_for(request: Request) -> dict[str, Any]:
     return {"request": request, "time_zone": zone_of(request.user)}
 
 
-def query(request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
-    """Validate the query string with a strict serializer; bad filters are a 400."""
-    params = serializer_class(data=request.query_params.dict())
-    params.is_valid(raise_exception=True)
-    return dict(params.validated_data)
-
-
 def body(
     request: Request, serializer_class: type[serializers.Serializer], **kwargs: Any
 ) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from interviews import selectors
-from interviews.apis.common import CalendarView, body, context_for, paginated, query
+from interviews.apis.common import CalendarView, body, context_for, paginated
 from interviews.serializers import (
     CancelInput,
     InterviewDetailOutput,
@@ -23,6 +23,7 @@ from interviews.serializers import (
 )
 from interviews.services import calendar, lifecycle
 from sevenstep.pagination import Pagination
+from sevenstep.serializers import query
 
 
 class InterviewListApi(APIView):

@@ -18,14 +18,20 @@ from interviews.models import InstantQueueEntry, MatchRun, QueueStatus
 from interviews.serializers import InstantInput, InstantOutput, MatchRunInput, MatchRunOutput
 from interviews.services import instant
 from sevenstep.pagination import Pagination
+from sevenstep.serializers import PageQuery, query
 
 
 class MatchRunListApi(APIView):
     permission_classes = [IsAdminUser]
     pagination_class = Pagination
 
-    @extend_schema(responses=MatchRunOutput(many=True), summary="Matching runs, newest first")
+    @extend_schema(
+        parameters=[PageQuery],
+        responses=MatchRunOutput(many=True),
+        summary="Matching runs, newest first",
+    )
     def get(self, request: Request) -> Response:
+        query(request, PageQuery)
         return paginated(self, request, MatchRun.objects.order_by("-created_at"), MatchRunOutput)
 
     @extend_schema(

@@ -8,9 +8,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from interviews import selectors
-from interviews.apis.common import paginated, query
+from interviews.apis.common import paginated
 from interviews.serializers import QuestionFilter, QuestionOutput
 from sevenstep.pagination import Pagination
+from sevenstep.serializers import query
 
 
 class QuestionListApi(APIView):

@@ -14,15 +14,19 @@ from interviews.models import InterviewRequest
 from interviews.serializers import RequestInput, RequestOutput
 from interviews.services import requests as request_services
 from sevenstep.pagination import Pagination
+from sevenstep.serializers import PageQuery, query
 
 
 class RequestListApi(APIView):
     pagination_class = Pagination
 
     @extend_schema(
-        responses=RequestOutput(many=True), summary="My interview requests, newest first"
+        parameters=[PageQuery],
+        responses=RequestOutput(many=True),
+        summary="My interview requests, newest first",
     )
     def get(self, request: Request) -> Response:
+        query(request, PageQuery)
         mine = InterviewRequest.objects.filter(user=request.user).order_by("-created_at")
         return paginated(self, request, mine, RequestOutput)
 

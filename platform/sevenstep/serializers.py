@@ -21,3 +21,17 @@ class StrictInputSerializer(serializers.Serializer):
 
 class StrictModelSerializer(StrictInputSerializer, serializers.ModelSerializer):
     """A model serializer that rejects unknown fields."""
+
+
+class PageQuery(StrictInputSerializer):
+    """The query string of a list: its page and page size, nothing unknown."""
+
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1)
+
+
+def query(request: Any, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+    """Validate the query string with a strict serializer; bad or unknown params are a 400."""
+    params = serializer_class(data=request.query_params.dict())
+    params.is_valid(raise_exception=True)
+    return dict(params.validated_data)
