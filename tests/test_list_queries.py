@@ -1,4 +1,4 @@
-"""Every list endpoint reads its query string the same way: unknown or malformed params are a 400."""
+"""Every list endpoint reads its query string alike: unknown or malformed params are a 400."""
 
 from __future__ import annotations
 
