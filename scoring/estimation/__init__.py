@@ -76,6 +76,7 @@ from scoring.estimation.model import (
     recency_weight,
 )
 from scoring.estimation.verdicts import (
+    TRENDS,
     bar_verdict,
     percentile_from_quantiles,
     percentile_of,
@@ -97,6 +98,7 @@ __all__ = [
     "N_STEPS",
     "PITFALL_P",
     "SCALE",
+    "TRENDS",
     "Z_90",
     "Estimates",
     "Fit",

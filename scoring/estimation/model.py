@@ -186,6 +186,7 @@ def fit(
     n_users, n_raters = ratings.n_users, ratings.n_raters
     group = ratings.user * N_STEPS + step
     w = recency_weight(ratings.age_days, half_life_days)
+    inverse_w = 1.0 / w
     n_obs = max(len(ratings), 1)
 
     step_n = np.bincount(step, minlength=N_STEPS).astype(np.float64)
@@ -208,27 +209,31 @@ def fit(
     rater_sigma2 = np.full(n_raters, sigma2)
     theta = np.zeros(n_users * N_STEPS)
     iterations = 0
+    # Each sweep is a few passes over every rating; np.take gathers twice as fast as indexing.
+    take = np.take
+    leniency_var_r = take(leniency_var, rater)
     for iterations in range(1, max_iterations + 1):  # noqa: B007
+        y_mu = y - take(mu, step)
         users = _users(
             group,
-            1.0 / (rater_sigma2[rater] / w + leniency_var[rater]),
-            y - mu[step] - leniency[rater],
+            1.0 / (take(rater_sigma2, rater) * inverse_w + leniency_var_r),
+            y_mu - take(leniency, rater),
             n_users,
             tau2,
             tau2_user,
         )
+        theta_g = take(users.theta, group)
         # Every rating of a rater counts for their leniency, however old: raters change slowly.
-        residual = y - mu[step] - users.theta[group]
         precision_l = rater_n / rater_sigma2 + 1.0 / tau2_leniency
-        new_leniency = np.bincount(rater, residual, n_raters) / rater_sigma2 / precision_l
+        new_leniency = np.bincount(rater, y_mu - theta_g, n_raters) / rater_sigma2 / precision_l
         leniency_var = 1.0 / precision_l
+        leniency_var_r = take(leniency_var, rater)
         # Shifting every leniency by c and mu by -c fits the data equally well; the prior puts
         # the optimum where the leniencies average 0. Sweeps crawl along that ridge, so jump.
         if has_rater.any():
             new_leniency[has_rater] -= new_leniency[has_rater].mean()
-        mu = _safe_divide(
-            np.bincount(step, y - users.theta[group] - new_leniency[rater], N_STEPS), step_n, mu
-        )
+        y_theta_l = y - theta_g - take(new_leniency, rater)
+        mu = _safe_divide(np.bincount(step, y_theta_l, N_STEPS), step_n, mu)
         # EM updates of the variance components from the posterior moments.
         has = users.has_data
         tau2 = np.maximum(
@@ -243,8 +248,8 @@ def fit(
             tau2_user = max(float(np.mean(users.a_second_moment[user_has_data])), 1e-3)
         if has_rater.any():
             tau2_leniency = max(float(np.mean((new_leniency**2 + leniency_var)[has_rater])), 1e-4)
-        e = y - mu[step] - users.theta[group] - new_leniency[rater]
-        squared = w * (e**2 + users.theta_var[group] + leniency_var[rater])
+        e = y_theta_l - take(mu, step)
+        squared = w * (e * e + take(users.theta_var, group) + leniency_var_r)
         rater_squared = np.bincount(rater, squared, n_raters)
         sigma2 = max(float(rater_squared.sum() / n_obs), 1e-3)
         rater_sigma2 = np.maximum(

@@ -20,6 +20,8 @@ from scoring.estimation.model import (
     IntArray,
 )
 
+TRENDS = ("not_enough_data", "improving", "declining", "flat", "unclear")
+
 
 def trend_direction(slope: Any, slope_sd: Any, n: Any, span_days: Any) -> Any:
     """Name the trend only when the data make it clear (works on scalars and arrays)."""
@@ -34,8 +36,8 @@ def trend_direction(slope: Any, slope_sd: Any, n: Any, span_days: Any) -> Any:
                 high < 0,
                 (low > -FLAT_SLOPE) & (high < FLAT_SLOPE),
             ],
-            ["not_enough_data", "improving", "declining", "flat"],
-            "unclear",
+            list(TRENDS[:4]),
+            TRENDS[4],
         )
 
 

@@ -8,6 +8,7 @@ from scoring.models.reports import (
     ReportKind,
     ReportSnapshot,
     ReportState,
+    report_document,
 )
 from scoring.models.rubrics import Rubric, RubricCriterion, RubricPitfall, RubricSection
 from scoring.models.submissions import (
@@ -37,4 +38,5 @@ __all__ = [
     "Scorecard",
     "StepScore",
     "SubmissionStatus",
+    "report_document",
 ]

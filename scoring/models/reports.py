@@ -2,11 +2,64 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from interviews.models import Interview
+from scoring.estimation import N_STEPS, TRENDS
+
+# A report's per-step columns, kept in Report.figures as one block of float64 numbers in this
+# order rather than in its JSON body: turning ~1M numbers into text for every nightly rebuild
+# (and back) was most of its cost. NaN stands for null; "trend" is its index in TRENDS.
+STEP_COLUMNS: tuple[str, ...] = (
+    "estimate",
+    "lower",
+    "upper",
+    "raw_mean",
+    "n_ratings",
+    "n_not_reached",
+    "bar",
+    "percentile",
+    "trend",
+    "slope",
+    "slope_sd",
+    "time_reached",
+    "time_mean_seconds",
+    "time_ratio",
+)
+_COUNTS = frozenset({"n_ratings", "n_not_reached", "time_reached"})
+
+
+def figures_encode(columns: dict[str, np.ndarray]) -> list[bytes]:
+    """Pack each user's STEP_COLUMNS ((users, 7) arrays by name) into one figures value."""
+    if set(columns) != set(STEP_COLUMNS):
+        raise ValueError(f"Per-step columns {sorted(columns)} are not STEP_COLUMNS.")
+    trend = np.asarray(columns["trend"])
+    codes = np.select([trend == name for name in TRENDS], range(len(TRENDS)), -1)
+    if (codes < 0).any():
+        raise ValueError(f"A trend not in {TRENDS}.")
+    block = np.stack(
+        [codes if name == "trend" else columns[name] for name in STEP_COLUMNS], axis=1
+    ).astype("<f8")
+    return [row.tobytes() for row in block]
+
+
+def figures_decode(figures: bytes | memoryview, names: list[str]) -> dict[str, list[Any]]:
+    """Unpack a figures value into per-step lists by column name, None for NaN."""
+    block = np.frombuffer(figures, dtype="<f8").reshape(len(names), N_STEPS)
+    steps: dict[str, list[Any]] = {}
+    for name, row in zip(names, block.tolist(), strict=True):
+        if name == "trend":
+            steps[name] = [TRENDS[int(code)] for code in row]
+        elif name in _COUNTS:
+            steps[name] = [int(value) for value in row]
+        else:
+            steps[name] = [None if value != value else value for value in row]
+    return steps
 
 
 class ModelFit(models.Model):
@@ -98,6 +151,32 @@ class ReportState(models.Model):
         return f"Report state of {self.user_id}: {self.built_version}/{self.requested_version}"
 
 
+def report_document(body: dict[str, Any], figures: bytes | memoryview | None) -> dict[str, Any]:
+    """Return a report body with its per-step columns under "steps"."""
+    if figures is None:  # written before the per-step columns moved out of the body
+        return body
+    return {**body, "steps": figures_decode(figures, body["step_columns"])}
+
+
+class DocumentField(models.JSONField):
+    """A JSON document stored as PostgreSQL json (checked text) rather than jsonb.
+
+    jsonb parses every number into a numeric on the way in, which was most of the nightly
+    rebuild's write of thousands of number-heavy report bodies. A body is only ever read and
+    written whole, never queried inside, so jsonb's operators and indexes would buy nothing.
+    """
+
+    def db_type(self, connection: Any) -> str | None:
+        if connection.vendor == "postgresql":
+            return "json"
+        return super().db_type(connection)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if isinstance(value, dict | list):  # psycopg decodes json (not jsonb) itself
+            return value
+        return super().from_db_value(value, expression, connection)
+
+
 class ReportKind(models.TextChoices):
     INCREMENTAL = "incremental", "Incremental update"
     NIGHTLY = "nightly", "Nightly rebuild"
@@ -117,7 +196,14 @@ class Report(models.Model):
     source_version = models.PositiveIntegerField(default=0)
     n_scorecards = models.PositiveIntegerField()
     n_ratings = models.PositiveIntegerField()
-    body = models.JSONField()
+    # Everything but the per-step columns, which are in figures (see STEP_COLUMNS); reports
+    # written before figures existed have them in body["steps"].
+    body = DocumentField()
+    figures = models.BinaryField(null=True, blank=True)
+    # A digest of everything the body says (scoring.services.report_bodies.Contents): the
+    # nightly rebuild rewrites a report only when it changes. computed_at, kind and fit then
+    # tell when the figures last changed, not when they were last checked.
+    digest = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -128,6 +214,10 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report of {self.user_id} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+    def document(self) -> dict[str, Any]:
+        """Return the body with its per-step columns under "steps", however it was stored."""
+        return report_document(self.body, self.figures)
 
 
 class ReportSnapshot(models.Model):

@@ -11,7 +11,15 @@ from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
 
 from interviews.models import Question
-from scoring.models import ModelFit, RaterStats, Report, ReportSnapshot, Scorecard, StepScore
+from scoring.models import (
+    ModelFit,
+    RaterStats,
+    Report,
+    ReportSnapshot,
+    Scorecard,
+    StepScore,
+    report_document,
+)
 from scoring.selectors.submissions import released_feedback, released_scorecards
 
 QUOTES_PER_STEP = 2
@@ -34,10 +42,11 @@ def report_for_user(*, user_id: int) -> CurrentReport:
 
     stored = Report.objects.filter(user_id=user_id).first()
     if stored is not None:
-        computed_at, kind, body = stored.computed_at, stored.kind, stored.body
+        computed_at, kind, body = stored.computed_at, stored.kind, stored.document()
     else:
         computed_at, kind = timezone.now(), "on_demand"
-        body, _ = report_compute(user_id=user_id, now=computed_at)
+        built = report_compute(user_id=user_id, now=computed_at)
+        body = report_document(built.body, built.figures)
     picked = [pick[0] for pick in body["recommended_questions"]]
     questions = {
         row["id"]: row

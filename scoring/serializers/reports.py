@@ -13,12 +13,11 @@ from sevenstep.framework import Level, Pitfall, Step, step_budget_seconds
 # --- reports -----------------------------------------------------------------------------
 
 VERDICTS = ["not_enough_data", "below_bar", "near_bar", "at_or_above_bar"]
-TRENDS = ["not_enough_data", "improving", "declining", "flat", "unclear"]
 
 
 class TrendOutput(serializers.Serializer):
     direction = serializers.ChoiceField(
-        choices=TRENDS,
+        choices=est.TRENDS,
         help_text="improving/declining only when the 90% interval of the slope excludes 0; "
         "flat when it lies within +-0.1 points per 30 days; unclear otherwise.",
     )

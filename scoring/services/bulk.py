@@ -23,6 +23,8 @@ def copy_text(value: Any) -> str:
         return "t" if value else "f"
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, bytes | memoryview):
+        return "\\\\x" + bytes(value).hex()  # bytea's hex input, its backslash escaped
     if isinstance(value, dict | list):
         value = json.dumps(value, separators=(",", ":"))
     if isinstance(value, str):
@@ -33,6 +35,16 @@ def copy_text(value: Any) -> str:
             .replace("\r", "\\r")
         )
     return str(value)
+
+
+def _column_text(values: list[Any]) -> list[str]:
+    """One column's values in COPY's text format; plain numbers and one repeated value fast."""
+    if {type(value) for value in values} <= {int, float}:
+        return list(map(str, values))
+    first = values[0]
+    if all(value is first for value in values):
+        return [copy_text(first)] * len(values)
+    return [copy_text(value) for value in values]
 
 
 def upsert(
@@ -77,10 +89,9 @@ def upsert(
         cursor.execute(
             f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"
         )
+        text = [_column_text([row[name] for row in rows]) for name in names]
         with cursor.cursor.copy(f"COPY {temp} ({columns}) FROM STDIN") as copy:
-            copy.write(
-                "".join("\t".join(copy_text(row[name]) for name in names) + "\n" for row in rows)
-            )
+            copy.write("".join("\t".join(line) + "\n" for line in zip(*text, strict=True)))
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {temp} "
             f"ON CONFLICT ({conflict}) {action}"

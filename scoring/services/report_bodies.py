@@ -1,20 +1,27 @@
 """Turn estimates and evidence into report bodies, vectorised over users.
 
-A body stores its per-step figures column-wise ({"estimate": [7 numbers], ...}) and nothing
-that can be derived (verdicts, gaps, slope bands, question titles), so a body stays under
-PostgreSQL's 2 kB TOAST threshold and the nightly rebuild writes small rows. The API expands
-it (scoring.serializers.report_view).
+A report stores its per-step figures column-wise as one block of numbers (Report.figures, see
+STEP_COLUMNS), the rest as a small JSON body, and nothing that can be derived (verdicts, gaps,
+slope bands, question titles), so a row stays under PostgreSQL's 2 kB TOAST threshold and the
+nightly rebuild writes small rows. The API expands it (scoring.serializers.report_view).
+
+Everything a body says is first gathered as arrays over users (Contents), rounded as stored,
+and a body is built from those arrays alone. So a digest of a user's arrays tells whether their
+stored report would change: the nightly rebuild builds and writes only the reports that do.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
 from scoring import estimation as est
+from scoring.models.reports import STEP_COLUMNS, figures_encode
 from scoring.selectors.report_inputs import TAGS, Bank, Evidence, Timing
 
 RECOMMENDED_QUESTIONS = 3
@@ -22,6 +29,8 @@ RUSHED_RATIO = 0.5  # under half the budget
 OVER_RATIO = 1.5  # over one and a half times the budget
 MIN_TIMED_INTERVIEWS = 2
 _LEVEL_BONUS = (0.3, 0.15)  # questions at, then next to, the user's target level first
+# Part of every digest: bump it when bodies change shape, so every stored report is rewritten.
+BODY_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -37,16 +46,155 @@ class Context:
     pitfall_rates: est.FloatArray  # (tags,) share of scorecards with each tag
 
 
-def _lists(values: np.ndarray, digits: int | None = 2) -> list[list[Any]]:
-    """Round a (users, k) array and turn it into lists, NaN becoming None."""
-    if digits is None:
-        return values.tolist()
-    rounded = np.round(values.astype(np.float64), digits)
-    out = rounded.tolist()
-    missing = np.isnan(rounded)
-    for user, step in zip(*np.nonzero(missing), strict=True):
-        out[user][step] = None
-    return out
+@dataclass(frozen=True)
+class Contents:
+    """What each user's report says, as arrays over users (first axis), rounded as stored.
+
+    Every field takes part in the digest, so whatever a body shows must come from a field.
+    """
+
+    level: est.IntArray  # index into Context.levels_order
+    scorecards: est.IntArray
+    raters: est.IntArray
+    latest: est.FloatArray  # epoch seconds of the newest scorecard; nan without
+    steps: dict[str, np.ndarray]  # (users, 7) per column of the body's "steps"; nan for null
+    weakest: est.IntArray  # (users, 7) step numbers with a verdict, weakest first, 0 after
+    interviews: est.IntArray  # timed interviews
+    rushed: np.ndarray  # (users, 7) bool
+    over_budget: np.ndarray
+    often_not_reached: np.ndarray
+    pitfall_counts: est.IntArray  # (users, tags)
+    pitfall_recurring: np.ndarray  # (users, tags) bool
+    pitfall_population: est.FloatArray  # (users, tags) the population's rate where ticked
+    questions: est.IntArray  # (users, k, 3): question id and the two steps it stresses; -1
+
+    @property
+    def n_users(self) -> int:
+        return int(self.level.shape[0])
+
+    def digests(self) -> est.IntArray:
+        """Return a 64-bit digest per user of everything their body says."""
+        digest = np.full(self.n_users, _FNV_OFFSET ^ np.uint64(BODY_FORMAT), dtype=np.uint64)
+        for array in self._arrays():
+            # FNV-1a over 64-bit words: each step is a bijection of the digest, so two bodies
+            # that differ in a single word never share a digest.
+            for column in _words(array).T:
+                digest = (digest ^ column) * _FNV_PRIME
+        return digest.view(np.int64)
+
+    def _arrays(self) -> Iterator[np.ndarray]:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, dict):
+                yield from (value[name] for name in sorted(value))
+            else:
+                yield value
+
+    def figures(self, users: est.IntArray) -> list[bytes]:
+        """Pack the per-step columns of the users at the given indices (see STEP_COLUMNS)."""
+        return figures_encode({name: values[users] for name, values in self.steps.items()})
+
+    def bodies(self, users: est.IntArray, context: Context) -> list[dict[str, Any]]:
+        """Build the report bodies (all but the per-step columns) of the users at the indices."""
+        n_ratings = self.steps["n_ratings"][users]
+        enough = (n_ratings >= est.MIN_RATINGS).any(axis=1).tolist()
+        ratings = n_ratings.sum(axis=1).tolist()
+        weakest = [[step for step in row if step] for row in self.weakest[users].tolist()]
+        rushed, over, missed = (
+            _steps_where(mask[users])
+            for mask in (self.rushed, self.over_budget, self.often_not_reached)
+        )
+        fitted_at = context.fitted_at.isoformat() if context.fitted_at else None
+        pitfalls = self._pitfalls(users)
+        step_columns = list(STEP_COLUMNS)
+        bodies = []
+        for i, u in enumerate(users.tolist()):
+            latest = self.latest[u]
+            bodies.append(
+                {
+                    "target_level": context.levels_order[self.level[u]],
+                    "min_ratings": est.MIN_RATINGS,
+                    "enough_data": enough[i],
+                    "based_on": {
+                        "scorecards": int(self.scorecards[u]),
+                        "ratings": ratings[i],
+                        "raters": int(self.raters[u]),
+                        "latest_scorecard_at": None
+                        if latest != latest
+                        else datetime.fromtimestamp(latest, UTC).isoformat(),
+                        "model_fit_id": context.fit_id,
+                        "model_fitted_at": fitted_at,
+                    },
+                    "step_columns": step_columns,
+                    "weakest_steps": weakest[i],
+                    "time": {
+                        "interviews": int(self.interviews[u]),
+                        "rushed_steps": rushed[i],
+                        "over_budget_steps": over[i],
+                        "often_not_reached": missed[i],
+                    },
+                    "pitfalls": pitfalls[i],
+                    "recommended_questions": [
+                        pick for pick in self.questions[u].tolist() if pick[0] >= 0
+                    ],
+                }
+            )
+        return bodies
+
+    def _pitfalls(self, users: est.IntArray) -> list[list[dict[str, Any]]]:
+        """Per user: the tags ticked on their scorecards, recurring ones first."""
+        counts = self.pitfall_counts[users]
+        user, tag = np.nonzero(counts)
+        ticked = counts[user, tag]
+        cards = np.maximum(self.scorecards[users], 1)[user]
+        out: list[list[dict[str, Any]]] = [[] for _ in range(len(users))]
+        for i, t, count, rate, population, recurring in zip(
+            user.tolist(),
+            tag.tolist(),
+            ticked.tolist(),
+            np.round(ticked / cards, 3).tolist(),
+            self.pitfall_population[users][user, tag].tolist(),
+            self.pitfall_recurring[users][user, tag].tolist(),
+            strict=True,
+        ):
+            out[i].append(
+                {
+                    "tag": TAGS[t],
+                    "count": count,
+                    "rate": rate,
+                    "population_rate": _number(population),
+                    "recurring": recurring,
+                }
+            )
+        for rows in out:
+            rows.sort(key=lambda row: (not row["recurring"], -row["count"], row["tag"]))
+        return out
+
+
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+_TEXT = "<U32"
+
+
+def _words(values: np.ndarray) -> np.ndarray:
+    """Return an array over users as (users, k) unsigned 64-bit words."""
+    values = np.asarray(values)
+    values = values.reshape(values.shape[0], math.prod(values.shape[1:]))
+    if values.dtype.kind == "f":
+        # One NaN and one zero: nan payloads and -0.0 carry no meaning in a body.
+        values = np.where(np.isnan(values), np.nan, values.astype(np.float64) + 0.0)
+    elif values.dtype.kind == "U":
+        # A fixed width, so a word does not depend on the longest string next to it.
+        if values.dtype.itemsize > np.dtype(_TEXT).itemsize:
+            raise ValueError(f"Text longer than {_TEXT} cannot be digested: {values.dtype}.")
+        values = np.ascontiguousarray(values, dtype=_TEXT).view(np.uint32).astype(np.int64)
+    else:
+        values = values.astype(np.int64)
+    return np.ascontiguousarray(values).view(np.uint64)
+
+
+def _number(value: float) -> float | None:
+    return None if value != value else float(value)
 
 
 def _steps_where(mask: np.ndarray) -> list[list[int]]:
@@ -57,7 +205,7 @@ def _steps_where(mask: np.ndarray) -> list[list[int]]:
     return out
 
 
-def report_bodies(
+def report_contents(
     *,
     evidence: Evidence,
     estimates: est.Estimates,
@@ -66,11 +214,10 @@ def report_bodies(
     timing: Timing,
     done: np.ndarray,
     context: Context,
-) -> list[dict[str, Any]]:
-    """Build one report body per user of the evidence."""
+) -> Contents:
+    """Gather what each user's report says."""
     n = estimates.n
     bars = np.stack([context.bars[level] for level in levels]) if levels else np.zeros((0, 7))
-    lower, upper = estimates.lower, estimates.upper
     gap = estimates.estimate - bars
     eligible = n >= est.MIN_RATINGS
     order = est.weakest_first(gap, n)
@@ -83,106 +230,61 @@ def report_bodies(
     often_missed = (timing.interviews[:, None] >= MIN_TIMED_INTERVIEWS) & (
         2 * timing.reached <= timing.interviews[:, None]
     )
-    questions = _recommend(np.where(eligible, np.maximum(-gap, 0.0), 0.0), levels, done, context)
 
-    columns = {
-        "estimate": _lists(estimates.estimate),
-        "lower": _lists(lower),
-        "upper": _lists(upper),
-        "raw_mean": _lists(estimates.raw_mean),
-        "n_ratings": _lists(n, None),
-        "n_not_reached": _lists(evidence.not_reached, None),
-        "bar": _lists(bars),
-        "percentile": _lists(np.where(eligible, percentiles, np.nan), 0),
-        "trend": _lists(
-            est.trend_direction(estimates.slope, estimates.slope_sd, n, estimates.span_days), None
-        ),
-        "slope": _lists(estimates.slope, 3),
-        "slope_sd": _lists(estimates.slope_sd, 3),
-        "time_reached": _lists(timing.reached, None),
-        "time_mean_seconds": _lists(timing.mean_seconds, 0),
-        "time_ratio": _lists(timing.mean_ratio),
-    }
-    weakest_steps = [[int(step) for step in row if step] for row in weakest]
-    rushed_steps, over_steps, missed_steps = (
-        _steps_where(rushed),
-        _steps_where(over),
-        _steps_where(often_missed),
-    )
-    pitfalls = _pitfalls(evidence, context)
-    fitted_at = context.fitted_at.isoformat() if context.fitted_at else None
-    enough = eligible.any(axis=1).tolist()
-    scorecards, raters = evidence.scorecards.tolist(), evidence.raters.tolist()
-    ratings, interviews = n.sum(axis=1).tolist(), timing.interviews.tolist()
-
-    bodies = []
-    for u in range(evidence.n_users):
-        latest = evidence.latest[u]
-        bodies.append(
-            {
-                "target_level": levels[u],
-                "min_ratings": est.MIN_RATINGS,
-                "enough_data": enough[u],
-                "based_on": {
-                    "scorecards": scorecards[u],
-                    "ratings": ratings[u],
-                    "raters": raters[u],
-                    "latest_scorecard_at": None
-                    if latest != latest
-                    else datetime.fromtimestamp(latest, UTC).isoformat(),
-                    "model_fit_id": context.fit_id,
-                    "model_fitted_at": fitted_at,
-                },
-                "steps": {name: values[u] for name, values in columns.items()},
-                "weakest_steps": weakest_steps[u],
-                "time": {
-                    "interviews": interviews[u],
-                    "rushed_steps": rushed_steps[u],
-                    "over_budget_steps": over_steps[u],
-                    "often_not_reached": missed_steps[u],
-                },
-                "pitfalls": pitfalls[u],
-                "recommended_questions": questions[u],
-            }
-        )
-    return bodies
-
-
-def _pitfalls(evidence: Evidence, context: Context) -> list[list[dict[str, Any]]]:
-    """Per user: the tags ticked, recurring ones first."""
     counts = evidence.pitfall_counts
     recurring = est.recurring_pitfalls(
         counts, evidence.scorecards[:, None], context.pitfall_rates[None, :]
     )
-    cards = np.maximum(evidence.scorecards, 1)
-    rates = [None if r != r else round(float(r), 3) for r in context.pitfall_rates]
-    out: list[list[dict[str, Any]]] = [[] for _ in range(evidence.n_users)]
-    for u, t in zip(*np.nonzero(counts), strict=True):
-        out[u].append(
-            {
-                "tag": TAGS[t],
-                "count": int(counts[u, t]),
-                "rate": round(int(counts[u, t]) / int(cards[u]), 3),
-                "population_rate": rates[t],
-                "recurring": bool(recurring[u, t]),
-            }
-        )
-    for rows in out:
-        rows.sort(key=lambda row: (not row["recurring"], -row["count"], row["tag"]))
-    return out
+    population = np.where(counts > 0, np.round(context.pitfall_rates, 3)[None, :], np.nan)
+
+    rank = {level: i for i, level in enumerate(context.levels_order)}
+    return Contents(
+        level=np.asarray([rank[level] for level in levels], dtype=np.int64),
+        scorecards=evidence.scorecards,
+        raters=evidence.raters,
+        latest=evidence.latest,
+        steps={
+            "estimate": np.round(estimates.estimate, 2),
+            "lower": np.round(estimates.lower, 2),
+            "upper": np.round(estimates.upper, 2),
+            "raw_mean": np.round(estimates.raw_mean, 2),
+            "n_ratings": n,
+            "n_not_reached": evidence.not_reached,
+            "bar": np.round(bars, 2),
+            "percentile": np.round(np.where(eligible, percentiles, np.nan), 0),
+            "trend": est.trend_direction(
+                estimates.slope, estimates.slope_sd, n, estimates.span_days
+            ),
+            "slope": np.round(estimates.slope, 3),
+            "slope_sd": np.round(estimates.slope_sd, 3),
+            "time_reached": timing.reached,
+            "time_mean_seconds": np.round(timing.mean_seconds, 0),
+            "time_ratio": np.round(timing.mean_ratio, 2),
+        },
+        weakest=weakest,
+        interviews=timing.interviews,
+        rushed=rushed,
+        over_budget=over,
+        often_not_reached=often_missed,
+        pitfall_counts=counts,
+        pitfall_recurring=recurring,
+        pitfall_population=population,
+        questions=_recommend(np.where(eligible, np.maximum(-gap, 0.0), 0.0), levels, done, context),
+    )
 
 
 def _recommend(
     shortfall: est.FloatArray, levels: list[str], done: np.ndarray, context: Context
-) -> list[list[list[int]]]:
+) -> est.IntArray:
     """Pick unseen questions whose guide stresses each user's shortfalls (uniform if none).
 
-    Each pick is [question id, the two steps it exercises most where the user falls short].
+    Returns (users, k, 3): each pick's question id and the two steps it exercises most where
+    the user falls short; -1 where there is no question left to pick.
     """
     bank = context.bank
     n_users = shortfall.shape[0]
     if not bank.ids or not n_users:
-        return [[] for _ in range(n_users)]
+        return np.zeros((n_users, 0, 3), dtype=np.int64)
     total = shortfall.sum(axis=1, keepdims=True)
     focus = np.where(total > 0, shortfall / np.where(total > 0, total, 1.0), 1.0 / est.N_STEPS)
     score = focus @ bank.emphasis.T  # (users, questions)
@@ -195,13 +297,9 @@ def _recommend(
     top = np.argsort(-score, axis=1, kind="stable")[:, :RECOMMENDED_QUESTIONS]
     weight = focus[:, None, :] * bank.emphasis[top]
     stresses = np.argsort(-weight, axis=2, kind="stable")[:, :, :2] + 1
-    picks = np.concatenate([np.asarray(bank.ids)[top][:, :, None], stresses], axis=2).tolist()
-    unusable = ~np.isfinite(np.take_along_axis(score, top, axis=1))
-    for user in np.flatnonzero(unusable.any(axis=1)):
-        picks[user] = [
-            pick for pick, bad in zip(picks[user], unusable[user], strict=True) if not bad
-        ]
-    return picks
+    picks = np.concatenate([np.asarray(bank.ids)[top][:, :, None], stresses], axis=2)
+    picks[~np.isfinite(np.take_along_axis(score, top, axis=1))] = -1
+    return picks.astype(np.int64)
 
 
 def snapshot_steps(body: dict[str, Any]) -> list[dict[str, Any]]:

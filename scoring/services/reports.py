@@ -8,7 +8,7 @@ redelivered or stale job finds nothing to do. The nightly refit is in scoring.se
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.conf import settings
@@ -24,9 +24,11 @@ from scoring.models import (
     ReportKind,
     ReportSnapshot,
     ReportState,
+    report_document,
 )
 from scoring.selectors.report_inputs import (
     TAGS,
+    Bank,
     bank_load,
     bars_load,
     done_questions_load,
@@ -36,7 +38,7 @@ from scoring.selectors.report_inputs import (
     timing_load,
 )
 from scoring.services.bulk import upsert
-from scoring.services.report_bodies import Context, report_bodies, snapshot_steps
+from scoring.services.report_bodies import Context, report_contents, snapshot_steps
 from scoring.services.timings import interview_timings_fill
 from sevenstep.framework import LEVEL_ORDER
 
@@ -69,22 +71,44 @@ def report_request(*, user_id: int) -> int:
 
 
 def context_load(
-    params: est.Params, fit: ModelFit | None, pitfall_rates: est.FloatArray
+    params: est.Params,
+    fit: ModelFit | None,
+    pitfall_rates: est.FloatArray,
+    *,
+    bars: dict[str, est.FloatArray] | None = None,
+    bank: Bank | None = None,
 ) -> Context:
-    """Load what every report of one build shares."""
+    """Load what every report of one build shares (bars and bank unless already read)."""
     return Context(
         params=params,
         fit_id=fit.pk if fit else None,
         fitted_at=fit.fitted_at if fit else None,
-        bars=bars_load(),
+        bars=bars_load() if bars is None else bars,
         levels_order=LEVEL_ORDER,
-        bank=bank_load(),
+        bank=bank_load() if bank is None else bank,
         pitfall_rates=pitfall_rates,
     )
 
 
-def report_compute(*, user_id: int, now: datetime | None = None) -> tuple[dict[str, Any], int]:
-    """Build one user's report body against the latest fit; return it and its scorecard count."""
+class Built(NamedTuple):
+    """One user's report as built: its body and figures, scorecards behind it, its digest."""
+
+    body: dict[str, Any]
+    figures: bytes
+    scorecards: int
+    digest: int
+
+
+class ReportRow(NamedTuple):
+    """A report to store: whose, as built, and which request it answers."""
+
+    user_id: int
+    built: Built
+    version: int
+
+
+def report_compute(*, user_id: int, now: datetime | None = None) -> Built:
+    """Build one user's report against the latest fit."""
     now = now or timezone.now()
     interview_timings_fill(candidate_id=user_id)
     evidence = evidence_load(now=now, user_id=user_id)
@@ -121,7 +145,7 @@ def report_compute(*, user_id: int, now: datetime | None = None) -> tuple[dict[s
     context = context_load(
         model.params, model.fit, np.asarray([rates.get(tag, np.nan) for tag in TAGS], dtype=float)
     )
-    body = report_bodies(
+    contents = report_contents(
         evidence=evidence,
         estimates=estimates,
         percentiles=percentiles,
@@ -129,8 +153,14 @@ def report_compute(*, user_id: int, now: datetime | None = None) -> tuple[dict[s
         timing=timing_load([user_id]),
         done=done_questions_load([user_id], context.bank),
         context=context,
-    )[0]
-    return body, int(evidence.scorecards[0])
+    )
+    only = np.zeros(1, dtype=np.int64)
+    return Built(
+        body=contents.bodies(only, context)[0],
+        figures=contents.figures(only)[0],
+        scorecards=int(evidence.scorecards[0]),
+        digest=int(contents.digests()[0]),
+    )
 
 
 def _none_to_nan(value: float | None) -> float:
@@ -150,11 +180,11 @@ def report_update(*, user_id: int, version: int | None = None) -> bool:
             state.requested_version > version or state.built_version >= state.requested_version
         ):
             return False
-        body, scorecards = report_compute(user_id=user_id, now=now)
+        built = report_compute(user_id=user_id, now=now)
         report_store(
-            [(user_id, body, scorecards, state.requested_version)],
+            [ReportRow(user_id, built, state.requested_version)],
             kind=ReportKind.INCREMENTAL,
-            fit_id=body["based_on"]["model_fit_id"],
+            fit_id=built.body["based_on"]["model_fit_id"],
             now=now,
         )
         state.built_version = state.requested_version
@@ -163,32 +193,39 @@ def report_update(*, user_id: int, version: int | None = None) -> bool:
 
 
 def report_store(
-    rows: list[tuple[int, dict[str, Any], int, int]],
+    rows: list[ReportRow],
     *,
     kind: str,
     fit_id: int | None,
     now: datetime,
+    previous: dict[int, int] | None = None,
 ) -> None:
-    """Upsert reports (user, body, scorecards, version) and snapshot changed scorecard counts."""
-    user_ids = [user_id for user_id, *_ in rows]
-    reports = Report.objects.values_list("user_id", "n_scorecards")
-    if len(rows) < 500:
-        reports = reports.filter(user_id__in=user_ids)
-    previous = dict(reports)
+    """Upsert reports and snapshot the ones whose scorecard count changed.
+
+    previous: each stored report's scorecard count, when the caller has read them already.
+    """
+    if previous is None:
+        previous = dict(
+            Report.objects.filter(user_id__in=[row.user_id for row in rows]).values_list(
+                "user_id", "n_scorecards"
+            )
+        )
     upsert(
         Report,
         [
             {
-                "user_id": user_id,
+                "user_id": row.user_id,
                 "computed_at": now,
                 "kind": kind,
                 "fit_id": fit_id,
-                "source_version": version,
-                "n_scorecards": scorecards,
-                "n_ratings": body["based_on"]["ratings"],
-                "body": body,
+                "source_version": row.version,
+                "n_scorecards": row.built.scorecards,
+                "n_ratings": row.built.body["based_on"]["ratings"],
+                "body": row.built.body,
+                "figures": row.built.figures,
+                "digest": row.built.digest,
             }
-            for user_id, body, scorecards, version in rows
+            for row in rows
         ],
         unique=["user"],
         update=[
@@ -199,19 +236,21 @@ def report_store(
             "n_scorecards",
             "n_ratings",
             "body",
+            "figures",
+            "digest",
         ],
     )
     upsert(
         ReportSnapshot,
         [
             {
-                "user_id": user_id,
+                "user_id": row.user_id,
                 "computed_at": now,
-                "n_scorecards": scorecards,
-                "steps": snapshot_steps(body),
+                "n_scorecards": row.built.scorecards,
+                "steps": snapshot_steps(report_document(row.built.body, row.built.figures)),
             }
-            for user_id, body, scorecards, _ in rows
-            if scorecards and previous.get(user_id) != scorecards
+            for row in rows
+            if row.built.scorecards and previous.get(row.user_id) != row.built.scorecards
         ],
         unique=["user", "n_scorecards"],
         update=[],

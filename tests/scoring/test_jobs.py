@@ -70,7 +70,7 @@ def test_submissions_update_the_report_on_a_real_worker(
 
     report = Report.objects.get(user=candidate)
     assert report.n_scorecards == 1
-    assert report.body["steps"]["raw_mean"][0] == 3
+    assert report.document()["steps"]["raw_mean"][0] == 3
     assert nightly["skipped"] is False and nightly["users"] == 1
     assert ModelFit.objects.get().pk == nightly["fit_id"]
     assert report.kind == "nightly"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import numpy as np
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from interviews.models import Question
+from scoring import estimation as est
 from scoring.models import RaterStats, Report, ReportSnapshot, ReportState
 from scoring.services.nightly import NIGHTLY_LOCK, reports_rebuild_all
 from scoring.services.reports import report_request, report_update
@@ -171,7 +176,7 @@ def test_an_incremental_update_uses_the_latest_fit_and_records_history(client_fo
     assert updated.kind == "incremental"
     assert updated.n_scorecards == 2
     assert updated.fit_id == nightly.fit_id
-    assert updated.body["steps"]["estimate"][0] > nightly.body["steps"]["estimate"][0]
+    assert updated.document()["steps"]["estimate"][0] > nightly.document()["steps"]["estimate"][0]
     history = client_for(someone).get("/api/reports/me/history/").json()
     assert history["count"] == 2
     assert [row["n_scorecards"] for row in history["results"]] == [2, 1]
@@ -212,15 +217,68 @@ def test_a_submission_enqueues_the_candidates_update_after_commit(
 
 def test_the_nightly_rebuild_is_idempotent(raters) -> None:  # type: ignore[no-untyped-def]
     reports_rebuild_all()
-    first = {r.user_id: r.body["steps"] for r in Report.objects.all()}
+    first = {r.user_id: r.document()["steps"] for r in Report.objects.all()}
     reports_rebuild_all()
-    second = {r.user_id: r.body["steps"] for r in Report.objects.all()}
+    second = {r.user_id: r.document()["steps"] for r in Report.objects.all()}
     assert first.keys() == second.keys()
     for user_id, steps in first.items():
         assert steps["n_ratings"] == second[user_id]["n_ratings"]
         # The second fit starts where the first stopped (within its 0.001 tolerance).
         np.testing.assert_allclose(steps["estimate"], second[user_id]["estimate"], atol=0.02)
     assert ReportSnapshot.objects.count() == len(first)
+
+
+class SameFit:
+    """Stand in for the model fit: fit once, then return that fit whatever the data."""
+
+    def __init__(self) -> None:
+        self.result: est.Fit | None = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> est.Fit:
+        self.result = self.result or REAL_FIT(*args, **kwargs)
+        return self.result
+
+
+REAL_FIT = est.fit
+
+
+def test_the_nightly_rebuild_rewrites_only_the_reports_that_change(raters, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _, neutral, _ = raters
+    someone = person()
+    given_scorecard(neutral, someone, [3] * 7, days_ago=3)
+    # The same fit every night, so that only new scorecards change what reports say.
+    monkeypatch.setattr(est, "fit", SameFit())
+    now = timezone.now()
+    first = reports_rebuild_all(now=now)
+    assert first.written == first.users == Report.objects.count()
+    stamps = dict(Report.objects.values_list("user_id", "computed_at"))
+
+    assert reports_rebuild_all(now=now + timedelta(minutes=1)).written == 0
+    assert dict(Report.objects.values_list("user_id", "computed_at")) == stamps
+
+    given_scorecard(neutral, someone, [1] * 7, days_ago=3)
+    later = reports_rebuild_all(now=now + timedelta(minutes=2))
+    rewritten = {
+        user_id
+        for user_id, at in Report.objects.values_list("user_id", "computed_at")
+        if at != stamps[user_id]
+    }
+    assert someone.pk in rewritten
+    assert later.written == len(rewritten) < later.users
+    assert Report.objects.get(user=someone).n_scorecards == 2
+
+
+def test_a_report_stored_with_its_figures_in_the_body_reads_the_same(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+    _, neutral, _ = raters
+    someone = person()
+    given_scorecard(neutral, someone, [2, 3, 3, 3, 3, 2, None], days_ago=3)
+    reports_rebuild_all()
+    current = my_report(client_for, someone)
+    # As reports were stored before their per-step figures got a column of their own.
+    document = Report.objects.get(user=someone).document()
+    del document["step_columns"]
+    Report.objects.filter(user=someone).update(body=document, figures=None, digest=None)
+    assert my_report(client_for, someone) == current
 
 
 def test_a_second_nightly_rebuild_at_the_same_time_steps_aside(raters) -> None:  # type: ignore[no-untyped-def]
@@ -306,3 +364,40 @@ def test_the_rebuild_and_publish_commands_work(raters, tmp_path) -> None:  # typ
     assert Rubric.objects.current().version == 2
     with pytest.raises(CommandError):
         call_command("publish_rubric", str(path), stdout=out)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_step_scores_are_read_on_a_second_connection(
+    monkeypatch,
+) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from django.db import transaction
+
+    from scoring.selectors.report_inputs import evidence_load
+    from tests.factories import QuestionFactory
+
+    rater, question = person(), QuestionFactory()  # an earlier flush may have emptied the bank
+    for i in range(3):
+        given_scorecard(
+            rater, person(), [1 + i, 2, 3, 4, 3, 2, None], days_ago=3 + i, question=question
+        )
+    started: list[str] = []
+    start = threading.Thread.start
+
+    def spy(thread: threading.Thread) -> None:
+        started.append(thread.name)
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", spy)
+    now = timezone.now()
+    apart = evidence_load(now=now)
+    assert started == ["scoring-read"]
+    with transaction.atomic():  # another connection would not see this one's writes
+        together = evidence_load(now=now)
+    assert started == ["scoring-read"]
+    assert apart.user_ids == together.user_ids
+    for name in ("user", "rater", "step", "score", "age_days"):
+        np.testing.assert_array_equal(getattr(apart.ratings, name), getattr(together.ratings, name))
+    np.testing.assert_array_equal(apart.not_reached, together.not_reached)
+    assert len(apart.ratings) == 18

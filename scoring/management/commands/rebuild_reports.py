@@ -22,5 +22,6 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"rebuilt {result.users} reports from {result.ratings} ratings by {result.raters} "
-            f"raters ({result.deferred} left to their pending update); {phases}"
+            f"raters ({result.written} changed and written, {result.deferred} left to their "
+            f"pending update); {phases}"
         )
