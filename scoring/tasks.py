@@ -26,6 +26,18 @@ def report_update(user_id: int, version: int | None = None) -> bool:
 
 
 @shared_task(
+    name="scoring.reports_request_released",
+    acks_late=True,
+    autoretry_for=_TRANSIENT,
+    retry_backoff=True,
+    max_retries=3,
+)
+def reports_request_released() -> int:
+    """Update the reports that scorecards released by their deadline changed (every few minutes)."""
+    return reports.reports_request_released()
+
+
+@shared_task(
     name="scoring.reports_rebuild_all",
     acks_late=True,
     autoretry_for=_TRANSIENT,

@@ -7,23 +7,27 @@ redelivered or stale job finds nothing to do. The nightly refit is in scoring.se
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
 from scoring import estimation as est
 from scoring.models import (
+    InterviewerFeedback,
     ModelFit,
     Report,
     ReportKind,
     ReportSnapshot,
     ReportState,
+    Scorecard,
+    SubmissionStatus,
     report_document,
 )
 from scoring.selectors.report_inputs import (
@@ -37,6 +41,7 @@ from scoring.selectors.report_inputs import (
     rater_model_load,
     timing_load,
 )
+from scoring.selectors.submissions import deadline_hours
 from scoring.services.bulk import upsert
 from scoring.services.report_bodies import Context, report_contents, snapshot_steps
 from scoring.services.timings import interview_timings_fill
@@ -65,6 +70,49 @@ def report_request(*, user_id: int) -> int:
     # robust: with the broker down the submission still stands; the nightly rebuild catches up.
     transaction.on_commit(enqueue, robust=True)
     return version
+
+
+def reports_request_released(*, now: datetime | None = None) -> int:
+    """Request the update of each report a scorecard released by its deadline has changed.
+
+    A submission requests its candidate's update itself, but a scorecard released because its
+    deadline passed (blind release) has no such moment, so a periodic job calls this. It looks
+    at scorecards whose deadline passed since the last nightly rebuild (which saw everything
+    released before it) and leaves out the candidates asked for since then. Returns how many.
+    """
+    now = now or timezone.now()
+    hours = timedelta(hours=deadline_hours())
+    deadline = ExpressionWrapper(
+        Coalesce("interview__ended_at", "interview__ends_at") + hours,
+        output_field=DateTimeField(),
+    )
+    released = (
+        Scorecard.objects.filter(status=SubmissionStatus.SUBMITTED, candidate__is_active=True)
+        .annotate(deadline=deadline)
+        .filter(deadline__lte=now)
+        # Released by the candidate's feedback instead: that submission asked already.
+        .exclude(
+            Exists(
+                InterviewerFeedback.objects.filter(
+                    interview_id=OuterRef("interview_id"), status=SubmissionStatus.SUBMITTED
+                )
+            )
+        )
+        .exclude(
+            Exists(
+                ReportState.objects.filter(
+                    user_id=OuterRef("candidate_id"), requested_at__gte=OuterRef("deadline")
+                )
+            )
+        )
+    )
+    last_rebuild = ModelFit.objects.order_by("-fitted_at").values_list("fitted_at", flat=True)[:1]
+    if last_rebuild:
+        released = released.filter(deadline__gt=last_rebuild[0])
+    candidates = sorted(set(released.values_list("candidate_id", flat=True)))
+    for user_id in candidates:
+        report_request(user_id=user_id)
+    return len(candidates)
 
 
 # --- building -----------------------------------------------------------------------------------

@@ -141,3 +141,20 @@ def given_scorecard(
         status="submitted", submitted_at=end + timedelta(hours=1)
     )
     return card
+
+
+def given_feedback(scorecard: Any, self_assessment: dict[str, int]) -> Any:
+    """Store the candidate's submitted feedback on a scorecard's interview, scoring themselves."""
+    from scoring.models import InterviewerFeedback
+
+    return InterviewerFeedback.objects.create(
+        interview_id=scorecard.interview_id,
+        candidate_id=scorecard.candidate_id,
+        interviewer_id=scorecard.interviewer_id,
+        usefulness=4,
+        specificity=4,
+        preparedness=4,
+        self_assessment=self_assessment,
+        status="submitted",
+        submitted_at=scorecard.submitted_at or timezone.now(),
+    )
