@@ -8,7 +8,7 @@ Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432
 sevenstep_bench_reports; the database is created and migrated if missing, and its users,
 interviews and scorecards are replaced). Peers rate peers: skills, rater leniency and noise as
 in tests/scoring/test_estimation.py, scorecards spread over a year, every interview with a
-timeline, a few pitfall tags.
+timeline, a few pitfall tags; most candidates wrote feedback, many with a self-assessment.
 All scorecards are released (their deadline has passed).
 
 Measured in the same run, warm cache, median of --repeat runs:
@@ -127,7 +127,7 @@ def generate(users: int, scorecards: int, seed: int) -> None:
 
     from accounts.models import Profile, User
     from interviews.models import Interview, Question, TimelineEvent
-    from scoring.models import Rubric, Scorecard, StepScore
+    from scoring.models import InterviewerFeedback, Rubric, Scorecard, StepScore
 
     rng = np.random.default_rng(seed)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -140,6 +140,7 @@ def generate(users: int, scorecards: int, seed: int) -> None:
     skill = STEP_MEANS + rng.normal(0, 0.4, (users, 1)) + rng.normal(0, 0.35, (users, 7))
     leniency = rng.normal(0, 0.45, users)
     noise = rng.uniform(0.3, 0.8, users)
+    self_bias = rng.normal(0.2, 0.4, users)  # most people think a little better of themselves
 
     candidate = rng.integers(0, users, scorecards)
     interviewer = (candidate + rng.integers(1, users, scorecards)) % users
@@ -268,6 +269,36 @@ def generate(users: int, scorecards: int, seed: int) -> None:
                 "pitfalls": tags,
             },
         )
+        # Feedback from 70% of the candidates, 60% of them scoring themselves on some steps.
+        wrote = np.flatnonzero(rng.random(scorecards) < 0.7)
+        claims = [
+            {
+                str(step + 1): int(
+                    np.clip(round(skill[candidate[i], step] + self_bias[candidate[i]]), 1, 4)
+                )
+                for step in range(int(reached[i]))
+                if rng.random() < 0.6
+            }
+            if rng.random() < 0.6
+            else {}
+            for i in wrote
+        ]
+        copy_model(
+            InterviewerFeedback,
+            wrote.size,
+            {
+                "id": np.arange(1, wrote.size + 1),
+                "interview_id": interview_ids[wrote],
+                "candidate_id": user_ids[candidate[wrote]],
+                "interviewer_id": user_ids[interviewer[wrote]],
+                "usefulness": rng.integers(1, 6, wrote.size),
+                "specificity": rng.integers(1, 6, wrote.size),
+                "preparedness": rng.integers(1, 6, wrote.size),
+                "self_assessment": claims,
+                "status": "submitted",
+                "submitted_at": [ended[i] + timedelta(hours=2) for i in wrote],
+            },
+        )
     for table in (
         "accounts_user",
         "accounts_profile",
@@ -275,6 +306,7 @@ def generate(users: int, scorecards: int, seed: int) -> None:
         "interviews_timelineevent",
         "scoring_stepscore",
         "scoring_scorecard",
+        "scoring_interviewerfeedback",
     ):
         reset_sequence(table)
     with connection.cursor() as cursor:

@@ -186,8 +186,10 @@ class ReportMeApi(APIView):
         description="Per step: an estimate corrected for each rater's leniency and shrunk toward "
         "the population when evidence is thin, a 90% band, the number of ratings, the trend, "
         "the gap to the bar of my target level, time-on-step against the budget, percentile "
-        "within my target level and evidence quotes; plus recurring pitfalls and recommended "
-        "next questions. `computed_at` and `based_on` say what it rests on. Only released "
+        "within my target level, how my own self-assessment compares with what my "
+        "interviewers gave me, and evidence quotes; plus recurring pitfalls and recommended "
+        "next questions. `computed_at` and `based_on` say what it rests on (the nightly "
+        "rebuild rewrites a report only when something in it changed). Only released "
         "scorecards count.",
     )
     def get(self, request: Request) -> Response:

@@ -18,6 +18,7 @@ MIN_TREND_SPAN_DAYS = 14.0
 FLAT_SLOPE = 0.1  # points per 30 days that still count as "flat"
 MIN_PITFALL_COUNT = 2
 PITFALL_P = 0.1
+SELF_IN_LINE = 0.5  # a self-assessment this close to the raters' is in line with them
 SCALE = (1.0, 4.0)
 
 FloatArray = NDArray[np.float64]

@@ -15,12 +15,14 @@ from scoring.estimation.model import (
     MIN_TREND_RATINGS,
     MIN_TREND_SPAN_DAYS,
     PITFALL_P,
+    SELF_IN_LINE,
     Z_90,
     FloatArray,
     IntArray,
 )
 
 TRENDS = ("not_enough_data", "improving", "declining", "flat", "unclear")
+SELF_VIEWS = ("not_enough_data", "in_line", "overrates", "underrates", "unclear")
 
 
 def trend_direction(slope: Any, slope_sd: Any, n: Any, span_days: Any) -> Any:
@@ -38,6 +40,37 @@ def trend_direction(slope: Any, slope_sd: Any, n: Any, span_days: Any) -> Any:
             ],
             list(TRENDS[:4]),
             TRENDS[4],
+        )
+
+
+def self_view_band(gap: Any, gap_sd: Any, n: Any) -> tuple[Any, Any]:
+    """Return the 90% interval of a mean self-assessment gap (scalars or arrays).
+
+    A t interval with n - 1 degrees of freedom: the spread of the gaps is estimated from the
+    few interviews compared, and a normal interval would call too many people overconfident.
+    """
+    gap, gap_sd = np.asarray(gap, dtype=np.float64), np.asarray(gap_sd, dtype=np.float64)
+    t = stats.t.ppf(0.95, np.maximum(np.asarray(n) - 1, 1))
+    return gap - t * gap_sd, gap + t * gap_sd
+
+
+def self_view_verdict(gap: Any, gap_sd: Any, n: Any) -> Any:
+    """Say whether users rate themselves above or below their raters (scalars or arrays).
+
+    "in_line" when the 90% interval of the gap lies within +-SELF_IN_LINE points; "overrates"
+    or "underrates" when it excludes zero; "unclear" otherwise.
+    """
+    low, high = self_view_band(gap, gap_sd, n)
+    with np.errstate(invalid="ignore"):
+        return np.select(
+            [
+                (np.asarray(n) < MIN_RATINGS) | ~np.isfinite(low),
+                (low > -SELF_IN_LINE) & (high < SELF_IN_LINE),
+                low > 0,
+                high < 0,
+            ],
+            list(SELF_VIEWS[:4]),
+            SELF_VIEWS[4],
         )
 
 

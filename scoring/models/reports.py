@@ -30,8 +30,12 @@ STEP_COLUMNS: tuple[str, ...] = (
     "time_reached",
     "time_mean_seconds",
     "time_ratio",
+    "self_n",
+    "self_claimed",
+    "self_gap",
+    "self_gap_sd",
 )
-_COUNTS = frozenset({"n_ratings", "n_not_reached", "time_reached"})
+_COUNTS = frozenset({"n_ratings", "n_not_reached", "time_reached", "self_n"})
 
 
 def figures_encode(columns: dict[str, np.ndarray]) -> list[bytes]:

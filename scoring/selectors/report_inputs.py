@@ -25,6 +25,7 @@ from accounts.models import Profile
 from interviews.models import Interview, InterviewStatus, Question
 from scoring import estimation as est
 from scoring.models import (
+    InterviewerFeedback,
     InterviewTiming,
     ModelFit,
     RaterStats,
@@ -169,6 +170,17 @@ def _json_elements(column: str, alias: str, *, pairs: bool) -> str:
 
 
 @dataclass(frozen=True)
+class SelfAssessed:
+    """The candidates' own scores next to what the rater of the same interview gave them."""
+
+    user: est.IntArray  # dense user index
+    rater: est.IntArray  # dense rater index
+    step: est.IntArray  # 0..6
+    claimed: est.FloatArray  # the candidate's own 1-4
+    received: est.FloatArray  # the rater's 1-4 on the same interview and step
+
+
+@dataclass(frozen=True)
 class Evidence:
     """The released scorecards of a set of users, as arrays over users (dense index)."""
 
@@ -181,6 +193,7 @@ class Evidence:
     latest: est.FloatArray  # (users,) epoch seconds of the newest scorecard, nan without
     not_reached: est.IntArray  # (users, 7)
     pitfall_counts: est.IntArray  # (users, tags)
+    self_assessed: SelfAssessed
 
     @property
     def n_users(self) -> int:
@@ -273,12 +286,44 @@ def _pitfall_tags(*, user_id: int | None) -> dict[str, np.ndarray]:
     )
 
 
+def _self_assessments(*, user_id: int | None) -> dict[str, np.ndarray]:
+    """Return (interview id, step, score) for each step candidates scored themselves on."""
+    kinds = {"interview": "int8", "step": "int2", "claimed": "int2"}
+    feedback = (
+        InterviewerFeedback.objects.filter(status=SubmissionStatus.SUBMITTED)
+        .exclude(self_assessment={})
+        .order_by()
+    )
+    if user_id is not None:
+        feedback = feedback.filter(candidate_id=user_id)
+    query = _sql(
+        feedback.annotate(assessed=F("interview_id"), claims=F("self_assessment")).values_list(
+            "assessed", "claims"
+        )
+    )
+    if query is None:
+        return _empty(kinds)
+    sql, params = query
+    steps, levels = [str(step) for step in _STEPS], [str(level) for level in range(1, 5)]
+    value = "CAST(s.value AS TEXT)"  # a JSON number; the input allows only 1-4 on steps 1-7
+    return _numbers(
+        f"SELECT f.assessed AS interview, CAST(s.key AS INTEGER) AS step, "
+        f"CAST({value} AS INTEGER) AS claimed "
+        f"FROM ({sql}) f CROSS JOIN {_json_elements('f.claims', 's', pairs=True)} "
+        f"WHERE s.key IN ({', '.join(['%s'] * len(steps))}) "
+        f"AND {value} IN ({', '.join(['%s'] * len(levels))})",
+        (*params, *steps, *levels),
+        kinds,
+    )
+
+
 def evidence_load(*, now: datetime, user_id: int | None = None) -> Evidence:
     """Load released scorecards and their step scores: one user's, or everybody's."""
     step_scores = in_background(lambda: _step_scores(user_id=user_id), worthwhile=user_id is None)
     cards = _released_cards(now=now, user_id=user_id)
     card_ids = cards["card_id"]
     tags = _pitfall_tags(user_id=user_id)
+    claims = _self_assessments(user_id=user_id)
     points = _points(card_ids, step_scores())
     user_ids, card_user = np.unique(cards["card_user"], return_inverse=True)
     rater_ids, card_rater = np.unique(cards["card_rater"], return_inverse=True)
@@ -321,6 +366,30 @@ def evidence_load(*, now: datetime, user_id: int | None = None) -> Evidence:
         latest=np.where(np.isfinite(latest), latest, np.nan),
         not_reached=not_reached,
         pitfall_counts=pitfall_counts,
+        self_assessed=_self_assessed(cards, points, card_user, card_rater, claims),
+    )
+
+
+def _self_assessed(
+    cards: dict[str, np.ndarray],
+    points: np.ndarray,
+    card_user: np.ndarray,
+    card_rater: np.ndarray,
+    claims: dict[str, np.ndarray],
+) -> SelfAssessed:
+    """Pair each self-assessed step with the score the rater gave on the same interview."""
+    by_interview = np.argsort(cards["card_interview"], kind="stable")
+    position, known = _lookup(cards["card_interview"][by_interview], claims["interview"])
+    card = by_interview[position[known]]
+    step = claims["step"][known].astype(np.int64) - 1
+    received = points[card, step]
+    scored = received > 0  # a step not reached has no score to compare with
+    return SelfAssessed(
+        user=card_user[card[scored]],
+        rater=card_rater[card[scored]],
+        step=step[scored],
+        claimed=claims["claimed"][known][scored].astype(np.float64),
+        received=received[scored].astype(np.float64),
     )
 
 

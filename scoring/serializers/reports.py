@@ -35,6 +35,34 @@ class TimeOnStepOutput(serializers.Serializer):
     )
 
 
+class SelfAssessmentOutput(serializers.Serializer):
+    interviews = serializers.IntegerField(
+        help_text="Interviews in which you scored yourself on this step and the interviewer "
+        "scored it too."
+    )
+    mean_self_score = serializers.FloatField(
+        allow_null=True, help_text="Your own 1-4 scores of the step, averaged."
+    )
+    mean_received = serializers.FloatField(
+        allow_null=True,
+        help_text="What the interviewers of those interviews gave you, each corrected for "
+        "their leniency, averaged.",
+    )
+    gap = serializers.FloatField(
+        allow_null=True,
+        help_text="mean_self_score - mean_received: above 0 you rate yourself higher than your "
+        "raters do, below 0 lower.",
+    )
+    lower = serializers.FloatField(allow_null=True, help_text="90% band of the gap")
+    upper = serializers.FloatField(allow_null=True, help_text="90% band of the gap")
+    verdict = serializers.ChoiceField(
+        choices=est.SELF_VIEWS,
+        help_text="overrates/underrates only when the 90% band of the gap excludes 0; in_line "
+        "when it lies within +-0.5 points; unclear otherwise; not_enough_data under "
+        "min_ratings interviews.",
+    )
+
+
 class QuoteOutput(serializers.Serializer):
     text = serializers.CharField()
     score = serializers.IntegerField(allow_null=True)
@@ -64,6 +92,9 @@ class StepReportOutput(serializers.Serializer):
     )
     trend = TrendOutput()
     time = TimeOnStepOutput()
+    self_assessment = SelfAssessmentOutput(
+        help_text="How your own scores of the step compare with your interviewers' scores."
+    )
     evidence = QuoteOutput(many=True)
 
 
@@ -140,6 +171,12 @@ def report_view(report: Any) -> dict[str, Any]:
     gaps = np.round(columns["estimate"] - columns["bar"], 2)
     slope_lower = columns["slope"] - est.Z_90 * columns["slope_sd"]
     slope_upper = columns["slope"] + est.Z_90 * columns["slope_sd"]
+    claims = _self_columns(body["steps"])
+    self_views = est.self_view_verdict(claims["self_gap"], claims["self_gap_sd"], claims["self_n"])
+    received = claims["self_claimed"] - claims["self_gap"]
+    gap_lower, gap_upper = est.self_view_band(
+        claims["self_gap"], claims["self_gap_sd"], claims["self_n"]
+    )
 
     def number(value: float, digits: int = 3) -> float | None:
         return None if value != value else round(float(value), digits)
@@ -178,6 +215,15 @@ def report_view(report: Any) -> dict[str, Any]:
                     "budget_seconds": step_budget_seconds(s + 1),
                     "ratio": column["time_ratio"],
                 },
+                "self_assessment": {
+                    "interviews": int(claims["self_n"][s]),
+                    "mean_self_score": number(claims["self_claimed"][s], 2),
+                    "mean_received": number(received[s], 2),
+                    "gap": number(claims["self_gap"][s], 2),
+                    "lower": number(gap_lower[s], 2),
+                    "upper": number(gap_upper[s], 2),
+                    "verdict": str(self_views[s]),
+                },
                 "evidence": report.evidence.get(s + 1, []),
             }
         )
@@ -199,6 +245,17 @@ def report_view(report: Any) -> dict[str, Any]:
             if question_id in report.questions
         ],
     }
+
+
+def _self_columns(steps: dict[str, list[Any]]) -> dict[str, np.ndarray]:
+    """The self-assessment columns of a body; reports built before them compare nothing."""
+    missing = [None] * est.N_STEPS
+    columns = {
+        name: np.asarray(steps.get(name, missing), dtype=float)
+        for name in ("self_claimed", "self_gap", "self_gap_sd")
+    }
+    columns["self_n"] = np.asarray(steps.get("self_n", [0] * est.N_STEPS), dtype=int)
+    return columns
 
 
 class SnapshotStepOutput(serializers.Serializer):

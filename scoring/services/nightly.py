@@ -158,6 +158,7 @@ def _rebuild_all(now: datetime) -> Rebuild:
         levels=levels,
         timing=timing,
         done=done,
+        rater_arrays=(result.leniency, result.leniency_var, result.rater_noise_var),
         context=context,
     )
     digests = contents.digests().tolist()

@@ -213,9 +213,13 @@ def report_contents(
     levels: list[str],
     timing: Timing,
     done: np.ndarray,
+    rater_arrays: tuple[est.FloatArray, est.FloatArray, est.FloatArray],
     context: Context,
 ) -> Contents:
-    """Gather what each user's report says."""
+    """Gather what each user's report says; rater_arrays: leniency, its variance, noise variance.
+
+    The rater arrays are indexed like evidence.rater_ids.
+    """
     n = estimates.n
     bars = np.stack([context.bars[level] for level in levels]) if levels else np.zeros((0, 7))
     gap = estimates.estimate - bars
@@ -229,6 +233,19 @@ def report_contents(
         over = timed & (timing.mean_ratio > OVER_RATIO)
     often_missed = (timing.interviews[:, None] >= MIN_TIMED_INTERVIEWS) & (
         2 * timing.reached <= timing.interviews[:, None]
+    )
+
+    leniency, leniency_var, noise_var = rater_arrays
+    claims = evidence.self_assessed
+    self_view = est.self_view(
+        user=claims.user,
+        step=claims.step,
+        claimed=claims.claimed,
+        received=claims.received,
+        leniency=leniency[claims.rater],
+        leniency_var=leniency_var[claims.rater],
+        noise_var=noise_var[claims.rater],
+        n_users=evidence.n_users,
     )
 
     counts = evidence.pitfall_counts
@@ -260,6 +277,10 @@ def report_contents(
             "time_reached": timing.reached,
             "time_mean_seconds": np.round(timing.mean_seconds, 0),
             "time_ratio": np.round(timing.mean_ratio, 2),
+            "self_n": self_view.n,
+            "self_claimed": np.round(self_view.claimed, 2),
+            "self_gap": np.round(self_view.gap, 2),
+            "self_gap_sd": np.round(self_view.gap_sd, 2),
         },
         weakest=weakest,
         interviews=timing.interviews,

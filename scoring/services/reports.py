@@ -161,7 +161,8 @@ def report_compute(*, user_id: int, now: datetime | None = None) -> Built:
     interview_timings_fill(candidate_id=user_id)
     evidence = evidence_load(now=now, user_id=user_id)
     model = rater_model_load()
-    leniency, leniency_var, noise_var = model.rater_arrays(evidence.rater_ids)
+    raters = model.rater_arrays(evidence.rater_ids)
+    leniency, leniency_var, noise_var = raters
     r = evidence.ratings
     estimates = est.posterior(
         user=r.user,
@@ -200,6 +201,7 @@ def report_compute(*, user_id: int, now: datetime | None = None) -> Built:
         levels=levels,
         timing=timing_load([user_id]),
         done=done_questions_load([user_id], context.bank),
+        rater_arrays=raters,
         context=context,
     )
     only = np.zeros(1, dtype=np.int64)

@@ -150,6 +150,41 @@ def test_params_survive_a_round_trip_through_json() -> None:
     assert again.tau2_user == pytest.approx(result.params.tau2_user, abs=1e-6)
 
 
+def test_self_assessments_are_judged_against_the_leniency_corrected_scores() -> None:
+    """People who score themselves 0.8 points too high or too low, or about right."""
+    wrong_way = judged_accurate = misjudged = judged_biased = found = 0
+    for seed in SEEDS:
+        world = simulate(seed)
+        result, _ = _fitted(world)
+        r, rng = world.ratings, np.random.default_rng(seed + 100)
+        bias = rng.choice([-0.8, 0.0, 0.8], world.skill.shape[0])
+        # On every rated interview the candidate scored themselves too, with some noise.
+        own = world.skill[r.user, r.step] + bias[r.user] + rng.normal(0, 0.3, len(r))
+        view = est.self_view(
+            user=r.user,
+            step=r.step,
+            claimed=np.clip(np.round(own), 1, 4),
+            received=r.score,
+            leniency=result.leniency[r.rater],
+            leniency_var=result.leniency_var[r.rater],
+            noise_var=result.rater_noise_var[r.rater],
+            n_users=r.n_users,
+        )
+        verdict = est.self_view_verdict(view.gap, view.gap_sd, view.n)
+        truth = np.repeat(bias[:, None], 7, axis=1)
+        judged = verdict != "not_enough_data"
+        over, under = verdict == "overrates", verdict == "underrates"
+        wrong_way += int((over & (truth < 0)).sum() + (under & (truth > 0)).sum())
+        judged_accurate += int((judged & (truth == 0)).sum())
+        misjudged += int(((over | under) & (truth == 0)).sum())
+        judged_biased += int((judged & (truth != 0)).sum())
+        found += int((over & (truth > 0)).sum() + (under & (truth < 0)).sum())
+    assert (view.n < est.MIN_RATINGS).any()  # thin steps are left alone
+    assert wrong_way == 0
+    assert misjudged / judged_accurate < 0.1, (misjudged, judged_accurate)
+    assert found / judged_biased > 0.5, (found, judged_biased)
+
+
 # --- trend, verdicts, percentiles, pitfalls ---------------------------------------------------
 
 

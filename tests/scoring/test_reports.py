@@ -15,7 +15,7 @@ from scoring import estimation as est
 from scoring.models import RaterStats, Report, ReportSnapshot, ReportState
 from scoring.services.nightly import NIGHTLY_LOCK, reports_rebuild_all
 from scoring.services.reports import report_request, report_update
-from tests.scoring.conftest import given_scorecard, person
+from tests.scoring.conftest import given_feedback, given_scorecard, person
 
 pytestmark = pytest.mark.django_db
 
@@ -181,6 +181,64 @@ def test_an_incremental_update_uses_the_latest_fit_and_records_history(client_fo
     assert history["count"] == 2
     assert [row["n_scorecards"] for row in history["results"]] == [2, 1]
     assert ReportSnapshot.objects.filter(user=someone).count() == 2
+
+
+def test_self_assessments_are_compared_with_what_raters_gave_only_with_enough_interviews(
+    client_for, raters
+) -> None:  # type: ignore[no-untyped-def]
+    harsh, neutral, _ = raters
+    confident, modest = person(), person()
+    for i in range(3):
+        card = given_scorecard(neutral, confident, [2, 3, 3, 3, 3, 3, None], days_ago=3 + i)
+        given_feedback(card, {"1": 4, "2": 3, "7": 4})  # step 7 was never reached
+        card = given_scorecard(harsh, modest, [2, 3, 3, 3, 3, 3, 3], days_ago=3 + i)
+        given_feedback(card, {"1": 1, "2": 2, "3": 4})
+    card = given_scorecard(neutral, modest, [3] * 7, days_ago=2.5)
+    given_feedback(card, {"4": 4})
+    reports_rebuild_all()
+
+    mine = {
+        row["step"]: row["self_assessment"] for row in my_report(client_for, confident)["steps"]
+    }
+    assert mine[1]["verdict"] == "overrates"
+    assert mine[1]["interviews"] == 3
+    assert mine[1]["mean_self_score"] == 4
+    assert mine[1]["gap"] == pytest.approx(
+        mine[1]["mean_self_score"] - mine[1]["mean_received"], abs=0.011
+    )
+    assert mine[1]["lower"] > 0
+    assert mine[2]["verdict"] in {"in_line", "unclear"}
+    assert mine[7] == {
+        "interviews": 0,
+        "mean_self_score": None,
+        "mean_received": None,
+        "gap": None,
+        "lower": None,
+        "upper": None,
+        "verdict": "not_enough_data",
+    }
+    theirs = {row["step"]: row["self_assessment"] for row in my_report(client_for, modest)["steps"]}
+    # The harsh rater's 2s are a neutral rater's 3s: a self-assessed 1 is still too modest.
+    assert theirs[1]["verdict"] == "underrates"
+    assert theirs[1]["mean_received"] > 2.5
+    assert theirs[4]["interviews"] == 1
+    assert theirs[4]["verdict"] == "not_enough_data"
+
+
+def test_the_report_schema_documents_the_self_assessment(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+    schema = client_for(candidate).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    step = schema["components"]["schemas"]["StepReportOutput"]
+    assert "self_assessment" in step["required"]
+    comparison = schema["components"]["schemas"]["SelfAssessmentOutput"]["properties"]
+    assert set(comparison) == {
+        "interviews",
+        "mean_self_score",
+        "mean_received",
+        "gap",
+        "lower",
+        "upper",
+        "verdict",
+    }
 
 
 def test_many_submissions_cost_one_rebuild(django_capture_on_commit_callbacks, raters) -> None:  # type: ignore[no-untyped-def]
