@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from scoring.services import nightly, reports
@@ -37,13 +38,29 @@ def reports_request_released() -> int:
     return reports.reports_request_released()
 
 
+# How often a rebuild comes back while another holds the lock before it gives up.
+BUSY_RETRIES = 24
+
+
 @shared_task(
+    bind=True,
     name="scoring.reports_rebuild_all",
     acks_late=True,
     autoretry_for=_TRANSIENT,
     retry_backoff=True,
     max_retries=5,
 )
-def reports_rebuild_all() -> dict[str, Any]:
-    """Refit the rater model and rebuild every report (nightly)."""
-    return asdict(nightly.reports_rebuild_all())
+def reports_rebuild_all(self: Task) -> dict[str, Any]:
+    """Refit the rater model and rebuild every report (nightly).
+
+    A run that finds the lock held does not skip the night: the holder may be a worker that
+    died mid-run and whose database session is not closed yet, while this is its job handed
+    out again. It comes back later and runs.
+    """
+    result = nightly.reports_rebuild_all()
+    # In-process (no broker), a retry would run again at once: report the skip instead.
+    if result.skipped and not self.request.is_eager:
+        raise self.retry(
+            countdown=settings.REPORT_REBUILD_BUSY_RETRY_SECONDS, max_retries=BUSY_RETRIES
+        )
+    return asdict(result)

@@ -7,7 +7,13 @@ redelivered run writes every report exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 import pytest
@@ -17,7 +23,7 @@ from django.db import connection
 from scoring.models import ModelFit, RaterStats, Report, ReportKind, ReportSnapshot
 from tests.scoring.conftest import given_scorecard, person
 from tests.scoring.test_jobs import queue, rubric_v1, wait_for  # noqa: F401 (fixtures)
-from tests.support.servers import celery_worker, kill_tree
+from tests.support.servers import celery_worker, children, kill_tree
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -62,40 +68,70 @@ def _left_in_broker(queue_name: str) -> int:
     return int(client.llen(queue_name)) + sum(1 for entry in unacked if entry[2] == queue_name)
 
 
-def test_a_worker_killed_mid_rebuild_is_redone_once_and_the_reports_are_right(
-    queue,  # noqa: F811
-    rubric_v1,  # noqa: F811
-) -> None:  # type: ignore[no-untyped-def]
-    from scoring.tasks import reports_rebuild_all
+@dataclass
+class Seeded:
+    raters: list[Any]
+    cards: dict[int, int]  # candidate id -> released scorecards
 
+
+@pytest.fixture
+def seeded(rubric_v1) -> Seeded:  # type: ignore[no-untyped-def]  # noqa: F811
     raters = [person() for _ in range(3)]
-    candidates = [person() for _ in range(4)]
     cards = {}
-    for c, candidate in enumerate(candidates):
+    for c in range(4):
+        candidate = person()
         cards[candidate.pk] = 2 + c
         for k in range(2 + c):
             scores = [1 + (c + k + step) % 4 for step in range(7)]
             given_scorecard(raters[k % 3], candidate, scores, days_ago=3 + k)
+    return Seeded(raters, cards)
 
-    # Hold the table the rebuild writes its model fit to: the job gets that far (rater model
-    # fitted, every report built, its transaction open) and waits there to be killed.
+
+@contextlib.contextmanager
+def rebuild_held_mid_write() -> Iterator[psycopg.Connection]:
+    """Hold the table the rebuild writes its model fit to: a run gets that far (rater model
+    fitted, every report built, its transaction open) and waits there, to be killed."""
     holder = psycopg.connect(_dsn())
+    watcher = psycopg.connect(_dsn(), autocommit=True)
     try:
         holder.execute("LOCK TABLE scoring_modelfit IN EXCLUSIVE MODE")
-        watcher = psycopg.connect(_dsn(), autocommit=True)
-        env = {"CELERY_VISIBILITY_TIMEOUT": VISIBILITY_TIMEOUT}
-        with celery_worker(queue, pool="prefork", **env) as worker:
-            job = reports_rebuild_all.apply_async(queue=queue)
-            wait_for(lambda: _blocked_on(watcher, "scoring_modelfit"), timeout=60)
-            stuck = _blocked_on(watcher, "scoring_modelfit")
-            kill_tree(worker)
+        yield watcher
         holder.rollback()
-        # The killed run's database session ends once it finds its client gone: its
-        # transaction rolls back and its lock on the rebuild is released.
-        wait_for(lambda: not _alive(watcher, stuck), timeout=30)
-        watcher.close()
     finally:
         holder.close()
+        watcher.close()
+
+
+def assert_rebuilt_once(result: dict[str, Any], seeded: Seeded) -> None:
+    assert result["skipped"] is False
+    fit = ModelFit.objects.get()  # one fit: the killed run left none, the job ran once more
+    assert result["fit_id"] == fit.pk
+    reports = {report.user_id: report for report in Report.objects.all()}
+    assert set(reports) == set(seeded.cards)
+    for user_id, report in reports.items():
+        assert report.kind == ReportKind.NIGHTLY
+        assert report.fit_id == fit.pk
+        assert report.n_scorecards == seeded.cards[user_id]
+        assert ReportSnapshot.objects.filter(user_id=user_id).count() == 1
+    assert RaterStats.objects.filter(fit=fit).count() == len(seeded.raters)
+
+
+def test_a_worker_killed_mid_rebuild_is_redone_once_and_the_reports_are_right(
+    queue,  # noqa: F811
+    seeded,
+) -> None:  # type: ignore[no-untyped-def]
+    from scoring.tasks import reports_rebuild_all
+
+    env = {"CELERY_VISIBILITY_TIMEOUT": VISIBILITY_TIMEOUT}
+    with rebuild_held_mid_write() as watcher, celery_worker(queue, pool="prefork", **env) as worker:
+        job = reports_rebuild_all.apply_async(queue=queue)
+        wait_for(lambda: _blocked_on(watcher, "scoring_modelfit"), timeout=60)
+        stuck = _blocked_on(watcher, "scoring_modelfit")
+        kill_tree(worker)
+    # The killed run's database session ends once it finds its client gone: its transaction
+    # rolls back and its lock on the rebuild is released.
+    with psycopg.connect(_dsn(), autocommit=True) as watcher:
+        wait_for(lambda: not _alive(watcher, stuck), timeout=30)
     assert not ModelFit.objects.exists()
     assert not Report.objects.exists()
     assert _left_in_broker(queue) == 1  # taken, never acknowledged
@@ -103,15 +139,27 @@ def test_a_worker_killed_mid_rebuild_is_redone_once_and_the_reports_are_right(
     with celery_worker(queue, pool="prefork", **env):
         result = job.get(timeout=90)
         wait_for(lambda: _left_in_broker(queue) == 0, timeout=30)
+    assert_rebuilt_once(result, seeded)
 
-    assert result["skipped"] is False
-    fit = ModelFit.objects.get()  # one fit: the killed run left none, the job ran once more
-    assert result["fit_id"] == fit.pk
-    reports = {report.user_id: report for report in Report.objects.all()}
-    assert set(reports) == {candidate.pk for candidate in candidates}
-    for user_id, report in reports.items():
-        assert report.kind == ReportKind.NIGHTLY
-        assert report.fit_id == fit.pk
-        assert report.n_scorecards == cards[user_id]
-        assert ReportSnapshot.objects.filter(user_id=user_id).count() == 1
-    assert RaterStats.objects.filter(fit=fit).count() == len(raters)
+
+def test_a_job_whose_child_process_dies_runs_again_once_the_dead_run_lets_go(
+    queue,  # noqa: F811
+    seeded,
+) -> None:  # type: ignore[no-untyped-def]
+    """The worker survives and hands the job out again at once (reject_on_worker_lost), while
+    the dead run's database session may still hold the rebuild lock: the job must wait for
+    it and run, not skip the night's rebuild."""
+    from scoring.tasks import reports_rebuild_all
+
+    env = {"REPORT_REBUILD_BUSY_RETRY_SECONDS": "1"}
+    with celery_worker(queue, pool="prefork", **env) as worker:
+        with rebuild_held_mid_write() as watcher:
+            job = reports_rebuild_all.apply_async(queue=queue)
+            wait_for(lambda: _blocked_on(watcher, "scoring_modelfit"), timeout=60)
+            (child,) = children(worker.pid)
+            os.kill(child, signal.SIGKILL)
+            # A new child takes the job again while the dead run still holds the lock.
+            wait_for(lambda: job.state in {"RETRY", "SUCCESS"}, timeout=60)
+        result = job.get(timeout=90)
+        wait_for(lambda: _left_in_broker(queue) == 0, timeout=30)
+    assert_rebuilt_once(result, seeded)

@@ -263,6 +263,9 @@ SCHEDULING_INSTANT_STALE_SECONDS = env_int("SCHEDULING_INSTANT_STALE_SECONDS", 6
 SCORECARD_DEADLINE_HOURS = env_int("SCORECARD_DEADLINE_HOURS", 48)
 # A report rebuild waits this long after a submission, so a burst of submissions costs one build.
 REPORT_DEBOUNCE_SECONDS = env_int("REPORT_DEBOUNCE_SECONDS", 10)
+# A nightly rebuild that finds another holding the lock (one still running, or a dead worker's
+# session the database has not yet closed) comes back this much later instead of skipping.
+REPORT_REBUILD_BUSY_RETRY_SECONDS = env_int("REPORT_REBUILD_BUSY_RETRY_SECONDS", 300)
 
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -76,13 +76,13 @@ def kill_tree(proc: subprocess.Popen) -> None:
     """SIGKILL a process and its children at once, as when the machine under them dies."""
     import signal
 
-    for pid in [*_children(proc.pid), proc.pid]:
+    for pid in [*children(proc.pid), proc.pid]:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     proc.wait()
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
     """Return the child process ids of a process (granian serves from worker processes)."""
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
