@@ -45,3 +45,12 @@ def test_production_passes_the_deploy_checks_without_warnings() -> None:
     result = run_check(SECRET_KEY=SECRET, ALLOWED_HOSTS="sevenstep.example")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_every_beat_entry_names_a_registered_task(settings) -> None:  # type: ignore[no-untyped-def]
+    from config.celery_app import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled >= {"scoring.reports_rebuild_all", "scoring.reports_request_released"}
+    assert scheduled <= set(app.tasks)

@@ -179,6 +179,13 @@ CELERY_BEAT_SCHEDULE["scoring-nightly-rebuild"] = {
     "task": "scoring.reports_rebuild_all",
     "schedule": crontab(hour=3, minute=30),
 }
+# Scorecards released by their deadline (no feedback came) reach the candidate's report within
+# minutes, like a submission, instead of waiting for the night.
+CELERY_BEAT_SCHEDULE["scoring-request-released"] = {
+    "task": "scoring.reports_request_released",
+    "schedule": 300.0,
+    "options": {"expires": 300},
+}
 # Pair open interview requests, send due reminders, keep the instant-match queue moving; a
 # tick that waited past its period is dropped (the next one does the same work).
 CELERY_BEAT_SCHEDULE["interviews-matching"] = {
