@@ -629,7 +629,7 @@ export interface paths {
         };
         /**
          * My weakness report
-         * @description Per step: an estimate corrected for each rater's leniency and shrunk toward the population when evidence is thin, a 90% band, the number of ratings, the trend, the gap to the bar of my target level, time-on-step against the budget, percentile within my target level and evidence quotes; plus recurring pitfalls and recommended next questions. `computed_at` and `based_on` say what it rests on. Only released scorecards count.
+         * @description Per step: an estimate corrected for each rater's leniency and shrunk toward the population when evidence is thin, a 90% band, the number of ratings, the trend, the gap to the bar of my target level, time-on-step against the budget, percentile within my target level, how my own self-assessment compares with what my interviewers gave me, and evidence quotes; plus recurring pitfalls and recommended next questions. `computed_at` and `based_on` say what it rests on (the nightly rebuild rewrites a report only when something in it changed). Only released scorecards count.
          */
         get: operations["reports_me_retrieve"];
         put?: never;
@@ -1635,6 +1635,54 @@ export interface components {
             };
             criteria: components["schemas"]["CriterionOutput"][];
         };
+        SelfAssessmentOutput: {
+            /** @description Interviews in which you scored yourself on this step and the interviewer scored it too. */
+            interviews: number;
+            /**
+             * Format: double
+             * @description Your own 1-4 scores of the step, averaged.
+             */
+            mean_self_score: number | null;
+            /**
+             * Format: double
+             * @description What the interviewers of those interviews gave you, each corrected for their leniency, averaged.
+             */
+            mean_received: number | null;
+            /**
+             * Format: double
+             * @description mean_self_score - mean_received: above 0 you rate yourself higher than your raters do, below 0 lower.
+             */
+            gap: number | null;
+            /**
+             * Format: double
+             * @description 90% band of the gap
+             */
+            lower: number | null;
+            /**
+             * Format: double
+             * @description 90% band of the gap
+             */
+            upper: number | null;
+            /**
+             * @description overrates/underrates only when the 90% band of the gap excludes 0; in_line when it lies within +-0.5 points; unclear otherwise; not_enough_data under min_ratings interviews.
+             *
+             *     * `not_enough_data` - not_enough_data
+             *     * `in_line` - in_line
+             *     * `overrates` - overrates
+             *     * `underrates` - underrates
+             *     * `unclear` - unclear
+             */
+            verdict: components["schemas"]["SelfAssessmentOutputVerdictEnum"];
+        };
+        /**
+         * @description * `not_enough_data` - not_enough_data
+         *     * `in_line` - in_line
+         *     * `overrates` - overrates
+         *     * `underrates` - underrates
+         *     * `unclear` - unclear
+         * @enum {string}
+         */
+        SelfAssessmentOutputVerdictEnum: "not_enough_data" | "in_line" | "overrates" | "underrates" | "unclear";
         SnapshotOutput: {
             /** Format: date-time */
             computed_at: string;
@@ -1732,7 +1780,7 @@ export interface components {
              * @description estimate - bar
              */
             gap: number;
-            verdict: components["schemas"]["VerdictEnum"];
+            verdict: components["schemas"]["StepReportOutputVerdictEnum"];
             /**
              * Format: double
              * @description Among users of the same target level; null when thin.
@@ -1740,8 +1788,18 @@ export interface components {
             percentile: number | null;
             trend: components["schemas"]["TrendOutput"];
             time: components["schemas"]["TimeOnStepOutput"];
+            /** @description How your own scores of the step compare with your interviewers' scores. */
+            self_assessment: components["schemas"]["SelfAssessmentOutput"];
             evidence: components["schemas"]["QuoteOutput"][];
         };
+        /**
+         * @description * `not_enough_data` - not_enough_data
+         *     * `below_bar` - below_bar
+         *     * `near_bar` - near_bar
+         *     * `at_or_above_bar` - at_or_above_bar
+         * @enum {string}
+         */
+        StepReportOutputVerdictEnum: "not_enough_data" | "below_bar" | "near_bar" | "at_or_above_bar";
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         StepScoreInputRequest: {
             step: components["schemas"]["StepEnum"];
@@ -1813,14 +1871,6 @@ export interface components {
             /** Format: double */
             upper: number | null;
         };
-        /**
-         * @description * `not_enough_data` - not_enough_data
-         *     * `below_bar` - below_bar
-         *     * `near_bar` - near_bar
-         *     * `at_or_above_bar` - at_or_above_bar
-         * @enum {string}
-         */
-        VerdictEnum: "not_enough_data" | "below_bar" | "near_bar" | "at_or_above_bar";
     };
     responses: never;
     parameters: never;
@@ -3211,9 +3261,7 @@ export interface operations {
     interview_requests_list: {
         parameters: {
             query?: {
-                /** @description A page number within the paginated result set. */
                 page?: number;
-                /** @description Number of results to return per page. */
                 page_size?: number;
             };
             header?: never;
@@ -5417,9 +5465,7 @@ export interface operations {
     match_runs_list: {
         parameters: {
             query?: {
-                /** @description A page number within the paginated result set. */
                 page?: number;
-                /** @description Number of results to return per page. */
                 page_size?: number;
             };
             header?: never;
