@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { shapeHistory, shapeReport, type Report } from './report'
+import { describeSelfAssessment, shapeHistory, shapeReport, type Report, type SelfAssessment } from './report'
 
 function step(n: number, overrides: Record<string, unknown> = {}) {
   return {
@@ -17,9 +17,14 @@ function step(n: number, overrides: Record<string, unknown> = {}) {
     percentile: null,
     trend: { direction: 'not_enough_data', slope_per_30_days: null, lower: null, upper: null },
     time: { interviews_reached: 1, mean_seconds: 120, budget_seconds: 270, ratio: 0.44 },
+    self_assessment: selfAssessment(),
     evidence: [],
     ...overrides,
   }
+}
+
+function selfAssessment(overrides: Partial<SelfAssessment> = {}): SelfAssessment {
+  return { interviews: 1, mean_self_score: 3, mean_received: 2.4, gap: 0.6, lower: null, upper: null, verdict: 'not_enough_data', ...overrides }
 }
 
 function report(overrides: Partial<Report> = {}): Report {
@@ -91,6 +96,62 @@ describe('shapeReport', () => {
       { tag: 'b', label: 'B', count: 3, rate: 0.5, population_rate: 0.1, recurring: true },
     ]
     expect(shapeReport(report({ pitfalls } as Partial<Report>)).pitfalls.map((p) => p.tag)).toEqual(['b', 'a'])
+  })
+})
+
+describe('describeSelfAssessment', () => {
+  const compared = { interviews: 3, lower: 0.2, upper: 1.0 }
+
+  it('says by how much someone rates themselves higher only when the verdict says so', () => {
+    expect(describeSelfAssessment(selfAssessment({ ...compared, gap: 0.63, verdict: 'overrates' }), 3)).toBe(
+      'You rate yourself about 0.6 points higher than your interviewers do (3 interviews).',
+    )
+    expect(describeSelfAssessment(selfAssessment({ ...compared, gap: -1.04, verdict: 'underrates' }), 3)).toBe(
+      'You rate yourself about 1.0 points lower than your interviewers do (3 interviews).',
+    )
+    expect(describeSelfAssessment(selfAssessment({ ...compared, gap: 0.02, verdict: 'overrates' }), 3)).toBe(
+      'You rate yourself slightly higher than your interviewers do (3 interviews).',
+    )
+  })
+
+  it('claims no direction when in line or unclear, even with a gap', () => {
+    const inLine = describeSelfAssessment(selfAssessment({ ...compared, gap: 0.1, verdict: 'in_line' }), 3)
+    expect(inLine).toBe('Your self-assessment is in line with your interviewers (3 interviews).')
+    const unclear = describeSelfAssessment(selfAssessment({ ...compared, interviews: 4, gap: 0.6, verdict: 'unclear' }), 3)
+    expect(unclear).toBe('Too uncertain yet to say whether you rate yourself higher or lower than your interviewers (4 interviews).')
+    expect(unclear).not.toMatch(/0\.6/)
+  })
+
+  it('counts towards the minimum while there are too few interviews', () => {
+    expect(describeSelfAssessment(selfAssessment({ interviews: 1 }), 3)).toBe('Not enough self-assessments yet (1 of 3 interviews).')
+    expect(describeSelfAssessment(selfAssessment({ interviews: 0, gap: null }), 3)).toBe('Not enough self-assessments yet (0 of 3 interviews).')
+    expect(describeSelfAssessment(selfAssessment({ interviews: 3, gap: null }), 3)).toBe('Not enough data yet to compare (3 interviews).')
+  })
+})
+
+describe('shapeReport self-assessment', () => {
+  it('sums up in one sentence while no step can be compared', () => {
+    const steps = [1, 2, 3, 4, 5, 6, 7].map((n) => step(n, { self_assessment: selfAssessment({ interviews: n <= 2 ? 2 : 0 }) }))
+    const view = shapeReport(report({ steps } as Partial<Report>))
+    expect(view.selfSummary).toBe(
+      'Not enough self-assessments yet (2 of 3 interviews). Rate yourself on each step when you give feedback on your interviewer.',
+    )
+    expect(view.selfViews).toHaveLength(7)
+  })
+
+  it('gives one sentence per step once some step can be compared', () => {
+    const steps = [1, 2, 3, 4, 5, 6, 7].map((n) =>
+      step(n, { self_assessment: n === 2 ? selfAssessment({ interviews: 3, gap: 0.6, lower: 0.2, upper: 1, verdict: 'overrates' }) : selfAssessment() }),
+    )
+    const view = shapeReport(report({ steps } as Partial<Report>))
+    expect(view.selfSummary).toBeNull()
+    expect(view.selfViews[1]).toEqual({
+      step: 2,
+      name: 'Step 2',
+      verdict: 'overrates',
+      sentence: 'You rate yourself about 0.6 points higher than your interviewers do (3 interviews).',
+    })
+    expect(view.selfViews[0].sentence).toBe('Not enough self-assessments yet (1 of 3 interviews).')
   })
 })
 

@@ -5,6 +5,7 @@ import type { components } from '../api/schema'
 type Schemas = components['schemas']
 export type Report = Schemas['ReportOutput']
 export type Snapshot = Schemas['SnapshotOutput']
+export type SelfAssessment = Schemas['SelfAssessmentOutput']
 
 export interface StepRow {
   step: number
@@ -19,6 +20,13 @@ export interface StepRow {
   trend: string
   percentile: number | null
   enoughData: boolean
+}
+
+export interface SelfView {
+  step: number
+  name: string
+  verdict: SelfAssessment['verdict']
+  sentence: string
 }
 
 export interface TimeRow {
@@ -43,6 +51,9 @@ export interface ReportView {
   minRatings: number
   steps: StepRow[]
   weakest: StepRow[]
+  selfViews: SelfView[]
+  /** One sentence for all steps while none has enough self-assessments to compare. */
+  selfSummary: string | null
   time: TimeRow[]
   timeNotes: string[]
   pitfalls: Schemas['PitfallReportOutput'][]
@@ -79,6 +90,48 @@ function stepList(steps: readonly number[]): string {
   return steps.map((s) => `step ${s}`).join(', ')
 }
 
+/** 0.63 → "about 0.6 points "; a gap that rounds to nothing is "slightly ". */
+function aboutPoints(gap: number | null): string {
+  if (gap === null) return ''
+  const text = Math.abs(gap).toFixed(1)
+  return text === '0.0' ? 'slightly ' : `about ${text} points `
+}
+
+/** Say how a step's own scores compare with the raters', claiming a direction only when the verdict does. */
+export function describeSelfAssessment(sa: SelfAssessment, minRatings: number): string {
+  const count = plural(sa.interviews, 'interview')
+  switch (sa.verdict) {
+    case 'overrates':
+    case 'underrates': {
+      const direction = sa.verdict === 'overrates' ? 'higher' : 'lower'
+      return `You rate yourself ${aboutPoints(sa.gap)}${direction} than your interviewers do (${count}).`
+    }
+    case 'in_line':
+      return `Your self-assessment is in line with your interviewers (${count}).`
+    case 'unclear':
+      return `Too uncertain yet to say whether you rate yourself higher or lower than your interviewers (${count}).`
+    default:
+      // The API can also withhold a verdict for a step with enough interviews when it cannot
+      // compute a band; "n of min" would then read as a contradiction.
+      return sa.interviews < minRatings
+        ? `Not enough self-assessments yet (${sa.interviews} of ${minRatings} interviews).`
+        : `Not enough data yet to compare (${count}).`
+  }
+}
+
+function shapeSelfViews(report: Report): { selfViews: SelfView[]; selfSummary: string | null } {
+  const selfViews = report.steps.map((s) => ({
+    step: s.step,
+    name: s.title,
+    verdict: s.self_assessment.verdict,
+    sentence: describeSelfAssessment(s.self_assessment, report.min_ratings),
+  }))
+  if (selfViews.some((v) => v.verdict !== 'not_enough_data')) return { selfViews, selfSummary: null }
+  const most = report.steps.reduce((a, b) => (b.self_assessment.interviews > a.self_assessment.interviews ? b : a), report.steps[0])
+  const hint = 'Rate yourself on each step when you give feedback on your interviewer.'
+  return { selfViews, selfSummary: most ? `${describeSelfAssessment(most.self_assessment, report.min_ratings)} ${hint}` : hint }
+}
+
 export function shapeReport(report: Report): ReportView {
   const steps: StepRow[] = report.steps.map((s) => ({
     step: s.step,
@@ -108,6 +161,7 @@ export function shapeReport(report: Report): ReportView {
     minRatings: report.min_ratings,
     steps,
     weakest: report.weakest_steps.map((n) => byStep.get(n)).filter((s): s is StepRow => !!s),
+    ...shapeSelfViews(report),
     time: report.steps.map((s) => ({
       step: s.step,
       name: s.title,

@@ -146,6 +146,27 @@ function ReportBody({
           )}
         </div>
         <div className="card">
+          <h2>How you rate yourself</h2>
+          <p className="muted">
+            Your own step scores from the feedback form against your interviewers’ scores of the same interviews, corrected for
+            their leniency.
+          </p>
+          {view.selfSummary ? (
+            <p data-testid="self-assessment">{view.selfSummary}</p>
+          ) : (
+            <ul className="self-views" data-testid="self-assessment">
+              {view.selfViews.map((v) => (
+                <li key={v.step}>
+                  <strong>
+                    {v.step}. {v.name}:
+                  </strong>{' '}
+                  {v.sentence}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <div className="card">
           <h2>Trend per step</h2>
           {historyError ? (
             <ErrorMessage error={historyError} />
