@@ -114,6 +114,8 @@ def test_two_people_run_score_and_review_an_interview(new_page, password) -> Non
     for name in ("usefulness", "specificity", "preparedness"):
         candidate.locator(f'input[name="{name}"][value="4"]').check()
     candidate.get_by_label("Comment for the interviewer").fill("Clear, specific feedback.")
+    candidate.get_by_label("Step 1: 4").check()
+    candidate.get_by_label("Step 2: 3").check()
     screenshot(candidate, "23-feedback")
     candidate.get_by_role("button", name="Submit feedback").click()
     candidate.get_by_role("link", name="See the scorecard you received").click()
@@ -128,6 +130,10 @@ def test_two_people_run_score_and_review_an_interview(new_page, password) -> Non
     candidate.get_by_role("heading", name="Your weakness report").wait_for()
     candidate.get_by_test_id("based-on").get_by_text("1 scorecard from 1 interviewer").wait_for()
     candidate.locator(".recharts-surface").first.wait_for()
+    # One self-assessment is not yet enough to say the candidate over- or underrates themselves.
+    candidate.get_by_test_id("self-assessment").get_by_text(
+        "Not enough self-assessments yet (1 of 3 interviews)."
+    ).wait_for()
     screenshot(candidate, "25-report")
 
     # The past interview replays step by step.
