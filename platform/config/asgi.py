@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# The web server pools its PostgreSQL connections (see DATABASES in settings).
+os.environ.setdefault("DATABASE_POOL_SIZE", "10")
 django_asgi_app = get_asgi_application()
 
 if not settings.REDIS_URL:

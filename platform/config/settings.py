@@ -119,7 +119,18 @@ TEMPLATES = [
 VAR_DIR = Path(env_str("SEVENSTEP_VAR_DIR", str(BASE_DIR / "var")))
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)
+    }
+    # Web processes borrow PostgreSQL connections from a pool (config/asgi.py turns it on):
+    # opening one per request or websocket handshake costs more than most requests. Workers and
+    # commands, which fork or run once, connect as usual.
+    if DATABASE_POOL_SIZE := env_int("DATABASE_POOL_SIZE", 0):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_SIZE,
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 2),
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
