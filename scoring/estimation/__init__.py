@@ -57,12 +57,23 @@ so three gaps that happen to agree are not taken as certainty), and a 90% t inte
 when it lies within +-``SELF_IN_LINE`` points. In simulations (tests/scoring/test_estimation.py)
 under 10% of accurate self-assessors are called either, and none the wrong way round.
 
+Communication and trade-offs: the rubric's cross-cutting section gets one score per scorecard.
+It is corrected with the rater's leniency from the step model and shrunk toward the population
+the same way (see scoring.estimation.communication), with the same band and ``MIN_RATINGS``.
+
 Recurring pitfalls: a tag is recurring for a user when it was ticked at least
 ``MIN_PITFALL_COUNT`` times and a one-sided binomial test against the population's rate of the
 tag gives p < ``PITFALL_P``.
 """
 
 from scoring.estimation.calibration import SelfView, self_view
+from scoring.estimation.communication import (
+    CommunicationEstimates,
+    CommunicationParams,
+    CommunicationRatings,
+    communication_fit,
+    communication_posterior,
+)
 from scoring.estimation.model import (
     FLAT_SLOPE,
     HALF_LIFE_DAYS,
@@ -117,6 +128,9 @@ __all__ = [
     "SELF_VIEWS",
     "TRENDS",
     "Z_90",
+    "CommunicationEstimates",
+    "CommunicationParams",
+    "CommunicationRatings",
     "Estimates",
     "Fit",
     "FloatArray",
@@ -125,6 +139,8 @@ __all__ = [
     "Ratings",
     "SelfView",
     "bar_verdict",
+    "communication_fit",
+    "communication_posterior",
     "estimate_all",
     "fit",
     "percentile_from_quantiles",

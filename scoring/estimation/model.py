@@ -95,8 +95,23 @@ class Fit:
     iterations: int
 
 
+class Banded:
+    """The 90% band of an estimate with a standard deviation, clipped to the scale."""
+
+    estimate: FloatArray
+    sd: FloatArray
+
+    @property
+    def lower(self) -> FloatArray:
+        return np.clip(self.estimate - Z_90 * self.sd, *SCALE)
+
+    @property
+    def upper(self) -> FloatArray:
+        return np.clip(self.estimate + Z_90 * self.sd, *SCALE)
+
+
 @dataclass(frozen=True)
-class Estimates:
+class Estimates(Banded):
     """Per user and step: the shrunk estimate, its sd, the evidence, the raw mean, the trend."""
 
     estimate: FloatArray  # (n_users, 7)
@@ -106,14 +121,6 @@ class Estimates:
     slope: FloatArray  # points per 30 days; nan when not computable
     slope_sd: FloatArray
     span_days: FloatArray
-
-    @property
-    def lower(self) -> FloatArray:
-        return np.clip(self.estimate - Z_90 * self.sd, *SCALE)
-
-    @property
-    def upper(self) -> FloatArray:
-        return np.clip(self.estimate + Z_90 * self.sd, *SCALE)
 
 
 def recency_weight(age_days: FloatArray, half_life_days: float) -> FloatArray:

@@ -194,6 +194,7 @@ class Evidence:
     not_reached: est.IntArray  # (users, 7)
     pitfall_counts: est.IntArray  # (users, tags)
     self_assessed: SelfAssessed
+    communication: est.CommunicationRatings
 
     @property
     def n_users(self) -> int:
@@ -201,7 +202,10 @@ class Evidence:
 
 
 def _released_cards(*, now: datetime, user_id: int | None) -> dict[str, np.ndarray]:
-    """Return the released scorecards (id, candidate, rater, interview, when), ordered by id."""
+    """Return the released scorecards (id, candidate, rater, interview, when, communication score).
+
+    Ordered by id; the communication score is 0 where the rater left it out.
+    """
     cards = released_scorecards(now=now).order_by()
     if user_id is not None:
         cards = cards.filter(candidate_id=user_id)
@@ -212,6 +216,7 @@ def _released_cards(*, now: datetime, user_id: int | None) -> dict[str, np.ndarr
             card_rater=F("interviewer_id"),
             card_interview=F("interview_id"),
             card_at=F("submitted_at"),
+            card_communication=Coalesce("communication_score", 0),  # 0: not scored
         ),
         {
             "card_id": "int8",
@@ -219,6 +224,7 @@ def _released_cards(*, now: datetime, user_id: int | None) -> dict[str, np.ndarr
             "card_rater": "int8",
             "card_interview": "int8",
             "card_at": "epoch",
+            "card_communication": "int2",
         },
     )
     order = np.argsort(found["card_id"], kind="stable")
@@ -351,6 +357,8 @@ def evidence_load(*, now: datetime, user_id: int | None = None) -> Evidence:
         card_user[missed_card] * est.N_STEPS + missed_step, minlength=n_users * est.N_STEPS
     ).reshape(n_users, est.N_STEPS)
 
+    communicated = np.flatnonzero(cards["card_communication"] > 0)
+
     tagged, known = _lookup(card_ids, tags["card"])
     pitfall_counts = np.bincount(
         card_user[tagged[known]] * len(TAGS) + tags["tag"][known], minlength=n_users * len(TAGS)
@@ -367,6 +375,12 @@ def evidence_load(*, now: datetime, user_id: int | None = None) -> Evidence:
         not_reached=not_reached,
         pitfall_counts=pitfall_counts,
         self_assessed=_self_assessed(cards, points, card_user, card_rater, claims),
+        communication=est.CommunicationRatings(
+            user=card_user[communicated],
+            rater=card_rater[communicated],
+            score=cards["card_communication"][communicated].astype(np.float64),
+            age_days=(now.timestamp() - cards["card_at"][communicated]) / _SECONDS_PER_DAY,
+        ),
     )
 
 
@@ -464,6 +478,20 @@ def bars_load() -> dict[str, est.FloatArray]:
         level: np.asarray([bars[step][level] for step in _STEPS], dtype=np.float64)
         for level in LEVEL_ORDER
     }
+
+
+def communication_bars_load() -> dict[str, float] | None:
+    """Return the current rubric's communication bar per target level, if it sets one."""
+    latest = Rubric.objects.order_by("-version").values("pk")[:1]
+    bars = (
+        RubricSection.objects.filter(rubric=latest, step__isnull=True)
+        .order_by("position")
+        .values_list("bars", flat=True)
+        .first()
+    )
+    if not bars or set(bars) != set(LEVEL_ORDER):
+        return None
+    return {level: float(bars[level]) for level in LEVEL_ORDER}
 
 
 @dataclass(frozen=True)

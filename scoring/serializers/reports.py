@@ -98,6 +98,28 @@ class StepReportOutput(serializers.Serializer):
     evidence = QuoteOutput(many=True)
 
 
+class CommunicationOutput(serializers.Serializer):
+    estimate = serializers.FloatField(
+        help_text="Communication and trade-offs on the 1-4 scale, corrected for each "
+        "interviewer's overall leniency and shrunk toward the population when the evidence is "
+        "thin."
+    )
+    lower = serializers.FloatField(help_text="90% band")
+    upper = serializers.FloatField(help_text="90% band")
+    raw_mean = serializers.FloatField(allow_null=True, help_text="Plain mean of the scores.")
+    n_ratings = serializers.IntegerField(help_text="Scorecards that scored communication.")
+    bar = serializers.FloatField(
+        allow_null=True,
+        help_text="The bar of the user's target level; null when the rubric sets none.",
+    )
+    gap = serializers.FloatField(allow_null=True, help_text="estimate - bar; null without a bar")
+    verdict = serializers.ChoiceField(
+        choices=[*VERDICTS, "no_bar"],
+        help_text="not_enough_data under min_ratings scores; no_bar when the rubric sets no "
+        "communication bar for the target level.",
+    )
+
+
 class BasedOnOutput(serializers.Serializer):
     scorecards = serializers.IntegerField()
     ratings = serializers.IntegerField()
@@ -157,6 +179,11 @@ class ReportOutput(serializers.Serializer):
     time_management = TimeManagementOutput()
     pitfalls = PitfallReportOutput(many=True)
     recommended_questions = RecommendedQuestionOutput(many=True)
+    communication = CommunicationOutput(
+        allow_null=True,
+        help_text="The rubric's cross-cutting section; null in a report built before it was "
+        "estimated.",
+    )
 
 
 def report_view(report: Any) -> dict[str, Any]:
@@ -244,7 +271,22 @@ def report_view(report: Any) -> dict[str, Any]:
             for question_id, *stresses in body["recommended_questions"]
             if question_id in report.questions
         ],
+        "communication": _communication_view(body.get("communication")),
     }
+
+
+def _communication_view(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Derive the communication block's gap and verdict; reports built before it have none."""
+    if stored is None:
+        return None
+    bar, n = stored["bar"], stored["n_ratings"]
+    if bar is None:
+        verdict = "not_enough_data" if n < est.MIN_RATINGS else "no_bar"
+        gap = None
+    else:
+        verdict = str(est.bar_verdict(stored["lower"], stored["upper"], bar, n))
+        gap = round(stored["estimate"] - bar, 2)
+    return {**stored, "gap": gap, "verdict": verdict}
 
 
 def _self_columns(steps: dict[str, list[Any]]) -> dict[str, np.ndarray]:

@@ -131,6 +131,27 @@ def _rebuild_all(now: datetime) -> Rebuild:
         evidence.ratings, start=previous.params if previous.fit else None, start_leniency=known
     )
     estimates = est.estimate_all(evidence.ratings, result)
+    c = evidence.communication
+    # The leniencies as stored in RaterStats, from which an incremental update reads them.
+    leniency = np.round(result.leniency, 4)[c.rater]
+    leniency_var = (np.round(np.sqrt(result.leniency_var), 4) ** 2)[c.rater]
+    communication_params = est.communication_fit(
+        c,
+        leniency=leniency,
+        leniency_var=leniency_var,
+        n_users=evidence.n_users,
+        half_life_days=result.params.half_life_days,
+    )
+    # The stored, rounded parameters, so that an incremental update computes the same figures.
+    communication_params = est.CommunicationParams.from_json(communication_params.to_json())
+    communication = est.communication_posterior(
+        c,
+        leniency=leniency,
+        leniency_var=leniency_var,
+        n_users=evidence.n_users,
+        params=communication_params,
+        half_life_days=result.params.half_life_days,
+    )
     clock.lap("fit")
     levels, timing, done, bars, bank = side()
     percentiles, tables = _percentiles(estimates, levels)
@@ -145,6 +166,7 @@ def _rebuild_all(now: datetime) -> Rebuild:
             **result.params.to_json(),
             "iterations": result.iterations,
             "percentiles": tables,
+            "communication": communication_params.to_json(),
             "pitfall_rates": {
                 tag: round(float(r), 6) for tag, r in zip(TAGS, pitfall_rates, strict=True)
             },
@@ -159,6 +181,7 @@ def _rebuild_all(now: datetime) -> Rebuild:
         timing=timing,
         done=done,
         rater_arrays=(result.leniency, result.leniency_var, result.rater_noise_var),
+        communication=communication,
         context=context,
     )
     digests = contents.digests().tolist()

@@ -30,7 +30,7 @@ OVER_RATIO = 1.5  # over one and a half times the budget
 MIN_TIMED_INTERVIEWS = 2
 _LEVEL_BONUS = (0.3, 0.15)  # questions at, then next to, the user's target level first
 # Part of every digest: bump it when bodies change shape, so every stored report is rewritten.
-BODY_FORMAT = 2
+BODY_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class Context:
     levels_order: tuple[str, ...]
     bank: Bank
     pitfall_rates: est.FloatArray  # (tags,) share of scorecards with each tag
+    communication_bars: dict[str, float] | None = None  # None: the rubric sets no such bar
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class Contents:
     pitfall_recurring: np.ndarray  # (users, tags) bool
     pitfall_population: est.FloatArray  # (users, tags) the population's rate where ticked
     questions: est.IntArray  # (users, k, 3): question id and the two steps it stresses; -1
+    communication: dict[str, np.ndarray]  # (users,) per key of the body's "communication"
 
     @property
     def n_users(self) -> int:
@@ -106,6 +108,13 @@ class Contents:
         )
         fitted_at = context.fitted_at.isoformat() if context.fitted_at else None
         pitfalls = self._pitfalls(users)
+        communication = {
+            name: [
+                int(value) if name == "n_ratings" else _number(value)
+                for value in values[users].tolist()
+            ]
+            for name, values in self.communication.items()
+        }
         step_columns = list(STEP_COLUMNS)
         bodies = []
         for i, u in enumerate(users.tolist()):
@@ -137,6 +146,7 @@ class Contents:
                     "recommended_questions": [
                         pick for pick in self.questions[u].tolist() if pick[0] >= 0
                     ],
+                    "communication": {name: values[i] for name, values in communication.items()},
                 }
             )
         return bodies
@@ -214,12 +224,20 @@ def report_contents(
     timing: Timing,
     done: np.ndarray,
     rater_arrays: tuple[est.FloatArray, est.FloatArray, est.FloatArray],
+    communication: est.CommunicationEstimates,
     context: Context,
 ) -> Contents:
     """Gather what each user's report says; rater_arrays: leniency, its variance, noise variance.
 
     The rater arrays are indexed like evidence.rater_ids.
     """
+    communication_bar = np.asarray(
+        [
+            np.nan if context.communication_bars is None else context.communication_bars[level]
+            for level in levels
+        ],
+        dtype=np.float64,
+    )
     n = estimates.n
     bars = np.stack([context.bars[level] for level in levels]) if levels else np.zeros((0, 7))
     gap = estimates.estimate - bars
@@ -291,6 +309,14 @@ def report_contents(
         pitfall_recurring=recurring,
         pitfall_population=population,
         questions=_recommend(np.where(eligible, np.maximum(-gap, 0.0), 0.0), levels, done, context),
+        communication={
+            "estimate": np.round(communication.estimate, 2),
+            "lower": np.round(communication.lower, 2),
+            "upper": np.round(communication.upper, 2),
+            "raw_mean": np.round(communication.raw_mean, 2),
+            "n_ratings": communication.n,
+            "bar": np.round(communication_bar, 2),
+        },
     )
 
 

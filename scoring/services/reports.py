@@ -35,6 +35,7 @@ from scoring.selectors.report_inputs import (
     Bank,
     bank_load,
     bars_load,
+    communication_bars_load,
     done_questions_load,
     evidence_load,
     levels_load,
@@ -125,6 +126,7 @@ def context_load(
     *,
     bars: dict[str, est.FloatArray] | None = None,
     bank: Bank | None = None,
+    communication_bars: dict[str, float] | None = None,
 ) -> Context:
     """Load what every report of one build shares (bars and bank unless already read)."""
     return Context(
@@ -135,6 +137,9 @@ def context_load(
         levels_order=LEVEL_ORDER,
         bank=bank_load() if bank is None else bank,
         pitfall_rates=pitfall_rates,
+        communication_bars=communication_bars_load()
+        if communication_bars is None
+        else communication_bars,
     )
 
 
@@ -175,8 +180,17 @@ def report_compute(*, user_id: int, now: datetime | None = None) -> Built:
         n_users=1,
         params=model.params,
     )
-    levels = levels_load([user_id])
     stored = model.fit.params if model.fit else {}
+    c = evidence.communication
+    communication = est.communication_posterior(
+        c,
+        leniency=leniency[c.rater],
+        leniency_var=leniency_var[c.rater],
+        n_users=1,
+        params=est.CommunicationParams.from_json(stored.get("communication")),
+        half_life_days=model.params.half_life_days,
+    )
+    levels = levels_load([user_id])
     tables = stored.get("percentiles", {}).get(levels[0], {})
     percentiles = np.asarray(
         [
@@ -202,6 +216,7 @@ def report_compute(*, user_id: int, now: datetime | None = None) -> Built:
         timing=timing_load([user_id]),
         done=done_questions_load([user_id], context.bank),
         rater_arrays=raters,
+        communication=communication,
         context=context,
     )
     only = np.zeros(1, dtype=np.int64)

@@ -87,11 +87,13 @@ def given_scorecard(
     pitfalls: tuple[str, ...] = (),
     question: Any = None,
     minutes_on_step: list[float | None] | None = None,
+    communication: int | None = None,
 ) -> Any:
     """Store a submitted scorecard for an interview that ended days_ago (released after 48 h).
 
     scores: seven entries, None meaning "not reached". minutes_on_step: if given, the
     interview's timeline enters each step with a number and stays that many minutes.
+    communication: the cross-cutting section's score, if the interviewer gave one.
     """
     from interviews.models import Question, TimelineEvent
     from scoring.models import Rubric, Scorecard, StepScore
@@ -126,6 +128,7 @@ def given_scorecard(
         candidate=candidate,
         recommendation="hire",
         pitfalls=list(pitfalls),
+        communication_score=communication,
     )
     StepScore.objects.bulk_create(
         StepScore(

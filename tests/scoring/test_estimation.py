@@ -250,3 +250,92 @@ def test_a_pitfall_is_recurring_only_when_clearly_above_the_population_rate() ->
     scorecards = np.array([4, 10, 30, 2])
     rate = np.array([0.1, 0.1, 0.1, 0.5])
     assert est.recurring_pitfalls(counts, scorecards, rate).tolist() == [True, False, False, False]
+
+
+@dataclass
+class Talk:
+    """One communication score per scorecard, with known talents, and the estimates of it."""
+
+    ratings: est.CommunicationRatings
+    talent: np.ndarray  # (users,)
+    true_leniency: np.ndarray  # of each score's rater
+    leniency: np.ndarray  # the fitted leniency of each score's rater, and its variance
+    leniency_var: np.ndarray
+    params: est.CommunicationParams
+    estimates: est.CommunicationEstimates
+
+
+def _talk(seed: int) -> Talk:
+    world = simulate(seed)
+    result, _ = _fitted(world)
+    rng = np.random.default_rng(seed + 200)
+    r = world.ratings
+    card = r.step == 0  # step 1 is always reached: one row per scorecard
+    talent = 2.5 + rng.normal(0, 0.5, r.n_users)
+    user, rater = r.user[card], r.rater[card]
+    noise = rng.normal(0, world.noise_sd[rater])
+    score = np.clip(np.round(talent[user] + world.leniency[rater] + noise), 1, 4)
+    ratings = est.CommunicationRatings(user, rater, score, r.age_days[card])
+    leniency, variance = result.leniency[rater], result.leniency_var[rater]
+    params = est.communication_fit(
+        ratings, leniency=leniency, leniency_var=variance, n_users=r.n_users
+    )
+    params = est.CommunicationParams.from_json(params.to_json())  # as stored
+    estimates = est.communication_posterior(
+        ratings, leniency=leniency, leniency_var=variance, n_users=r.n_users, params=params
+    )
+    return Talk(ratings, talent, world.leniency[rater], leniency, variance, params, estimates)
+
+
+def test_communication_is_corrected_for_leniency_and_beats_the_raw_mean() -> None:
+    for seed in SEEDS:
+        talk = _talk(seed)
+        ours, talent = talk.estimates, talk.talent
+        assert talk.params.tau2 == pytest.approx(0.25, abs=0.1)  # the true spread is 0.5**2
+        rated = ours.n > 0
+        error = np.sqrt(np.mean((ours.estimate - talent)[rated] ** 2))
+        raw = np.sqrt(np.mean((ours.raw_mean - talent)[rated] ** 2))
+        assert error < 0.8 * raw, (seed, error, raw)
+        # Users scored mostly by lenient raters: the raw mean flatters them, the estimate not.
+        given = np.bincount(talk.ratings.user, talk.true_leniency, ours.n.size)
+        flattered = rated & (given / np.maximum(ours.n, 1) > 0.3)
+        assert flattered.sum() >= 10
+        assert np.mean((ours.raw_mean - talent)[flattered]) > 0.3
+        assert abs(np.mean((ours.estimate - talent)[flattered])) < 0.15
+
+
+def test_one_users_communication_alone_matches_the_batch_posterior() -> None:
+    talk = _talk(SEEDS[2])
+    r, batch = talk.ratings, talk.estimates
+    target = int(np.argmax(batch.n))
+    mine = r.user == target
+    alone = est.communication_posterior(
+        est.CommunicationRatings(
+            np.zeros(int(mine.sum()), dtype=np.int64),
+            r.rater[mine],
+            r.score[mine],
+            r.age_days[mine],
+        ),
+        leniency=talk.leniency[mine],
+        leniency_var=talk.leniency_var[mine],
+        n_users=1,
+        params=talk.params,
+    )
+    np.testing.assert_allclose(alone.estimate[0], batch.estimate[target], atol=1e-9)
+    np.testing.assert_allclose(alone.sd[0], batch.sd[target], atol=1e-9)
+
+
+def test_thin_communication_evidence_is_shrunk_and_gets_no_verdict() -> None:
+    params = est.CommunicationParams(mu=2.5, tau2=0.25, sigma2=0.4)
+    one = est.communication_posterior(
+        est.CommunicationRatings(
+            np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), np.ones(1), np.zeros(1)
+        ),
+        leniency=np.zeros(1),
+        leniency_var=np.full(1, 0.01),
+        n_users=1,
+        params=params,
+    )
+    assert one.raw_mean[0] == 1 and one.estimate[0] > 1.8  # pulled most of the way back
+    assert one.upper[0] - one.lower[0] > 1.0
+    assert est.bar_verdict(one.lower, one.upper, 3.0, one.n)[0] == "not_enough_data"

@@ -33,6 +33,14 @@ def contents(users: int = 2) -> Contents:
         pitfall_recurring=np.zeros((users, 3), dtype=bool),
         pitfall_population=np.full((users, 3), np.nan),
         questions=np.full((users, 3, 3), -1, dtype=np.int64),
+        communication={
+            "estimate": np.full(users, 2.5),
+            "lower": np.full(users, 2.0),
+            "upper": np.full(users, 3.0),
+            "raw_mean": np.full(users, np.nan),
+            "n_ratings": np.zeros(users, dtype=np.int64),
+            "bar": np.full(users, 2.5),
+        },
     )
 
 

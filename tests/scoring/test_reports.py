@@ -14,7 +14,7 @@ from interviews.models import Question
 from scoring import estimation as est
 from scoring.models import RaterStats, Report, ReportSnapshot, ReportState
 from scoring.services.nightly import NIGHTLY_LOCK, reports_rebuild_all
-from scoring.services.reports import report_request, report_update
+from scoring.services.reports import report_compute, report_request, report_update
 from tests.scoring.conftest import given_feedback, given_scorecard, person
 
 pytestmark = pytest.mark.django_db
@@ -33,14 +33,21 @@ def my_report(client_for, user) -> dict:  # type: ignore[no-untyped-def,type-arg
 @pytest.fixture
 def raters(db):  # type: ignore[no-untyped-def]
     """A harsh, a neutral and a lenient interviewer, each having rated the same twelve people."""
-    rng = np.random.default_rng(7)
+    rng, talk = np.random.default_rng(7), np.random.default_rng(8)
     harsh, neutral, lenient = (person() for _ in range(3))
     for i in range(12):
         rated = person()
         skill = rng.uniform(1.8, 3.2) + rng.normal(0, 0.4, 7)
+        speaks = talk.uniform(1.8, 3.2)
         for offset, rater in zip((-1, 0, 1), (harsh, neutral, lenient), strict=True):
             scores = np.clip(np.round(skill + offset + rng.normal(0, 0.5, 7)), 1, 4)
-            given_scorecard(rater, rated, scores.astype(int).tolist(), days_ago=5 + i + offset / 10)
+            given_scorecard(
+                rater,
+                rated,
+                scores.astype(int).tolist(),
+                days_ago=5 + i + offset / 10,
+                communication=int(np.clip(np.round(speaks + offset + talk.normal(0, 0.5)), 1, 4)),
+            )
     return harsh, neutral, lenient
 
 
@@ -81,6 +88,57 @@ def test_thin_evidence_gets_no_verdict(client_for, raters) -> None:  # type: ign
         assert row["upper"] - row["lower"] > 0.5
     assert steps(report)[1]["n_ratings"] == 1
     assert steps(report)[1]["estimate"] > 1.5  # one bad score is not a verdict
+
+
+def test_communication_from_a_harsh_or_a_lenient_rater_is_corrected_for_their_leniency(
+    client_for, raters
+) -> None:  # type: ignore[no-untyped-def]
+    harsh, _, lenient = raters
+    low, high = person(profile__target_level="senior"), person(profile__target_level="senior")
+    for i in range(3):
+        given_scorecard(harsh, low, [3] * 7, days_ago=3 + i / 10, communication=2)
+        given_scorecard(lenient, high, [3] * 7, days_ago=3 + i / 10, communication=4)
+    now = timezone.now()
+    reports_rebuild_all(now=now)
+
+    low_talk = my_report(client_for, low)["communication"]
+    high_talk = my_report(client_for, high)["communication"]
+    assert low_talk["raw_mean"] == 2 and high_talk["raw_mean"] == 4
+    assert low_talk["n_ratings"] == high_talk["n_ratings"] == 3
+    # Both spoke alike (the neutral rater would have said 3): the gap shrinks by far.
+    assert low_talk["estimate"] > 2.4
+    assert high_talk["estimate"] < 3.6
+    assert high_talk["estimate"] - low_talk["estimate"] < 0.8
+    assert low_talk["lower"] < low_talk["estimate"] < low_talk["upper"]
+    assert low_talk["bar"] == 3.0  # the senior bar of the cross-cutting section in rubric v1
+    assert low_talk["gap"] == pytest.approx(low_talk["estimate"] - 3.0, abs=0.011)
+    assert low_talk["verdict"] != "not_enough_data"
+    # An incremental update of the same data says the same as the nightly rebuild.
+    nightly = Report.objects.get(user=high).body["communication"]
+    assert report_compute(user_id=high.pk, now=now).body["communication"] == nightly
+
+
+def test_thin_evidence_on_communication_gets_no_verdict(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+    _, neutral, _ = raters
+    newcomer = person()
+    given_scorecard(neutral, newcomer, [3] * 7, days_ago=3, communication=1)
+    given_scorecard(neutral, newcomer, [3] * 7, days_ago=4, communication=1)
+    reports_rebuild_all()
+    talk = my_report(client_for, newcomer)["communication"]
+    assert talk["n_ratings"] == 2 < est.MIN_RATINGS
+    assert talk["verdict"] == "not_enough_data"
+    assert talk["estimate"] > 1.5  # two bad scores are not a verdict
+    assert talk["upper"] - talk["lower"] > 0.5
+
+
+def test_a_report_without_communication_scores_says_so(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+    _, neutral, _ = raters
+    quiet = person()
+    given_scorecard(neutral, quiet, [3] * 7, days_ago=3)
+    reports_rebuild_all()
+    talk = my_report(client_for, quiet)["communication"]
+    assert talk["n_ratings"] == 0 and talk["raw_mean"] is None
+    assert talk["verdict"] == "not_enough_data"
 
 
 def test_the_weakest_step_is_named_and_unseen_questions_that_stress_it_are_recommended(
