@@ -792,6 +792,59 @@ export interface components {
             submitted_at: string;
             interview_id: number;
         };
+        CommunicationOutput: {
+            /**
+             * Format: double
+             * @description Communication and trade-offs on the 1-4 scale, corrected for each interviewer's overall leniency and shrunk toward the population when the evidence is thin.
+             */
+            estimate: number;
+            /**
+             * Format: double
+             * @description 90% band
+             */
+            lower: number;
+            /**
+             * Format: double
+             * @description 90% band
+             */
+            upper: number;
+            /**
+             * Format: double
+             * @description Plain mean of the scores.
+             */
+            raw_mean: number | null;
+            /** @description Scorecards that scored communication. */
+            n_ratings: number;
+            /**
+             * Format: double
+             * @description The bar of the user's target level; null when the rubric sets none.
+             */
+            bar: number | null;
+            /**
+             * Format: double
+             * @description estimate - bar; null without a bar
+             */
+            gap: number | null;
+            /**
+             * @description not_enough_data under min_ratings scores; no_bar when the rubric sets no communication bar for the target level.
+             *
+             *     * `not_enough_data` - not_enough_data
+             *     * `below_bar` - below_bar
+             *     * `near_bar` - near_bar
+             *     * `at_or_above_bar` - at_or_above_bar
+             *     * `no_bar` - no_bar
+             */
+            verdict: components["schemas"]["CommunicationOutputVerdictEnum"];
+        };
+        /**
+         * @description * `not_enough_data` - not_enough_data
+         *     * `below_bar` - below_bar
+         *     * `near_bar` - near_bar
+         *     * `at_or_above_bar` - at_or_above_bar
+         *     * `no_bar` - no_bar
+         * @enum {string}
+         */
+        CommunicationOutputVerdictEnum: "not_enough_data" | "below_bar" | "near_bar" | "at_or_above_bar" | "no_bar";
         ConsistencyOutput: {
             /**
              * Format: double
@@ -1493,6 +1546,8 @@ export interface components {
             time_management: components["schemas"]["TimeManagementOutput"];
             pitfalls: components["schemas"]["PitfallReportOutput"][];
             recommended_questions: components["schemas"]["RecommendedQuestionOutput"][];
+            /** @description The rubric's cross-cutting section; null in a report built before it was estimated. */
+            communication: components["schemas"]["CommunicationOutput"] | null;
         };
         /** @description What kind of interview someone wants: shared by standing requests and instant match. */
         RequestInputRequest: {

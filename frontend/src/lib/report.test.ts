@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeSelfAssessment, shapeHistory, shapeReport, type Report, type SelfAssessment } from './report'
+import { describeCommunication, describeSelfAssessment, shapeHistory, shapeReport, type Communication, type Report, type SelfAssessment } from './report'
 
 function step(n: number, overrides: Record<string, unknown> = {}) {
   return {
@@ -162,5 +162,36 @@ describe('shapeHistory', () => {
       { computed_at: '2026-06-01T00:00:00Z', n_scorecards: 1, steps: [{ step: 1, estimate: 2.0, lower: 1, upper: 3, n_ratings: 1 }] },
     ])
     expect(history.map((h) => h.steps[1])).toEqual([2.0, 2.5])
+  })
+})
+
+describe('describeCommunication', () => {
+  const talk = (overrides: Partial<Communication> = {}): Communication => ({
+    estimate: 2.62,
+    lower: 2.2,
+    upper: 3.04,
+    raw_mean: 3,
+    n_ratings: 4,
+    bar: 3,
+    gap: -0.38,
+    verdict: 'below_bar',
+    ...overrides,
+  })
+
+  it('gives the estimate, its band and the verdict against the bar', () => {
+    expect(describeCommunication(talk(), 3)).toBe('Communication and trade-offs: 2.6 (90% band 2.2–3.0, 4 ratings), below the bar of 3.0.')
+  })
+
+  it('says "not enough data yet" instead of an estimate while the evidence is thin', () => {
+    expect(describeCommunication(talk({ n_ratings: 1, verdict: 'not_enough_data' }), 3)).toBe(
+      'Communication and trade-offs: not enough data yet (1 of 3 ratings).',
+    )
+  })
+
+  it('is left out of reports built before communication was estimated', () => {
+    expect(shapeReport(report()).communication).toBeNull()
+    expect(shapeReport(report({ communication: talk({ verdict: 'no_bar', bar: null, gap: null }) })).communication).toBe(
+      'Communication and trade-offs: 2.6 (90% band 2.2–3.0, 4 ratings).',
+    )
   })
 })

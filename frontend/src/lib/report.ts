@@ -6,6 +6,7 @@ type Schemas = components['schemas']
 export type Report = Schemas['ReportOutput']
 export type Snapshot = Schemas['SnapshotOutput']
 export type SelfAssessment = Schemas['SelfAssessmentOutput']
+export type Communication = Schemas['CommunicationOutput']
 
 export interface StepRow {
   step: number
@@ -59,6 +60,8 @@ export interface ReportView {
   pitfalls: Schemas['PitfallReportOutput'][]
   quotes: Quote[]
   questions: { id: number; title: string; why: string }[]
+  /** One sentence on the rubric's cross-cutting section; null in reports built before it. */
+  communication: string | null
 }
 
 export interface HistoryPoint {
@@ -116,6 +119,21 @@ export function describeSelfAssessment(sa: SelfAssessment, minRatings: number): 
       return sa.interviews < minRatings
         ? `Not enough self-assessments yet (${sa.interviews} of ${minRatings} interviews).`
         : `Not enough data yet to compare (${count}).`
+  }
+}
+
+/** Say where communication and trade-offs stand, giving a verdict only when the API does. */
+export function describeCommunication(c: Communication, minRatings: number): string {
+  const band = `${c.estimate.toFixed(1)} (90% band ${c.lower.toFixed(1)}–${c.upper.toFixed(1)}, ${plural(c.n_ratings, 'rating')})`
+  switch (c.verdict) {
+    case 'not_enough_data':
+      return `Communication and trade-offs: not enough data yet (${c.n_ratings} of ${minRatings} ratings).`
+    case 'no_bar':
+      return `Communication and trade-offs: ${band}.`
+    default:
+      return `Communication and trade-offs: ${band}, ${VERDICT_WORDS[c.verdict] ?? c.verdict}${
+        c.bar == null ? '' : ` of ${c.bar.toFixed(1)}`
+      }.`
   }
 }
 
@@ -180,6 +198,7 @@ export function shapeReport(report: Report): ReportView {
       title: q.title,
       why: q.stresses.length ? `exercises ${stepList(q.stresses)}` : '',
     })),
+    communication: report.communication ? describeCommunication(report.communication, report.min_ratings) : null,
   }
 }
 

@@ -114,6 +114,7 @@ function ReportBody({
           )}
           <StepsChart view={view} />
           <StepsTable view={view} />
+          {view.communication && <p data-testid="communication">{view.communication}</p>}
         </div>
         <div className="card">
           <h2>Weakest steps</h2>
