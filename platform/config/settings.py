@@ -130,6 +130,10 @@ if DATABASE_URL:
             "min_size": 1,
             "max_size": DATABASE_POOL_SIZE,
             "timeout": env_int("DATABASE_POOL_TIMEOUT", 2),
+            # Give up a reconnect attempt soon: its delay doubles while it lasts, so a long one
+            # would leave the pool empty long after the database is back. The next request that
+            # finds the pool empty starts a new attempt.
+            "reconnect_timeout": 5,
         }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
