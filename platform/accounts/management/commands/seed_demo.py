@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Profile, User
+from interviews.models import AvailabilityWindow, InterviewRequest, RequestRole, RequestStatus
+from interviews.services.availability import availability_add
+from interviews.services.requests import request_open
 from sevenstep.framework import Domain, Level, TargetRole
 
 DEMO_PASSWORD = "sevenstep-demo"
@@ -56,8 +61,35 @@ DEMO_USERS: list[dict[str, Any]] = [
 ]
 
 
+# Every demo user is free at the same UTC hours on the next three days (evening in Europe,
+# morning in the Americas, night in India), so the matching job has pairs to make.
+DEMO_WINDOW_START_HOUR_UTC = 15
+DEMO_WINDOW_HOURS = 3
+DEMO_WINDOW_DAYS = (1, 2, 3)
+
+
+def ensure_bookable(user: User) -> None:
+    """Give a demo user availability and an open request for swaps, unless they have their own."""
+    now = timezone.now()
+    if not AvailabilityWindow.objects.filter(user=user, ends_at__gt=now).exists():
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        for day in DEMO_WINDOW_DAYS:
+            starts_at = midnight + timedelta(days=day, hours=DEMO_WINDOW_START_HOUR_UTC)
+            availability_add(
+                user=user,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=DEMO_WINDOW_HOURS),
+                time_zone=user.profile.time_zone,
+            )
+    if not InterviewRequest.objects.filter(user=user, status=RequestStatus.OPEN).exists():
+        request_open(user=user, role=RequestRole.SWAP)
+
+
 class Command(BaseCommand):
-    help = "Create demo users with profiles (password: sevenstep-demo); safe to run again."
+    help = (
+        "Create demo users with profiles, availability over the next days and an open request "
+        "for swaps (password: sevenstep-demo); safe to run again."
+    )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -70,11 +102,14 @@ class Command(BaseCommand):
                 user = User.objects.create_user(email=email, password=DEMO_PASSWORD)
                 created += 1
             Profile.objects.update_or_create(user=user, defaults=spec)
+            ensure_bookable(user)
         if not User.objects.filter(email="staff@example.com").exists():
             staff = User.objects.create_superuser(email="staff@example.com", password=DEMO_PASSWORD)
             Profile.objects.create(user=staff, display_name="Staff")
             created += 1
         self.stdout.write(
             f"demo data ready: {created} users created; log in as ada@example.com "
-            f"(or grace, alan, katherine, linus, staff) with password {DEMO_PASSWORD}"
+            f"(or grace, alan, katherine, linus, staff) with password {DEMO_PASSWORD}; "
+            "they are free at the same hours on the next three days, so the matching job "
+            "(every 5 minutes with Redis, or `manage.py run_matching`) pairs them"
         )
