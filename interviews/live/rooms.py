@@ -29,6 +29,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from pycrdt import Awareness, Doc
+from redis.exceptions import TimeoutError as RedisTimeout
 
 from interviews.live import protocol, selectors, services
 from interviews.live.layout import DocumentKind
@@ -386,6 +387,11 @@ class Registry:
                 message = await self.layer.receive(channel)
             except asyncio.CancelledError:
                 raise
+            except (TimeoutError, RedisTimeout):
+                # A blocking read that timed out on a busy loop, not an outage: read again at
+                # once (a batch it may have lost shows as a gap, healed from the log).
+                log.info("live: channel layer receive timed out; reading again")
+                continue
             except Exception:
                 log.warning("live: channel layer receive failed", exc_info=True)
                 await asyncio.sleep(1)

@@ -1,0 +1,74 @@
+"""The cross-process fan-out keeps reading through a timed-out read, and backs off on an outage."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeout
+
+from interviews.live import rooms
+
+
+class ScriptedLayer:
+    """A channel layer whose receive() raises or returns what the script says, in order."""
+
+    def __init__(self, script: list[Any]) -> None:
+        self.script = script
+        self.done = asyncio.Event()
+
+    async def receive(self, channel: str) -> dict[str, Any]:
+        if not self.script:
+            self.done.set()
+            await asyncio.Event().wait()  # nothing more to read
+        step = self.script.pop(0)
+        if isinstance(step, BaseException):
+            raise step
+        return step
+
+
+@pytest.fixture
+def pauses(monkeypatch):  # type: ignore[no-untyped-def]
+    """Record the receive loop's back-off sleeps (and still yield to the loop)."""
+    recorded: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay: float, *args: Any) -> Any:
+        recorded.append(delay)
+        return await real_sleep(0)
+
+    monkeypatch.setattr(rooms.asyncio, "sleep", sleep)
+    return recorded
+
+
+async def run_receive_loop(script: list[Any]) -> list[dict[str, Any]]:
+    registry = rooms.Registry()
+    layer = ScriptedLayer(script)
+    registry.layer, registry.channel = layer, "me"  # type: ignore[assignment]
+    seen: list[dict[str, Any]] = []
+
+    async def on_remote(item: dict[str, Any]) -> None:
+        seen.append(item)
+
+    registry._on_remote = on_remote  # type: ignore[method-assign]
+    task = asyncio.create_task(registry._receive_loop())
+    await asyncio.wait_for(layer.done.wait(), timeout=5)
+    task.cancel()
+    return seen
+
+
+BATCH = {"type": "live.batch", "sender": "other", "items": [{"type": "updates"}]}
+
+
+async def test_a_timed_out_read_is_retried_at_once(pauses) -> None:  # type: ignore[no-untyped-def]
+    seen = await run_receive_loop([RedisTimeout("Timeout reading"), TimeoutError(), BATCH])
+    assert seen == BATCH["items"]
+    assert 1 not in pauses
+
+
+async def test_an_outage_backs_off_before_reading_again(pauses) -> None:  # type: ignore[no-untyped-def]
+    seen = await run_receive_loop([RedisConnectionError("refused"), BATCH])
+    assert seen == BATCH["items"]
+    assert pauses.count(1) == 1
