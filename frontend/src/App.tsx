@@ -91,6 +91,8 @@ export function App() {
             <Route path="/login" element={<LoginPage />} />
             <Route path="/register" element={<RegisterPage />} />
             <Route path="/" element={authed((me) => <InterviewsPage me={me} />)} />
+            {/* The list lives at /; /interviews is where people (and links elsewhere) look for it. */}
+            <Route path="/interviews" element={<Navigate to="/" replace />} />
             <Route path="/profile" element={authed((me) => <ProfilePage me={me} />)} />
             <Route path="/availability" element={authed((me) => <AvailabilityPage me={me} />)} />
             <Route path="/interviews/:id" element={authed((me) => <InterviewDetailPage me={me} />)} />

@@ -37,6 +37,11 @@ def test_upcoming_interviews_show_local_time_partner_and_invite(new_page, passwo
         "You interview Ivy"
     ).wait_for()
 
+    # /interviews is where people look for the list; it lives at /.
+    page.goto("/interviews")
+    page.get_by_role("heading", name="Your interviews").wait_for()
+    assert page.url.endswith("/")
+
     page.get_by_role("tab", name="Upcoming").click()
     page.get_by_role("link", name=upcoming.question.title).click()
     page.get_by_role("heading", name=upcoming.question.title).wait_for()
