@@ -64,3 +64,18 @@ def test_compose_file_is_valid_for_the_docker_client() -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_no_plain_scalar_in_a_flow_collection_holds_a_colon() -> None:
+    """Compose v2's YAML parser (go-yaml, after libyaml) reads ':' inside [...] or {...} as a
+    key separator unless the scalar is quoted, where PyYAML and compose v1 read one string:
+    `[pgdata:/var/lib/postgresql/data]` is valid for one client and rejected by the other."""
+    depth, offenders = 0, []
+    for token in yaml.scan(COMPOSE.read_text()):
+        if isinstance(token, yaml.FlowSequenceStartToken | yaml.FlowMappingStartToken):
+            depth += 1
+        elif isinstance(token, yaml.FlowSequenceEndToken | yaml.FlowMappingEndToken):
+            depth -= 1
+        elif depth and isinstance(token, yaml.ScalarToken) and token.plain and ":" in token.value:
+            offenders.append(f"line {token.start_mark.line + 1}: {token.value}")
+    assert not offenders, offenders
