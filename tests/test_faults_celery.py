@@ -18,12 +18,11 @@ from typing import Any
 import psycopg
 import pytest
 import redis
-from django.db import connection
 
 from scoring.models import ModelFit, RaterStats, Report, ReportKind, ReportSnapshot
 from tests.scoring.conftest import given_scorecard, person
 from tests.scoring.test_jobs import queue, rubric_v1, wait_for  # noqa: F401 (fixtures)
-from tests.support.servers import celery_worker, children, kill_tree
+from tests.support.servers import celery_worker, children, kill_tree, run_database_url
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -33,14 +32,6 @@ pytestmark = [
 ]
 
 VISIBILITY_TIMEOUT = "2"
-
-
-def _dsn() -> str:
-    db = connection.settings_dict
-    return (
-        f"host={db.get('HOST') or '127.0.0.1'} port={db.get('PORT') or 5432} "
-        f"user={db.get('USER') or 'postgres'} dbname={db['NAME']}"
-    )
 
 
 def _blocked_on(conn: psycopg.Connection, table: str) -> list[int]:
@@ -91,8 +82,8 @@ def seeded(rubric_v1) -> Seeded:  # type: ignore[no-untyped-def]  # noqa: F811
 def rebuild_held_mid_write() -> Iterator[psycopg.Connection]:
     """Hold the table the rebuild writes its model fit to: a run gets that far (rater model
     fitted, every report built, its transaction open) and waits there, to be killed."""
-    holder = psycopg.connect(_dsn())
-    watcher = psycopg.connect(_dsn(), autocommit=True)
+    holder = psycopg.connect(run_database_url())
+    watcher = psycopg.connect(run_database_url(), autocommit=True)
     try:
         holder.execute("LOCK TABLE scoring_modelfit IN EXCLUSIVE MODE")
         yield watcher
@@ -130,7 +121,7 @@ def test_a_worker_killed_mid_rebuild_is_redone_once_and_the_reports_are_right(
         kill_tree(worker)
     # The killed run's database session ends once it finds its client gone: its transaction
     # rolls back and its lock on the rebuild is released.
-    with psycopg.connect(_dsn(), autocommit=True) as watcher:
+    with psycopg.connect(run_database_url(), autocommit=True) as watcher:
         wait_for(lambda: not _alive(watcher, stuck), timeout=30)
     assert not ModelFit.objects.exists()
     assert not Report.objects.exists()

@@ -24,6 +24,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def run_database_url() -> str:
+    """The URL of this test run's PostgreSQL database (for child processes and raw clients)."""
+    db = connection.settings_dict
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    user = db.get("USER") or "postgres"
+    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+
+
 def process_env(**extra: str) -> dict[str, str]:
     """Environment for a child process that shares this test run's database and Redis."""
     from django.conf import settings
@@ -36,10 +45,7 @@ def process_env(**extra: str) -> dict[str, str]:
         env.pop("DATABASE_URL", None)
         env["SQLITE_PATH"] = str(db["NAME"])
     else:
-        host = db.get("HOST") or "127.0.0.1"
-        port = db.get("PORT") or 5432
-        user = db.get("USER") or "postgres"
-        env["DATABASE_URL"] = f"postgres://{user}@{host}:{port}/{db['NAME']}"
+        env["DATABASE_URL"] = run_database_url()
     if settings.REDIS_URL:
         env["REDIS_URL"] = settings.REDIS_URL
     else:
