@@ -7,7 +7,7 @@ import pytest
 from interviews.live import selectors
 from interviews.live.layout import DocumentKind
 from tests.support.servers import asgi_server
-from tests.support.yjs import YjsHarness, live_interview, wait_until
+from tests.support.yjs import Unmet, YjsHarness, live_interview, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -37,10 +37,10 @@ def test_two_yjs_clients_edit_one_step_concurrently_and_converge_with_the_databa
         for seq in edits:
             harness.wait(seq, timeout=60)
 
-        def converged() -> bool | tuple[str, str, str]:
+        def converged() -> bool | Unmet:
             a, b = harness.texts("A").get("step-1"), harness.texts("B").get("step-1")
             db = stored(interview.pk)["step-1"]
-            return (a == b == db and bool(a)) or (a, b, db)
+            return (a == b == db and bool(a)) or Unmet((a, b, db))
 
         wait_until(converged)
         final = harness.texts("A")["step-1"]

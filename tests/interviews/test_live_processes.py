@@ -12,7 +12,13 @@ from interviews.live import selectors
 from interviews.live.layout import DocumentKind
 from interviews.live.models import LiveDocument
 from tests.support.servers import asgi_server
-from tests.support.yjs import YjsHarness, decode_state_vector, live_interview, wait_until
+from tests.support.yjs import (
+    Unmet,
+    YjsHarness,
+    decode_state_vector,
+    live_interview,
+    wait_until,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -50,10 +56,10 @@ def test_clients_on_two_processes_converge(harness, interviewer, candidate) -> N
         for seq in edits:
             harness.wait(seq, timeout=60)
 
-        def converged() -> bool | tuple[str, str, str]:
+        def converged() -> bool | Unmet:
             a, b = harness.texts("A")["step-3"], harness.texts("B")["step-3"]
             db = stored_step(interview.pk, "step-3")
-            return (a == b == db and len(a) > 100) or (a, b, db)
+            return (a == b == db and len(a) > 100) or Unmet((a, b, db))
 
         wait_until(converged)
 
@@ -83,10 +89,10 @@ def test_killing_the_server_a_client_types_on_loses_nothing_the_peer_saw(
 
         expected = "".join(f"a{n}." for n in range(typed))
 
-        def converged() -> bool | tuple[int, int, int]:
+        def converged() -> bool | Unmet:
             a, b = harness.texts("A")["step-1"], harness.texts("B")["step-1"]
             db = stored_step(interview.pk)
-            return a == b == db == expected or (len(a), len(b), len(db))
+            return a == b == db == expected or Unmet((len(a), len(b), len(db), len(expected)))
 
         wait_until(converged)
         assert len(re.findall(r"a\d+\.", expected)) == typed

@@ -7,6 +7,8 @@ import json
 import subprocess
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -220,12 +222,25 @@ class YjsHarness:
                 self.proc.wait()
 
 
-def wait_until(condition: Any, timeout: float = 15, interval: float = 0.05) -> None:
-    """Poll a condition until it holds; fail with the last value it returned."""
+@dataclass(frozen=True, slots=True)
+class Unmet:
+    """What a polled condition saw while it does not hold (reported if it never does)."""
+
+    seen: Any
+
+
+def wait_until(
+    condition: Callable[[], bool | Unmet], timeout: float = 15, interval: float = 0.05
+) -> None:
+    """Poll a condition until it returns True; fail with the last value it returned.
+
+    Only True counts: a condition that returns anything else (an `Unmet` with what it saw, a
+    truthy tuple by mistake) keeps the wait going, so a slip can fail a test but never pass one.
+    """
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
-        if value:
+        if value is True:
             return
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met in {timeout}s: {value!r}")
