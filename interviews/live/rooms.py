@@ -6,9 +6,13 @@ transaction (group commit), then applies it to the room's document and sends it 
 other local sockets directly and, in one channel-layer message per batch, to the other
 processes. Same-process sockets never go through the channel layer.
 
-Each committed update carries its document's gap-free sequence number. A process that sees a
-gap (channels_redis drops messages for full channels) or finds the log ahead of it during the
-periodic check reads the missing updates back from the database.
+The cross-process hop uses its own channel layer, `LIVE_LAYER`: on Redis that is channels_redis's
+pub/sub layer, one PUBLISH per batch pushed to every process (the list-based default layer
+costs several round trips per message and a polled read, which doubled edit-to-peer latency;
+bench/README.md). Pub/sub delivers at most once, which the log makes safe: each committed
+update carries its document's gap-free sequence number, and a process that sees a gap (a
+message lost while Redis was away) or finds the log ahead of it during the periodic check
+reads the missing updates back from the database.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ REMOTE = "remote"
 AWARENESS_TIMEOUT_MS = 30_000
 GAP_GRACE_SECONDS = 0.5
 FANOUT_GROUP = "live.rooms"
+LIVE_LAYER = "live"  # the CHANNEL_LAYERS alias of the cross-process hop
 
 
 class Refused(Exception):
@@ -226,7 +231,7 @@ class Registry:
         self.rooms: dict[RoomKey, Room] = {}
         self.queue: list[_Pending] = []
         self.wakeup = asyncio.Event()
-        layer = get_channel_layer()
+        layer = get_channel_layer(LIVE_LAYER)
         # The in-memory layer only reaches this process, where local fan-out already delivered.
         self.layer = None if isinstance(layer, InMemoryChannelLayer) else layer
         self.channel: str | None = None
@@ -235,6 +240,7 @@ class Registry:
         self._committing = False
         self.outbox: list[dict[str, Any]] = []
         self.outbox_ready = asyncio.Event()
+        self.fanout_failing = False
 
     # --- membership ---------------------------------------------------------------------
     async def join(self, key: RoomKey, member: Member, *, read_only: bool) -> Room:
@@ -376,8 +382,15 @@ class Registry:
                     FANOUT_GROUP, {"type": "live.batch", "sender": self.channel, "items": items}
                 )
             except Exception:
-                # The receivers find the updates in the log at their next check.
-                log.warning("live: fan-out of %d items failed", len(items), exc_info=True)
+                # The receivers find the updates in the log (a gap, or the next check). Said
+                # once per outage, not once per batch.
+                if not self.fanout_failing:
+                    log.warning("live: fan-out to other processes failed", exc_info=True)
+                self.fanout_failing = True
+            else:
+                if self.fanout_failing:
+                    log.warning("live: fan-out to other processes works again")
+                self.fanout_failing = False
 
     async def _receive_loop(self) -> None:
         assert self.layer is not None and self.channel is not None
