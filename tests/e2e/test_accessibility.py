@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.e2e.conftest import ROOT, log_in
+from tests.e2e.conftest import ROOT, _missing, log_in
 from tests.factories import InterviewFactory, UserFactory
 
 AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
@@ -33,7 +33,7 @@ def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def axe_page(browser, e2e_server):  # type: ignore[no-untyped-def]
     if not AXE.is_file():
-        pytest.skip("axe-core is not installed: npm ci in frontend/")
+        _missing("axe-core is not installed: npm ci in frontend/")
     # Injecting axe needs an inline script, which our CSP rightly forbids.
     context = browser.new_context(base_url=e2e_server.http_url, bypass_csp=True)
     context.set_default_timeout(15_000)
