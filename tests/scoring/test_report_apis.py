@@ -39,10 +39,21 @@ def test_everyone_reads_only_their_own_report(request, client_for, role, url) ->
     report_update(user_id=other.pk)
     response = client_for(user).get(url)
     assert response.status_code == 200
+    # `user` has neither received nor given a scorecard; `other` has a report and a history
+    # and `rater` has submitted one: nothing of theirs may show up here.
     if url == "/api/reports/me/":
         body = response.json()
         assert body["user_id"] == user.pk
         assert body["based_on"]["scorecards"] == 0
+    elif url == "/api/reports/me/history/":
+        assert response.json()["count"] == 0
+    elif url == "/api/reports/me/export/":
+        assert response.json()["history"] == []
+    elif url.endswith("format=csv"):
+        rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+        assert len(rows) == 7  # one row per step of the user's own (empty) report
+    else:
+        assert response.json()["scorecards_submitted"] == 0
 
 
 def test_a_new_user_gets_an_honest_empty_report_with_questions_to_start_with(
