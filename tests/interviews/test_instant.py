@@ -9,7 +9,13 @@ import pytest
 import time_machine
 
 from accounts.models import User
-from interviews.models import InstantQueueEntry, Interview, InterviewSource, QueueStatus
+from interviews.models import (
+    InstantQueueEntry,
+    Interview,
+    InterviewSource,
+    Question,
+    QueueStatus,
+)
 from interviews.services import instant
 from tests.factories import InterviewFactory, UserFactory
 from tests.interviews.helpers import ClientFor
@@ -167,11 +173,12 @@ def test_bad_instant_requests_are_a_400(
 
 def test_the_candidate_gets_a_fresh_question(client_for: ClientFor) -> None:
     seasoned, fresh = UserFactory(), UserFactory()
+    # The candidate has already designed every active question but one.
+    *seen, unseen = Question.objects.filter(is_active=True).order_by("pk")
+    for days, question in enumerate(seen, start=2):
+        InterviewFactory(
+            candidate=seasoned, question=question, starts_at=NOW - timedelta(days=days)
+        )
     join(client_for, fresh, role="interviewer")
     matched = join(client_for, seasoned, role="candidate")
-    interview = Interview.objects.get(pk=matched["interview_id"])
-    assert (
-        not Interview.objects.filter(candidate=seasoned, question=interview.question)
-        .exclude(pk=interview.pk)
-        .exists()
-    )
+    assert Interview.objects.get(pk=matched["interview_id"]).question == unseen
