@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 from collections.abc import Callable, Iterator
@@ -156,15 +157,37 @@ def test_an_unreliable_candidate_loses_a_contested_interviewer(interviewer: User
     assert Interview.objects.get(source=InterviewSource.MATCHED).candidate == steady
 
 
+@contextlib.contextmanager
+def lock_held_elsewhere() -> Iterator[None]:
+    """Hold the matching lock as another process would: its own connection on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        with matching.run_lock() as held:
+            assert held
+            yield
+        return
+    import psycopg
+
+    params = connection.settings_dict
+    with psycopg.connect(
+        host=params["HOST"] or "127.0.0.1",
+        port=params["PORT"] or 5432,
+        user=params["USER"],
+        dbname=params["NAME"],
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [matching.ADVISORY_LOCK_ID])
+        try:
+            yield
+        finally:
+            other.execute("SELECT pg_advisory_unlock(%s)", [matching.ADVISORY_LOCK_ID])
+
+
 def test_a_run_does_nothing_while_another_holds_the_lock(
     interviewer: User, candidate: User
 ) -> None:
     wants(interviewer, "interviewer")
     wants(candidate, "candidate")
-    if connection.vendor == "postgresql":
-        pytest.skip("the PostgreSQL lock is proved across connections below")
-    with matching.run_lock() as held:
-        assert held
+    with lock_held_elsewhere():
         blocked = matching.matching_run(key="blocked")
     assert blocked.status == MatchRunStatus.PENDING
     assert not Interview.objects.exists()
@@ -182,11 +205,14 @@ def test_overlapping_runs_on_postgresql_never_book_anyone_twice() -> None:
         wants(person, "candidate" if index % 2 else "interviewer", max_per_week=3)
     barrier = threading.Barrier(3)
     results: list[MatchRun] = []
+    failures: list[BaseException] = []
 
     def run(key: str) -> None:
         try:
             barrier.wait()
             results.append(matching.matching_run(key=key))
+        except BaseException as exc:  # reported below: a thread's exception fails nothing
+            failures.append(exc)
         finally:
             connection.close()
 
@@ -195,6 +221,8 @@ def test_overlapping_runs_on_postgresql_never_book_anyone_twice() -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert failures == []
+    assert len(results) == 3
     assert {r.status for r in results} <= {MatchRunStatus.DONE, MatchRunStatus.PENDING}
     assert MatchRunStatus.DONE in {r.status for r in results}
     # Each person holds at most one interview at a time and nobody meets the same partner twice.
