@@ -10,35 +10,46 @@ from tests.support.servers import ROOT, process_env
 SECRET = "q8Zr-2mN!vX4pL0tW9sYb7cK1dF6gH3jA5eR8uI2oP4lM7nB0vC9xZ"
 
 
-def run_check(**env: str) -> subprocess.CompletedProcess[str]:
+def _production(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     child = process_env(DJANGO_ENV="production", **env)
-    child.pop("SECRET_KEY", None) if "SECRET_KEY" not in env else None
+    if "SECRET_KEY" not in env:
+        child.pop("SECRET_KEY", None)
     return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=child,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [sys.executable, *args], cwd=ROOT, env=child, capture_output=True, text=True, timeout=60
     )
 
 
+def run_check(**env: str) -> subprocess.CompletedProcess[str]:
+    return _production(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **env)
+
+
+def start(**env: str) -> subprocess.CompletedProcess[str]:
+    """Load the ASGI application as the server does at start (no deploy checks involved)."""
+    return _production(["-c", "import config.asgi"], **env)
+
+
 def test_production_refuses_to_start_without_a_secret_key() -> None:
-    result = run_check(ALLOWED_HOSTS="sevenstep.example")
+    result = start(ALLOWED_HOSTS="sevenstep.example")
     assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr
+    assert "production needs SECRET_KEY (50+ random characters)" in result.stderr
 
 
 def test_production_refuses_a_guessable_secret_key() -> None:
-    result = run_check(SECRET_KEY="a" * 60, ALLOWED_HOSTS="sevenstep.example")
-    assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr
+    for guessable in ("a" * 60, "ab" * 30):
+        result = start(SECRET_KEY=guessable, ALLOWED_HOSTS="sevenstep.example")
+        assert result.returncode != 0
+        assert "production needs SECRET_KEY (50+ random characters)" in result.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts() -> None:
-    result = run_check(SECRET_KEY=SECRET, ALLOWED_HOSTS="")
+    result = start(SECRET_KEY=SECRET, ALLOWED_HOSTS="")
     assert result.returncode != 0
-    assert "ALLOWED_HOSTS" in result.stderr
+    assert "production needs ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_starts_when_configured() -> None:
+    result = start(SECRET_KEY=SECRET, ALLOWED_HOSTS="sevenstep.example")
+    assert result.returncode == 0, result.stderr
 
 
 def test_production_passes_the_deploy_checks_without_warnings() -> None:
