@@ -2,7 +2,8 @@
 
 A role is *allowed* when the answer is anything but 401/403/404 (a 400 or 409 means the rules
 were checked after the permission passed); *denied* is 401, 403 or 404 (404 hides what exists).
-Adding an endpoint without a row here fails test_every_endpoint_is_in_the_matrix.
+Adding an endpoint or a websocket route without a row here fails
+test_every_endpoint_is_in_the_matrix or test_every_websocket_route_is_in_the_matrix.
 """
 
 from __future__ import annotations
@@ -136,6 +137,7 @@ WS_ROWS: list[tuple[str, frozenset[str]]] = [
     ("/ws/interviews/{upcoming}/notes", PARTICIPANTS),
     ("/ws/interviews/{upcoming}/private", frozenset({INTERVIEWER})),
     ("/ws/interviews/{upcoming}/control", PARTICIPANTS),
+    ("/ws/match/instant/", USERS),
 ]
 
 
@@ -306,3 +308,16 @@ def test_every_endpoint_is_in_the_matrix() -> None:
     routes = {(method, re.sub(r"<[^>]+>", "{}", path)) for method, path in _api_routes()}
     missing = sorted(routes - covered)
     assert not missing, f"endpoints without a row in the authorisation matrix: {missing}"
+
+
+def test_every_websocket_route_is_in_the_matrix() -> None:
+    import re
+
+    from config.routing import websocket_urlpatterns
+
+    covered = {re.sub(r"\{[^}]+\}", "{}", path) for path, _ in WS_ROWS}
+    routes = {
+        "/" + re.sub(r"<[^>]+>", "{}", str(pattern.pattern)) for pattern in websocket_urlpatterns
+    }
+    missing = sorted(routes - covered)
+    assert routes and not missing, f"websocket routes without a row in the matrix: {missing}"
