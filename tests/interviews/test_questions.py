@@ -36,6 +36,7 @@ def test_the_list_filters_by_domain_and_level(client_for: ClientFor, candidate: 
     senior_recs = (
         client_for(candidate).get(URL, {"domain": "recommendation", "level": "senior"}).json()
     )
+    assert senior_recs["count"] >= 1
     assert all(
         q["domain"] == "recommendation" and q["level"] == "senior" for q in senior_recs["results"]
     )
