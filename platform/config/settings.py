@@ -156,6 +156,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- redis: channel layer, cache, broker ---------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
+
+
+def pubsub_prefix(redis_url: str) -> str:
+    """Name the pub/sub channels after the Redis database number, as keys are scoped by it.
+
+    Redis pub/sub ignores database numbers: without this, two deployments (or test runs) on one
+    Redis server with different databases would hear each other's live-room fan-out.
+    """
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(redis_url)
+    db = parts.path.strip("/") or parse_qs(parts.query).get("db", ["0"])[0]
+    return f"asgi.db{int(db) if db.isdigit() else 0}."
+
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -166,7 +181,7 @@ if REDIS_URL:
         # enough there: rooms heal lost messages from the update log (interviews/live/rooms.py).
         "live": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": pubsub_prefix(REDIS_URL)},
         },
     }
     CACHES = {

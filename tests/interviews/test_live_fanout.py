@@ -72,3 +72,37 @@ async def test_an_outage_backs_off_before_reading_again(pauses) -> None:  # type
     seen = await run_receive_loop([RedisConnectionError("refused"), BATCH])
     assert seen == BATCH["items"]
     assert pauses.count(1) == 1
+
+
+def _live_layer(redis_url: str) -> Any:
+    from channels_redis.pubsub import RedisPubSubChannelLayer
+
+    from config.settings import pubsub_prefix
+
+    return RedisPubSubChannelLayer(hosts=[redis_url], prefix=pubsub_prefix(redis_url))
+
+
+@pytest.mark.redis
+async def test_a_deployment_on_another_redis_database_does_not_hear_our_fan_out(settings) -> None:  # type: ignore[no-untyped-def]
+    from urllib.parse import urlsplit
+
+    ours = settings.REDIS_URL
+    assert settings.CHANNEL_LAYERS[rooms.LIVE_LAYER]["CONFIG"]["prefix"] == _live_layer(ours).prefix
+    parts = urlsplit(ours)
+    other_db = "15" if parts.path.strip("/") != "15" else "14"
+    neighbour_url = parts._replace(path=f"/{other_db}").geturl()
+    sender, peer, neighbour = _live_layer(ours), _live_layer(ours), _live_layer(neighbour_url)
+    try:
+        listening = {}
+        for name, layer in (("peer", peer), ("neighbour", neighbour)):
+            listening[name] = await layer.new_channel()
+            await layer.group_add(rooms.FANOUT_GROUP, listening[name])
+        await sender.group_send(rooms.FANOUT_GROUP, BATCH)
+        # The same database hears the batch; the neighbour (same interview ids, other data)
+        # must not, or it would apply our updates to its own rooms.
+        assert await asyncio.wait_for(peer.receive(listening["peer"]), timeout=5) == BATCH
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(neighbour.receive(listening["neighbour"]), timeout=0.5)
+    finally:
+        for layer in (sender, peer, neighbour):
+            await layer.flush()
