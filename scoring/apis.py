@@ -29,6 +29,7 @@ from scoring.serializers import (
     export_rows,
     report_view,
 )
+from scoring.serializers.reports import COMMUNICATION_TITLE
 from scoring.services import submissions
 from sevenstep.downloads import DownloadApiView
 from sevenstep.pagination import Pagination
@@ -224,16 +225,28 @@ class ReportExportApi(DownloadApiView):
                 OpenApiParameter.QUERY,
                 enum=["json", "csv"],
                 description="json (default): the report and its whole history. csv: one row "
-                "per step for every history snapshot and the current report.",
+                "per step for every history snapshot and the current report, plus a "
+                "`communication` row for each once a communication score was received.",
             )
         ],
         responses={
-            (200, "application/json"): ReportExportOutput,
-            (200, "text/csv"): OpenApiResponse(
-                OpenApiTypes.STR,
-                description="Columns: " + ", ".join(EXPORT_COLUMNS),
+            # One description per status code: OpenAPI keeps the first media type's only.
+            (200, "application/json"): OpenApiResponse(
+                ReportExportOutput,
+                description="JSON: the report and its history. CSV: the columns the operation "
+                "describes.",
             ),
+            (200, "text/csv"): OpenApiTypes.STR,
         },
+        description="The CSV has the columns "
+        + ", ".join(EXPORT_COLUMNS)
+        + ", in that order (new columns are only ever appended). The self_* columns are the "
+        "step's `self_assessment` (self_interviews, self_mean_score, self_mean_received, "
+        "self_gap with its 90% band self_gap_lower..self_gap_upper, self_verdict), filled on "
+        "the current report's step rows only. The row with step `communication` (step_title "
+        f'"{COMMUNICATION_TITLE}") carries the `communication` block: estimate, lower, upper, '
+        "n_ratings, raw_mean, bar, gap, verdict. An empty cell is a null, as in a snapshot "
+        "taken before a figure was recorded.",
         summary="Download my report and its history (JSON or CSV)",
     )
     def get(self, request: Request) -> Response:

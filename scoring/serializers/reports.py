@@ -8,6 +8,7 @@ import numpy as np
 from rest_framework import serializers
 
 from scoring import estimation as est
+from scoring.services.report_bodies import SNAPSHOT_COMMUNICATION, snapshot_parts
 from sevenstep.framework import Level, Pitfall, Step, step_budget_seconds
 
 # --- reports -----------------------------------------------------------------------------
@@ -312,12 +313,33 @@ class SnapshotOutput(serializers.Serializer):
     computed_at = serializers.DateTimeField()
     n_scorecards = serializers.IntegerField()
     steps = SnapshotStepOutput(many=True)
+    communication = CommunicationOutput(
+        allow_null=True,
+        help_text="Communication and trade-offs as they stood; null in a snapshot taken before "
+        "they were recorded.",
+    )
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return super().to_representation(snapshot_view(instance))
+
+
+def snapshot_view(snapshot: Any) -> dict[str, Any]:
+    """Split a stored snapshot's figures into its steps and its communication block."""
+    steps, communication = snapshot_parts(snapshot.steps)
+    return {
+        "computed_at": snapshot.computed_at,
+        "n_scorecards": snapshot.n_scorecards,
+        "steps": steps,
+        "communication": _communication_view(communication),
+    }
 
 
 class ReportExportOutput(serializers.Serializer):
     report = ReportOutput()
     history = SnapshotOutput(many=True)
 
+
+COMMUNICATION_TITLE = "Communication and trade-offs"
 
 EXPORT_COLUMNS = [
     "computed_at",
@@ -335,35 +357,76 @@ EXPORT_COLUMNS = [
     "verdict",
     "percentile",
     "trend",
+    # Appended, never inserted: readers of the CSV may rely on the positions above.
+    "self_interviews",
+    "self_mean_score",
+    "self_mean_received",
+    "self_gap",
+    "self_gap_lower",
+    "self_gap_upper",
+    "self_verdict",
 ]
+
+_SELF_COLUMNS = {
+    "self_interviews": "interviews",
+    "self_mean_score": "mean_self_score",
+    "self_mean_received": "mean_received",
+    "self_gap": "gap",
+    "self_gap_lower": "lower",
+    "self_gap_upper": "upper",
+    "self_verdict": "verdict",
+}
 
 
 def export_rows(report: dict[str, Any], history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Flatten the current report and its history into one CSV row per step."""
     rows = []
     for snapshot in sorted(history, key=lambda item: item["n_scorecards"]):
+        common = {
+            "computed_at": snapshot["computed_at"],
+            "snapshot": "history",
+            "n_scorecards": snapshot["n_scorecards"],
+        }
         for step in snapshot["steps"]:
-            rows.append(
-                {
-                    "computed_at": snapshot["computed_at"],
-                    "snapshot": "history",
-                    "n_scorecards": snapshot["n_scorecards"],
-                    "step_title": str(Step(step["step"]).label),
-                    **step,
-                }
-            )
+            rows.append({**common, "step_title": str(Step(step["step"]).label), **step})
+        rows.extend(_communication_rows(common, snapshot.get("communication")))
+    current = {
+        "computed_at": report["computed_at"],
+        "snapshot": "current",
+        "n_scorecards": report["based_on"]["scorecards"],
+    }
     for step in report["steps"]:
         rows.append(
             {
                 **{name: step[name] for name in EXPORT_COLUMNS if name in step},
-                "computed_at": report["computed_at"],
-                "snapshot": "current",
-                "n_scorecards": report["based_on"]["scorecards"],
+                **current,
                 "step_title": step["title"],
                 "trend": step["trend"]["direction"],
+                **{column: step["self_assessment"][name] for column, name in _SELF_COLUMNS.items()},
             }
         )
+    rows.extend(_communication_rows(current, report["communication"]))
     return rows
+
+
+def _communication_rows(
+    common: dict[str, Any], communication: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Return the communication row, once a communication score was received; else none.
+
+    Communication is an optional section of a scorecard, so a report with no such score
+    has nothing to say about it beyond the population's prior.
+    """
+    if communication is None or not communication["n_ratings"]:
+        return []
+    return [
+        {
+            **{name: communication[name] for name in EXPORT_COLUMNS if name in communication},
+            **common,
+            "step": SNAPSHOT_COMMUNICATION,
+            "step_title": COMMUNICATION_TITLE,
+        }
+    ]
 
 
 # --- interviewer statistics --------------------------------------------------------------
