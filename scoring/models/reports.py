@@ -232,6 +232,8 @@ class ReportSnapshot(models.Model):
     n_scorecards = models.PositiveIntegerField()
     # [{"step", "estimate", "lower", "upper", "n_ratings"}]
     steps = models.JSONField()
+    # The report's communication block as it stood; null in snapshots taken before it existed.
+    communication = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["user", "-n_scorecards"]

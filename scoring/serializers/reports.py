@@ -8,7 +8,6 @@ import numpy as np
 from rest_framework import serializers
 
 from scoring import estimation as est
-from scoring.services.report_bodies import SNAPSHOT_COMMUNICATION, snapshot_parts
 from sevenstep.framework import Level, Pitfall, Step, step_budget_seconds
 
 # --- reports -----------------------------------------------------------------------------
@@ -324,13 +323,12 @@ class SnapshotOutput(serializers.Serializer):
 
 
 def snapshot_view(snapshot: Any) -> dict[str, Any]:
-    """Split a stored snapshot's figures into its steps and its communication block."""
-    steps, communication = snapshot_parts(snapshot.steps)
+    """A stored snapshot with its communication block's gap and verdict derived."""
     return {
         "computed_at": snapshot.computed_at,
         "n_scorecards": snapshot.n_scorecards,
-        "steps": steps,
-        "communication": _communication_view(communication),
+        "steps": snapshot.steps,
+        "communication": _communication_view(snapshot.communication),
     }
 
 
@@ -339,6 +337,7 @@ class ReportExportOutput(serializers.Serializer):
     history = SnapshotOutput(many=True)
 
 
+COMMUNICATION_STEP = "communication"  # the `step` of the communication row of the CSV
 COMMUNICATION_TITLE = "Communication and trade-offs"
 
 EXPORT_COLUMNS = [
@@ -423,7 +422,7 @@ def _communication_rows(
         {
             **{name: communication[name] for name in EXPORT_COLUMNS if name in communication},
             **common,
-            "step": SNAPSHOT_COMMUNICATION,
+            "step": COMMUNICATION_STEP,
             "step_title": COMMUNICATION_TITLE,
         }
     ]

@@ -349,16 +349,10 @@ def _recommend(
     return picks.astype(np.int64)
 
 
-# A snapshot's figures are one JSON list (ReportSnapshot.steps): one entry per framework step,
-# then, since communication was estimated, one entry with this "step". Keeping it in the list
-# rather than in a column of its own leaves every snapshot written before it readable as is.
-SNAPSHOT_COMMUNICATION = "communication"
-
-
 def snapshot_steps(body: dict[str, Any]) -> list[dict[str, Any]]:
     """Return the figures a history snapshot keeps from a body."""
     steps = body["steps"]
-    kept: list[dict[str, Any]] = [
+    return [
         {
             "step": step + 1,
             "estimate": steps["estimate"][step],
@@ -368,22 +362,3 @@ def snapshot_steps(body: dict[str, Any]) -> list[dict[str, Any]]:
         }
         for step in range(est.N_STEPS)
     ]
-    if body.get("communication") is not None:
-        kept.append({"step": SNAPSHOT_COMMUNICATION, **body["communication"]})
-    return kept
-
-
-def snapshot_parts(
-    stored: list[dict[str, Any]],
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """Split a snapshot's stored figures into its steps and its communication (None before it)."""
-    steps = [entry for entry in stored if entry["step"] != SNAPSHOT_COMMUNICATION]
-    communication = next(
-        (
-            {name: value for name, value in entry.items() if name != "step"}
-            for entry in stored
-            if entry["step"] == SNAPSHOT_COMMUNICATION
-        ),
-        None,
-    )
-    return steps, communication

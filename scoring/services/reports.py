@@ -313,6 +313,7 @@ def report_store(
                 "computed_at": now,
                 "n_scorecards": row.built.scorecards,
                 "steps": snapshot_steps(report_document(row.built.body, row.built.figures)),
+                "communication": row.built.body.get("communication"),
             }
             for row in rows
             if row.built.scorecards and previous.get(row.user_id) != row.built.scorecards

@@ -649,7 +649,7 @@ export interface paths {
         };
         /**
          * Download my report and its history (JSON or CSV)
-         * @description An API view whose success body is a file; errors and OPTIONS metadata stay JSON.
+         * @description The CSV has the columns computed_at, snapshot, n_scorecards, step, step_title, estimate, lower, upper, n_ratings, raw_mean, bar, gap, verdict, percentile, trend, self_interviews, self_mean_score, self_mean_received, self_gap, self_gap_lower, self_gap_upper, self_verdict, in that order (new columns are only ever appended). The self_* columns are the step's `self_assessment` (self_interviews, self_mean_score, self_mean_received, self_gap with its 90% band self_gap_lower..self_gap_upper, self_verdict), filled on the current report's step rows only. The row with step `communication` (step_title "Communication and trade-offs") carries the `communication` block: estimate, lower, upper, n_ratings, raw_mean, bar, gap, verdict. An empty cell is a null, as in a snapshot taken before a figure was recorded.
          */
         get: operations["reports_me_export_retrieve"];
         put?: never;
@@ -1743,6 +1743,8 @@ export interface components {
             computed_at: string;
             n_scorecards: number;
             steps: components["schemas"]["SnapshotStepOutput"][];
+            /** @description Communication and trade-offs as they stood; null in a snapshot taken before they were recorded. */
+            communication: components["schemas"]["CommunicationOutput"] | null;
         };
         SnapshotStepOutput: {
             step: number;
@@ -6454,7 +6456,7 @@ export interface operations {
     reports_me_export_retrieve: {
         parameters: {
             query?: {
-                /** @description json (default): the report and its whole history. csv: one row per step for every history snapshot and the current report. */
+                /** @description json (default): the report and its whole history. csv: one row per step for every history snapshot and the current report, plus a `communication` row for each once a communication score was received. */
                 format?: "csv" | "json";
             };
             header?: never;
@@ -6463,6 +6465,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description JSON: the report and its history. CSV: the columns the operation describes. */
             200: {
                 headers: {
                     [name: string]: unknown;
