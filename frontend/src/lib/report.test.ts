@@ -158,8 +158,8 @@ describe('shapeReport self-assessment', () => {
 describe('shapeHistory', () => {
   it('orders snapshots oldest first with an estimate per step', () => {
     const history = shapeHistory([
-      { computed_at: '2026-06-02T00:00:00Z', n_scorecards: 2, steps: [{ step: 1, estimate: 2.5, lower: 2, upper: 3, n_ratings: 2 }] },
-      { computed_at: '2026-06-01T00:00:00Z', n_scorecards: 1, steps: [{ step: 1, estimate: 2.0, lower: 1, upper: 3, n_ratings: 1 }] },
+      { computed_at: '2026-06-02T00:00:00Z', n_scorecards: 2, steps: [{ step: 1, estimate: 2.5, lower: 2, upper: 3, n_ratings: 2 }], communication: null },
+      { computed_at: '2026-06-01T00:00:00Z', n_scorecards: 1, steps: [{ step: 1, estimate: 2.0, lower: 1, upper: 3, n_ratings: 1 }], communication: null },
     ])
     expect(history.map((h) => h.steps[1])).toEqual([2.0, 2.5])
   })
