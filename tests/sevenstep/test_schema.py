@@ -56,3 +56,17 @@ def test_every_list_endpoint_is_paginated(schema) -> None:  # type: ignore[no-un
         ok = operation["responses"].get("200", {})
         body = ok.get("content", {}).get("application/json", {}).get("schema", {})
         assert body.get("type") != "array", f"{method.upper()} {path} returns a bare list"
+
+
+def test_the_browser_app_is_built_against_the_current_schema(schema) -> None:  # type: ignore[no-untyped-def]
+    """frontend/openapi.yml (from which src/api/schema.d.ts is generated) matches the API.
+
+    When this fails, regenerate both with `npm run schema` in frontend/.
+    """
+    import yaml
+
+    from tests.support.servers import ROOT
+
+    committed = yaml.safe_load((ROOT / "frontend" / "openapi.yml").read_text())
+    current = yaml.safe_load(yaml.safe_dump(schema, sort_keys=False))
+    assert committed == current, "frontend/openapi.yml is stale: run `npm run schema` in frontend/"
