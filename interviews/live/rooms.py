@@ -164,10 +164,14 @@ class Room:
         fresh = [
             update for seq, update in zip(seqs, updates, strict=True) if self.apply(seq, update)
         ]
+        self.watch_gap()
+        return fresh
+
+    def watch_gap(self) -> None:
+        """Fill a gap from the log if it is still open after a grace period."""
         if self.ahead and self._gap_check is None:
             loop = asyncio.get_running_loop()
             self._gap_check = loop.call_later(GAP_GRACE_SECONDS, self._check_gap)
-        return fresh
 
     def _check_gap(self) -> None:
         self._gap_check = None
@@ -244,22 +248,28 @@ class Registry:
 
     # --- membership ---------------------------------------------------------------------
     async def join(self, key: RoomKey, member: Member, *, read_only: bool) -> Room:
-        room = self.rooms.get(key)
-        if room is None:
-            room = Room(self, key)
-            self.rooms[key] = room
-            self._start()
-            try:
-                await room.load(read_only=read_only)
-            except BaseException as exc:
-                if self.rooms.get(key) is room:
-                    del self.rooms[key]
-                room.ready.set_exception(exc if isinstance(exc, Exception) else RuntimeError())
-                room.ready.exception()  # retrieved: waiters get it through shield below
-                raise
-            room.ready.set_result(None)
-        else:
-            await asyncio.shield(room.ready)
+        while True:
+            room = self.rooms.get(key)
+            if room is None:
+                room = Room(self, key)
+                self.rooms[key] = room
+                self._start()
+                try:
+                    await room.load(read_only=read_only)
+                except BaseException as exc:
+                    if self.rooms.get(key) is room:
+                        del self.rooms[key]
+                    error = exc if isinstance(exc, Exception) else RuntimeError()
+                    room.ready.set_exception(error)
+                    room.ready.exception()  # retrieved: waiters get it through shield below
+                    raise
+                room.ready.set_result(None)
+            else:
+                await asyncio.shield(room.ready)
+            if self.rooms.get(key) is room:
+                break
+            # Everyone else left and the room was dropped while this socket waited for it
+            # to load: joining it would leave this socket outside fan-out and housekeeping.
         room.members[member] = set()
         return room
 
@@ -305,6 +315,13 @@ class Registry:
                 self._committing = True
                 try:
                     await self._commit(batch)
+                except Exception:
+                    # Every other room of the process commits through this loop: it must
+                    # outlive any one batch. Whoever still waits hears the store failed.
+                    log.exception("live: a batch of %d updates failed", len(batch))
+                    for item in batch:
+                        if not item.future.done():
+                            item.future.set_exception(StoreUnavailable())
                 finally:
                     self._committing = False
 
@@ -333,7 +350,14 @@ class Registry:
                     item.future.set_exception(Refused())
                 continue
             room = self.rooms.get(item.room.key, item.room)
-            room.apply(seq, item.data)
+            try:
+                room.apply(seq, item.data)
+            except (RuntimeError, ValueError):
+                # Stored but not appliable here (the protocol check refuses such updates, so
+                # this is a bug): keep the room and its seqs going; loads skip it.
+                log.exception("live: committed update %s/%d cannot be applied", room, seq)
+                room.mark(seq)
+            room.watch_gap()
             room.dirty = True
             await room.broadcast(protocol.update_message(item.data), skip=item.origin)
             seqs_out, updates_out = outgoing.setdefault(room, ([], []))
@@ -456,17 +480,28 @@ class Registry:
                 log.warning("live: resync check failed", exc_info=True)
                 stored = {}
             for room in rooms:
-                if stored.get(room.document_id, 0) > room.applied or room.ahead:
-                    await self.catch_up(room)
-                if room.applied - room.compacted >= settings.LIVE_COMPACT_EVERY:
-                    # A long session keeps the log behind its checkpoint short, so a process
-                    # that joins late loads the checkpoint and a short tail.
-                    room.compacted = room.applied
-                    self._compact(room)
-                # Ask each client for anything this process lacks (its answer is a step 2).
-                await room.broadcast(protocol.sync_step1(room.doc))
-                room.prune_awareness()
-                await room.flush_awareness()
+                try:
+                    await self._tend(room, stored)
+                except Exception:
+                    # One room's trouble (a database blip while catching up) must not stop
+                    # the resync of every room of the process.
+                    log.warning("live: housekeeping of %s failed", room, exc_info=True)
+
+    async def _tend(self, room: Room, stored: dict[int, int]) -> None:
+        if stored.get(room.document_id, 0) > room.applied or room.ahead:
+            await self.catch_up(room)
+        if room.applied - room.compacted >= settings.LIVE_COMPACT_EVERY:
+            # A long session keeps the log behind its checkpoint short, so a process that
+            # joins late loads the checkpoint and a short tail.
+            room.compacted = room.applied
+            self._compact(room)
+        # The size limit is on the document, not on the traffic it has seen: resent and
+        # overlapping updates add nothing to it.
+        room.size = len(room.doc.get_update())
+        # Ask each client for anything this process lacks (its answer is a step 2).
+        await room.broadcast(protocol.sync_step1(room.doc))
+        room.prune_awareness()
+        await room.flush_awareness()
 
     # --- lifecycle ----------------------------------------------------------------------
     def spawn(self, coroutine: Any) -> None:
@@ -490,13 +525,16 @@ class Registry:
         if self.rooms:
             return  # a socket joined while the last commits drained
         tasks, self._tasks = self._tasks, []
+        # Let go of the fan-out channel before waiting on anything: a socket that joins
+        # while the tasks wind down subscribes afresh instead of finding a channel in
+        # mid-teardown and staying off the fan-out.
+        channel, self.channel = self.channel, None
+        self.outbox.clear()
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        channel, self.channel = self.channel, None
-        self.outbox.clear()
         if self.layer is not None and channel is not None:
             with contextlib.suppress(Exception):
                 await self.layer.group_discard(FANOUT_GROUP, channel)

@@ -103,3 +103,38 @@ async def test_the_server_asks_each_client_for_what_it_lacks(
             break
         await carl.nothing(0.05)
     assert await database_sync_to_async(stored)() == "precision at k"
+
+
+async def test_a_database_error_while_catching_up_does_not_stop_the_resync(
+    interviewer, candidate, settings, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from django.db import OperationalError
+
+    settings.LIVE_RESYNC_SECONDS = 0.2
+    interview = await database_sync_to_async(live_interview)(interviewer, candidate)
+    carl = YClient(ws_path(interview.pk, "notes", candidate))
+    await carl.connect()
+    await carl.message()
+    real = selectors.updates_after
+    failures = []
+
+    def fails_once(**kwargs):  # type: ignore[no-untyped-def]
+        if not failures:
+            failures.append(kwargs)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "updates_after", fails_once)
+    await database_sync_to_async(commit_elsewhere)(interview, edit("blue-green "))
+    await carl.nothing(0.6)  # a check found the log ahead, and its read failed
+    assert failures
+    await database_sync_to_async(commit_elsewhere)(interview, edit("deploy"))
+    seen: list[str] = []
+    for _ in range(30):
+        message = await carl.message(timeout=3)
+        if message.kind == Kind.UPDATE:
+            carl.apply(message)
+            seen = [str(carl.text("step-6"))]
+            if "blue-green" in seen[0] and "deploy" in seen[0]:
+                break
+    assert seen and "blue-green" in seen[0] and "deploy" in seen[0], seen
