@@ -105,10 +105,15 @@ def parse(frame: bytes) -> Message:
 
 
 def check_update(update: bytes) -> None:
-    """Raise ProtocolError unless the bytes decode as a Yjs update."""
+    """Raise ProtocolError unless the bytes decode as a Yjs update a document can take.
+
+    Decoding is not enough: some byte strings decode but make Doc.apply_update raise, and
+    stored they would make the whole document unloadable.
+    """
     try:
         update_state_vector(update)
-    except ValueError as exc:
+        Doc().apply_update(update)
+    except (ValueError, RuntimeError) as exc:
         raise ProtocolError("malformed update") from exc
 
 

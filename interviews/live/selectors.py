@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,8 @@ from sevenstep.consumers import (
     CLOSE_UNAUTHENTICATED,
 )
 from sevenstep.framework import STEPS, step_budget_seconds
+
+log = logging.getLogger(__name__)
 
 EMPTY_UPDATE = b"\x00\x00"
 
@@ -89,7 +92,30 @@ def document_state(*, document_id: int, upto_seq: int | None = None) -> StoredSt
     for row_seq, data in updates_after(document_id=document_id, after_seq=seq, upto_seq=upto_seq):
         parts.append(data)
         seq = row_seq
-    return StoredState(merge_updates(*parts) if parts else EMPTY_UPDATE, seq)
+    if not parts:
+        return StoredState(EMPTY_UPDATE, seq)
+    try:
+        merged = merge_updates(*parts)
+        Doc().apply_update(merged)
+    except (RuntimeError, ValueError):
+        merged = _without_unappliable(document_id, parts)
+    return StoredState(merged, seq)
+
+
+def _without_unappliable(document_id: int, parts: list[bytes]) -> bytes:
+    """Rebuild a document one stored update at a time, leaving out any it cannot take.
+
+    The live room refuses such updates before storing them; this keeps a document readable
+    should one have been stored anyway (by an older version, say), instead of losing it all.
+    """
+    doc: Doc = Doc()
+    for index, part in enumerate(parts):
+        try:
+            doc.apply_update(part)
+        except (RuntimeError, ValueError):
+            log.error("live: document %s: stored update #%d cannot be applied; skipped",
+                      document_id, index)  # fmt: skip
+    return doc.get_update()
 
 
 def updates_after(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async
 from django.core.cache import cache
+from django.utils import timezone
 from pycrdt import Doc, Text
 
 from interviews.live import selectors, services
 from interviews.live.layout import DocumentKind
-from interviews.live.models import Checkpoint, DocumentUpdate
+from interviews.live.models import Checkpoint, DocumentUpdate, LiveDocument
 from tests.interviews.helpers import eager_tasks
 from tests.support.yjs import YClient, live_interview, ws_path
 
@@ -118,3 +119,19 @@ async def test_a_long_session_is_compacted_while_the_room_stays_open(
     assert checkpoint.seq >= 4
     stored = selectors.texts_of(selectors.doc_from_update(bytes(checkpoint.state)))
     assert stored["step-4"].startswith("features from the feature")
+
+
+def test_a_stored_update_no_document_can_take_is_skipped_not_fatal(document) -> None:  # type: ignore[no-untyped-def]
+    from tests.interviews.test_live_protocol import UNAPPLIABLE
+
+    doc: Doc = Doc()
+    append(document.pk, document.interview_id, doc, "offline ")
+    # Stored by some earlier version that did not check (the room refuses such updates now).
+    DocumentUpdate.objects.create(
+        document=document, seq=2, data=UNAPPLIABLE, created_at=timezone.now()
+    )
+    LiveDocument.objects.filter(pk=document.pk).update(seq=2)
+    append(document.pk, document.interview_id, doc, "evaluation")
+    state = selectors.document_state(document_id=document.pk)
+    assert state.seq == 3
+    assert texts(document)["step-4"] == "offline evaluation"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import pytest
@@ -17,6 +18,12 @@ from interviews.models import InterviewStatus
 from tests.support.yjs import YClient, awareness_frame, live_interview, ws_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+UNAPPLIABLE = bytes.fromhex(
+    "0103beaaebc2b9b2f905002801016d016b017c3f8000002701016d0161000800beaaebc2b9b2f90500027c3f"
+    "80000077017800"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -210,6 +217,11 @@ async def test_after_the_end_the_room_is_read_only_but_still_syncs(
         (b"\x00\x02\x03\x01\x02\x03", 1007),  # not a Yjs update
         (b"\x01\x05\x01\x02", 1007),  # awareness that does not decode
         (b"\x07", 1007),  # unknown message type
+        # Decodes as an update, but no document can take it (found by mutating real ones):
+        # stored, it would make the whole document unloadable.
+        pytest.param(
+            b"\x00\x02" + bytes([len(UNAPPLIABLE)]) + UNAPPLIABLE, 1007, id="unappliable-update"
+        ),
     ],
 )
 async def test_a_malformed_frame_closes_only_that_socket(
@@ -226,6 +238,7 @@ async def test_a_malformed_frame_closes_only_that_socket(
     assert str(other.text("step-4")) == "baseline first"
     await ivy.disconnect()
     await other.disconnect()
+    assert await database_sync_to_async(stored_text)(interview.pk, "step-4") == "baseline first"
 
 
 async def test_a_text_frame_is_refused_with_1003(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
@@ -239,6 +252,29 @@ async def test_an_oversized_message_is_refused_with_1009(interview, interviewer,
     ivy = await joined(interview, interviewer)
     await ivy.type("step-1", "x" * 100)
     assert await ivy.close_code() == 1009
+
+
+async def test_the_size_limit_counts_the_document_not_the_traffic(
+    interview, interviewer, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.LIVE_MAX_DOCUMENT_BYTES = 400
+    settings.LIVE_RESYNC_SECONDS = 0.1
+    ivy = await joined(interview, interviewer)
+    doc: Doc = Doc()
+    doc.get("step-1", type=Text).insert(0, "x" * 100)
+    update = doc.get_update()
+    # A client resends what the room already holds (a reconnect, a step 2 per resync round):
+    # the document stays ~100 bytes however often it arrives.
+    closes = []
+    for _ in range(8):
+        await ivy.send(protocol.update_message(update))
+        await asyncio.sleep(0.25)
+        while not await ivy.nothing(0.01):
+            output = await ivy.communicator.receive_output(1)
+            if output["type"] == "websocket.close":
+                closes.append(output.get("code"))
+    assert closes == []  # never closed with 4413
+    assert await database_sync_to_async(stored_text)(interview.pk, "step-1") == "x" * 100
 
 
 async def test_a_document_past_its_size_limit_refuses_more(
