@@ -65,17 +65,26 @@ def updates_append(*, pending: Sequence[PendingUpdate]) -> list[int | None]:
     open_statuses = [str(status) for status in ACTIVE_STATUSES]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT d.id, d.seq, i.status FROM {documents} d "
-            f"JOIN {interviews} i ON i.id = d.interview_id "
+            f"SELECT d.id, d.seq, d.interview_id FROM {documents} d "
             f"WHERE d.id IN ({marks}) ORDER BY d.id{lock}",
             document_ids,
         )
         current: dict[int, int] = {}
-        writable: set[int] = set()
-        for document_id, seq, status in cursor.fetchall():
+        interview_of: dict[int, int] = {}
+        for document_id, seq, interview_id in cursor.fetchall():
             current[document_id] = seq
-            if status in open_statuses:
-                writable.add(document_id)
+            interview_of[document_id] = interview_id
+        # The status is read in a statement of its own, after the locks are held: a statement
+        # sees what was committed before it began, so an end committed while this one waited
+        # for the locks is seen (read in the locking statement, it would not be).
+        interview_ids = sorted(set(interview_of.values()))
+        cursor.execute(
+            f"SELECT id, status FROM {interviews} "
+            f"WHERE id IN ({', '.join(['%s'] * len(interview_ids))})",
+            interview_ids,
+        )
+        open_interviews = {pk for pk, status in cursor.fetchall() if status in open_statuses}
+        writable = {pk for pk, interview in interview_of.items() if interview in open_interviews}
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         next_seq = dict(current)
         rows: list[tuple[object, ...]] = []

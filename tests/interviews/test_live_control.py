@@ -217,3 +217,65 @@ def test_steps_outside_the_framework_are_rejected(interview, interviewer) -> Non
         for _ in range(7):
             session.session_next_step(interview_id=interview.pk, user_id=interviewer.pk)
     assert Interview.objects.get(pk=interview.pk).current_step == 7
+
+
+@pytest.mark.postgres
+def test_an_update_waiting_on_the_end_is_refused_once_the_end_commits(
+    interviewer, candidate, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import threading
+    import time
+
+    from django.db import connection
+    from pycrdt import Doc, Text
+
+    from interviews.live import services
+    from interviews.live.layout import DocumentKind
+    from interviews.live.models import DocumentUpdate
+
+    interview = live_interview(interviewer, candidate)
+    session.session_start(interview_id=interview.pk, user_id=interviewer.pk)
+    document = services.document_get_or_create(interview_id=interview.pk, kind=DocumentKind.NOTES)
+    doc: Doc = Doc()
+    doc.get("step-1", type=Text).insert(0, "typed as the interviewer clicked End")
+    pending = [services.PendingUpdate(document.pk, interview.pk, doc.get_update(), None)]
+
+    end_holds_its_locks, release = threading.Event(), threading.Event()
+    real_record = session._record
+
+    def record(*args, **kwargs):  # type: ignore[no-untyped-def]
+        real_record(*args, **kwargs)
+        end_holds_its_locks.set()
+        release.wait(5)
+
+    monkeypatch.setattr(session, "_record", record)
+    result: dict[str, object] = {}
+
+    def run(name: str, call) -> None:  # type: ignore[no-untyped-def]
+        try:
+            result[name] = call()
+        except BaseException as exc:  # reported by the assertions below
+            result[name] = exc
+        finally:
+            connection.close()
+
+    ender = threading.Thread(
+        target=run,
+        args=(
+            "end",
+            lambda: session.session_end(interview_id=interview.pk, user_id=interviewer.pk),
+        ),
+    )
+    ender.start()
+    assert end_holds_its_locks.wait(5)
+    committer = threading.Thread(
+        target=run, args=("seqs", lambda: services.updates_append(pending=pending))
+    )
+    committer.start()
+    time.sleep(0.5)  # the commit now waits for the document lock the end holds
+    release.set()
+    ender.join(10)
+    committer.join(10)
+    assert Interview.objects.get(pk=interview.pk).status == InterviewStatus.COMPLETED
+    assert result["seqs"] == [None]  # refused: the interview ended before it was stored
+    assert not DocumentUpdate.objects.filter(document=document).exists()
