@@ -80,3 +80,27 @@ def test_no_plain_scalar_in_a_flow_collection_holds_a_colon() -> None:
         elif depth and isinstance(token, yaml.ScalarToken) and token.plain and ":" in token.value:
             offenders.append(f"line {token.start_mark.line + 1}: {token.value}")
     assert not offenders, offenders
+
+
+def test_no_yaml_merge_keys() -> None:
+    """`<<` merge keys are a YAML 1.1 extension; YAML 1.2 parsers, which newer compose clients
+    use, need not accept them. Shared settings go through plain aliases instead."""
+    merge_keys = [
+        f"line {key.start_mark.line + 1}"
+        for key, _ in _mapping_items(yaml.compose(COMPOSE.read_text()))
+        if key.value == "<<"
+    ]
+    assert not merge_keys, merge_keys
+
+
+def _mapping_items(node: yaml.Node) -> list[tuple[yaml.ScalarNode, yaml.Node]]:
+    """Every key/value pair of every mapping in a YAML node tree."""
+    items: list[tuple[yaml.ScalarNode, yaml.Node]] = []
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            items.append((key, value))
+            items += _mapping_items(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            items += _mapping_items(child)
+    return items
