@@ -351,12 +351,11 @@ class Registry:
                 continue
             room = self.rooms.get(item.room.key, item.room)
             try:
-                room.apply(seq, item.data)
+                room.apply(seq, item.data)  # marks the seq before applying the update
             except (RuntimeError, ValueError):
                 # Stored but not appliable here (the protocol check refuses such updates, so
-                # this is a bug): keep the room and its seqs going; loads skip it.
+                # this is a bug): the seq is marked, so the room goes on; loads skip it.
                 log.exception("live: committed update %s/%d cannot be applied", room, seq)
-                room.mark(seq)
             room.watch_gap()
             room.dirty = True
             await room.broadcast(protocol.update_message(item.data), skip=item.origin)

@@ -337,6 +337,17 @@ class ReportExportOutput(serializers.Serializer):
     history = SnapshotOutput(many=True)
 
 
+# CSV column -> key of a step's self_assessment block.
+_SELF_COLUMNS = {
+    "self_interviews": "interviews",
+    "self_mean_score": "mean_self_score",
+    "self_mean_received": "mean_received",
+    "self_gap": "gap",
+    "self_gap_lower": "lower",
+    "self_gap_upper": "upper",
+    "self_verdict": "verdict",
+}
+
 COMMUNICATION_STEP = "communication"  # the `step` of the communication row of the CSV
 COMMUNICATION_TITLE = "Communication and trade-offs"
 
@@ -357,24 +368,8 @@ EXPORT_COLUMNS = [
     "percentile",
     "trend",
     # Appended, never inserted: readers of the CSV may rely on the positions above.
-    "self_interviews",
-    "self_mean_score",
-    "self_mean_received",
-    "self_gap",
-    "self_gap_lower",
-    "self_gap_upper",
-    "self_verdict",
+    *_SELF_COLUMNS,
 ]
-
-_SELF_COLUMNS = {
-    "self_interviews": "interviews",
-    "self_mean_score": "mean_self_score",
-    "self_mean_received": "mean_received",
-    "self_gap": "gap",
-    "self_gap_lower": "lower",
-    "self_gap_upper": "upper",
-    "self_verdict": "verdict",
-}
 
 
 def export_rows(report: dict[str, Any], history: list[dict[str, Any]]) -> list[dict[str, Any]]:
