@@ -1,11 +1,18 @@
-"""Create the demo users (idempotent): `python manage.py seed_demo`."""
+"""Create the demo users (idempotent): `python manage.py seed_demo`.
+
+Their password is printed in the README, so the command refuses to run in production: a
+deployment that ran it would let anyone log in. A public demo site can opt in with
+`--allow-production-demo`, and even then gets no staff account (the first admin of a deployment
+comes from `ensure_admin`).
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +23,7 @@ from interviews.services.requests import request_open
 from sevenstep.framework import Domain, Level, TargetRole
 
 DEMO_PASSWORD = "sevenstep-demo"
+DEMO_STAFF_EMAIL = "staff@example.com"
 
 DEMO_USERS: list[dict[str, Any]] = [
     {
@@ -88,11 +96,37 @@ def ensure_bookable(user: User) -> None:
 class Command(BaseCommand):
     help = (
         "Create demo users with profiles, availability over the next days and an open request "
-        "for swaps (password: sevenstep-demo); safe to run again."
+        "for swaps (password: sevenstep-demo); safe to run again. Refuses in production."
     )
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--allow-production-demo",
+            action="store_true",
+            help="Create the demo users (not the staff account) even with DJANGO_ENV=production, "
+            "for a public demo site where everyone may log in as them.",
+        )
+
+    def handle(self, *args: Any, allow_production_demo: bool = False, **options: Any) -> None:
+        if settings.PRODUCTION and not allow_production_demo:
+            raise CommandError(
+                "seed_demo refuses to run with DJANGO_ENV=production: its users have the "
+                f"password printed in the README ({DEMO_PASSWORD}). Create the first admin with "
+                "`manage.py ensure_admin` (DJANGO_SUPERUSER_EMAIL, DJANGO_SUPERUSER_PASSWORD) "
+                "instead, or pass --allow-production-demo for a public demo site."
+            )
+        created = self.seed(with_staff=not settings.PRODUCTION)
+        who = "grace, alan, katherine, linus" + ("" if settings.PRODUCTION else ", staff")
+        self.stdout.write(
+            f"demo data ready: {created} users created; log in as ada@example.com "
+            f"(or {who}) with password {DEMO_PASSWORD}; "
+            "they are free at the same hours on the next three days, so the matching job "
+            "(every 5 minutes with Redis, or `manage.py run_matching`) pairs them"
+        )
+
     @transaction.atomic
-    def handle(self, *args: Any, **options: Any) -> None:
+    def seed(self, *, with_staff: bool) -> int:
+        """Create what is missing of the demo data; return how many users were created."""
         created = 0
         for spec in DEMO_USERS:
             spec = dict(spec)
@@ -103,13 +137,9 @@ class Command(BaseCommand):
                 created += 1
             Profile.objects.update_or_create(user=user, defaults=spec)
             ensure_bookable(user)
-        if not User.objects.filter(email="staff@example.com").exists():
-            staff = User.objects.create_superuser(email="staff@example.com", password=DEMO_PASSWORD)
+        # A superuser whose password is published is only ever acceptable on a developer's machine.
+        if with_staff and not User.objects.filter(email=DEMO_STAFF_EMAIL).exists():
+            staff = User.objects.create_superuser(email=DEMO_STAFF_EMAIL, password=DEMO_PASSWORD)
             Profile.objects.create(user=staff, display_name="Staff")
             created += 1
-        self.stdout.write(
-            f"demo data ready: {created} users created; log in as ada@example.com "
-            f"(or grace, alan, katherine, linus, staff) with password {DEMO_PASSWORD}; "
-            "they are free at the same hours on the next three days, so the matching job "
-            "(every 5 minutes with Redis, or `manage.py run_matching`) pairs them"
-        )
+        return created
