@@ -14,4 +14,6 @@ COPY . .
 COPY --from=frontend /app/frontend/dist frontend/dist
 RUN DJANGO_ENV=development python manage.py collectstatic --noinput -v0
 EXPOSE 8000
-CMD ["granian", "--interface", "asgi", "--host", "0.0.0.0", "--port", "8000", "--ws", "config.asgi:application"]
+# --respawn-failed-workers: a worker process that dies is replaced; without it granian stops
+# every other worker and exits, taking each of their rooms down with it.
+CMD ["granian", "--interface", "asgi", "--host", "0.0.0.0", "--port", "8000", "--ws", "--respawn-failed-workers", "config.asgi:application"]

@@ -105,6 +105,7 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
             "--workers",
             str(workers),
             "--ws",
+            "--respawn-failed-workers",
             "--log-level",
             "warning",
             "config.asgi:application",

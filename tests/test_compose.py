@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
 
@@ -37,6 +39,49 @@ def test_web_and_worker_run_what_the_tests_run(compose) -> None:  # type: ignore
     servers = (ROOT / "tests" / "support" / "servers.py").read_text()
     assert '"config.asgi:application"' in servers
     assert '"config",\n            "worker"' in servers
+
+
+def test_the_stack_loads_no_demo_data_and_creates_an_admin_only_from_its_environment(
+    compose,
+) -> None:  # type: ignore[no-untyped-def]
+    """The demo users' password is in the README: a production stack must never create them."""
+    for name, service in compose["services"].items():
+        assert "seed_demo" not in json.dumps(service.get("command", "")), name
+    assert "manage.py ensure_admin" in compose["services"]["migrate"]["command"][-1]
+
+
+def test_only_the_one_shot_migrate_service_holds_the_admin_password(compose) -> None:  # type: ignore[no-untyped-def]
+    app_env = compose["x-app-env"]
+    migrate_env = compose["services"]["migrate"]["environment"]
+    assert {k: v for k, v in migrate_env.items() if k in app_env} == app_env
+    assert set(migrate_env) - set(app_env) == {
+        "DJANGO_SUPERUSER_EMAIL",
+        "DJANGO_SUPERUSER_PASSWORD",
+    }
+    for name in ("web", "worker", "beat"):
+        assert "DJANGO_SUPERUSER_PASSWORD" not in compose["services"][name]["environment"], name
+
+
+def test_every_long_running_service_is_restarted_when_it_dies(compose) -> None:  # type: ignore[no-untyped-def]
+    for name, service in compose["services"].items():
+        if name == "migrate":
+            assert service["restart"] == "no"  # a one-shot: done is done, failed is for a human
+        else:
+            assert service.get("restart") in {"unless-stopped", "always", "on-failure"}, name
+
+
+def test_every_way_to_start_the_web_server_replaces_a_worker_that_dies(compose) -> None:  # type: ignore[no-untyped-def]
+    """Without --respawn-failed-workers granian answers one dead worker by stopping the rest."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    starters = {
+        "docker-compose.yml": compose["services"]["web"]["command"],
+        "Dockerfile": json.loads(re.search(r"^CMD (\[.*\])$", dockerfile, re.M).group(1)),
+    }
+    for path in ("bin/run", "tests/support/servers.py", "bench/http_load.py", "bench/rooms/run.py"):
+        starters[path] = (ROOT / path).read_text()
+    for path, command in starters.items():
+        assert "granian" in command, path
+        assert "--respawn-failed-workers" in command, path
 
 
 def test_web_is_not_bound_to_a_host_port_so_it_can_scale(compose) -> None:  # type: ignore[no-untyped-def]

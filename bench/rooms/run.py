@@ -58,7 +58,7 @@ class Server:
         if self.name == "granian":
             return [str(VENV / "granian"), "--interface", "asgi", "--host", "127.0.0.1",
                     "--port", str(port), "--workers", str(self.processes), "--ws",
-                    "--log-level", "warning", app]  # fmt: skip
+                    "--respawn-failed-workers", "--log-level", "warning", app]  # fmt: skip
         if self.name == "uvicorn":
             return [str(VENV / "uvicorn"), app, "--host", "127.0.0.1", "--port", str(port),
                     "--workers", str(self.processes), "--log-level", "warning"]  # fmt: skip

@@ -98,7 +98,7 @@ def children(pid: int) -> list[int]:
 
 
 @contextlib.contextmanager
-def asgi_server(**env: str) -> Iterator[AsgiServer]:
+def asgi_server(*, workers: int = 1, **env: str) -> Iterator[AsgiServer]:
     """Run the project's ASGI app under granian, exactly as bin/run does."""
     port = free_port()
     proc = subprocess.Popen(
@@ -110,7 +110,10 @@ def asgi_server(**env: str) -> Iterator[AsgiServer]:
             "127.0.0.1",
             "--port",
             str(port),
+            "--workers",
+            str(workers),
             "--ws",
+            "--respawn-failed-workers",
             "--log-level",
             "warning",
             "config.asgi:application",
