@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sevenstep.middleware.SecurityHeadersMiddleware",
+    "sevenstep.middleware.NoStoreApiMiddleware",
     "sevenstep.middleware.DatabaseUnavailableMiddleware",
 ]
 

@@ -56,6 +56,23 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class NoStoreApiMiddleware:
+    """Mark every API response `Cache-Control: no-store` unless its view chose a policy itself."""
+
+    # Nearly every API answer is personal (my interviews, my scores, a fresh token) and some
+    # personal ones are anonymous (the calendar feed, token and login answers), so the safe
+    # default is no copy in any cache, shared or the browser's; a public view may opt out.
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/api/") and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response
+
+
 class DatabaseUnavailableMiddleware:
     """Answer 503 in the error shape when the database cannot be reached, instead of a 500."""
 
