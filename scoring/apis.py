@@ -6,7 +6,6 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,6 +32,7 @@ from scoring.serializers.reports import COMMUNICATION_TITLE
 from scoring.services import submissions
 from sevenstep.downloads import DownloadApiView
 from sevenstep.pagination import Pagination
+from sevenstep.parsers import JSONRenderer
 from sevenstep.schema import ErrorSerializer
 from sevenstep.serializers import PageQuery, query
 

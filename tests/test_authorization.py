@@ -237,6 +237,8 @@ def test_http_endpoint_allows_exactly_its_roles(world, row: Row, role: str) -> N
         data=None if row.body is None else __import__("json").dumps(row.body),
         content_type="application/json",
     )
+    # Allowed or refused, an API answer is personal and never kept by a cache.
+    assert "no-store" in response.headers.get("Cache-Control", ""), (role, path)
     if role in row.allowed:
         refused = DENIED - {404} if row.own else DENIED
         assert response.status_code not in refused, (role, path, response.status_code)

@@ -7,13 +7,14 @@ from typing import Any
 
 from django.http import HttpResponse
 from rest_framework import serializers
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sevenstep.downloads import DownloadApiView
 from sevenstep.pagination import Pagination
+from sevenstep.parsers import JSONRenderer
 
 
 def zone_of(user: Any) -> str:

@@ -22,11 +22,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
 from sevenstep.lifespan import lifespan_app  # noqa: E402
+from sevenstep.middleware import BodySizeLimit  # noqa: E402
 from sevenstep.ws import websocket_stack  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodySizeLimit(django_asgi_app),
         "websocket": websocket_stack(URLRouter(websocket_urlpatterns)),
         "lifespan": lifespan_app,
     }

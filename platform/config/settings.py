@@ -83,7 +83,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "sevenstep.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sevenstep.middleware.SecurityHeadersMiddleware",
+    "sevenstep.middleware.NoStoreApiMiddleware",
     "sevenstep.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -281,6 +281,8 @@ STORAGES = {
 # --- request limits -------------------------------------------------------------------
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+# JSON bodies nested deeper are a 400 (ours nest 4 levels); unbounded, ~1,000 levels is a 500.
+MAX_JSON_DEPTH = env_int("MAX_JSON_DEPTH", 32)
 
 # --- live interview room -------------------------------------------------------------
 LIVE_JOIN_EARLY_MINUTES = env_int("LIVE_JOIN_EARLY_MINUTES", 10)
@@ -320,8 +322,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["sevenstep.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["sevenstep.parsers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "sevenstep.pagination.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

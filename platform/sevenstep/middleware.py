@@ -2,34 +2,105 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from sevenstep.errors import error_body
 
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-class BodySizeLimitMiddleware:
-    """Refuse bodies over MAX_REQUEST_BODY_BYTES with 413 before anything reads them."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+class BodySizeLimit:
+    """Refuse request bodies over MAX_REQUEST_BODY_BYTES with 413, counting bytes as they arrive.
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    ASGI middleware around the whole HTTP app, because Django reads a body to its very end
+    (spooling past 2.5 MB to a temporary file) before any of its own middleware runs: a chunked
+    body, or one without an honest Content-Length, would otherwise be read however long it is.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         limit = settings.MAX_REQUEST_BODY_BYTES
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            declared = _content_length(scope)
         except ValueError:
-            return JsonResponse(
-                error_body("bad_request", "Content-Length is not a number."), status=400
-            )
-        if length > limit:
-            return JsonResponse(
-                error_body("request_too_large", f"The request body exceeds {limit} bytes."),
-                status=413,
-            )
-        return self.get_response(request)
+            await _refuse(send, 400, "bad_request", "Content-Length is not a number.")
+            return
+        if declared is not None and declared > limit:
+            await _refuse(send, 413, "request_too_large", _too_large(limit))
+            return
+
+        received = 0
+        over = False
+        answered = False
+
+        async def counted_receive() -> Message:
+            nonlocal received, over
+            if over:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # Past the limit the app is told the client left: Django then drops what it
+                    # read and answers nothing, and nothing more is taken from the socket.
+                    over = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal answered
+            answered = answered or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, counted_receive, watched_send)
+        if over and not answered:
+            await _refuse(send, 413, "request_too_large", _too_large(limit))
+
+
+def _content_length(scope: Scope) -> int | None:
+    """Return the declared Content-Length, None without one; ValueError if it is not a number."""
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"content-length":
+            if not value.strip().isdigit():
+                raise ValueError(value)
+            return int(value)
+    return None
+
+
+def _too_large(limit: int) -> str:
+    return f"The request body exceeds {limit} bytes."
+
+
+async def _refuse(send: Send, status: int, code: str, message: str) -> None:
+    """Answer in the error shape and close the connection, leaving the rest of the body unread."""
+    body = json.dumps(error_body(code, message)).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 class SecurityHeadersMiddleware:
@@ -53,6 +124,23 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
+        return response
+
+
+class NoStoreApiMiddleware:
+    """Mark every API response `Cache-Control: no-store` unless its view chose a policy itself."""
+
+    # Nearly every API answer is personal (my interviews, my scores, a fresh token) and some
+    # personal ones are anonymous (the calendar feed, token and login answers), so the safe
+    # default is no copy in any cache, shared or the browser's; a public view may opt out.
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/api/") and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
         return response
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from rest_framework import serializers
+
+from sevenstep.fields import DateTimeField
 
 
 class StrictInputSerializer(serializers.Serializer):
@@ -21,6 +24,11 @@ class StrictInputSerializer(serializers.Serializer):
 
 class StrictModelSerializer(StrictInputSerializer, serializers.ModelSerializer):
     """A model serializer that rejects unknown fields."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+    }
 
 
 class PageQuery(StrictInputSerializer):

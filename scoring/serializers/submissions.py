@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from scoring.models import InterviewerFeedback, Recommendation, Scorecard
 from scoring.selectors import submission_deadline
+from sevenstep.fields import DateTimeField
 from sevenstep.framework import PITFALL_STEP, Level, Pitfall, Step
 from sevenstep.serializers import StrictInputSerializer
 
@@ -72,7 +73,7 @@ class QuestionRefOutput(serializers.Serializer):
 
 
 class MomentInput(StrictInputSerializer):
-    at = serializers.DateTimeField(help_text="A time inside the session (see the timeline).")
+    at = DateTimeField(help_text="A time inside the session (see the timeline).")
     label = serializers.CharField(max_length=200, allow_blank=True, default="")
     note_anchor = serializers.CharField(
         max_length=120, allow_blank=True, default="", help_text="An anchor in the shared notes."

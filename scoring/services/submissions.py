@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,8 @@ from sevenstep.errors import ApplicationError, Conflict
 from sevenstep.framework import Step
 
 _STARTED = (InterviewStatus.LIVE, InterviewStatus.COMPLETED)
+
+S = TypeVar("S", bound=Submission)
 
 
 def _open_interview(*, user_id: int, interview_id: int, role: str, now: datetime) -> Interview:
@@ -61,10 +64,17 @@ def _check_moments(interview: Interview, steps: list[dict[str, Any]], now: datet
                 )
 
 
-def _draft_to_edit(model: type[Submission], interview: Interview, what: str) -> Submission | None:
-    """Lock and return the existing draft (None if there is none); a submission is final."""
+def _draft_to_edit(model: type[S], interview: Interview, what: str, new: Callable[[], S]) -> S:
+    """Lock and return the draft, creating it from new() if there is none; a submission is final."""
     row = model.objects.select_for_update().filter(interview=interview).first()
-    if row is not None and row.is_submitted:
+    if row is None:
+        # Two first autosaves race here: both see no row, and a plain INSERT from each breaks
+        # the one-per-interview constraint in the slower one (a 500). ON CONFLICT DO NOTHING
+        # makes the slower insert wait for the faster transaction and then keep its row, which
+        # both lock and update in turn: both saves succeed, one row results.
+        model.objects.bulk_create([new()], ignore_conflicts=True)
+        row = model.objects.select_for_update().get(interview=interview)
+    if row.is_submitted:
         raise Conflict(f"The {what} was submitted and can no longer change.", code="immutable")
     return row
 
@@ -109,11 +119,16 @@ def scorecard_save_draft(
     interview = _open_interview(
         user_id=user_id, interview_id=interview_id, role=InterviewRole.INTERVIEWER, now=now
     )
-    scorecard = _draft_to_edit(Scorecard, interview, "scorecard") or Scorecard(
-        interview=interview,
-        rubric=rubric_current(),
-        interviewer_id=interview.interviewer_id,
-        candidate_id=interview.candidate_id,
+    scorecard = _draft_to_edit(
+        Scorecard,
+        interview,
+        "scorecard",
+        lambda: Scorecard(
+            interview=interview,
+            rubric=rubric_current(),
+            interviewer_id=interview.interviewer_id,
+            candidate_id=interview.candidate_id,
+        ),
     )
     if rubric_version != scorecard.rubric.version:
         raise ApplicationError(
@@ -197,10 +212,15 @@ def feedback_save_draft(
     interview = _open_interview(
         user_id=user_id, interview_id=interview_id, role=InterviewRole.CANDIDATE, now=now
     )
-    feedback = _draft_to_edit(InterviewerFeedback, interview, "feedback") or InterviewerFeedback(
-        interview=interview,
-        candidate_id=interview.candidate_id,
-        interviewer_id=interview.interviewer_id,
+    feedback = _draft_to_edit(
+        InterviewerFeedback,
+        interview,
+        "feedback",
+        lambda: InterviewerFeedback(
+            interview=interview,
+            candidate_id=interview.candidate_id,
+            interviewer_id=interview.interviewer_id,
+        ),
     )
     feedback.usefulness = usefulness
     feedback.specificity = specificity

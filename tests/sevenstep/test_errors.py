@@ -40,14 +40,6 @@ def test_a_json_array_body_is_a_400(client_for, candidate) -> None:  # type: ign
     assert_error_shape(response.json())
 
 
-def test_oversized_bodies_are_a_413(client_for, candidate, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.MAX_REQUEST_BODY_BYTES = 1000
-    body = {"display_name": "x" * 2000}
-    response = client_for(candidate).patch("/api/me/", body, format="json")
-    assert response.status_code == 413
-    assert_error_shape(response.json(), "request_too_large")
-
-
 def test_unsupported_media_type_is_a_415(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
     response = client_for(candidate).generic(
         "PATCH", "/api/me/", b"display_name=x", content_type="text/plain"
