@@ -32,6 +32,7 @@ from accounts.serializers import (
     TokenSummaryOutput,
 )
 from sevenstep.errors import ApplicationError
+from sevenstep.pagination import Pagination
 
 _BAD_CREDENTIALS = "Email or password is incorrect."
 _REGISTERED = (
@@ -138,13 +139,16 @@ class TokenApi(APIView):
 
 class TokenListApi(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
 
     @extend_schema(responses=TokenSummaryOutput(many=True), summary="List my API tokens")
     def get(self, request: Request) -> Response:
         tokens = request.user.api_tokens.filter(expires_at__gt=timezone.now()).order_by(
             "-created_at", "-pk"
         )
-        return Response(TokenSummaryOutput(tokens, many=True).data)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(tokens, request, view=self)
+        return paginator.get_paginated_response(TokenSummaryOutput(page, many=True).data)
 
     @extend_schema(
         request=TokenCreateInput,

@@ -133,7 +133,7 @@ def test_a_named_token_is_shown_once_listed_by_name_and_stored_only_as_a_digest(
     assert secret.startswith(body["prefix"])
     assert not ApiToken.objects.filter(digest__contains=secret).exists()
     assert ApiToken.objects.get().digest != secret
-    listed = owner.get(TOKENS).json()
+    listed = owner.get(TOKENS).json()["results"]
     assert [(t["id"], t["name"]) for t in listed] == [(body["id"], "laptop CLI")]
     assert "token" not in listed[0]
     assert token_client(secret).get("/api/me/").json()["email"] == candidate.email
@@ -195,7 +195,7 @@ def test_a_user_holds_a_bounded_number_of_tokens(client_for, candidate, password
     login_b = APIClient().post(TOKEN, body, format="json").json()["token"]
     assert token_client(login_a).get("/api/me/").status_code in {401, 403}
     assert token_client(login_b).get("/api/me/").status_code == 200
-    assert [t["name"] for t in owner.get(TOKENS).json()] == ["Password login", "two"]
+    assert [t["name"] for t in owner.get(TOKENS).json()["results"]] == ["Password login", "two"]
 
 
 @pytest.mark.parametrize("name", ["", "x" * 65, "ci\u202e", "a\u200bb"])
