@@ -73,12 +73,12 @@ def prepare(env: dict[str, str], embedded: bool) -> list[str]:
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     code = f"""
 from accounts.models import User, Profile
-from rest_framework.authtoken.models import Token
+from accounts.services import api_token_create
 tokens = []
 for i in range({USERS}):
     user, _ = User.objects.get_or_create(email=f"load{{i}}@example.com")
     Profile.objects.get_or_create(user=user, defaults={{"display_name": f"Load {{i}}"}})
-    tokens.append(Token.objects.get_or_create(user=user)[0].key)
+    tokens.append(api_token_create(user=user, name="bench")[1])
 print(",".join(tokens))
 """
     out = subprocess.run(

@@ -64,6 +64,10 @@ ROWS: list[Row] = [
     Row("POST", "/api/auth/login/", EVERYONE, {"email": "x@example.com", "password": "p"}),
     Row("POST", "/api/auth/logout/", EVERYONE),
     Row("POST", "/api/auth/token/", EVERYONE, {"email": "x@example.com", "password": "p"}),
+    Row("GET", "/api/auth/tokens/", USERS),
+    Row("POST", "/api/auth/tokens/", USERS, {"name": "cli"}),
+    # {token}: the candidate's own; anyone else's answers 404, like a token that never was
+    Row("DELETE", "/api/auth/tokens/{token}/", frozenset({CANDIDATE})),
     Row("POST", "/api/auth/ws-ticket/", USERS),
     Row("GET", "/api/me/", USERS),
     Row("PATCH", "/api/me/", USERS, {"display_name": "Renamed"}),
@@ -181,6 +185,9 @@ def world(db):  # type: ignore[no-untyped-def]
     feed_url = feed.post("/api/calendar/feed/", {}, format="json").json()
     token = _feed_token(feed_url)
     run = _match_run()
+    from accounts.services import api_token_create
+
+    api_token, _ = api_token_create(user=cast[CANDIDATE], name="matrix")
     names = {
         "upcoming": upcoming.pk,
         "done": done.pk,
@@ -188,6 +195,7 @@ def world(db):  # type: ignore[no-untyped-def]
         "request": request.pk,
         "feed": token,
         "run": run,
+        "token": api_token.pk,
     }
     return cast, names
 

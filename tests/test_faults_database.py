@@ -7,8 +7,8 @@ import time
 import httpx
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from accounts.services import api_token_create
 from tests.support.faults import cuttable_proxy
 from tests.support.servers import asgi_server
 
@@ -21,7 +21,7 @@ RECOVERY_SECONDS = 5.0
 
 @pytest.mark.parametrize("pool_size", ["10", "0"], ids=["pooled", "unpooled"])
 def test_api_answers_503_while_postgres_is_away_and_recovers(candidate, pool_size) -> None:  # type: ignore[no-untyped-def]
-    token = Token.objects.create(user=candidate).key
+    token = api_token_create(user=candidate, name="faults")[1]
     db = connection.settings_dict
     with cuttable_proxy(db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)) as proxy:
         url = f"postgres://{db.get('USER') or 'postgres'}@127.0.0.1:{proxy.port}/{db['NAME']}"

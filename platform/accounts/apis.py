@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,12 +24,21 @@ from accounts.serializers import (
     MeOutput,
     ProfileUpdateInput,
     RegisterInput,
+    RegisterOutput,
     TicketOutput,
+    TokenCreatedOutput,
+    TokenCreateInput,
     TokenOutput,
+    TokenSummaryOutput,
 )
 from sevenstep.errors import ApplicationError
+from sevenstep.pagination import Pagination
 
 _BAD_CREDENTIALS = "Email or password is incorrect."
+_REGISTERED = (
+    "If this email address is new, your account is ready: log in with it. If it already has an "
+    "account, we have emailed its owner instead."
+)
 
 
 def _enforce_csrf(request: Request) -> None:
@@ -44,13 +53,14 @@ def _me(user: User) -> dict[str, object]:
 def _authenticate(request: Request) -> User:
     data = LoginInput(data=request.data)
     data.is_valid(raise_exception=True)
-    user = authenticate(
-        request._request,
-        username=data.validated_data["email"].strip().lower(),
-        password=data.validated_data["password"],
-    )
+    email = services.normalise_email(data.validated_data["email"])
+    # Checked before the password, so guesses against a locked account learn nothing.
+    services.login_failures_check(email=email)
+    user = authenticate(request._request, username=email, password=data.validated_data["password"])
     if user is None:
+        services.login_failure_record(email=email)
         raise ApplicationError(_BAD_CREDENTIALS, code="invalid_credentials", status_code=400)
+    services.login_failures_clear(email=email)
     return user
 
 
@@ -68,14 +78,18 @@ class RegisterApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "register"
 
-    @extend_schema(request=RegisterInput, responses={201: MeOutput}, summary="Create an account")
+    @extend_schema(
+        request=RegisterInput,
+        responses={202: RegisterOutput},
+        summary="Create an account (answered alike whether or not the email is taken)",
+    )
     def post(self, request: Request) -> Response:
         _enforce_csrf(request)
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data)
-        login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return Response(_me(user), status=status.HTTP_201_CREATED)
+        # Not logged in here: a session for a new email only would tell the two cases apart.
+        services.user_register(**data.validated_data)
+        return Response({"detail": _REGISTERED}, status=status.HTTP_202_ACCEPTED)
 
 
 class LoginApi(APIView):
@@ -94,8 +108,14 @@ class LoginApi(APIView):
 class LogoutApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(request=None, responses={204: None}, summary="End the session")
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="End the session, or revoke the API token sent; either ends websocket tickets",
+    )
     def post(self, request: Request) -> Response:
+        if request.user.is_authenticated:
+            services.user_logout(user=request.user, token=request.auth)
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -106,11 +126,54 @@ class TokenApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
-    @extend_schema(request=LoginInput, responses=TokenOutput, summary="Get an API token")
+    @extend_schema(
+        request=LoginInput,
+        responses=TokenOutput,
+        summary="Exchange email and password for an expiring API token",
+    )
     def post(self, request: Request) -> Response:
         user = _authenticate(request)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, secret = services.api_token_create(user=user, name="Password login", from_login=True)
+        return Response({"token": secret, "expires_at": token.expires_at})
+
+
+class TokenListApi(APIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+
+    @extend_schema(responses=TokenSummaryOutput(many=True), summary="List my API tokens")
+    def get(self, request: Request) -> Response:
+        tokens = request.user.api_tokens.filter(expires_at__gt=timezone.now()).order_by(
+            "-created_at", "-pk"
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(tokens, request, view=self)
+        return paginator.get_paginated_response(TokenSummaryOutput(page, many=True).data)
+
+    @extend_schema(
+        request=TokenCreateInput,
+        responses={201: TokenCreatedOutput},
+        summary="Create a named API token (its secret is shown only now)",
+    )
+    def post(self, request: Request) -> Response:
+        data = TokenCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, secret = services.api_token_create(
+            user=request.user,
+            name=data.validated_data["name"],
+            days=data.validated_data.get("expires_in_days"),
+        )
+        body = {**TokenSummaryOutput(token).data, "token": secret}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class TokenRevokeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None}, summary="Revoke one of my API tokens")
+    def delete(self, request: Request, token_id: int) -> Response:
+        services.api_token_revoke(user=request.user, token_id=token_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class WsTicketApi(APIView):

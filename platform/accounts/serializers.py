@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts.models import Profile, validate_domains, validate_time_zone
+from accounts.models import (
+    ApiToken,
+    Profile,
+    validate_display_name,
+    validate_domains,
+    validate_time_zone,
+)
 from sevenstep.framework import Domain, Level, TargetRole
 from sevenstep.serializers import StrictInputSerializer
 
@@ -31,10 +37,15 @@ class ProfileFieldsMixin(serializers.Serializer):
     )
 
 
+def display_name_field() -> serializers.CharField:
+    """Trimmed, 1 to 80 characters, nothing invisible or direction-changing."""
+    return serializers.CharField(max_length=80, validators=[validate_display_name])
+
+
 class RegisterInput(StrictInputSerializer, ProfileFieldsMixin):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
-    display_name = serializers.CharField(max_length=80)
+    display_name = display_name_field()
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -48,11 +59,41 @@ class LoginInput(StrictInputSerializer):
 
 
 class ProfileUpdateInput(StrictInputSerializer, ProfileFieldsMixin):
-    display_name = serializers.CharField(max_length=80)
+    display_name = display_name_field()
+
+
+class RegisterOutput(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class TokenOutput(serializers.Serializer):
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class TokenCreateInput(StrictInputSerializer):
+    name = serializers.CharField(max_length=64, validators=[validate_display_name])
+    expires_in_days = serializers.IntegerField(min_value=1, required=False)
+
+    def validate_expires_in_days(self, value: int) -> int:
+        from django.conf import settings
+
+        if value > settings.API_TOKEN_MAX_AGE_DAYS:
+            raise serializers.ValidationError(f"At most {settings.API_TOKEN_MAX_AGE_DAYS} days.")
+        return value
+
+
+class TokenSummaryOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "expires_at"]
+
+
+class TokenCreatedOutput(TokenSummaryOutput):
+    token = serializers.CharField(help_text="The secret: shown once, send as `Token <secret>`.")
+
+    class Meta(TokenSummaryOutput.Meta):
+        fields = [*TokenSummaryOutput.Meta.fields, "token"]
 
 
 class TicketOutput(serializers.Serializer):

@@ -1,26 +1,42 @@
-"""Account use cases: registration, profile changes, websocket tickets."""
+"""Account use cases: registration, login limits, profile changes, API tokens, websocket tickets."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+import time
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.exceptions import Throttled
 
-from accounts.models import Profile, User
+from accounts.models import ApiToken, Profile, User, api_token_digest
 from accounts.signals import user_erased
-from sevenstep.errors import ApplicationError
+from sevenstep.errors import ApplicationError, Conflict
 
 _TICKET_SALT = "sevenstep.ws-ticket"
 
 
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
 @transaction.atomic
-def user_register(*, email: str, password: str, display_name: str, **profile: Any) -> User:
-    """Create a user with a profile; the message never reveals whether the email is taken."""
-    email = email.strip().lower()
+def user_register(*, email: str, password: str, display_name: str, **profile: Any) -> User | None:
+    """Create a user with a profile, or tell the owner of a taken email that someone tried.
+
+    The caller answers both cases alike, so registration cannot be used to learn who has an
+    account; the owner learns of the attempt by email instead. Returns the new user, or None.
+    """
+    email = normalise_email(email)
     candidate = User(email=email)
     try:
         validate_password(password, user=candidate)
@@ -31,16 +47,81 @@ def user_register(*, email: str, password: str, display_name: str, **profile: An
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password)
-    except IntegrityError as exc:
-        raise ApplicationError(
-            "An account could not be created with these details. If you already have one, "
-            "log in instead.",
-            code="registration_failed",
-        ) from exc
+    except IntegrityError:
+        # Hash anyway: a taken email should cost the server what a new one costs.
+        make_password(password)
+        owner = User.objects.filter(email=email, is_active=True).first()
+        if owner is not None:
+            transaction.on_commit(lambda: _registration_attempt_notify(owner.pk))
+        return None
     profile_obj = Profile(user=user, display_name=display_name.strip(), **profile)
     profile_obj.full_clean(exclude=["user"])
     profile_obj.save()
     return user
+
+
+def _registration_attempt_notify(user_id: int) -> None:
+    from accounts import tasks
+
+    tasks.registration_attempt_notify.delay(user_id)
+
+
+def registration_attempt_notify(*, user_id: int) -> None:
+    """Tell an account's owner that someone tried to register with their email."""
+    from django.core.mail import send_mail
+
+    owner = User.objects.filter(pk=user_id, is_active=True).first()
+    if owner is None:
+        return
+    send_mail(
+        subject="Someone tried to register with your email address",
+        message=(
+            "Someone just tried to create a Sevenstep account with this email address, which "
+            "already has one. If it was you, log in with your password instead:\n\n"
+            f"{settings.SITE_URL}/login\n\n"
+            "If it was not you, there is nothing to do: your account was not changed."
+        ),
+        from_email=None,
+        recipient_list=[owner.email],
+    )
+
+
+# --- failed logins per account ------------------------------------------------------------
+
+
+def _login_failures_key(email: str) -> tuple[str, int]:
+    """Name this email's counter in the current fixed window; return it with the seconds left."""
+    window = settings.LOGIN_ACCOUNT_WINDOW_SECONDS
+    now = int(time.time())
+    digest = hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
+    return f"login-failures:{digest}:{now // window}", window - now % window
+
+
+def login_failures_check(*, email: str) -> None:
+    """Refuse a login attempt for an account that failed too often in this window."""
+    key, left = _login_failures_key(email)
+    if cache.get(key, 0) >= settings.LOGIN_ACCOUNT_FAILURES:
+        raise Throttled(
+            wait=left,
+            detail="Too many failed logins for this account; try again later or reset the "
+            "password.",
+            code="login_locked",
+        )
+
+
+def login_failure_record(*, email: str) -> None:
+    """Count a failed login against the account, whichever address it came from."""
+    key, left = _login_failures_key(email)
+    # add + incr is atomic across processes (Redis INCR keeps the key's expiry).
+    cache.add(key, 0, timeout=left + 1)
+    try:
+        cache.incr(key)
+    except ValueError:  # the window ended between the two calls
+        cache.add(key, 1, timeout=settings.LOGIN_ACCOUNT_WINDOW_SECONDS)
+
+
+def login_failures_clear(*, email: str) -> None:
+    cache.delete(_login_failures_key(email)[0])
 
 
 def profile_update(*, user: User, **changes: Any) -> Profile:
@@ -53,21 +134,101 @@ def profile_update(*, user: User, **changes: Any) -> Profile:
     return profile
 
 
+# --- API tokens ----------------------------------------------------------------------------
+
+
+def api_token_create(
+    *, user: User, name: str, days: int | None = None, from_login: bool = False
+) -> tuple[ApiToken, str]:
+    """Create a token that ends after `days` (the setting at most); return it with its secret."""
+    max_days = settings.API_TOKEN_MAX_AGE_DAYS
+    now = timezone.now()
+    with transaction.atomic():
+        # Lock the user's row: two parallel creations must not both pass the cap.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
+        held = ApiToken.objects.filter(user=user)
+        excess = held.count() - settings.API_TOKENS_PER_USER + 1
+        if excess > 0:
+            oldest = held.filter(from_login=True).order_by("created_at")[:excess]
+            if not from_login or len(oldest) < excess:
+                raise Conflict(
+                    f"You already hold {settings.API_TOKENS_PER_USER} API tokens; revoke one "
+                    "first.",
+                    code="too_many_tokens",
+                )
+            ApiToken.objects.filter(pk__in=[token.pk for token in oldest]).delete()
+        secret = secrets.token_urlsafe(32)
+        token = ApiToken(
+            user=user,
+            name=name,
+            digest=api_token_digest(secret),
+            prefix=secret[:8],
+            from_login=from_login,
+            expires_at=now + timedelta(days=min(days or max_days, max_days)),
+        )
+        token.full_clean(exclude=["user"])
+        token.save()
+    return token, secret
+
+
+def api_token_revoke(*, user: User, token_id: int) -> None:
+    """Revoke one of the user's tokens and the websocket tickets they hold."""
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise ApplicationError("No such token.", code="not_found", status_code=404)
+    ws_tickets_end(user_id=user.pk)
+
+
+def user_logout(*, user: User, token: object = None) -> None:
+    """End the credentials of a logout: the token it was sent with, and every websocket ticket."""
+    if isinstance(token, ApiToken):
+        ApiToken.objects.filter(pk=token.pk).delete()
+    ws_tickets_end(user_id=user.pk)
+
+
+# --- websocket tickets -----------------------------------------------------------------------
+#
+# A ticket is signed, names its user, its issue time and a random id. It opens one socket: the
+# first use records the id in the cache for the ticket's remaining life (`add` is atomic, so
+# of two parallel uses one wins). A logout stores its time for the user; tickets issued before
+# it are refused. Both records outlive every ticket they refuse, so they can expire.
+
+
+def _ticket_ended_key(user_id: int) -> str:
+    return f"ws-tickets-ended:{user_id}"
+
+
 def ws_ticket_issue(*, user: User) -> str:
     """Sign a short-lived ticket a non-browser client passes as ?ticket= to open a websocket."""
-    return signing.TimestampSigner(salt=_TICKET_SALT).sign_object({"uid": user.pk})
+    payload = {"uid": user.pk, "iat": time.time(), "jti": secrets.token_urlsafe(12)}
+    return signing.TimestampSigner(salt=_TICKET_SALT).sign_object(payload)
 
 
-def ws_ticket_user_id(ticket: str) -> int | None:
-    """Return the user id a valid, unexpired ticket was issued for."""
+def ws_ticket_redeem(ticket: str) -> int | None:
+    """Use a ticket up: return the user id if it is valid, unexpired, unused and not logged out."""
+    max_age = settings.WS_TICKET_MAX_AGE
     try:
-        payload = signing.TimestampSigner(salt=_TICKET_SALT).unsign_object(
-            ticket, max_age=settings.WS_TICKET_MAX_AGE
-        )
+        payload = signing.TimestampSigner(salt=_TICKET_SALT).unsign_object(ticket, max_age=max_age)
     except signing.BadSignature:
         return None
-    uid = payload.get("uid") if isinstance(payload, dict) else None
-    return uid if isinstance(uid, int) else None
+    if not isinstance(payload, dict):
+        return None
+    uid, issued, jti = payload.get("uid"), payload.get("iat"), payload.get("jti")
+    if not isinstance(uid, int) or not isinstance(issued, float) or not isinstance(jti, str):
+        return None
+    ended = cache.get(_ticket_ended_key(uid))
+    if ended is not None and issued <= ended:
+        return None
+    left = max(1, int(issued + max_age - time.time()) + 2)
+    if not cache.add(f"ws-ticket-used:{jti}", 1, timeout=left):
+        return None
+    return uid
+
+
+def ws_tickets_end(*, user_id: int) -> None:
+    """Refuse every ticket issued to the user until now."""
+    cache.set(_ticket_ended_key(user_id), time.time(), timeout=settings.WS_TICKET_MAX_AGE + 5)
 
 
 ERASED_NAME = "Deleted user"
@@ -87,10 +248,9 @@ def user_erase(*, user: User, password: str) -> None:
             code="invalid_credentials",
             fields={"password": ["The password is incorrect."]},
         )
-    from rest_framework.authtoken.models import Token
-
     user_erased.send(sender=User, user=user)
-    Token.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
+    ws_tickets_end(user_id=user.pk)
     user.email = f"deleted-{user.pk}@deleted.invalid"
     user.first_name = user.last_name = ""
     user.is_active = False

@@ -70,7 +70,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -256,6 +255,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 WS_TICKET_MAX_AGE = env_int("WS_TICKET_MAX_AGE", 60)
+# Failed logins per account (normalised email), whatever address they come from; once reached,
+# that email's logins are refused until the window ends. The window is short, so someone who
+# fails on purpose can hold the door shut for minutes, not lock the owner out for good.
+LOGIN_ACCOUNT_FAILURES = env_int("LOGIN_ACCOUNT_FAILURES", 10)
+LOGIN_ACCOUNT_WINDOW_SECONDS = env_int("LOGIN_ACCOUNT_WINDOW_SECONDS", 900)
+# API tokens end this many days after they are created; a user holds at most this many.
+API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 30)
+API_TOKENS_PER_USER = env_int("API_TOKENS_PER_USER", 20)
 
 # --- i18n -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -319,7 +326,7 @@ REPORT_REBUILD_BUSY_RETRY_SECONDS = env_int("REPORT_REBUILD_BUSY_RETRY_SECONDS",
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["sevenstep.parsers.JSONParser"],
@@ -334,7 +341,9 @@ REST_FRAMEWORK = {
         "login": env_str("LOGIN_RATE", "10/min"),
         "register": env_str("REGISTER_RATE", "20/hour"),
     },
-    "NUM_PROXIES": env_int("NUM_PROXIES", 0) if PRODUCTION else None,
+    # 0: throttles key on the socket's peer address and ignore X-Forwarded-For, which any client
+    # can write. Behind deploy/nginx.conf set 1: the proxy appends the address it saw.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.services import ERASED_NAME
+from accounts.models import ApiToken
+from accounts.services import ERASED_NAME, api_token_create
 from interviews.models import Interview, InterviewStatus, Seat
 from tests.factories import InterviewFactory
 from tests.interviews.helpers import eager_tasks
@@ -30,7 +30,7 @@ def logged_in(user, password) -> APIClient:  # type: ignore[no-untyped-def]
 
 def test_erasing_an_account_removes_personal_data_and_logs_out(candidate, password) -> None:  # type: ignore[no-untyped-def]
     client = logged_in(candidate, password)
-    Token.objects.create(user=candidate)
+    api_token_create(user=candidate, name="cli")
     response = client.post("/api/me/delete/", {"password": password}, format="json")
     assert response.status_code == 204
     candidate.refresh_from_db()
@@ -38,7 +38,7 @@ def test_erasing_an_account_removes_personal_data_and_logs_out(candidate, passwo
     assert not candidate.is_active
     assert not candidate.has_usable_password()
     assert candidate.profile.display_name == ERASED_NAME
-    assert not Token.objects.filter(user=candidate).exists()
+    assert not ApiToken.objects.filter(user=candidate).exists()
     assert client.get("/api/me/").status_code in {401, 403}
     again = APIClient().post(
         "/api/auth/login/",

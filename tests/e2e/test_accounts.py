@@ -79,3 +79,18 @@ def test_the_profile_changes_time_zone_and_domains(new_page, password) -> None: 
     assert user.profile.time_zone == "America/New_York"
     assert user.profile.display_name == "Grace H."
     assert set(user.profile.focus_domains) == {"recommendation", "ads"}
+
+
+def test_signing_up_with_a_taken_email_says_to_check_the_email(new_page, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+    UserFactory(email="taken@example.com", profile__display_name="Owner")
+    page = new_page()
+    page.goto("/register")
+    page.get_by_label("Email").fill("taken@example.com")
+    page.get_by_label("Password").fill("a-long-enough-secret")
+    page.get_by_label("Display name").fill("Impostor")
+    page.get_by_role("button", name="Create account").click()
+
+    page.get_by_role("heading", name="Check your email").wait_for()
+    assert "emailed its owner" in page.get_by_role("status").inner_text()
+    assert User.objects.get(email="taken@example.com").profile.display_name == "Owner"
+    screenshot(page, "02b-register-taken")

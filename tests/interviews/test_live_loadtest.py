@@ -42,7 +42,8 @@ async def test_every_generated_client_joins_its_room(tmp_path, auth) -> None:  #
         assert client["room"] == "notes"
         query = f"?{urlencode(client['params'])}" if client["params"] else ""
         socket = YClient(f"{url.path}/{client['room']}{query}")
-        socket.communicator.scope["headers"] = [
+        # A real client names the host it connects to; the Origin check compares the two.
+        socket.communicator.scope["headers"] = [(b"host", url.netloc.encode())] + [
             (name.lower().encode(), value.encode()) for name, value in client["headers"].items()
         ]
         await socket.connect()

@@ -7,6 +7,7 @@ import time
 import pytest
 from pycrdt import Doc
 
+from accounts.services import ws_ticket_issue
 from interviews.live import selectors
 from interviews.live.layout import DocumentKind
 from interviews.live.models import LiveDocument
@@ -83,7 +84,13 @@ def test_killing_the_server_a_client_types_on_loses_nothing_the_peer_saw(
 
         time.sleep(0.3)  # A keeps typing offline
         typed = harness.call("type_stop", id="A")["typed"]
-        harness.call("set_server", id="A", url=f"{survivor.ws_url}/ws/interviews/{interview.pk}")
+        harness.call(
+            "set_server",
+            id="A",
+            url=f"{survivor.ws_url}/ws/interviews/{interview.pk}",
+            # a ticket opens one socket: reconnecting takes a new one
+            params={"ticket": ws_ticket_issue(user=interviewer)},
+        )
         harness.call("wait_synced", id="A")
 
         expected = "".join(f"a{n}." for n in range(typed))

@@ -59,6 +59,109 @@ async def test_a_foreign_origin_is_refused_before_the_handshake(candidate) -> No
     assert code == 4403
 
 
+async def handshake(headers: list[tuple[bytes, bytes]], path: str = "/ws/ping/") -> int | None:
+    """Open a socket with these headers; return the close code, or None if it stayed open."""
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, code = await communicator.connect()
+    if not connected:
+        return code
+    output = await communicator.receive_output()
+    await communicator.disconnect()
+    return output.get("code") if output["type"] == "websocket.close" else None
+
+
+@pytest.mark.parametrize(
+    ("host", "origin"),
+    [
+        # another port on the same host is another site (any local dev server)
+        ("127.0.0.1:8000", "http://127.0.0.1:6666"),
+        ("localhost:8000", "http://localhost:3000"),
+        # another scheme is another origin
+        ("localhost:8000", "https://localhost:8000"),
+        ("127.0.0.1:8000", "http://localhost:8001"),
+        ("[::1]:8000", "http://[::1]:8001"),
+        # a Host the settings do not allow cannot vouch for itself
+        ("evil.example", "http://evil.example"),
+        ("localhost:8000", "null"),
+        ("localhost:8000", "http://localhost:8000/path"),
+        ("localhost:8000", "http://localhost:99999"),
+    ],
+)
+async def test_a_cookie_from_another_scheme_host_or_port_is_refused(host: str, origin: str) -> None:
+    headers = [(b"host", host.encode()), (b"origin", origin.encode())]
+    assert await handshake(headers) == 4403
+
+
+@pytest.mark.parametrize(
+    ("host", "origin"),
+    [
+        # make run on 127.0.0.1:8000, reached by either name or over IPv6
+        ("127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("localhost:8000", "http://localhost:8000"),
+        ("[::1]:8000", "http://[::1]:8000"),
+        # the Vite dev server proxies /ws and keeps the Host it was asked for
+        ("localhost:5173", "http://localhost:5173"),
+        # a default port may be written or left out
+        ("localhost", "http://localhost:80"),
+        # SITE_URL is allowed whatever Host a proxy passes on
+        ("web:8000", "http://localhost:8000"),
+    ],
+)
+async def test_the_page_s_own_origin_passes_the_origin_check(host: str, origin: str) -> None:
+    headers = [(b"host", host.encode()), (b"origin", origin.encode())]
+    # anonymous, so the consumer's 4401 shows the origin check was passed
+    assert await handshake(headers) == 4401
+
+
+async def test_behind_a_tls_proxy_the_forwarded_scheme_decides(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ALLOWED_HOSTS = ["sevenstep.example"]
+    settings.SITE_URL = "https://other.example"
+    settings.CSRF_TRUSTED_ORIGINS = []
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    host = (b"host", b"sevenstep.example")
+    https = [host, (b"origin", b"https://sevenstep.example"), (b"x-forwarded-proto", b"https")]
+    assert await handshake(https) == 4401
+    plain = [host, (b"origin", b"http://sevenstep.example"), (b"x-forwarded-proto", b"https")]
+    assert await handshake(plain) == 4403
+
+
+async def test_a_trusted_origin_from_the_settings_is_allowed(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CSRF_TRUSTED_ORIGINS = ["https://app.example:8443"]
+    headers = [(b"host", b"localhost:8000"), (b"origin", b"https://app.example:8443")]
+    assert await handshake(headers) == 4401
+    headers = [(b"host", b"localhost:8000"), (b"origin", b"https://app.example")]
+    assert await handshake(headers) == 4403
+
+
+async def test_a_ticket_opens_only_one_socket(candidate) -> None:  # type: ignore[no-untyped-def]
+    from asgiref.sync import sync_to_async
+
+    ticket = await sync_to_async(ticket_for)(candidate)
+    first = WebsocketCommunicator(application, f"/ws/ping/?ticket={ticket}")
+    await first.connect()
+    assert (await first.receive_json_from())["type"] == "hello"
+    assert await handshake([], f"/ws/ping/?ticket={ticket}") == 4401
+    await first.disconnect()
+
+
+async def test_a_ticket_fetched_before_logout_opens_nothing(candidate, password) -> None:  # type: ignore[no-untyped-def]
+    from asgiref.sync import sync_to_async
+
+    def ticket_then_logout() -> str:
+        client = APIClient()
+        client.post(
+            "/api/auth/login/",
+            {"email": candidate.email, "password": password},
+            format="json",
+        )
+        ticket = client.post("/api/auth/ws-ticket/").json()["ticket"]
+        assert client.post("/api/auth/logout/").status_code == 204
+        return ticket
+
+    ticket = await sync_to_async(ticket_then_logout)()
+    assert await handshake([], f"/ws/ping/?ticket={ticket}") == 4401
+
+
 async def test_a_binary_frame_on_a_json_socket_closes_only_that_socket(candidate) -> None:  # type: ignore[no-untyped-def]
     from asgiref.sync import sync_to_async
 
@@ -95,6 +198,15 @@ def test_real_server_refuses_anonymous_and_accepts_a_session_cookie(candidate, p
                 origin=server.http_url,
             ) as browser:
                 hello = json.loads(await browser.recv())
+            # The same cookie from a page on another port of the same host is refused.
+            other_port = server.http_url.rsplit(":", 1)[0] + ":6666"
+            with pytest.raises(websockets.InvalidStatus, match="403"):
+                async with websockets.connect(
+                    f"{server.ws_url}/ws/ping/",
+                    additional_headers={"Cookie": cookie},
+                    origin=other_port,
+                ):
+                    pass
             return anon_code, hello
 
         anon_code, hello = asyncio.run(scenario())

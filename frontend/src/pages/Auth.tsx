@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router-dom'
+import { registerAndLogIn } from '../api/accounts'
 import { api } from '../api/client'
 import { keys, useFramework, useMe } from '../api/queries'
 import type { Me } from '../api/types'
@@ -82,15 +83,29 @@ export function RegisterPage() {
     target_role: 'mle',
     focus_domains: [],
   })
+  const [notice, setNotice] = useState<string | null>(null)
   const { run, busy, error } = useAction()
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
-    void run(async () =>
-      signedIn(await api.post<Me>('/api/auth/register/', { email, password, display_name: displayName, ...profile })),
-    )
+    void run(async () => {
+      const outcome = await registerAndLogIn({ email, password, display_name: displayName, ...profile })
+      if (outcome.kind === 'signed-in') signedIn(outcome.me)
+      else setNotice(outcome.message)
+    })
   }
   const shown = ['email', 'password', 'display_name', 'time_zone', 'target_level', 'target_role', 'focus_domains']
+  if (notice) {
+    return (
+      <section className="narrow card">
+        <h1>Check your email</h1>
+        <p role="status">{notice}</p>
+        <p>
+          If you already have an account, <Link to="/login">log in</Link> with its password.
+        </p>
+      </section>
+    )
+  }
   return (
     <section className="narrow card">
       <h1>Create an account</h1>
