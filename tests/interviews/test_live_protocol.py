@@ -140,7 +140,7 @@ async def test_edits_made_offline_arrive_in_step_2_and_are_stored(
 async def test_a_closed_socket_leaves_no_ghost_cursor(interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
     ivy = await joined(interview, interviewer)
     carl = await joined(interview, candidate)
-    await ivy.send(awareness_frame(777, 3, {"cursor": 5}))
+    await ivy.send(awareness_frame(777, 3, {"cursor": None}))
     seen = await carl.message()
     assert seen.kind == Kind.AWARENESS and b"cursor" in seen.payload
     await ivy.disconnect()
