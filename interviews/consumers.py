@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-
-from sevenstep.consumers import CLOSE_UNAUTHENTICATED
+from sevenstep.consumers import CLOSE_UNAUTHENTICATED, BoundedJsonConsumer
 
 
 def instant_group(user_id: int) -> str:
     return f"instant-match.user-{user_id}"
 
 
-class InstantMatchConsumer(AsyncJsonWebsocketConsumer):
+class InstantMatchConsumer(BoundedJsonConsumer):
     """Server-to-client only: {"type": "matched", "interview_id", "join_url"}."""
 
     async def connect(self) -> None:
@@ -31,7 +29,8 @@ class InstantMatchConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        # Nothing to say to the server here: joining and leaving go through the HTTP API.
+        # Nothing to say to the server here (joining and leaving go through the HTTP API); the
+        # base class has already bounded what a client can make the server decode.
         return
 
     async def instant_matched(self, event: dict[str, Any]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from typing import Any
 
@@ -28,6 +27,7 @@ from interviews.live.rooms import (
 )
 from interviews.services import session
 from sevenstep.consumers import (
+    CLOSE_AWARENESS_REFUSED,
     CLOSE_BAD_MESSAGE,
     CLOSE_DOCUMENT_TOO_LARGE,
     CLOSE_INTERNAL_ERROR,
@@ -35,8 +35,11 @@ from sevenstep.consumers import (
     CLOSE_MESSAGE_TOO_BIG,
     CLOSE_RATE_LIMITED,
     CLOSE_UNSUPPORTED_DATA,
+    bounded_json,
+    refusal_code,
 )
 from sevenstep.errors import ApplicationError
+from sevenstep.jsonbounds import JsonRefused
 
 
 class TokenBucket:
@@ -67,6 +70,7 @@ class DocumentConsumer(AsyncWebsocketConsumer):
 
     room: Room | None = None
     closing = False
+    awareness_bucket: TokenBucket | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         # With no channel of its own a socket has one source of messages, so a plain loop
@@ -151,12 +155,35 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         elif message.kind in (Kind.SYNC_STEP2, Kind.UPDATE):
             await self.store(room, message.payload)
         elif message.kind == Kind.AWARENESS:
-            await room.apply_awareness(message.payload, self)
+            await self.aware(room, message.payload)
         elif message.kind == Kind.QUERY_AWARENESS:
             await self.deliver(
                 protocol.awareness_message(room.awareness, list(room.awareness.states))
             )
         # Kind.AUTH flows from server to client only; a client sending one is ignored.
+
+    async def aware(self, room: Room, update: bytes) -> None:
+        """Apply this socket's awareness update within its bounds, or close the socket.
+
+        Size and rate come first, so a flood costs a length check per frame; a frame that is
+        malformed raises ProtocolError (1007).
+        """
+        if len(update) > settings.LIVE_AWARENESS_MAX_BYTES:
+            await self.shut(CLOSE_MESSAGE_TOO_BIG)
+            return
+        if self.awareness_bucket is None:
+            self.awareness_bucket = TokenBucket(
+                settings.LIVE_AWARENESS_RATE_PER_SECOND, settings.LIVE_AWARENESS_RATE_BURST
+            )
+        if not self.awareness_bucket.take():
+            await self.shut(CLOSE_RATE_LIMITED)
+            return
+        try:
+            await room.apply_awareness(update, self, owner=self.access.user_id)
+        except protocol.AwarenessTooLarge:
+            await self.shut(CLOSE_MESSAGE_TOO_BIG)
+        except protocol.AwarenessRefused:
+            await self.shut(CLOSE_AWARENESS_REFUSED)
 
     async def store(self, room: Room, update: bytes) -> None:
         if update == protocol.EMPTY_UPDATE:
@@ -252,16 +279,13 @@ class ControlConsumer(AsyncJsonWebsocketConsumer):
         if text_data is None:
             await self.close(code=CLOSE_UNSUPPORTED_DATA)
             return
-        if len(text_data) > 4096:
-            await self.close(code=CLOSE_MESSAGE_TOO_BIG)
-            return
         if not self.bucket.take():
             await self.close(code=CLOSE_RATE_LIMITED)
             return
         try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self.close(code=CLOSE_INVALID_PAYLOAD)
+            content = bounded_json(text_data)
+        except JsonRefused as refused:
+            await self.close(code=refusal_code(refused))
             return
         action = content.get("type") if isinstance(content, dict) else None
         if action not in _ACTIONS:

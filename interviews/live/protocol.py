@@ -26,6 +26,7 @@ MESSAGE_QUERY_AWARENESS = 3
 AUTH_PERMISSION_DENIED = 0
 # An update with no structs and an empty delete set: what a client sends when it has nothing new.
 EMPTY_UPDATE = b"\x00\x00"
+MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's: the largest number lib0 decodes
 
 
 class ProtocolError(ValueError):
@@ -102,6 +103,53 @@ def parse(frame: bytes) -> Message:
     if pos != len(frame):
         raise ProtocolError("trailing bytes after the message")
     return Message(kind, payload)
+
+
+class AwarenessTooLarge(ProtocolError):
+    """An awareness state is longer than a socket may send."""
+
+
+class AwarenessRefused(ProtocolError):
+    """An awareness update asks for more than a socket may set."""
+
+
+@dataclass(frozen=True, slots=True)
+class AwarenessEntry:
+    client_id: int
+    clock: int
+    state: bytes  # the state's JSON text; b"null" (or empty) removes the client
+
+
+def parse_awareness(
+    payload: bytes, *, max_entries: int, max_state_bytes: int
+) -> list[AwarenessEntry]:
+    """Split an awareness update into its entries, or raise ProtocolError.
+
+    y-protocols encodes it as a varuint count, then per client a varuint id, a varuint clock
+    and the state as a varstring of JSON. The count and each length are checked as they are
+    read, so a hostile update is refused before anything sizeable is decoded.
+    """
+    count, pos = _read_var_uint(payload, 0)
+    if count > max_entries:
+        raise AwarenessRefused(f"{count} awareness entries in one update")
+    entries = []
+    for _ in range(count):
+        client_id, pos = _read_var_uint(payload, pos)
+        clock, pos = _read_var_uint(payload, pos)
+        if client_id > MAX_SAFE_INTEGER or clock > MAX_SAFE_INTEGER:
+            # lib0 in the browser throws on larger numbers: relayed, they would break the peer.
+            raise ProtocolError("awareness number out of range")
+        length, pos = _read_var_uint(payload, pos)
+        if length > max_state_bytes:
+            raise AwarenessTooLarge(f"an awareness state of {length} bytes")
+        end = pos + length
+        if end > len(payload):
+            raise ProtocolError("truncated awareness state")
+        entries.append(AwarenessEntry(client_id, clock, payload[pos:end]))
+        pos = end
+    if pos != len(payload):
+        raise ProtocolError("trailing bytes after the awareness update")
+    return entries
 
 
 def check_update(update: bytes) -> None:

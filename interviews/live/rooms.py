@@ -36,6 +36,7 @@ from pycrdt import Awareness, Doc
 from redis.exceptions import TimeoutError as RedisTimeout
 
 from interviews.live import protocol, selectors, services
+from interviews.live.awareness import decode_state
 from interviews.live.layout import DocumentKind
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,8 @@ class Room:
         self._awareness_changes: list[tuple[dict[str, list[int]], Any]] = []
         # Each member with the awareness client ids its socket controls.
         self.members: dict[Member, set[int]] = {}
+        # The user each awareness client id of this room belongs to (the first to announce it).
+        self.owners: dict[int, int] = {}
         self.document_id = 0
         self.applied = 0  # every update up to this seq is in self.doc
         self.ahead: set[int] = set()  # applied seqs beyond a gap
@@ -187,27 +190,80 @@ class Room:
         if topic == "update":
             self._awareness_changes.append(change)
 
-    async def apply_awareness(self, update: bytes, origin: Any) -> None:
-        """Apply an awareness update from a local socket (or REMOTE) and pass it on."""
+    async def apply_awareness(self, update: bytes, origin: Any, *, owner: int | None) -> None:
+        """Apply an awareness update from a local socket (or REMOTE) and pass it on.
+
+        `owner` is the user whose socket sent it. A local socket's update is checked before
+        pycrdt decodes it: a few entries, each small and fitting the schema, each a client id
+        of the socket's own (raises AwarenessRefused, AwarenessTooLarge or ProtocolError).
+        A REMOTE update was checked by the process its socket is on.
+        """
+        if origin is REMOTE:
+            # Bounded by the sender's checks; only the entries' ids are needed here.
+            entries = protocol.parse_awareness(
+                update, max_entries=len(update), max_state_bytes=len(update)
+            )
+        else:
+            entries = protocol.parse_awareness(
+                update,
+                max_entries=settings.LIVE_AWARENESS_CLIENTS_PER_SOCKET,
+                max_state_bytes=settings.LIVE_AWARENESS_STATE_BYTES,
+            )
+            for entry in entries:
+                decode_state(entry.state)
+            self._claim(origin, owner, [entry.client_id for entry in entries])
         try:
             self.awareness.apply_awareness_update(update, origin)
         except (ValueError, IndexError, UnicodeDecodeError, RuntimeError) as exc:
             self._awareness_changes.clear()
             raise protocol.ProtocolError("malformed awareness update") from exc
+        if origin is REMOTE:
+            for entry in entries:
+                if owner is not None:
+                    self.owners.setdefault(entry.client_id, owner)
+                if entry.state in (b"", b"null"):
+                    continue
+                # The client now speaks through another process (it reconnected there): a
+                # local socket it left behind must not remove its state when it closes.
+                for claimed in self.members.values():
+                    claimed.discard(entry.client_id)
         await self.flush_awareness()
+
+    def _claim(self, member: Any, owner: int | None, client_ids: list[int]) -> None:
+        """Let `member` set these client ids, or raise AwarenessRefused.
+
+        A socket owns the first ids it announces (a Yjs client has one); an id stays with the
+        user who first announced it in this room, so nobody can overwrite or remove another
+        participant's cursor, even after it timed out. The same user may take an id over from
+        another socket of theirs (a tab that reconnected before its old socket closed).
+        """
+        claimed = self.members.get(member)
+        if claimed is None or owner is None:
+            raise protocol.AwarenessRefused("the socket is not in the room")
+        fresh = set(client_ids) - claimed
+        if any(self.owners.get(client_id, owner) != owner for client_id in client_ids):
+            raise protocol.AwarenessRefused("another participant's awareness client")
+        if len(claimed) + len(fresh) > settings.LIVE_AWARENESS_CLIENTS_PER_SOCKET:
+            raise protocol.AwarenessRefused("more awareness clients than a socket may have")
+        for other, theirs in self.members.items():
+            if other is not member:
+                theirs.difference_update(fresh)
+        claimed.update(fresh)
+        for client_id in client_ids:
+            self.owners[client_id] = owner
 
     async def flush_awareness(self) -> None:
         changes, self._awareness_changes = self._awareness_changes, []
         for change, origin in changes:
-            controlled = self.members.get(origin)
-            if controlled is not None:
-                controlled.update(change["added"])
-                controlled.difference_update(change["removed"])
             client_ids = change["added"] + change["updated"] + change["removed"]
             inner = self.awareness.encode_awareness_update(client_ids)
             await self.broadcast(protocol.awareness_frame(inner), skip=origin)
             if origin is not REMOTE and origin != "timeout":
-                self.registry.publish(self, {"type": "awareness", "update": inner})
+                item: dict[str, Any] = {"type": "awareness", "update": inner}
+                owners = {self.owners.get(client_id) for client_id in client_ids}
+                if len(owners) == 1 and None not in owners:
+                    item["user"] = owners.pop()  # the other processes keep the id with its user
+                self.registry.publish(self, item)
 
     def prune_awareness(self) -> None:
         now = int(time.time() * 1000)
@@ -451,7 +507,7 @@ class Registry:
             for update in fresh:
                 await room.broadcast(protocol.update_message(update))
         elif kind == "awareness" and room.ready.done():
-            await room.apply_awareness(item["update"], REMOTE)
+            await room.apply_awareness(item["update"], REMOTE, owner=item.get("user"))
         elif kind == "ended":
             room.read_only = True
 

@@ -301,6 +301,18 @@ LIVE_RATE_BURST = env_int("LIVE_RATE_BURST", 200)
 LIVE_RESYNC_SECONDS = env_int("LIVE_RESYNC_SECONDS", 15)
 # A live room asks for a new checkpoint once this many updates arrived since the last one.
 LIVE_COMPACT_EVERY = env_int("LIVE_COMPACT_EVERY", 500)
+# Awareness (cursors, names, colours): a socket sets only its own client ids, this many at most
+# (a Yjs client has one); each state and each frame is small, and the rate is bounded, so a
+# hostile participant cannot make the server decode and re-broadcast megabytes (issue 18).
+LIVE_AWARENESS_CLIENTS_PER_SOCKET = env_int("LIVE_AWARENESS_CLIENTS_PER_SOCKET", 2)
+LIVE_AWARENESS_STATE_BYTES = env_int("LIVE_AWARENESS_STATE_BYTES", 2048)
+LIVE_AWARENESS_MAX_BYTES = env_int("LIVE_AWARENESS_MAX_BYTES", 8192)
+LIVE_AWARENESS_RATE_PER_SECOND = env_int("LIVE_AWARENESS_RATE_PER_SECOND", 30)
+LIVE_AWARENESS_RATE_BURST = env_int("LIVE_AWARENESS_RATE_BURST", 60)
+# Every JSON websocket (control, ping, instant match) refuses longer or deeper messages
+# before and while decoding them (close codes 1009, 1007).
+WS_JSON_MAX_BYTES = env_int("WS_JSON_MAX_BYTES", 4096)
+WS_JSON_MAX_DEPTH = env_int("WS_JSON_MAX_DEPTH", 16)
 
 # --- scheduling -----------------------------------------------------------------------
 SCHEDULING_WEEKS_AHEAD = env_int("SCHEDULING_WEEKS_AHEAD", 8)  # how far ahead windows may go

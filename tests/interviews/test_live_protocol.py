@@ -140,7 +140,7 @@ async def test_edits_made_offline_arrive_in_step_2_and_are_stored(
 async def test_a_closed_socket_leaves_no_ghost_cursor(interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
     ivy = await joined(interview, interviewer)
     carl = await joined(interview, candidate)
-    await ivy.send(awareness_frame(777, 3, {"cursor": 5}))
+    await ivy.send(awareness_frame(777, 3, {"cursor": None}))
     seen = await carl.message()
     assert seen.kind == Kind.AWARENESS and b"cursor" in seen.payload
     await ivy.disconnect()
@@ -209,9 +209,45 @@ async def test_after_the_end_the_room_is_read_only_but_still_syncs(
     await carl.disconnect()
 
 
+def raw_awareness(*entries: tuple[int, int, bytes]) -> bytes:
+    """An awareness frame from raw (client id, clock, state bytes) entries."""
+    from pycrdt import write_var_uint
+
+    inner = write_var_uint(len(entries))
+    for client_id, clock, state in entries:
+        inner += write_var_uint(client_id) + write_var_uint(clock)
+        inner += write_var_uint(len(state)) + state
+    return protocol.awareness_frame(inner)
+
+
+# The hostile awareness classes of issue 18: each closes the sender and no one else.
+HOSTILE_AWARENESS = [
+    pytest.param(
+        raw_awareness(*((10_000 + n, 1, b"{}") for n in range(1000))),
+        4422,
+        id="awareness-1000-clients",
+    ),
+    pytest.param(
+        awareness_frame(9, 1, {"user": {"color": "red;position:fixed;inset:0;z-index:99999"}}),
+        4422,
+        id="awareness-css-colour",
+    ),
+    pytest.param(awareness_frame(9, 1, {"overlay": "<div>"}), 4422, id="awareness-unknown-key"),
+    pytest.param(awareness_frame(9, 1, {"user": {"name": "y" * 3000}}), 1009, id="awareness-state"),
+    pytest.param(awareness_frame(9, 1, {"user": {"name": "y" * 9000}}), 1009, id="awareness-frame"),
+    pytest.param(awareness_frame(2**60, 1, {}), 1007, id="awareness-client-id-beyond-js"),
+    pytest.param(raw_awareness((9, 1, b"{")), 1007, id="awareness-state-not-json"),
+    pytest.param(raw_awareness((9, 1, b"[" * 1500)), 1007, id="awareness-state-deep"),
+    pytest.param(
+        protocol.awareness_frame(b"\x01\x09\x01\x20{}"), 1007, id="awareness-state-truncated"
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("frame", "code"),
     [
+        *HOSTILE_AWARENESS,
         (b"\x00\x05\x01", 1007),  # unknown sync message type
         (b"\x00\x02\x09abc", 1007),  # update shorter than its length
         (b"\x00\x02\x03\x01\x02\x03", 1007),  # not a Yjs update
