@@ -292,6 +292,13 @@ LIVE_RATE_BURST = env_int("LIVE_RATE_BURST", 200)
 LIVE_RESYNC_SECONDS = env_int("LIVE_RESYNC_SECONDS", 15)
 # A live room asks for a new checkpoint once this many updates arrived since the last one.
 LIVE_COMPACT_EVERY = env_int("LIVE_COMPACT_EVERY", 500)
+# The room's storage budget: the log since the last checkpoint may hold this many bytes; past
+# half of it the room asks for a checkpoint, and an update that would cross it waits (4429)
+# until the checkpoint is taken. Checkpoint plus log count against LIVE_MAX_DOCUMENT_BYTES.
+LIVE_MAX_LOG_BYTES = env_int("LIVE_MAX_LOG_BYTES", 4 * 1024 * 1024)
+# Sockets one user may hold open per process: on one document, and on all of them (4429).
+LIVE_MAX_SOCKETS_PER_ROOM = env_int("LIVE_MAX_SOCKETS_PER_ROOM", 8)
+LIVE_MAX_SOCKETS_PER_USER = env_int("LIVE_MAX_SOCKETS_PER_USER", 32)
 
 # --- scheduling -----------------------------------------------------------------------
 SCHEDULING_WEEKS_AHEAD = env_int("SCHEDULING_WEEKS_AHEAD", 8)  # how far ahead windows may go
