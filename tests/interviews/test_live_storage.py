@@ -188,7 +188,9 @@ async def _flood_in_parallel(urls: list[str], updates: list[bytes]) -> list[int 
             return None
 
     return list(
-        await asyncio.gather(*(send_and_listen(ws, u) for ws, u in zip(sockets, updates)))
+        await asyncio.gather(
+            *(send_and_listen(ws, u) for ws, u in zip(sockets, updates, strict=True))
+        )
     )
 
 
