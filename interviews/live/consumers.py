@@ -18,10 +18,13 @@ from interviews.live import protocol, selectors
 from interviews.live.layout import DocumentKind
 from interviews.live.protocol import Kind, ProtocolError
 from interviews.live.rooms import (
+    DocumentFull,
+    LogFull,
     Refused,
     Room,
     RoomKey,
     StoreUnavailable,
+    TooManySockets,
     interview_ended,
     registry,
 )
@@ -103,9 +106,17 @@ class DocumentConsumer(AsyncWebsocketConsumer):
             return
         self.access = access
         self.bucket = TokenBucket(settings.LIVE_RATE_PER_SECOND, settings.LIVE_RATE_BURST)
-        self.room = await registry().join(
-            RoomKey(access.interview_id, self.kind), self, read_only=access.read_only
-        )
+        try:
+            self.room = await registry().join(
+                RoomKey(access.interview_id, self.kind),
+                self,
+                read_only=access.read_only,
+                user_id=access.user_id,
+            )
+        except TooManySockets:
+            # Retryable: the client gets in once one of its other sockets closes.
+            await self.shut(CLOSE_RATE_LIMITED)
+            return
         await self.deliver(protocol.sync_step1(self.room.doc))
         states = list(self.room.awareness.states)
         if states:
@@ -192,6 +203,8 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         if room.read_only:
             await self.deliver(protocol.permission_denied("the interview has ended"))
             return
+        if not room.changes(update):
+            return  # the room holds it already: nothing to store, nobody lacks it
         if room.size + len(update) > settings.LIVE_MAX_DOCUMENT_BYTES:
             await self.shut(CLOSE_DOCUMENT_TOO_LARGE)
             return
@@ -200,6 +213,11 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         except Refused:
             room.read_only = True
             await self.deliver(protocol.permission_denied("the interview has ended"))
+        except DocumentFull:
+            await self.shut(CLOSE_DOCUMENT_TOO_LARGE)
+        except LogFull:
+            # The client keeps the update and re-sends it on reconnecting, after compaction.
+            await self.shut(CLOSE_RATE_LIMITED)
         except StoreUnavailable:
             await self.shut(CLOSE_INTERNAL_ERROR)
 

@@ -19,6 +19,11 @@ class LiveDocument(models.Model):
     kind = models.CharField(max_length=16, choices=DocumentKind.choices)
     # The sequence number of the last committed update; bumped under a row lock.
     seq = models.PositiveBigIntegerField(default=0)
+    # What the room holds in storage, kept under the same row lock as `seq` so every process
+    # sees one count: the bytes of the latest checkpoint and of the log after it. Their sum
+    # is held under LIVE_MAX_DOCUMENT_BYTES and the log alone under LIVE_MAX_LOG_BYTES.
+    checkpoint_bytes = models.PositiveBigIntegerField(default=0)
+    log_bytes = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

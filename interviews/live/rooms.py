@@ -13,6 +13,13 @@ bench/README.md). Pub/sub delivers at most once, which the log makes safe: each 
 update carries its document's gap-free sequence number, and a process that sees a gap (a
 message lost while Redis was away) or finds the log ahead of it during the periodic check
 reads the missing updates back from the database.
+
+Storage stays bounded whatever a socket sends. An update the room's document already holds
+(a resend, a step 2 overlapping what is known) is neither stored nor sent on; identical
+bytes queued by two sockets are committed once. What is stored is counted on the document's
+row in the commit transaction, so the limits hold across sockets and processes: the log
+since the last checkpoint asks for compaction at half of LIVE_MAX_LOG_BYTES and refuses past
+it, and checkpoint plus log refuse past LIVE_MAX_DOCUMENT_BYTES.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import functools
 import logging
 import time
 import weakref
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,7 +40,7 @@ from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
-from pycrdt import Awareness, Doc
+from pycrdt import Awareness, Doc, get_update, merge_updates
 from redis.exceptions import TimeoutError as RedisTimeout
 
 from interviews.live import protocol, selectors, services
@@ -49,6 +57,8 @@ AWARENESS_TIMEOUT_MS = 30_000
 GAP_GRACE_SECONDS = 0.5
 FANOUT_GROUP = "live.rooms"
 LIVE_LAYER = "live"  # the CHANNEL_LAYERS alias of the cross-process hop
+# A room that asked for a checkpoint asks again after this long if its log is still full.
+COMPACT_RETRY_SECONDS = 1.0
 
 
 class Refused(Exception):
@@ -57,6 +67,18 @@ class Refused(Exception):
 
 class StoreUnavailable(Exception):
     """The database did not take the batch; the client keeps its edits and re-sends them."""
+
+
+class DocumentFull(Exception):
+    """Storing the update would take the document past LIVE_MAX_DOCUMENT_BYTES."""
+
+
+class LogFull(Exception):
+    """The log since the last checkpoint is full until compaction catches up."""
+
+
+class TooManySockets(Exception):
+    """The user holds as many sockets in this room or this process as allowed."""
 
 
 class Member(Protocol):
@@ -105,6 +127,14 @@ class Room:
         self.members: dict[Member, set[int]] = {}
         # The user each awareness client id of this room belongs to (the first to announce it).
         self.owners: dict[int, int] = {}
+        self.users: dict[Member, int] = {}  # each member's user, for the socket caps
+        self.sockets: Counter[int] = Counter()  # open sockets per user
+        # Update bytes queued for commit: the same bytes from another socket wait for these.
+        self.queued: dict[bytes, asyncio.Future[int]] = {}
+        # The document's state vector and its update of deletions only, until it next changes.
+        self._state: bytes | None = None
+        self._deleted: bytes | None = None
+        self.compact_asked = 0.0  # when this process last asked for a checkpoint (monotonic)
         self.document_id = 0
         self.applied = 0  # every update up to this seq is in self.doc
         self.ahead: set[int] = set()  # applied seqs beyond a gap
@@ -155,9 +185,30 @@ class Room:
     def apply(self, seq: int, update: bytes) -> bool:
         if not self.mark(seq):
             return False
+        self._state = self._deleted = None
         self.doc.apply_update(update)
         self.size += len(update)
         return True
+
+    def changes(self, update: bytes) -> bool:
+        """Whether the update holds anything this room's document lacks.
+
+        A duplicate moves neither the state vector nor the delete set; checking both matters,
+        as an update that only deletes moves no state vector. Decided without applying the
+        update: what is left of it beyond the state vector must carry no structs and only
+        deletions the document already has (merging them into its delete set changes nothing).
+        An update the document cannot place yet counts as a change: it is stored, as before.
+        """
+        if self._state is None:
+            self._state = self.doc.get_state()
+        unseen = get_update(update, self._state)
+        if unseen[0] != 0:  # the count of clients with structs beyond the state vector
+            return True
+        if unseen == protocol.EMPTY_UPDATE:
+            return False
+        if self._deleted is None:
+            self._deleted = self.doc.get_update(self._state)
+        return merge_updates(self._deleted, unseen) != self._deleted
 
     def apply_remote(self, seqs: list[int], updates: list[bytes]) -> list[bytes]:
         """Apply updates another process committed; return those that were new here."""
@@ -301,9 +352,15 @@ class Registry:
         self.outbox: list[dict[str, Any]] = []
         self.outbox_ready = asyncio.Event()
         self.fanout_failing = False
+        self.sockets: Counter[int] = Counter()  # open document sockets per user, all rooms
 
     # --- membership ---------------------------------------------------------------------
-    async def join(self, key: RoomKey, member: Member, *, read_only: bool) -> Room:
+    async def join(
+        self, key: RoomKey, member: Member, *, read_only: bool, user_id: int | None = None
+    ) -> Room:
+        """Add a socket to its room, loading the room first if it is new here."""
+        if user_id is not None and self.sockets[user_id] >= settings.LIVE_MAX_SOCKETS_PER_USER:
+            raise TooManySockets()
         while True:
             room = self.rooms.get(key)
             if room is None:
@@ -326,10 +383,29 @@ class Registry:
                 break
             # Everyone else left and the room was dropped while this socket waited for it
             # to load: joining it would leave this socket outside fan-out and housekeeping.
+        if user_id is not None:
+            # Counted per process: a cap across processes would cost a Redis round trip per
+            # join, and each process's share is what its memory and loop pay for.
+            if (
+                room.sockets[user_id] >= settings.LIVE_MAX_SOCKETS_PER_ROOM
+                or self.sockets[user_id] >= settings.LIVE_MAX_SOCKETS_PER_USER
+            ):
+                if not room.members:
+                    await self.leave(room, member)  # drop the room this socket loaded
+                raise TooManySockets()
+            room.users[member] = user_id
+            room.sockets[user_id] += 1
+            self.sockets[user_id] += 1
         room.members[member] = set()
         return room
 
     async def leave(self, room: Room, member: Member) -> None:
+        user_id = room.users.pop(member, None)
+        if user_id is not None:
+            for counts in (room.sockets, self.sockets):
+                counts[user_id] -= 1
+                if counts[user_id] <= 0:
+                    del counts[user_id]
         controlled = room.members.pop(member, None)
         if controlled:
             # No ghost cursors: tell everyone this socket's clients are gone.
@@ -355,7 +431,12 @@ class Registry:
         self, room: Room, update: bytes, *, author_id: int | None, origin: Member | None
     ) -> int:
         """Store an update, then send it to the room; return its seq once committed."""
+        queued = room.queued.get(update)
+        if queued is not None:
+            # Another socket sent these very bytes and they are on their way: store them once.
+            return await asyncio.shield(queued)
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        room.queued[update] = future
         self.queue.append(_Pending(room, update, author_id, origin, future))
         self.wakeup.set()
         return await future
@@ -380,6 +461,9 @@ class Registry:
                             item.future.set_exception(StoreUnavailable())
                 finally:
                     self._committing = False
+                    for item in batch:
+                        if item.room.queued.get(item.data) is item.future:
+                            del item.room.queued[item.data]
 
     async def _commit(self, batch: list[_Pending]) -> None:
         pending = [
@@ -400,10 +484,13 @@ class Registry:
                     item.future.set_exception(StoreUnavailable())
             return
         outgoing: dict[Room, tuple[list[int], list[bytes]]] = {}
+        log_full: set[Room] = set()
         for item, seq in zip(batch, seqs, strict=True):
-            if seq is None:
+            if not isinstance(seq, int):
+                if seq is services.Refusal.LOG_FULL:
+                    log_full.add(item.room)
                 if not item.future.done():
-                    item.future.set_exception(Refused())
+                    item.future.set_exception(_REFUSALS[seq]())
                 continue
             room = self.rooms.get(item.room.key, item.room)
             try:
@@ -422,6 +509,19 @@ class Registry:
                 item.future.set_result(seq)
         for room, (seqs_out, updates_out) in outgoing.items():
             self.publish(room, {"type": "updates", "seqs": seqs_out, "updates": updates_out})
+        half = settings.LIVE_MAX_LOG_BYTES // 2
+        for room in log_full | {
+            room for room in outgoing if seqs.log_bytes.get(room.document_id, 0) >= half
+        }:
+            self._ask_compaction(room)
+
+    def _ask_compaction(self, room: Room) -> None:
+        """Ask for a checkpoint of a room whose log passed half its budget (not too often)."""
+        now = time.monotonic()
+        if now - room.compact_asked >= COMPACT_RETRY_SECONDS:
+            room.compact_asked = now
+            room.compacted = room.applied
+            self._compact(room)
 
     # --- other processes ----------------------------------------------------------------
     # All processes share one group and send one message per batch. A group per room cost a
@@ -595,6 +695,12 @@ class Registry:
                 await self.layer.group_discard(FANOUT_GROUP, channel)
         await in_store_thread(_close_connection)
 
+
+_REFUSALS: dict[services.Refusal | None, type[Exception]] = {
+    None: Refused,
+    services.Refusal.DOCUMENT_FULL: DocumentFull,
+    services.Refusal.LOG_FULL: LogFull,
+}
 
 _registries: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Registry] = (
     weakref.WeakKeyDictionary()

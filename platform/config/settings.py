@@ -313,6 +313,13 @@ LIVE_AWARENESS_RATE_BURST = env_int("LIVE_AWARENESS_RATE_BURST", 60)
 # before and while decoding them (close codes 1009, 1007).
 WS_JSON_MAX_BYTES = env_int("WS_JSON_MAX_BYTES", 4096)
 WS_JSON_MAX_DEPTH = env_int("WS_JSON_MAX_DEPTH", 16)
+# The room's storage budget: the log since the last checkpoint may hold this many bytes; past
+# half of it the room asks for a checkpoint, and an update that would cross it waits (4429)
+# until the checkpoint is taken. Checkpoint plus log count against LIVE_MAX_DOCUMENT_BYTES.
+LIVE_MAX_LOG_BYTES = env_int("LIVE_MAX_LOG_BYTES", 4 * 1024 * 1024)
+# Sockets one user may hold open per process: on one document, and on all of them (4429).
+LIVE_MAX_SOCKETS_PER_ROOM = env_int("LIVE_MAX_SOCKETS_PER_ROOM", 8)
+LIVE_MAX_SOCKETS_PER_USER = env_int("LIVE_MAX_SOCKETS_PER_USER", 32)
 
 # --- scheduling -----------------------------------------------------------------------
 SCHEDULING_WEEKS_AHEAD = env_int("SCHEDULING_WEEKS_AHEAD", 8)  # how far ahead windows may go
