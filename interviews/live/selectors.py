@@ -58,11 +58,10 @@ def room_access(
         .only("pk", "interviewer_id", "candidate_id", "status", "starts_at")
         .first()
     )
-    if interview is None:
+    role = interview.role_of(user.pk) if interview is not None else None  # type: ignore[attr-defined]
+    if interview is None or role is None:
+        # The same answer as for a missing id, so outsiders cannot probe which ids exist.
         raise RoomRefused(CLOSE_NOT_FOUND, "no such interview")
-    role = interview.role_of(user.pk)  # type: ignore[attr-defined]
-    if role is None:
-        raise RoomRefused(CLOSE_FORBIDDEN, "not a participant")
     if kind == DocumentKind.PRIVATE and role != InterviewRole.INTERVIEWER:
         raise RoomRefused(CLOSE_FORBIDDEN, "the private notes are the interviewer's")
     now = now or timezone.now()
@@ -191,15 +190,16 @@ def participant_name(*, user_id: int) -> str:
 
 
 def interview_for_reader(*, interview_id: int, user_id: int) -> tuple[Interview, InterviewRole]:
-    """Return an interview and the reader's role in it; only participants read its notes."""
-    from rest_framework.exceptions import NotFound, PermissionDenied
+    """Return an interview and the reader's role in it; everyone else gets a 404.
+
+    A 404 rather than a 403, as for a missing id, so outsiders cannot probe which ids exist.
+    """
+    from rest_framework.exceptions import NotFound
 
     interview = Interview.objects.filter(pk=interview_id).first()
-    if interview is None:
+    role = interview.role_of(user_id) if interview is not None else None
+    if interview is None or role is None:
         raise NotFound("No such interview.")
-    role = interview.role_of(user_id)
-    if role is None:
-        raise PermissionDenied("Only the interview's participants can read its notes.")
     return interview, role
 
 

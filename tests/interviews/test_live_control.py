@@ -179,7 +179,8 @@ async def test_a_malformed_control_message_closes_that_socket(
 async def test_outsiders_cannot_open_the_control_channel(interview, outsider) -> None:  # type: ignore[no-untyped-def]
     communicator = WebsocketCommunicator(application, ws_path(interview.pk, "control", outsider))
     await communicator.connect()
-    assert (await communicator.receive_output(3))["code"] == 4403
+    # 4404, as for a missing interview: an outsider learns nothing from the id.
+    assert (await communicator.receive_output(3))["code"] == 4404
 
 
 def test_the_timeline_is_recorded_in_server_time(interview, interviewer) -> None:  # type: ignore[no-untyped-def]

@@ -51,8 +51,8 @@ def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
     ("who", "status"),
     [
         ("anonymous", 403),
-        ("outsider", 403),
-        ("staff", 403),
+        ("outsider", 404),
+        ("staff", 404),
         ("candidate", 200),
         ("interviewer", 200),
     ],
@@ -65,6 +65,10 @@ def test_only_participants_read_the_notes_and_the_replay(
     assert response.status_code == status, response.content
     if status != 200:
         assert "error" in response.json()
+    if status == 404:
+        # Exactly the answer for an id that does not exist: nothing to enumerate.
+        missing = client_for(user).get(f"/api/interviews/999999/{endpoint}/")
+        assert (missing.status_code, missing.json()) == (404, response.json())
 
 
 @pytest.mark.parametrize("endpoint", ["notes", "replay"])
