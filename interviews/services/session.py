@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from interviews.models import Interview, InterviewStatus, TimelineEvent, TimelineKind
+from interviews.models import Interview, InterviewStatus, Seat, TimelineEvent, TimelineKind
+from interviews.models.sessions import ACTIVE_STATUSES
 from sevenstep.errors import ApplicationError, Conflict
 from sevenstep.framework import Step
 
@@ -101,3 +103,18 @@ def session_end(*, interview_id: int, user_id: int) -> Interview:
     interview.save(update_fields=["status", "ended_at", "current_step", "updated_at"])
     _record(interview, TimelineKind.ENDED, now, user_id)
     return interview
+
+
+def participant_seen(*, interview_id: int, user_id: int) -> None:
+    """Record that a participant's socket joined the interview's open room.
+
+    One UPDATE per connection: the first and last time the server saw them, the evidence a
+    no-show report is checked against. A finished interview's read-only room proves nothing.
+    """
+    now = timezone.now()
+    Seat.objects.filter(
+        interview_id=interview_id, user_id=user_id, interview__status__in=ACTIVE_STATUSES
+    ).update(
+        first_seen_at=Coalesce("first_seen_at", models.Value(now, models.DateTimeField())),
+        last_seen_at=now,
+    )

@@ -280,3 +280,60 @@ def test_an_update_waiting_on_the_end_is_refused_once_the_end_commits(
     assert Interview.objects.get(pk=interview.pk).status == InterviewStatus.COMPLETED
     assert result["seqs"] == [None]  # refused: the interview ended before it was stored
     assert not DocumentUpdate.objects.filter(document=document).exists()
+
+
+async def test_a_socket_joining_the_room_is_recorded_as_presence_on_the_seat(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    from interviews.models import Seat
+
+    def seen(user) -> tuple[object, object]:  # type: ignore[no-untyped-def]
+        seat = Seat.objects.get(interview=interview, user=user)
+        return seat.first_seen_at, seat.last_seen_at
+
+    assert await database_sync_to_async(seen)(candidate) == (None, None)
+    carl = Control(interview.pk, candidate)
+    await carl.open()
+    first, last = await database_sync_to_async(seen)(candidate)
+    assert first is not None and first == last
+    await carl.close()
+    notes = YClient(ws_path(interview.pk, "notes", candidate))
+    await notes.connect()
+    await notes.communicator.receive_output(3)  # the room answers once joined
+    again_first, again_last = await database_sync_to_async(seen)(candidate)
+    assert again_first == first and again_last > last
+    await notes.disconnect()
+    assert await database_sync_to_async(seen)(interviewer) == (None, None)
+
+
+async def test_the_candidate_in_the_room_cannot_be_reported_absent(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    from interviews.models import ReliabilityEvent
+    from interviews.services import lifecycle
+
+    carl = Control(interview.pk, candidate)
+    await carl.open()
+    await carl.close()
+    later = interview.starts_at + timedelta(minutes=11)
+    with time_machine.travel(later, tick=False), pytest.raises(Conflict) as refused:
+        await database_sync_to_async(lifecycle.interview_report_no_show)(
+            interview=interview, user=interviewer
+        )
+    assert refused.value.code == "partner_was_present"
+    assert not await database_sync_to_async(ReliabilityEvent.objects.exists)()
+
+
+async def test_a_socket_in_a_finished_interviews_room_is_no_presence(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    from interviews.models import Seat
+
+    await database_sync_to_async(Interview.objects.filter(pk=interview.pk).update)(
+        status=InterviewStatus.CANCELLED
+    )
+    carl = Control(interview.pk, candidate)
+    await carl.open()
+    await carl.close()
+    seat = await database_sync_to_async(Seat.objects.get)(interview=interview, user=candidate)
+    assert seat.first_seen_at is None

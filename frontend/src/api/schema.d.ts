@@ -448,7 +448,7 @@ export interface paths {
         put?: never;
         /**
          * Report that my partner did not show up (after the grace period)
-         * @description Marks the other participant absent, which lowers their reliability, and offers me a re-match.
+         * @description Marks the other participant absent, which lowers their reliability, and offers me a re-match. Refused (409 partner_was_present) when the server saw them in the interview room or editing its notes.
          */
         post: operations["interviews_no_show_create"];
         delete?: never;
