@@ -292,6 +292,11 @@ LIVE_RATE_BURST = env_int("LIVE_RATE_BURST", 200)
 LIVE_RESYNC_SECONDS = env_int("LIVE_RESYNC_SECONDS", 15)
 # A live room asks for a new checkpoint once this many updates arrived since the last one.
 LIVE_COMPACT_EVERY = env_int("LIVE_COMPACT_EVERY", 500)
+# Each step change is a moment of the replay: caps on them per interview, and per minute.
+LIVE_MAX_STEP_CHANGES = env_int("LIVE_MAX_STEP_CHANGES", 50)
+LIVE_STEP_CHANGES_PER_MINUTE = env_int("LIVE_STEP_CHANGES_PER_MINUTE", 10)
+# A replay page holds at most this many bytes of document deltas (and at least one delta).
+LIVE_REPLAY_PAGE_BYTES = env_int("LIVE_REPLAY_PAGE_BYTES", 4 * 1024 * 1024)
 
 # --- scheduling -----------------------------------------------------------------------
 SCHEDULING_WEEKS_AHEAD = env_int("SCHEDULING_WEEKS_AHEAD", 8)  # how far ahead windows may go

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.test import override_settings
 from django.utils import timezone
 
 from config.asgi import application
@@ -337,3 +338,46 @@ async def test_a_socket_in_a_finished_interviews_room_is_no_presence(
     await carl.close()
     seat = await database_sync_to_async(Seat.objects.get)(interview=interview, user=candidate)
     assert seat.first_seen_at is None
+
+
+def test_the_interviewer_can_change_step_only_so_many_times(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+    start = interview.starts_at
+    with override_settings(LIVE_MAX_STEP_CHANGES=3, LIVE_STEP_CHANGES_PER_MINUTE=100):
+        with time_machine.travel(start, tick=False):
+            session.session_start(interview_id=interview.pk, user_id=interviewer.pk)
+        for n, step in enumerate((2, 1, 2)):
+            with time_machine.travel(start + timedelta(minutes=n + 1), tick=False):
+                session.session_goto_step(
+                    interview_id=interview.pk, user_id=interviewer.pk, step=step
+                )
+        later = time_machine.travel(start + timedelta(minutes=9), tick=False)
+        with later, pytest.raises(Conflict) as refused:
+            session.session_next_step(interview_id=interview.pk, user_id=interviewer.pk)
+    assert refused.value.code == "too_many_step_changes"
+    assert TimelineEvent.objects.filter(interview=interview).count() == 5
+    interview.refresh_from_db()
+    assert interview.current_step == 2
+
+
+async def test_a_burst_of_step_changes_is_refused_over_the_control_socket(
+    interview, interviewer
+) -> None:  # type: ignore[no-untyped-def]
+    await start(interview, interviewer)
+    ivy = Control(interview.pk, interviewer)
+    await ivy.open()
+    with override_settings(LIVE_STEP_CHANGES_PER_MINUTE=3):
+        for step in (2, 3):
+            await ivy.act(type="goto_step", step=step)
+            assert (await ivy.next("state"))["state"]["current_step"] == step
+        await ivy.act(type="goto_step", step=4)
+        error = await ivy.next("error")
+    assert error["code"] == "step_changes_too_fast"
+    assert error["message"]
+    # The socket stays open: back under the cap, the interviewer carries on.
+    await ivy.act(type="goto_step", step=5)
+    assert (await ivy.next("state"))["state"]["current_step"] == 5
+    await ivy.close()
+    count = await database_sync_to_async(
+        TimelineEvent.objects.filter(interview=interview, kind="step_entered").count
+    )()
+    assert count == 4
