@@ -2,6 +2,8 @@
 
 A role is *allowed* when the answer is anything but 401/403/404 (a 400 or 409 means the rules
 were checked after the permission passed); *denied* is 401, 403 or 404 (404 hides what exists).
+An interview a signed-in user cannot see answers exactly like a missing one (404, or 4404 on a
+websocket), so its id tells nothing.
 Adding an endpoint or a websocket route without a row here fails
 test_every_endpoint_is_in_the_matrix or test_every_websocket_route_is_in_the_matrix.
 """
@@ -34,6 +36,10 @@ USERS = frozenset({OUTSIDER, CANDIDATE, INTERVIEWER, STAFF})
 PARTICIPANTS = frozenset({CANDIDATE, INTERVIEWER})
 EVERYONE = frozenset(ROLES)
 DENIED = {401, 403, 404}
+# Path names that stand for an interview, and who never sees those interviews at all.
+INTERVIEW_NAMES = ("{upcoming}", "{done}")
+MISSING_INTERVIEW = 999_999
+BLIND = frozenset({OUTSIDER})
 
 FUTURE = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
 WINDOW = {
@@ -253,6 +259,35 @@ def test_http_endpoint_allows_exactly_its_roles(world, row: Row, role: str) -> N
         assert response.status_code < 500, (role, path, response.content[:300])
     else:
         assert response.status_code in DENIED, (role, path, response.status_code)
+        if role in BLIND and _names_interview(row.path):
+            assert response.status_code == 404, (role, path, response.status_code)
+
+
+def _names_interview(template: str) -> bool:
+    return any(name in template for name in INTERVIEW_NAMES)
+
+
+def _missing(template: str) -> str:
+    for name in INTERVIEW_NAMES:
+        template = template.replace(name, str(MISSING_INTERVIEW))
+    return template
+
+
+@pytest.mark.parametrize(
+    "row", [row for row in ROWS if _names_interview(row.path)], ids=lambda row: row.id
+)
+def test_an_interview_a_user_cannot_see_answers_like_a_missing_one(world, row: Row) -> None:  # type: ignore[no-untyped-def]
+    cast, names = world
+    answers = []
+    for template in (row.path, _missing(row.path)):
+        response = _client(cast, OUTSIDER).generic(
+            row.method,
+            template.format(**names),
+            data=None if row.body is None else __import__("json").dumps(row.body),
+            content_type="application/json",
+        )
+        answers.append((response.status_code, response.json()["error"]["code"]))
+    assert answers == [(404, "not_found")] * 2, (row.id, answers)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -284,6 +319,32 @@ async def test_websocket_route_allows_exactly_its_roles(world, route, role: str)
         assert closed_with is None, (role, path, closed_with)
     else:
         assert closed_with in {4401, 4403, 4404}, (role, path, closed_with)
+        if role in {OUTSIDER, STAFF} and _names_interview(template):
+            # Non-participants: the same close as for an interview that does not exist.
+            assert closed_with == 4404, (role, path, closed_with)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "template", [path for path, _ in WS_ROWS if _names_interview(path)], ids=lambda path: path
+)
+async def test_a_missing_interview_closes_a_websocket_like_a_hidden_one(world, template) -> None:  # type: ignore[no-untyped-def]
+    from asgiref.sync import sync_to_async
+
+    from accounts.services import ws_ticket_issue
+
+    cast, names = await sync_to_async(lambda: world)()
+    codes = []
+    for path in (template.format(**names), _missing(template).format(**names)):
+        ticket = await sync_to_async(ws_ticket_issue)(user=cast[OUTSIDER])
+        communicator = WebsocketCommunicator(application, f"{path}?ticket={ticket}")
+        connected, code = await communicator.connect(timeout=5)
+        if connected:
+            output = await communicator.receive_output(timeout=2)
+            code = output.get("code")
+        await communicator.disconnect()
+        codes.append(code)
+    assert codes == [4404, 4404], (template, codes)
 
 
 def _api_routes() -> set[tuple[str, str]]:

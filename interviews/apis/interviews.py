@@ -88,7 +88,8 @@ class InterviewNoShowApi(APIView):
         responses=NoShowOutput,
         summary="Report that my partner did not show up (after the grace period)",
         description="Marks the other participant absent, which lowers their reliability, "
-        "and offers me a re-match.",
+        "and offers me a re-match. Refused (409 partner_was_present) when the server saw them "
+        "in the interview room or editing its notes.",
     )
     def post(self, request: Request, pk: int) -> Response:
         interview = selectors.interview_for_viewer(user=request.user, pk=pk)

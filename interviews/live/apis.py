@@ -8,7 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from interviews.live import selectors
-from interviews.live.serializers import NotesOutput, ReplayOutput
+from interviews.live.serializers import NotesOutput, ReplayOutput, ReplayQuery
+from sevenstep.serializers import query
 
 
 class NotesApi(APIView):
@@ -27,14 +28,18 @@ class NotesApi(APIView):
 
 class ReplayApi(APIView):
     @extend_schema(
+        parameters=[ReplayQuery],
         responses=ReplayOutput,
-        summary="The session timeline with the shared notes as they stood at each step change",
+        summary="The session timeline, and the notes' changes between its events, page by page",
         description="For both participants; the interviewer's replay also holds the private "
-        "notes at each moment.",
+        "notes. Each part is a Yjs update: applied in order, the parts up to moment i give the "
+        "notes as they stood at event i. A page holds at most LIVE_REPLAY_PAGE_BYTES of "
+        "updates (and at least one); fetch again with `start` set to `next` until it is null.",
     )
     def get(self, request: Request, interview_id: int) -> Response:
         interview, role = selectors.interview_for_reader(
             interview_id=interview_id, user_id=request.user.pk
         )
-        replay = selectors.interview_replay(interview=interview, role=role)
+        start = query(request, ReplayQuery)["start"]
+        replay = selectors.interview_replay(interview=interview, role=role, start=start)
         return Response(ReplayOutput(replay).data)

@@ -105,6 +105,9 @@ class DocumentConsumer(AsyncWebsocketConsumer):
             await self.shut(refused.code)
             return
         self.access = access
+        await database_sync_to_async(session.participant_seen)(
+            interview_id=access.interview_id, user_id=access.user_id
+        )
         self.bucket = TokenBucket(settings.LIVE_RATE_PER_SECOND, settings.LIVE_RATE_BURST)
         try:
             self.room = await registry().join(
@@ -257,6 +260,9 @@ class ControlConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=refused.code)
             return
         self.access = access
+        await database_sync_to_async(session.participant_seen)(
+            interview_id=access.interview_id, user_id=access.user_id
+        )
         self.bucket = TokenBucket(settings.LIVE_RATE_PER_SECOND, settings.LIVE_RATE_BURST)
         self.group = f"live.{self.interview_id}.control"
         name = await database_sync_to_async(selectors.participant_name)(user_id=access.user_id)

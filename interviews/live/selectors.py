@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.utils import timezone
 from pycrdt import Doc, Text, merge_updates
 
@@ -58,11 +59,10 @@ def room_access(
         .only("pk", "interviewer_id", "candidate_id", "status", "starts_at")
         .first()
     )
-    if interview is None:
+    role = interview.role_of(user.pk) if interview is not None else None  # type: ignore[attr-defined]
+    if interview is None or role is None:
+        # The same answer as for a missing id, so outsiders cannot probe which ids exist.
         raise RoomRefused(CLOSE_NOT_FOUND, "no such interview")
-    role = interview.role_of(user.pk)  # type: ignore[attr-defined]
-    if role is None:
-        raise RoomRefused(CLOSE_FORBIDDEN, "not a participant")
     if kind == DocumentKind.PRIVATE and role != InterviewRole.INTERVIEWER:
         raise RoomRefused(CLOSE_FORBIDDEN, "the private notes are the interviewer's")
     now = now or timezone.now()
@@ -191,15 +191,16 @@ def participant_name(*, user_id: int) -> str:
 
 
 def interview_for_reader(*, interview_id: int, user_id: int) -> tuple[Interview, InterviewRole]:
-    """Return an interview and the reader's role in it; only participants read its notes."""
-    from rest_framework.exceptions import NotFound, PermissionDenied
+    """Return an interview and the reader's role in it; everyone else gets a 404.
+
+    A 404 rather than a 403, as for a missing id, so outsiders cannot probe which ids exist.
+    """
+    from rest_framework.exceptions import NotFound
 
     interview = Interview.objects.filter(pk=interview_id).first()
-    if interview is None:
+    role = interview.role_of(user_id) if interview is not None else None
+    if interview is None or role is None:
         raise NotFound("No such interview.")
-    role = interview.role_of(user_id)
-    if role is None:
-        raise PermissionDenied("Only the interview's participants can read its notes.")
     return interview, role
 
 
@@ -242,25 +243,31 @@ def notes_export(*, interview: Interview, role: InterviewRole) -> dict[str, obje
     }
 
 
+# Rows of the raw log read per database round trip: each may be up to LIVE_MAX_MESSAGE_BYTES,
+# so a fixed row count would let a log of large updates fill the memory of the reader.
+_LOG_CHUNK_BYTES = 16 * 1024 * 1024
+
+
 class _LogReader:
     """Apply a document's raw update log in order, up to a moment at a time."""
 
     def __init__(self, interview: Interview, kind: DocumentKind) -> None:
         self.doc: Doc = Doc()
-        self.applied = 0
         self._pending: tuple[datetime, bytes] | None = None
         document = LiveDocument.objects.filter(interview=interview, kind=kind).first()
         self._rows = iter(())
         if document is not None:
+            chunk = max(1, _LOG_CHUNK_BYTES // settings.LIVE_MAX_MESSAGE_BYTES)
             self._rows = (
                 DocumentUpdate.objects.filter(document=document)
                 .order_by("seq")
                 .values_list("created_at", "data")
-                .iterator(chunk_size=500)
+                .iterator(chunk_size=chunk)
             )
 
-    def until(self, moment: datetime | None) -> dict[str, str]:
-        """Apply every update stored up to moment (all of them for None); return the texts."""
+    def until(self, moment: datetime | None) -> bool:
+        """Apply every update stored up to moment (all of them for None); say if any was."""
+        applied = False
         while True:
             if self._pending is None:
                 self._pending = next(self._rows, None)  # type: ignore[call-overload]
@@ -269,35 +276,63 @@ class _LogReader:
             if moment is not None and self._pending[0] > moment:
                 break
             self.doc.apply_update(bytes(self._pending[1]))
-            self.applied += 1
+            applied = True
             self._pending = None
-        return texts_of(self.doc)
+        return applied
 
 
-def interview_replay(*, interview: Interview, role: InterviewRole) -> dict[str, object]:
-    """Return the timeline with the notes as they stood at each event, from the raw logs.
+@dataclass(frozen=True, slots=True)
+class ReplayPart:
+    moment: int
+    document: DocumentKind
+    update: bytes
 
-    The interviewer's private notes are replayed alongside, for the interviewer only.
+
+def interview_replay(
+    *, interview: Interview, role: InterviewRole, start: int = 0
+) -> dict[str, object]:
+    """Return one page of the replay: the timeline and, from part `start` on, the notes deltas.
+
+    Part k is what one document gained between two moments (the timeline's events, then the
+    end of the log, as moment len(events)): a Yjs update against the state the earlier parts
+    built. Being a diff of the document, never the raw log between the moments, each part is
+    at most the document's own size (LIVE_MAX_DOCUMENT_BYTES) however the log was written,
+    and no moment repeats the text before it. A page stops before LIVE_REPLAY_PAGE_BYTES
+    (but holds at least one part); `next` says where the following page starts. The
+    interviewer's private notes come as parts of their own, for the interviewer only.
     """
     events = list(
         TimelineEvent.objects.filter(interview=interview)
         .order_by("at", "pk")
         .values_list("kind", "step", "at")
     )
-    notes = _LogReader(interview, DocumentKind.NOTES)
-    private = (
-        _LogReader(interview, DocumentKind.PRIVATE) if role == InterviewRole.INTERVIEWER else None
-    )
-    timeline = []
-    for kind, step, at in events:
-        frame = {"kind": kind, "step": step, "at": at, "notes": notes.until(at)}
-        if private is not None:
-            frame["private"] = private.until(at)
-        timeline.append(frame)
+    kinds = [DocumentKind.NOTES]
+    if role == InterviewRole.INTERVIEWER:
+        kinds.append(DocumentKind.PRIVATE)
+    readers = {kind: _LogReader(interview, kind) for kind in kinds}
+    moments: list[datetime | None] = [at for _, _, at in events] + [None]
+    parts: list[ReplayPart] = []
+    size, index, following = 0, 0, None
+    for moment, at in enumerate(moments):
+        for kind in kinds:
+            reader = readers[kind]
+            before = reader.doc.get_state()
+            if not reader.until(at):
+                continue
+            if index >= start:
+                delta = reader.doc.get_update(before)
+                if parts and size + len(delta) > settings.LIVE_REPLAY_PAGE_BYTES:
+                    following = index
+                    break
+                parts.append(ReplayPart(moment, kind, delta))
+                size += len(delta)
+            index += 1
+        if following is not None:
+            break
     return {
         "interview": interview.pk,
-        "timeline": timeline,
-        "final": notes.until(None),
-        "private_final": private.until(None) if private is not None else None,
-        "updates": notes.applied + (private.applied if private is not None else 0),
+        "events": [{"kind": kind, "step": step, "at": at} for kind, step, at in events],
+        "start": start,
+        "parts": parts,
+        "next": following,
     }

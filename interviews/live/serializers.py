@@ -1,8 +1,15 @@
-"""Output shapes of the live room's HTTP endpoints (notes export, replay)."""
+"""Shapes of the live room's HTTP endpoints (notes export, replay)."""
 
 from __future__ import annotations
 
+import base64
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from interviews.live.layout import DocumentKind
+from sevenstep.serializers import StrictInputSerializer
 
 
 class NotesSectionOutput(serializers.Serializer):
@@ -26,27 +33,50 @@ class NotesOutput(serializers.Serializer):
     )
 
 
-class ReplayFrameOutput(serializers.Serializer):
+class ReplayQuery(StrictInputSerializer):
+    start = serializers.IntegerField(
+        required=False,
+        default=0,
+        min_value=0,
+        max_value=2**31 - 1,
+        help_text="The first part to send: 0, then the previous page's `next`.",
+    )
+
+
+class ReplayEventOutput(serializers.Serializer):
     kind = serializers.CharField(help_text="started, step_entered or ended.")
     step = serializers.IntegerField(allow_null=True)
     at = serializers.DateTimeField(help_text="Server time of the event.")
-    notes = serializers.DictField(
-        child=serializers.CharField(), help_text="Each section's text at that moment."
+
+
+@extend_schema_field(OpenApiTypes.BYTE)
+class YjsUpdateField(serializers.Field):
+    """A Yjs update (v1 encoding) as base64."""
+
+    def to_representation(self, value: bytes) -> str:
+        return base64.b64encode(value).decode("ascii")
+
+
+class ReplayPartOutput(serializers.Serializer):
+    moment = serializers.IntegerField(
+        help_text="Index of the event this part leads up to (the part holds the edits made "
+        "up to that event); the number of events for the edits after the last one."
     )
-    private = serializers.DictField(
-        child=serializers.CharField(),
-        required=False,
-        help_text="The interviewer's private notes at that moment (interviewer's replay only).",
+    document = serializers.ChoiceField(
+        choices=DocumentKind.choices,
+        help_text="notes (shared), or private (the interviewer's, in their replay only).",
+    )
+    update = YjsUpdateField(
+        help_text="What the document gained since the previous part of the same document, as "
+        "a Yjs update: apply the parts in order to a fresh Y.Doc per document."
     )
 
 
 class ReplayOutput(serializers.Serializer):
     interview = serializers.IntegerField()
-    timeline = ReplayFrameOutput(many=True)
-    final = serializers.DictField(child=serializers.CharField())
-    private_final = serializers.DictField(
-        child=serializers.CharField(),
-        allow_null=True,
-        help_text="The interviewer's private notes at the end; null in the candidate's replay.",
+    events = ReplayEventOutput(many=True, help_text="The whole timeline, on every page.")
+    start = serializers.IntegerField(help_text="The number of the first part on this page.")
+    parts = ReplayPartOutput(many=True)
+    next = serializers.IntegerField(
+        allow_null=True, help_text="Where the next page starts (its `start`); null on the last."
     )
-    updates = serializers.IntegerField(help_text="How many stored updates the replay applied.")

@@ -188,6 +188,10 @@ class Seat(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     active = models.BooleanField(default=True)
+    # Presence evidence: when this participant's sockets first and last joined the open room.
+    # A no-show report against someone the server saw in the room is refused.
+    first_seen_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

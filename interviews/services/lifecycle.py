@@ -183,6 +183,15 @@ def _refuse_overlaps(
 _BUSY = "You or your partner already have an interview at that time."
 
 
+def _was_present(interview: Interview, user_id: int) -> bool:
+    """Say whether the server holds evidence the user came: a socket in the room, or an edit."""
+    from interviews.live.models import DocumentUpdate
+
+    seen = Seat.objects.filter(interview=interview, user_id=user_id, first_seen_at__isnull=False)
+    edited = DocumentUpdate.objects.filter(document__interview=interview, author_id=user_id)
+    return seen.exists() or edited.exists()
+
+
 def interview_report_no_show(*, interview: Interview, user: User) -> NoShowOutcome:
     """Record that the other participant never came; the reporter is offered a re-match."""
     _require_participant(interview, user)
@@ -199,6 +208,14 @@ def interview_report_no_show(*, interview: Interview, user: User) -> NoShowOutco
         if now > current.ends_at + NO_SHOW_REPORT_WINDOW:
             raise Conflict("It is too late to report a no-show.", code="too_late")
         absent_id = current.partner_of(user.pk)
+        if _was_present(current, absent_id):
+            # Whoever the server saw in the room or editing the notes came; a report against
+            # them must not cost them reliability.
+            raise Conflict(
+                "Your partner has been in the interview room, so this is not a no-show; "
+                "cancel the interview instead if it cannot go ahead.",
+                code="partner_was_present",
+            )
         current.transition(InterviewStatus.NO_SHOW, at=now)
         current.absent_user_id = absent_id
         current.sequence += 1

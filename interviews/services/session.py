@@ -7,12 +7,16 @@ time, which scoring and reports use for time-on-step against the budget.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from interviews.models import Interview, InterviewStatus, TimelineEvent, TimelineKind
+from interviews.models import Interview, InterviewStatus, Seat, TimelineEvent, TimelineKind
+from interviews.models.sessions import ACTIVE_STATUSES
 from sevenstep.errors import ApplicationError, Conflict
 from sevenstep.framework import Step
 
@@ -43,6 +47,29 @@ def _require_live(interview: Interview) -> None:
         raise Conflict("The interview is not running.", code="not_live")
 
 
+def _require_step_change_allowed(interview: Interview, now: datetime) -> None:
+    """Refuse a step change past the interview's caps (in total, and per minute).
+
+    Every step change is a moment the replay carries, so the interviewer must not be able to
+    make them without bound. The caller holds the row lock, so the counts cannot race.
+    """
+    counts = TimelineEvent.objects.filter(
+        interview=interview, kind=TimelineKind.STEP_ENTERED
+    ).aggregate(total=Count("pk"), recent=Count("pk", filter=Q(at__gt=now - timedelta(minutes=1))))
+    # The start enters the first step; only the moves after it are changes.
+    if counts["total"] - 1 >= settings.LIVE_MAX_STEP_CHANGES:
+        raise Conflict(
+            f"An interview can change step at most {settings.LIVE_MAX_STEP_CHANGES} times.",
+            code="too_many_step_changes",
+        )
+    if counts["recent"] >= settings.LIVE_STEP_CHANGES_PER_MINUTE:
+        raise ApplicationError(
+            "Too many step changes in the last minute; wait a moment.",
+            code="step_changes_too_fast",
+            status_code=429,
+        )
+
+
 @transaction.atomic
 def session_start(*, interview_id: int, user_id: int) -> Interview:
     """Start the interview at step 1, from the moment its room opens."""
@@ -70,6 +97,7 @@ def session_goto_step(*, interview_id: int, user_id: int, step: int) -> Intervie
     if interview.current_step == step:
         return interview
     now = timezone.now()
+    _require_step_change_allowed(interview, now)
     interview.current_step = step
     interview.save(update_fields=["current_step", "updated_at"])
     _record(interview, TimelineKind.STEP_ENTERED, now, user_id, step=step)
@@ -101,3 +129,18 @@ def session_end(*, interview_id: int, user_id: int) -> Interview:
     interview.save(update_fields=["status", "ended_at", "current_step", "updated_at"])
     _record(interview, TimelineKind.ENDED, now, user_id)
     return interview
+
+
+def participant_seen(*, interview_id: int, user_id: int) -> None:
+    """Record that a participant's socket joined the interview's open room.
+
+    One UPDATE per connection: the first and last time the server saw them, the evidence a
+    no-show report is checked against. A finished interview's read-only room proves nothing.
+    """
+    now = timezone.now()
+    Seat.objects.filter(
+        interview_id=interview_id, user_id=user_id, interview__status__in=ACTIVE_STATUSES
+    ).update(
+        first_seen_at=Coalesce("first_seen_at", models.Value(now, models.DateTimeField())),
+        last_seen_at=now,
+    )

@@ -19,6 +19,8 @@ from interviews.models import (
     ReliabilityKind,
     Seat,
 )
+from interviews.selectors import reliability_of
+from interviews.services import session
 from interviews.services.booking import interview_book, swap_book
 from sevenstep.consumers import CLOSE_TOO_EARLY
 from tests.factories import InterviewFactory, QuestionFactory
@@ -347,6 +349,74 @@ def test_the_present_participant_reports_a_no_show_after_the_grace_period(
     assert (event.user, event.kind) == (candidate, ReliabilityKind.NO_SHOW)
     assert not Seat.objects.filter(interview=booked, active=True).exists()
     assert client_for(candidate).post(url, format="json").status_code == 409
+
+
+def test_the_interviewer_cannot_report_a_candidate_who_joined_the_room_absent(
+    client_for: ClientFor,
+    booked: Interview,
+    interviewer: User,
+    candidate: User,
+    clock: time_machine.Coordinates,
+) -> None:
+    clock.move_to(AT + timedelta(minutes=1))
+    # What the room's connect records when the candidate's socket joins.
+    session.participant_seen(interview_id=booked.pk, user_id=candidate.pk)
+    clock.move_to(AT + timedelta(minutes=11))
+    response = client_for(interviewer).post(f"{URL}{booked.pk}/no-show/", format="json")
+    assert response.status_code == 409, response.json()
+    assert response.json()["error"]["code"] == "partner_was_present"
+    assert not ReliabilityEvent.objects.exists()
+    assert reliability_of(user_ids=[candidate.pk]) == {candidate.pk: 1.0}
+    booked.refresh_from_db()
+    assert (booked.status, booked.absent_user_id) == (InterviewStatus.SCHEDULED, None)
+
+
+def test_the_candidate_cannot_report_an_interviewer_who_wrote_notes_absent(
+    client_for: ClientFor,
+    booked: Interview,
+    interviewer: User,
+    candidate: User,
+    clock: time_machine.Coordinates,
+) -> None:
+    from pycrdt import Doc, Text
+
+    from interviews.live import services as live
+    from interviews.live.layout import DocumentKind
+
+    clock.move_to(AT + timedelta(minutes=2))
+    doc: Doc = Doc()
+    doc.get("step-1", type=Text).insert(0, "users: shoppers")
+    document = live.document_get_or_create(interview_id=booked.pk, kind=DocumentKind.PRIVATE)
+    live.updates_append(
+        pending=[
+            live.PendingUpdate(
+                document_id=document.pk,
+                interview_id=booked.pk,
+                data=doc.get_update(),
+                author_id=interviewer.pk,
+            )
+        ]
+    )
+    clock.move_to(AT + timedelta(minutes=11))
+    response = client_for(candidate).post(f"{URL}{booked.pk}/no-show/", format="json")
+    assert response.status_code == 409, response.json()
+    assert response.json()["error"]["code"] == "partner_was_present"
+    assert reliability_of(user_ids=[interviewer.pk]) == {interviewer.pk: 1.0}
+
+
+def test_the_reporters_own_presence_does_not_shield_the_absent_partner(
+    client_for: ClientFor,
+    booked: Interview,
+    interviewer: User,
+    candidate: User,
+    clock: time_machine.Coordinates,
+) -> None:
+    clock.move_to(AT)
+    session.participant_seen(interview_id=booked.pk, user_id=interviewer.pk)
+    clock.move_to(AT + timedelta(minutes=11))
+    response = client_for(interviewer).post(f"{URL}{booked.pk}/no-show/", format="json")
+    assert response.status_code == 200, response.json()
+    assert reliability_of(user_ids=[candidate.pk]) == {candidate.pk: 0.65}
 
 
 def test_a_no_show_cannot_be_reported_with_a_body_or_long_after(

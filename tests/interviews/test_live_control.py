@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.test import override_settings
 from django.utils import timezone
 
 from config.asgi import application
@@ -179,7 +180,8 @@ async def test_a_malformed_control_message_closes_that_socket(
 async def test_outsiders_cannot_open_the_control_channel(interview, outsider) -> None:  # type: ignore[no-untyped-def]
     communicator = WebsocketCommunicator(application, ws_path(interview.pk, "control", outsider))
     await communicator.connect()
-    assert (await communicator.receive_output(3))["code"] == 4403
+    # 4404, as for a missing interview: an outsider learns nothing from the id.
+    assert (await communicator.receive_output(3))["code"] == 4404
 
 
 def test_the_timeline_is_recorded_in_server_time(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
@@ -279,3 +281,103 @@ def test_an_update_waiting_on_the_end_is_refused_once_the_end_commits(
     assert Interview.objects.get(pk=interview.pk).status == InterviewStatus.COMPLETED
     assert result["seqs"] == [None]  # refused: the interview ended before it was stored
     assert not DocumentUpdate.objects.filter(document=document).exists()
+
+
+async def test_a_socket_joining_the_room_is_recorded_as_presence_on_the_seat(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    from interviews.models import Seat
+
+    def seen(user) -> tuple[object, object]:  # type: ignore[no-untyped-def]
+        seat = Seat.objects.get(interview=interview, user=user)
+        return seat.first_seen_at, seat.last_seen_at
+
+    assert await database_sync_to_async(seen)(candidate) == (None, None)
+    carl = Control(interview.pk, candidate)
+    await carl.open()
+    first, last = await database_sync_to_async(seen)(candidate)
+    assert first is not None and first == last
+    await carl.close()
+    notes = YClient(ws_path(interview.pk, "notes", candidate))
+    await notes.connect()
+    await notes.communicator.receive_output(3)  # the room answers once joined
+    again_first, again_last = await database_sync_to_async(seen)(candidate)
+    assert again_first == first and again_last > last
+    await notes.disconnect()
+    assert await database_sync_to_async(seen)(interviewer) == (None, None)
+
+
+async def test_the_candidate_in_the_room_cannot_be_reported_absent(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    from interviews.models import ReliabilityEvent
+    from interviews.services import lifecycle
+
+    carl = Control(interview.pk, candidate)
+    await carl.open()
+    await carl.close()
+    later = interview.starts_at + timedelta(minutes=11)
+    with time_machine.travel(later, tick=False), pytest.raises(Conflict) as refused:
+        await database_sync_to_async(lifecycle.interview_report_no_show)(
+            interview=interview, user=interviewer
+        )
+    assert refused.value.code == "partner_was_present"
+    assert not await database_sync_to_async(ReliabilityEvent.objects.exists)()
+
+
+async def test_a_socket_in_a_finished_interviews_room_is_no_presence(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    from interviews.models import Seat
+
+    await database_sync_to_async(Interview.objects.filter(pk=interview.pk).update)(
+        status=InterviewStatus.CANCELLED
+    )
+    carl = Control(interview.pk, candidate)
+    await carl.open()
+    await carl.close()
+    seat = await database_sync_to_async(Seat.objects.get)(interview=interview, user=candidate)
+    assert seat.first_seen_at is None
+
+
+def test_the_interviewer_can_change_step_only_so_many_times(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+    start = interview.starts_at
+    with override_settings(LIVE_MAX_STEP_CHANGES=3, LIVE_STEP_CHANGES_PER_MINUTE=100):
+        with time_machine.travel(start, tick=False):
+            session.session_start(interview_id=interview.pk, user_id=interviewer.pk)
+        for n, step in enumerate((2, 1, 2)):
+            with time_machine.travel(start + timedelta(minutes=n + 1), tick=False):
+                session.session_goto_step(
+                    interview_id=interview.pk, user_id=interviewer.pk, step=step
+                )
+        later = time_machine.travel(start + timedelta(minutes=9), tick=False)
+        with later, pytest.raises(Conflict) as refused:
+            session.session_next_step(interview_id=interview.pk, user_id=interviewer.pk)
+    assert refused.value.code == "too_many_step_changes"
+    assert TimelineEvent.objects.filter(interview=interview).count() == 5
+    interview.refresh_from_db()
+    assert interview.current_step == 2
+
+
+async def test_a_burst_of_step_changes_is_refused_over_the_control_socket(
+    interview, interviewer
+) -> None:  # type: ignore[no-untyped-def]
+    await start(interview, interviewer)
+    ivy = Control(interview.pk, interviewer)
+    await ivy.open()
+    with override_settings(LIVE_STEP_CHANGES_PER_MINUTE=3):
+        for step in (2, 3):
+            await ivy.act(type="goto_step", step=step)
+            assert (await ivy.next("state"))["state"]["current_step"] == step
+        await ivy.act(type="goto_step", step=4)
+        error = await ivy.next("error")
+    assert error["code"] == "step_changes_too_fast"
+    assert error["message"]
+    # The socket stays open: back under the cap, the interviewer carries on.
+    await ivy.act(type="goto_step", step=5)
+    assert (await ivy.next("state"))["state"]["current_step"] == 5
+    await ivy.close()
+    count = await database_sync_to_async(
+        TimelineEvent.objects.filter(interview=interview, kind="step_entered").count
+    )()
+    assert count == 4

@@ -163,7 +163,7 @@ async def test_the_candidate_is_refused_the_private_notes(
 
 @pytest.mark.parametrize(
     ("who", "room", "code"),
-    [("anonymous", "notes", 4401), ("outsider", "notes", 4403), ("outsider", "private", 4403)],
+    [("anonymous", "notes", 4401), ("outsider", "notes", 4404), ("outsider", "private", 4404)],
 )
 async def test_only_participants_join(interview, outsider, who, room, code) -> None:  # type: ignore[no-untyped-def]
     client = YClient(ws_path(interview.pk, room, outsider if who == "outsider" else None))

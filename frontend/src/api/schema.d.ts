@@ -362,8 +362,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The session timeline with the shared notes as they stood at each step change
-         * @description For both participants; the interviewer's replay also holds the private notes at each moment.
+         * The session timeline, and the notes' changes between its events, page by page
+         * @description For both participants; the interviewer's replay also holds the private notes. Each part is a Yjs update: applied in order, the parts up to moment i give the notes as they stood at event i. A page holds at most LIVE_REPLAY_PAGE_BYTES of updates (and at least one); fetch again with `start` set to `next` until it is null.
          */
         get: operations["interviews_replay_retrieve"];
         put?: never;
@@ -483,7 +483,7 @@ export interface paths {
         put?: never;
         /**
          * Report that my partner did not show up (after the grace period)
-         * @description Marks the other participant absent, which lowers their reliability, and offers me a re-match.
+         * @description Marks the other participant absent, which lowers their reliability, and offers me a re-match. Refused (409 partner_was_present) when the server saw them in the interview room or editing its notes.
          */
         post: operations["interviews_no_show_create"];
         delete?: never;
@@ -910,6 +910,12 @@ export interface components {
          * @enum {string}
          */
         DirectionEnum: "not_enough_data" | "improving" | "declining" | "flat" | "unclear";
+        /**
+         * @description * `notes` - Shared notes
+         *     * `private` - Interviewer's private notes
+         * @enum {string}
+         */
+        DocumentEnum: "notes" | "private";
         /**
          * @description * `recommendation` - Recommendation
          *     * `search` - Search and ranking
@@ -1541,7 +1547,7 @@ export interface components {
             level: string;
             domains: string[];
         };
-        ReplayFrameOutput: {
+        ReplayEventOutput: {
             /** @description started, step_entered or ended. */
             kind: string;
             step: number | null;
@@ -1550,27 +1556,32 @@ export interface components {
              * @description Server time of the event.
              */
             at: string;
-            /** @description Each section's text at that moment. */
-            notes: {
-                [key: string]: string;
-            };
-            /** @description The interviewer's private notes at that moment (interviewer's replay only). */
-            private?: {
-                [key: string]: string;
-            };
         };
         ReplayOutput: {
             interview: number;
-            timeline: components["schemas"]["ReplayFrameOutput"][];
-            final: {
-                [key: string]: string;
-            };
-            /** @description The interviewer's private notes at the end; null in the candidate's replay. */
-            private_final: {
-                [key: string]: string;
-            } | null;
-            /** @description How many stored updates the replay applied. */
-            updates: number;
+            /** @description The whole timeline, on every page. */
+            events: components["schemas"]["ReplayEventOutput"][];
+            /** @description The number of the first part on this page. */
+            start: number;
+            parts: components["schemas"]["ReplayPartOutput"][];
+            /** @description Where the next page starts (its `start`); null on the last. */
+            next: number | null;
+        };
+        ReplayPartOutput: {
+            /** @description Index of the event this part leads up to (the part holds the edits made up to that event); the number of events for the edits after the last one. */
+            moment: number;
+            /**
+             * @description notes (shared), or private (the interviewer's, in their replay only).
+             *
+             *     * `notes` - Shared notes
+             *     * `private` - Interviewer's private notes
+             */
+            document: components["schemas"]["DocumentEnum"];
+            /**
+             * Format: byte
+             * @description What the document gained since the previous part of the same document, as a Yjs update: apply the parts in order to a fresh Y.Doc per document.
+             */
+            update: string;
         };
         ReportExportOutput: {
             report: components["schemas"]["ReportOutput"];
@@ -4676,7 +4687,10 @@ export interface operations {
     };
     interviews_replay_retrieve: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The first part to send: 0, then the previous page's `next`. */
+                start?: number;
+            };
             header?: never;
             path: {
                 interview_id: number;

@@ -1,53 +1,86 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { buildFrames } from './replay'
+import { fetchReplay, frameAt, momentsOf, type Replay, type ReplayPage, type ReplayPart } from './replay'
 
 const NAMES = ['step-1', 'step-2', 'scratch']
 
-describe('buildFrames', () => {
-  it('reads frames that carry the notes as text', () => {
-    const frames = buildFrames(
-      {
-        timeline: [
-          { kind: 'step_entered', step: 1, at: '2026-06-01T10:00:00Z', notes: { 'step-1': '' } },
-          { kind: 'step_entered', step: 2, at: '2026-06-01T10:05:00Z', notes: { 'step-1': 'users, scale' } },
-        ],
-      },
-      NAMES,
-    )
-    expect(frames.map((f) => f.label)).toEqual(['Step 1', 'Step 2'])
-    expect(frames[1].sections['step-1']).toBe('users, scale')
-    expect(frames[1].private).toBeNull()
+function encode(update: Uint8Array): string {
+  return btoa(String.fromCharCode(...update))
+}
+
+/** Write to a document and return what it gained as one part, as the server sends it. */
+function change(doc: Y.Doc, moment: number, document: 'notes' | 'private', edit: (doc: Y.Doc) => void): ReplayPart {
+  const before = Y.encodeStateVector(doc)
+  edit(doc)
+  return { moment, document, update: encode(Y.encodeStateAsUpdate(doc, before)) }
+}
+
+const EVENTS: Replay['events'] = [
+  { kind: 'started', step: null, at: '2026-06-01T10:00:00Z' },
+  { kind: 'step_entered', step: 1, at: '2026-06-01T10:00:00Z' },
+  { kind: 'step_entered', step: 2, at: '2026-06-01T10:05:00Z' },
+  { kind: 'ended', step: null, at: '2026-06-01T10:45:00Z' },
+]
+
+describe('the replay', () => {
+  const notes = new Y.Doc()
+  const mine = new Y.Doc()
+  const parts = [
+    change(notes, 2, 'notes', (d) => d.getText('step-1').insert(0, 'users, scale')),
+    change(mine, 2, 'private', (d) => d.getText('step-1').insert(0, 'no scale')),
+    change(notes, 3, 'notes', (d) => {
+      d.getText('step-1').delete(0, 7)
+      d.getText('step-2').insert(0, 'ranking')
+    }),
+  ]
+  const replay: Replay = { events: EVENTS, parts }
+
+  it('labels each event as a moment', () => {
+    expect(momentsOf(replay).map((m) => m.label)).toEqual(['Started', 'Step 1', 'Step 2', 'Ended'])
   })
 
-  it("keeps the interviewer's private notes of each moment apart from the shared ones", () => {
-    const frames = buildFrames(
-      {
-        timeline: [
-          { kind: 'started', step: null, at: 't0', notes: { 'step-1': '' }, private: { 'step-1': '' } },
-          { kind: 'ended', step: null, at: 't1', notes: { 'step-1': 'users' }, private: { 'step-1': 'no scale' } },
-        ],
-      },
-      NAMES,
-    )
-    expect(frames.map((f) => f.private?.['step-1'])).toEqual(['', 'no scale'])
-    expect(frames[1].sections['step-1']).toBe('users')
+  it('builds the notes of a moment from the changes up to it', () => {
+    expect(frameAt(replay, 1, NAMES).sections).toEqual({ 'step-1': '', 'step-2': '', scratch: '' })
+    expect(frameAt(replay, 2, NAMES).sections['step-1']).toBe('users, scale')
+    const end = frameAt(replay, 3, NAMES)
+    expect(end.sections).toEqual({ 'step-1': 'scale', 'step-2': 'ranking', scratch: '' })
+    expect(end.label).toBe('Ended')
+    expect(end.at).toBe('2026-06-01T10:45:00Z')
   })
 
-  it('replays a stream of Yjs updates cumulatively', () => {
-    const source = new Y.Doc()
-    const updates: string[] = []
-    source.on('update', (u: Uint8Array) => updates.push(btoa(String.fromCharCode(...u))))
-    source.getText('step-1').insert(0, 'hello')
-    source.getText('step-2').insert(0, 'world')
-    const frames = buildFrames({ updates: updates.map((update, i) => ({ update, at: `t${i}`, step: i + 1 })) }, NAMES)
-    expect(frames.map((f) => f.sections)).toEqual([
-      { 'step-1': 'hello', 'step-2': '', scratch: '' },
-      { 'step-1': 'hello', 'step-2': 'world', scratch: '' },
-    ])
+  it("keeps the interviewer's private notes apart from the shared ones", () => {
+    expect(frameAt(replay, 3, NAMES).private?.['step-1']).toBe('no scale')
+    const candidates: Replay = { events: EVENTS, parts: parts.filter((p) => p.document === 'notes') }
+    expect(frameAt(candidates, 3, NAMES).private).toBeNull()
   })
 
-  it('returns nothing for a body it does not understand', () => {
-    expect(buildFrames({ nope: 1 }, NAMES)).toEqual([])
+  it('adds a last moment for what was written after the last event', () => {
+    const open = new Y.Doc()
+    const later: Replay = {
+      events: EVENTS.slice(0, 2),
+      parts: [change(open, 2, 'notes', (d) => d.getText('scratch').insert(0, 'ideas'))],
+    }
+    expect(momentsOf(later).map((m) => m.label)).toEqual(['Started', 'Step 1', 'Latest'])
+    expect(frameAt(later, 1, NAMES).sections.scratch).toBe('')
+    expect(frameAt(later, 2, NAMES).sections.scratch).toBe('ideas')
+  })
+
+  it('fetches every page, following next', async () => {
+    const asked: string[] = []
+    const pages: ReplayPage[] = [
+      { interview: 7, events: EVENTS, start: 0, parts: parts.slice(0, 2), next: 2 },
+      { interview: 7, events: EVENTS, start: 2, parts: parts.slice(2), next: null },
+    ]
+    const fetched = await fetchReplay(async (path) => {
+      asked.push(path)
+      return pages[asked.length - 1]
+    }, 7)
+    expect(asked).toEqual(['/api/interviews/7/replay/?start=0', '/api/interviews/7/replay/?start=2'])
+    expect(fetched.parts).toEqual(parts)
+    expect(frameAt(fetched, 3, NAMES).sections['step-2']).toBe('ranking')
+  })
+
+  it('shows nothing for an interview without events or notes', () => {
+    expect(momentsOf({ events: [], parts: [] })).toEqual([])
   })
 })

@@ -1,16 +1,62 @@
-// A past interview's notes, step by step: frames of the document as it stood at each step
-// change (or a stream of Yjs updates, replayed here), whichever the API sends.
+// A past interview's notes, step by step. The API sends the timeline's events and, page by
+// page, each document's changes between them as Yjs updates: the notes at moment i are the
+// parts up to moment i applied in order. Texts are built for the moment on screen only, so a
+// long session with big notes never holds a copy of every moment at once.
 import * as Y from 'yjs'
+import type { components } from '../api/schema'
 
-type Json = Record<string, unknown>
+export type ReplayPage = components['schemas']['ReplayOutput']
+export type ReplayPart = components['schemas']['ReplayPartOutput']
+export type ReplayEvent = components['schemas']['ReplayEventOutput']
 
-export interface Frame {
+export interface Replay {
+  events: ReplayEvent[]
+  /** In the order the API sent them: by moment, each document's parts in order. */
+  parts: ReplayPart[]
+}
+
+export interface Moment {
   at: string | null
   step: number | null
   label: string
+}
+
+export interface Frame extends Moment {
   sections: Record<string, string>
   /** The interviewer's private notes at that moment; only in the interviewer's replay. */
   private: Record<string, string> | null
+}
+
+/** A replay never needs more pages than this; a server answering more is not believed. */
+export const MAX_PAGES = 1000
+
+/** Fetch every page of a replay, following `next` until the last. */
+export async function fetchReplay(get: (path: string) => Promise<ReplayPage>, id: number): Promise<Replay> {
+  const parts: ReplayPart[] = []
+  let events: ReplayEvent[] = []
+  let start: number | null = 0
+  for (let page = 0; start !== null && page < MAX_PAGES; page++) {
+    const body: ReplayPage = await get(`/api/interviews/${id}/replay/?start=${start}`)
+    events = body.events
+    parts.push(...body.parts)
+    start = body.next
+  }
+  return { events, parts }
+}
+
+function labelOf(event: ReplayEvent): string {
+  if (event.kind === 'started') return 'Started'
+  if (event.kind === 'ended') return 'Ended'
+  return event.step ? `Step ${event.step}` : event.kind
+}
+
+/** The moments to show: each event, and the latest notes if anything was written after the last. */
+export function momentsOf(replay: Replay): Moment[] {
+  const moments: Moment[] = replay.events.map((event) => ({ at: event.at, step: event.step, label: labelOf(event) }))
+  if (replay.parts.some((part) => part.moment >= replay.events.length)) {
+    moments.push({ at: null, step: null, label: 'Latest' })
+  }
+  return moments
 }
 
 function decodeBase64(text: string): Uint8Array {
@@ -24,36 +70,20 @@ function sectionsOf(doc: Y.Doc, names: readonly string[]): Record<string, string
   return Object.fromEntries(names.map((name) => [name, doc.getText(name).toString()]))
 }
 
-function textsFrom(value: unknown): Record<string, string> | null {
-  if (!value || typeof value !== 'object') return null
-  const out: Record<string, string> = {}
-  for (const [key, text] of Object.entries(value as Json)) if (typeof text === 'string') out[key] = text
-  return out
-}
-
-export function buildFrames(body: unknown, sectionNames: readonly string[]): Frame[] {
-  const root = (body && typeof body === 'object' ? body : {}) as Json
-  const rows = (['frames', 'timeline', 'events', 'updates'] as const)
-    .map((key) => root[key])
-    .find(Array.isArray) as Json[] | undefined
-  if (!rows) return []
-  const doc = new Y.Doc()
-  const frames: Frame[] = []
-  for (const row of rows) {
-    if (!row || typeof row !== 'object') continue
-    const update = typeof row.update === 'string' ? row.update : null
-    if (update) Y.applyUpdate(doc, decodeBase64(update))
-    const texts = textsFrom(row.notes) ?? textsFrom(row.sections) ?? textsFrom(row.texts) ?? textsFrom(row.document)
-    const step = typeof row.step === 'number' ? row.step : null
-    const kind = typeof row.kind === 'string' ? row.kind : null
-    frames.push({
-      at: typeof row.at === 'string' ? row.at : null,
-      step,
-      label: kind === 'started' ? 'Started' : kind === 'ended' ? 'Ended' : step ? `Step ${step}` : (kind ?? 'Update'),
-      sections: texts ?? sectionsOf(doc, sectionNames),
-      private: textsFrom(row.private),
-    })
+/** Build the notes (and private notes) as they stood at one moment. */
+export function frameAt(replay: Replay, index: number, names: readonly string[]): Frame {
+  const moment = momentsOf(replay)[index] ?? { at: null, step: null, label: '' }
+  const notes = new Y.Doc()
+  const mine = new Y.Doc()
+  let hasPrivate = false
+  for (const part of replay.parts) {
+    if (part.moment > index) continue
+    const isPrivate = part.document === 'private'
+    hasPrivate ||= isPrivate
+    Y.applyUpdate(isPrivate ? mine : notes, decodeBase64(part.update))
   }
-  doc.destroy()
-  return frames
+  const frame = { ...moment, sections: sectionsOf(notes, names), private: hasPrivate ? sectionsOf(mine, names) : null }
+  notes.destroy()
+  mine.destroy()
+  return frame
 }

@@ -8,7 +8,7 @@ import type { Me } from '../api/types'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
 import { MarkdownView } from '../components/MarkdownView'
 import { useTimeZone } from '../lib/me'
-import { buildFrames } from '../lib/replay'
+import { fetchReplay, frameAt, momentsOf, type ReplayPage } from '../lib/replay'
 import { formatDateTime } from '../lib/time'
 
 export default function ReplayPage({ me: _me }: { me: Me }) {
@@ -16,12 +16,19 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
   const zone = useTimeZone()
   const interview = useInterview(id)
   const framework = useFramework()
-  const replay = useQuery({ queryKey: ['replay', id], queryFn: () => api.get<unknown>(`/api/interviews/${id}/replay/`) })
+  const replay = useQuery({
+    queryKey: ['replay', id],
+    queryFn: () => fetchReplay((path) => api.get<ReplayPage>(path), id),
+  })
   const [index, setIndex] = useState<number | null>(null)
   const names = useMemo(() => [...(framework.data?.steps.map((s) => `step-${s.number}`) ?? []), 'scratch'], [framework.data])
-  const frames = useMemo(() => (replay.data ? buildFrames(replay.data, names) : []), [replay.data, names])
-  const shown = index ?? frames.length - 1
-  const frame = frames[shown]
+  const moments = useMemo(() => (replay.data ? momentsOf(replay.data) : []), [replay.data])
+  const shown = index ?? moments.length - 1
+  // Only the moment on screen is built: each is the changes up to it, applied in order.
+  const frame = useMemo(
+    () => (replay.data && shown >= 0 ? frameAt(replay.data, shown, names) : null),
+    [replay.data, shown, names],
+  )
   return (
     <section>
       <p>
@@ -32,20 +39,20 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
         <ErrorMessage error={replay.error} />
       ) : replay.isPending || !framework.data ? (
         <Spinner />
-      ) : frames.length === 0 ? (
+      ) : !frame ? (
         <p className="muted">Nothing was recorded for this interview.</p>
       ) : (
         <>
           <div className="card replay-controls">
             <label htmlFor="replay-position">
-              Moment {shown + 1} of {frames.length}: <strong>{frame.label}</strong>
+              Moment {shown + 1} of {moments.length}: <strong>{frame.label}</strong>
               {frame.at && <> at {formatDateTime(frame.at, zone)}</>}
             </label>
             <input
               id="replay-position"
               type="range"
               min={0}
-              max={frames.length - 1}
+              max={moments.length - 1}
               value={shown}
               onChange={(e) => setIndex(Number(e.target.value))}
             />
@@ -53,7 +60,7 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
               <button type="button" disabled={shown <= 0} onClick={() => setIndex(shown - 1)}>
                 ← Previous
               </button>
-              <button type="button" disabled={shown >= frames.length - 1} onClick={() => setIndex(shown + 1)}>
+              <button type="button" disabled={shown >= moments.length - 1} onClick={() => setIndex(shown + 1)}>
                 Next →
               </button>
             </div>
