@@ -97,7 +97,7 @@ def make_problem(n: int, *, seed: int = 7, bucket_cells: int = 8) -> pairing.Pro
                 ),
                 max_per_week=rng.choice([1, 1, 2, 2, 3]),
                 booked={this_week: 1} if rng.random() < 0.1 else {},
-                had=had,
+                seen=had,
                 done=done,
                 waited=rng.uniform(0, 14 * 86400),
             )

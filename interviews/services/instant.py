@@ -30,7 +30,7 @@ from interviews.models import (
     RequestRole,
     Seat,
 )
-from interviews.services import matching, notifications, pairing
+from interviews.services import matching, notifications
 from interviews.services.booking import INTERVIEW_LENGTH, interview_book, swap_book
 from sevenstep.errors import ApplicationError, Conflict
 from sevenstep.framework import LEVEL_ORDER
@@ -227,38 +227,21 @@ def _book(mine: InstantQueueEntry, other: InstantQueueEntry, now: datetime) -> l
         leader, follower = mine, other
     else:
         leader, follower = other, mine
-    questions, had, done = matching.question_history(user_ids=[leader.user_id, follower.user_id])
-    refs = matching.question_refs(questions)
-
-    def seeker(entry: InstantQueueEntry) -> pairing.Seeker:
-        return pairing.Seeker(
-            request_id=entry.pk,
-            user_id=entry.user_id,
-            role=pairing.ROLE_CODES[entry.role],
-            level=LEVEL_ORDER.index(entry.level),
-            domains=matching.domain_bits(entry.domains),
-            free=0,
-            priority=0.0,
-            max_per_week=2,
-            had=had.get(entry.user_id, 0),
-            done=done.get(entry.user_id, 0),
-        )
-
-    a, b = seeker(leader), seeker(follower)
-    first = pairing.choose_question(refs, a, b)
-    if first is None:
+    halves = [matching.Half(leader.user_id, follower.user_id, follower.level, follower.domains)]
+    if swap:
+        halves.append(matching.Half(follower.user_id, leader.user_id, leader.level, leader.domains))
+    questions = matching.questions_pick(halves=halves)
+    if questions is None:
+        # No question either has not seen: they are never paired; each waits for someone else.
         return []
-    second = pairing.choose_question(refs, b, a, exclude=first)
     starts_at = now.replace(second=0, microsecond=0)
     try:
         if swap:
-            if second is None:
-                return []
             return swap_book(
                 first_interviewer_id=leader.user_id,
                 first_candidate_id=follower.user_id,
-                first_question=questions[first],
-                second_question=questions[second],
+                first_question=questions[0],
+                second_question=questions[1],
                 starts_at=starts_at,
                 source=InterviewSource.INSTANT,
             )
@@ -266,7 +249,7 @@ def _book(mine: InstantQueueEntry, other: InstantQueueEntry, now: datetime) -> l
             interview_book(
                 interviewer_id=leader.user_id,
                 candidate_id=follower.user_id,
-                question=questions[first],
+                question=questions[0],
                 starts_at=starts_at,
                 source=InterviewSource.INSTANT,
             )

@@ -148,19 +148,21 @@ def test_recent_partners_are_not_paired_again() -> None:
 
 def test_the_candidate_never_gets_a_question_they_had() -> None:
     had_all_but_last = (1 << (len(QUESTIONS) - 1)) - 1
-    setup = problem(seeker(1, ROLE_CANDIDATE, had=had_all_but_last), seeker(2, ROLE_INTERVIEWER))
+    setup = problem(seeker(1, ROLE_CANDIDATE, seen=had_all_but_last), seeker(2, ROLE_INTERVIEWER))
     (pair,) = pairing.plan(setup).pairings
     assert pair.question_ids == (QUESTIONS[-1].id,)
 
 
 def test_someone_who_had_every_question_is_never_a_candidate() -> None:
     everything = (1 << len(QUESTIONS)) - 1
-    setup = problem(seeker(1, ROLE_CANDIDATE, had=everything), seeker(2, ROLE_INTERVIEWER))
+    setup = problem(seeker(1, ROLE_CANDIDATE, seen=everything), seeker(2, ROLE_INTERVIEWER))
     assert pairing.plan(setup).pairings == []
 
 
 def test_the_interviewer_gets_a_question_they_did_as_a_candidate_when_there_is_one() -> None:
-    setup = problem(seeker(1, ROLE_CANDIDATE), seeker(2, ROLE_INTERVIEWER, done=1 << 4, had=1 << 4))
+    setup = problem(
+        seeker(1, ROLE_CANDIDATE), seeker(2, ROLE_INTERVIEWER, done=1 << 4, seen=1 << 4)
+    )
     (pair,) = pairing.plan(setup).pairings
     assert pair.question_ids == (QUESTIONS[4].id,)
 
@@ -205,7 +207,7 @@ def test_the_matching_is_exactly_the_maximum_weight_one(seed: int) -> None:
 
 def test_a_swap_seeker_who_had_every_question_still_interviews_another_swap_seeker() -> None:
     everything = (1 << len(QUESTIONS)) - 1
-    veteran = seeker(1, ROLE_SWAP, had=everything, done=everything, max_per_week=2)
+    veteran = seeker(1, ROLE_SWAP, seen=everything, done=everything, max_per_week=2)
     newcomer = seeker(2, ROLE_SWAP, max_per_week=2)
     (pair,) = pairing.plan(problem(newcomer, veteran)).pairings
     assert not pair.swap
