@@ -212,3 +212,40 @@ def test_a_swap_seeker_who_had_every_question_still_interviews_another_swap_seek
     (pair,) = pairing.plan(problem(newcomer, veteran)).pairings
     assert not pair.swap
     assert (pair.interviewer.user_id, pair.candidate.user_id) == (1, 2)
+
+
+def test_a_candidate_the_bank_cannot_serve_with_one_interviewer_gets_another() -> None:
+    everything_but_first = (1 << len(QUESTIONS)) - 2
+    # Ian is the better partner on every soft term but is booked to take the one question the
+    # candidate has not seen; the rule makes Ola the only partner she can have.
+    setup = problem(
+        seeker(1, ROLE_CANDIDATE, seen=everything_but_first),
+        seeker(2, ROLE_INTERVIEWER, priority=5.0, taking=1),
+        seeker(3, ROLE_INTERVIEWER),
+    )
+    (booked,) = pairing.plan(setup).pairings
+    assert (booked.interviewer.user_id, booked.candidate.user_id) == (3, 1)
+    assert booked.question_ids == (QUESTIONS[0].id,)
+
+
+def test_a_swap_needs_two_different_fresh_questions() -> None:
+    everything_but_first = (1 << len(QUESTIONS)) - 2
+    setup = problem(
+        seeker(1, ROLE_SWAP, seen=everything_but_first, max_per_week=2, free=free(0, 16)),
+        seeker(2, ROLE_SWAP, seen=everything_but_first, max_per_week=2, free=free(0, 16)),
+    )
+    assert pairing.plan(setup).pairings == []
+
+
+def test_a_run_counts_what_it_booked_in_earlier_rounds_as_seen() -> None:
+    sunday, monday = free(0, 8), free(48, 8)
+    setup = problem(
+        seeker(1, ROLE_SWAP, free=sunday | monday, max_per_week=2),
+        seeker(2, ROLE_CANDIDATE, free=sunday),
+        seeker(3, ROLE_INTERVIEWER, free=monday),
+    )
+    plan = pairing.plan(setup)
+    assert plan.rounds == 2
+    as_interviewer = {p.question_ids[0] for p in plan.pairings if p.interviewer.user_id == 1}
+    as_candidate = {p.question_ids[0] for p in plan.pairings if p.candidate.user_id == 1}
+    assert as_interviewer and as_candidate and not as_interviewer & as_candidate
