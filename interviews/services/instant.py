@@ -30,6 +30,7 @@ from interviews.models import (
     RequestRole,
     Seat,
 )
+from interviews.models.sessions import ACTIVE_STATUSES
 from interviews.services import matching, notifications
 from interviews.services.booking import INTERVIEW_LENGTH, interview_book, swap_book
 from sevenstep.errors import ApplicationError, Conflict
@@ -101,23 +102,48 @@ def _waiting(user: User) -> InstantQueueEntry | None:
 def instant_join(
     *, user: User, role: str, level: str | None = None, domains: list[str] | None = None
 ) -> InstantQueueEntry:
-    """Wait for an instant partner (or update the wait already going); try to pair at once."""
+    """Wait for an instant partner (or update the wait already going); try to pair at once.
+
+    Idempotent per user: a second join (a double click) while the first is pairing waits for it
+    and returns its outcome, the match included, instead of queueing the user a second time.
+    """
     now = timezone.now()
     duration = 2 * INTERVIEW_LENGTH if role == RequestRole.SWAP else INTERVIEW_LENGTH
-    busy = Seat.objects.filter(
-        user=user, active=True, starts_at__lt=now + duration, ends_at__gt=now
-    ).exists()
-    if busy:
-        raise Conflict("You already have an interview right now.", code="busy_now")
     profile = user.profile
     with transaction.atomic():
-        entry = _waiting(user) or InstantQueueEntry(user=user, created_at=now)
+        # One join per user at a time: the user's row lock orders parallel joins (SQLite's
+        # IMMEDIATE transactions already do), so the second sees the first's entry or match;
+        # the waiting entry's own lock also waits out a partner's attempt that is pairing it.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        entry = _waiting(user)
+        if entry is None:
+            matched = _matched_now(user, now)
+            if matched is not None:
+                return matched
+        busy = Seat.objects.filter(
+            user=user, active=True, starts_at__lt=now + duration, ends_at__gt=now
+        ).exists()
+        if busy:
+            raise Conflict("You already have an interview right now.", code="busy_now")
+        entry = entry or InstantQueueEntry(user=user, created_at=now)
         entry.role = role
         entry.level = level or profile.target_level
         entry.domains = sorted(set(domains if domains is not None else profile.focus_domains))
         entry.last_seen_at = now
         entry.save()
-    return instant_try_pair(entry_id=entry.pk) or entry
+        paired = instant_try_pair(entry_id=entry.pk)
+    return paired or entry
+
+
+def _matched_now(user: User, now: datetime) -> InstantQueueEntry | None:
+    """The user's latest entry if it was matched to an interview still to come or under way."""
+    latest = InstantQueueEntry.objects.filter(user=user).order_by("-created_at", "-pk").first()
+    if latest is None or latest.status != QueueStatus.MATCHED or latest.interview_id is None:
+        return None
+    interview = latest.interview
+    if interview.status in ACTIVE_STATUSES and interview.ends_at > now:
+        return latest
+    return None
 
 
 def instant_status(*, user: User) -> InstantQueueEntry:
