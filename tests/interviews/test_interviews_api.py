@@ -19,6 +19,7 @@ from interviews.models import (
     ReliabilityKind,
     Seat,
 )
+from interviews.services import notifications
 from interviews.services.booking import interview_book, swap_book
 from sevenstep.consumers import CLOSE_TOO_EARLY
 from tests.factories import InterviewFactory, QuestionFactory
@@ -406,3 +407,48 @@ def test_a_no_show_cannot_be_reported_with_a_body_or_long_after(
     clock.move_to(AT + timedelta(days=3))
     late = client_for(interviewer).post(url, format="json")
     assert late.status_code == 409 and late.json()["error"]["code"] == "too_late"
+
+
+def test_the_booking_email_promises_the_guide_when_the_interview_page_shows_it(
+    client_for: ClientFor,
+    interviewer: User,
+    candidate: User,
+    clock: time_machine.Coordinates,
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
+    with eager_tasks(), django_capture_on_commit_callbacks(execute=True):
+        booked = interview_book(
+            interviewer_id=interviewer.pk,
+            candidate_id=candidate.pk,
+            question=QuestionFactory(title="Design a feed"),
+            starts_at=AT,
+        )
+    by_recipient = {message.to[0]: message.body for message in mail.outbox}
+    promise = "The interviewer guide opens for you to prepare Mon 04 Mar 2030, 17:00 UTC (UTC)"
+    assert promise in by_recipient[interviewer.email]
+    assert f"/interviews/{booked.pk}" in by_recipient[interviewer.email]
+    assert "guide" not in by_recipient[candidate.email]
+    assert guide_of(client_for, interviewer, booked)["guide"] is None
+    clock.move_to(AT - timedelta(hours=24))
+    assert guide_of(client_for, interviewer, booked)["guide"] is not None
+
+
+def test_an_interviewer_booked_to_take_the_question_is_told_the_guide_comes_with_the_room(
+    interviewer: User, candidate: User, outsider: User, django_capture_on_commit_callbacks: Callable
+) -> None:
+    question = QuestionFactory()
+    InterviewFactory(interviewer=outsider, candidate=interviewer, question=question, starts_at=AT)
+    # Booked before the rule (booking now refuses it):
+    legacy = InterviewFactory(
+        interviewer=interviewer,
+        candidate=candidate,
+        question=question,
+        starts_at=AT + timedelta(days=1),
+    )
+    with eager_tasks(), django_capture_on_commit_callbacks(execute=True):
+        notifications.notify_on_commit(interview_ids=[legacy.pk], kind="booked")
+    (to_interviewer,) = [m.body for m in mail.outbox if m.to == [interviewer.email]]
+    assert "The interviewer guide is beside the notes in the room, from when it opens" in (
+        to_interviewer
+    )
+    assert "to prepare" not in to_interviewer
