@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from interviews.models import (
     Interview,
+    InterviewRole,
     InterviewStatus,
     Question,
     ReliabilityEvent,
     ReliabilityKind,
 )
-from interviews.models.sessions import ACTIVE_STATUSES
+from interviews.models.sessions import ACTIVE_STATUSES, room_opens_at
 
 
 def question_list(*, domain: str | None = None, level: str | None = None) -> QuerySet[Question]:
@@ -59,12 +63,104 @@ def interview_for_viewer(*, user: User, pk: int) -> Interview:
     return interview
 
 
-def guide_visible(*, interview: Interview, user: User, now: datetime | None = None) -> bool:
-    """The guide is for the interviewer alone, from its release time on."""
+# --- which questions a person has seen ------------------------------------------------------
+#
+# The one definition of "seen" that matching, booking and the reports' recommendations share:
+# a person has seen a question when they are or were on it in any role, in any interview that
+# happened, is happening or is still to happen (a no-show counts: whoever came saw the prompt or
+# the guide). A cancelled interview showed its candidate nothing that is not public (the prompt
+# is in the question bank; the guide never reaches a candidate), so it never counts for them. It
+# counts for its interviewer when it was cancelled after their guide had opened: they may have
+# read it. A cancelled interview is never saved again, so its updated_at is when it was
+# cancelled.
+SEEN_STATUSES = (
+    InterviewStatus.SCHEDULED,
+    InterviewStatus.LIVE,
+    InterviewStatus.COMPLETED,
+    InterviewStatus.NO_SHOW,
+)
+TAKING_STATUSES = (InterviewStatus.SCHEDULED, InterviewStatus.LIVE)
+
+
+def seen_interviews(*, role: InterviewRole) -> QuerySet[Interview]:
+    """Interviews whose question the participant in this role has seen or will see."""
+    seen = Q(status__in=SEEN_STATUSES)
+    if role == InterviewRole.INTERVIEWER:
+        seen |= Q(status=InterviewStatus.CANCELLED) & (
+            Q(guide_released_at__isnull=True) | Q(guide_released_at__lte=F("updated_at"))
+        )
+    return Interview.objects.filter(seen)
+
+
+@dataclass
+class QuestionExposure:
+    """What one person has had to do with each question, as question ids."""
+
+    seen: set[int] = field(default_factory=set)  # in any role: never theirs as a candidate
+    taking: set[int] = field(default_factory=set)  # booked as candidate: never to interview on
+    done: set[int] = field(default_factory=set)  # completed as candidate: they know it well
+
+
+def question_exposure(
+    *, user_ids: Iterable[int], excluding: Iterable[int] = ()
+) -> dict[int, QuestionExposure]:
+    """Per user, the questions seen, booked to take and done (leaving out some interviews)."""
+    ids = list(user_ids)
+    skip = list(excluding)
+    exposure = defaultdict(QuestionExposure, {user_id: QuestionExposure() for user_id in ids})
+    for role, who in (
+        (InterviewRole.CANDIDATE, "candidate_id"),
+        (InterviewRole.INTERVIEWER, "interviewer_id"),
+    ):
+        rows = (
+            seen_interviews(role=role)
+            .filter(**{f"{who}__in": ids})
+            .exclude(pk__in=skip)
+            .values_list(who, "question_id", "status")
+        )
+        for user_id, question_id, status in rows:
+            mine = exposure[user_id]
+            mine.seen.add(question_id)
+            if role == InterviewRole.CANDIDATE and status in TAKING_STATUSES:
+                mine.taking.add(question_id)
+            elif role == InterviewRole.CANDIDATE and status == InterviewStatus.COMPLETED:
+                mine.done.add(question_id)
+    return exposure
+
+
+# --- the interviewer guide ------------------------------------------------------------------
+
+
+def guide_preparation_opens_at(*, starts_at: datetime) -> datetime:
+    """When the interviewer's preparation view of the guide opens (the room opens later)."""
+    preparation = starts_at - timedelta(hours=settings.SCHEDULING_GUIDE_PREPARATION_HOURS)
+    return min(preparation, room_opens_at(starts_at))
+
+
+def guide_available_at(*, interview: Interview, user: User) -> datetime | None:
+    """When this user may read the interview's guide; None if never.
+
+    The guide is the interviewer's alone. It opens with the room; before that, for
+    SCHEDULING_GUIDE_PREPARATION_HOURS, as a preparation view, but never to an interviewer who
+    is also booked as the candidate on the same question: reading it would spoil their own turn.
+    """
     if interview.interviewer_id != user.pk:
-        return False
-    released = interview.guide_released_at
-    return released is None or released <= (now or timezone.now())
+        return None
+    opens = interview.room_opens_at
+    taking = (
+        seen_interviews(role=InterviewRole.CANDIDATE)
+        .filter(candidate_id=user.pk, question_id=interview.question_id, status__in=TAKING_STATUSES)
+        .exists()
+    )
+    if taking:
+        return opens
+    return min(opens, guide_preparation_opens_at(starts_at=interview.starts_at))
+
+
+def guide_visible(*, interview: Interview, user: User, now: datetime | None = None) -> bool:
+    """Tell whether this user may read the interview's guide now."""
+    opens = guide_available_at(interview=interview, user=user)
+    return opens is not None and opens <= (now or timezone.now())
 
 
 RELIABILITY_WINDOW = timedelta(days=90)

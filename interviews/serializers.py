@@ -286,10 +286,12 @@ class InterviewDetailOutput(InterviewOutput):
     question = QuestionForParticipantOutput()  # type: ignore[assignment]
     guide = serializers.SerializerMethodField(
         help_text="Per framework step ('1'..'7'); only for the interviewer, from "
-        "guide_available_at on; null otherwise."
+        "guide_available_at on (a preparation view before room_opens_at); null otherwise."
     )
     guide_available_at = serializers.SerializerMethodField(
-        help_text="When the interviewer can read the guide; null for everyone else."
+        help_text="When the interviewer can read the guide: SCHEDULING_GUIDE_PREPARATION_HOURS "
+        "before the start to prepare, or when the room opens for an interviewer also booked as "
+        "the candidate on the question; null for everyone else."
     )
 
     class Meta(InterviewOutput.Meta):
@@ -310,9 +312,7 @@ class InterviewDetailOutput(InterviewOutput):
         return dict(interview.question.guide)
 
     def get_guide_available_at(self, interview: Interview) -> datetime | None:
-        if interview.interviewer_id != self.context["request"].user.pk:
-            return None
-        return interview.guide_released_at or interview.created_at
+        return selectors.guide_available_at(interview=interview, user=self.context["request"].user)
 
 
 class InterviewFilter(PageQuery):

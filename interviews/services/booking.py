@@ -19,16 +19,15 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from interviews import selectors
 from interviews.models import (
     Interview,
     InterviewRole,
     InterviewSource,
-    InterviewStatus,
     MatchRun,
     NotificationKind,
     Question,
     Seat,
-    room_opens_at,
 )
 from interviews.services import notifications
 from sevenstep.errors import ApplicationError, Conflict
@@ -47,21 +46,9 @@ class Slot:
     starts_at: datetime
 
 
-def guide_release_at(*, interviewer_id: int, question_id: int, starts_at: datetime) -> datetime:
-    """Return when the interviewer may read the guide.
-
-    Someone who did the question as a candidate knows it, so the guide opens with the room;
-    someone who never did gets it at once, to prepare.
-    """
-    if has_done_as_candidate(user_id=interviewer_id, question_id=question_id):
-        return room_opens_at(starts_at)
-    return timezone.now()
-
-
-def has_done_as_candidate(*, user_id: int, question_id: int) -> bool:
-    return Interview.objects.filter(
-        candidate_id=user_id, question_id=question_id, status=InterviewStatus.COMPLETED
-    ).exists()
+def guide_release_at(*, starts_at: datetime) -> datetime:
+    """Return when the interviewer's preparation view of the guide opens (stored at booking)."""
+    return selectors.guide_preparation_opens_at(starts_at=starts_at)
 
 
 def interview_book(
@@ -124,6 +111,7 @@ def interviews_book(
     group = uuid.uuid4() if len(slots) > 1 else None
     with overlaps_refused(), transaction.atomic():
         _refuse_overlaps(slots)
+        _refuse_seen_questions(slots)
         interviews = [
             Interview.objects.create(
                 interviewer_id=slot.interviewer_id,
@@ -135,11 +123,7 @@ def interviews_book(
                 match_run=match_run,
                 swap_group=group,
                 time_set_at=now,
-                guide_released_at=guide_release_at(
-                    interviewer_id=slot.interviewer_id,
-                    question_id=slot.question.pk,
-                    starts_at=slot.starts_at,
-                ),
+                guide_released_at=guide_release_at(starts_at=slot.starts_at),
             )
             for slot in slots
         ]
@@ -179,6 +163,29 @@ def _refuse_overlaps(slots: list[Slot]) -> None:
         )
     if Seat.objects.filter(clash, active=True).exists():
         raise busy()
+
+
+def _refuse_seen_questions(slots: list[Slot]) -> None:
+    """Raise Conflict if a slot's candidate has seen its question or its interviewer takes it.
+
+    The pickers (services.pairing.choose_question) never propose such a slot; this is the
+    last line for any caller that names a question itself. Slots of one group count too: in a
+    swap, each half's question is seen by both before the other half.
+    """
+    people = {user_id for slot in slots for user_id in (slot.interviewer_id, slot.candidate_id)}
+    exposure = selectors.question_exposure(user_ids=people)
+    for slot in slots:
+        question_id = slot.question.pk
+        if question_id in exposure[slot.candidate_id].seen:
+            raise Conflict("The candidate has already seen that question.", code="question_seen")
+        if question_id in exposure[slot.interviewer_id].taking:
+            raise Conflict(
+                "The interviewer is booked to take that question as a candidate.",
+                code="question_seen",
+            )
+        for user_id in (slot.interviewer_id, slot.candidate_id):
+            exposure[user_id].seen.add(question_id)
+        exposure[slot.candidate_id].taking.add(question_id)
 
 
 BUSY = "One of the participants already has an interview at that time."

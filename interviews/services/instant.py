@@ -30,7 +30,8 @@ from interviews.models import (
     RequestRole,
     Seat,
 )
-from interviews.services import matching, notifications, pairing
+from interviews.models.sessions import ACTIVE_STATUSES
+from interviews.services import matching, notifications
 from interviews.services.booking import INTERVIEW_LENGTH, interview_book, swap_book
 from sevenstep.errors import ApplicationError, Conflict
 from sevenstep.framework import LEVEL_ORDER
@@ -101,23 +102,48 @@ def _waiting(user: User) -> InstantQueueEntry | None:
 def instant_join(
     *, user: User, role: str, level: str | None = None, domains: list[str] | None = None
 ) -> InstantQueueEntry:
-    """Wait for an instant partner (or update the wait already going); try to pair at once."""
+    """Wait for an instant partner (or update the wait already going); try to pair at once.
+
+    Idempotent per user: a second join (a double click) while the first is pairing waits for it
+    and returns its outcome, the match included, instead of queueing the user a second time.
+    """
     now = timezone.now()
     duration = 2 * INTERVIEW_LENGTH if role == RequestRole.SWAP else INTERVIEW_LENGTH
-    busy = Seat.objects.filter(
-        user=user, active=True, starts_at__lt=now + duration, ends_at__gt=now
-    ).exists()
-    if busy:
-        raise Conflict("You already have an interview right now.", code="busy_now")
     profile = user.profile
     with transaction.atomic():
-        entry = _waiting(user) or InstantQueueEntry(user=user, created_at=now)
+        # One join per user at a time: the user's row lock orders parallel joins (SQLite's
+        # IMMEDIATE transactions already do), so the second sees the first's entry or match;
+        # the waiting entry's own lock also waits out a partner's attempt that is pairing it.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        entry = _waiting(user)
+        if entry is None:
+            matched = _matched_now(user, now)
+            if matched is not None:
+                return matched
+        busy = Seat.objects.filter(
+            user=user, active=True, starts_at__lt=now + duration, ends_at__gt=now
+        ).exists()
+        if busy:
+            raise Conflict("You already have an interview right now.", code="busy_now")
+        entry = entry or InstantQueueEntry(user=user, created_at=now)
         entry.role = role
         entry.level = level or profile.target_level
         entry.domains = sorted(set(domains if domains is not None else profile.focus_domains))
         entry.last_seen_at = now
         entry.save()
-    return instant_try_pair(entry_id=entry.pk) or entry
+        paired = instant_try_pair(entry_id=entry.pk)
+    return paired or entry
+
+
+def _matched_now(user: User, now: datetime) -> InstantQueueEntry | None:
+    """The user's latest entry if it was matched to an interview still to come or under way."""
+    latest = InstantQueueEntry.objects.filter(user=user).order_by("-created_at", "-pk").first()
+    if latest is None or latest.status != QueueStatus.MATCHED or latest.interview_id is None:
+        return None
+    interview = latest.interview
+    if interview.status in ACTIVE_STATUSES and interview.ends_at > now:
+        return latest
+    return None
 
 
 def instant_status(*, user: User) -> InstantQueueEntry:
@@ -227,38 +253,21 @@ def _book(mine: InstantQueueEntry, other: InstantQueueEntry, now: datetime) -> l
         leader, follower = mine, other
     else:
         leader, follower = other, mine
-    questions, had, done = matching.question_history(user_ids=[leader.user_id, follower.user_id])
-    refs = matching.question_refs(questions)
-
-    def seeker(entry: InstantQueueEntry) -> pairing.Seeker:
-        return pairing.Seeker(
-            request_id=entry.pk,
-            user_id=entry.user_id,
-            role=pairing.ROLE_CODES[entry.role],
-            level=LEVEL_ORDER.index(entry.level),
-            domains=matching.domain_bits(entry.domains),
-            free=0,
-            priority=0.0,
-            max_per_week=2,
-            had=had.get(entry.user_id, 0),
-            done=done.get(entry.user_id, 0),
-        )
-
-    a, b = seeker(leader), seeker(follower)
-    first = pairing.choose_question(refs, a, b)
-    if first is None:
+    halves = [matching.Half(leader.user_id, follower.user_id, follower.level, follower.domains)]
+    if swap:
+        halves.append(matching.Half(follower.user_id, leader.user_id, leader.level, leader.domains))
+    questions = matching.questions_pick(halves=halves)
+    if questions is None:
+        # No question either has not seen: they are never paired; each waits for someone else.
         return []
-    second = pairing.choose_question(refs, b, a, exclude=first)
     starts_at = now.replace(second=0, microsecond=0)
     try:
         if swap:
-            if second is None:
-                return []
             return swap_book(
                 first_interviewer_id=leader.user_id,
                 first_candidate_id=follower.user_id,
-                first_question=questions[first],
-                second_question=questions[second],
+                first_question=questions[0],
+                second_question=questions[1],
                 starts_at=starts_at,
                 source=InterviewSource.INSTANT,
             )
@@ -266,7 +275,7 @@ def _book(mine: InstantQueueEntry, other: InstantQueueEntry, now: datetime) -> l
             interview_book(
                 interviewer_id=leader.user_id,
                 candidate_id=follower.user_id,
-                question=questions[first],
+                question=questions[0],
                 starts_at=starts_at,
                 source=InterviewSource.INSTANT,
             )

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from interviews import selectors
 from interviews.models import (
     AvailabilityWindow,
     Interview,
@@ -24,7 +25,7 @@ from interviews.models import (
     ReliabilityKind,
     Seat,
 )
-from interviews.services import notifications
+from interviews.services import matching, notifications
 from interviews.services.booking import busy, guide_release_at, overlaps_refused
 from sevenstep.errors import ApplicationError, Conflict
 
@@ -131,17 +132,14 @@ def interview_reschedule(
         partner_id = first.partner_of(user.pk)
         _require_available(partner_id, starts_at, end)
         _refuse_overlaps([user.pk, partner_id], starts_at, end, exclude=group)
+        _refresh_seen_questions(group)
         for item in group:
             item.starts_at += shift
             item.ends_at += shift
             item.sequence += 1
             item.time_set_at = now
             if item.guide_released_at is not None and item.guide_released_at > now:
-                item.guide_released_at = guide_release_at(
-                    interviewer_id=item.interviewer_id,
-                    question_id=item.question_id,
-                    starts_at=item.starts_at,
-                )
+                item.guide_released_at = guide_release_at(starts_at=item.starts_at)
             item.save()
             Seat.objects.filter(interview=item, active=True).update(
                 starts_at=item.starts_at, ends_at=item.ends_at
@@ -152,6 +150,39 @@ def interview_reschedule(
             interview_ids=[item.pk for item in group], kind=NotificationKind.RESCHEDULED
         )
     return group
+
+
+def _refresh_seen_questions(group: list[Interview]) -> None:
+    """Give the group fresh questions if one breaks the question rule; Conflict if none is left.
+
+    Bookings made before the rule (or by hand) can have a candidate on a question they have
+    seen elsewhere; moving the interview is when the partners hear from us again, so the
+    question is picked anew then, by the same picker as every other path.
+    """
+    others = [item.pk for item in group]
+    people = {user_id for item in group for user_id in (item.interviewer_id, item.candidate_id)}
+    exposure = selectors.question_exposure(user_ids=people, excluding=others)
+    broken = any(
+        item.question_id in exposure[item.candidate_id].seen
+        or item.question_id in exposure[item.interviewer_id].taking
+        for item in group
+    ) or len({item.question_id for item in group}) < len(group)
+    if not broken:
+        return
+    halves = [
+        matching.Half(
+            item.interviewer_id, item.candidate_id, item.question.level, [item.question.domain]
+        )
+        for item in group
+    ]
+    questions = matching.questions_pick(halves=halves, excluding=others)
+    if questions is None:
+        raise Conflict(
+            "There is no question left that the candidate has not seen; cancel instead.",
+            code="no_fresh_question",
+        )
+    for item, question in zip(group, questions, strict=True):
+        item.question = question
 
 
 def _require_available(user_id: int, starts_at: datetime, ends_at: datetime) -> None:

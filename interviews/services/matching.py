@@ -14,7 +14,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -49,7 +49,7 @@ CACHE_LOCK_SECONDS = 15 * 60
 REMATCH_WINDOW = timedelta(days=7)
 DOMAIN_BITS = {domain: index for index, domain in enumerate(Domain.values)}
 LEVEL_INDEX = {level: index for index, level in enumerate(LEVEL_ORDER)}
-HAD_STATUSES = (InterviewStatus.SCHEDULED, InterviewStatus.LIVE, InterviewStatus.COMPLETED)
+WEEK_STATUSES = (InterviewStatus.SCHEDULED, InterviewStatus.LIVE, InterviewStatus.COMPLETED)
 
 
 @contextmanager
@@ -160,23 +160,84 @@ def _book(pair: pairing.Pairing, loaded: LoadedProblem, run: MatchRun) -> list[I
     ]
 
 
-def question_history(
-    *, user_ids: list[int]
-) -> tuple[list[Question], dict[int, int], dict[int, int]]:
-    """Return the active bank and, per user, bit masks of questions had and done as a candidate."""
+@dataclass
+class QuestionHistory:
+    """The active bank and, per user, its questions as bit masks (see pairing.Seeker)."""
+
+    questions: list[Question]
+    seen: dict[int, int]
+    taking: dict[int, int]
+    done: dict[int, int]
+
+
+def question_history(*, user_ids: list[int], excluding: list[int] | None = None) -> QuestionHistory:
+    """Return the active bank and each user's exposure to it (selectors.question_exposure)."""
     questions = list(Question.objects.filter(is_active=True).order_by("pk"))
     bit = {q.pk: index for index, q in enumerate(questions)}
-    had: dict[int, int] = defaultdict(int)
-    done: dict[int, int] = defaultdict(int)
-    history = Interview.objects.filter(
-        candidate_id__in=user_ids, status__in=HAD_STATUSES
-    ).values_list("candidate_id", "question_id", "status")
-    for user_id, question_id, status in history:
-        if question_id in bit:
-            had[user_id] |= 1 << bit[question_id]
-            if status == InterviewStatus.COMPLETED:
-                done[user_id] |= 1 << bit[question_id]
-    return questions, had, done
+
+    def mask(ids: set[int]) -> int:
+        return sum(1 << bit[question_id] for question_id in ids if question_id in bit)
+
+    exposure = selectors.question_exposure(user_ids=user_ids, excluding=excluding or [])
+    return QuestionHistory(
+        questions=questions,
+        seen={user_id: mask(mine.seen) for user_id, mine in exposure.items()},
+        taking={user_id: mask(mine.taking) for user_id, mine in exposure.items()},
+        done={user_id: mask(mine.done) for user_id, mine in exposure.items()},
+    )
+
+
+@dataclass(frozen=True)
+class Half:
+    """One interview to find a question for: who interviews whom, and what the candidate wants."""
+
+    interviewer_id: int
+    candidate_id: int
+    level: str
+    domains: list[str]
+
+
+def questions_pick(
+    *, halves: list[Half], excluding: list[int] | None = None
+) -> list[Question] | None:
+    """Pick a question per half with the planner's rule, or None if the bank has none left.
+
+    For the paths that book one pair at a time (instant match, a reschedule that must change
+    the question); the halves of a swap are picked in order, each seeing the one before.
+    `excluding` leaves interviews out of the history (those being re-picked).
+    """
+    people = {user_id for half in halves for user_id in (half.interviewer_id, half.candidate_id)}
+    history = question_history(user_ids=sorted(people), excluding=excluding)
+    refs = question_refs(history.questions)
+    seekers = {
+        user_id: pairing.Seeker(
+            request_id=0,
+            user_id=user_id,
+            role=pairing.ROLE_SWAP,
+            level=0,
+            domains=0,
+            free=0,
+            priority=0.0,
+            max_per_week=0,
+            seen=history.seen.get(user_id, 0),
+            taking=history.taking.get(user_id, 0),
+            done=history.done.get(user_id, 0),
+        )
+        for user_id in people
+    }
+    picked: list[Question] = []
+    for half in halves:
+        interviewer, candidate = seekers[half.interviewer_id], seekers[half.candidate_id]
+        wish = replace(candidate, level=LEVEL_INDEX[half.level], domains=domain_bits(half.domains))
+        chosen = pairing.choose_question(refs, interviewer, wish)
+        if chosen is None:
+            return None
+        bit = 1 << chosen
+        interviewer.seen |= bit
+        candidate.seen |= bit
+        candidate.taking |= bit
+        picked.append(history.questions[chosen])
+    return picked
 
 
 def question_refs(questions: list[Question]) -> list[pairing.QuestionRef]:
@@ -250,10 +311,10 @@ def problem_load(*, now: datetime, skip_run: MatchRun | None = None) -> LoadedPr
         if last > first:
             free[user_id] &= ~(((1 << (last - first)) - 1) << first)
 
-    questions, had, done_mask = question_history(user_ids=user_ids)
+    history = question_history(user_ids=user_ids)
     booked: dict[int, dict[int, int]] = defaultdict(dict)
     week_span = Interview.objects.filter(
-        status__in=HAD_STATUSES,
+        status__in=WEEK_STATUSES,
         starts_at__gte=origin - timedelta(days=7),
         starts_at__lt=end + timedelta(days=7),
     )
@@ -302,17 +363,18 @@ def problem_load(*, now: datetime, skip_run: MatchRun | None = None) -> LoadedPr
                 ),
                 max_per_week=request.max_per_week,
                 booked=booked.get(request.user_id, {}),
-                had=had.get(request.user_id, 0),
-                done=done_mask.get(request.user_id, 0),
+                seen=history.seen.get(request.user_id, 0),
+                taking=history.taking.get(request.user_id, 0),
+                done=history.done.get(request.user_id, 0),
                 waited=waited,
             )
         )
     problem = pairing.Problem(
         seekers=seekers,
-        questions=question_refs(questions),
+        questions=question_refs(history.questions),
         origin=origin,
         cells=cells,
         recent_pairs=recent,
         bucket_cells=max(1, settings.SCHEDULING_MATCH_BUCKET_MINUTES // 15),
     )
-    return LoadedProblem(problem=problem, questions={q.pk: q for q in questions})
+    return LoadedProblem(problem=problem, questions={q.pk: q for q in history.questions})

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
-from interviews import zones
+from interviews import selectors, zones
 from interviews.models import Interview, InterviewStatus, Notification, NotificationKind
 
 log = logging.getLogger(__name__)
@@ -175,10 +175,29 @@ def _item(interview: Interview, user: User, zone_name: str) -> dict[str, object]
         "join_url": room_url(interview),
         "invite_url": invite_url(interview),
         "detail_url": detail_url(interview),
-        "guide_now": mine_to_lead
-        and interview.guide_released_at is not None
-        and interview.guide_released_at < interview.starts_at - timedelta(hours=1),
+        "guide_note": _guide_note(interview, user, zone_name) if mine_to_lead else "",
     }
+
+
+def _guide_note(interview: Interview, user: User, zone_name: str) -> str:
+    """Say when the interviewer can read the guide, exactly as the interview page will show it."""
+    if interview.status != InterviewStatus.SCHEDULED:
+        return ""
+    opens = selectors.guide_available_at(interview=interview, user=user)
+    if opens is None:
+        return ""
+    now = timezone.now()
+    if now >= interview.room_opens_at or opens >= interview.room_opens_at:
+        return (
+            "The interviewer guide is beside the notes in the room, from when it opens "
+            f"({zones.describe(interview.room_opens_at, zone_name)})."
+        )
+    if opens <= now:
+        return f"The interviewer guide is open to you now to prepare: {detail_url(interview)}"
+    return (
+        "The interviewer guide opens for you to prepare "
+        f"{zones.describe(opens, zone_name)}, on the interview page: {detail_url(interview)}"
+    )
 
 
 def _name(user: User | None, *, viewer: User | None = None) -> str:

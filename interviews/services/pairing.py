@@ -29,8 +29,12 @@ two swap-seekers prefer each other, which is the point of a swap.
 Hard rules: roles fit (candidate with interviewer or swap, interviewer with swap, swap with swap
 for a 90-minute swap); both are free for the whole interview and clear of their bookings; level
 gap at most 2; no partner again within the no-repeat window; the weekly cap of each request (a
-swap counts twice); the candidate gets a question they never had as a candidate, and the
-interviewer one they did as a candidate where such a question exists.
+swap counts twice); the candidate gets a question they have never seen in any role (past, live
+or booked, as interviewer or candidate: interviews.selectors defines "seen" once), never one
+their interviewer is booked to take as a candidate, and where possible one the interviewer did
+as a candidate. A pair with no such question left in the bank is never paired (its edge is
+left out, so each finds another partner or waits); a swap needs two different ones. Within a
+run, every booking adds its questions to both people's seen set before the next round.
 
 How it is solved
 ----------------
@@ -120,7 +124,8 @@ class Seeker:
     priority: float
     max_per_week: int
     booked: dict[int, int] = field(default_factory=dict)  # week key -> interviews that week
-    had: int = 0  # question bits had as a candidate
+    seen: int = 0  # question bits seen in any role: never again as a candidate
+    taking: int = 0  # question bits booked as a candidate: never to interview on
     done: int = 0  # question bits completed as a candidate
     waited: float = 0.0  # seconds since the request was opened
 
@@ -252,6 +257,8 @@ class _Bucket:
     cap1: np.ndarray
     cap2: np.ndarray
     waited: np.ndarray
+    seen: np.ndarray  # question masks (uint64, or Python ints past 64 questions)
+    taking: np.ndarray
     user_index: dict[int, int]
     recent: dict[int, set[int]]
 
@@ -266,6 +273,7 @@ class _Bucket:
         swap &= self.cap2[rows, None] & self.cap2[None, :]
         gap = np.abs(self.level[rows, None] - self.level[None, :])
         feasible = (single | swap) & (gap <= self.problem.max_level_gap)
+        feasible &= self._questions_left(rows, swap)
         feasible[np.arange(len(rows)), rows] = False
         for a, b in self._recent_within(rows):
             feasible[a, b] = False
@@ -285,6 +293,22 @@ class _Bucket:
         )
         return np.where(feasible, value, -np.inf), swap
 
+    def _questions_left(self, rows: np.ndarray, swap: np.ndarray) -> np.ndarray:
+        """Where the bank still holds a question for the pair (two different ones for a swap)."""
+        everyone = _mask_type(len(self.problem.questions))((1 << len(self.problem.questions)) - 1)
+        # for_col[r, c]: questions c can take as the candidate with r interviewing; for_row the
+        # reverse.
+        for_col = ~self.seen[None, :] & ~self.taking[rows, None] & everyone
+        for_row = ~self.seen[rows, None] & ~self.taking[None, :] & everyone
+        r_role, c_role = self.role[rows, None], self.role[None, :]
+        row_leads = (r_role == ROLE_INTERVIEWER) | (
+            (r_role == ROLE_SWAP) & (c_role == ROLE_CANDIDATE)
+        )
+        single = np.where(row_leads, for_col, for_row) != 0
+        only_one = (for_col == for_row) & (_popcount(for_col) == 1)
+        both = (for_col != 0) & (for_row != 0) & ~only_one
+        return np.where(swap, both, single)
+
     def _recent_within(self, rows: np.ndarray) -> Iterable[tuple[int, int]]:
         for row_pos, row in enumerate(rows):
             mine = self.recent.get(self.members[row].user_id)
@@ -300,21 +324,36 @@ class _Bucket:
         a, b = self.members[i], self.members[j]
         if is_swap:
             return known / 2 * (_knows(a, b) + _knows(b, a))
-        leader, follower = _orient(a, b, int(self.role[i]))
+        leader, follower = _orient(a, b, int(self.role[i]), int(self.role[j]))
         return known * _knows(leader, follower)
 
 
 def _knows(interviewer: Seeker, candidate: Seeker) -> bool:
-    return (interviewer.done & ~candidate.had) != 0
+    return (interviewer.done & ~candidate.seen & ~interviewer.taking) != 0
 
 
-def _orient(a: Seeker, b: Seeker, role_a: int) -> tuple[Seeker, Seeker]:
+def _mask_type(questions: int) -> Callable[[int], object]:
+    """Question masks fit a uint64 for banks of up to 64 questions; past that, Python ints."""
+    return np.uint64 if questions <= 64 else int
+
+
+def _masks(values: list[int], questions: int) -> np.ndarray:
+    return np.array(values, dtype=np.uint64 if questions <= 64 else object)
+
+
+def _popcount(masks: np.ndarray) -> np.ndarray:
+    if masks.dtype == object:
+        return np.vectorize(int.bit_count, otypes=[np.int64])(masks)
+    return np.bitwise_count(masks)
+
+
+def _orient(a: Seeker, b: Seeker, role_a: int, role_b: int) -> tuple[Seeker, Seeker]:
     """Return (interviewer, candidate) for a single interview between a and b.
 
-    role_a is a's role in this round (a swap-seeker who has had every question only
-    interviews); the pair is known to fit, so a either interviews or b must.
+    role_a and role_b are their roles in this round (a swap-seeker who has seen every question
+    only interviews); the pair is known to fit, so a either interviews or b must.
     """
-    if role_a == ROLE_INTERVIEWER or (role_a == ROLE_SWAP and b.role == ROLE_CANDIDATE):
+    if role_a == ROLE_INTERVIEWER or (role_a == ROLE_SWAP and role_b == ROLE_CANDIDATE):
         return a, b
     return b, a
 
@@ -392,6 +431,8 @@ def _round(
     domains = np.array([s.domains for s in people], dtype=np.uint64)
     prio = np.array([s.priority for s in people])
     waited = np.array([s.waited for s in people])
+    seen = _masks([s.seen for s in people], len(problem.questions))
+    taking = _masks([s.taking for s in people], len(problem.questions))
     left: dict[int, np.ndarray] = {}
     matched = np.zeros(len(active), dtype=bool)
     found: list[Pairing] = []
@@ -416,6 +457,8 @@ def _round(
             cap1=np.ones(len(members), dtype=bool),
             cap2=left[week][members] >= 2,
             waited=waited[members],
+            seen=seen[members],
+            taking=taking[members],
             user_index={s.user_id: k for k, s in enumerate(chosen)},
             recent=live,
         )
@@ -428,10 +471,10 @@ def _round(
 
 
 def _effective_role(seeker: Seeker, everyone: int) -> int | None:
-    """A request whose owner has had every question can still interview, never be a candidate."""
+    """A request whose owner has seen every question can still interview, never be a candidate."""
     if seeker.role == ROLE_INTERVIEWER:
         return ROLE_INTERVIEWER
-    if everyone & ~seeker.had:
+    if everyone & ~seeker.seen:
         return seeker.role
     return ROLE_INTERVIEWER if seeker.role == ROLE_SWAP else None
 
@@ -481,7 +524,7 @@ def _pairing(
         leader, follower = (a, b) if a.user_id < b.user_id else (b, a)
     else:
         common = int(bucket.s45[i] & bucket.s45[j])
-        leader, follower = _orient(a, b, int(bucket.role[i]))
+        leader, follower = _orient(a, b, int(bucket.role[i]), int(bucket.role[j]))
     first = choose_question(problem.questions, leader, follower)
     if first is None:
         return None
@@ -504,9 +547,15 @@ def _pairing(
 def choose_question(
     questions: list[QuestionRef], interviewer: Seeker, candidate: Seeker, exclude: int = -1
 ) -> int | None:
-    """Pick the candidate's best question they never had, one the interviewer did if possible."""
+    """Pick the candidate's best question they have never seen, or None if the bank has none.
+
+    The one place a question is chosen: never one the candidate has seen in any role, never
+    one the interviewer is booked to take as a candidate; one the interviewer did as a
+    candidate where possible.
+    """
     order = _preference(tuple(questions), candidate.domains, candidate.level)
-    fresh = [q for q in order if not candidate.had >> q & 1 and q != exclude]
+    barred = candidate.seen | interviewer.taking
+    fresh = [q for q in order if not barred >> q & 1 and q != exclude]
     for q in fresh:
         if interviewer.done >> q & 1:
             return q
@@ -535,6 +584,13 @@ def _apply(problem: Problem, pairing: Pairing) -> None:
     for person in (pairing.interviewer, pairing.candidate):
         person.free &= ~used
         person.booked[week] = person.booked.get(week, 0) + count
-    pairing.candidate.had |= 1 << index[pairing.question_ids[0]]
+    # What this run booked counts as seen for the later rounds of the same run, as it will
+    # for the next run once it is in the database.
+    halves = [(pairing.interviewer, pairing.candidate, pairing.question_ids[0])]
     if pairing.swap:
-        pairing.interviewer.had |= 1 << index[pairing.question_ids[1]]
+        halves.append((pairing.candidate, pairing.interviewer, pairing.question_ids[1]))
+    for interviewer, candidate, question_id in halves:
+        bit = 1 << index[question_id]
+        interviewer.seen |= bit
+        candidate.seen |= bit
+        candidate.taking |= bit

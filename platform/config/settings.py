@@ -336,6 +336,9 @@ SCHEDULING_MATCH_HORIZON_DAYS = env_int("SCHEDULING_MATCH_HORIZON_DAYS", 14)
 SCHEDULING_MATCH_BUCKET_MINUTES = env_int("SCHEDULING_MATCH_BUCKET_MINUTES", 120)
 SCHEDULING_INSTANT_RELAX_SECONDS = env_int("SCHEDULING_INSTANT_RELAX_SECONDS", 30)
 SCHEDULING_INSTANT_STALE_SECONDS = env_int("SCHEDULING_INSTANT_STALE_SECONDS", 60)
+# The interviewer's preparation view of the guide opens this long before the start (0: only
+# with the room); never for someone also booked as the candidate on the question.
+SCHEDULING_GUIDE_PREPARATION_HOURS = env_int("SCHEDULING_GUIDE_PREPARATION_HOURS", 24)
 
 # --- scoring --------------------------------------------------------------------------
 # Scorecards and feedback close this long after the interview ends; blind release ends then too.

@@ -22,7 +22,8 @@ from django.db.models import BigIntegerField, ExpressionWrapper, F, QuerySet
 from django.db.models.functions import Coalesce
 
 from accounts.models import Profile
-from interviews.models import Interview, InterviewStatus, Question
+from interviews.models import InterviewRole, Question
+from interviews.selectors import seen_interviews
 from scoring import estimation as est
 from scoring.models import (
     InterviewerFeedback,
@@ -522,23 +523,32 @@ def bank_load() -> Bank:
     return Bank(ids=[row["id"] for row in rows], questions=rows, emphasis=emphasis)
 
 
-def done_questions_load(user_ids: list[int], bank: Bank) -> np.ndarray:
-    """Return (users, questions): True where the (sorted) user had the question as candidate."""
-    interviews = Interview.objects.exclude(
-        status__in=[InterviewStatus.CANCELLED, InterviewStatus.NO_SHOW]
-    ).order_by()
-    if len(user_ids) == 1:
-        interviews = interviews.filter(candidate_id=user_ids[0])
-    pairs = _query_numbers(
-        interviews.annotate(had_user=F("candidate_id"), had_question=F("question_id")),
-        {"had_user": "int8", "had_question": "int8"},
-    )
-    row, known_user = _lookup(np.asarray(user_ids, dtype=np.int64), pairs["had_user"])
-    column, known_question = _lookup(np.asarray(bank.ids, dtype=np.int64), pairs["had_question"])
-    known = known_user & known_question
-    done = np.zeros((len(user_ids), len(bank.ids)), dtype=bool)
-    done[row[known], column[known]] = True
-    return done
+def seen_questions_load(user_ids: list[int], bank: Bank) -> np.ndarray:
+    """Return (users, questions): True where the (sorted) user has seen the question.
+
+    "Seen" is the scheduling rule's own (interviews.selectors.seen_interviews: in any role,
+    past, live or booked), so "Practise next" never offers a question the user interviewed on,
+    or one matching would refuse to give them as a candidate.
+    """
+    seen = np.zeros((len(user_ids), len(bank.ids)), dtype=bool)
+    for role, who in (
+        (InterviewRole.CANDIDATE, "candidate_id"),
+        (InterviewRole.INTERVIEWER, "interviewer_id"),
+    ):
+        interviews = seen_interviews(role=role).order_by()
+        if len(user_ids) == 1:
+            interviews = interviews.filter(**{who: user_ids[0]})
+        pairs = _query_numbers(
+            interviews.annotate(had_user=F(who), had_question=F("question_id")),
+            {"had_user": "int8", "had_question": "int8"},
+        )
+        row, known_user = _lookup(np.asarray(user_ids, dtype=np.int64), pairs["had_user"])
+        column, known_question = _lookup(
+            np.asarray(bank.ids, dtype=np.int64), pairs["had_question"]
+        )
+        known = known_user & known_question
+        seen[row[known], column[known]] = True
+    return seen
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
 
 from interviews.models import Question
+from interviews.selectors import question_exposure
 from scoring.models import (
     ModelFit,
     RaterStats,
@@ -47,7 +48,10 @@ def report_for_user(*, user_id: int) -> CurrentReport:
         computed_at, kind = timezone.now(), "on_demand"
         built = report_compute(user_id=user_id, now=computed_at)
         body = report_document(built.body, built.figures)
-    picked = [pick[0] for pick in body["recommended_questions"]]
+    # A stored report is as old as its last rebuild; a question seen since (an interview given
+    # or booked today) is left out now rather than at the next night.
+    seen = question_exposure(user_ids=[user_id])[user_id].seen
+    picked = [pick[0] for pick in body["recommended_questions"] if pick[0] not in seen]
     questions = {
         row["id"]: row
         for row in Question.objects.filter(pk__in=picked, is_active=True).values(

@@ -33,11 +33,11 @@ from scoring.selectors.report_inputs import (
     Timing,
     bank_load,
     bars_load,
-    done_questions_load,
     evidence_load,
     in_background,
     levels_load,
     rater_model_load,
+    seen_questions_load,
     stored_reports_load,
     timing_load,
 )
@@ -273,7 +273,7 @@ def _side_inputs(
     return (
         levels_load(user_ids),
         timing_load(user_ids),
-        done_questions_load(user_ids, bank),
+        seen_questions_load(user_ids, bank),
         bars_load(),
         bank,
     )

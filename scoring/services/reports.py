@@ -36,10 +36,10 @@ from scoring.selectors.report_inputs import (
     bank_load,
     bars_load,
     communication_bars_load,
-    done_questions_load,
     evidence_load,
     levels_load,
     rater_model_load,
+    seen_questions_load,
     timing_load,
 )
 from scoring.selectors.submissions import deadline_hours
@@ -214,7 +214,7 @@ def report_compute(*, user_id: int, now: datetime | None = None) -> Built:
         percentiles=percentiles,
         levels=levels,
         timing=timing_load([user_id]),
-        done=done_questions_load([user_id], context.bank),
+        done=seen_questions_load([user_id], context.bank),
         rater_arrays=raters,
         communication=communication,
         context=context,

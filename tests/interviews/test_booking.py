@@ -173,29 +173,16 @@ def test_nobody_interviews_themselves_or_books_the_past(interviewer: User) -> No
         )
 
 
-def test_an_interviewer_new_to_the_question_gets_the_guide_at_once(
-    interviewer: User, candidate: User, outsider: User
+def test_the_guide_release_is_stored_as_the_start_of_the_preparation_view(
+    interviewer: User, candidate: User
 ) -> None:
-    question = QuestionFactory()
     fresh = interview_book(
-        interviewer_id=interviewer.pk, candidate_id=candidate.pk, question=question, starts_at=AT
-    )
-    assert fresh.guide_released_at == NOW
-    # Once the interviewer has done the question as a candidate, the guide opens with the room.
-    done = InterviewFactory(
-        interviewer=outsider,
-        candidate=interviewer,
-        question=question,
-        starts_at=NOW - timedelta(days=3),
-    )
-    Interview.objects.filter(pk=done.pk).update(status=InterviewStatus.COMPLETED)
-    later = interview_book(
         interviewer_id=interviewer.pk,
-        candidate_id=outsider.pk,
-        question=question,
-        starts_at=AT + timedelta(days=1),
+        candidate_id=candidate.pk,
+        question=QuestionFactory(),
+        starts_at=AT,
     )
-    assert later.guide_released_at == later.starts_at - timedelta(minutes=10)
+    assert fresh.guide_released_at == AT - timedelta(hours=24)
 
 
 # --- concurrency ----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from interviews.models import (
     Seat,
 )
 from interviews.selectors import reliability_of
-from interviews.services import session
+from interviews.services import notifications, session
 from interviews.services.booking import interview_book, swap_book
 from sevenstep.consumers import CLOSE_TOO_EARLY
 from tests.factories import InterviewFactory, QuestionFactory
@@ -79,8 +79,14 @@ def test_upcoming_and_past_filters_split_my_interviews(
 
 
 def test_the_guide_is_for_the_interviewer_only(
-    client_for: ClientFor, booked: Interview, interviewer: User, candidate: User, staff: User
+    client_for: ClientFor,
+    booked: Interview,
+    interviewer: User,
+    candidate: User,
+    staff: User,
+    clock: time_machine.Coordinates,
 ) -> None:
+    clock.move_to(booked.room_opens_at)
     mine = client_for(interviewer).get(f"{URL}{booked.pk}/").json()
     assert set(mine["guide"]) == {str(step) for step in range(1, 8)}
     assert mine["guide"]["1"]["red_flags"]
@@ -94,20 +100,59 @@ def test_the_guide_is_for_the_interviewer_only(
     assert looking_on.json()["guide"] is None and looking_on.json()["my_role"] is None
 
 
-def test_an_interviewer_who_did_the_question_sees_the_guide_when_the_room_opens(
+def guide_of(client_for: ClientFor, user: User, interview: Interview) -> dict[str, object]:
+    return client_for(user).get(f"{URL}{interview.pk}/").json()
+
+
+def test_the_guide_stays_closed_days_ahead_and_opens_to_prepare_a_day_before(
     client_for: ClientFor,
     booked: Interview,
     interviewer: User,
     clock: time_machine.Coordinates,
 ) -> None:
-    Interview.objects.filter(pk=booked.pk).update(
-        guide_released_at=booked.starts_at - timedelta(minutes=10)
+    days_ahead = guide_of(client_for, interviewer, booked)
+    assert days_ahead["guide"] is None
+    assert days_ahead["guide_available_at"] == "2030-03-04T17:00:00Z"
+    clock.move_to(AT - timedelta(hours=24, seconds=1))
+    assert guide_of(client_for, interviewer, booked)["guide"] is None
+    clock.move_to(AT - timedelta(hours=24))
+    assert guide_of(client_for, interviewer, booked)["guide"] is not None
+
+
+@override_settings(SCHEDULING_GUIDE_PREPARATION_HOURS=0)
+def test_without_a_preparation_view_the_guide_opens_with_the_room(
+    client_for: ClientFor,
+    booked: Interview,
+    interviewer: User,
+    clock: time_machine.Coordinates,
+) -> None:
+    assert guide_of(client_for, interviewer, booked)["guide_available_at"] == "2030-03-05T16:50:00Z"
+    clock.move_to(booked.room_opens_at - timedelta(seconds=1))
+    assert guide_of(client_for, interviewer, booked)["guide"] is None
+    clock.move_to(booked.room_opens_at)
+    assert guide_of(client_for, interviewer, booked)["guide"] is not None
+
+
+def test_an_interviewer_booked_as_the_candidate_on_the_question_never_gets_to_prepare(
+    client_for: ClientFor,
+    booked: Interview,
+    interviewer: User,
+    outsider: User,
+    clock: time_machine.Coordinates,
+) -> None:
+    # Booked before the question rule: the interviewer takes the same question next week.
+    InterviewFactory(
+        interviewer=outsider,
+        candidate=interviewer,
+        question=booked.question,
+        starts_at=AT + timedelta(days=7),
     )
-    before = client_for(interviewer).get(f"{URL}{booked.pk}/").json()
-    assert before["guide"] is None
-    assert before["guide_available_at"] == "2030-03-05T16:50:00Z"
-    clock.move_to(booked.starts_at - timedelta(minutes=9))
-    assert client_for(interviewer).get(f"{URL}{booked.pk}/").json()["guide"] is not None
+    clock.move_to(AT - timedelta(hours=12))
+    preparing = guide_of(client_for, interviewer, booked)
+    assert preparing["guide"] is None
+    assert preparing["guide_available_at"] == "2030-03-05T16:50:00Z"
+    clock.move_to(booked.room_opens_at)
+    assert guide_of(client_for, interviewer, booked)["guide"] is not None
 
 
 @override_settings(LIVE_JOIN_EARLY_MINUTES=25)
@@ -431,3 +476,48 @@ def test_a_no_show_cannot_be_reported_with_a_body_or_long_after(
     clock.move_to(AT + timedelta(days=3))
     late = client_for(interviewer).post(url, format="json")
     assert late.status_code == 409 and late.json()["error"]["code"] == "too_late"
+
+
+def test_the_booking_email_promises_the_guide_when_the_interview_page_shows_it(
+    client_for: ClientFor,
+    interviewer: User,
+    candidate: User,
+    clock: time_machine.Coordinates,
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
+    with eager_tasks(), django_capture_on_commit_callbacks(execute=True):
+        booked = interview_book(
+            interviewer_id=interviewer.pk,
+            candidate_id=candidate.pk,
+            question=QuestionFactory(title="Design a feed"),
+            starts_at=AT,
+        )
+    by_recipient = {message.to[0]: message.body for message in mail.outbox}
+    promise = "The interviewer guide opens for you to prepare Mon 04 Mar 2030, 17:00 UTC (UTC)"
+    assert promise in by_recipient[interviewer.email]
+    assert f"/interviews/{booked.pk}" in by_recipient[interviewer.email]
+    assert "guide" not in by_recipient[candidate.email]
+    assert guide_of(client_for, interviewer, booked)["guide"] is None
+    clock.move_to(AT - timedelta(hours=24))
+    assert guide_of(client_for, interviewer, booked)["guide"] is not None
+
+
+def test_an_interviewer_booked_to_take_the_question_is_told_the_guide_comes_with_the_room(
+    interviewer: User, candidate: User, outsider: User, django_capture_on_commit_callbacks: Callable
+) -> None:
+    question = QuestionFactory()
+    InterviewFactory(interviewer=outsider, candidate=interviewer, question=question, starts_at=AT)
+    # Booked before the rule (booking now refuses it):
+    legacy = InterviewFactory(
+        interviewer=interviewer,
+        candidate=candidate,
+        question=question,
+        starts_at=AT + timedelta(days=1),
+    )
+    with eager_tasks(), django_capture_on_commit_callbacks(execute=True):
+        notifications.notify_on_commit(interview_ids=[legacy.pk], kind="booked")
+    (to_interviewer,) = [m.body for m in mail.outbox if m.to == [interviewer.email]]
+    assert "The interviewer guide is beside the notes in the room, from when it opens" in (
+        to_interviewer
+    )
+    assert "to prepare" not in to_interviewer

@@ -140,8 +140,8 @@ def test_the_candidate_never_gets_a_question_they_had_and_the_interviewer_knows_
     matching.matching_run(key="q")
     booked = Interview.objects.get(source=InterviewSource.MATCHED)
     assert booked.question == bank[-1]
-    # The interviewer did it as a candidate, so the guide opens with the room, not at once.
-    assert booked.guide_released_at == booked.starts_at - timedelta(minutes=10)
+    # The preparation view of the guide opens a day ahead, not at booking.
+    assert booked.guide_released_at == booked.starts_at - timedelta(hours=24)
 
 
 def test_an_unreliable_candidate_loses_a_contested_interviewer(interviewer: User) -> None:

@@ -148,19 +148,21 @@ def test_recent_partners_are_not_paired_again() -> None:
 
 def test_the_candidate_never_gets_a_question_they_had() -> None:
     had_all_but_last = (1 << (len(QUESTIONS) - 1)) - 1
-    setup = problem(seeker(1, ROLE_CANDIDATE, had=had_all_but_last), seeker(2, ROLE_INTERVIEWER))
+    setup = problem(seeker(1, ROLE_CANDIDATE, seen=had_all_but_last), seeker(2, ROLE_INTERVIEWER))
     (pair,) = pairing.plan(setup).pairings
     assert pair.question_ids == (QUESTIONS[-1].id,)
 
 
 def test_someone_who_had_every_question_is_never_a_candidate() -> None:
     everything = (1 << len(QUESTIONS)) - 1
-    setup = problem(seeker(1, ROLE_CANDIDATE, had=everything), seeker(2, ROLE_INTERVIEWER))
+    setup = problem(seeker(1, ROLE_CANDIDATE, seen=everything), seeker(2, ROLE_INTERVIEWER))
     assert pairing.plan(setup).pairings == []
 
 
 def test_the_interviewer_gets_a_question_they_did_as_a_candidate_when_there_is_one() -> None:
-    setup = problem(seeker(1, ROLE_CANDIDATE), seeker(2, ROLE_INTERVIEWER, done=1 << 4, had=1 << 4))
+    setup = problem(
+        seeker(1, ROLE_CANDIDATE), seeker(2, ROLE_INTERVIEWER, done=1 << 4, seen=1 << 4)
+    )
     (pair,) = pairing.plan(setup).pairings
     assert pair.question_ids == (QUESTIONS[4].id,)
 
@@ -205,8 +207,45 @@ def test_the_matching_is_exactly_the_maximum_weight_one(seed: int) -> None:
 
 def test_a_swap_seeker_who_had_every_question_still_interviews_another_swap_seeker() -> None:
     everything = (1 << len(QUESTIONS)) - 1
-    veteran = seeker(1, ROLE_SWAP, had=everything, done=everything, max_per_week=2)
+    veteran = seeker(1, ROLE_SWAP, seen=everything, done=everything, max_per_week=2)
     newcomer = seeker(2, ROLE_SWAP, max_per_week=2)
     (pair,) = pairing.plan(problem(newcomer, veteran)).pairings
     assert not pair.swap
     assert (pair.interviewer.user_id, pair.candidate.user_id) == (1, 2)
+
+
+def test_a_candidate_the_bank_cannot_serve_with_one_interviewer_gets_another() -> None:
+    everything_but_first = (1 << len(QUESTIONS)) - 2
+    # Ian is the better partner on every soft term but is booked to take the one question the
+    # candidate has not seen; the rule makes Ola the only partner she can have.
+    setup = problem(
+        seeker(1, ROLE_CANDIDATE, seen=everything_but_first),
+        seeker(2, ROLE_INTERVIEWER, priority=5.0, taking=1),
+        seeker(3, ROLE_INTERVIEWER),
+    )
+    (booked,) = pairing.plan(setup).pairings
+    assert (booked.interviewer.user_id, booked.candidate.user_id) == (3, 1)
+    assert booked.question_ids == (QUESTIONS[0].id,)
+
+
+def test_a_swap_needs_two_different_fresh_questions() -> None:
+    everything_but_first = (1 << len(QUESTIONS)) - 2
+    setup = problem(
+        seeker(1, ROLE_SWAP, seen=everything_but_first, max_per_week=2, free=free(0, 16)),
+        seeker(2, ROLE_SWAP, seen=everything_but_first, max_per_week=2, free=free(0, 16)),
+    )
+    assert pairing.plan(setup).pairings == []
+
+
+def test_a_run_counts_what_it_booked_in_earlier_rounds_as_seen() -> None:
+    sunday, monday = free(0, 8), free(48, 8)
+    setup = problem(
+        seeker(1, ROLE_SWAP, free=sunday | monday, max_per_week=2),
+        seeker(2, ROLE_CANDIDATE, free=sunday),
+        seeker(3, ROLE_INTERVIEWER, free=monday),
+    )
+    plan = pairing.plan(setup)
+    assert plan.rounds == 2
+    as_interviewer = {p.question_ids[0] for p in plan.pairings if p.interviewer.user_id == 1}
+    as_candidate = {p.question_ids[0] for p in plan.pairings if p.candidate.user_id == 1}
+    assert as_interviewer and as_candidate and not as_interviewer & as_candidate

@@ -15,6 +15,7 @@ from scoring import estimation as est
 from scoring.models import RaterStats, Report, ReportSnapshot, ReportState
 from scoring.services.nightly import NIGHTLY_LOCK, reports_rebuild_all
 from scoring.services.reports import report_compute, report_request, report_update
+from tests.factories import InterviewFactory
 from tests.scoring.conftest import given_feedback, given_scorecard, person
 
 pytestmark = pytest.mark.django_db
@@ -514,3 +515,21 @@ def test_outside_a_transaction_the_step_scores_are_read_on_a_second_connection(
         np.testing.assert_array_equal(getattr(apart.ratings, name), getattr(together.ratings, name))
     np.testing.assert_array_equal(apart.not_reached, together.not_reached)
     assert len(apart.ratings) == 18
+
+
+def test_practise_next_never_offers_a_question_the_user_has_interviewed_on_or_is_booked_for(
+    client_for, raters
+) -> None:  # type: ignore[no-untyped-def]
+    _, neutral, _ = raters
+    learner = person(profile__target_level="senior")
+    taken = Question.objects.order_by("pk").first()
+    for i in range(4):
+        given_scorecard(neutral, learner, [3, 3, 1, 3, 3, 3, 3], days_ago=3 + i, question=taken)
+    reports_rebuild_all()
+    first, *_ = (q["id"] for q in my_report(client_for, learner)["recommended_questions"])
+    # Booked to interview on it: the stored report stops offering it at once, the rebuild too.
+    InterviewFactory(interviewer=learner, question=Question.objects.get(pk=first))
+    assert first not in {q["id"] for q in my_report(client_for, learner)["recommended_questions"]}
+    reports_rebuild_all()
+    rebuilt = my_report(client_for, learner)["recommended_questions"]
+    assert len(rebuilt) == 3 and first not in {q["id"] for q in rebuilt}

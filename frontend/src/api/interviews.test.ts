@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { roomIsOpen } from './interviews'
+import { roomGuideFor, roomIsOpen, type InterviewDetail } from './interviews'
 
 const OPENS = '2030-03-05T16:35:00Z'
 const at = (iso: string) => Date.parse(iso)
@@ -16,5 +16,22 @@ describe('roomIsOpen', () => {
     expect(roomIsOpen({ status: 'live', room_opens_at: OPENS }, before)).toBe(true)
     expect(roomIsOpen({ status: 'completed', room_opens_at: OPENS }, at('2030-03-06T00:00:00Z'))).toBe(false)
     expect(roomIsOpen({ status: 'cancelled', room_opens_at: OPENS }, at('2030-03-05T17:00:00Z'))).toBe(false)
+  })
+})
+
+describe('roomGuideFor', () => {
+  const step1 = { covers: ['objective'], follow_ups: [], red_flags: [] }
+  const sentToPrepare = (status: string) =>
+    ({ status, room_opens_at: OPENS, guide: { '1': step1 } }) as unknown as InterviewDetail
+
+  it('keeps the guide the API sent for preparation out of the room until it opens', () => {
+    expect(roomGuideFor(sentToPrepare('scheduled'), 1, at('2030-03-04T17:00:00Z'))).toBeNull()
+    expect(roomGuideFor(sentToPrepare('scheduled'), 1, at('2030-03-05T16:34:59Z'))).toBeNull()
+    expect(roomGuideFor(sentToPrepare('scheduled'), 1, at(OPENS))).toEqual(step1)
+  })
+
+  it('shows it while live and after the end', () => {
+    expect(roomGuideFor(sentToPrepare('live'), 1, at('2030-03-01T00:00:00Z'))).toEqual(step1)
+    expect(roomGuideFor(sentToPrepare('completed'), 1, at('2030-03-06T00:00:00Z'))).toEqual(step1)
   })
 })

@@ -17,6 +17,17 @@ export function guideFor(interview: InterviewDetail, step: number): GuideStep | 
   return guide?.[String(step)] ?? null
 }
 
+/** The guide of one step as the room shows it: never before the room opens, even when the API
+ * already sends it for the interviewer's preparation view (the interview page shows that). */
+export function roomGuideFor(
+  interview: InterviewDetail,
+  step: number,
+  now: number = Date.now(),
+): GuideStep | null {
+  const notYet = interview.status === 'scheduled' && now < Date.parse(interview.room_opens_at)
+  return notYet ? null : guideFor(interview, step)
+}
+
 export function roleOf(interview: Pick<InterviewDetail, 'interviewer' | 'candidate'>, me: Me): 'interviewer' | 'candidate' | null {
   if (interview.interviewer?.id === me.id) return 'interviewer'
   if (interview.candidate?.id === me.id) return 'candidate'

@@ -1080,13 +1080,13 @@ export interface components {
             absent_user?: number | null;
             /** Format: int64 */
             sequence?: number;
-            /** @description Per framework step ('1'..'7'); only for the interviewer, from guide_available_at on; null otherwise. */
+            /** @description Per framework step ('1'..'7'); only for the interviewer, from guide_available_at on (a preparation view before room_opens_at); null otherwise. */
             readonly guide: {
                 [key: string]: components["schemas"]["StepGuideOutput"];
             } | null;
             /**
              * Format: date-time
-             * @description When the interviewer can read the guide; null for everyone else.
+             * @description When the interviewer can read the guide: SCHEDULING_GUIDE_PREPARATION_HOURS before the start to prepare, or when the room opens for an interviewer also booked as the candidate on the question; null for everyone else.
              */
             readonly guide_available_at: string | null;
             current_step?: (components["schemas"]["StepEnum"] | components["schemas"]["NullEnum"]) | null;

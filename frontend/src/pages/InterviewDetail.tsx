@@ -2,9 +2,10 @@ import { useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router-dom'
 import { api } from '../api/client'
-import { partnerOf, roleOf, STATUS_LABELS, useInterview, useRoomOpen, type InterviewDetail } from '../api/interviews'
+import { guideFor, partnerOf, roleOf, STATUS_LABELS, useInterview, useRoomOpen, type InterviewDetail } from '../api/interviews'
 import type { Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
+import { GuideStepView } from '../components/Guide'
 import { MarkdownView } from '../components/MarkdownView'
 import { formatDateTime, formatMinutes, formatRange, wallTimeToUtc } from '../lib/time'
 
@@ -48,6 +49,7 @@ function Detail({ interview, me }: { interview: InterviewDetail; me: Me }) {
           <MarkdownView source={interview.question.prompt} label="Question prompt" />
         </div>
       )}
+      {role === 'interviewer' && upcoming && <Preparation interview={interview} zone={zone} />}
       <div className="actions">
         {roomOpen && (
           <Link className="button primary" to={`/interviews/${interview.id}/room`}>
@@ -157,6 +159,36 @@ function ChangeInterview({
         <ErrorMessage error={errors.cancel} shownFields={['reason']} />
         <ErrorMessage error={errors['no-show']} />
       </form>
+    </div>
+  )
+}
+
+/** The interviewer's preparation view of the guide, or when it opens (the server decides). */
+function Preparation({ interview, zone }: { interview: InterviewDetail; zone: string }) {
+  const steps = [1, 2, 3, 4, 5, 6, 7]
+    .map((step) => ({ step, guide: guideFor(interview, step) }))
+    .filter((item) => item.guide !== null)
+  if (steps.length === 0) {
+    const opens = interview.guide_available_at
+    if (!opens) return null
+    const withRoom = Date.parse(opens) === Date.parse(interview.room_opens_at)
+    return (
+      <p className="muted" data-testid="guide-opens">
+        The interviewer guide opens {withRoom ? 'with the room, ' : 'for preparation '}
+        {formatDateTime(opens, zone)}.
+      </p>
+    )
+  }
+  return (
+    <div className="card" data-testid="guide-preparation">
+      <h2>Prepare: the interviewer guide</h2>
+      <p className="muted">For you alone; the candidate never sees it.</p>
+      {steps.map(({ step, guide }) => (
+        <section key={step}>
+          <h3>Step {step}</h3>
+          <GuideStepView guide={guide!} />
+        </section>
+      ))}
     </div>
   )
 }

@@ -1,10 +1,11 @@
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react'
 import { Link, useParams } from 'react-router-dom'
-import { guideFor, roleOf, STATUS_LABELS, useInterview, useRubric, type InterviewDetail } from '../api/interviews'
+import { roleOf, roomGuideFor, STATUS_LABELS, useInterview, useRoomOpen, useRubric, type InterviewDetail } from '../api/interviews'
 import { useFramework } from '../api/queries'
 import { togglePitfall, useScorecardDraft, withStep } from '../api/scorecard'
 import type { Framework, Me, Rubric } from '../api/types'
 import { CollabEditor } from '../components/CollabEditor'
+import { GuideStepView } from '../components/Guide'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
 import { MarkdownView } from '../components/MarkdownView'
 import { StepScoreFields } from '../components/StepScoreFields'
@@ -333,7 +334,9 @@ function InterviewerPanel({
 }) {
   const rubric = useRubric()
   const shown = step ?? 1
-  const guide = guideFor(interview, shown)
+  // Re-rendered when the room opens (useRoomOpen), so the guide appears by itself then.
+  useRoomOpen(interview)
+  const guide = roomGuideFor(interview, shown)
   const info = framework.steps.find((s) => s.number === shown)
   return (
     <aside className="side-panel" aria-label="Interviewer panel">
@@ -342,26 +345,7 @@ function InterviewerPanel({
         {info ? `: ${info.name}` : ''}
       </h2>
       {guide ? (
-        <div className="guide">
-          {guide.covers?.length ? (
-            <>
-              <h3>A strong answer covers</h3>
-              <ul>{guide.covers.map((c) => <li key={c}>{c}</li>)}</ul>
-            </>
-          ) : null}
-          {guide.follow_ups?.length ? (
-            <>
-              <h3>Follow-ups</h3>
-              <ul>{guide.follow_ups.map((c) => <li key={c}>{c}</li>)}</ul>
-            </>
-          ) : null}
-          {guide.red_flags?.length ? (
-            <>
-              <h3>Red flags</h3>
-              <ul>{guide.red_flags.map((c) => <li key={c}>{c}</li>)}</ul>
-            </>
-          ) : null}
-        </div>
+        <GuideStepView guide={guide} />
       ) : (
         <p className="muted">{info?.covers}</p>
       )}
