@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from interviews.models import Interview, InterviewStatus, TimelineEvent, TimelineKind
+from interviews.models import Interview, InterviewStatus, Seat, TimelineEvent, TimelineKind
 from sevenstep.errors import ApplicationError, Conflict
 from sevenstep.framework import Step
 
@@ -99,5 +99,8 @@ def session_end(*, interview_id: int, user_id: int) -> Interview:
     now = timezone.now()
     interview.transition(InterviewStatus.COMPLETED, at=now)
     interview.save(update_fields=["status", "ended_at", "current_step", "updated_at"])
+    # An interview that ends early gives back the rest of its slot: both people may be paired
+    # or booked again at once instead of waiting out the booked 45 minutes.
+    Seat.objects.filter(interview=interview).update(active=False)
     _record(interview, TimelineKind.ENDED, now, user_id)
     return interview

@@ -407,7 +407,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel a scheduled interview (both halves of a swap)
+         * Cancel a scheduled interview (and, by default, the other half of its swap)
          * @description Less than SCHEDULING_LATE_CANCEL_HOURS (12) hours before the start, the cancellation counts against my reliability, which lowers my matching priority.
          */
         post: operations["interviews_cancel_create"];
@@ -781,6 +781,11 @@ export interface components {
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         CancelInputRequest: {
             reason: string;
+            /**
+             * @description For half of a swap: also cancel the other half (true) or keep it (false).
+             * @default true
+             */
+            both: boolean;
         };
         ChoiceOutput: {
             value: string;
@@ -1039,6 +1044,10 @@ export interface components {
             absent_user?: number | null;
             /** Format: int64 */
             sequence?: number;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            ended_at?: string | null;
             /** @description Per framework step ('1'..'7'); only for the interviewer, from guide_available_at on; null otherwise. */
             readonly guide: {
                 [key: string]: components["schemas"]["StepGuideOutput"];
@@ -1049,10 +1058,6 @@ export interface components {
              */
             readonly guide_available_at: string | null;
             current_step?: (components["schemas"]["StepEnum"] | components["schemas"]["NullEnum"]) | null;
-            /** Format: date-time */
-            started_at?: string | null;
-            /** Format: date-time */
-            ended_at?: string | null;
         };
         /**
          * @description Output of something with starts_at/ends_at: UTC plus wall-clock times in the viewer's zone.
@@ -1088,6 +1093,10 @@ export interface components {
             absent_user?: number | null;
             /** Format: int64 */
             sequence?: number;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            ended_at?: string | null;
         };
         /**
          * @description * `scheduled` - Scheduled
