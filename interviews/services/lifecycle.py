@@ -91,8 +91,9 @@ def interview_cancel(
             if both and item != target and item.status == InterviewStatus.SCHEDULED
         ]
         if len(cancelled) < len(group):
-            # The half that stays is an interview of its own now: rescheduling or cancelling
-            # it must not drag a cancelled partner along.
+            # A swap that loses a half is no swap: the half that stays is an interview of its
+            # own (its own reminders; rescheduling it drags no cancelled partner along).
+            Interview.objects.filter(pk__in=[item.pk for item in group]).update(swap_group=None)
             target.swap_group = None
         for item in cancelled:
             item.transition(InterviewStatus.CANCELLED, at=now)

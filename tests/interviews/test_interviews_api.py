@@ -380,6 +380,7 @@ def test_cancelling_one_half_of_a_swap_can_keep_the_other(
     second.refresh_from_db()
     assert (first.status, second.status) == (InterviewStatus.CANCELLED, InterviewStatus.SCHEDULED)
     assert Seat.objects.filter(interview=second, active=True).count() == 2
+    assert second.swap_group is None
     # The half that stays is on its own: cancelling it later touches nothing else.
     again = client_for(candidate).post(f"{URL}{second.pk}/cancel/", {"reason": "x"}, format="json")
     assert again.status_code == 200, again.json()

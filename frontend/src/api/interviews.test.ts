@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { roomIsOpen } from './interviews'
+import { heldTimes, roomIsOpen } from './interviews'
 
 const OPENS = '2030-03-05T16:35:00Z'
 const at = (iso: string) => Date.parse(iso)
@@ -16,5 +16,19 @@ describe('roomIsOpen', () => {
     expect(roomIsOpen({ status: 'live', room_opens_at: OPENS }, before)).toBe(true)
     expect(roomIsOpen({ status: 'completed', room_opens_at: OPENS }, at('2030-03-06T00:00:00Z'))).toBe(false)
     expect(roomIsOpen({ status: 'cancelled', room_opens_at: OPENS }, at('2030-03-05T17:00:00Z'))).toBe(false)
+  })
+})
+
+describe('heldTimes', () => {
+  it('gives the real start and end of an interview that ran', () => {
+    expect(heldTimes({ started_at: '2030-03-05T16:57:00Z', ended_at: '2030-03-05T17:20:00Z' })).toEqual({
+      from: '2030-03-05T16:57:00Z',
+      to: '2030-03-05T17:20:00Z',
+    })
+  })
+
+  it('gives nothing for one that never ran or is still running', () => {
+    expect(heldTimes({ started_at: null, ended_at: null })).toBeNull()
+    expect(heldTimes({ started_at: '2030-03-05T16:57:00Z', ended_at: null })).toBeNull()
   })
 })
