@@ -87,3 +87,34 @@ def test_cancelling_half_a_swap_asks_about_the_other_half(new_page, password) ->
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == ("cancelled", "scheduled")
+
+
+def test_match_me_now_works_again_after_an_interview_ends_early(new_page, password) -> None:  # type: ignore[no-untyped-def]
+    ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
+    carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
+    interviewer, candidate = new_page(), new_page()
+    interviewer.on("dialog", lambda dialog: dialog.accept())
+    log_in(interviewer, "ivy@example.com", password, "/availability")
+    log_in(candidate, "carl@example.com", password, "/availability")
+
+    def match(exclude: int | None = None) -> None:
+        for page, role in ((interviewer, "interviewer"), (candidate, "candidate")):
+            page.goto("/availability")
+            page.get_by_label("I want to be the").select_option(role)
+            page.get_by_role("button", name="Match me now").click()
+        for page in (interviewer, candidate):
+            page.wait_for_url(
+                lambda url: url.endswith("/room") and f"/interviews/{exclude}/" not in url
+            )
+
+    match()
+    first = Interview.objects.get(interviewer=ivy, candidate=carl)
+    interviewer.get_by_role("button", name="Start interview").click()
+    interviewer.get_by_test_id("current-step").get_by_text("1.", exact=False).wait_for()
+    interviewer.get_by_role("button", name="End interview").click()
+    candidate.get_by_text("The interview has ended").wait_for()
+
+    # Well inside the booked 45 minutes, both are free to be paired again.
+    match(exclude=first.pk)
+    assert Interview.objects.filter(interviewer=ivy, candidate=carl).count() == 2
+    screenshot(candidate, "29-matched-again-after-an-early-end")
