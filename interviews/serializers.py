@@ -264,6 +264,8 @@ class InterviewOutput(ZonedOutput, serializers.ModelSerializer):
             "cancel_reason",
             "absent_user",
             "sequence",
+            "started_at",
+            "ended_at",
         ]
 
     def get_my_role(self, interview: Interview) -> str | None:
@@ -300,8 +302,6 @@ class InterviewDetailOutput(InterviewOutput):
             "guide",
             "guide_available_at",
             "current_step",
-            "started_at",
-            "ended_at",
         ]
 
     @extend_schema_field(serializers.DictField(child=StepGuideOutput(), allow_null=True))
@@ -325,6 +325,10 @@ class InterviewFilter(PageQuery):
 
 class CancelInput(StrictInputSerializer):
     reason = serializers.CharField(max_length=500)
+    both = serializers.BooleanField(
+        default=True,
+        help_text="For half of a swap: also cancel the other half (true) or keep it (false).",
+    )
 
 
 class RescheduleInput(ZonedInput):

@@ -54,14 +54,16 @@ class InterviewCancelApi(APIView):
     @extend_schema(
         request=CancelInput,
         responses=InterviewOutput,
-        summary="Cancel a scheduled interview (both halves of a swap)",
+        summary="Cancel a scheduled interview (and, by default, the other half of its swap)",
         description="Less than SCHEDULING_LATE_CANCEL_HOURS (12) hours before the start, the "
         "cancellation counts against my reliability, which lowers my matching priority.",
     )
     def post(self, request: Request, pk: int) -> Response:
         interview = selectors.interview_for_viewer(user=request.user, pk=pk)
         data = body(request, CancelInput)
-        lifecycle.interview_cancel(interview=interview, user=request.user, reason=data["reason"])
+        lifecycle.interview_cancel(
+            interview=interview, user=request.user, reason=data["reason"], both=data["both"]
+        )
         interview.refresh_from_db()
         return Response(InterviewOutput(interview, context=context_for(request)).data)
 

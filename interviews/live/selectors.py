@@ -13,7 +13,13 @@ from pycrdt import Doc, Text, merge_updates
 
 from interviews.live.layout import SCRATCH, DocumentKind, step_text
 from interviews.live.models import Checkpoint, DocumentUpdate, LiveDocument
-from interviews.models import Interview, InterviewRole, TimelineEvent, TimelineKind
+from interviews.models import (
+    Interview,
+    InterviewRole,
+    InterviewStatus,
+    TimelineEvent,
+    TimelineKind,
+)
 from interviews.models.sessions import ACTIVE_STATUSES
 from sevenstep.consumers import (
     CLOSE_FORBIDDEN,
@@ -160,9 +166,12 @@ def session_snapshot(*, interview_id: int) -> dict[str, object]:
         .order_by("at", "pk")
         .values_list("kind", "step", "at")
     )
-    entered = [at for kind, _, at in timeline if kind == TimelineKind.STEP_ENTERED]
-    step_started_at = entered[-1] if entered else None
-    step = interview.current_step
+    entered = [(step, at) for kind, step, at in timeline if kind == TimelineKind.STEP_ENTERED]
+    last_step, step_started_at = entered[-1] if entered else (None, None)
+    # Ending clears the row's current step, but the session stopped on the last one entered:
+    # both people, and anyone who reloads, must see the step it ended on, not "no step".
+    ended = interview.status == InterviewStatus.COMPLETED
+    step = last_step if ended else interview.current_step
     return {
         "interview": interview.pk,
         "status": interview.status,

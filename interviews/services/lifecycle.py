@@ -1,7 +1,8 @@
 """Cancelling, rescheduling and reporting a no-show; Interview.transition applies each change.
 
 The two interviews of a swap move together: cancelling or rescheduling one does the same to
-the other, because they were booked as one back-to-back session.
+the other, because they were booked as one back-to-back session. Only a cancellation may keep
+the other half, when the person cancelling says so; that half then stands on its own.
 """
 
 from __future__ import annotations
@@ -71,8 +72,13 @@ def _mark(user_id: int, interview: Interview, kind: ReliabilityKind, at: datetim
     )
 
 
-def interview_cancel(*, interview: Interview, user: User, reason: str) -> list[Interview]:
-    """Cancel a scheduled interview (and its swap partner); late ones cost reliability."""
+def interview_cancel(
+    *, interview: Interview, user: User, reason: str, both: bool = True
+) -> list[Interview]:
+    """Cancel a scheduled interview (and, unless both is False, its swap partner).
+
+    Late cancellations cost reliability.
+    """
     _require_participant(interview, user)
     now = timezone.now()
     with transaction.atomic():
@@ -81,8 +87,15 @@ def interview_cancel(*, interview: Interview, user: User, reason: str) -> list[I
         # The target must be cancellable (transition raises otherwise); a swap partner that
         # already happened stays as it is.
         cancelled = [target] + [
-            item for item in group if item != target and item.status == InterviewStatus.SCHEDULED
+            item
+            for item in group
+            if both and item != target and item.status == InterviewStatus.SCHEDULED
         ]
+        if len(cancelled) < len(group):
+            # A swap that loses a half is no swap: the half that stays is an interview of its
+            # own (its own reminders; rescheduling it drags no cancelled partner along).
+            Interview.objects.filter(pk__in=[item.pk for item in group]).update(swap_group=None)
+            target.swap_group = None
         for item in cancelled:
             item.transition(InterviewStatus.CANCELLED, at=now)
             item.cancelled_by = user

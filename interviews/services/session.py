@@ -127,6 +127,9 @@ def session_end(*, interview_id: int, user_id: int) -> Interview:
     now = timezone.now()
     interview.transition(InterviewStatus.COMPLETED, at=now)
     interview.save(update_fields=["status", "ended_at", "current_step", "updated_at"])
+    # An interview that ends early gives back the rest of its slot: both people may be paired
+    # or booked again at once instead of waiting out the booked 45 minutes.
+    Seat.objects.filter(interview=interview).update(active=False)
     _record(interview, TimelineKind.ENDED, now, user_id)
     return interview
 

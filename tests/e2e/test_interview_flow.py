@@ -49,6 +49,9 @@ def test_two_people_run_score_and_review_an_interview(new_page, password) -> Non
     interviewer.get_by_role("button", name="Start interview").click()
     for page in (interviewer, candidate):
         page.get_by_test_id("current-step").get_by_text("1. Clarifying requirements").wait_for()
+    # Step 1's budget is 270 s: shown as it is, never rounded to "5 min".
+    interviewer.get_by_test_id("step-clock").get_by_text("/ 4 min 30 s", exact=False).wait_for()
+    candidate.get_by_test_id("step-budget").get_by_text("4 min 30 s", exact=False).wait_for()
 
     # Both type into step 1 at the same time; each sees the other's words.
     interviewer.locator(".notes .cm-content").click()
@@ -81,6 +84,18 @@ def test_two_people_run_score_and_review_an_interview(new_page, password) -> Non
     interviewer.get_by_role("button", name="End interview").click()
     for page in (interviewer, candidate):
         page.get_by_text("The interview has ended").wait_for()
+    # The step and the clock stand where the interview stopped, for both and after a reload.
+    lasted = {
+        page.get_by_test_id("interview-clock").inner_text() for page in (interviewer, candidate)
+    }
+    assert len(lasted) == 1
+    for page in (interviewer, candidate):
+        page.reload()
+        page.get_by_test_id("current-step").get_by_text("3. Data preparation").wait_for()
+        page.get_by_test_id("step-clock").get_by_text("/ 6 min 45 s", exact=False).wait_for()
+        page.wait_for_timeout(1500)
+        assert {page.get_by_test_id("interview-clock").inner_text()} == lasted
+    screenshot(candidate, "26-room-after-end-reloaded")
     interview.refresh_from_db()
     assert interview.status == "completed"
     steps = list(
@@ -134,6 +149,10 @@ def test_two_people_run_score_and_review_an_interview(new_page, password) -> Non
     candidate.get_by_test_id("self-assessment").get_by_text(
         "Not enough self-assessments yet (1 of 3 interviews)."
     ).wait_for()
+    # The report's budgets read as the room's do.
+    budgets = candidate.get_by_test_id("time-table")
+    assert "4 min 30 s" in budgets.locator("tr").nth(1).inner_text()
+    assert "6 min 45 s" in budgets.locator("tr").nth(3).inner_text()
     screenshot(candidate, "25-report")
 
     # The past interview replays step by step.

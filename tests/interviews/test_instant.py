@@ -16,7 +16,7 @@ from interviews.models import (
     Question,
     QueueStatus,
 )
-from interviews.services import instant
+from interviews.services import instant, session
 from tests.factories import InterviewFactory, UserFactory
 from tests.interviews.helpers import ClientFor
 
@@ -182,3 +182,26 @@ def test_the_candidate_gets_a_fresh_question(client_for: ClientFor) -> None:
     join(client_for, fresh, role="interviewer")
     matched = join(client_for, seasoned, role="candidate")
     assert Interview.objects.get(pk=matched["interview_id"]).question == unseen
+
+
+def test_match_me_now_works_again_after_an_interview_ends_early(
+    client_for: ClientFor,
+    interviewer: User,
+    candidate: User,
+    outsider: User,
+    clock: time_machine.Coordinates,
+) -> None:
+    join(client_for, candidate, role="candidate")
+    first = Interview.objects.get(
+        pk=join(client_for, interviewer, role="interviewer")["interview_id"]
+    )
+    session.session_start(interview_id=first.pk, user_id=interviewer.pk)
+    clock.shift(timedelta(minutes=12))
+    session.session_end(interview_id=first.pk, user_id=interviewer.pk)
+    # The booked 45 minutes are not over, but the interview is: neither of them is busy.
+    assert join(client_for, candidate, role="candidate")["status"] == "waiting"
+    again = join(client_for, outsider, role="interviewer")
+    assert again["status"] == "matched"
+    second = Interview.objects.get(pk=again["interview_id"])
+    assert (second.interviewer, second.candidate) == (outsider, candidate)
+    assert second.starts_at < first.ends_at

@@ -49,6 +49,17 @@ def booked(clock: time_machine.Coordinates, interviewer: User, candidate: User) 
     )
 
 
+@pytest.fixture
+def swap(clock: time_machine.Coordinates, interviewer: User, candidate: User) -> list[Interview]:
+    return swap_book(
+        first_interviewer_id=interviewer.pk,
+        first_candidate_id=candidate.pk,
+        first_question=QuestionFactory(),
+        second_question=QuestionFactory(),
+        starts_at=AT,
+    )
+
+
 def test_my_list_shows_my_role_partner_and_local_times(
     client_for: ClientFor, booked: Interview, interviewer: User, candidate: User
 ) -> None:
@@ -238,15 +249,9 @@ def test_a_cancelled_interview_cannot_be_cancelled_again(
 
 
 def test_cancelling_half_a_swap_cancels_both_halves(
-    client_for: ClientFor, clock: time_machine.Coordinates, interviewer: User, candidate: User
+    client_for: ClientFor, swap: list[Interview], interviewer: User
 ) -> None:
-    _first, second = swap_book(
-        first_interviewer_id=interviewer.pk,
-        first_candidate_id=candidate.pk,
-        first_question=QuestionFactory(),
-        second_question=QuestionFactory(),
-        starts_at=AT,
-    )
+    _first, second = swap
     response = client_for(interviewer).post(
         f"{URL}{second.pk}/cancel/", {"reason": "Busy"}, format="json"
     )
@@ -521,3 +526,37 @@ def test_an_interviewer_booked_to_take_the_question_is_told_the_guide_comes_with
         to_interviewer
     )
     assert "to prepare" not in to_interviewer
+def test_cancelling_one_half_of_a_swap_can_keep_the_other(
+    client_for: ClientFor, swap: list[Interview], interviewer: User, candidate: User
+) -> None:
+    first, second = swap
+    response = client_for(interviewer).post(
+        f"{URL}{first.pk}/cancel/", {"reason": "Only one hour free", "both": False}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (InterviewStatus.CANCELLED, InterviewStatus.SCHEDULED)
+    assert Seat.objects.filter(interview=second, active=True).count() == 2
+    assert second.swap_group is None
+    # The half that stays is on its own: cancelling it later touches nothing else.
+    again = client_for(candidate).post(f"{URL}{second.pk}/cancel/", {"reason": "x"}, format="json")
+    assert again.status_code == 200, again.json()
+
+
+def test_the_past_list_shows_when_the_interview_really_started_and_ended(
+    client_for: ClientFor, booked: Interview, interviewer: User, clock: time_machine.Coordinates
+) -> None:
+    from interviews.services import session
+
+    clock.move_to(AT - timedelta(minutes=3))
+    session.session_start(interview_id=booked.pk, user_id=interviewer.pk)
+    clock.move_to(AT + timedelta(minutes=20))
+    session.session_end(interview_id=booked.pk, user_id=interviewer.pk)
+    item = client_for(interviewer).get(URL, {"when": "past"}).json()["results"][0]
+    assert item["id"] == booked.pk
+    assert (item["started_at"], item["ended_at"]) == (
+        "2030-03-05T16:57:00Z",
+        "2030-03-05T17:20:00Z",
+    )
+    assert item["starts_at"] == "2030-03-05T17:00:00Z"

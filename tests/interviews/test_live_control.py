@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -12,6 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from config.asgi import application
+from interviews.live import selectors
 from interviews.models import Interview, InterviewStatus, TimelineEvent
 from interviews.services import session
 from sevenstep.errors import ApplicationError, Conflict
@@ -381,3 +382,22 @@ async def test_a_burst_of_step_changes_is_refused_over_the_control_socket(
         TimelineEvent.objects.filter(interview=interview, kind="step_entered").count
     )()
     assert count == 4
+def test_an_ended_interview_shows_the_step_and_clock_it_stopped_at(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+    start = interview.starts_at
+    with time_machine.travel(start, tick=False):
+        session.session_start(interview_id=interview.pk, user_id=interviewer.pk)
+    with time_machine.travel(start + timedelta(minutes=5), tick=False):
+        session.session_goto_step(interview_id=interview.pk, user_id=interviewer.pk, step=3)
+    with time_machine.travel(start + timedelta(minutes=9), tick=False):
+        session.session_end(interview_id=interview.pk, user_id=interviewer.pk)
+    # What a reload (a fresh control socket) sees, long after the end.
+    with time_machine.travel(start + timedelta(hours=2), tick=False):
+        state = selectors.session_snapshot(interview_id=interview.pk)
+    assert state["status"] == "completed"
+    assert state["current_step"] == 3
+    assert state["step_started_at"] == zulu(start + timedelta(minutes=5))
+    assert state["ended_at"] == zulu(start + timedelta(minutes=9))
+
+
+def zulu(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { roomGuideFor, roomIsOpen, type InterviewDetail } from './interviews'
+import { heldTimes, roomGuideFor, roomIsOpen, type InterviewDetail } from './interviews'
 
 const OPENS = '2030-03-05T16:35:00Z'
 const at = (iso: string) => Date.parse(iso)
@@ -33,5 +33,16 @@ describe('roomGuideFor', () => {
   it('shows it while live and after the end', () => {
     expect(roomGuideFor(sentToPrepare('live'), 1, at('2030-03-01T00:00:00Z'))).toEqual(step1)
     expect(roomGuideFor(sentToPrepare('completed'), 1, at('2030-03-06T00:00:00Z'))).toEqual(step1)
+describe('heldTimes', () => {
+  it('gives the real start and end of an interview that ran', () => {
+    expect(heldTimes({ started_at: '2030-03-05T16:57:00Z', ended_at: '2030-03-05T17:20:00Z' })).toEqual({
+      from: '2030-03-05T16:57:00Z',
+      to: '2030-03-05T17:20:00Z',
+    })
+  })
+
+  it('gives nothing for one that never ran or is still running', () => {
+    expect(heldTimes({ started_at: null, ended_at: null })).toBeNull()
+    expect(heldTimes({ started_at: '2030-03-05T16:57:00Z', ended_at: null })).toBeNull()
   })
 })

@@ -46,6 +46,11 @@ export const STATUS_LABELS: Record<string, string> = {
   no_show: 'No-show',
 }
 
+/** When an interview really ran, if it did: the past list shows what happened, not the booking. */
+export function heldTimes(interview: Pick<InterviewSummary, 'started_at' | 'ended_at'>): { from: string; to: string } | null {
+  return interview.started_at && interview.ended_at ? { from: interview.started_at, to: interview.ended_at } : null
+}
+
 type RoomTiming = Pick<InterviewSummary, 'status' | 'room_opens_at'>
 
 /** Whether the live room lets the participants in now; the server sends when it opens. */

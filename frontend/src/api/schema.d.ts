@@ -47,7 +47,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the session, or revoke the API token sent; either ends websocket tickets */
+        /** End the session */
         post: operations["auth_logout_create"];
         delete?: never;
         options?: never;
@@ -64,7 +64,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account (answered alike whether or not the email is taken) */
+        /** Create an account */
         post: operations["auth_register_create"];
         delete?: never;
         options?: never;
@@ -81,44 +81,9 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange email and password for an expiring API token */
+        /** Get an API token */
         post: operations["auth_token_create"];
         delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/auth/tokens/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List my API tokens */
-        get: operations["auth_tokens_list"];
-        put?: never;
-        /** Create a named API token (its secret is shown only now) */
-        post: operations["auth_tokens_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/auth/tokens/{token_id}/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Revoke one of my API tokens */
-        delete: operations["auth_tokens_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -362,8 +327,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The session timeline, and the notes' changes between its events, page by page
-         * @description For both participants; the interviewer's replay also holds the private notes. Each part is a Yjs update: applied in order, the parts up to moment i give the notes as they stood at event i. A page holds at most LIVE_REPLAY_PAGE_BYTES of updates (and at least one); fetch again with `start` set to `next` until it is null.
+         * The session timeline with the shared notes as they stood at each step change
+         * @description For both participants; the interviewer's replay also holds the private notes at each moment.
          */
         get: operations["interviews_replay_retrieve"];
         put?: never;
@@ -442,7 +407,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel a scheduled interview (both halves of a swap)
+         * Cancel a scheduled interview (and, by default, the other half of its swap)
          * @description Less than SCHEDULING_LATE_CANCEL_HOURS (12) hours before the start, the cancellation counts against my reliability, which lowers my matching priority.
          */
         post: operations["interviews_cancel_create"];
@@ -483,7 +448,7 @@ export interface paths {
         put?: never;
         /**
          * Report that my partner did not show up (after the grace period)
-         * @description Marks the other participant absent, which lowers their reliability, and offers me a re-match. Refused (409 partner_was_present) when the server saw them in the interview room or editing its notes.
+         * @description Marks the other participant absent, which lowers their reliability, and offers me a re-match.
          */
         post: operations["interviews_no_show_create"];
         delete?: never;
@@ -816,6 +781,11 @@ export interface components {
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         CancelInputRequest: {
             reason: string;
+            /**
+             * @description For half of a swap: also cancel the other half (true) or keep it (false).
+             * @default true
+             */
+            both: boolean;
         };
         ChoiceOutput: {
             value: string;
@@ -910,12 +880,6 @@ export interface components {
          * @enum {string}
          */
         DirectionEnum: "not_enough_data" | "improving" | "declining" | "flat" | "unclear";
-        /**
-         * @description * `notes` - Shared notes
-         *     * `private` - Interviewer's private notes
-         * @enum {string}
-         */
-        DocumentEnum: "notes" | "private";
         /**
          * @description * `recommendation` - Recommendation
          *     * `search` - Search and ranking
@@ -1080,20 +1044,20 @@ export interface components {
             absent_user?: number | null;
             /** Format: int64 */
             sequence?: number;
-            /** @description Per framework step ('1'..'7'); only for the interviewer, from guide_available_at on (a preparation view before room_opens_at); null otherwise. */
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            ended_at?: string | null;
+            /** @description Per framework step ('1'..'7'); only for the interviewer, from guide_available_at on; null otherwise. */
             readonly guide: {
                 [key: string]: components["schemas"]["StepGuideOutput"];
             } | null;
             /**
              * Format: date-time
-             * @description When the interviewer can read the guide: SCHEDULING_GUIDE_PREPARATION_HOURS before the start to prepare, or when the room opens for an interviewer also booked as the candidate on the question; null for everyone else.
+             * @description When the interviewer can read the guide; null for everyone else.
              */
             readonly guide_available_at: string | null;
             current_step?: (components["schemas"]["StepEnum"] | components["schemas"]["NullEnum"]) | null;
-            /** Format: date-time */
-            started_at?: string | null;
-            /** Format: date-time */
-            ended_at?: string | null;
         };
         /**
          * @description Output of something with starts_at/ends_at: UTC plus wall-clock times in the viewer's zone.
@@ -1129,6 +1093,10 @@ export interface components {
             absent_user?: number | null;
             /** Format: int64 */
             sequence?: number;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            ended_at?: string | null;
         };
         /**
          * @description * `scheduled` - Scheduled
@@ -1363,21 +1331,6 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["SnapshotOutput"][];
         };
-        PaginatedTokenSummaryOutputList: {
-            /** @example 123 */
-            count: number;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?page=4
-             */
-            next?: string | null;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?page=2
-             */
-            previous?: string | null;
-            results: components["schemas"]["TokenSummaryOutput"][];
-        };
         ParticipantOutput: {
             id: number;
             readonly display_name: string;
@@ -1537,9 +1490,6 @@ export interface components {
             password: string;
             display_name: string;
         };
-        RegisterOutput: {
-            detail: string;
-        };
         RematchOutput: {
             /** @description POST here to be paired again right now. */
             instant_match: string;
@@ -1547,7 +1497,7 @@ export interface components {
             level: string;
             domains: string[];
         };
-        ReplayEventOutput: {
+        ReplayFrameOutput: {
             /** @description started, step_entered or ended. */
             kind: string;
             step: number | null;
@@ -1556,32 +1506,27 @@ export interface components {
              * @description Server time of the event.
              */
             at: string;
+            /** @description Each section's text at that moment. */
+            notes: {
+                [key: string]: string;
+            };
+            /** @description The interviewer's private notes at that moment (interviewer's replay only). */
+            private?: {
+                [key: string]: string;
+            };
         };
         ReplayOutput: {
             interview: number;
-            /** @description The whole timeline, on every page. */
-            events: components["schemas"]["ReplayEventOutput"][];
-            /** @description The number of the first part on this page. */
-            start: number;
-            parts: components["schemas"]["ReplayPartOutput"][];
-            /** @description Where the next page starts (its `start`); null on the last. */
-            next: number | null;
-        };
-        ReplayPartOutput: {
-            /** @description Index of the event this part leads up to (the part holds the edits made up to that event); the number of events for the edits after the last one. */
-            moment: number;
-            /**
-             * @description notes (shared), or private (the interviewer's, in their replay only).
-             *
-             *     * `notes` - Shared notes
-             *     * `private` - Interviewer's private notes
-             */
-            document: components["schemas"]["DocumentEnum"];
-            /**
-             * Format: byte
-             * @description What the document gained since the previous part of the same document, as a Yjs update: apply the parts in order to a fresh Y.Doc per document.
-             */
-            update: string;
+            timeline: components["schemas"]["ReplayFrameOutput"][];
+            final: {
+                [key: string]: string;
+            };
+            /** @description The interviewer's private notes at the end; null in the candidate's replay. */
+            private_final: {
+                [key: string]: string;
+            } | null;
+            /** @description How many stored updates the replay applied. */
+            updates: number;
         };
         ReportExportOutput: {
             report: components["schemas"]["ReportOutput"];
@@ -1971,35 +1916,8 @@ export interface components {
              */
             ratio: number | null;
         };
-        /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
-        TokenCreateInputRequest: {
-            name: string;
-            expires_in_days?: number;
-        };
-        TokenCreatedOutput: {
-            readonly id: number;
-            name: string;
-            prefix: string;
-            /** Format: date-time */
-            readonly created_at: string;
-            /** Format: date-time */
-            expires_at: string;
-            /** @description The secret: shown once, send as `Token <secret>`. */
-            token: string;
-        };
         TokenOutput: {
             token: string;
-            /** Format: date-time */
-            expires_at: string;
-        };
-        TokenSummaryOutput: {
-            readonly id: number;
-            name: string;
-            prefix: string;
-            /** Format: date-time */
-            readonly created_at: string;
-            /** Format: date-time */
-            expires_at: string;
         };
         TrendOutput: {
             /**
@@ -2308,12 +2226,12 @@ export interface operations {
             };
         };
         responses: {
-            202: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RegisterOutput"];
+                    "application/json": components["schemas"]["MeOutput"];
                 };
             };
             /** @description Invalid input */
@@ -2476,298 +2394,6 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A backing service is unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    auth_tokens_list: {
-        parameters: {
-            query?: {
-                /** @description A page number within the paginated result set. */
-                page?: number;
-                /** @description Number of results to return per page. */
-                page_size?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PaginatedTokenSummaryOutputList"];
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Method not allowed */
-            405: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A backing service is unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    auth_tokens_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TokenCreateInputRequest"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TokenCreatedOutput"];
-                };
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Method not allowed */
-            405: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A backing service is unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    auth_tokens_destroy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                token_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description No response body */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Method not allowed */
-            405: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4687,10 +4313,7 @@ export interface operations {
     };
     interviews_replay_retrieve: {
         parameters: {
-            query?: {
-                /** @description The first part to send: 0, then the previous page's `next`. */
-                start?: number;
-            };
+            query?: never;
             header?: never;
             path: {
                 interview_id: number;

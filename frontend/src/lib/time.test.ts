@@ -3,6 +3,7 @@ import {
   addDays,
   formatClock,
   formatDateTime,
+  formatDuration,
   formatRange,
   mondayOfWeek,
   wallTimeToUtc,
@@ -77,5 +78,14 @@ describe('formatting', () => {
   it('formats a countdown and an overrun', () => {
     expect(formatClock(125)).toBe('2:05')
     expect(formatClock(-61)).toBe('−1:01')
+  })
+
+  it('formats a step budget as it is, not rounded to whole minutes', () => {
+    expect(formatDuration(270)).toBe('4 min 30 s')
+    expect(formatDuration(540)).toBe('9 min')
+    expect(formatDuration(45)).toBe('45 s')
+    expect(formatDuration(3900)).toBe('1 h 5 min')
+    expect(formatDuration(3600)).toBe('1 h')
+    expect(formatDuration(0)).toBe('0 s')
   })
 })

@@ -176,12 +176,17 @@ export function formatClock(totalSeconds: number): string {
   return `${sign}${minutes}:${String(seconds % 60).padStart(2, '0')}`
 }
 
-/** "4 min" / "1 h 5 min" for budgets and time spent. */
-export function formatMinutes(totalSeconds: number): string {
-  const minutes = Math.round(totalSeconds / 60)
-  if (minutes < 60) return `${minutes} min`
-  const rest = minutes % 60
-  return rest ? `${Math.floor(minutes / 60)} h ${rest} min` : `${minutes / 60} h`
+/**
+ * "4 min 30 s" / "1 h 5 min" / "45 s": a duration as it is, never rounded to whole minutes,
+ * so a step budget reads the same in the room, the candidate's panel and the report.
+ */
+export function formatDuration(totalSeconds: number): string {
+  const seconds = Math.max(0, Math.round(totalSeconds))
+  const hours = Math.floor(seconds / 3600)
+  const minutes = Math.floor((seconds % 3600) / 60)
+  const rest = seconds % 60
+  const parts = [hours ? `${hours} h` : '', minutes ? `${minutes} min` : '', rest ? `${rest} s` : ''].filter(Boolean)
+  return parts.length ? parts.join(' ') : '0 s'
 }
 
 /** The IANA zones this browser knows, with UTC first. */

@@ -4,6 +4,8 @@
 export interface StepClockInput {
   stepStartedAt: string | null
   startedAt: string | null
+  /** Once the interview has ended the clock reads as it stood at the end, for good. */
+  endedAt?: string | null
   budgetSeconds: number
   serverOffsetMs: number // server time minus local time
 }
@@ -16,7 +18,8 @@ export interface StepClock {
 }
 
 export function stepClock(input: StepClockInput, nowMs: number): StepClock {
-  const serverNow = nowMs + input.serverOffsetMs
+  const ended = input.endedAt ? Date.parse(input.endedAt) : Number.NaN
+  const serverNow = Number.isNaN(ended) ? nowMs + input.serverOffsetMs : ended
   const since = (iso: string | null) => (iso ? Math.max(0, (serverNow - Date.parse(iso)) / 1000) : 0)
   const onStepSeconds = Math.floor(since(input.stepStartedAt))
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { applyControlMessage, INITIAL_CONTROL } from './control'
+import { applyControlMessage, INITIAL_CONTROL, sessionView } from './control'
 
 describe('applyControlMessage', () => {
   it('takes a full snapshot with presence and the server clock', () => {
@@ -36,5 +36,22 @@ describe('applyControlMessage', () => {
 
   it('ignores what is not an object', () => {
     expect(applyControlMessage(INITIAL_CONTROL, 'hello', 0).state).toBe(INITIAL_CONTROL)
+  })
+})
+
+describe('sessionView', () => {
+  const loaded = { status: 'live', current_step: 2, started_at: '2026-06-01T09:50:00Z', ended_at: null }
+
+  it('shows what the page loaded until the control channel speaks', () => {
+    expect(sessionView(INITIAL_CONTROL, loaded)).toEqual({ status: 'live', currentStep: 2, startedAt: '2026-06-01T09:50:00Z', endedAt: null })
+  })
+
+  it('keeps the step the interview ended on instead of the one shown at page load', () => {
+    const end = { type: 'state', status: 'completed', current_step: 5, started_at: '2026-06-01T09:50:00Z', ended_at: '2026-06-01T10:20:00Z' }
+    const ended = applyControlMessage(INITIAL_CONTROL, end, 0).state
+    expect(sessionView(ended, loaded)).toMatchObject({ status: 'completed', currentStep: 5, endedAt: '2026-06-01T10:20:00Z' })
+    // Even a server that says "no step" must not bring back step 2 from the page load.
+    const stepless = applyControlMessage(INITIAL_CONTROL, { ...end, current_step: null }, 0).state
+    expect(sessionView(stepless, loaded).currentStep).toBeNull()
   })
 })

@@ -80,7 +80,40 @@ export function applyControlMessage(state: ControlState, message: unknown, recei
   return { state: next, error: null }
 }
 
-export function useControl(interviewId: number) {
+/** What the page loaded about the session, before the control channel has spoken. */
+export interface LoadedSession {
+  status?: string | null
+  current_step?: number | null
+  started_at?: string | null
+  ended_at?: string | null
+}
+
+export interface SessionView {
+  status: string
+  currentStep: number | null
+  startedAt: string | null
+  endedAt: string | null
+}
+
+/**
+ * The session as the room shows it: the page's copy until the first snapshot arrives, then
+ * only the server's word. Falling back field by field would bring back the step shown at page
+ * load whenever the server says "no step" (as it does for an interview that has ended).
+ */
+export function sessionView(state: ControlState, loaded: LoadedSession): SessionView {
+  if (state.status === null) {
+    return {
+      status: loaded.status ?? 'scheduled',
+      currentStep: loaded.current_step ?? null,
+      startedAt: loaded.started_at ?? null,
+      endedAt: loaded.ended_at ?? null,
+    }
+  }
+  return { status: state.status, currentStep: state.currentStep, startedAt: state.startedAt, endedAt: state.endedAt }
+}
+
+/** Join the room's control channel; `enabled` false (the room is not open yet) stays away. */
+export function useControl(interviewId: number, enabled = true) {
   const [state, setState] = useState<ControlState>(INITIAL_CONTROL)
   const [status, setStatus] = useState<ChannelStatus>('connecting')
   const [closed, setClosed] = useState<string | null>(null)
@@ -89,6 +122,7 @@ export function useControl(interviewId: number) {
   const socket = useRef<ReconnectingSocket | null>(null)
 
   useEffect(() => {
+    if (!enabled) return
     const connection = new ReconnectingSocket(`${wsOrigin()}/ws/interviews/${interviewId}/control`, {
       onMessage: (message) =>
         setState((current) => {
@@ -112,7 +146,7 @@ export function useControl(interviewId: number) {
       connection.close()
       socket.current = null
     }
-  }, [interviewId])
+  }, [interviewId, enabled])
 
   const send = useCallback((action: ControlAction) => {
     setActionError(null)

@@ -41,6 +41,19 @@ describe('stepClock', () => {
     expect(clock).toEqual({ onStepSeconds: 272, remainingSeconds: -2, overBudget: true, totalSeconds: 422 })
   })
 
+  it('stands still at the end, however long after it is read', () => {
+    const input = {
+      stepStartedAt: '2026-06-01T10:00:30Z',
+      startedAt: '2026-06-01T09:58:00Z',
+      endedAt: '2026-06-01T10:03:00Z',
+      budgetSeconds: 270,
+      serverOffsetMs: 0,
+    }
+    const atEnd = stepClock(input, Date.parse('2026-06-01T10:03:00Z'))
+    expect(atEnd).toEqual({ onStepSeconds: 150, remainingSeconds: 120, overBudget: false, totalSeconds: 300 })
+    expect(stepClock(input, Date.parse('2026-06-02T08:00:00Z'))).toEqual(atEnd)
+  })
+
   it('shows zero before the interview starts', () => {
     const clock = stepClock({ stepStartedAt: null, startedAt: null, budgetSeconds: 60, serverOffsetMs: 0 }, 0)
     expect(clock).toMatchObject({ onStepSeconds: 0, remainingSeconds: 60, overBudget: false })

@@ -7,7 +7,7 @@ import type { Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { GuideStepView } from '../components/Guide'
 import { MarkdownView } from '../components/MarkdownView'
-import { formatDateTime, formatMinutes, formatRange, wallTimeToUtc } from '../lib/time'
+import { formatDateTime, formatDuration, formatRange, wallTimeToUtc } from '../lib/time'
 
 export function InterviewDetailPage({ me }: { me: Me }) {
   const id = Number(useParams().id)
@@ -59,7 +59,7 @@ function Detail({ interview, me }: { interview: InterviewDetail; me: Me }) {
         {upcoming && !roomOpen && (
           <span className="muted" data-testid="room-opens">
             The room opens {formatDateTime(interview.room_opens_at, zone)},{' '}
-            {formatMinutes((Date.parse(interview.starts_at) - Date.parse(interview.room_opens_at)) / 1000)} before the start.
+            {formatDuration((Date.parse(interview.starts_at) - Date.parse(interview.room_opens_at)) / 1000)} before the start.
           </span>
         )}
         <a className="button" href={`/api/interviews/${interview.id}/invite.ics`} download>
@@ -103,6 +103,9 @@ function ChangeInterview({
 }) {
   const queryClient = useQueryClient()
   const [reason, setReason] = useState('')
+  // Half of a swap: the person says whether the other half goes too; nothing is assumed.
+  const swap = interview.swap_group != null
+  const [both, setBoth] = useState<boolean | null>(null)
   const [when, setWhen] = useState('')
   // Each form shows its own refusal, next to it.
   const [errors, setErrors] = useState<Record<string, unknown>>({})
@@ -120,7 +123,10 @@ function ChangeInterview({
   const started = Date.now() >= Date.parse(interview.starts_at)
   const cancel = (e: FormEvent) => {
     e.preventDefault()
-    void act('cancel', { reason }, 'Interview cancelled; your partner has been told.')
+    if (swap && both === null) return setErrors({ cancel: new Error('Say whether to cancel both halves of the swap or only this one.') })
+    const body = swap ? { reason, both } : { reason }
+    const message = swap && both ? 'Both halves of the swap cancelled; your partner has been told.' : 'Interview cancelled; your partner has been told.'
+    void act('cancel', body, message)
   }
   const reschedule = (e: FormEvent) => {
     e.preventDefault()
@@ -143,12 +149,24 @@ function ChangeInterview({
       </form>
       <form className="card" onSubmit={cancel}>
         <h2>Cancel</h2>
-        <Field label="Reason" name="reason" error={errors.cancel} hint="Cancelling less than 12 hours before the start counts against reliability.">
-          {(props) => <input {...props} value={reason} onChange={(e) => setReason(e.target.value)} />}
+        <Field label="Reason (required)" name="reason" error={errors.cancel} hint="Your partner reads it. Cancelling less than 12 hours before the start counts against reliability.">
+          {(props) => <input {...props} required aria-required="true" maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />}
         </Field>
+        {swap && (
+          <fieldset className="field" data-testid="cancel-which">
+            <legend>This is one half of a swap. Cancel both halves?</legend>
+            <label>
+              <input type="radio" name="both" required checked={both === true} onChange={() => setBoth(true)} /> Cancel both halves
+            </label>
+            <label>
+              <input type="radio" name="both" required checked={both === false} onChange={() => setBoth(false)} /> Cancel only this one; the
+              other half stays booked
+            </label>
+          </fieldset>
+        )}
         <div className="actions">
           <button type="submit" className="danger">
-            Cancel interview
+            {swap && both ? 'Cancel both interviews' : 'Cancel interview'}
           </button>
           {started && (
             <button type="button" onClick={() => void act('no-show', {}, 'No-show reported. We will offer you a new match.')}>

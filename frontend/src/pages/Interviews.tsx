@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link } from 'react-router-dom'
 import { api, query, type Page } from '../api/client'
-import { partnerOf, roleOf, STATUS_LABELS, useRoomOpen, type InterviewSummary } from '../api/interviews'
+import { heldTimes, partnerOf, roleOf, STATUS_LABELS, useRoomOpen, type InterviewSummary } from '../api/interviews'
 import type { Me } from '../api/types'
 import { Loaded } from '../components/forms'
 import { formatRange } from '../lib/time'
@@ -84,6 +84,7 @@ function InterviewRow({ interview, me }: { interview: InterviewSummary; me: Me }
   const partner = partnerOf(interview, me)
   // Offer to join only once the room takes people in.
   const live = useRoomOpen(interview)
+  const held = heldTimes(interview)
   return (
     <li className="card interview-row">
       <div>
@@ -91,7 +92,8 @@ function InterviewRow({ interview, me }: { interview: InterviewSummary; me: Me }
           <Link to={`/interviews/${interview.id}`}>{interview.question.title}</Link>
         </h2>
         <p>
-          <strong>{formatRange(interview.starts_at, interview.ends_at, zone)}</strong>
+          <strong data-testid="when">{formatRange(held?.from ?? interview.starts_at, held?.to ?? interview.ends_at, zone)}</strong>
+          {held && <span className="muted"> (booked for {formatRange(interview.starts_at, interview.ends_at, zone)})</span>}
         </p>
         <p className="muted">
           {role === 'interviewer' ? 'You interview' : 'Interviewed by'} {partner.display_name} ·{' '}

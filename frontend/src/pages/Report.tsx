@@ -23,7 +23,7 @@ import type { Framework, Me } from '../api/types'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
 import { useTimeZone } from '../lib/me'
 import { shapeHistory, shapeReport, TREND_WORDS, VERDICT_WORDS, type HistoryPoint, type Report, type ReportView, type Snapshot } from '../lib/report'
-import { formatDateTime } from '../lib/time'
+import { formatDateTime, formatDuration } from '../lib/time'
 
 // Legend text in the text colour: recharts would paint it in the (sometimes light) series colour.
 const legendText = (value: string) => <span style={{ color: '#1b1f24' }}>{value}</span>
@@ -184,6 +184,7 @@ function ReportBody({
           ) : (
             <>
               <TimeChart view={view} />
+              <TimeTable view={view} framework={framework} />
               {view.timeNotes.map((note) => (
                 <p key={note}>{note}</p>
               ))}
@@ -346,12 +347,41 @@ function TimeChart({ view }: { view: ReportView }) {
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="name" />
           <YAxis unit=" min" width={56} />
-          <Tooltip formatter={(value) => (typeof value === 'number' ? `${value.toFixed(1)} min` : String(value))} />
+          <Tooltip formatter={(value) => (typeof value === 'number' ? formatDuration(value * 60) : String(value))} />
           <Legend formatter={legendText} />
           <Bar dataKey="spent" name="Spent (average)" fill="#1f4fbf" isAnimationActive={false} />
           <Bar dataKey="budget" name="Budget" fill="#8d99ad" isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
     </div>
+  )
+}
+
+/** The chart's numbers in words; the budgets are the framework's, as the room shows them. */
+function TimeTable({ view, framework }: { view: ReportView; framework: Framework }) {
+  return (
+    <table data-testid="time-table">
+      <thead>
+        <tr>
+          <th scope="col">Step</th>
+          <th scope="col">Spent (average)</th>
+          <th scope="col">Budget</th>
+        </tr>
+      </thead>
+      <tbody>
+        {view.time.map((t) => {
+          const budget = framework.steps.find((s) => s.number === t.step)?.budget_seconds
+          return (
+            <tr key={t.step}>
+              <th scope="row">
+                {t.step}. {t.name}
+              </th>
+              <td>{t.spentMinutes === null ? '—' : formatDuration(t.spentMinutes * 60)}</td>
+              <td>{budget === undefined ? '—' : formatDuration(budget)}</td>
+            </tr>
+          )
+        })}
+      </tbody>
+    </table>
   )
 }

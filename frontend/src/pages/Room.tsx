@@ -11,10 +11,10 @@ import { MarkdownView } from '../components/MarkdownView'
 import { StepScoreFields } from '../components/StepScoreFields'
 import { stepClock } from '../live/clock'
 import { summarizeConnection } from '../live/connection'
-import { useControl } from '../live/control'
+import { sessionView, useControl } from '../live/control'
 import { colorFor, useLiveDocument, useOnline, type LiveDocument } from '../live/useLiveDocument'
 import { useYText } from '../live/useYText'
-import { formatClock, formatMinutes } from '../lib/time'
+import { formatClock, formatDateTime, formatDuration } from '../lib/time'
 import { SaveStatus } from './Scorecard'
 
 const Board = lazy(() => import('../components/Board'))
@@ -40,12 +40,16 @@ function Room({ interview, framework, me }: { interview: InterviewDetail; framew
     () => ({ name: me.profile.display_name ?? me.email, role: role ?? 'guest', color: colorFor(me.id).color }),
     [me, role],
   )
-  const notes = useLiveDocument(interview.id, 'notes', identity)
-  const privateNotes = useLiveDocument(interview.id, 'private', identity, isInterviewer)
-  const control = useControl(interview.id)
+  // Before the room opens the server refuses every socket (4425) and nothing typed would be
+  // kept, so nothing connects and no editor is shown until then; it opens by itself on time.
+  const opened = useRoomOpen(interview)
+  const waiting = interview.status === 'scheduled' && !opened
+  const notes = useLiveDocument(interview.id, 'notes', identity, !waiting)
+  const privateNotes = useLiveDocument(interview.id, 'private', identity, isInterviewer && !waiting)
+  const control = useControl(interview.id, !waiting)
   const online = useOnline()
-  const status = control.state.status ?? interview.status ?? 'scheduled'
-  const currentStep = control.state.currentStep ?? interview.current_step ?? null
+  const session = sessionView(control.state, interview)
+  const { status, currentStep } = session
   const ended = status === 'completed'
   const [section, setSection] = useState<string>(stepText(currentStep ?? 1))
   const [view, setView] = useState<'notes' | 'board'>('notes')
@@ -75,8 +79,8 @@ function Room({ interview, framework, me }: { interview: InterviewDetail; framew
             · <span className="badge info">{STATUS_LABELS[status] ?? status}</span>
           </p>
         </div>
-        <div className={`connection badge ${connection.tone}`} role="status" aria-live="polite" data-testid="connection">
-          {connection.text}
+        <div className={`connection badge ${waiting ? 'info' : connection.tone}`} role="status" aria-live="polite" data-testid="connection">
+          {waiting ? 'Not open yet' : connection.text}
         </div>
         <Presence control={control.state.presence} notes={notes} />
       </header>
@@ -86,13 +90,14 @@ function Room({ interview, framework, me }: { interview: InterviewDetail; framew
           step={stepInfo ? `${stepInfo.number}. ${stepInfo.name}` : status === 'completed' ? 'Interview ended' : 'Not started'}
           budgetSeconds={stepInfo?.budget_seconds ?? 0}
           stepStartedAt={control.state.stepStartedAt}
-          startedAt={control.state.startedAt ?? interview.started_at ?? null}
+          startedAt={session.startedAt}
+          endedAt={session.endedAt}
           serverOffsetMs={control.state.serverOffsetMs}
           running={status === 'live'}
         />
         {isInterviewer && (
           <div className="actions">
-            {status === 'scheduled' && (
+            {status === 'scheduled' && !waiting && control.status === 'connected' && (
               <button type="button" className="primary" onClick={() => control.send({ type: 'start' })}>
                 Start interview
               </button>
@@ -142,7 +147,12 @@ function Room({ interview, framework, me }: { interview: InterviewDetail; framew
               Diagram board
             </button>
           </div>
-          {!notes ? (
+          {waiting ? (
+            <p className="notice" data-testid="room-opens">
+              The room opens {formatDateTime(interview.room_opens_at, me.profile.time_zone ?? 'UTC')}. The notes and the board open here by
+              themselves then; there is nothing to type into before.
+            </p>
+          ) : !notes ? (
             <Spinner label="Joining the room…" />
           ) : view === 'notes' ? (
             <NotesView
@@ -160,7 +170,7 @@ function Room({ interview, framework, me }: { interview: InterviewDetail; framew
           )}
         </section>
         {isInterviewer ? (
-          <InterviewerPanel interview={interview} framework={framework} step={currentStep} privateNotes={privateNotes} readOnly={ended} />
+          <InterviewerPanel interview={interview} framework={framework} step={currentStep} privateNotes={waiting ? null : privateNotes} readOnly={ended} waiting={waiting} />
         ) : (
           <CandidatePanel interview={interview} framework={framework} step={currentStep} />
         )}
@@ -211,6 +221,7 @@ function StepClockView(props: {
   budgetSeconds: number
   stepStartedAt: string | null
   startedAt: string | null
+  endedAt: string | null
   serverOffsetMs: number
   running: boolean
 }) {
@@ -227,19 +238,19 @@ function StepClockView(props: {
         <span className="label">Current step</span>
         <strong data-testid="current-step">{props.step}</strong>
       </div>
-      {props.running && props.budgetSeconds > 0 && (
+      {(props.running || props.endedAt) && props.stepStartedAt && props.budgetSeconds > 0 && (
         <div className={clock.overBudget ? 'over' : undefined}>
           <span className="label">On this step</span>
-          <strong>
-            {formatClock(clock.onStepSeconds)} / {formatMinutes(props.budgetSeconds)}
+          <strong data-testid="step-clock">
+            {formatClock(clock.onStepSeconds)} / {formatDuration(props.budgetSeconds)}
           </strong>
           {clock.overBudget && <span className="badge warn">over budget by {formatClock(-clock.remainingSeconds)}</span>}
         </div>
       )}
       {props.startedAt && (
         <div>
-          <span className="label">Interview clock</span>
-          <strong>{formatClock(clock.totalSeconds)}</strong>
+          <span className="label">{props.endedAt ? 'Interview lasted' : 'Interview clock'}</span>
+          <strong data-testid="interview-clock">{formatClock(clock.totalSeconds)}</strong>
         </div>
       )}
     </div>
@@ -312,7 +323,7 @@ function CandidatePanel({ interview, framework, step }: { interview: InterviewDe
         <>
           <h3>Step {info.number}: what to cover</h3>
           <p>{info.covers}</p>
-          <p className="muted">Typical budget: {formatMinutes(info.budget_seconds)}.</p>
+          <p className="muted" data-testid="step-budget">Typical budget: {formatDuration(info.budget_seconds)}.</p>
         </>
       )}
     </aside>
@@ -325,12 +336,14 @@ function InterviewerPanel({
   step,
   privateNotes,
   readOnly,
+  waiting,
 }: {
   interview: InterviewDetail
   framework: Framework
   step: number | null
   privateNotes: LiveDocument | null
   readOnly: boolean
+  waiting: boolean
 }) {
   const rubric = useRubric()
   const shown = step ?? 1
@@ -350,7 +363,9 @@ function InterviewerPanel({
         <p className="muted">{info?.covers}</p>
       )}
       <h2>Private notes</h2>
-      {privateNotes ? (
+      {waiting ? (
+        <p className="muted">Your private notes open with the room.</p>
+      ) : privateNotes ? (
         privateNotes.status === 'closed' ? (
           <p className="error">{privateNotes.closedReason}</p>
         ) : (
