@@ -16,6 +16,8 @@ CLOSE_INTERNAL_ERROR = 1011  # storage unavailable: the client reconnects and re
 CLOSE_DOCUMENT_TOO_LARGE = 4413
 CLOSE_TOO_EARLY = 4425  # the interview's room is not open yet
 CLOSE_RATE_LIMITED = 4429
+CLOSE_ROOM_CLOSED = 4410  # the interview has ended: nothing more happens in its room
+CLOSE_REPLACED = 4409  # the same user opened the call in another tab, which takes over
 
 
 class PingConsumer(AsyncJsonWebsocketConsumer):
