@@ -121,6 +121,7 @@ ROWS: list[Row] = [
     # live room exports
     Row("GET", "/api/interviews/{done}/notes/", PARTICIPANTS),
     Row("GET", "/api/interviews/{done}/replay/", PARTICIPANTS),
+    Row("GET", "/api/interviews/{upcoming}/call/", PARTICIPANTS),
     # scoring
     Row("GET", "/api/rubrics/current/", USERS),
     Row("GET", "/api/rubrics/1/", USERS),
@@ -147,6 +148,7 @@ WS_ROWS: list[tuple[str, frozenset[str]]] = [
     ("/ws/interviews/{upcoming}/notes", PARTICIPANTS),
     ("/ws/interviews/{upcoming}/private", frozenset({INTERVIEWER})),
     ("/ws/interviews/{upcoming}/control", PARTICIPANTS),
+    ("/ws/interviews/{upcoming}/call", PARTICIPANTS),
     ("/ws/match/instant/", USERS),
 ]
 

@@ -1,4 +1,4 @@
-"""HTTP endpoints of the live room: the notes as Markdown, and the replay for the review page."""
+"""HTTP endpoints of the live room: the notes as Markdown, the replay, the call's connection."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from interviews.live import selectors
-from interviews.live.serializers import NotesOutput, ReplayOutput, ReplayQuery
+from interviews.live.serializers import CallOutput, NotesOutput, ReplayOutput, ReplayQuery
 from sevenstep.serializers import query
 
 
@@ -43,3 +43,15 @@ class ReplayApi(APIView):
         start = query(request, ReplayQuery)["start"]
         replay = selectors.interview_replay(interview=interview, role=role, start=start)
         return Response(ReplayOutput(replay).data)
+
+
+class CallApi(APIView):
+    @extend_schema(
+        responses=CallOutput,
+        summary="What a participant's browser needs to place the interview's call",
+        description="ICE servers (STUN, and TURN with short-lived coturn REST-API credentials) "
+        "and the peer's negotiation role. Participants only, while the room is open.",
+    )
+    def get(self, request: Request, interview_id: int) -> Response:
+        config = selectors.call_config(interview_id=interview_id, user_id=request.user.pk)
+        return Response(CallOutput(config).data)

@@ -345,3 +345,32 @@ def interview_replay(
         "parts": parts,
         "next": following,
     }
+
+
+def call_config(
+    *, interview_id: int, user_id: int, now: datetime | None = None
+) -> dict[str, object]:
+    """Return what a participant's browser needs to place the interview's call."""
+    from rest_framework.exceptions import NotFound
+
+    from interviews.live.turn import ice_servers
+    from sevenstep.errors import Conflict
+
+    interview = Interview.objects.filter(pk=interview_id).first()
+    role = interview.role_of(user_id) if interview is not None else None
+    if interview is None or role is None:
+        # Alike for missing and foreign interviews, as the detail endpoint answers.
+        raise NotFound("No such interview.")
+    now = now or timezone.now()
+    if interview.status not in ACTIVE_STATUSES:
+        raise Conflict("The interview has ended; its call is over.", code="room_closed")
+    if now < interview.room_opens_at:
+        raise Conflict("The room is not open yet; the call opens with it.", code="room_not_open")
+    servers, expires_at = ice_servers(user_id=user_id, now=now)
+    return {
+        "role": role,
+        "polite": role == InterviewRole.CANDIDATE,
+        "ice_servers": servers,
+        "credentials_expire_at": expires_at,
+        "signalling_path": f"/ws/interviews/{interview.pk}/call",
+    }

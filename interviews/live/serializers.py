@@ -80,3 +80,23 @@ class ReplayOutput(serializers.Serializer):
     next = serializers.IntegerField(
         allow_null=True, help_text="Where the next page starts (its `start`); null on the last."
     )
+
+
+class IceServerOutput(serializers.Serializer):
+    urls = serializers.ListField(child=serializers.CharField())
+    username = serializers.CharField(required=False, help_text="TURN only: `<expiry>:<user id>`.")
+    credential = serializers.CharField(
+        required=False, help_text="TURN only: base64 HMAC-SHA1 of the username (coturn REST API)."
+    )
+
+
+class CallOutput(serializers.Serializer):
+    role = serializers.CharField()
+    polite = serializers.BooleanField(
+        help_text="Perfect negotiation: the polite peer yields when both offer at once."
+    )
+    ice_servers = IceServerOutput(many=True)
+    credentials_expire_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the TURN credentials stop working (null: no TURN)."
+    )
+    signalling_path = serializers.CharField()

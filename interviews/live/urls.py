@@ -1,4 +1,4 @@
-"""HTTP routes of the live room (notes export, replay)."""
+"""HTTP routes of the live room (notes export, replay, the call)."""
 
 from django.urls import path
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path(
         "interviews/<int:interview_id>/replay/", apis.ReplayApi.as_view(), name="interview-replay"
     ),
+    path("interviews/<int:interview_id>/call/", apis.CallApi.as_view(), name="interview-call"),
 ]

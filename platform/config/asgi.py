@@ -18,6 +18,12 @@ if not settings.REDIS_URL:
         "background jobs run in-process, inside the request that enqueues them"
     )
 
+if not (settings.CALL_TURN_URLS and settings.CALL_TURN_SECRET):
+    logging.getLogger("sevenstep").warning(
+        "CALL_TURN_URLS / CALL_TURN_SECRET are not set: calls connect only where the two "
+        "browsers reach each other directly (same machine or LAN), with no TURN relay"
+    )
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402

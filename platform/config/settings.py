@@ -326,6 +326,18 @@ LIVE_STEP_CHANGES_PER_MINUTE = env_int("LIVE_STEP_CHANGES_PER_MINUTE", 10)
 # A replay page holds at most this many bytes of document deltas (and at least one delta).
 LIVE_REPLAY_PAGE_BYTES = env_int("LIVE_REPLAY_PAGE_BYTES", 4 * 1024 * 1024)
 
+# --- the call (WebRTC between the two browsers; the server only signals) --------------
+# STUN and TURN URLs handed to browsers; TURN credentials are coturn REST-API ones
+# (use-auth-secret) derived from CALL_TURN_SECRET and valid for CALL_TURN_TTL_SECONDS.
+CALL_STUN_URLS = env_list("CALL_STUN_URLS")
+CALL_TURN_URLS = env_list("CALL_TURN_URLS")
+CALL_TURN_SECRET = env_str("CALL_TURN_SECRET", "")
+CALL_TURN_TTL_SECONDS = env_int("CALL_TURN_TTL_SECONDS", 3600)
+# Signalling messages (an SDP offer with video is ~10 KB) and how fast a socket may send them.
+CALL_MAX_MESSAGE_BYTES = env_int("CALL_MAX_MESSAGE_BYTES", 64 * 1024)
+CALL_RATE_PER_SECOND = env_int("CALL_RATE_PER_SECOND", 20)
+CALL_RATE_BURST = env_int("CALL_RATE_BURST", 100)
+
 # --- scheduling -----------------------------------------------------------------------
 SCHEDULING_WEEKS_AHEAD = env_int("SCHEDULING_WEEKS_AHEAD", 8)  # how far ahead windows may go
 SCHEDULING_LATE_CANCEL_HOURS = env_int("SCHEDULING_LATE_CANCEL_HOURS", 12)

@@ -24,6 +24,8 @@ CLOSE_DOCUMENT_TOO_LARGE = 4413
 CLOSE_AWARENESS_REFUSED = 4422
 CLOSE_TOO_EARLY = 4425  # the interview's room is not open yet
 CLOSE_RATE_LIMITED = 4429
+CLOSE_ROOM_CLOSED = 4410  # the interview has ended: nothing more happens in its room
+CLOSE_REPLACED = 4409  # the same user opened the call in another tab, which takes over
 
 
 def bounded_json(text: str) -> Any:

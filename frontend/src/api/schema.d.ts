@@ -258,6 +258,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/interviews/{interview_id}/call/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a participant's browser needs to place the interview's call
+         * @description ICE servers (STUN, and TURN with short-lived coturn REST-API credentials) and the peer's negotiation role. Participants only, while the room is open.
+         */
+        get: operations["interviews_call_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/interviews/{interview_id}/interviewer-feedback/": {
         parameters: {
             query?: never;
@@ -778,6 +798,18 @@ export interface components {
             /** Format: date-time */
             model_fitted_at: string | null;
         };
+        CallOutput: {
+            role: string;
+            /** @description Perfect negotiation: the polite peer yields when both offer at once. */
+            polite: boolean;
+            ice_servers: components["schemas"]["IceServerOutput"][];
+            /**
+             * Format: date-time
+             * @description When the TURN credentials stop working (null: no TURN).
+             */
+            credentials_expire_at: string | null;
+            signalling_path: string;
+        };
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         CancelInputRequest: {
             reason: string;
@@ -972,6 +1004,13 @@ export interface components {
             roles: components["schemas"]["ChoiceOutput"][];
             domains: components["schemas"]["ChoiceOutput"][];
             pitfalls: components["schemas"]["PitfallOutput"][];
+        };
+        IceServerOutput: {
+            urls: string[];
+            /** @description TURN only: `<expiry>:<user id>`. */
+            username?: string;
+            /** @description TURN only: base64 HMAC-SHA1 of the username (coturn REST API). */
+            credential?: string;
         };
         /** @description The kind of interview wanted now. */
         InstantInputRequest: {
@@ -3838,6 +3877,90 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedInterviewOutputList"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_call_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallOutput"];
                 };
             };
             /** @description Invalid input */

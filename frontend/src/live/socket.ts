@@ -106,6 +106,18 @@ export class ReconnectingSocket {
     this.open()
   }
 
+  /** Drop the connection as a network failure would; it reconnects by itself at once. */
+  drop() {
+    const socket = this.socket
+    if (!socket || this.stopped) return
+    this.socket = null
+    socket.onclose = null
+    socket.close(1000)
+    this.attempt = 0
+    this.setStatus('disconnected', { code: 1006, reason: 'dropped' })
+    this.open()
+  }
+
   close() {
     this.stopped = true
     if (this.timer !== null) this.options.clearTimer(this.timer)

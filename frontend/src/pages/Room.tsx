@@ -4,6 +4,7 @@ import { roleOf, roomGuideFor, STATUS_LABELS, useInterview, useRoomOpen, useRubr
 import { useFramework } from '../api/queries'
 import { togglePitfall, useScorecardDraft, withStep } from '../api/scorecard'
 import type { Framework, Me, Rubric } from '../api/types'
+import { CallPanel } from '../components/CallPanel'
 import { CollabEditor } from '../components/CollabEditor'
 import { GuideStepView } from '../components/Guide'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
@@ -84,6 +85,7 @@ function Room({ interview, framework, me }: { interview: InterviewDetail; framew
         </div>
         <Presence control={control.state.presence} notes={notes} />
       </header>
+      {!ended && <CallPanel interviewId={interview.id} partnerName={isInterviewer ? interview.candidate.display_name : interview.interviewer.display_name} />}
 
       <section className="step-bar" aria-label="Current step">
         <StepClockView

@@ -1,0 +1,219 @@
+"""The call's signalling socket: offers, answers and ICE candidates between the two participants.
+
+Media never passes through the server. Each participant's browser opens
+`ws/interviews/<id>/call`; what one sends is checked for shape and size and relayed to the
+sockets of the *other* participant of that interview only, in any process, through the channel
+layer group of the interview's call. The server keeps nothing but who is connected.
+
+Perfect negotiation needs one polite and one impolite peer so that both may start at once
+without glare: the candidate is polite (yields on collision), the interviewer is not. One call
+socket per user: a newer one (a reload, a second tab) takes over and the older is closed with
+CLOSE_REPLACED, so a peer never gets answers from two tabs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+
+from interviews.live import selectors
+from interviews.live.consumers import TokenBucket
+from interviews.models import InterviewRole
+from sevenstep.consumers import (
+    CLOSE_BAD_MESSAGE,
+    CLOSE_INVALID_PAYLOAD,
+    CLOSE_MESSAGE_TOO_BIG,
+    CLOSE_RATE_LIMITED,
+    CLOSE_REPLACED,
+    CLOSE_ROOM_CLOSED,
+    CLOSE_UNSUPPORTED_DATA,
+)
+
+MAX_SDP_CHARS = 60_000
+MAX_CANDIDATE_CHARS = 1_024
+MAX_TOKEN_CHARS = 256
+
+
+class BadSignal(ValueError):
+    """The message is not a signalling message this server relays."""
+
+
+def _text(value: object, limit: int, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise BadSignal("expected a string")
+    return value
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise BadSignal("expected true or false")
+    return value
+
+
+def _candidate(value: object) -> dict[str, object] | None:
+    # null is the end-of-candidates marker of RTCPeerConnection's icecandidate event.
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not set(value) <= {
+        "candidate",
+        "sdpMid",
+        "sdpMLineIndex",
+        "usernameFragment",
+    }:
+        raise BadSignal("expected an ICE candidate")
+    index = value.get("sdpMLineIndex")
+    if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
+        raise BadSignal("sdpMLineIndex must be a number")
+    if index is not None and not 0 <= index < 64:
+        raise BadSignal("sdpMLineIndex out of range")
+    return {
+        "candidate": _text(value.get("candidate", ""), MAX_CANDIDATE_CHARS),
+        "sdpMid": _text(value.get("sdpMid"), MAX_TOKEN_CHARS, optional=True),
+        "sdpMLineIndex": index,
+        "usernameFragment": _text(value.get("usernameFragment"), MAX_TOKEN_CHARS, optional=True),
+    }
+
+
+def signal_clean(message: object) -> dict[str, object]:
+    """Return the relayable form of a client message, or raise BadSignal."""
+    if not isinstance(message, dict):
+        raise BadSignal("expected an object")
+    kind = message.get("type")
+    if kind in ("offer", "answer"):
+        return {"type": kind, "sdp": _text(message.get("sdp"), MAX_SDP_CHARS)}
+    if kind == "candidate":
+        return {"type": kind, "candidate": _candidate(message.get("candidate"))}
+    if kind == "media":
+        return {
+            "type": kind,
+            "audio": _flag(message.get("audio")),
+            "video": _flag(message.get("video")),
+        }
+    if kind == "hangup":
+        return {"type": kind}
+    raise BadSignal("unknown message type")
+
+
+class CallConsumer(AsyncJsonWebsocketConsumer):
+    """Relay signalling between the two participants of one interview."""
+
+    access: selectors.RoomAccess | None = None
+
+    async def connect(self) -> None:
+        await self.accept()
+        interview_id = int(self.scope["url_route"]["kwargs"]["interview_id"])
+        try:
+            access = await database_sync_to_async(selectors.room_access)(
+                interview_id=interview_id, user=self.scope["user"], kind=None
+            )
+        except selectors.RoomRefused as refused:
+            await self.close(code=refused.code)
+            return
+        if access.read_only:
+            await self.close(code=CLOSE_ROOM_CLOSED)
+            return
+        self.access = access
+        self.bucket = TokenBucket(settings.CALL_RATE_PER_SECOND, settings.CALL_RATE_BURST)
+        self.group = f"live.{interview_id}.call"
+        self.peer_channels: set[str] = set()
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.send_json(
+            {
+                "type": "welcome",
+                "role": str(access.role),
+                "polite": access.role == InterviewRole.CANDIDATE,
+            }
+        )
+        await self._to_group("call.joined")
+
+    async def disconnect(self, code: int) -> None:
+        if self.access is None:
+            return
+        access, self.access = self.access, None
+        await self.channel_layer.group_send(
+            self.group,
+            {"type": "call.left", "channel": self.channel_name, "user_id": access.user_id},
+        )
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def shut(self, code: int) -> None:
+        """Close this socket and tell the partner at once, not when the client acknowledges."""
+        await self.disconnect(code)
+        await self.close(code=code)
+
+    async def _to_group(self, kind: str, **fields: object) -> None:
+        assert self.access is not None
+        await self.channel_layer.group_send(
+            self.group,
+            {
+                "type": kind,
+                "channel": self.channel_name,
+                "user_id": self.access.user_id,
+                **fields,
+            },
+        )
+
+    # --- from the browser ---------------------------------------------------------------
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.access is None:
+            return
+        if text_data is None:
+            await self.shut(CLOSE_UNSUPPORTED_DATA)
+            return
+        if len(text_data) > settings.CALL_MAX_MESSAGE_BYTES:
+            await self.shut(CLOSE_MESSAGE_TOO_BIG)
+            return
+        if not self.bucket.take():
+            await self.shut(CLOSE_RATE_LIMITED)
+            return
+        try:
+            content = json.loads(text_data)
+        except (ValueError, RecursionError):
+            await self.shut(CLOSE_INVALID_PAYLOAD)
+            return
+        try:
+            signal = signal_clean(content)
+        except BadSignal:
+            await self.shut(CLOSE_BAD_MESSAGE)
+            return
+        await self._to_group("call.signal", signal=signal)
+
+    # --- from the group -----------------------------------------------------------------
+    def _from_peer(self, event: dict[str, Any]) -> bool:
+        return self.access is not None and event["user_id"] != self.access.user_id
+
+    async def call_signal(self, event: dict[str, Any]) -> None:
+        if self._from_peer(event):
+            await self.send_json(event["signal"])
+
+    async def call_joined(self, event: dict[str, Any]) -> None:
+        if self.access is None or event["channel"] == self.channel_name:
+            return
+        if event["user_id"] == self.access.user_id:
+            # The same person opened the call again (a reload, another tab): that one leads.
+            await self.shut(CLOSE_REPLACED)
+            return
+        self.peer_channels.add(event["channel"])
+        await self.send_json({"type": "peer", "present": True})
+        # Answer only the newcomer, so it learns this side is here too.
+        await self.channel_layer.send(
+            event["channel"],
+            {"type": "call.here", "channel": self.channel_name, "user_id": self.access.user_id},
+        )
+
+    async def call_here(self, event: dict[str, Any]) -> None:
+        if self._from_peer(event) and event["channel"] not in self.peer_channels:
+            self.peer_channels.add(event["channel"])
+            await self.send_json({"type": "peer", "present": True})
+
+    async def call_left(self, event: dict[str, Any]) -> None:
+        if self._from_peer(event) and event["channel"] in self.peer_channels:
+            self.peer_channels.discard(event["channel"])
+            if not self.peer_channels:
+                await self.send_json({"type": "peer", "present": False})

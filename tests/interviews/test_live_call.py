@@ -1,0 +1,352 @@
+"""The call: signalling between the two participants only, and the browser's connection data."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+
+import pytest
+import time_machine
+from channels.testing import WebsocketCommunicator
+from django.utils import timezone
+
+from config.asgi import application
+from interviews.models import InterviewStatus
+from sevenstep.consumers import (
+    CLOSE_BAD_MESSAGE,
+    CLOSE_INVALID_PAYLOAD,
+    CLOSE_MESSAGE_TOO_BIG,
+    CLOSE_NOT_FOUND,
+    CLOSE_REPLACED,
+    CLOSE_ROOM_CLOSED,
+    CLOSE_TOO_EARLY,
+    CLOSE_UNSUPPORTED_DATA,
+)
+from tests.factories import UserFactory
+from tests.support.yjs import live_interview, ws_path
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+OFFER_SDP = (
+    "v=0\r\no=- 4611 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+)
+
+
+@pytest.fixture
+def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
+    return live_interview(interviewer, candidate)
+
+
+class Call:
+    """One participant's signalling socket."""
+
+    opened: list[Call] = []
+
+    def __init__(self, interview_id: int, user) -> None:  # type: ignore[no-untyped-def]
+        self.communicator = WebsocketCommunicator(application, ws_path(interview_id, "call", user))
+        Call.opened.append(self)
+
+    async def open(self) -> dict:  # type: ignore[type-arg]
+        connected, _ = await self.communicator.connect()
+        assert connected
+        return await self.next()
+
+    async def next(self, timeout: float = 3) -> dict:  # type: ignore[type-arg]
+        return await self.communicator.receive_json_from(timeout=timeout)
+
+    async def next_of(self, kind: str) -> dict:  # type: ignore[type-arg]
+        while True:
+            message = await self.next()
+            if message["type"] == kind:
+                return message
+
+    async def send(self, **message: object) -> None:
+        await self.communicator.send_json_to(message)
+
+    async def close_code(self) -> int:
+        while True:
+            output = await self.communicator.receive_output(3)
+            if output["type"] == "websocket.close":
+                return int(output.get("code", 1000))
+
+    async def nothing(self) -> bool:
+        return await self.communicator.receive_nothing(0.3)
+
+    async def close(self) -> None:
+        await self.communicator.disconnect()
+
+
+@pytest.fixture(autouse=True)
+async def _hang_up_every_socket():  # type: ignore[no-untyped-def]
+    """Finish every consumer a test started, closed by the server or not, before the loop ends.
+
+    A consumer left running holds the Redis channel layer's receive lock on a dead loop.
+    """
+    yield
+    while Call.opened:
+        await Call.opened.pop().communicator.disconnect()
+
+
+async def pair(interview, interviewer, candidate) -> tuple[Call, Call]:  # type: ignore[no-untyped-def]
+    ivy, carl = Call(interview.pk, interviewer), Call(interview.pk, candidate)
+    await ivy.open()
+    await carl.open()
+    assert (await ivy.next_of("peer"))["present"] is True
+    assert (await carl.next_of("peer"))["present"] is True
+    return ivy, carl
+
+
+async def test_each_participant_learns_its_negotiation_role(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    ivy, carl = Call(interview.pk, interviewer), Call(interview.pk, candidate)
+    assert await ivy.open() == {"type": "welcome", "role": "interviewer", "polite": False}
+    assert await carl.open() == {"type": "welcome", "role": "candidate", "polite": True}
+    await ivy.close()
+    await carl.close()
+
+
+async def test_an_offer_reaches_the_partner_and_never_echoes_back(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    ivy, carl = await pair(interview, interviewer, candidate)
+    await ivy.send(type="offer", sdp=OFFER_SDP)
+    assert await carl.next() == {"type": "offer", "sdp": OFFER_SDP}
+    await carl.send(type="answer", sdp="v=0\r\n")
+    assert await ivy.next() == {"type": "answer", "sdp": "v=0\r\n"}
+    candidate_line = "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host"
+    await carl.send(
+        type="candidate", candidate={"candidate": candidate_line, "sdpMid": "0", "sdpMLineIndex": 0}
+    )
+    relayed = await ivy.next()
+    assert relayed["candidate"]["candidate"] == candidate_line
+    await ivy.send(type="media", audio=False, video=True)
+    assert await carl.next() == {"type": "media", "audio": False, "video": True}
+    assert await ivy.nothing()
+    await ivy.close()
+    await carl.close()
+
+
+async def test_the_partner_hears_when_the_other_side_leaves(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    ivy, carl = await pair(interview, interviewer, candidate)
+    await carl.close()
+    assert await ivy.next() == {"type": "peer", "present": False}
+    await ivy.close()
+
+
+async def test_a_second_tab_of_the_same_person_takes_the_call_over(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    ivy, carl = await pair(interview, interviewer, candidate)
+    again = Call(interview.pk, interviewer)
+    await again.open()
+    assert await ivy.close_code() == CLOSE_REPLACED
+    await carl.send(type="hangup")
+    assert await again.next_of("hangup") == {"type": "hangup"}
+    await again.close()
+    await carl.close()
+
+
+@pytest.fixture
+def other():  # type: ignore[no-untyped-def]
+    return live_interview(UserFactory(), UserFactory())
+
+
+async def test_nobody_but_the_two_participants_joins_or_hears_the_call(
+    interview, interviewer, candidate, outsider, other
+) -> None:  # type: ignore[no-untyped-def]
+    ivy, carl = await pair(interview, interviewer, candidate)
+    stranger = Call(interview.pk, outsider)
+    connected, _ = await stranger.communicator.connect()
+    assert connected
+    assert await stranger.close_code() in (4403, CLOSE_NOT_FOUND)
+    # The participants of another interview run their own call: nothing crosses over.
+    elsewhere = Call(other.pk, other.interviewer)
+    await elsewhere.open()
+    await elsewhere.send(type="offer", sdp=OFFER_SDP)
+    assert await ivy.nothing()
+    assert await carl.nothing()
+    anonymous = WebsocketCommunicator(application, f"/ws/interviews/{interview.pk}/call")
+    await anonymous.connect()
+    assert (await anonymous.receive_output(3))["code"] == 4401
+    for call in (ivy, carl, elsewhere):
+        await call.close()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ({"type": "offer"}, CLOSE_BAD_MESSAGE),
+        ({"type": "offer", "sdp": 42}, CLOSE_BAD_MESSAGE),
+        ({"type": "candidate", "candidate": {"candidate": "x", "evil": 1}}, CLOSE_BAD_MESSAGE),
+        ({"type": "candidate", "candidate": {"candidate": "x", "sdpMLineIndex": True}}, 4400),
+        ({"type": "media", "audio": "yes", "video": False}, CLOSE_BAD_MESSAGE),
+        ({"type": "record_everything"}, CLOSE_BAD_MESSAGE),
+        (["offer"], CLOSE_BAD_MESSAGE),
+        ("[" * 5000 + "]" * 5000, CLOSE_INVALID_PAYLOAD),
+        ("{not json", CLOSE_INVALID_PAYLOAD),
+        ({"type": "offer", "sdp": "x" * 70_000}, CLOSE_MESSAGE_TOO_BIG),
+        (b"\x00\x01", CLOSE_UNSUPPORTED_DATA),
+    ],
+    ids=[
+        "no-sdp",
+        "sdp-not-text",
+        "unknown-candidate-field",
+        "boolean-index",
+        "media-not-boolean",
+        "unknown-type",
+        "array",
+        "deep-json",
+        "malformed-json",
+        "oversized",
+        "binary",
+    ],
+)
+async def test_a_malformed_signal_closes_only_its_own_socket_and_relays_nothing(
+    interview, interviewer, candidate, frame, code
+) -> None:  # type: ignore[no-untyped-def]
+    ivy, carl = await pair(interview, interviewer, candidate)
+    if isinstance(frame, bytes):
+        await carl.communicator.send_to(bytes_data=frame)
+    elif isinstance(frame, str):
+        await carl.communicator.send_to(text_data=frame)
+    else:
+        await carl.communicator.send_to(text_data=json.dumps(frame))
+    assert await carl.close_code() == code
+    assert (await ivy.next()) == {"type": "peer", "present": False}
+    # The room goes on: the interviewer's socket still relays to a fresh one.
+    again = Call(interview.pk, candidate)
+    await again.open()
+    await ivy.next_of("peer")
+    await ivy.send(type="hangup")
+    assert await again.next_of("hangup") == {"type": "hangup"}
+    await ivy.close()
+    await again.close()
+
+
+async def test_a_flood_of_signals_is_cut_off(interview, interviewer, candidate, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CALL_RATE_PER_SECOND = 1
+    settings.CALL_RATE_BURST = 5
+    ivy, carl = await pair(interview, interviewer, candidate)
+    for _ in range(10):
+        await carl.send(type="media", audio=True, video=False)
+    assert await carl.close_code() == 4429
+    await ivy.close()
+
+
+@pytest.fixture
+def later(interviewer, candidate):  # type: ignore[no-untyped-def]
+    return live_interview(interviewer, candidate, starts_at=timezone.now() + timedelta(hours=3))
+
+
+@pytest.fixture
+def done(interviewer, candidate):  # type: ignore[no-untyped-def]
+    return live_interview(
+        interviewer,
+        candidate,
+        starts_at=timezone.now() - timedelta(hours=2),
+        status=InterviewStatus.COMPLETED,
+    )
+
+
+async def test_the_call_opens_with_the_room_and_closes_with_the_interview(
+    interviewer, candidate, later, done
+) -> None:  # type: ignore[no-untyped-def]
+    early = Call(later.pk, interviewer)
+    await early.communicator.connect()
+    assert await early.close_code() == CLOSE_TOO_EARLY
+    over = Call(done.pk, candidate)
+    await over.communicator.connect()
+    assert await over.close_code() == CLOSE_ROOM_CLOSED
+
+
+# --- GET /api/interviews/{id}/call/ ----------------------------------------------------------
+
+
+def test_participants_get_stun_and_turn_servers_with_coturn_credentials(
+    interview, interviewer, client_for, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.CALL_STUN_URLS = ["stun:turn.example.com:3478"]
+    settings.CALL_TURN_URLS = ["turn:turn.example.com:3478?transport=udp"]
+    settings.CALL_TURN_SECRET = "north-wind"
+    settings.CALL_TURN_TTL_SECONDS = 600
+    with time_machine.travel(timezone.now(), tick=False):
+        body = client_for(interviewer).get(f"/api/interviews/{interview.pk}/call/").json()
+        expected_expiry = int(timezone.now().timestamp()) + 600
+    assert body["role"] == "interviewer" and body["polite"] is False
+    stun, turn = body["ice_servers"]
+    assert stun == {"urls": ["stun:turn.example.com:3478"]}
+    assert turn["urls"] == ["turn:turn.example.com:3478?transport=udp"]
+    expiry, user_id = turn["username"].split(":")
+    assert (int(expiry), int(user_id)) == (expected_expiry, interviewer.pk)
+    # What coturn computes from its static-auth-secret for this username.
+    mac = hmac.new(b"north-wind", turn["username"].encode(), hashlib.sha1).digest()
+    assert base64.b64decode(turn["credential"]) == mac
+    assert body["signalling_path"] == f"/ws/interviews/{interview.pk}/call"
+
+
+def test_without_turn_the_browser_gets_only_what_is_configured(
+    interview, candidate, client_for, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.CALL_STUN_URLS = []
+    settings.CALL_TURN_URLS = ["turn:turn.example.com:3478"]
+    settings.CALL_TURN_SECRET = ""  # a URL without its secret could never authenticate
+    body = client_for(candidate).get(f"/api/interviews/{interview.pk}/call/").json()
+    assert body["ice_servers"] == []
+    assert body["credentials_expire_at"] is None
+    assert body["polite"] is True
+
+
+def test_the_call_data_is_for_participants_of_an_open_room_only(
+    interview, outsider, candidate, client_for, later
+) -> None:  # type: ignore[no-untyped-def]
+    assert client_for(outsider).get(f"/api/interviews/{interview.pk}/call/").status_code == 404
+    assert client_for(outsider).get("/api/interviews/999999/call/").status_code == 404
+    assert client_for(None).get(f"/api/interviews/{interview.pk}/call/").status_code in (401, 403)
+    response = client_for(candidate).get(f"/api/interviews/{later.pk}/call/")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "room_not_open"
+    interview.status = InterviewStatus.COMPLETED
+    interview.save(update_fields=["status"])
+    response = client_for(candidate).get(f"/api/interviews/{interview.pk}/call/")
+    assert response.json()["error"]["code"] == "room_closed"
+
+
+@pytest.mark.redis
+async def test_signals_cross_processes_through_the_channel_layer(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    """Two real server processes on Redis: each participant on its own process."""
+    import websockets
+    from channels.db import database_sync_to_async
+
+    from accounts.services import ws_ticket_issue
+    from tests.support.servers import asgi_server
+
+    ivy_ticket = await database_sync_to_async(ws_ticket_issue)(user=interviewer)
+    carl_ticket = await database_sync_to_async(ws_ticket_issue)(user=candidate)
+    path = f"/ws/interviews/{interview.pk}/call?ticket="
+    with asgi_server() as one, asgi_server() as two:
+        async with (
+            websockets.connect(one.ws_url + path + ivy_ticket) as ivy,
+            websockets.connect(two.ws_url + path + carl_ticket) as carl,
+        ):
+
+            async def until(socket, kind: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+                while True:
+                    message = json.loads(await asyncio.wait_for(socket.recv(), 10))
+                    if message["type"] == kind:
+                        return message
+
+            assert (await until(ivy, "peer"))["present"] is True
+            await until(carl, "peer")
+            await ivy.send(json.dumps({"type": "offer", "sdp": OFFER_SDP}))
+            assert (await until(carl, "offer"))["sdp"] == OFFER_SDP
+            await carl.send(json.dumps({"type": "answer", "sdp": "v=0\r\n"}))
+            assert (await until(ivy, "answer"))["sdp"] == "v=0\r\n"
