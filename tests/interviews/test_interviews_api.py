@@ -526,6 +526,8 @@ def test_an_interviewer_booked_to_take_the_question_is_told_the_guide_comes_with
         to_interviewer
     )
     assert "to prepare" not in to_interviewer
+
+
 def test_cancelling_one_half_of_a_swap_can_keep_the_other(
     client_for: ClientFor, swap: list[Interview], interviewer: User, candidate: User
 ) -> None:

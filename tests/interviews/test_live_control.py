@@ -382,6 +382,8 @@ async def test_a_burst_of_step_changes_is_refused_over_the_control_socket(
         TimelineEvent.objects.filter(interview=interview, kind="step_entered").count
     )()
     assert count == 4
+
+
 def test_an_ended_interview_shows_the_step_and_clock_it_stopped_at(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
     start = interview.starts_at
     with time_machine.travel(start, tick=False):

@@ -33,6 +33,9 @@ describe('roomGuideFor', () => {
   it('shows it while live and after the end', () => {
     expect(roomGuideFor(sentToPrepare('live'), 1, at('2030-03-01T00:00:00Z'))).toEqual(step1)
     expect(roomGuideFor(sentToPrepare('completed'), 1, at('2030-03-06T00:00:00Z'))).toEqual(step1)
+  })
+})
+
 describe('heldTimes', () => {
   it('gives the real start and end of an interview that ran', () => {
     expect(heldTimes({ started_at: '2030-03-05T16:57:00Z', ended_at: '2030-03-05T17:20:00Z' })).toEqual({

@@ -47,7 +47,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the session */
+        /** End the session, or revoke the API token sent; either ends websocket tickets */
         post: operations["auth_logout_create"];
         delete?: never;
         options?: never;
@@ -64,7 +64,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account */
+        /** Create an account (answered alike whether or not the email is taken) */
         post: operations["auth_register_create"];
         delete?: never;
         options?: never;
@@ -81,9 +81,44 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Get an API token */
+        /** Exchange email and password for an expiring API token */
         post: operations["auth_token_create"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List my API tokens */
+        get: operations["auth_tokens_list"];
+        put?: never;
+        /** Create a named API token (its secret is shown only now) */
+        post: operations["auth_tokens_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens/{token_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of my API tokens */
+        delete: operations["auth_tokens_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -347,8 +382,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The session timeline with the shared notes as they stood at each step change
-         * @description For both participants; the interviewer's replay also holds the private notes at each moment.
+         * The session timeline, and the notes' changes between its events, page by page
+         * @description For both participants; the interviewer's replay also holds the private notes. Each part is a Yjs update: applied in order, the parts up to moment i give the notes as they stood at event i. A page holds at most LIVE_REPLAY_PAGE_BYTES of updates (and at least one); fetch again with `start` set to `next` until it is null.
          */
         get: operations["interviews_replay_retrieve"];
         put?: never;
@@ -468,7 +503,7 @@ export interface paths {
         put?: never;
         /**
          * Report that my partner did not show up (after the grace period)
-         * @description Marks the other participant absent, which lowers their reliability, and offers me a re-match.
+         * @description Marks the other participant absent, which lowers their reliability, and offers me a re-match. Refused (409 partner_was_present) when the server saw them in the interview room or editing its notes.
          */
         post: operations["interviews_no_show_create"];
         delete?: never;
@@ -913,6 +948,12 @@ export interface components {
          */
         DirectionEnum: "not_enough_data" | "improving" | "declining" | "flat" | "unclear";
         /**
+         * @description * `notes` - Shared notes
+         *     * `private` - Interviewer's private notes
+         * @enum {string}
+         */
+        DocumentEnum: "notes" | "private";
+        /**
          * @description * `recommendation` - Recommendation
          *     * `search` - Search and ranking
          *     * `ads` - Ads
@@ -1087,13 +1128,13 @@ export interface components {
             started_at?: string | null;
             /** Format: date-time */
             ended_at?: string | null;
-            /** @description Per framework step ('1'..'7'); only for the interviewer, from guide_available_at on; null otherwise. */
+            /** @description Per framework step ('1'..'7'); only for the interviewer, from guide_available_at on (a preparation view before room_opens_at); null otherwise. */
             readonly guide: {
                 [key: string]: components["schemas"]["StepGuideOutput"];
             } | null;
             /**
              * Format: date-time
-             * @description When the interviewer can read the guide; null for everyone else.
+             * @description When the interviewer can read the guide: SCHEDULING_GUIDE_PREPARATION_HOURS before the start to prepare, or when the room opens for an interviewer also booked as the candidate on the question; null for everyone else.
              */
             readonly guide_available_at: string | null;
             current_step?: (components["schemas"]["StepEnum"] | components["schemas"]["NullEnum"]) | null;
@@ -1370,6 +1411,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["SnapshotOutput"][];
         };
+        PaginatedTokenSummaryOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["TokenSummaryOutput"][];
+        };
         ParticipantOutput: {
             id: number;
             readonly display_name: string;
@@ -1529,6 +1585,9 @@ export interface components {
             password: string;
             display_name: string;
         };
+        RegisterOutput: {
+            detail: string;
+        };
         RematchOutput: {
             /** @description POST here to be paired again right now. */
             instant_match: string;
@@ -1536,7 +1595,7 @@ export interface components {
             level: string;
             domains: string[];
         };
-        ReplayFrameOutput: {
+        ReplayEventOutput: {
             /** @description started, step_entered or ended. */
             kind: string;
             step: number | null;
@@ -1545,27 +1604,32 @@ export interface components {
              * @description Server time of the event.
              */
             at: string;
-            /** @description Each section's text at that moment. */
-            notes: {
-                [key: string]: string;
-            };
-            /** @description The interviewer's private notes at that moment (interviewer's replay only). */
-            private?: {
-                [key: string]: string;
-            };
         };
         ReplayOutput: {
             interview: number;
-            timeline: components["schemas"]["ReplayFrameOutput"][];
-            final: {
-                [key: string]: string;
-            };
-            /** @description The interviewer's private notes at the end; null in the candidate's replay. */
-            private_final: {
-                [key: string]: string;
-            } | null;
-            /** @description How many stored updates the replay applied. */
-            updates: number;
+            /** @description The whole timeline, on every page. */
+            events: components["schemas"]["ReplayEventOutput"][];
+            /** @description The number of the first part on this page. */
+            start: number;
+            parts: components["schemas"]["ReplayPartOutput"][];
+            /** @description Where the next page starts (its `start`); null on the last. */
+            next: number | null;
+        };
+        ReplayPartOutput: {
+            /** @description Index of the event this part leads up to (the part holds the edits made up to that event); the number of events for the edits after the last one. */
+            moment: number;
+            /**
+             * @description notes (shared), or private (the interviewer's, in their replay only).
+             *
+             *     * `notes` - Shared notes
+             *     * `private` - Interviewer's private notes
+             */
+            document: components["schemas"]["DocumentEnum"];
+            /**
+             * Format: byte
+             * @description What the document gained since the previous part of the same document, as a Yjs update: apply the parts in order to a fresh Y.Doc per document.
+             */
+            update: string;
         };
         ReportExportOutput: {
             report: components["schemas"]["ReportOutput"];
@@ -1955,8 +2019,35 @@ export interface components {
              */
             ratio: number | null;
         };
+        /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
+        TokenCreateInputRequest: {
+            name: string;
+            expires_in_days?: number;
+        };
+        TokenCreatedOutput: {
+            readonly id: number;
+            name: string;
+            prefix: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** @description The secret: shown once, send as `Token <secret>`. */
+            token: string;
+        };
         TokenOutput: {
             token: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        TokenSummaryOutput: {
+            readonly id: number;
+            name: string;
+            prefix: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            expires_at: string;
         };
         TrendOutput: {
             /**
@@ -2265,12 +2356,12 @@ export interface operations {
             };
         };
         responses: {
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MeOutput"];
+                    "application/json": components["schemas"]["RegisterOutput"];
                 };
             };
             /** @description Invalid input */
@@ -2433,6 +2524,298 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_tokens_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedTokenSummaryOutputList"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_tokens_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenCreateInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenCreatedOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_tokens_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4436,7 +4819,10 @@ export interface operations {
     };
     interviews_replay_retrieve: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The first part to send: 0, then the previous page's `next`. */
+                start?: number;
+            };
             header?: never;
             path: {
                 interview_id: number;
