@@ -22,7 +22,7 @@ def compose() -> dict:  # type: ignore[type-arg]
 
 
 def test_compose_has_every_component(compose) -> None:  # type: ignore[no-untyped-def]
-    assert {"postgres", "redis", "web", "worker", "beat", "proxy"} <= set(compose["services"])
+    assert {"postgres", "redis", "web", "worker", "beat", "proxy", "turn"} <= set(compose["services"])
 
 
 def test_long_running_services_have_health_checks(compose) -> None:  # type: ignore[no-untyped-def]
@@ -149,3 +149,15 @@ def _mapping_items(node: yaml.Node) -> list[tuple[yaml.ScalarNode, yaml.Node]]:
         for child in node.value:
             items += _mapping_items(child)
     return items
+
+
+def test_web_signs_turn_credentials_with_the_secret_the_relay_checks(compose) -> None:  # type: ignore[no-untyped-def]
+    turn = compose["services"]["turn"]["command"]
+    web = compose["services"]["web"]["environment"]
+    assert "--use-auth-secret" in turn
+    secret = next(arg.split("=", 1)[1] for arg in turn if arg.startswith("--static-auth-secret="))
+    assert secret == web["CALL_TURN_SECRET"]
+    assert all(url.split(":")[0] in {"turn", "turns"} for url in web["CALL_TURN_URLS"].split(","))
+    # The relay must not become a way into the deployment's own network.
+    assert any(arg.startswith("--denied-peer-ip=10.") for arg in turn)
+    assert any(arg.startswith("--denied-peer-ip=127.") for arg in turn)
