@@ -13,7 +13,6 @@ CLOSE_REPLACED, so a peer never gets answers from two tabs.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -23,14 +22,15 @@ from django.conf import settings
 from interviews.live import selectors
 from interviews.live.consumers import TokenBucket
 from interviews.models import InterviewRole
+from sevenstep import jsonbounds
 from sevenstep.consumers import (
     CLOSE_BAD_MESSAGE,
-    CLOSE_INVALID_PAYLOAD,
     CLOSE_MESSAGE_TOO_BIG,
     CLOSE_RATE_LIMITED,
     CLOSE_REPLACED,
     CLOSE_ROOM_CLOSED,
     CLOSE_UNSUPPORTED_DATA,
+    refusal_code,
 )
 
 MAX_SDP_CHARS = 60_000
@@ -173,9 +173,12 @@ class CallConsumer(AsyncJsonWebsocketConsumer):
             await self.shut(CLOSE_RATE_LIMITED)
             return
         try:
-            content = json.loads(text_data)
-        except (ValueError, RecursionError):
-            await self.shut(CLOSE_INVALID_PAYLOAD)
+            # An offer's SDP is larger than other sockets' messages, never deeper than three.
+            content = jsonbounds.loads(
+                text_data, max_bytes=settings.CALL_MAX_MESSAGE_BYTES, max_depth=3
+            )
+        except jsonbounds.JsonRefused as refused:
+            await self.shut(refusal_code(refused))
             return
         try:
             signal = signal_clean(content)
