@@ -15,7 +15,7 @@ def _production(args: list[str], **env: str) -> subprocess.CompletedProcess[str]
     if "SECRET_KEY" not in env:
         child.pop("SECRET_KEY", None)
     return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=child, capture_output=True, text=True, timeout=60
+        [sys.executable, *args], cwd=ROOT, env=child, capture_output=True, text=True, timeout=180
     )
 
 

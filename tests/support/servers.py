@@ -54,7 +54,9 @@ def process_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def wait_for_http(url: str, timeout: float = 30.0, proc: subprocess.Popen | None = None) -> None:
+def wait_for_http(url: str, timeout: float = 120.0, proc: subprocess.Popen | None = None) -> None:
+    # Generous: on two busy cores a server takes most of a minute to import Django and its apps.
+    # This waits for the server to come up; it measures nothing.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
