@@ -211,7 +211,7 @@ _ID_KINDS = [
 
 
 def _id_kind(template: str, name: str) -> str:
-    return next(kind for prefix, kind in _ID_KINDS if template.startswith(prefix))
+    return next((kind for prefix, kind in _ID_KINDS if template.startswith(prefix)), "unknown")
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -242,6 +242,7 @@ def _hostile_world(user: Any) -> dict[str, str]:
         "run": str(MatchRun.objects.create().pk),
         "version": "1",
         "token": "not-a-feed",
+        "unknown": "1",
     }
 
 
