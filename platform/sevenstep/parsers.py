@@ -25,21 +25,33 @@ class HostileJSON(ValueError):
 
 def check_json(data: Any, *, max_depth: int) -> None:
     """Raise HostileJSON if data nests deeper than max_depth or holds a lone surrogate."""
-    # An explicit stack: a recursive walk would fail on the very input it is meant to refuse.
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, str):
-            if _SURROGATE.search(value):
-                raise HostileJSON("Strings must not contain lone surrogates (\\ud800-\\udfff).")
-        elif isinstance(value, dict | list):
-            if depth > max_depth:
-                raise HostileJSON(f"JSON may nest at most {max_depth} levels deep.")
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            for key, item in items:
-                if isinstance(key, str):
-                    stack.append((key, depth))
-                stack.append((item, depth + 1))
+    _check_string(data)
+    # Level by level, not recursively: a recursive walk would fail on the very input it is
+    # meant to refuse. Plain lists of the parsed containers, so the walk allocates no objects
+    # the garbage collector tracks.
+    level = [data] if isinstance(data, dict | list) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > max_depth:
+            raise HostileJSON(f"JSON may nest at most {max_depth} levels deep.")
+        below: list[Any] = []
+        for value in level:
+            if isinstance(value, dict):
+                for key in value:
+                    _check_string(key)
+                value = value.values()
+            for item in value:
+                if isinstance(item, str):
+                    _check_string(item)
+                elif isinstance(item, dict | list):
+                    below.append(item)
+        level = below
+
+
+def _check_string(value: Any) -> None:
+    if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
+        raise HostileJSON("Strings must not contain lone surrogates (\\ud800-\\udfff).")
 
 
 class JSONParser(parsers.JSONParser):
