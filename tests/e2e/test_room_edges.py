@@ -57,6 +57,8 @@ def test_the_past_list_shows_when_the_interview_really_ran(new_page, password) -
     row.get_by_test_id("when").get_by_text(f"10:02{DASH}10:31", exact=False).wait_for()
     assert "booked for" in row.inner_text() and f"10:00{DASH}10:45" in row.inner_text()
     screenshot(page, "43-past-list-real-times")
+    row.get_by_role("link", name=past.question.title).click()
+    page.get_by_test_id("held").get_by_text(f"10:02{DASH}10:31", exact=False).wait_for()
 
 
 def test_cancelling_half_a_swap_asks_about_the_other_half(new_page, password) -> None:  # type: ignore[no-untyped-def]

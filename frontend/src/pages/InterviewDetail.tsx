@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router-dom'
 import { api } from '../api/client'
-import { guideFor, partnerOf, roleOf, STATUS_LABELS, useInterview, useRoomOpen, type InterviewDetail } from '../api/interviews'
+import { guideFor, heldTimes, partnerOf, roleOf, STATUS_LABELS, useInterview, useRoomOpen, type InterviewDetail } from '../api/interviews'
 import type { Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { GuideStepView } from '../components/Guide'
@@ -22,6 +22,7 @@ function Detail({ interview, me }: { interview: InterviewDetail; me: Me }) {
   const upcoming = interview.status === 'scheduled'
   const past = interview.status === 'completed'
   const roomOpen = useRoomOpen(interview)
+  const held = heldTimes(interview)
   // Kept here: the change form disappears once the interview is no longer scheduled.
   const [notice, setNotice] = useState<string | null>(null)
   return (
@@ -31,8 +32,14 @@ function Detail({ interview, me }: { interview: InterviewDetail; me: Me }) {
       </p>
       <h1>{interview.question.title}</h1>
       <dl className="pairs card">
-        <dt>When</dt>
+        <dt>{held ? 'Booked for' : 'When'}</dt>
         <dd>{formatRange(interview.starts_at, interview.ends_at, zone)}</dd>
+        {held && (
+          <>
+            <dt>Held</dt>
+            <dd data-testid="held">{formatRange(held.from, held.to, zone)}</dd>
+          </>
+        )}
         <dt>Your role</dt>
         <dd>{role === 'interviewer' ? 'Interviewer' : 'Candidate'}</dd>
         <dt>Partner</dt>
