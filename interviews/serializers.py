@@ -182,6 +182,13 @@ class WishInput(StrictInputSerializer):
 
 class RequestInput(WishInput):
     max_per_week = serializers.IntegerField(min_value=1, max_value=14, required=False, default=2)
+    question = serializers.PrimaryKeyRelatedField(
+        queryset=Question.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="A question to practise as the candidate (role candidate or swap; one you have "
+        "not seen); matching prefers it. Domains default to its domain.",
+    )
 
 
 class RequestOutput(serializers.ModelSerializer):
@@ -193,6 +200,7 @@ class RequestOutput(serializers.ModelSerializer):
             "level",
             "domains",
             "max_per_week",
+            "question",
             "status",
             "created_at",
             "updated_at",

@@ -127,6 +127,7 @@ class Seeker:
     seen: int = 0  # question bits seen in any role: never again as a candidate
     taking: int = 0  # question bits booked as a candidate: never to interview on
     done: int = 0  # question bits completed as a candidate
+    wanted: int = -1  # index of the question asked for as the candidate ("Practise next")
     waited: float = 0.0  # seconds since the request was opened
 
     def left_in(self, week: int) -> int:
@@ -550,12 +551,14 @@ def choose_question(
     """Pick the candidate's best question they have never seen, or None if the bank has none.
 
     The one place a question is chosen: never one the candidate has seen in any role, never
-    one the interviewer is booked to take as a candidate; one the interviewer did as a
-    candidate where possible.
+    one the interviewer is booked to take as a candidate; the one the candidate asked for if it
+    is still fresh, else one the interviewer did as a candidate where possible.
     """
     order = _preference(tuple(questions), candidate.domains, candidate.level)
     barred = candidate.seen | interviewer.taking
     fresh = [q for q in order if not barred >> q & 1 and q != exclude]
+    if candidate.wanted in fresh:
+        return candidate.wanted
     for q in fresh:
         if interviewer.done >> q & 1:
             return q

@@ -1357,6 +1357,8 @@ export interface components {
             domains?: components["schemas"]["DomainEnum"][];
             /** @default 2 */
             max_per_week: number;
+            /** @description A question to practise as the candidate (role candidate or swap; one you have not seen); matching prefers it. Domains default to its domain. */
+            question?: number | null;
         };
         PersonOutput: {
             id: number;
@@ -1572,6 +1574,8 @@ export interface components {
             domains?: components["schemas"]["DomainEnum"][];
             /** @default 2 */
             max_per_week: number;
+            /** @description A question to practise as the candidate (role candidate or swap; one you have not seen); matching prefers it. Domains default to its domain. */
+            question?: number | null;
         };
         RequestOutput: {
             readonly id: number;
@@ -1580,6 +1584,7 @@ export interface components {
             domains?: unknown;
             /** Format: int64 */
             max_per_week?: number;
+            question?: number | null;
             status?: components["schemas"]["RequestStatusEnum"];
             /** Format: date-time */
             readonly created_at: string;
