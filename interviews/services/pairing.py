@@ -31,8 +31,9 @@ for a 90-minute swap); both are free for the whole interview and clear of their 
 gap at most 2; no partner again within the no-repeat window; the weekly cap of each request (a
 swap counts twice); the candidate gets a question they have never seen in any role (past, live
 or booked, as interviewer or candidate: interviews.selectors defines "seen" once), never one
-their interviewer is booked to take as a candidate, and where possible one the interviewer did
-as a candidate. A pair with no such question left in the bank is never paired (its edge is
+their interviewer is booked to take as a candidate; the question the candidate asked to
+practise while it is still fresh for them, else where possible one the interviewer did as a
+candidate. A pair with no such question left in the bank is never paired (its edge is
 left out, so each finds another partner or waits); a swap needs two different ones. Within a
 run, every booking adds its questions to both people's seen set before the next round.
 
