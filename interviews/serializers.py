@@ -192,6 +192,10 @@ class RequestInput(WishInput):
 
 
 class RequestOutput(serializers.ModelSerializer):
+    question_title = serializers.SerializerMethodField(
+        help_text="The title of the question asked to practise; null if none."
+    )
+
     class Meta:
         model = InterviewRequest
         fields = [
@@ -201,11 +205,15 @@ class RequestOutput(serializers.ModelSerializer):
             "domains",
             "max_per_week",
             "question",
+            "question_title",
             "status",
             "created_at",
             "updated_at",
             "withdrawn_at",
         ]
+
+    def get_question_title(self, request: InterviewRequest) -> str | None:
+        return request.question.title if request.question is not None else None
 
 
 # --- interviews ------------------------------------------------------------------------

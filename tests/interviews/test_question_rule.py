@@ -280,6 +280,7 @@ def test_a_request_can_name_a_question_to_practise_and_takes_its_domain(
     )
     assert response.status_code == 201, response.json()
     assert response.json()["question"] == wanted.pk
+    assert response.json()["question_title"] == "Ad click prediction"
     assert response.json()["domains"] == ["ads"]
 
 

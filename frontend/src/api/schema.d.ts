@@ -1585,6 +1585,8 @@ export interface components {
             /** Format: int64 */
             max_per_week?: number;
             question?: number | null;
+            /** @description The title of the question asked to practise; null if none. */
+            readonly question_title: string | null;
             status?: components["schemas"]["RequestStatusEnum"];
             /** Format: date-time */
             readonly created_at: string;
