@@ -180,9 +180,20 @@ class WishInput(StrictInputSerializer):
 
 class RequestInput(WishInput):
     max_per_week = serializers.IntegerField(min_value=1, max_value=14, required=False, default=2)
+    question = serializers.PrimaryKeyRelatedField(
+        queryset=Question.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="A question to practise as the candidate (role candidate or swap; one you have "
+        "not seen); matching prefers it. Domains default to its domain.",
+    )
 
 
 class RequestOutput(serializers.ModelSerializer):
+    question_title = serializers.SerializerMethodField(
+        help_text="The title of the question asked to practise; null if none."
+    )
+
     class Meta:
         model = InterviewRequest
         fields = [
@@ -191,11 +202,16 @@ class RequestOutput(serializers.ModelSerializer):
             "level",
             "domains",
             "max_per_week",
+            "question",
+            "question_title",
             "status",
             "created_at",
             "updated_at",
             "withdrawn_at",
         ]
+
+    def get_question_title(self, request: InterviewRequest) -> str | None:
+        return request.question.title if request.question is not None else None
 
 
 # --- interviews ------------------------------------------------------------------------

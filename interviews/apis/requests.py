@@ -27,7 +27,11 @@ class RequestListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         query(request, PageQuery)
-        mine = InterviewRequest.objects.filter(user=request.user).order_by("-created_at")
+        mine = (
+            InterviewRequest.objects.filter(user=request.user)
+            .select_related("question")
+            .order_by("-created_at")
+        )
         return paginated(self, request, mine, RequestOutput)
 
     @extend_schema(

@@ -58,6 +58,15 @@ class InterviewRequest(models.Model):
     level = models.CharField(max_length=16, choices=Level.choices)
     domains = models.JSONField(default=list, blank=True)
     max_per_week = models.PositiveSmallIntegerField(default=2)
+    # A question the user asked to practise as the candidate ("Practise next"): matching gives
+    # it to them when it is still fresh for them, a preference, never a condition.
+    question = models.ForeignKey(
+        "interviews.Question",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     status = models.CharField(
         max_length=16, choices=RequestStatus.choices, default=RequestStatus.OPEN
     )

@@ -88,8 +88,10 @@ class Interview(models.Model):
     )
     # The two interviews of a swap share it; cancelling or moving one moves both.
     swap_group = models.UUIDField(null=True, blank=True, db_index=True)
-    # When the interviewer may read the guide: at booking if they never did the question as a
-    # candidate (they need to prepare), shortly before the start otherwise; null = always.
+    # When the interviewer's preparation view of the guide opened or opens (a day before the
+    # start, or with the room); kept at the earliest it ever was, because "seen" counts a
+    # cancelled interview for its interviewer from then on. Who sees the guide now is decided
+    # by selectors.guide_available_at. null = always (interviews booked before it existed).
     guide_released_at = models.DateTimeField(null=True, blank=True)
     # When the current start time was set (booking or reschedule): reminders due before it
     # would only repeat the booking email.

@@ -114,7 +114,8 @@ def instant_join(
         # One join per user at a time: the user's row lock orders parallel joins (SQLite's
         # IMMEDIATE transactions already do), so the second sees the first's entry or match;
         # the waiting entry's own lock also waits out a partner's attempt that is pairing it.
-        User.objects.select_for_update().filter(pk=user.pk).first()
+        # no_key: seats inserted for this user elsewhere (key-share locks) need not wait for it.
+        User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
         entry = _waiting(user)
         if entry is None:
             matched = _matched_now(user, now)

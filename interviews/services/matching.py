@@ -342,6 +342,7 @@ def problem_load(*, now: datetime, skip_run: MatchRun | None = None) -> LoadedPr
     reliability = selectors.reliability_of(user_ids=user_ids, now=now)
     ledger = selectors.ledger_of(user_ids=user_ids)
 
+    bit = {q.pk: index for index, q in enumerate(history.questions)}
     seekers = []
     for request in requests:
         given, received = ledger[request.user_id]
@@ -366,6 +367,7 @@ def problem_load(*, now: datetime, skip_run: MatchRun | None = None) -> LoadedPr
                 seen=history.seen.get(request.user_id, 0),
                 taking=history.taking.get(request.user_id, 0),
                 done=history.done.get(request.user_id, 0),
+                wanted=bit.get(request.question_id, -1),
                 waited=waited,
             )
         )

@@ -31,8 +31,9 @@ for a 90-minute swap); both are free for the whole interview and clear of their 
 gap at most 2; no partner again within the no-repeat window; the weekly cap of each request (a
 swap counts twice); the candidate gets a question they have never seen in any role (past, live
 or booked, as interviewer or candidate: interviews.selectors defines "seen" once), never one
-their interviewer is booked to take as a candidate, and where possible one the interviewer did
-as a candidate. A pair with no such question left in the bank is never paired (its edge is
+their interviewer is booked to take as a candidate; the question the candidate asked to
+practise while it is still fresh for them, else where possible one the interviewer did as a
+candidate. A pair with no such question left in the bank is never paired (its edge is
 left out, so each finds another partner or waits); a swap needs two different ones. Within a
 run, every booking adds its questions to both people's seen set before the next round.
 
@@ -127,6 +128,7 @@ class Seeker:
     seen: int = 0  # question bits seen in any role: never again as a candidate
     taking: int = 0  # question bits booked as a candidate: never to interview on
     done: int = 0  # question bits completed as a candidate
+    wanted: int = -1  # index of the question asked for as the candidate ("Practise next")
     waited: float = 0.0  # seconds since the request was opened
 
     def left_in(self, week: int) -> int:
@@ -550,12 +552,14 @@ def choose_question(
     """Pick the candidate's best question they have never seen, or None if the bank has none.
 
     The one place a question is chosen: never one the candidate has seen in any role, never
-    one the interviewer is booked to take as a candidate; one the interviewer did as a
-    candidate where possible.
+    one the interviewer is booked to take as a candidate; the one the candidate asked for if it
+    is still fresh, else one the interviewer did as a candidate where possible.
     """
     order = _preference(tuple(questions), candidate.domains, candidate.level)
     barred = candidate.seen | interviewer.taking
     fresh = [q for q in order if not barred >> q & 1 and q != exclude]
+    if candidate.wanted in fresh:
+        return candidate.wanted
     for q in fresh:
         if interviewer.done >> q & 1:
             return q

@@ -263,3 +263,84 @@ def test_a_cancelled_interview_counts_as_seen_only_for_an_interviewer_whose_guid
     exposure = selectors.question_exposure(user_ids=[dana.pk, chen.pk])
     assert exposure[dana.pk].seen == {bank[1].pk}
     assert exposure[chen.pk].seen == set()
+
+
+# --- asking to practise a question (a "Practise next" action) -------------------------------
+
+REQUESTS = "/api/interview-requests/"
+
+
+def test_a_request_can_name_a_question_to_practise_and_takes_its_domain(
+    client_for: ClientFor, bank: list[Question]
+) -> None:
+    dana = person("Dana")
+    wanted = QuestionFactory(title="Ad click prediction", domain="ads")
+    response = client_for(dana).post(
+        REQUESTS, {"role": "candidate", "question": wanted.pk}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["question"] == wanted.pk
+    assert response.json()["question_title"] == "Ad click prediction"
+    assert response.json()["domains"] == ["ads"]
+
+
+def test_a_request_cannot_name_a_question_already_seen_or_to_interview_on(
+    client_for: ClientFor, bank: list[Question]
+) -> None:
+    dana, chen = person("Dana"), person("Chen")
+    InterviewFactory(interviewer=dana, candidate=chen, question=bank[0], starts_at=SUNDAY)
+    seen = client_for(dana).post(
+        REQUESTS, {"role": "candidate", "question": bank[0].pk}, format="json"
+    )
+    assert seen.status_code == 409
+    assert seen.json()["error"]["code"] == "question_seen"
+    as_interviewer = client_for(dana).post(
+        REQUESTS, {"role": "interviewer", "question": bank[1].pk}, format="json"
+    )
+    assert as_interviewer.status_code == 400
+    assert "question" in as_interviewer.json()["error"]["fields"]
+    assert not InterviewRequest.objects.filter(user=dana).exists()
+
+
+def interviewed_on_monday(candidate: User, *, by: User) -> Question:
+    """Let a matching run pair the candidate's open request with an interviewer; the question."""
+    InterviewRequest.objects.create(user=by, role="interviewer", level="mid")
+    window(candidate, MONDAY)
+    window(by, MONDAY)
+    matching.matching_run(key=f"monday-{candidate.pk}")
+    return Interview.objects.get(candidate=candidate).question
+
+
+def test_matching_gives_the_candidate_the_question_they_asked_to_practise(
+    client_for: ClientFor, bank: list[Question]
+) -> None:
+    dana, eve = person("Dana"), person("Eve")
+    # bank[0] ranks first for everyone; Dana asks for the second.
+    opened = client_for(dana).post(
+        REQUESTS, {"role": "candidate", "question": bank[1].pk}, format="json"
+    )
+    assert opened.status_code == 201, opened.json()
+    assert interviewed_on_monday(dana, by=eve) == bank[1]
+
+
+def test_a_wanted_question_seen_since_the_request_is_not_given(
+    client_for: ClientFor, bank: list[Question]
+) -> None:
+    dana, chen, eve = person("Dana"), person("Chen"), person("Eve")
+    client_for(dana).post(REQUESTS, {"role": "candidate", "question": bank[1].pk}, format="json")
+    InterviewFactory(interviewer=dana, candidate=chen, question=bank[1], starts_at=SUNDAY)
+    assert interviewed_on_monday(dana, by=eve) == bank[0]
+
+
+def test_turning_a_practice_request_into_interviewing_only_drops_the_question(
+    client_for: ClientFor, bank: list[Question]
+) -> None:
+    dana = person("Dana")
+    opened = client_for(dana).post(
+        REQUESTS, {"role": "candidate", "question": bank[1].pk}, format="json"
+    )
+    changed = client_for(dana).patch(
+        f"{REQUESTS}{opened.json()['id']}/", {"role": "interviewer"}, format="json"
+    )
+    assert changed.status_code == 200, changed.json()
+    assert changed.json()["question"] is None

@@ -1461,6 +1461,8 @@ export interface components {
             domains?: components["schemas"]["DomainEnum"][];
             /** @default 2 */
             max_per_week: number;
+            /** @description A question to practise as the candidate (role candidate or swap; one you have not seen); matching prefers it. Domains default to its domain. */
+            question?: number | null;
         };
         PersonOutput: {
             id: number;
@@ -1684,6 +1686,8 @@ export interface components {
             domains?: components["schemas"]["DomainEnum"][];
             /** @default 2 */
             max_per_week: number;
+            /** @description A question to practise as the candidate (role candidate or swap; one you have not seen); matching prefers it. Domains default to its domain. */
+            question?: number | null;
         };
         RequestOutput: {
             readonly id: number;
@@ -1692,6 +1696,9 @@ export interface components {
             domains?: unknown;
             /** Format: int64 */
             max_per_week?: number;
+            question?: number | null;
+            /** @description The title of the question asked to practise; null if none. */
+            readonly question_title: string | null;
             status?: components["schemas"]["RequestStatusEnum"];
             /** Format: date-time */
             readonly created_at: string;

@@ -87,7 +87,7 @@ describe('shapeReport', () => {
       } as Partial<Report>),
     )
     expect(view.quotes).toEqual([{ step: 3, text: 'No labels were discussed.', score: 1, questionTitle: 'Ads', when: '2026-06-01T09:00:00Z' }])
-    expect(view.questions).toEqual([{ id: 4, title: 'Fraud detection', why: 'exercises step 3, step 5' }])
+    expect(view.questions).toEqual([{ id: 4, title: 'Fraud detection', domain: 'fraud', why: 'exercises step 3, step 5' }])
   })
 
   it('lists recurring pitfalls first', () => {

@@ -59,7 +59,7 @@ export interface ReportView {
   timeNotes: string[]
   pitfalls: Schemas['PitfallReportOutput'][]
   quotes: Quote[]
-  questions: { id: number; title: string; why: string }[]
+  questions: { id: number; title: string; domain: string; why: string }[]
   /** One sentence on the rubric's cross-cutting section; null in reports built before it. */
   communication: string | null
 }
@@ -196,6 +196,7 @@ export function shapeReport(report: Report): ReportView {
     questions: report.recommended_questions.map((q) => ({
       id: q.id,
       title: q.title,
+      domain: q.domain,
       why: q.stresses.length ? `exercises ${stepList(q.stresses)}` : '',
     })),
     communication: report.communication ? describeCommunication(report.communication, report.min_ratings) : null,

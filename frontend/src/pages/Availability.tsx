@@ -288,6 +288,17 @@ function RequestForm({ me, framework }: { me: Me; framework: Framework }) {
       setError(e)
     }
   }
+  const dropQuestion = async () => {
+    if (!open) return
+    setError(null)
+    try {
+      await api.patch(`/api/interview-requests/${open.id}/`, { question: null })
+      setSaved('Request updated: any question you have not seen.')
+      await queryClient.invalidateQueries({ queryKey: ['interview-requests'] })
+    } catch (e) {
+      setError(e)
+    }
+  }
   const withdraw = async () => {
     if (!open) return
     setError(null)
@@ -309,6 +320,15 @@ function RequestForm({ me, framework }: { me: Me; framework: Framework }) {
         </p>
       ) : (
         <p className="muted">No open request.</p>
+      )}
+      {open?.question_title && (
+        <p data-testid="practising">
+          Practising as the candidate: <strong>{open.question_title}</strong> (matching gives it to you while you have not
+          seen it).{' '}
+          <button type="button" className="button small" onClick={dropQuestion}>
+            Any question instead
+          </button>
+        </p>
       )}
       <fieldset>
         <legend>Role</legend>

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query'
-import { useMemo } from 'react'
+import { useMemo, useState } from 'react'
 import { Link } from 'react-router-dom'
 import {
   Bar,
@@ -18,6 +18,7 @@ import {
   YAxis,
 } from 'recharts'
 import { ApiError, api, type Page } from '../api/client'
+import { practise, type PracticeTarget } from '../api/practice'
 import { labelOf, useFramework } from '../api/queries'
 import type { Framework, Me } from '../api/types'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
@@ -68,6 +69,38 @@ export default function ReportPage({ me }: { me: Me }) {
         }
       </Loaded>
     </section>
+  )
+}
+
+/** One "Practise next" action: ask to be paired as the candidate on it; says what happened. */
+function PracticeButton({ target, label }: { target: PracticeTarget; label: string }) {
+  const [state, setState] = useState<'idle' | 'busy' | 'opened' | 'changed'>('idle')
+  const [error, setError] = useState<unknown>(null)
+  const run = async () => {
+    setState('busy')
+    setError(null)
+    try {
+      setState(await practise(target))
+    } catch (e) {
+      setError(e)
+      setState('idle')
+    }
+  }
+  if (state === 'opened' || state === 'changed') {
+    return (
+      <span className="success" role="status">
+        {state === 'opened' ? 'Requested' : 'Your open request now asks for it'}: the next matching run prefers it.{' '}
+        <Link to="/availability">Your request and windows</Link>
+      </span>
+    )
+  }
+  return (
+    <>
+      <button type="button" className="button small" disabled={state === 'busy'} onClick={run}>
+        {label}
+      </button>
+      {error ? <ErrorMessage error={error} /> : null}
+    </>
   )
 }
 
@@ -140,7 +173,9 @@ function ReportBody({
               {view.questions.map((q) => (
                 <li key={q.id ?? q.title}>
                   {q.title}
-                  {q.why && <span className="muted"> — {q.why}</span>}
+                  {q.why && <span className="muted"> — {q.why}</span>}{' '}
+                  <PracticeButton target={{ question: q.id, domain: q.domain }} label="Practise this as the candidate" />{' '}
+                  <PracticeButton target={{ domain: q.domain }} label={`Any ${labelOf(framework.domains, q.domain)} question`} />
                 </li>
               ))}
             </ul>
