@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("interviews", "0005_availability_no_overlap")]
+    dependencies = [("interviews", "0006_presence_evidence")]
 
     operations = [
         migrations.AddField(

@@ -237,7 +237,7 @@ def _was_present(interview: Interview, user_id: int) -> bool:
 
 
 def interview_report_no_show(*, interview: Interview, user: User) -> NoShowOutcome:
-    """Record that the other participant never came; the reporter is offered a re-match."""
+    """Record that the other participant never came (unless the server saw them); re-match."""
     _require_participant(interview, user)
     now = timezone.now()
     grace = timedelta(minutes=settings.SCHEDULING_NO_SHOW_GRACE_MINUTES)

@@ -1,4 +1,4 @@
-"""The interview session: start it, move between framework steps, end it.
+"""The interview session: start it, move between framework steps, end it; who came.
 
 Only the interviewer drives the session. Every change is applied through
 `Interview.transition()` (status) under a row lock and recorded as a TimelineEvent in server
