@@ -22,7 +22,9 @@ def compose() -> dict:  # type: ignore[type-arg]
 
 
 def test_compose_has_every_component(compose) -> None:  # type: ignore[no-untyped-def]
-    assert {"postgres", "redis", "web", "worker", "beat", "proxy", "turn"} <= set(compose["services"])
+    assert {"postgres", "redis", "web", "worker", "beat", "proxy", "turn"} <= set(
+        compose["services"]
+    )
 
 
 def test_long_running_services_have_health_checks(compose) -> None:  # type: ignore[no-untyped-def]
