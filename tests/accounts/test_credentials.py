@@ -242,23 +242,38 @@ def test_a_ticket_expires_after_its_max_age(candidate) -> None:  # type: ignore[
 
 @pytest.mark.redis
 def test_parallel_uses_of_one_ticket_across_processes_let_exactly_one_in(candidate) -> None:  # type: ignore[no-untyped-def]
+    import os
     import subprocess
     import sys
 
     ticket = ws_ticket_issue(user=candidate)
+    # Each process starts Django, says so, and redeems the ticket when told: all four at once.
     code = (
-        "import django,os;django.setup();"
-        "from accounts.services import ws_ticket_redeem;"
-        f"print(ws_ticket_redeem({ticket!r}))"
+        "import sys, django; django.setup()\n"
+        "from accounts.services import ws_ticket_redeem\n"
+        "print('ready', flush=True); sys.stdin.readline()\n"
+        f"print(ws_ticket_redeem({ticket!r}), flush=True)\n"
     )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", code],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
-            env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+            env=env,
         )
         for _ in range(4)
     ]
-    answers = sorted(proc.communicate(timeout=60)[0].strip() for proc in procs)
-    assert answers == ["None", "None", "None", str(candidate.pk)]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        answers = sorted(proc.communicate(timeout=120)[0].strip() for proc in procs)
+    finally:
+        for proc in procs:
+            proc.kill()
+    assert answers == sorted(["None", "None", "None", str(candidate.pk)])

@@ -81,7 +81,7 @@ def test_the_profile_changes_time_zone_and_domains(new_page, password) -> None: 
     assert set(user.profile.focus_domains) == {"recommendation", "ads"}
 
 
-def test_signing_up_with_a_taken_email_says_to_check_the_email(new_page, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+def test_signing_up_with_a_taken_email_says_to_check_the_email(new_page) -> None:  # type: ignore[no-untyped-def]
     UserFactory(email="taken@example.com", profile__display_name="Owner")
     page = new_page()
     page.goto("/register")
