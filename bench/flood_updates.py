@@ -12,8 +12,8 @@ messages a second per socket, reconnecting whenever closed):
 - resend: a 256 KiB paste, then the same update again and again, its merge with the
   document's other updates, and the whole document as a step 2 would carry it;
 - resend x8: the same from eight sockets of one user at once (the per-room socket cap);
-- churn: every message new content, 256 KiB inserted and deleted again, so the document stays
-  small while each update is new: only the log budget bounds this one.
+- churn: new content in every other message, 256 KiB inserted, then deleted by the next one,
+  so the document stays small while every update is new: only the log budget bounds this one.
 
 Growth is measured as the bytes the log and checkpoint rows hold and as the size of the
 database's files (SQLite main file + WAL) or relations (PostgreSQL, tables + indexes + TOAST).
@@ -64,11 +64,11 @@ def child(setup: str, seconds: float) -> None:
 
     from tests.support.servers import celery_worker
 
+    os.environ["CELERY_QUEUE"] = "bench-flood"  # compaction jobs go to the worker below
     with ExitStack() as stack:
         server = stack.enter_context(_server())
         if setup == "services":
-            stack.enter_context(celery_worker("bench-flood", CELERY_QUEUE="bench-flood"))
-            os.environ["CELERY_QUEUE"] = "bench-flood"
+            stack.enter_context(celery_worker("bench-flood"))
         for name, sockets, kind in (
             ("honest typing (baseline)", 1, "typing"),
             ("resend flood, 1 socket", 1, "resend"),
@@ -178,9 +178,11 @@ async def _run(url, sockets: int, kind: str, seconds: float) -> dict:  # type: i
         if kind == "resend":
             variants = [*history, merge_updates(*history), author.get_update()]
             return variants[index % len(variants)]
-        before = author.get_state()  # churn: new content each time, gone again at once
-        text.insert(0, chr(97 + index % 26) * PASTE)
-        del text[0:PASTE]
+        before = author.get_state()  # churn: new content every other message, then deleted
+        if index % 2 == 0:
+            text.insert(0, chr(97 + index % 26) * PASTE)
+        else:
+            del text[0:PASTE]
         return author.get_update(before)
 
     async def one() -> None:
