@@ -26,9 +26,12 @@ import asyncio
 import contextlib
 import json
 import os
+import random
+import string
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,8 @@ PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:543
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 RATE = 50  # messages a second per socket: LIVE_RATE_PER_SECOND
 PASTE = 256 * 1024
+# Random letters: PostgreSQL compresses what it stores, so repeated text would hide the bytes.
+NOISE = "".join(random.Random(7).choices(string.ascii_letters, k=2 * PASTE))
 
 
 def child(setup: str, seconds: float) -> None:
@@ -127,7 +132,9 @@ def scenario(ws_url: str, name: str, sockets: int, kind: str, seconds: float) ->
     from tests.factories import UserFactory
     from tests.support.yjs import live_interview, ws_path
 
-    interviewer, candidate = UserFactory(), UserFactory()
+    run = uuid.uuid4().hex[:8]  # the services database outlives a run
+    interviewer = UserFactory(email=f"flood-{run}-a@example.com")
+    candidate = UserFactory(email=f"flood-{run}-b@example.com")
     interview = live_interview(interviewer, candidate)
     urls = lambda: f"{ws_url}{ws_path(interview.pk, 'notes', interviewer)}"  # noqa: E731
     connection.close()
@@ -161,7 +168,7 @@ async def _run(url, sockets: int, kind: str, seconds: float) -> dict:  # type: i
     history: list[bytes] = []
     if kind == "resend":
         before = author.get_state()
-        text.insert(0, "p" * PASTE)
+        text.insert(0, NOISE[:PASTE])
         history.append(author.get_update(before))
         before = author.get_state()
         text.insert(0, "title ")
@@ -180,7 +187,8 @@ async def _run(url, sockets: int, kind: str, seconds: float) -> dict:  # type: i
             return variants[index % len(variants)]
         before = author.get_state()  # churn: new content every other message, then deleted
         if index % 2 == 0:
-            text.insert(0, chr(97 + index % 26) * PASTE)
+            start = (index * 997) % PASTE
+            text.insert(0, NOISE[start : start + PASTE])
         else:
             del text[0:PASTE]
         return author.get_update(before)
