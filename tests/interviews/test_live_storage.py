@@ -14,31 +14,18 @@ from pycrdt import Doc, Text, merge_updates
 from interviews.live import protocol, selectors, services
 from interviews.live.layout import DocumentKind
 from interviews.live.models import DocumentUpdate, LiveDocument
-from interviews.live.protocol import Kind
 from interviews.live.rooms import Registry
 from tests.interviews.helpers import eager_tasks
+from tests.interviews.test_live_protocol import _disconnect_everyone, joined  # noqa: F401
 from tests.support.servers import asgi_server
 from tests.support.yjs import YClient, live_interview, ws_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-async def _disconnect_everyone():  # type: ignore[no-untyped-def]
-    yield
-    await YClient.disconnect_all()
-
-
 @pytest.fixture
 def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
     return live_interview(interviewer, candidate)
-
-
-async def joined(interview, user, room: str = "notes") -> YClient:  # type: ignore[no-untyped-def]
-    client = YClient(ws_path(interview.pk, room, user))
-    await client.connect()
-    assert (await client.message()).kind == Kind.SYNC_STEP1
-    return client
 
 
 def logged(interview_id: int) -> tuple[int, int]:
