@@ -17,6 +17,7 @@ messages a second per socket, reconnecting whenever closed):
 
 Growth is measured as the bytes the log and checkpoint rows hold and as the size of the
 database's files (SQLite main file + WAL) or relations (PostgreSQL, tables + indexes + TOAST).
+Both databases are emptied first: BENCH_DATABASE_URL must name a database of the benchmark's own.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import string
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,7 @@ def child(setup: str, seconds: float) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)  # a database of the benchmark's own
     from contextlib import ExitStack
 
     from tests.support.servers import celery_worker
@@ -132,9 +133,7 @@ def scenario(ws_url: str, name: str, sockets: int, kind: str, seconds: float) ->
     from tests.factories import UserFactory
     from tests.support.yjs import live_interview, ws_path
 
-    run = uuid.uuid4().hex[:8]  # the services database outlives a run
-    interviewer = UserFactory(email=f"flood-{run}-a@example.com")
-    candidate = UserFactory(email=f"flood-{run}-b@example.com")
+    interviewer, candidate = UserFactory(), UserFactory()
     interview = live_interview(interviewer, candidate)
     urls = lambda: f"{ws_url}{ws_path(interview.pk, 'notes', interviewer)}"  # noqa: E731
     connection.close()
