@@ -6,6 +6,7 @@ import enum
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TypeVar
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.db.models.functions import Length
 from django.utils import timezone
+from pycrdt import get_update
 
 from interviews.live import selectors
 from interviews.live.layout import DocumentKind
@@ -158,25 +160,43 @@ def updates_append(*, pending: Sequence[PendingUpdate]) -> Appended:
 
 
 def document_compact(*, document_id: int) -> Checkpoint | None:
-    """Merge the log into a new checkpoint; the raw log stays for replay."""
+    """Merge the log into a new checkpoint; the raw log stays for replay.
+
+    At most one checkpoint per LIVE_COMPACT_MIN_SECONDS: each one gives the log its budget
+    back, so this is what bounds the bytes a flood of ever-new updates can store.
+    """
     lock = f"live:compact:{document_id}"
     if not cache.add(lock, 1, timeout=300):
         return None  # another worker is compacting this document
     try:
+        latest = (
+            Checkpoint.objects.filter(document_id=document_id)
+            .order_by("-seq")
+            .only("seq", "created_at")
+            .first()
+        )
+        recent = timezone.now() - timedelta(seconds=settings.LIVE_COMPACT_MIN_SECONDS)
+        if latest is not None and latest.created_at > recent:
+            return None
         stored = selectors.document_state(document_id=document_id)
-        latest = Checkpoint.objects.filter(document_id=document_id).order_by("-seq").first()
         if stored.seq == 0 or (latest is not None and latest.seq >= stored.seq):
             return None
+        # Through a document, so content deleted since is dropped (merging updates keeps it):
+        # a checkpoint is as large as the document, not as everything ever typed into it.
+        doc = selectors.doc_from_update(stored.update)
+        state = doc.get_update()
+        if get_update(stored.update, doc.get_state())[0] != 0:
+            state = stored.update  # structs still waiting for what they follow: keep them all
         try:
             with transaction.atomic():
                 # Under the row lock the appends take, so the counts move with the log.
                 LiveDocument.objects.select_for_update().filter(pk=document_id).first()
                 checkpoint = Checkpoint.objects.create(
-                    document_id=document_id, seq=stored.seq, state=stored.update
+                    document_id=document_id, seq=stored.seq, state=state
                 )
                 tail = DocumentUpdate.objects.filter(document_id=document_id, seq__gt=stored.seq)
                 LiveDocument.objects.filter(pk=document_id).update(
-                    checkpoint_bytes=len(stored.update),
+                    checkpoint_bytes=len(state),
                     log_bytes=tail.aggregate(total=Sum(Length("data")))["total"] or 0,
                 )
                 return checkpoint

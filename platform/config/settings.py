@@ -317,6 +317,8 @@ WS_JSON_MAX_DEPTH = env_int("WS_JSON_MAX_DEPTH", 16)
 # half of it the room asks for a checkpoint, and an update that would cross it waits (4429)
 # until the checkpoint is taken. Checkpoint plus log count against LIVE_MAX_DOCUMENT_BYTES.
 LIVE_MAX_LOG_BYTES = env_int("LIVE_MAX_LOG_BYTES", 4 * 1024 * 1024)
+# At most one checkpoint per document this often: what bounds a flood of ever-new updates.
+LIVE_COMPACT_MIN_SECONDS = env_int("LIVE_COMPACT_MIN_SECONDS", 5)
 # Sockets one user may hold open per process: on one document, and on all of them (4429).
 LIVE_MAX_SOCKETS_PER_ROOM = env_int("LIVE_MAX_SOCKETS_PER_ROOM", 8)
 LIVE_MAX_SOCKETS_PER_USER = env_int("LIVE_MAX_SOCKETS_PER_USER", 32)

@@ -14,30 +14,18 @@ from pycrdt import Doc, Text, merge_updates
 from interviews.live import protocol, selectors, services
 from interviews.live.layout import DocumentKind
 from interviews.live.models import DocumentUpdate, LiveDocument
-from interviews.live.protocol import Kind
 from interviews.live.rooms import Registry
+from tests.interviews.helpers import eager_tasks
+from tests.interviews.test_live_protocol import _disconnect_everyone, joined  # noqa: F401
 from tests.support.servers import asgi_server
 from tests.support.yjs import YClient, live_interview, ws_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-async def _disconnect_everyone():  # type: ignore[no-untyped-def]
-    yield
-    await YClient.disconnect_all()
-
-
 @pytest.fixture
 def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
     return live_interview(interviewer, candidate)
-
-
-async def joined(interview, user, room: str = "notes") -> YClient:  # type: ignore[no-untyped-def]
-    client = YClient(ws_path(interview.pk, room, user))
-    await client.connect()
-    assert (await client.message()).kind == Kind.SYNC_STEP1
-    return client
 
 
 def logged(interview_id: int) -> tuple[int, int]:
@@ -130,6 +118,36 @@ async def test_a_full_log_refuses_with_4429_until_a_checkpoint_is_taken(
     await again.type("step-4", "y")
     await settle(again)
     assert await database_sync_to_async(stored_text)(interview.pk, "step-4") == "x" * 1200 + "y"
+
+
+async def test_a_flood_of_ever_new_updates_stores_about_one_log_budget_per_interval(
+    interview, interviewer, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.LIVE_MAX_LOG_BYTES = 20_000
+    settings.LIVE_COMPACT_MIN_SECONDS = 3600  # one checkpoint in this test, at most
+    doc: Doc = Doc()
+    text = doc.get("scratch", type=Text)
+    sent = 0
+    with eager_tasks():
+        for _ in range(6):  # reconnecting whenever closed, as a client does
+            client = await joined(interview, interviewer)
+            for index in range(10):
+                before = doc.get_state()
+                if index % 2 == 0:
+                    text.insert(0, "z" * 4000)  # new content every time...
+                else:
+                    del text[0:4000]  # ...gone again at once: the document stays small
+                update = doc.get_update(before)
+                sent += len(update)
+                await client.send(protocol.update_message(update))
+            await client.nothing(0.2)
+            await client.disconnect()
+    stored = await database_sync_to_async(logged)(interview.pk)
+    assert sent > 100_000
+    # One budget before the only checkpoint and one after it.
+    assert stored[1] <= 2 * 20_000
+    document = await database_sync_to_async(LiveDocument.objects.get)(interview=interview)
+    assert document.checkpoint_bytes < 4000  # the checkpoint holds the document, not the flood
 
 
 def test_the_commit_refuses_what_would_pass_the_document_limit(interview, settings) -> None:  # type: ignore[no-untyped-def]
