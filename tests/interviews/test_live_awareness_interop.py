@@ -101,7 +101,7 @@ def _recv_awareness(socket: ClientConnection, client_id: int) -> dict[str, Any]:
 
 
 def _close_code(socket: ClientConnection) -> int | None:
-    with contextlib.suppress(TimeoutError):
+    with contextlib.suppress(ConnectionClosed, TimeoutError):
         while True:
             socket.recv(timeout=10)
     return None if socket.close_code is None else int(socket.close_code)
@@ -115,26 +115,34 @@ def test_a_socket_on_another_process_cannot_overwrite_or_remove_a_peers_state(
 ) -> None:  # type: ignore[no-untyped-def]
     interview = live_interview(interviewer, candidate)
     with asgi_server() as one, asgi_server() as two:
-        url = f"{two.ws_url}/ws/interviews/{interview.pk}/notes"
-        with connect(f"{url}?ticket={ws_ticket_issue(user=candidate)}") as hostile:
-            a = harness.call(
-                "open",
-                id="A",
-                url=f"{one.ws_url}/ws/interviews/{interview.pk}",
-                room="notes",
-                params={"ticket": ws_ticket_issue(user=interviewer)},
-            )
-            harness.call("aware", id="A", field="user", value=IVY)
-            # Ivy's state reached process two through the fan-out.
-            assert _recv_awareness(hostile, a["client_id"]) == {"user": IVY}
-            hostile.send(awareness_frame(a["client_id"], 1000, state))
-            with contextlib.suppress(ConnectionClosed):
-                assert _close_code(hostile) == 4422
+        a = harness.call(
+            "open",
+            id="A",
+            url=f"{one.ws_url}/ws/interviews/{interview.pk}",
+            room="notes",
+            params={"ticket": ws_ticket_issue(user=interviewer)},
+        )
         harness.open("B", two.ws_url, interview.pk, candidate)
+        harness.call("aware", id="A", field="user", value=IVY)
         wait_until(
             lambda: (
                 states(harness, "B").get(a["client_id"]) == {"user": IVY}
                 or Unmet(states(harness, "B"))
             )
         )
+        url = f"{two.ws_url}/ws/interviews/{interview.pk}/notes"
+        with connect(f"{url}?ticket={ws_ticket_issue(user=candidate)}") as hostile:
+            # Process two holds Ivy's state from the fan-out and sends it to a new socket.
+            assert _recv_awareness(hostile, a["client_id"]) == {"user": IVY}
+            hostile.send(awareness_frame(a["client_id"], 1000, state))
+            assert _close_code(hostile) == 4422
+        harness.call("aware", id="B", field="user", value=CARL)  # a round trip through both
+        wait_until(
+            lambda: (
+                CARL in [s.get("user") for s in states(harness, "A").values()]
+                or Unmet(states(harness, "A"))
+            )
+        )
+        assert states(harness, "B").get(a["client_id"]) == {"user": IVY}
         assert harness.call("state", id="A")["closes"] == []
+        assert harness.call("state", id="B")["closes"] == []
