@@ -137,7 +137,8 @@ async def allowed_flood(
             clock += 1
             await asyncio.sleep(period)
     finally:
-        stats[f"allowed socket closed {socket.close_code}"] += socket.close_code is not None
+        if socket.close_code is not None:
+            stats[f"allowed socket closed {socket.close_code}"] += 1
         await socket.close()
         reader.cancel()
 

@@ -9,7 +9,7 @@ import pytest
 from pycrdt import Awareness, Doc, Encoder, create_awareness_message
 
 from interviews.live.protocol import Kind
-from tests.support.yjs import YClient, awareness_frame, live_interview, ws_path
+from tests.support.yjs import YClient, awareness_frame, joined, live_interview
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,13 +37,6 @@ async def _disconnect_everyone():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
     return live_interview(interviewer, candidate)
-
-
-async def joined(interview, user) -> YClient:  # type: ignore[no-untyped-def]
-    client = YClient(ws_path(interview.pk, "notes", user))
-    await client.connect()
-    assert (await client.message()).kind == Kind.SYNC_STEP1
-    return client
 
 
 def entries(*items: tuple[int, int, Any]) -> bytes:

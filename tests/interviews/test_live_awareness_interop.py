@@ -39,13 +39,7 @@ def test_stock_clients_share_names_cursors_and_leave_cleanly(
 ) -> None:  # type: ignore[no-untyped-def]
     interview = live_interview(interviewer, candidate)
     with asgi_server() as server:
-        a = harness.call(
-            "open",
-            id="A",
-            url=f"{server.ws_url}/ws/interviews/{interview.pk}",
-            room="notes",
-            params={"ticket": ws_ticket_issue(user=interviewer)},
-        )
+        a = harness.open("A", server.ws_url, interview.pk, interviewer)
         harness.open("B", server.ws_url, interview.pk, candidate)
         harness.call("aware", id="A", field="user", value=IVY)
         harness.call("aware", id="B", field="user", value=CARL)
@@ -115,13 +109,7 @@ def test_a_socket_on_another_process_cannot_overwrite_or_remove_a_peers_state(
 ) -> None:  # type: ignore[no-untyped-def]
     interview = live_interview(interviewer, candidate)
     with asgi_server() as one, asgi_server() as two:
-        a = harness.call(
-            "open",
-            id="A",
-            url=f"{one.ws_url}/ws/interviews/{interview.pk}",
-            room="notes",
-            params={"ticket": ws_ticket_issue(user=interviewer)},
-        )
+        a = harness.open("A", one.ws_url, interview.pk, interviewer)
         harness.open("B", two.ws_url, interview.pk, candidate)
         harness.call("aware", id="A", field="user", value=IVY)
         wait_until(
