@@ -13,7 +13,8 @@ flooded process, first with no flood (the baseline), then while the attacker
   state (LIVE_AWARENESS_RATE_PER_SECOND) and pads itself to LIVE_AWARENESS_MAX_BYTES with
   entries that repeat the victim's state, as a stock client's echo does, and
 * on two more sockets, sends what the limits refuse (a 1 MiB frame of ~140,000 client states,
-  a frame naming 1,000 clients), gets closed, reconnects at once, and does it again.
+  a frame naming 1,000 clients), gets closed, reconnects at once, and does it again;
+* then, on ws/ping/, sends 14 MB JSON frames and 3,000-deep nesting, closed and sent again.
 """
 
 from __future__ import annotations
@@ -190,11 +191,36 @@ async def measure(  # type: ignore[no-untyped-def]
     flooded = await poll_health(health_url, seconds)
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
+    # The JSON sockets: 14 MB frames and deep nesting on ws/ping/, closed and sent again.
+    stop = asyncio.Event()
+    json_stats: Counter[str] = Counter()
+    ping = dict(attacker, url=attacker["url"].split("/ws/")[0] + "/ws/ping", room="")
+    frames = ["[" * 14_000_000, "[" * 3000]
+    tasks = [asyncio.create_task(json_flood(ping, frame, stop, json_stats)) for frame in frames]
+    await asyncio.sleep(0.5)
+    json_flooded = await poll_health(health_url, seconds)
+    stop.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
     victim_alive = socket.close_code is None
     for sock, task in sockets:
         await sock.close()
         task.cancel()
-    return baseline, flooded, stats, victim_alive
+    return baseline, flooded, stats, json_flooded, json_stats, victim_alive
+
+
+async def json_flood(client: dict, text: str, stop: asyncio.Event, stats: Counter) -> None:  # type: ignore[type-arg]
+    import websockets
+
+    while not stop.is_set():
+        try:
+            socket = await open_socket(client)
+            await socket.recv()  # hello
+            await socket.send(text)
+            await drain(socket)
+            stats[f"closed {socket.close_code}"] += 1
+        except (OSError, websockets.WebSocketException) as exc:
+            stats[f"error {type(exc).__name__}"] += 1
+            await asyncio.sleep(0.05)
 
 
 def main() -> None:
@@ -224,13 +250,20 @@ def main() -> None:
     print("| setup | phase | healthz p50 ms | p99 ms | max ms | requests | attacker |")
     print("|---|---|---|---|---|---|---|", flush=True)
     for name, server in chosen:
-        baseline, flooded, stats, alive = run_setup(server, var_dir, work, args.seconds)
+        baseline, flooded, stats, json_flooded, json_stats, alive = run_setup(
+            server, var_dir, work, args.seconds
+        )
         b50, b99, bmax, bn = summary(baseline)
-        f50, f99, fmax, fn = summary(flooded)
         print(f"| {name} | no flood | {b50:.1f} | {b99:.1f} | {bmax:.1f} | {bn} | — |")
-        attack = ", ".join(f"{key}: {value}" for key, value in sorted(stats.items()))
-        print(f"| {name} | flood | {f50:.1f} | {f99:.1f} | {fmax:.1f} | {fn} | {attack}; "
-              f"victim {'still connected' if alive else 'DISCONNECTED'} |", flush=True)  # fmt: skip
+        for phase, latencies, counts in (
+            ("awareness flood", flooded, stats),
+            ("JSON flood (ws/ping/)", json_flooded, json_stats),
+        ):
+            f50, f99, fmax, fn = summary(latencies)
+            attack = ", ".join(f"{key}: {value}" for key, value in sorted(counts.items()))
+            print(f"| {name} | {phase} | {f50:.1f} | {f99:.1f} | {fmax:.1f} | {fn} | {attack} |")
+        print(f"| {name} | | | | | | victim {'still connected' if alive else 'DISCONNECTED'} |",
+              flush=True)  # fmt: skip
 
 
 def _reset_postgres_and_redis(var_dir: Path) -> None:
