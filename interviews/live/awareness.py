@@ -25,6 +25,7 @@ NAME_CHARS = 80
 ROLE_CHARS = 32
 TYPE_NAME_CHARS = 100
 POINTER_TOOLS = frozenset({"pointer", "laser"})
+STATE_DEPTH = 6  # state > cursor > anchor > item > client: the deepest the app nests is 4
 # Control, format (bidirectional overrides, zero-width joiners), surrogate and private-use
 # characters, and line or paragraph separators have no place in a name on someone's screen.
 _UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})

@@ -179,8 +179,8 @@ class DocumentConsumer(AsyncWebsocketConsumer):
     async def aware(self, room: Room, update: bytes) -> None:
         """Apply this socket's awareness update within its bounds, or close the socket.
 
-        Size and rate come first, so a flood costs a length check per frame; a frame that is
-        malformed raises ProtocolError (1007).
+        The size comes first, so a flood of big frames costs a length check each; the rate
+        counts the frames that change a state. A malformed frame raises ProtocolError (1007).
         """
         if len(update) > settings.LIVE_AWARENESS_MAX_BYTES:
             await self.shut(CLOSE_MESSAGE_TOO_BIG)
@@ -189,11 +189,12 @@ class DocumentConsumer(AsyncWebsocketConsumer):
             self.awareness_bucket = TokenBucket(
                 settings.LIVE_AWARENESS_RATE_PER_SECOND, settings.LIVE_AWARENESS_RATE_BURST
             )
-        if not self.awareness_bucket.take():
-            await self.shut(CLOSE_RATE_LIMITED)
-            return
         try:
-            await room.apply_awareness(update, self, owner=self.access.user_id)
+            await room.apply_awareness(
+                update, self, owner=self.access.user_id, admit=self.awareness_bucket.take
+            )
+        except protocol.AwarenessTooFast:
+            await self.shut(CLOSE_RATE_LIMITED)
         except protocol.AwarenessTooLarge:
             await self.shut(CLOSE_MESSAGE_TOO_BIG)
         except protocol.AwarenessRefused:

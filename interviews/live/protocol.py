@@ -113,11 +113,25 @@ class AwarenessRefused(ProtocolError):
     """An awareness update asks for more than a socket may set."""
 
 
+class AwarenessTooFast(ProtocolError):
+    """A socket changes its awareness state more often than allowed."""
+
+
 @dataclass(frozen=True, slots=True)
 class AwarenessEntry:
     client_id: int
     clock: int
     state: bytes  # the state's JSON text; b"null" (or empty) removes the client
+    encoded: bytes  # the entry as it was on the wire
+
+    @property
+    def removes(self) -> bool:
+        return self.state in (b"", b"null")
+
+
+def awareness_update(entries: list[AwarenessEntry]) -> bytes:
+    """Encode entries back into one awareness update."""
+    return write_var_uint(len(entries)) + b"".join(entry.encoded for entry in entries)
 
 
 def parse_awareness(
@@ -134,6 +148,7 @@ def parse_awareness(
         raise AwarenessRefused(f"{count} awareness entries in one update")
     entries = []
     for _ in range(count):
+        start = pos
         client_id, pos = _read_var_uint(payload, pos)
         clock, pos = _read_var_uint(payload, pos)
         if client_id > MAX_SAFE_INTEGER or clock > MAX_SAFE_INTEGER:
@@ -145,7 +160,7 @@ def parse_awareness(
         end = pos + length
         if end > len(payload):
             raise ProtocolError("truncated awareness state")
-        entries.append(AwarenessEntry(client_id, clock, payload[pos:end]))
+        entries.append(AwarenessEntry(client_id, clock, payload[pos:end], payload[start:end]))
         pos = end
     if pos != len(payload):
         raise ProtocolError("trailing bytes after the awareness update")

@@ -241,13 +241,22 @@ class Room:
         if topic == "update":
             self._awareness_changes.append(change)
 
-    async def apply_awareness(self, update: bytes, origin: Any, *, owner: int | None) -> None:
+    async def apply_awareness(
+        self,
+        update: bytes,
+        origin: Any,
+        *,
+        owner: int | None,
+        admit: Callable[[], bool] | None = None,
+    ) -> bool:
         """Apply an awareness update from a local socket (or REMOTE) and pass it on.
 
         `owner` is the user whose socket sent it. A local socket's update is checked before
-        pycrdt decodes it: a few entries, each small and fitting the schema, each a client id
-        of the socket's own (raises AwarenessRefused, AwarenessTooLarge or ProtocolError).
-        A REMOTE update was checked by the process its socket is on.
+        pycrdt decodes it: a few entries, each small; those that would change a state must
+        fit the schema and be client ids of the socket's own (raises AwarenessRefused,
+        AwarenessTooLarge or ProtocolError). A REMOTE update was checked by the process its
+        socket is on. `admit` rate-limits the updates that change something (raises
+        AwarenessTooFast). Return whether anything was applied.
         """
         if origin is REMOTE:
             # Bounded by the sender's checks; only the entries' ids are needed here.
@@ -257,12 +266,22 @@ class Room:
         else:
             entries = protocol.parse_awareness(
                 update,
-                max_entries=settings.LIVE_AWARENESS_CLIENTS_PER_SOCKET,
+                max_entries=settings.LIVE_AWARENESS_MAX_ENTRIES,
                 max_state_bytes=settings.LIVE_AWARENESS_STATE_BYTES,
             )
+            # y-websocket sends back every awareness update it receives (its update handler
+            # does not look at the origin), so a stock client's frame repeats the others'
+            # states at the clock the server already has. Such entries change nothing and
+            # are dropped unread; only the ones that would change a state are checked.
+            entries = [entry for entry in entries if self._changes(entry)]
+            if not entries:
+                return False
+            if admit is not None and not admit():
+                raise protocol.AwarenessTooFast("awareness changes too often")
             for entry in entries:
                 decode_state(entry.state)
             self._claim(origin, owner, [entry.client_id for entry in entries])
+            update = protocol.awareness_update(entries)
         try:
             self.awareness.apply_awareness_update(update, origin)
         except (ValueError, IndexError, UnicodeDecodeError, RuntimeError) as exc:
@@ -272,13 +291,22 @@ class Room:
             for entry in entries:
                 if owner is not None:
                     self.owners.setdefault(entry.client_id, owner)
-                if entry.state in (b"", b"null"):
+                if entry.removes:
                     continue
                 # The client now speaks through another process (it reconnected there): a
                 # local socket it left behind must not remove its state when it closes.
                 for claimed in self.members.values():
                     claimed.discard(entry.client_id)
         await self.flush_awareness()
+        return True
+
+    def _changes(self, entry: protocol.AwarenessEntry) -> bool:
+        """Whether pycrdt would apply the entry (the same test y-protocols makes)."""
+        meta = self.awareness.meta.get(entry.client_id)
+        clock = 0 if meta is None else meta["clock"]
+        return clock < entry.clock or (
+            clock == entry.clock and entry.removes and entry.client_id in self.awareness.states
+        )
 
     def _claim(self, member: Any, owner: int | None, client_ids: list[int]) -> None:
         """Let `member` set these client ids, or raise AwarenessRefused.
@@ -296,6 +324,11 @@ class Room:
             raise protocol.AwarenessRefused("another participant's awareness client")
         if len(claimed) + len(fresh) > settings.LIVE_AWARENESS_CLIENTS_PER_SOCKET:
             raise protocol.AwarenessRefused("more awareness clients than a socket may have")
+        held = {c for c in self.awareness.states if self.owners.get(c) == owner}
+        if len(held | fresh) > settings.LIVE_AWARENESS_CLIENTS_PER_USER:
+            # Bounds the states in a room, so the frame of all of them that a joining client
+            # gets (and sends back) stays within LIVE_AWARENESS_MAX_ENTRIES.
+            raise protocol.AwarenessRefused("more awareness clients than a user may have")
         for other, theirs in self.members.items():
             if other is not member:
                 theirs.difference_update(fresh)

@@ -304,11 +304,17 @@ LIVE_COMPACT_EVERY = env_int("LIVE_COMPACT_EVERY", 500)
 # Awareness (cursors, names, colours): a socket sets only its own client ids, this many at most
 # (a Yjs client has one); each state and each frame is small, and the rate is bounded, so a
 # hostile participant cannot make the server decode and re-broadcast megabytes (issue 18).
+# A stock client sends back every awareness frame it gets, so a frame may repeat up to
+# LIVE_AWARENESS_MAX_ENTRIES states (2 users x LIVE_AWARENESS_CLIENTS_PER_USER, with room to
+# spare); the repeats change nothing and cost a clock comparison each.
 LIVE_AWARENESS_CLIENTS_PER_SOCKET = env_int("LIVE_AWARENESS_CLIENTS_PER_SOCKET", 2)
+LIVE_AWARENESS_CLIENTS_PER_USER = env_int("LIVE_AWARENESS_CLIENTS_PER_USER", 8)
+LIVE_AWARENESS_MAX_ENTRIES = env_int("LIVE_AWARENESS_MAX_ENTRIES", 32)
 LIVE_AWARENESS_STATE_BYTES = env_int("LIVE_AWARENESS_STATE_BYTES", 2048)
-LIVE_AWARENESS_MAX_BYTES = env_int("LIVE_AWARENESS_MAX_BYTES", 8192)
-LIVE_AWARENESS_RATE_PER_SECOND = env_int("LIVE_AWARENESS_RATE_PER_SECOND", 30)
-LIVE_AWARENESS_RATE_BURST = env_int("LIVE_AWARENESS_RATE_BURST", 60)
+LIVE_AWARENESS_MAX_BYTES = env_int("LIVE_AWARENESS_MAX_BYTES", 64 * 1024)
+# Counts the frames that change a state (the repeats count against LIVE_RATE_PER_SECOND only).
+LIVE_AWARENESS_RATE_PER_SECOND = env_int("LIVE_AWARENESS_RATE_PER_SECOND", 20)
+LIVE_AWARENESS_RATE_BURST = env_int("LIVE_AWARENESS_RATE_BURST", 40)
 # Every JSON websocket (control, ping, instant match) refuses longer or deeper messages
 # before and while decoding them (close codes 1009, 1007).
 WS_JSON_MAX_BYTES = env_int("WS_JSON_MAX_BYTES", 4096)

@@ -106,6 +106,14 @@ async def _refuse(send: Send, status: int, code: str, message: str) -> None:
 class SecurityHeadersMiddleware:
     """Set the content security policy and related headers Django does not set itself."""
 
+    # Inline styles stay allowed, because the room needs both kinds (checked in Chromium,
+    # tests/e2e/test_room_styles.py): CodeMirror mounts its theme in a <style> element on the
+    # page (style-mod adopts constructed sheets only in shadow roots; refused under
+    # `style-src 'self'`, and a nonce would need a fresh one in every index.html), and
+    # y-codemirror.next paints the partner's caret and selection with a style attribute
+    # (`background-color: <colour>`). What reaches those attributes is checked twice instead:
+    # the server relays only #rrggbb colours (interviews/live/awareness.py) and the browser
+    # rebuilds every remote state before rendering it (frontend/src/live/awareness.ts).
     CSP = (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' ws: wss:; "

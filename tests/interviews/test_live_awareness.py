@@ -9,7 +9,7 @@ import pytest
 from pycrdt import Awareness, Doc, Encoder, create_awareness_message
 
 from interviews.live.protocol import Kind
-from tests.support.yjs import YClient, awareness_frame, live_interview, ws_path
+from tests.support.yjs import YClient, awareness_frame, joined, live_interview
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,13 +37,6 @@ async def _disconnect_everyone():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
     return live_interview(interviewer, candidate)
-
-
-async def joined(interview, user) -> YClient:  # type: ignore[no-untyped-def]
-    client = YClient(ws_path(interview.pk, "notes", user))
-    await client.connect()
-    assert (await client.message()).kind == Kind.SYNC_STEP1
-    return client
 
 
 def entries(*items: tuple[int, int, Any]) -> bytes:
@@ -226,3 +219,28 @@ async def test_deep_json_in_a_state_is_refused_not_a_crash(interview, interviewe
     encoder.write_var_string("[" * 2000)
     await ivy.send(create_awareness_message(encoder.to_bytes()))
     assert await ivy.close_code() == 1007
+
+
+async def test_a_client_sending_back_the_states_it_got_is_not_closed(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    # y-websocket sends every awareness update it applies back to the server, the others'
+    # states included, at the clock the server already has: those entries change nothing.
+    ivy, carl = await two_with_states(interview, interviewer, candidate)
+    await carl.send(entries((IVY_CLIENT, 1, IVY), (CARL_CLIENT, 2, {**CARL, "cursor": CURSOR})))
+    seen = await ivy.message()
+    assert seen.kind == Kind.AWARENESS and b"Ivy" not in seen.payload  # only Carl's change
+    await carl.send(awareness_frame(IVY_CLIENT, 1, IVY))
+    assert await carl.nothing() and await ivy.nothing()
+    assert (await states_seen_by(ivy))[CARL_CLIENT] == {**CARL, "cursor": CURSOR}
+
+
+async def test_one_user_holds_a_bounded_number_of_states_in_a_room(
+    interview, interviewer, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.LIVE_AWARENESS_CLIENTS_PER_USER = 3
+    tabs = [await joined(interview, interviewer) for _ in range(4)]
+    for n, tab in enumerate(tabs[:3]):
+        await tab.send(awareness_frame(100 + n, 1, {}))
+    await tabs[3].send(awareness_frame(103, 1, {}))
+    assert await tabs[3].close_code() == 4422

@@ -15,7 +15,7 @@ from interviews.live.layout import DocumentKind
 from interviews.live.models import DocumentUpdate, LiveDocument
 from interviews.live.protocol import Kind
 from interviews.models import InterviewStatus
-from tests.support.yjs import YClient, awareness_frame, live_interview, ws_path
+from tests.support.yjs import YClient, awareness_frame, joined, live_interview, ws_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,14 +35,6 @@ async def _disconnect_everyone():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
     return live_interview(interviewer, candidate)
-
-
-async def joined(interview, user, room: str = "notes") -> YClient:  # type: ignore[no-untyped-def]
-    client = YClient(ws_path(interview.pk, room, user))
-    await client.connect()
-    first = await client.message()
-    assert first.kind == Kind.SYNC_STEP1
-    return client
 
 
 def stored_text(interview_id: int, name: str, kind: DocumentKind = DocumentKind.NOTES) -> str:

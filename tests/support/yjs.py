@@ -114,6 +114,15 @@ class ConnectionClosed(Exception):
         self.code = code
 
 
+async def joined(interview: Any, user: Any, room: str = "notes") -> YClient:
+    """Connect a YClient to a room and read the server's opening step 1."""
+    client = YClient(ws_path(interview.pk, room, user))
+    await client.connect()
+    first = await client.message()
+    assert first.kind == protocol.Kind.SYNC_STEP1
+    return client
+
+
 def awareness_frame(client_id: int, clock: int, state: dict[str, Any] | None) -> bytes:
     import json
 
@@ -199,8 +208,9 @@ class YjsHarness:
 
     def open(
         self, client: str, base_url: str, interview_id: int, user: Any, room: str = "notes"
-    ) -> None:
-        self.call(
+    ) -> dict[str, Any]:
+        """Open a stock client and wait until it synced; the answer holds its client_id."""
+        return self.call(
             "open",
             id=client,
             url=f"{base_url}/ws/interviews/{interview_id}",

@@ -4,6 +4,7 @@ import type { ExcalidrawImperativeAPI } from '@excalidraw/excalidraw/types'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
+import { safeColor, safeName } from '../live/awareness'
 import { bindBoard, type BoardElement } from '../live/board'
 
 type Api = ExcalidrawImperativeAPI
@@ -53,10 +54,11 @@ export default function Board({ doc, awareness, readOnly }: { doc: Y.Doc; awaren
       awareness.getStates().forEach((state, clientId) => {
         if (clientId === awareness.clientID || !state.pointer) return
         const user = state.user as { name?: string; color?: string } | undefined
+        const color = safeColor(user?.color, '#1f4fbf')
         collaborators.set(String(clientId) as never, {
           pointer: state.pointer,
-          username: user?.name ?? 'Someone',
-          color: { background: user?.color ?? '#1f4fbf', stroke: user?.color ?? '#1f4fbf' },
+          username: safeName(user?.name),
+          color: { background: color, stroke: color },
         })
       })
       api.updateScene({ collaborators, captureUpdate: CaptureUpdateAction.NEVER })

@@ -47,6 +47,8 @@ export function closeReason(code: number, reason?: string): string {
       return 'The room did not understand a message from this page — reload it.'
     case 4413:
       return 'The notes have reached their size limit.'
+    case 4422:
+      return 'The room refused this page’s cursor or name — reload it.'
     case 4425:
       return 'The room is not open yet: it opens a few minutes before the start.'
     case 4429:

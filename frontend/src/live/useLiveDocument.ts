@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
+import { guardAwareness } from './awareness'
 import { closeReason, type ChannelStatus } from './connection'
 import { isPermanentClose } from './socket'
 
@@ -47,6 +48,8 @@ export function useLiveDocument(interviewId: number, room: 'notes' | 'private', 
       maxBackoffTime: 4000,
       shouldReconnect: (event) => !isPermanentClose(event.code),
     })
+    // First listener on the awareness: everything added later sees only safe remote states.
+    const unguard = guardAwareness(provider.awareness)
     let current: LiveDocument = { doc, provider, status: 'connecting', synced: false, closedReason: null }
     const update = (patch: Partial<LiveDocument>) => {
       current = { ...current, ...patch }
@@ -57,6 +60,7 @@ export function useLiveDocument(interviewId: number, room: 'notes' | 'private', 
     provider.on('sync', (synced: boolean) => update({ synced }))
     provider.on('closed', ({ code, reason }) => update({ status: 'closed', closedReason: closeReason(code, reason) }))
     return () => {
+      unguard()
       provider.destroy()
       doc.destroy()
       setLive(null)

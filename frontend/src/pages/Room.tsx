@@ -12,6 +12,7 @@ import { MarkdownView } from '../components/MarkdownView'
 import { StepScoreFields } from '../components/StepScoreFields'
 import { stepClock } from '../live/clock'
 import { summarizeConnection } from '../live/connection'
+import { safeColor } from '../live/awareness'
 import { sessionView, useControl } from '../live/control'
 import { colorFor, useLiveDocument, useOnline, type LiveDocument } from '../live/useLiveDocument'
 import { useYText } from '../live/useYText'
@@ -209,7 +210,7 @@ function Presence({ control, notes }: { control: { userId: number; name: string;
       <ul>
         {people.map((p) => (
           <li key={`${p.userId}-${p.role}`} title={p.role}>
-            <span className="dot" style={{ background: colours.get(p.name) ?? '#1d6b35' }} aria-hidden="true" />
+            <span className="dot" style={{ background: safeColor(colours.get(p.name), '#1d6b35') }} aria-hidden="true" />
             {p.name} <span className="muted">({p.role})</span>
           </li>
         ))}

@@ -2,7 +2,7 @@
 // One JSON command per line on stdin, one JSON answer per line on stdout:
 //   {"seq": 1, "cmd": "open", "id": "A", "url": "ws://…/ws/interviews/7", "room": "notes",
 //    "params": {"ticket": "…"}, "headers": {}}
-// Commands: open, edit, type_start, type_stop, state, set_server, close, exit.
+// Commands: open, edit, type_start, type_stop, state, aware, awareness, set_server, close, exit.
 import readline from 'node:readline'
 import WS from 'ws'
 import * as Y from 'yjs'
@@ -137,6 +137,17 @@ const handlers = {
       await sleep(20)
     }
     return {}
+  },
+
+  // Set a field of the client's own awareness state, as the app does for `user` and `cursor`.
+  async aware ({ id, field, value }) {
+    clients.get(id).provider.awareness.setLocalStateField(field, value)
+    return {}
+  },
+
+  async awareness ({ id }) {
+    const { provider, doc } = clients.get(id)
+    return { client_id: doc.clientID, states: Object.fromEntries(provider.awareness.getStates()) }
   },
 
   async set_server ({ id, url, params }) {
