@@ -26,20 +26,21 @@ ROOMS = 10
 
 
 class HealthProbe:
-    """Ask /healthz over a new connection every 50 ms in a thread; keep every answer."""
+    """Ask /healthz over a new connection every 50 ms in a thread; keep every answer, timed."""
 
     def __init__(self, url: str) -> None:
         self.url = f"{url}/healthz"
-        self.answers: list[int | str] = []
+        self.answers: list[tuple[float, int | str]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.answers.append(httpx.get(self.url, timeout=5).status_code)
+                answer: int | str = httpx.get(self.url, timeout=5).status_code
             except httpx.HTTPError as exc:
-                self.answers.append(type(exc).__name__)
+                answer = type(exc).__name__
+            self.answers.append((time.monotonic(), answer))
             self._stop.wait(0.05)
 
     @contextlib.contextmanager
@@ -61,6 +62,7 @@ def typed_text(prefix: str, count: int) -> str:
 def test_a_killed_web_worker_is_replaced_while_every_room_keeps_going_and_converges() -> None:
     rooms = [live_interview(UserFactory(), UserFactory()) for _ in range(ROOMS)]
     harness = YjsHarness()
+    workers: list[int] = []
     try:
         with asgi_server(workers=2) as server:
             wait_until(
@@ -82,13 +84,16 @@ def test_a_killed_web_worker_is_replaced_while_every_room_keeps_going_and_conver
 
             with HealthProbe(server.http_url).running() as probe:
                 os.kill(workers[0], signal.SIGKILL)  # one worker, not the granian main process
+                killed_at = time.monotonic()
 
                 def replaced() -> bool | Unmet:
                     now = children(server.proc.pid)
                     return (len(now) == 2 and workers[0] not in now) or Unmet(now)
 
                 wait_until(replaced, timeout=30)
+                workers += children(server.proc.pid)
                 assert server.proc.poll() is None
+                assert workers[1] in children(server.proc.pid)  # the other worker was never stopped
                 time.sleep(1)  # everyone keeps typing on the survivor and the new worker
                 typed = {
                     client: harness.call("type_stop", id=client)["typed"]
@@ -119,9 +124,19 @@ def test_a_killed_web_worker_is_replaced_while_every_room_keeps_going_and_conver
 
             cut_off = [client for client in typed if harness.call("state", id=client)["closes"]]
             assert cut_off, "the killed worker served no client, so nothing was tested"
-            assert probe.answers and set(probe.answers) == {200}, probe.answers
+            # Only a request the killed process held can be lost (its connection is reset):
+            # every probe sent a second after the kill, and all through the respawn, is answered.
+            later = [answer for at, answer in probe.answers if at > killed_at + 1]
+            assert len(later) >= 5 and set(later) == {200}, probe.answers
+            failed = [answer for _, answer in probe.answers if answer != 200]
+            assert len(failed) <= 1, probe.answers
     finally:
         harness.close()
+        # A worker still starting when the server is told to stop can outlive it; don't leak it.
+        for pid in workers:
+            with contextlib.suppress(OSError):
+                if b"granian" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    os.kill(pid, signal.SIGKILL)
 
 
 def processes() -> dict[int, tuple[int, int, str]]:

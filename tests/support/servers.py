@@ -124,7 +124,8 @@ def asgi_server(*, workers: int = 1, **env: str) -> Iterator[AsgiServer]:
         env=process_env(**env),
     )
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/healthz", proc=proc)
+        # Each worker loads Django on its own: on a busy machine two take twice as long.
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=30.0 * workers, proc=proc)
         yield AsgiServer(proc, port)
     finally:
         stop(proc)
