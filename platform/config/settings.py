@@ -174,7 +174,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
+            # A consumer waits on its channel with a 5 s blocking pop; redis-py's default socket
+            # timeout is also 5 s, so an idle socket's read could time out just before the
+            # empty answer arrived and the consumer died. Reads get a longer timeout.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                "capacity": 1000,
+                "expiry": 30,
+            },
         },
         # Live rooms' cross-process fan-out: pushed, one PUBLISH per batch. At most once is
         # enough there: rooms heal lost messages from the update log (interviews/live/rooms.py).

@@ -129,8 +129,9 @@ class SecurityHeadersMiddleware:
         if not request.path.startswith("/api/docs"):
             response.headers.setdefault("Content-Security-Policy", self.CSP)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        # The room's call needs the microphone and camera, for our own pages only.
         response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+            "Permissions-Policy", "camera=(self), microphone=(self), geolocation=()"
         )
         return response
 

@@ -350,3 +350,22 @@ async def test_signals_cross_processes_through_the_channel_layer(
             assert (await until(carl, "offer"))["sdp"] == OFFER_SDP
             await carl.send(json.dumps({"type": "answer", "sdp": "v=0\r\n"}))
             assert (await until(ivy, "answer"))["sdp"] == "v=0\r\n"
+
+
+def test_pages_may_use_the_microphone_and_camera_of_our_own_origin_only(api) -> None:  # type: ignore[no-untyped-def]
+    policy = api.get("/healthz").headers["Permissions-Policy"]
+    features = dict(item.strip().split("=", 1) for item in policy.split(","))
+    assert features["microphone"] == "(self)"
+    assert features["camera"] == "(self)"
+    assert features["geolocation"] == "()"
+
+
+@pytest.mark.redis
+async def test_an_idle_call_outlives_the_channel_layers_blocking_reads(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    """Consumers wait on Redis with 5 s blocking pops; a quiet call must not die of them."""
+    ivy, carl = await pair(interview, interviewer, candidate)
+    await asyncio.sleep(16)  # three empty pops on each side
+    await ivy.send(type="offer", sdp=OFFER_SDP)
+    assert await carl.next() == {"type": "offer", "sdp": OFFER_SDP}
