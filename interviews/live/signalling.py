@@ -203,12 +203,14 @@ class CallConsumer(AsyncJsonWebsocketConsumer):
             await self.shut(CLOSE_REPLACED)
             return
         self.peer_channels.add(event["channel"])
-        await self.send_json({"type": "peer", "present": True})
-        # Answer only the newcomer, so it learns this side is here too.
+        # Answer the newcomer before telling this browser: the offer this browser then sends
+        # reaches the newcomer's channel after the answer, so its browser knows of the peer
+        # before the first offer arrives.
         await self.channel_layer.send(
             event["channel"],
             {"type": "call.here", "channel": self.channel_name, "user_id": self.access.user_id},
         )
+        await self.send_json({"type": "peer", "present": True})
 
     async def call_here(self, event: dict[str, Any]) -> None:
         if self._from_peer(event) and event["channel"] not in self.peer_channels:

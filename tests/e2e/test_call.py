@@ -28,6 +28,10 @@ from tests.factories import InterviewFactory, UserFactory
 from tests.support.servers import ROOT, asgi_server, free_port, process_env
 
 TURN_SECRET = "loopback-relay-secret"
+# RTCInboundRtpStreamStats.audioLevel (0-1) of the tone as Chromium receives it is about 0.04;
+# a muted sender's silence reads 0.
+SOUND = 0.01
+SILENCE = 0.002
 
 
 def _tone(path: Path, hz: float = 440.0, seconds: float = 4.0, rate: int = 48_000) -> Path:
@@ -72,11 +76,17 @@ def media_browser(
 def call_pages(media_browser) -> Iterator[Callable[..., object]]:  # type: ignore[no-untyped-def]
     contexts = []
 
-    def make(base_url: str):  # type: ignore[no-untyped-def]
+    def make(base_url: str, *, deny_microphone: bool = False):  # type: ignore[no-untyped-def]
         context = media_browser.new_context(
             base_url=base_url, viewport={"width": 1366, "height": 900}
         )
         context.set_default_timeout(20_000)
+        if deny_microphone:
+            # What the browser answers when the person clicks "Block" on the permission prompt.
+            context.add_init_script(
+                "navigator.mediaDevices.getUserMedia = () =>"
+                " Promise.reject(new DOMException('Permission denied', 'NotAllowedError'))"
+            )
         contexts.append(context)
         return context.new_page()
 
@@ -140,23 +150,23 @@ def test_two_participants_hear_each_other_mute_and_recover(
     for page in (interviewer, candidate):
         first = _inbound_bytes(page)
         assert _wait(lambda page=page, first=first: _inbound_bytes(page) > first + 2_000), page.url
-        assert _wait(lambda page=page: _inbound_level(page) > 0.05)
+        assert _wait(lambda page=page: _inbound_level(page) > SOUND)
     screenshot(candidate, "60-call-connected")
 
     # Muting the interviewer silences what the candidate receives, and the candidate sees it.
     interviewer.get_by_role("button", name="Mute").click()
     candidate.get_by_test_id("partner-speaking").get_by_text("(muted)").wait_for()
-    assert _wait(lambda: _inbound_level(candidate) < 0.01), _inbound_level(candidate)
-    assert _inbound_level(interviewer) > 0.05  # the other direction is untouched
+    assert _wait(lambda: _inbound_level(candidate) < SILENCE), _inbound_level(candidate)
+    assert _inbound_level(interviewer) > SOUND  # the other direction is untouched
     interviewer.get_by_role("button", name="Unmute").click()
-    assert _wait(lambda: _inbound_level(candidate) > 0.05)
+    assert _wait(lambda: _inbound_level(candidate) > SOUND)
 
     # A dropped signalling connection: both sides negotiate afresh and audio flows again.
     candidate.get_by_role("button", name="Reconnect").click()
     for page in (interviewer, candidate):
         _connected(page)
         page.get_by_test_id("call-quality").wait_for()
-        assert _wait(lambda page=page: _inbound_level(page) > 0.05)
+        assert _wait(lambda page=page: _inbound_level(page) > SOUND)
     # A reload rejoins the call.
     candidate.reload()
     candidate.get_by_role("button", name="Join call").click()
@@ -170,15 +180,15 @@ def test_two_participants_hear_each_other_mute_and_recover(
     interviewer.locator(".notes .cm-content").get_by_text("said on the call").wait_for()
 
 
-def test_a_denied_microphone_leaves_the_room_usable(new_page, password) -> None:  # type: ignore[no-untyped-def]
-    """The shared browser of the suite has no fake devices: joining fails with a message."""
+def test_a_denied_microphone_leaves_the_room_usable(call_pages, e2e_server, password) -> None:  # type: ignore[no-untyped-def]
     interview = _pair()
     room = f"/interviews/{interview.pk}/room"
-    page = new_page()
+    page = call_pages(e2e_server.http_url, deny_microphone=True)
     log_in(page, "carl@example.com", password, room)
     page.get_by_role("button", name="Join call").click()
     page.get_by_test_id("call-status").get_by_text("Call unavailable").wait_for()
-    assert page.get_by_role("alert").filter(has_text="notes").count() >= 1
+    page.get_by_role("alert").filter(has_text="not allowed to use your microphone").wait_for()
+    screenshot(page, "62-call-microphone-denied")
     page.locator(".notes .cm-content").click()
     page.keyboard.type("still typing")
     page.locator(".notes .cm-content").get_by_text("still typing").wait_for()

@@ -169,6 +169,44 @@ describe('CallSession', () => {
     expect(FakePeer.made[1].closed).toBe(false)
   })
 
+  it('answers an offer that arrives before the news that the partner joined, and keeps that connection', async () => {
+    const { call } = session(true)
+    await call.join()
+    currentSocket().serverOpens()
+    currentSocket().serverSends(JSON.stringify({ type: 'offer', sdp: 'their-offer' }))
+    await flush()
+    expect(FakePeer.made).toHaveLength(1)
+    expect(FakePeer.made[0].remote).toEqual([{ type: 'offer', sdp: 'their-offer' }])
+    expect(sent()).toContainEqual({ type: 'answer', sdp: 'answer-sdp' })
+    currentSocket().serverSends(JSON.stringify({ type: 'peer', present: true }))
+    expect(FakePeer.made).toHaveLength(1)
+    expect(FakePeer.made[0].closed).toBe(false)
+  })
+
+  it('uses the browser WebSocket when none is given', async () => {
+    const made: string[] = []
+    const original = globalThis.WebSocket
+    globalThis.WebSocket = class extends FakeSocket {
+      constructor(url: string) {
+        super(url)
+        made.push(url)
+      }
+    } as unknown as typeof WebSocket
+    try {
+      const call = new CallSession({
+        wsUrl: 'ws://x/ws/interviews/1/call',
+        config: { role: 'candidate', polite: true, ice_servers: [], credentials_expire_at: null, signalling_path: '' },
+        getUserMedia: async () => new FakeStream([new FakeTrack('audio')]) as unknown as MediaStream,
+        createPeerConnection: (config) => new FakePeer(config) as unknown as RTCPeerConnection,
+        onChange: () => undefined,
+      })
+      await call.join()
+      expect(made).toEqual(['ws://x/ws/interviews/1/call'])
+    } finally {
+      globalThis.WebSocket = original
+    }
+  })
+
   it('renegotiates with an ICE restart when the connection fails', async () => {
     const { call } = session(false)
     await call.join()

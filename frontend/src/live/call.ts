@@ -81,6 +81,7 @@ export class CallSession {
   private pc: RTCPeerConnection | null = null
   private makingOffer = false
   private ignoreOffer = false
+  private earlyPeer = false
   private restartTimer: ReturnType<typeof setTimeout> | null = null
   private snapshot: CallSnapshot = {
     phase: 'idle',
@@ -119,7 +120,8 @@ export class CallSession {
     }
     this.update({ localStream: stream, phase: 'waiting', muted: false, camera: false })
     this.socket = new ReconnectingSocket(this.deps.wsUrl, {
-      WebSocketImpl: this.deps.WebSocketImpl,
+      // Only when given: an explicit undefined would replace the browser's WebSocket.
+      ...(this.deps.WebSocketImpl ? { WebSocketImpl: this.deps.WebSocketImpl } : {}),
       onMessage: (message) => void this.onSignal(message as Signal),
       onStatus: (status, detail) => {
         this.update({ signalling: status })
@@ -218,8 +220,11 @@ export class CallSession {
   private async onSignal(message: Signal) {
     switch (message.type) {
       case 'peer':
-        if (message.present) this.startPeer()
-        else {
+        if (message.present) {
+          // A peer whose offer came first already has its connection: keep negotiating it.
+          if (this.earlyPeer) this.earlyPeer = false
+          else this.startPeer()
+        } else {
           this.teardownPeer()
           this.update({ phase: 'waiting', remoteStream: null, partnerMedia: null })
         }
@@ -294,6 +299,11 @@ export class CallSession {
   }
 
   private async onDescription(description: RTCSessionDescriptionInit) {
+    if (!this.pc && description.type === 'offer') {
+      // The offer overtook the news that the peer joined (they travel different paths).
+      this.startPeer()
+      this.earlyPeer = true
+    }
     const pc = this.pc
     if (!pc) return
     const collision = description.type === 'offer' && (this.makingOffer || pc.signalingState !== 'stable')
@@ -322,6 +332,7 @@ export class CallSession {
   }
 
   private teardownPeer() {
+    this.earlyPeer = false
     if (this.restartTimer) clearTimeout(this.restartTimer)
     this.restartTimer = null
     const pc = this.pc
