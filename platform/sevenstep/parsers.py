@@ -9,6 +9,7 @@ the response is encoded. Both are refused here, once, as a 400 before any view s
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -20,12 +21,12 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class HostileJSON(ValueError):
-    """The JSON is well formed but nests too deep or holds a lone surrogate."""
+    """The JSON is well formed but nests too deep, holds a lone surrogate or an infinity."""
 
 
 def check_json(data: Any, *, max_depth: int) -> None:
-    """Raise HostileJSON if data nests deeper than max_depth or holds a lone surrogate."""
-    _check_string(data)
+    """Raise HostileJSON if data nests too deep, holds a lone surrogate or an infinite number."""
+    _check_scalar(data)
     # Level by level, not recursively: a recursive walk would fail on the very input it is
     # meant to refuse. Plain lists of the parsed containers, so the walk allocates no objects
     # the garbage collector tracks.
@@ -42,11 +43,19 @@ def check_json(data: Any, *, max_depth: int) -> None:
                     _check_string(key)
                 value = value.values()
             for item in value:
-                if isinstance(item, str):
-                    _check_string(item)
-                elif isinstance(item, dict | list):
+                if isinstance(item, dict | list):
                     below.append(item)
+                else:
+                    _check_scalar(item)
         level = below
+
+
+def _check_scalar(value: Any) -> None:
+    # 1e999 parses as infinity, which JSON cannot express and no field can store: an integer
+    # or key field converting it raises OverflowError, not the ValueError validation expects.
+    if isinstance(value, float) and not math.isfinite(value):
+        raise HostileJSON("Numbers must be finite.")
+    _check_string(value)
 
 
 def _check_string(value: Any) -> None:

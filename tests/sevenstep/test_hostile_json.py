@@ -39,6 +39,13 @@ def send(client: APIClient, method: str, url: str, raw: str):  # type: ignore[no
 
 
 @pytest.fixture
+def question():  # type: ignore[no-untyped-def]
+    from tests.factories import QuestionFactory
+
+    return QuestionFactory()
+
+
+@pytest.fixture
 def ivy(client_for, interviewer: User) -> APIClient:  # type: ignore[no-untyped-def]
     client = client_for(interviewer)
     client.raise_request_exception = False
@@ -55,6 +62,20 @@ def test_deeply_nested_json_is_a_400_even_anonymously(
     assert response.status_code == 400, response.content
     assert_error_shape(response.json(), "malformed_request")
     assert "32 levels" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("number", ["1e999", "-1e999", "[1e400]"])
+def test_a_number_too_large_for_a_float_is_a_400_in_any_field(
+    ivy: APIClient,
+    question,
+    number: str,  # type: ignore[no-untyped-def]
+) -> None:
+    """1e999 parses as infinity; a key field converting it used to raise OverflowError."""
+    raw = '{"role": "candidate", "level": "new_grad", "domains": ["recommendation"], '
+    raw += f'"max_per_week": 1, "question": {number}}}'
+    response = send(ivy, "post", "/api/interview-requests/", raw)
+    assert response.status_code == 400, response.content
+    assert_error_shape(response.json(), "malformed_request")
 
 
 def test_json_as_deep_as_the_bound_is_still_parsed(ivy: APIClient) -> None:

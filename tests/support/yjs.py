@@ -35,6 +35,9 @@ def ws_path(interview_id: int, room: str, user: Any | None) -> str:
     return f"{path}?ticket={ws_ticket_issue(user=user)}" if user is not None else path
 
 
+SPARE_TICKETS = 20
+
+
 class YClient:
     """One socket with its own pycrdt document, speaking y-websocket frame by frame."""
 
@@ -216,6 +219,8 @@ class YjsHarness:
             url=f"{base_url}/ws/interviews/{interview_id}",
             room=room,
             params={"ticket": ws_ticket_issue(user=user)},
+            # Tickets are single-use: one spare for each time the client may reconnect.
+            tickets=[ws_ticket_issue(user=user) for _ in range(SPARE_TICKETS)],
         )
 
     def texts(self, client: str) -> dict[str, str]:

@@ -1,7 +1,7 @@
 // Drive stock Yjs clients (yjs + y-websocket's WebsocketProvider over `ws`) from pytest.
 // One JSON command per line on stdin, one JSON answer per line on stdout:
 //   {"seq": 1, "cmd": "open", "id": "A", "url": "ws://…/ws/interviews/7", "room": "notes",
-//    "params": {"ticket": "…"}, "headers": {}}
+//    "params": {"ticket": "…"}, "tickets": ["…"], "headers": {}}
 // Commands: open, edit, type_start, type_stop, state, aware, awareness, set_server, close, exit.
 import readline from 'node:readline'
 import WS from 'ws'
@@ -65,7 +65,9 @@ function randomEdit (text, random, insertOnly, alphabet) {
 }
 
 const handlers = {
-  async open ({ id, url, room, params = {}, headers = {}, timeout_ms: timeoutMs = 10000 }) {
+  // A ticket opens one socket: `tickets` are spares, one taken for each reconnection, as a
+  // non-browser client fetches a fresh ticket before it connects again.
+  async open ({ id, url, room, params = {}, tickets = [], headers = {}, timeout_ms: timeoutMs = 10000 }) {
     const doc = new Y.Doc()
     const provider = new WebsocketProvider(url, room, doc, {
       params,
@@ -74,7 +76,11 @@ const handlers = {
       maxBackoffTime: 500
     })
     const client = { doc, provider, closes: [], denied: 0, typing: null }
-    provider.on('connection-close', (event) => client.closes.push(event ? event.code : null))
+    const spare = [...tickets]
+    provider.on('connection-close', (event) => {
+      client.closes.push(event ? event.code : null)
+      if (spare.length) provider.params = { ...provider.params, ticket: spare.shift() }
+    })
     clients.set(id, client)
     await waitSynced(provider, timeoutMs)
     return { client_id: doc.clientID }
