@@ -137,6 +137,21 @@ def guide_preparation_opens_at(*, starts_at: datetime) -> datetime:
     return min(preparation, room_opens_at(starts_at))
 
 
+def second_half_of(*, interview: Interview) -> int | None:
+    """Return the id of the later half of the interview's swap while it can still happen."""
+    if interview.swap_group is None:
+        return None
+    return (
+        Interview.objects.filter(
+            swap_group=interview.swap_group,
+            starts_at__gt=interview.starts_at,
+            status__in=ACTIVE_STATUSES,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def guide_available_at(*, interview: Interview, user: User) -> datetime | None:
     """When this user may read the interview's guide; None if never.
 

@@ -312,12 +312,18 @@ class InterviewDetailOutput(InterviewOutput):
         "the candidate on the question; null for everyone else."
     )
 
+    second_half = serializers.SerializerMethodField(
+        help_text="For the first half of a swap: the id of the second half (roles reversed), "
+        "which opens as soon as this half ends; POST continue/ to go on to it. null otherwise."
+    )
+
     class Meta(InterviewOutput.Meta):
         fields = [
             *InterviewOutput.Meta.fields,
             "guide",
             "guide_available_at",
             "current_step",
+            "second_half",
         ]
 
     @extend_schema_field(serializers.DictField(child=StepGuideOutput(), allow_null=True))
@@ -329,6 +335,9 @@ class InterviewDetailOutput(InterviewOutput):
 
     def get_guide_available_at(self, interview: Interview) -> datetime | None:
         return selectors.guide_available_at(interview=interview, user=self.context["request"].user)
+
+    def get_second_half(self, interview: Interview) -> int | None:
+        return selectors.second_half_of(interview=interview)
 
 
 class InterviewFilter(PageQuery):
@@ -350,6 +359,10 @@ class CancelInput(StrictInputSerializer):
 class RescheduleInput(ZonedInput):
     zoned_fields = ("starts_at",)
     starts_at = ZonedDateTimeField()
+
+
+class ContinueInput(StrictInputSerializer):
+    """No fields: the caller goes on from the ended first half of a swap to the second."""
 
 
 class NoShowInput(StrictInputSerializer):

@@ -36,6 +36,11 @@ urlpatterns = [
         name="interview-reschedule",
     ),
     path(
+        "interviews/<int:pk>/continue/",
+        interviews.InterviewContinueApi.as_view(),
+        name="interview-continue",
+    ),
+    path(
         "interviews/<int:pk>/no-show/",
         interviews.InterviewNoShowApi.as_view(),
         name="interview-no-show",

@@ -14,6 +14,7 @@ from interviews import selectors
 from interviews.apis.common import CalendarView, body, context_for, paginated
 from interviews.serializers import (
     CancelInput,
+    ContinueInput,
     InterviewDetailOutput,
     InterviewFilter,
     InterviewOutput,
@@ -21,7 +22,7 @@ from interviews.serializers import (
     NoShowOutput,
     RescheduleInput,
 )
-from interviews.services import calendar, lifecycle
+from interviews.services import calendar, lifecycle, session
 from sevenstep.pagination import Pagination
 from sevenstep.serializers import query
 
@@ -82,6 +83,22 @@ class InterviewRescheduleApi(APIView):
         )
         interview.refresh_from_db()
         return Response(InterviewOutput(interview, context=context_for(request)).data)
+
+
+class InterviewContinueApi(APIView):
+    @extend_schema(
+        request=ContinueInput,
+        responses=InterviewOutput,
+        summary="Go on from the ended first half of a swap to the second, open from now on",
+        description="The second half (roles reversed, its own fresh question) starts when the "
+        "first half ended, or at the first moment after it that both people are free. 409 "
+        "first_half_not_ended before the end, 409 no_second_half when there is none.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        interview = selectors.interview_for_viewer(user=request.user, pk=pk)
+        body(request, ContinueInput)
+        second = session.swap_continue(interview_id=interview.pk, user_id=request.user.pk)
+        return Response(InterviewOutput(second, context=context_for(request)).data)
 
 
 class InterviewNoShowApi(APIView):
