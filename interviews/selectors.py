@@ -142,10 +142,9 @@ def second_half_of(*, interview: Interview) -> int | None:
     if interview.swap_group is None:
         return None
     return (
+        # Created in their booked order: the id stays in that order when the second half moves.
         Interview.objects.filter(
-            swap_group=interview.swap_group,
-            starts_at__gt=interview.starts_at,
-            status__in=ACTIVE_STATUSES,
+            swap_group=interview.swap_group, pk__gt=interview.pk, status__in=ACTIVE_STATUSES
         )
         .values_list("pk", flat=True)
         .first()

@@ -143,11 +143,10 @@ def _second_half(interview: Interview) -> Interview | None:
         return None
     return (
         Interview.objects.select_for_update()
-        .filter(
-            swap_group=interview.swap_group,
-            starts_at__gt=interview.starts_at,
-            status__in=ACTIVE_STATUSES,
-        )
+        # The halves are created in their booked order, and the id keeps that order when
+        # the second half moves to the first one's end (which can come before the first's
+        # booked start: the room opens early).
+        .filter(swap_group=interview.swap_group, pk__gt=interview.pk, status__in=ACTIVE_STATUSES)
         .select_related("question")
         .first()
     )

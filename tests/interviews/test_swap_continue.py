@@ -159,3 +159,14 @@ def test_the_continue_api_answers_with_the_open_second_half_and_hides_it_from_ot
     refused = client_for(outsider).post(f"/api/interviews/{first.pk}/continue/", {}, format="json")
     assert refused.status_code == 404
     assert refused.json()["error"]["code"] == "not_found"
+
+
+def test_a_first_half_that_ends_before_its_booked_start_still_leads_to_the_second(
+    traveller: time_machine.Coordinates, interviewer: User, candidate: User
+) -> None:
+    first, second = book_swap(interviewer, candidate)
+    # The room opens ten minutes early: this first half starts and ends before its slot.
+    run_first_half(traveller, first, minutes=3, start=AT - timedelta(minutes=9))
+    second.refresh_from_db()
+    assert second.starts_at == AT - timedelta(minutes=6)
+    assert session.swap_continue(interview_id=first.pk, user_id=candidate.pk).pk == second.pk
