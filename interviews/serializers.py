@@ -179,7 +179,14 @@ class WishInput(StrictInputSerializer):
 
 
 class RequestInput(WishInput):
-    max_per_week = serializers.IntegerField(min_value=1, max_value=14, required=False, default=2)
+    max_per_week = serializers.IntegerField(
+        min_value=1,
+        max_value=14,
+        required=False,
+        default=2,
+        help_text="At most this many interviews in any 7 days in a row (a rolling window), "
+        "counting every interview of mine however it was booked; a swap is two.",
+    )
     question = serializers.PrimaryKeyRelatedField(
         queryset=Question.objects.filter(is_active=True),
         required=False,

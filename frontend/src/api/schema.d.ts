@@ -1481,7 +1481,10 @@ export interface components {
             level?: components["schemas"]["LevelEnum"];
             /** @description Default: the profile's focus domains; empty means any. */
             domains?: components["schemas"]["DomainEnum"][];
-            /** @default 2 */
+            /**
+             * @description At most this many interviews in any 7 days in a row (a rolling window), counting every interview of mine however it was booked; a swap is two.
+             * @default 2
+             */
             max_per_week: number;
             /** @description A question to practise as the candidate (role candidate or swap; one you have not seen); matching prefers it. Domains default to its domain. */
             question?: number | null;
@@ -1706,7 +1709,10 @@ export interface components {
             level?: components["schemas"]["LevelEnum"];
             /** @description Default: the profile's focus domains; empty means any. */
             domains?: components["schemas"]["DomainEnum"][];
-            /** @default 2 */
+            /**
+             * @description At most this many interviews in any 7 days in a row (a rolling window), counting every interview of mine however it was booked; a swap is two.
+             * @default 2
+             */
             max_per_week: number;
             /** @description A question to practise as the candidate (role candidate or swap; one you have not seen); matching prefers it. Domains default to its domain. */
             question?: number | null;

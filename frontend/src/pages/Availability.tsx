@@ -5,7 +5,7 @@ import { useFramework } from '../api/queries'
 import type { Availability, Framework, InterviewRequest, Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { InstantMatch } from '../components/InstantMatch'
-import { coveredCells, inSelection, selectionToWindows, slotLabel, SLOTS_PER_DAY, type Cell, type Window } from '../lib/availability'
+import { coveredCells, inSelection, perWeekHint, selectionToWindows, slotLabel, SLOTS_PER_DAY, type Cell, type Window } from '../lib/availability'
 import { addDays, formatDateTime, formatDay, formatRange, isoDate, mondayOfWeek, sameDate, zonedParts } from '../lib/time'
 
 const FIRST_VISIBLE_SLOT = 14 // 07:00: the grid scrolls there first
@@ -351,7 +351,7 @@ function RequestForm({ me, framework }: { me: Me; framework: Framework }) {
             </select>
           )}
         </Field>
-        <Field label="At most per week" name="max_per_week" error={error}>
+        <Field label="At most this many interviews in any 7 days" name="max_per_week" error={error} hint={perWeekHint(role, perWeek)}>
           {(props) => (
             <input {...props} type="number" min={1} max={14} value={perWeek} onChange={(e) => setPerWeek(Number(e.target.value))} />
           )}
