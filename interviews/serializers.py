@@ -200,6 +200,39 @@ class RequestOutput(serializers.ModelSerializer):
     question_title = serializers.SerializerMethodField(
         help_text="The title of the question asked to practise; null if none."
     )
+    last_match_run_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the last matching run that saw the open request (as it is now) "
+        "finished; null if none has yet, or the request is not open.",
+    )
+    next_match_run_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the next scheduled matching run is due (every 5 minutes); null unless "
+        "open.",
+    )
+    unserved_reason = serializers.ChoiceField(
+        choices=[
+            "no_windows",
+            "week_full",
+            "another_role",
+            "no_partner",
+            "outmatched",
+        ],
+        read_only=True,
+        allow_null=True,
+        help_text="Why the last run booked nothing for the open request: no_windows (no free "
+        "45 minutes in the horizon), week_full (the weekly cap is reached wherever I am free), "
+        "another_role (people are free then, but want a role that does not meet mine), "
+        "no_partner (nobody near my level is free then), outmatched (partners were paired "
+        "with others, or no question was new to both); null if it booked or no run yet.",
+    )
+    unserved_help = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The same in a sentence, with what would help; null with unserved_reason.",
+    )
 
     class Meta:
         model = InterviewRequest
@@ -215,10 +248,24 @@ class RequestOutput(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "withdrawn_at",
+            "last_match_run_at",
+            "next_match_run_at",
+            "unserved_reason",
+            "unserved_help",
         ]
 
     def get_question_title(self, request: InterviewRequest) -> str | None:
         return request.question.title if request.question is not None else None
+
+    def to_representation(self, instance: InterviewRequest) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        matching = selectors.request_matching(request=instance)
+        when = serializers.DateTimeField()
+        data["last_match_run_at"] = when.to_representation(matching.last_run_at)
+        data["next_match_run_at"] = when.to_representation(matching.next_run_at)
+        data["unserved_reason"] = matching.unserved_reason
+        data["unserved_help"] = matching.unserved_help
+        return data
 
 
 # --- interviews ------------------------------------------------------------------------

@@ -1734,6 +1734,28 @@ export interface components {
             readonly updated_at: string;
             /** Format: date-time */
             withdrawn_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When the last matching run that saw the open request (as it is now) finished; null if none has yet, or the request is not open.
+             */
+            readonly last_match_run_at: string | null;
+            /**
+             * Format: date-time
+             * @description When the next scheduled matching run is due (every 5 minutes); null unless open.
+             */
+            readonly next_match_run_at: string | null;
+            /**
+             * @description Why the last run booked nothing for the open request: no_windows (no free 45 minutes in the horizon), week_full (the weekly cap is reached wherever I am free), another_role (people are free then, but want a role that does not meet mine), no_partner (nobody near my level is free then), outmatched (partners were paired with others, or no question was new to both); null if it booked or no run yet.
+             *
+             *     * `no_windows` - no_windows
+             *     * `week_full` - week_full
+             *     * `another_role` - another_role
+             *     * `no_partner` - no_partner
+             *     * `outmatched` - outmatched
+             */
+            readonly unserved_reason: (components["schemas"]["UnservedReasonEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description The same in a sentence, with what would help; null with unserved_reason. */
+            readonly unserved_help: string | null;
         };
         /**
          * @description * `open` - Open
@@ -2102,6 +2124,15 @@ export interface components {
             /** Format: double */
             upper: number | null;
         };
+        /**
+         * @description * `no_windows` - no_windows
+         *     * `week_full` - week_full
+         *     * `another_role` - another_role
+         *     * `no_partner` - no_partner
+         *     * `outmatched` - outmatched
+         * @enum {string}
+         */
+        UnservedReasonEnum: "no_windows" | "week_full" | "another_role" | "no_partner" | "outmatched";
     };
     responses: never;
     parameters: never;

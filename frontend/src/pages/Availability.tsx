@@ -315,9 +315,22 @@ function RequestForm({ me, framework }: { me: Me; framework: Framework }) {
     <form className="card" onSubmit={submit} noValidate>
       <h2>Your interview request</h2>
       {open ? (
-        <p>
-          <span className="badge ok">Open</span> since {formatDateTime(open.created_at, me.profile.time_zone ?? 'UTC')}
-        </p>
+        <>
+          <p>
+            <span className="badge ok">Open</span> since {formatDateTime(open.created_at, me.profile.time_zone ?? 'UTC')}
+          </p>
+          <p className="muted" data-testid="match-runs">
+            {open.last_match_run_at
+              ? `Last matching run: ${formatDateTime(open.last_match_run_at, me.profile.time_zone ?? 'UTC')}. `
+              : 'No matching run has looked at this request yet. '}
+            {open.next_match_run_at && `Next: ${formatDateTime(open.next_match_run_at, me.profile.time_zone ?? 'UTC')}.`}
+          </p>
+          {open.unserved_help && (
+            <p className="notice" data-testid="unserved">
+              The last run could not pair you. {open.unserved_help}
+            </p>
+          )}
+        </>
       ) : (
         <p className="muted">No open request.</p>
       )}
