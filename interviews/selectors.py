@@ -15,9 +15,11 @@ from django.utils import timezone
 from accounts.models import User
 from interviews.models import (
     AvailabilityWindow,
+    InstantQueueEntry,
     Interview,
     InterviewRequest,
     InterviewRole,
+    InterviewSource,
     InterviewStatus,
     MatchRun,
     MatchRunStatus,
@@ -154,6 +156,28 @@ def second_half_of(*, interview: Interview) -> int | None:
         )
         .values_list("pk", flat=True)
         .first()
+    )
+
+
+def asked_for_a_swap(*, interview: Interview, user_id: int) -> bool:
+    """Whether the user asked for a swap and was paired for this one interview instead.
+
+    A swap-seeker meets someone who wants one role (or has room for one interview in the
+    week) in a single interview; they must hear that it is one, not find out at the end.
+    """
+    if interview.swap_group is not None or not interview.is_participant(user_id):
+        return False
+    if interview.source == InterviewSource.INSTANT:
+        return InstantQueueEntry.objects.filter(
+            interview=interview, user_id=user_id, role="swap"
+        ).exists()
+    if interview.source != InterviewSource.MATCHED:
+        return False
+    booked = interview.created_at or timezone.now()
+    return (
+        InterviewRequest.objects.filter(user_id=user_id, role="swap", created_at__lte=booked)
+        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=booked))
+        .exists()
     )
 
 

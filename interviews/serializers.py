@@ -366,6 +366,10 @@ class InterviewDetailOutput(InterviewOutput):
         "the candidate on the question; null for everyone else."
     )
 
+    single_instead_of_swap = serializers.SerializerMethodField(
+        help_text="True when I asked for a swap and was paired for this one interview instead "
+        "(my partner wanted one role, or had room for one more interview that week)."
+    )
     second_half = serializers.SerializerMethodField(
         help_text="For the first half of a swap: the id of the second half (roles reversed), "
         "which opens as soon as this half ends; POST continue/ to go on to it. null otherwise."
@@ -378,6 +382,7 @@ class InterviewDetailOutput(InterviewOutput):
             "guide_available_at",
             "current_step",
             "second_half",
+            "single_instead_of_swap",
         ]
 
     @extend_schema_field(serializers.DictField(child=StepGuideOutput(), allow_null=True))
@@ -389,6 +394,11 @@ class InterviewDetailOutput(InterviewOutput):
 
     def get_guide_available_at(self, interview: Interview) -> datetime | None:
         return selectors.guide_available_at(interview=interview, user=self.context["request"].user)
+
+    def get_single_instead_of_swap(self, interview: Interview) -> bool:
+        return selectors.asked_for_a_swap(
+            interview=interview, user_id=self.context["request"].user.pk
+        )
 
     def get_second_half(self, interview: Interview) -> int | None:
         return selectors.second_half_of(interview=interview)

@@ -1160,6 +1160,8 @@ export interface components {
             current_step?: (components["schemas"]["StepEnum"] | components["schemas"]["NullEnum"]) | null;
             /** @description For the first half of a swap: the id of the second half (roles reversed), which opens as soon as this half ends; POST continue/ to go on to it. null otherwise. */
             readonly second_half: number | null;
+            /** @description True when I asked for a swap and was paired for this one interview instead (my partner wanted one role, or had room for one more interview that week). */
+            readonly single_instead_of_swap: boolean;
         };
         /**
          * @description Output of something with starts_at/ends_at: UTC plus wall-clock times in the viewer's zone.

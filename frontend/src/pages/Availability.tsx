@@ -249,7 +249,10 @@ function KeyboardWindowForm({
 const ROLES = [
   { value: 'candidate', label: 'Candidate — I want to be interviewed' },
   { value: 'interviewer', label: 'Interviewer — I want to interview someone' },
-  { value: 'swap', label: 'Both — a swap: two interviews back to back, roles reversed' },
+  {
+    value: 'swap',
+    label: 'Both — a swap: two interviews back to back, roles reversed (with someone who wants only one role, it becomes one interview)',
+  },
 ] as const
 
 function RequestForm({ me, framework }: { me: Me; framework: Framework }) {

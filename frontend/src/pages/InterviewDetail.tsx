@@ -41,7 +41,16 @@ function Detail({ interview, me }: { interview: InterviewDetail; me: Me }) {
           </>
         )}
         <dt>Your role</dt>
-        <dd>{role === 'interviewer' ? 'Interviewer' : 'Candidate'}</dd>
+        <dd>
+          {role === 'interviewer' ? 'Interviewer' : 'Candidate'}
+          {interview.single_instead_of_swap && (
+            <span className="muted" data-testid="single-not-swap">
+              {' '}
+              — you asked for a swap, but {partner.display_name} wanted one role (or had room for one more interview that week), so this is
+              one interview: there is no second half.
+            </span>
+          )}
+        </dd>
         <dt>Partner</dt>
         <dd>{partner.display_name}</dd>
         <dt>Status</dt>
