@@ -27,6 +27,7 @@ from interviews.models import (
     ReliabilityEvent,
     ReliabilityKind,
     RequestStatus,
+    Seat,
 )
 from interviews.models.sessions import ACTIVE_STATUSES, room_opens_at
 from sevenstep.framework import LEVEL_ORDER
@@ -395,3 +396,64 @@ def _week_full(request: InterviewRequest, windows: list[tuple[datetime, datetime
         if any(person.left_over(cell, cell) >= 1 for cell in range(first, last + 1)):
             return False
     return True
+
+
+# --- when both people of an interview are free, for a reschedule ----------------------------
+
+RESCHEDULE_LEAD = timedelta(hours=1)  # services.lifecycle.RESCHEDULE_MIN_LEAD
+MAX_FREE_TIMES = 50
+
+
+def shared_free_times(
+    *, interview: Interview, now: datetime | None = None
+) -> list[tuple[datetime, datetime, datetime]]:
+    """Return (from, until, latest start) where both are free for the interview (or swap).
+
+    Both have published availability there and neither holds another booking; each stretch
+    lies inside one window of each, so any start that leaves room for the interview's length
+    is one the reschedule accepts. From an hour ahead up to SCHEDULING_WEEKS_AHEAD weeks.
+    """
+    now = now or timezone.now()
+    group = (
+        list(Interview.objects.filter(swap_group=interview.swap_group))
+        if interview.swap_group is not None
+        else [interview]
+    )
+    length = max(item.ends_at for item in group) - min(item.starts_at for item in group)
+    earliest = now + RESCHEDULE_LEAD
+    latest = now + timedelta(weeks=settings.SCHEDULING_WEEKS_AHEAD) + length
+    people = (interview.interviewer_id, interview.candidate_id)
+    windows: dict[int, list[tuple[datetime, datetime]]] = {user_id: [] for user_id in people}
+    for user_id, start, stop in (
+        AvailabilityWindow.objects.filter(
+            user_id__in=people, ends_at__gt=earliest, starts_at__lt=latest
+        )
+        .order_by("starts_at")
+        .values_list("user_id", "starts_at", "ends_at")
+    ):
+        windows[user_id].append((max(start, earliest), min(stop, latest)))
+    both = [
+        (max(a0, b0), min(a1, b1))
+        for a0, a1 in windows[people[0]]
+        for b0, b1 in windows[people[1]]
+        if max(a0, b0) < min(a1, b1)
+    ]
+    busy = list(
+        Seat.objects.filter(
+            user_id__in=people, active=True, ends_at__gt=earliest, starts_at__lt=latest
+        )
+        .exclude(interview__in=group)
+        .order_by("starts_at")
+        .values_list("starts_at", "ends_at")
+    )
+    free: list[tuple[datetime, datetime]] = []
+    for start, stop in sorted(both):
+        for taken_from, taken_to in busy:
+            if taken_to <= start or taken_from >= stop:
+                continue
+            if taken_from - start >= length:
+                free.append((start, taken_from))
+            start = max(start, taken_to)
+        if stop - start >= length:
+            free.append((start, stop))
+    return [(start, stop, stop - length) for start, stop in free[:MAX_FREE_TIMES]]

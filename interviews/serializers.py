@@ -425,6 +425,14 @@ class RescheduleInput(ZonedInput):
     starts_at = ZonedDateTimeField()
 
 
+class FreeTimeOutput(serializers.Serializer):
+    starts_at = serializers.DateTimeField(help_text="From here both people are free (UTC).")
+    ends_at = serializers.DateTimeField(help_text="Until here (UTC).")
+    latest_start = serializers.DateTimeField(
+        help_text="The last start that leaves room for the interview (both halves of a swap)."
+    )
+
+
 class ContinueInput(StrictInputSerializer):
     """No fields: the caller goes on from the ended first half of a swap to the second."""
 

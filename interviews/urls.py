@@ -41,6 +41,11 @@ urlpatterns = [
         name="interview-continue",
     ),
     path(
+        "interviews/<int:pk>/free-times/",
+        interviews.InterviewFreeTimesApi.as_view(),
+        name="interview-free-times",
+    ),
+    path(
         "interviews/<int:pk>/no-show/",
         interviews.InterviewNoShowApi.as_view(),
         name="interview-no-show",

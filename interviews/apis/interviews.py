@@ -15,6 +15,7 @@ from interviews.apis.common import CalendarView, body, context_for, paginated
 from interviews.serializers import (
     CancelInput,
     ContinueInput,
+    FreeTimeOutput,
     InterviewDetailOutput,
     InterviewFilter,
     InterviewOutput,
@@ -99,6 +100,24 @@ class InterviewContinueApi(APIView):
         body(request, ContinueInput)
         second = session.swap_continue(interview_id=interview.pk, user_id=request.user.pk)
         return Response(InterviewOutput(second, context=context_for(request)).data)
+
+
+class InterviewFreeTimesApi(APIView):
+    @extend_schema(
+        responses=FreeTimeOutput(many=True),
+        summary="When both participants are free for the whole interview, to reschedule to",
+        description="Inside both people's availability and clear of their other bookings, from "
+        "an hour ahead up to SCHEDULING_WEEKS_AHEAD weeks; any start up to latest_start works.",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        interview = selectors.interview_for_viewer(user=request.user, pk=pk)
+        if not interview.is_participant(request.user.pk):
+            raise lifecycle.not_participant()
+        times = [
+            {"starts_at": start, "ends_at": stop, "latest_start": latest}
+            for start, stop, latest in selectors.shared_free_times(interview=interview)
+        ]
+        return Response(FreeTimeOutput(times, many=True).data)
 
 
 class InterviewNoShowApi(APIView):

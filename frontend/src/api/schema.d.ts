@@ -492,6 +492,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/interviews/{id}/free-times/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * When both participants are free for the whole interview, to reschedule to
+         * @description Inside both people's availability and clear of their other bookings, from an hour ahead up to SCHEDULING_WEEKS_AHEAD weeks; any start up to latest_start works.
+         */
+        get: operations["interviews_free_times_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/interviews/{id}/invite.ics": {
         parameters: {
             query?: never;
@@ -1065,6 +1085,23 @@ export interface components {
             roles: components["schemas"]["ChoiceOutput"][];
             domains: components["schemas"]["ChoiceOutput"][];
             pitfalls: components["schemas"]["PitfallOutput"][];
+        };
+        FreeTimeOutput: {
+            /**
+             * Format: date-time
+             * @description From here both people are free (UTC).
+             */
+            starts_at: string;
+            /**
+             * Format: date-time
+             * @description Until here (UTC).
+             */
+            ends_at: string;
+            /**
+             * Format: date-time
+             * @description The last start that leaves room for the interview (both halves of a swap).
+             */
+            latest_start: string;
         };
         IceServerOutput: {
             urls: string[];
@@ -5577,6 +5614,90 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_free_times_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FreeTimeOutput"][];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
