@@ -22,7 +22,7 @@ from interviews.models import (
     RequestRole,
 )
 from interviews.services import notifications
-from sevenstep.fields import DateTimeField
+from sevenstep.fields import DateTimeField, PrimaryKeyRelatedField
 from sevenstep.framework import Domain, Level
 from sevenstep.serializers import PageQuery, StrictInputSerializer
 
@@ -187,7 +187,7 @@ class RequestInput(WishInput):
         help_text="At most this many interviews in any 7 days in a row (a rolling window), "
         "counting every interview of mine however it was booked; a swap is two.",
     )
-    question = serializers.PrimaryKeyRelatedField(
+    question = PrimaryKeyRelatedField(
         queryset=Question.objects.filter(is_active=True),
         required=False,
         allow_null=True,
