@@ -30,7 +30,7 @@ from interviews.models import (
     Seat,
 )
 from interviews.models.sessions import ACTIVE_STATUSES, room_opens_at
-from sevenstep.framework import LEVEL_ORDER
+from sevenstep.framework import INTERVIEW_MINUTES, LEVEL_ORDER
 
 
 def question_list(*, domain: str | None = None, level: str | None = None) -> QuerySet[Question]:
@@ -251,8 +251,7 @@ def ledger_of(*, user_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
 
 # --- why an open request has not been paired ----------------------------------------------
 
-MATCH_PERIOD_SECONDS = 300  # the beat schedule of interviews.match_scheduled (config.settings)
-INTERVIEW_LENGTH = timedelta(minutes=45)
+INTERVIEW_LENGTH = timedelta(minutes=INTERVIEW_MINUTES)
 # Who can meet whom in one interview: a swap-seeker meets anyone, the others their opposite.
 PARTNER_ROLES = {
     "candidate": {"interviewer", "swap"},
@@ -400,7 +399,7 @@ def _week_full(request: InterviewRequest, windows: list[tuple[datetime, datetime
 
 # --- when both people of an interview are free, for a reschedule ----------------------------
 
-RESCHEDULE_LEAD = timedelta(hours=1)  # services.lifecycle.RESCHEDULE_MIN_LEAD
+RESCHEDULE_LEAD = timedelta(hours=1)  # a reschedule's earliest start (services.lifecycle)
 MAX_FREE_TIMES = 50
 
 

@@ -30,7 +30,7 @@ from interviews.services import matching, notifications
 from interviews.services.booking import busy, guide_release_at, overlaps_refused
 from sevenstep.errors import ApplicationError, Conflict
 
-RESCHEDULE_MIN_LEAD = timedelta(hours=1)
+RESCHEDULE_MIN_LEAD = selectors.RESCHEDULE_LEAD
 NO_SHOW_REPORT_WINDOW = timedelta(hours=24)  # after the end, reports are too late to be fair
 
 
