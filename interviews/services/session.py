@@ -2,7 +2,8 @@
 
 Only the interviewer drives the session. Every change is applied through
 `Interview.transition()` (status) under a row lock and recorded as a TimelineEvent in server
-time, which scoring and reports use for time-on-step against the budget.
+time, which scoring and reports use for time-on-step against the budget. Ending the first
+half of a swap opens the second at once: either participant goes on to it (swap_continue).
 """
 
 from __future__ import annotations
