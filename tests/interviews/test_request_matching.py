@@ -107,3 +107,14 @@ def test_a_served_request_has_no_reason_and_a_changed_one_waits_for_the_next_run
             f"{URL}{request['id']}/", {"max_per_week": 3}, format="json"
         )
         assert changed.json()["last_match_run_at"] is None
+
+
+def test_a_candidate_who_lost_the_only_interviewer_to_another_is_told_so(
+    client_for: ClientFor, candidate: User, interviewer: User, outsider: User
+) -> None:
+    wants(interviewer, "interviewer")  # room for one interview a week
+    wants(candidate, "candidate")
+    wants(outsider, "candidate")
+    matching.matching_run(key="contested")
+    reasons = {mine(client_for, user)["unserved_reason"] for user in (candidate, outsider)}
+    assert reasons == {None, "outmatched"}
