@@ -56,7 +56,6 @@ def make_problem(n: int, *, seed: int = 7, bucket_cells: int = 8) -> pairing.Pro
         for q in range(QUESTIONS)
     ]
     seekers = []
-    this_week = pairing.week_key(ORIGIN)
     for index in range(n):
         offset = float(pick(rng, ZONES))  # type: ignore[arg-type]
         free = 0
@@ -101,7 +100,8 @@ def make_problem(n: int, *, seed: int = 7, bucket_cells: int = 8) -> pairing.Pro
                     rematch=rng.random() < 0.02,
                 ),
                 max_per_week=rng.choice([1, 1, 2, 2, 3]),
-                booked={this_week: 1} if rng.random() < 0.1 else {},
+                # One interview in the last few days for a tenth of them.
+                booked=[-rng.randrange(1, 4 * 96)] if rng.random() < 0.1 else [],
                 seen=had | interviewed,
                 taking=taking,
                 done=done,

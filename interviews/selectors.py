@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,14 +14,23 @@ from django.utils import timezone
 
 from accounts.models import User
 from interviews.models import (
+    AvailabilityWindow,
+    InstantQueueEntry,
     Interview,
+    InterviewRequest,
     InterviewRole,
+    InterviewSource,
     InterviewStatus,
+    MatchRun,
+    MatchRunStatus,
     Question,
     ReliabilityEvent,
     ReliabilityKind,
+    RequestStatus,
+    Seat,
 )
 from interviews.models.sessions import ACTIVE_STATUSES, room_opens_at
+from sevenstep.framework import INTERVIEW_MINUTES, LEVEL_ORDER
 
 
 def question_list(*, domain: str | None = None, level: str | None = None) -> QuerySet[Question]:
@@ -137,6 +146,42 @@ def guide_preparation_opens_at(*, starts_at: datetime) -> datetime:
     return min(preparation, room_opens_at(starts_at))
 
 
+def second_half_of(*, interview: Interview) -> int | None:
+    """Return the id of the later half of the interview's swap while it can still happen."""
+    if interview.swap_group is None:
+        return None
+    return (
+        # Created in their booked order: the id stays in that order when the second half moves.
+        Interview.objects.filter(
+            swap_group=interview.swap_group, pk__gt=interview.pk, status__in=ACTIVE_STATUSES
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def asked_for_a_swap(*, interview: Interview, user_id: int) -> bool:
+    """Whether the user asked for a swap and was paired for this one interview instead.
+
+    A swap-seeker meets someone who wants one role (or has room for one interview in the
+    week) in a single interview; they must hear that it is one, not find out at the end.
+    """
+    if interview.swap_group is not None or not interview.is_participant(user_id):
+        return False
+    if interview.source == InterviewSource.INSTANT:
+        return InstantQueueEntry.objects.filter(
+            interview=interview, user_id=user_id, role="swap"
+        ).exists()
+    if interview.source != InterviewSource.MATCHED:
+        return False
+    booked = interview.created_at or timezone.now()
+    return (
+        InterviewRequest.objects.filter(user_id=user_id, role="swap", created_at__lte=booked)
+        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=booked))
+        .exists()
+    )
+
+
 def guide_available_at(*, interview: Interview, user: User) -> datetime | None:
     """When this user may read the interview's guide; None if never.
 
@@ -202,3 +247,212 @@ def ledger_of(*, user_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         .values_list("candidate_id", "n")
     )
     return {user_id: (given.get(user_id, 0), received.get(user_id, 0)) for user_id in ids}
+
+
+# --- why an open request has not been paired ----------------------------------------------
+
+INTERVIEW_LENGTH = timedelta(minutes=INTERVIEW_MINUTES)
+# Who can meet whom in one interview: a swap-seeker meets anyone, the others their opposite.
+PARTNER_ROLES = {
+    "candidate": {"interviewer", "swap"},
+    "interviewer": {"candidate", "swap"},
+    "swap": {"candidate", "interviewer", "swap"},
+}
+WANT = {
+    "candidate": "to interview you",
+    "interviewer": "to be interviewed by you",
+    "swap": "to pair with you",
+}
+
+
+@dataclass(frozen=True)
+class RequestMatching:
+    """What the matching runs did with an open request, and what would help if nothing."""
+
+    last_run_at: datetime | None
+    next_run_at: datetime | None
+    unserved_reason: str | None = None
+    unserved_help: str | None = None
+
+
+def request_matching(*, request: InterviewRequest, now: datetime | None = None) -> RequestMatching:
+    """Say when runs last considered the open request and, if the last booked nothing, why.
+
+    The last run is the latest finished one since the request was last changed (an older run
+    saw another request). The reason is read from the data the run used: the person's free
+    windows in the horizon, their weekly cap, and who else was free then.
+    """
+    if request.status != RequestStatus.OPEN:
+        return RequestMatching(last_run_at=None, next_run_at=None)
+    now = now or timezone.now()
+    period = settings.CELERY_BEAT_SCHEDULE["interviews-matching"]["schedule"]
+    next_run_at = datetime.fromtimestamp((now.timestamp() // period + 1) * period, tz=now.tzinfo)
+    last = (
+        MatchRun.objects.filter(status=MatchRunStatus.DONE, finished_at__gte=request.updated_at)
+        .order_by("-finished_at")
+        .first()
+    )
+    if last is None:
+        return RequestMatching(last_run_at=None, next_run_at=next_run_at)
+    served = Interview.objects.filter(
+        Q(interviewer_id=request.user_id) | Q(candidate_id=request.user_id), match_run=last
+    ).exists()
+    result = RequestMatching(last_run_at=last.finished_at, next_run_at=next_run_at)
+    if served:
+        return result
+    reason, help_text = _unserved(request, now)
+    return replace(result, unserved_reason=reason, unserved_help=help_text)
+
+
+def _unserved(request: InterviewRequest, now: datetime) -> tuple[str, str]:
+    earliest = now + timedelta(minutes=settings.SCHEDULING_MATCH_LEAD_MINUTES)
+    end = earliest + timedelta(days=settings.SCHEDULING_MATCH_HORIZON_DAYS)
+    mine = [
+        (max(start, earliest), min(stop, end))
+        for start, stop in AvailabilityWindow.objects.filter(
+            user_id=request.user_id, ends_at__gt=earliest, starts_at__lt=end
+        ).values_list("starts_at", "ends_at")
+    ]
+    mine = [(start, stop) for start, stop in mine if stop - start >= INTERVIEW_LENGTH]
+    if not mine:
+        return (
+            "no_windows",
+            "You have no free time of 45 minutes or more in the next "
+            f"{settings.SCHEDULING_MATCH_HORIZON_DAYS} days that matching can use (it books from "
+            f"{settings.SCHEDULING_MATCH_LEAD_MINUTES // 60} hours ahead): publish wider windows.",
+        )
+    if _week_full(request, mine):
+        return (
+            "week_full",
+            f"You already have {request.max_per_week} interview(s) within 7 days of every "
+            "window you are free in: raise the weekly number, or add time in another week.",
+        )
+    overlapping = Q()
+    for start, stop in mine:
+        overlapping |= Q(
+            starts_at__lt=stop - INTERVIEW_LENGTH, ends_at__gt=start + INTERVIEW_LENGTH
+        )
+    free_then = {
+        user_id
+        for user_id, start, stop in AvailabilityWindow.objects.filter(overlapping)
+        .exclude(user_id=request.user_id)
+        .values_list("user_id", "starts_at", "ends_at")
+        if any(min(stop, b) - max(start, a) >= INTERVIEW_LENGTH for a, b in mine)
+    }
+    others = InterviewRequest.objects.filter(
+        status=RequestStatus.OPEN, user__is_active=True, user_id__in=free_then
+    ).values_list("user_id", "role", "level")
+    level = LEVEL_ORDER.index(request.level)
+    near = [role for _, role, their in others if abs(LEVEL_ORDER.index(their) - level) <= 2]
+    fitting = [role for role in near if role in PARTNER_ROLES[request.role]]
+    if fitting:
+        return (
+            "outmatched",
+            f"{len(fitting)} people free when you are could pair with you, but the last run "
+            "paired them with others or found no question new to you both: wider windows or "
+            "the swap role give it more choices.",
+        )
+    if near:
+        switch = sorted(
+            role for role in PARTNER_ROLES if any(n in PARTNER_ROLES[role] for n in near)
+        )
+        return (
+            "another_role",
+            f"Nobody free when you are wants {WANT[request.role]}; {len(near)} people free "
+            f"then want another role. Choosing {' or '.join(switch)} would let you pair.",
+        )
+    return (
+        "no_partner",
+        "Nobody else near your level is free when you are: wider windows help (weekday "
+        "evenings and weekend afternoons are the busiest).",
+    )
+
+
+def _week_full(request: InterviewRequest, windows: list[tuple[datetime, datetime]]) -> bool:
+    """Whether no start in any free window leaves room under the weekly cap (pairing's rule)."""
+    from interviews.services import pairing
+
+    origin = windows[0][0]
+    starts = Interview.objects.filter(
+        Q(interviewer_id=request.user_id) | Q(candidate_id=request.user_id),
+        status__in=(*ACTIVE_STATUSES, InterviewStatus.COMPLETED),
+        starts_at__gt=origin - timedelta(days=7),
+    ).values_list("starts_at", flat=True)
+    person = pairing.Seeker(
+        request_id=request.pk,
+        user_id=request.user_id,
+        role=pairing.ROLE_CODES[request.role],
+        level=0,
+        domains=0,
+        free=0,
+        priority=0.0,
+        max_per_week=request.max_per_week,
+        booked=[int((at - origin) // pairing.CELL) for at in starts],
+    )
+    for start, stop in windows:
+        first = int((start - origin) // pairing.CELL)
+        last = int((stop - INTERVIEW_LENGTH - origin) // pairing.CELL)
+        if any(person.left_over(cell, cell) >= 1 for cell in range(first, last + 1)):
+            return False
+    return True
+
+
+# --- when both people of an interview are free, for a reschedule ----------------------------
+
+RESCHEDULE_LEAD = timedelta(hours=1)  # a reschedule's earliest start (services.lifecycle)
+MAX_FREE_TIMES = 50
+
+
+def shared_free_times(
+    *, interview: Interview, now: datetime | None = None
+) -> list[tuple[datetime, datetime, datetime]]:
+    """Return (from, until, latest start) where both are free for the interview (or swap).
+
+    Both have published availability there and neither holds another booking; each stretch
+    lies inside one window of each, so any start that leaves room for the interview's length
+    is one the reschedule accepts. From an hour ahead up to SCHEDULING_WEEKS_AHEAD weeks.
+    """
+    now = now or timezone.now()
+    group = (
+        list(Interview.objects.filter(swap_group=interview.swap_group))
+        if interview.swap_group is not None
+        else [interview]
+    )
+    length = max(item.ends_at for item in group) - min(item.starts_at for item in group)
+    earliest = now + RESCHEDULE_LEAD
+    latest = now + timedelta(weeks=settings.SCHEDULING_WEEKS_AHEAD) + length
+    people = (interview.interviewer_id, interview.candidate_id)
+    windows: dict[int, list[tuple[datetime, datetime]]] = {user_id: [] for user_id in people}
+    for user_id, start, stop in (
+        AvailabilityWindow.objects.filter(
+            user_id__in=people, ends_at__gt=earliest, starts_at__lt=latest
+        )
+        .order_by("starts_at")
+        .values_list("user_id", "starts_at", "ends_at")
+    ):
+        windows[user_id].append((max(start, earliest), min(stop, latest)))
+    both = [
+        (max(a0, b0), min(a1, b1))
+        for a0, a1 in windows[people[0]]
+        for b0, b1 in windows[people[1]]
+        if max(a0, b0) < min(a1, b1)
+    ]
+    busy = list(
+        Seat.objects.filter(
+            user_id__in=people, active=True, ends_at__gt=earliest, starts_at__lt=latest
+        )
+        .exclude(interview__in=group)
+        .order_by("starts_at")
+        .values_list("starts_at", "ends_at")
+    )
+    free: list[tuple[datetime, datetime]] = []
+    for start, stop in sorted(both):
+        for taken_from, taken_to in busy:
+            if taken_to <= start or taken_from >= stop:
+                continue
+            if taken_from - start >= length:
+                free.append((start, taken_from))
+            start = max(start, taken_to)
+        if stop - start >= length:
+            free.append((start, stop))
+    return [(start, stop, stop - length) for start, stop in free[:MAX_FREE_TIMES]]

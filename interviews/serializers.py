@@ -22,7 +22,7 @@ from interviews.models import (
     RequestRole,
 )
 from interviews.services import notifications
-from sevenstep.fields import DateTimeField
+from sevenstep.fields import DateTimeField, PrimaryKeyRelatedField
 from sevenstep.framework import Domain, Level
 from sevenstep.serializers import PageQuery, StrictInputSerializer
 
@@ -179,8 +179,15 @@ class WishInput(StrictInputSerializer):
 
 
 class RequestInput(WishInput):
-    max_per_week = serializers.IntegerField(min_value=1, max_value=14, required=False, default=2)
-    question = serializers.PrimaryKeyRelatedField(
+    max_per_week = serializers.IntegerField(
+        min_value=1,
+        max_value=14,
+        required=False,
+        default=2,
+        help_text="At most this many interviews in any 7 days in a row (a rolling window), "
+        "counting every interview of mine however it was booked; a swap is two.",
+    )
+    question = PrimaryKeyRelatedField(
         queryset=Question.objects.filter(is_active=True),
         required=False,
         allow_null=True,
@@ -192,6 +199,39 @@ class RequestInput(WishInput):
 class RequestOutput(serializers.ModelSerializer):
     question_title = serializers.SerializerMethodField(
         help_text="The title of the question asked to practise; null if none."
+    )
+    last_match_run_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the last matching run that saw the open request (as it is now) "
+        "finished; null if none has yet, or the request is not open.",
+    )
+    next_match_run_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the next scheduled matching run is due (every 5 minutes); null unless "
+        "open.",
+    )
+    unserved_reason = serializers.ChoiceField(
+        choices=[
+            "no_windows",
+            "week_full",
+            "another_role",
+            "no_partner",
+            "outmatched",
+        ],
+        read_only=True,
+        allow_null=True,
+        help_text="Why the last run booked nothing for the open request: no_windows (no free "
+        "45 minutes in the horizon), week_full (the weekly cap is reached wherever I am free), "
+        "another_role (people are free then, but want a role that does not meet mine), "
+        "no_partner (nobody near my level is free then), outmatched (partners were paired "
+        "with others, or no question was new to both); null if it booked or no run yet.",
+    )
+    unserved_help = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The same in a sentence, with what would help; null with unserved_reason.",
     )
 
     class Meta:
@@ -208,10 +248,24 @@ class RequestOutput(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "withdrawn_at",
+            "last_match_run_at",
+            "next_match_run_at",
+            "unserved_reason",
+            "unserved_help",
         ]
 
     def get_question_title(self, request: InterviewRequest) -> str | None:
         return request.question.title if request.question is not None else None
+
+    def to_representation(self, instance: InterviewRequest) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        matching = selectors.request_matching(request=instance)
+        when = serializers.DateTimeField()
+        data["last_match_run_at"] = when.to_representation(matching.last_run_at)
+        data["next_match_run_at"] = when.to_representation(matching.next_run_at)
+        data["unserved_reason"] = matching.unserved_reason
+        data["unserved_help"] = matching.unserved_help
+        return data
 
 
 # --- interviews ------------------------------------------------------------------------
@@ -312,12 +366,23 @@ class InterviewDetailOutput(InterviewOutput):
         "the candidate on the question; null for everyone else."
     )
 
+    single_instead_of_swap = serializers.SerializerMethodField(
+        help_text="True when I asked for a swap and was paired for this one interview instead "
+        "(my partner wanted one role, or had room for one more interview that week)."
+    )
+    second_half = serializers.SerializerMethodField(
+        help_text="For the first half of a swap: the id of the second half (roles reversed), "
+        "which opens as soon as this half ends; POST continue/ to go on to it. null otherwise."
+    )
+
     class Meta(InterviewOutput.Meta):
         fields = [
             *InterviewOutput.Meta.fields,
             "guide",
             "guide_available_at",
             "current_step",
+            "second_half",
+            "single_instead_of_swap",
         ]
 
     @extend_schema_field(serializers.DictField(child=StepGuideOutput(), allow_null=True))
@@ -329,6 +394,14 @@ class InterviewDetailOutput(InterviewOutput):
 
     def get_guide_available_at(self, interview: Interview) -> datetime | None:
         return selectors.guide_available_at(interview=interview, user=self.context["request"].user)
+
+    def get_single_instead_of_swap(self, interview: Interview) -> bool:
+        return selectors.asked_for_a_swap(
+            interview=interview, user_id=self.context["request"].user.pk
+        )
+
+    def get_second_half(self, interview: Interview) -> int | None:
+        return selectors.second_half_of(interview=interview)
 
 
 class InterviewFilter(PageQuery):
@@ -350,6 +423,18 @@ class CancelInput(StrictInputSerializer):
 class RescheduleInput(ZonedInput):
     zoned_fields = ("starts_at",)
     starts_at = ZonedDateTimeField()
+
+
+class FreeTimeOutput(serializers.Serializer):
+    starts_at = serializers.DateTimeField(help_text="From here both people are free (UTC).")
+    ends_at = serializers.DateTimeField(help_text="Until here (UTC).")
+    latest_start = serializers.DateTimeField(
+        help_text="The last start that leaves room for the interview (both halves of a swap)."
+    )
+
+
+class ContinueInput(StrictInputSerializer):
+    """No fields: the caller goes on from the ended first half of a swap to the second."""
 
 
 class NoShowInput(StrictInputSerializer):

@@ -36,6 +36,16 @@ urlpatterns = [
         name="interview-reschedule",
     ),
     path(
+        "interviews/<int:pk>/continue/",
+        interviews.InterviewContinueApi.as_view(),
+        name="interview-continue",
+    ),
+    path(
+        "interviews/<int:pk>/free-times/",
+        interviews.InterviewFreeTimesApi.as_view(),
+        name="interview-free-times",
+    ),
+    path(
         "interviews/<int:pk>/no-show/",
         interviews.InterviewNoShowApi.as_view(),
         name="interview-no-show",

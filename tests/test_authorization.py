@@ -112,6 +112,8 @@ ROWS: list[Row] = [
         {"starts_at": WINDOW["starts_at"]},
     ),
     Row("POST", "/api/interviews/{upcoming}/no-show/", PARTICIPANTS, {}),
+    Row("POST", "/api/interviews/{done}/continue/", PARTICIPANTS, {}),
+    Row("GET", "/api/interviews/{upcoming}/free-times/", PARTICIPANTS),
     Row("GET", "/api/interviews/{upcoming}/invite.ics", PARTICIPANTS),
     Row("GET", "/api/calendar/feed/", USERS),
     Row("POST", "/api/calendar/feed/", USERS, {}),

@@ -14,6 +14,8 @@ from interviews import selectors
 from interviews.apis.common import CalendarView, body, context_for, paginated
 from interviews.serializers import (
     CancelInput,
+    ContinueInput,
+    FreeTimeOutput,
     InterviewDetailOutput,
     InterviewFilter,
     InterviewOutput,
@@ -21,7 +23,7 @@ from interviews.serializers import (
     NoShowOutput,
     RescheduleInput,
 )
-from interviews.services import calendar, lifecycle
+from interviews.services import calendar, lifecycle, session
 from sevenstep.pagination import Pagination
 from sevenstep.serializers import query
 
@@ -82,6 +84,40 @@ class InterviewRescheduleApi(APIView):
         )
         interview.refresh_from_db()
         return Response(InterviewOutput(interview, context=context_for(request)).data)
+
+
+class InterviewContinueApi(APIView):
+    @extend_schema(
+        request=ContinueInput,
+        responses=InterviewOutput,
+        summary="Go on from the ended first half of a swap to the second, open from now on",
+        description="The second half (roles reversed, its own fresh question) starts when the "
+        "first half ended, or at the first moment after it that both people are free. 409 "
+        "first_half_not_ended before the end, 409 no_second_half when there is none.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        interview = selectors.interview_for_viewer(user=request.user, pk=pk)
+        body(request, ContinueInput)
+        second = session.swap_continue(interview_id=interview.pk, user_id=request.user.pk)
+        return Response(InterviewOutput(second, context=context_for(request)).data)
+
+
+class InterviewFreeTimesApi(APIView):
+    @extend_schema(
+        responses=FreeTimeOutput(many=True),
+        summary="When both participants are free for the whole interview, to reschedule to",
+        description="Inside both people's availability and clear of their other bookings, from "
+        "an hour ahead up to SCHEDULING_WEEKS_AHEAD weeks; any start up to latest_start works.",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        interview = selectors.interview_for_viewer(user=request.user, pk=pk)
+        if not interview.is_participant(request.user.pk):
+            raise lifecycle.not_participant()
+        times = [
+            {"starts_at": start, "ends_at": stop, "latest_start": latest}
+            for start, stop, latest in selectors.shared_free_times(interview=interview)
+        ]
+        return Response(FreeTimeOutput(times, many=True).data)
 
 
 class InterviewNoShowApi(APIView):

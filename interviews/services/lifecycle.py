@@ -30,7 +30,7 @@ from interviews.services import matching, notifications
 from interviews.services.booking import busy, guide_release_at, overlaps_refused
 from sevenstep.errors import ApplicationError, Conflict
 
-RESCHEDULE_MIN_LEAD = timedelta(hours=1)
+RESCHEDULE_MIN_LEAD = selectors.RESCHEDULE_LEAD
 NO_SHOW_REPORT_WINDOW = timedelta(hours=24)  # after the end, reports are too late to be fair
 
 
@@ -145,7 +145,7 @@ def interview_reschedule(
         partner_id = first.partner_of(user.pk)
         _require_available(partner_id, starts_at, end)
         _refuse_overlaps([user.pk, partner_id], starts_at, end, exclude=group)
-        _refresh_seen_questions(group)
+        refresh_seen_questions(group)
         for item in group:
             item.starts_at += shift
             item.ends_at += shift
@@ -165,7 +165,7 @@ def interview_reschedule(
     return group
 
 
-def _refresh_seen_questions(group: list[Interview]) -> None:
+def refresh_seen_questions(group: list[Interview]) -> None:
     """Give the group fresh questions if one breaks the question rule; Conflict if none is left.
 
     Bookings made before the rule (or by hand) can have a candidate on a question they have

@@ -312,18 +312,19 @@ def problem_load(*, now: datetime, skip_run: MatchRun | None = None) -> LoadedPr
             free[user_id] &= ~(((1 << (last - first)) - 1) << first)
 
     history = question_history(user_ids=user_ids)
-    booked: dict[int, dict[int, int]] = defaultdict(dict)
+    # Every interview of the person counts against the cap (scheduled, instant, manual), at
+    # its start cell; those a week either side of the horizon share a window with it.
+    booked: dict[int, list[int]] = defaultdict(list)
     week_span = Interview.objects.filter(
         status__in=WEEK_STATUSES,
-        starts_at__gte=origin - timedelta(days=7),
+        starts_at__gt=origin - timedelta(days=7),
         starts_at__lt=end + timedelta(days=7),
     )
     for who in ("interviewer_id", "candidate_id"):
         for user_id, starts_at in week_span.filter(**{f"{who}__in": user_ids}).values_list(
             who, "starts_at"
         ):
-            week = pairing.week_key(starts_at)
-            booked[user_id][week] = booked[user_id].get(week, 0) + 1
+            booked[user_id].append(_cell_floor(origin, starts_at))
 
     no_repeat = now - timedelta(days=settings.SCHEDULING_NO_REPEAT_DAYS)
     recent = {
@@ -363,7 +364,7 @@ def problem_load(*, now: datetime, skip_run: MatchRun | None = None) -> LoadedPr
                     rematch=request.user_id in wronged,
                 ),
                 max_per_week=request.max_per_week,
-                booked=booked.get(request.user_id, {}),
+                booked=booked.get(request.user_id, []),
                 seen=history.seen.get(request.user_id, 0),
                 taking=history.taking.get(request.user_id, 0),
                 done=history.done.get(request.user_id, 0),

@@ -176,7 +176,20 @@ def _item(interview: Interview, user: User, zone_name: str) -> dict[str, object]
         "invite_url": invite_url(interview),
         "detail_url": detail_url(interview),
         "guide_note": _guide_note(interview, user, zone_name) if mine_to_lead else "",
+        "swap_note": _swap_note(interview, user, partner),
     }
+
+
+def _swap_note(interview: Interview, user: User, partner: User) -> str:
+    """Tell a swap-seeker paired for a single interview that it is one, and why."""
+    if not selectors.asked_for_a_swap(interview=interview, user_id=user.pk):
+        return ""
+    if selectors.asked_for_a_swap(interview=interview, user_id=partner.pk):
+        why = "one of you had room for only one more interview this week"
+    else:
+        wanted = "interviewer" if interview.interviewer_id == partner.pk else "candidate"
+        why = f"{_name(partner)} wanted only to be the {wanted}"
+    return f"You asked for a swap, but this is one interview: {why}. There is no second half."
 
 
 def _guide_note(interview: Interview, user: User, zone_name: str) -> str:

@@ -28,14 +28,17 @@ two swap-seekers prefer each other, which is the point of a swap.
 
 Hard rules: roles fit (candidate with interviewer or swap, interviewer with swap, swap with swap
 for a 90-minute swap); both are free for the whole interview and clear of their bookings; level
-gap at most 2; no partner again within the no-repeat window; the weekly cap of each request (a
-swap counts twice); the candidate gets a question they have never seen in any role (past, live
-or booked, as interviewer or candidate: interviews.selectors defines "seen" once), never one
-their interviewer is booked to take as a candidate; the question the candidate asked to
-practise while it is still fresh for them, else where possible one the interviewer did as a
-candidate. A pair with no such question left in the bank is never paired (its edge is
-left out, so each finds another partner or waits); a swap needs two different ones. Within a
-run, every booking adds its questions to both people's seen set before the next round.
+gap at most 2; no partner again within the no-repeat window; the weekly cap of each request:
+at most max_per_week interviews in any 7 days in a row (a rolling window, so a week's worth
+cannot land on a Sunday and another on the Monday after; a swap counts twice; every interview
+of the person counts, however it was booked); the candidate gets a question they have never
+seen in any role (past, live or booked, as interviewer or candidate: interviews.selectors
+defines "seen" once), never one their interviewer is booked to take as a candidate; the
+question the candidate asked to practise while it is still fresh for them, else where possible
+one the interviewer did as a candidate. A pair with no such question left in the bank is never
+paired (its edge is left out, so each finds another partner or waits); a swap needs two
+different ones. Within a run, every booking adds its questions to both people's seen set
+before the next round.
 
 How it is solved
 ----------------
@@ -69,6 +72,7 @@ SWAP_CELLS = 6
 PAD_CELLS = 8  # context either side of a bucket for the overlapping-time term
 OVERLAP_CAP_CELLS = 12
 MAX_BUCKET_CELLS = 64 - 2 * PAD_CELLS  # a bucket and its context fit one 64-bit word
+WEEK_CELLS = 7 * 24 * 4  # the rolling window of the weekly cap
 
 # Which roles can meet in a single interview: [role a][role b].
 SINGLE_OK = np.array(
@@ -123,16 +127,29 @@ class Seeker:
     domains: int  # bit per domain; 0 = any
     free: int
     priority: float
-    max_per_week: int
-    booked: dict[int, int] = field(default_factory=dict)  # week key -> interviews that week
+    max_per_week: int  # interviews in any 7 days in a row (a swap is two)
+    booked: list[int] = field(default_factory=list)  # start cells of the person's interviews
     seen: int = 0  # question bits seen in any role: never again as a candidate
     taking: int = 0  # question bits booked as a candidate: never to interview on
     done: int = 0  # question bits completed as a candidate
     wanted: int = -1  # index of the question asked for as the candidate ("Practise next")
     waited: float = 0.0  # seconds since the request was opened
 
-    def left_in(self, week: int) -> int:
-        return self.max_per_week - self.booked.get(week, 0)
+    def left_over(self, first: int, last: int) -> int:
+        """Return how many interviews may still start at any cell from first to last.
+
+        Every 7-day window that could hold such a start must stay within max_per_week, so the
+        busiest of them decides. A person holds a handful of interviews, so this is cheap.
+        """
+        near = [c for c in self.booked if first - WEEK_CELLS < c < last + WEEK_CELLS]
+        if not near:
+            return self.max_per_week
+        # The count of a window [s, s + WEEK_CELLS) only rises when its end reaches a booking;
+        # so the busiest window starts at the earliest allowed cell or just takes one in.
+        lowest, highest = first - WEEK_CELLS + 1, last
+        starts = {lowest, *(min(max(c - WEEK_CELLS + 1, lowest), highest) for c in near)}
+        busiest = max(sum(s <= c < s + WEEK_CELLS for c in near) for s in starts)
+        return self.max_per_week - busiest
 
 
 @dataclass(frozen=True)
@@ -182,11 +199,6 @@ class Plan:
         return sum(p.weight for p in self.pairings)
 
 
-def week_key(at: datetime) -> int:
-    year, week, _ = at.isocalendar()
-    return year * 100 + week
-
-
 def pair_key(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
@@ -227,7 +239,7 @@ def plan(problem: Problem, *, method: str = "optimal") -> Plan:
         raise ValueError(f"bucket_cells must be 1..{MAX_BUCKET_CELLS}")
     solvers: dict[str, Solver] = {"optimal": _solve_optimal, "greedy": _solve_greedy}
     solver = solvers[method]
-    seekers = [replace(s, booked=dict(s.booked)) for s in problem.seekers]
+    seekers = [replace(s, booked=list(s.booked)) for s in problem.seekers]
     recent = set(problem.recent_pairs)
     pairings: list[Pairing] = []
     rounds = 0
@@ -435,14 +447,19 @@ def _round(
     waited = np.array([s.waited for s in people])
     seen = _masks([s.seen for s in people], len(problem.questions))
     taking = _masks([s.taking for s in people], len(problem.questions))
-    left: dict[int, np.ndarray] = {}
+    cap = np.array([s.max_per_week for s in people])
+    # Only people with interviews near the horizon can be short of room under the cap.
+    counted = [k for k, s in enumerate(people) if s.booked]
     matched = np.zeros(len(active), dtype=bool)
     found: list[Pairing] = []
     for b in range(buckets):
-        week = week_key(problem.origin + CELL * (b * size))
-        if week not in left:
-            left[week] = np.array([s.left_in(week) for s in people])
-        members = np.flatnonzero(present[:, b] & ~matched & (left[week] >= 1))
+        # Starts anywhere in the bucket, and a swap's second half 45 minutes later.
+        first, last = b * size, b * size + size - 1 + INTERVIEW_CELLS
+        left = cap.copy()
+        for k in counted:
+            if present[k, b]:
+                left[k] = people[k].left_over(first, last)
+        members = np.flatnonzero(present[:, b] & ~matched & (left >= 1))
         if len(members) < 2:
             continue
         chosen = [people[m] for m in members]
@@ -457,7 +474,7 @@ def _round(
             near=near[members, b],
             prio=prio[members],
             cap1=np.ones(len(members), dtype=bool),
-            cap2=left[week][members] >= 2,
+            cap2=left[members] >= 2,
             waited=waited[members],
             seen=seen[members],
             taking=taking[members],
@@ -582,12 +599,13 @@ def _apply(problem: Problem, pairing: Pairing) -> None:
     """Take a booked pairing out of what later rounds can use."""
     length = SWAP_CELLS if pairing.swap else INTERVIEW_CELLS
     used = ((1 << length) - 1) << pairing.start_cell
-    week = week_key(problem.origin + CELL * pairing.start_cell)
-    count = 2 if pairing.swap else 1
+    starts = [pairing.start_cell]
+    if pairing.swap:
+        starts.append(pairing.start_cell + INTERVIEW_CELLS)
     index = {q.id: k for k, q in enumerate(problem.questions)}
     for person in (pairing.interviewer, pairing.candidate):
         person.free &= ~used
-        person.booked[week] = person.booked.get(week, 0) + count
+        person.booked.extend(starts)
     # What this run booked counts as seen for the later rounds of the same run, as it will
     # for the next run once it is in the database.
     halves = [(pairing.interviewer, pairing.candidate, pairing.question_ids[0])]

@@ -2,7 +2,8 @@
 
 Only the interviewer drives the session. Every change is applied through
 `Interview.transition()` (status) under a row lock and recorded as a TimelineEvent in server
-time, which scoring and reports use for time-on-step against the budget.
+time, which scoring and reports use for time-on-step against the budget. Ending the first
+half of a swap opens the second at once: either participant goes on to it (swap_continue).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from django.utils import timezone
 
 from interviews.models import Interview, InterviewStatus, Seat, TimelineEvent, TimelineKind
 from interviews.models.sessions import ACTIVE_STATUSES
+from interviews.services import lifecycle
+from interviews.services.booking import guide_release_at, overlaps_refused
 from sevenstep.errors import ApplicationError, Conflict
 from sevenstep.framework import Step
 
@@ -131,7 +134,104 @@ def session_end(*, interview_id: int, user_id: int) -> Interview:
     # or booked again at once instead of waiting out the booked 45 minutes.
     Seat.objects.filter(interview=interview).update(active=False)
     _record(interview, TimelineKind.ENDED, now, user_id)
+    _bring_second_half_forward(interview)
     return interview
+
+
+def _second_half(interview: Interview) -> Interview | None:
+    """Return the later half of the interview's swap while it can still happen, else None."""
+    if interview.swap_group is None:
+        return None
+    return (
+        Interview.objects.select_for_update()
+        # The halves are created in their booked order, and the id keeps that order when
+        # the second half moves to the first one's end (which can come before the first's
+        # booked start: the room opens early).
+        .filter(swap_group=interview.swap_group, pk__gt=interview.pk, status__in=ACTIVE_STATUSES)
+        .select_related("question")
+        .first()
+    )
+
+
+def _bring_second_half_forward(first: Interview) -> Interview | None:
+    """Move a swap's second half to start when its first half ended, if the seats allow.
+
+    Nobody should wait out the rest of a booked slot in a closed room: the second half's room
+    opens as soon as the first half ends. Its start moves to the end of the first half, or to
+    the first moment after it that neither person is booked elsewhere; if no such moment comes
+    before its booked start, it stays where it is. A move that would break the question rule
+    (a booking made elsewhere since) picks a fresh question first, like a reschedule.
+    """
+    second = _second_half(first)
+    if second is None or first.ended_at is None:
+        return second
+    if second.status != InterviewStatus.SCHEDULED or second.starts_at <= first.ended_at:
+        return second
+    starts_at = _first_clear_start(second, first.ended_at)
+    if starts_at is None:
+        return second
+    try:
+        # A savepoint: a move refused (a seat taken meanwhile, no fresh question) must not undo
+        # the end of the first half.
+        with overlaps_refused(), transaction.atomic():
+            lifecycle.refresh_seen_questions([second])
+            shift = starts_at - second.starts_at
+            second.starts_at += shift
+            second.ends_at += shift
+            second.sequence += 1
+            second.time_set_at = timezone.now()
+            opens = guide_release_at(starts_at=second.starts_at)
+            if second.guide_released_at is None or second.guide_released_at > opens:
+                second.guide_released_at = opens
+            second.save()
+            Seat.objects.filter(interview=second, active=True).update(
+                starts_at=second.starts_at, ends_at=second.ends_at
+            )
+    except Conflict:
+        second.refresh_from_db()
+    return second
+
+
+def _first_clear_start(second: Interview, earliest: datetime) -> datetime | None:
+    """Return the earliest start from `earliest` on where both people's other seats are clear."""
+    length = second.ends_at - second.starts_at
+    people = (second.interviewer_id, second.candidate_id)
+    starts_at = earliest
+    # Each clash pushes the start past a seat; a person holds few seats in 45 minutes.
+    while starts_at < second.starts_at:
+        clash_ends = (
+            Seat.objects.filter(
+                user_id__in=people,
+                active=True,
+                starts_at__lt=starts_at + length,
+                ends_at__gt=starts_at,
+            )
+            .exclude(interview=second)
+            .aggregate(end=models.Max("ends_at"))["end"]
+        )
+        if clash_ends is None:
+            return starts_at
+        starts_at = clash_ends
+    return None
+
+
+@transaction.atomic
+def swap_continue(*, interview_id: int, user_id: int) -> Interview:
+    """Return the second half of the ended first half of a swap, open from the end on."""
+    try:
+        first = Interview.objects.select_for_update().get(pk=interview_id)
+    except Interview.DoesNotExist as exc:
+        raise ApplicationError("No such interview.", code="not_found", status_code=404) from exc
+    if not first.is_participant(user_id):
+        raise lifecycle.not_participant()
+    if first.status != InterviewStatus.COMPLETED:
+        raise Conflict(
+            "The second half opens when this half has ended.", code="first_half_not_ended"
+        )
+    second = _bring_second_half_forward(first)
+    if second is None:
+        raise Conflict("This interview has no second half to go on to.", code="no_second_half")
+    return second
 
 
 def participant_seen(*, interview_id: int, user_id: int) -> None:

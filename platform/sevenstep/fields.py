@@ -30,3 +30,12 @@ class DateTimeField(serializers.DateTimeField):
         """Refuse a year outside the range, as written: before any zone conversion overflows."""
         if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
             self.fail("out_of_range")
+
+
+class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related row's id; a float such as -1e999 is a 400 (the database lookup overflows)."""
+
+    def to_internal_value(self, data: object) -> object:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)

@@ -114,6 +114,20 @@ def test_a_run_keeps_clear_of_existing_bookings(
     )
 
 
+def test_an_interview_on_sunday_counts_against_a_monday_in_the_same_seven_days(
+    interviewer: User, candidate: User, outsider: User
+) -> None:
+    # EVENING is a Monday; the candidate, at most 1 a week, had one the evening before.
+    wants(interviewer, "interviewer")
+    wants(candidate, "candidate", max_per_week=1)
+    InterviewFactory(
+        interviewer=outsider, candidate=candidate, starts_at=EVENING - timedelta(days=1)
+    )
+    run = matching.matching_run(key="rolling")
+    assert run.stats["interviews"] == 0
+    assert not Interview.objects.filter(source=InterviewSource.MATCHED).exists()
+
+
 def test_the_candidate_never_gets_a_question_they_had_and_the_interviewer_knows_it(
     interviewer: User, candidate: User, outsider: User
 ) -> None:

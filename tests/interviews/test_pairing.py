@@ -179,9 +179,43 @@ def test_rounds_fill_the_weekly_cap_but_never_exceed_it() -> None:
 
 
 def test_a_week_already_full_gets_nothing() -> None:
-    week = pairing.week_key(ORIGIN)
-    setup = problem(seeker(1, ROLE_CANDIDATE, booked={week: 1}), seeker(2, ROLE_INTERVIEWER))
+    # One interview booked the evening before counts against a cap of one.
+    setup = problem(seeker(1, ROLE_CANDIDATE, booked=[-60]), seeker(2, ROLE_INTERVIEWER))
     assert pairing.plan(setup).pairings == []
+
+
+def test_the_weekly_cap_holds_over_any_seven_days_not_per_calendar_week() -> None:
+    # ORIGIN is a Monday: from Sunday evening, three swap-seekers free on Sunday and Monday
+    # evening, each at most 2 interviews a week. Counted per calendar week, one of them got a
+    # swap on Sunday and another on Monday: 4 interviews in 2 days.
+    sunday = ORIGIN.replace(day=3, hour=18)
+    evenings = free(0, 8) | free(96, 8)
+    setup = Problem(
+        seekers=[seeker(n, ROLE_SWAP, max_per_week=2, free=evenings) for n in (1, 2, 3)],
+        questions=QUESTIONS,
+        origin=sunday,
+        cells=2 * 96,
+    )
+    plan = pairing.plan(setup)
+    assert plan.interviews == 2
+    for user_id in (1, 2, 3):
+        assert sum(2 for p in plan.pairings if user_id in pairs_of(p)) <= 2
+
+
+def pairs_of(p: pairing.Pairing) -> tuple[int, int]:
+    return (p.interviewer.user_id, p.candidate.user_id)
+
+
+def test_the_busiest_seven_days_around_a_start_decide_what_is_left() -> None:
+    day = 96
+    person = seeker(1, ROLE_CANDIDATE, max_per_week=2, booked=[0, 6 * day + 80])
+    # Day 3 shares a 7-day window with both; day 7.5 only with the second (the first is
+    # more than 7 days before it); day 14 with neither.
+    assert person.left_over(3 * day, 3 * day) == 0
+    assert person.left_over(7 * day + 48, 7 * day + 48) == 1
+    assert person.left_over(14 * day, 14 * day) == 2
+    # A span counts every window that could hold a start anywhere in it.
+    assert person.left_over(7 * day - 10, 7 * day + 48) == 0
 
 
 @pytest.mark.parametrize("seed", range(12))

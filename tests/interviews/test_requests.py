@@ -85,6 +85,7 @@ def test_nobody_else_sees_or_changes_my_request(
         ({"role": "swap", "max_per_week": 15}, "max_per_week"),
         ({"role": "swap", "max_per_week": "many"}, "max_per_week"),
         ({"role": "swap", "status": "withdrawn"}, "status"),
+        ({"role": "candidate", "question": True}, "question"),
     ],
 )
 def test_bad_requests_get_a_400_naming_the_field(
@@ -94,6 +95,14 @@ def test_bad_requests_get_a_400_naming_the_field(
     assert response.status_code == 400, response.json()
     assert field in response.json()["error"]["fields"]
     assert not InterviewRequest.objects.exists()
+
+
+def test_an_infinite_question_id_is_a_400_not_a_500(client_for: ClientFor, candidate: User) -> None:
+    # JSON's -1e999 parses as -inf, which overflowed the database lookup.
+    body = '{"role": "candidate", "question": -1e999}'
+    response = client_for(candidate).post(URL, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "question" in response.json()["error"]["fields"]
 
 
 def test_a_bad_change_is_a_400_and_changes_nothing(client_for: ClientFor, candidate: User) -> None:

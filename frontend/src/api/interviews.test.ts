@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { heldTimes, roomGuideFor, roomIsOpen, type InterviewDetail } from './interviews'
+import type { Me } from './types'
+import { heldTimes, roomGuideFor, roomIsOpen, secondHalfText, type InterviewDetail } from './interviews'
 
 const OPENS = '2030-03-05T16:35:00Z'
 const at = (iso: string) => Date.parse(iso)
@@ -47,5 +48,19 @@ describe('heldTimes', () => {
   it('gives nothing for one that never ran or is still running', () => {
     expect(heldTimes({ started_at: null, ended_at: null })).toBeNull()
     expect(heldTimes({ started_at: '2030-03-05T16:57:00Z', ended_at: null })).toBeNull()
+  })
+})
+
+describe('secondHalfText', () => {
+  const me = { id: 1 } as unknown as Me
+  const half = (interviewer: number, candidate: number) =>
+    ({ interviewer: { id: interviewer, display_name: 'Ada' }, candidate: { id: candidate, display_name: 'Chen' } }) as unknown as InterviewDetail
+
+  it("tells the first half's interviewer that they take the candidate's seat next", () => {
+    expect(secondHalfText(half(1, 2), me)).toBe('Now Chen interviews you, on a question new to you.')
+  })
+
+  it("tells the first half's candidate that they interview next", () => {
+    expect(secondHalfText(half(2, 1), me)).toBe('Now you interview Ada, on a question new to them.')
   })
 })

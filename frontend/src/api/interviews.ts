@@ -81,6 +81,18 @@ export function useInterview(id: number) {
   })
 }
 
+/** Go on from the ended first half of a swap to the second, which the server opens at once. */
+export function continueToSecondHalf(interviewId: number): Promise<InterviewSummary> {
+  return api.post<InterviewSummary>(`/api/interviews/${interviewId}/continue/`, {})
+}
+
+/** What the ended first half of a swap says about the second: the roles reverse. */
+export function secondHalfText(interview: Pick<InterviewDetail, 'interviewer' | 'candidate'>, me: Me): string {
+  return roleOf(interview, me) === 'interviewer'
+    ? `Now ${interview.candidate.display_name} interviews you, on a question new to you.`
+    : `Now you interview ${interview.interviewer.display_name}, on a question new to them.`
+}
+
 export function useRubric() {
   return useQuery({ queryKey: ['rubric', 'current'], queryFn: () => api.get<Rubric>('/api/rubrics/current/'), staleTime: Infinity })
 }

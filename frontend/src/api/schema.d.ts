@@ -472,6 +472,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/interviews/{id}/continue/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Go on from the ended first half of a swap to the second, open from now on
+         * @description The second half (roles reversed, its own fresh question) starts when the first half ended, or at the first moment after it that both people are free. 409 first_half_not_ended before the end, 409 no_second_half when there is none.
+         */
+        post: operations["interviews_continue_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interviews/{id}/free-times/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * When both participants are free for the whole interview, to reschedule to
+         * @description Inside both people's availability and clear of their other bookings, from an hour ahead up to SCHEDULING_WEEKS_AHEAD weeks; any start up to latest_start works.
+         */
+        get: operations["interviews_free_times_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/interviews/{id}/invite.ics": {
         parameters: {
             query?: never;
@@ -1046,6 +1086,23 @@ export interface components {
             domains: components["schemas"]["ChoiceOutput"][];
             pitfalls: components["schemas"]["PitfallOutput"][];
         };
+        FreeTimeOutput: {
+            /**
+             * Format: date-time
+             * @description From here both people are free (UTC).
+             */
+            starts_at: string;
+            /**
+             * Format: date-time
+             * @description Until here (UTC).
+             */
+            ends_at: string;
+            /**
+             * Format: date-time
+             * @description The last start that leaves room for the interview (both halves of a swap).
+             */
+            latest_start: string;
+        };
         IceServerOutput: {
             urls: string[];
             /** @description TURN only: `<expiry>:<user id>`. */
@@ -1138,6 +1195,10 @@ export interface components {
              */
             readonly guide_available_at: string | null;
             current_step?: (components["schemas"]["StepEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description For the first half of a swap: the id of the second half (roles reversed), which opens as soon as this half ends; POST continue/ to go on to it. null otherwise. */
+            readonly second_half: number | null;
+            /** @description True when I asked for a swap and was paired for this one interview instead (my partner wanted one role, or had room for one more interview that week). */
+            readonly single_instead_of_swap: boolean;
         };
         /**
          * @description Output of something with starts_at/ends_at: UTC plus wall-clock times in the viewer's zone.
@@ -1459,7 +1520,10 @@ export interface components {
             level?: components["schemas"]["LevelEnum"];
             /** @description Default: the profile's focus domains; empty means any. */
             domains?: components["schemas"]["DomainEnum"][];
-            /** @default 2 */
+            /**
+             * @description At most this many interviews in any 7 days in a row (a rolling window), counting every interview of mine however it was booked; a swap is two.
+             * @default 2
+             */
             max_per_week: number;
             /** @description A question to practise as the candidate (role candidate or swap; one you have not seen); matching prefers it. Domains default to its domain. */
             question?: number | null;
@@ -1684,7 +1748,10 @@ export interface components {
             level?: components["schemas"]["LevelEnum"];
             /** @description Default: the profile's focus domains; empty means any. */
             domains?: components["schemas"]["DomainEnum"][];
-            /** @default 2 */
+            /**
+             * @description At most this many interviews in any 7 days in a row (a rolling window), counting every interview of mine however it was booked; a swap is two.
+             * @default 2
+             */
             max_per_week: number;
             /** @description A question to practise as the candidate (role candidate or swap; one you have not seen); matching prefers it. Domains default to its domain. */
             question?: number | null;
@@ -1706,6 +1773,28 @@ export interface components {
             readonly updated_at: string;
             /** Format: date-time */
             withdrawn_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When the last matching run that saw the open request (as it is now) finished; null if none has yet, or the request is not open.
+             */
+            readonly last_match_run_at: string | null;
+            /**
+             * Format: date-time
+             * @description When the next scheduled matching run is due (every 5 minutes); null unless open.
+             */
+            readonly next_match_run_at: string | null;
+            /**
+             * @description Why the last run booked nothing for the open request: no_windows (no free 45 minutes in the horizon), week_full (the weekly cap is reached wherever I am free), another_role (people are free then, but want a role that does not meet mine), no_partner (nobody near my level is free then), outmatched (partners were paired with others, or no question was new to both); null if it booked or no run yet.
+             *
+             *     * `no_windows` - no_windows
+             *     * `week_full` - week_full
+             *     * `another_role` - another_role
+             *     * `no_partner` - no_partner
+             *     * `outmatched` - outmatched
+             */
+            readonly unserved_reason: (components["schemas"]["UnservedReasonEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description The same in a sentence, with what would help; null with unserved_reason. */
+            readonly unserved_help: string | null;
         };
         /**
          * @description * `open` - Open
@@ -2074,6 +2163,15 @@ export interface components {
             /** Format: double */
             upper: number | null;
         };
+        /**
+         * @description * `no_windows` - no_windows
+         *     * `week_full` - week_full
+         *     * `another_role` - another_role
+         *     * `no_partner` - no_partner
+         *     * `outmatched` - outmatched
+         * @enum {string}
+         */
+        UnservedReasonEnum: "no_windows" | "week_full" | "another_role" | "no_partner" | "outmatched";
     };
     responses: never;
     parameters: never;
@@ -5405,6 +5503,201 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_continue_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterviewOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_free_times_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FreeTimeOutput"][];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };

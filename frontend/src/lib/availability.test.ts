@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { coveredCells, selectionToWindows, slotLabel } from './availability'
+import { coveredCells, perWeekHint, selectionToWindows, slotLabel } from './availability'
 
 const MONDAY = { year: 2026, month: 6, day: 15 }
 
@@ -62,5 +62,17 @@ describe('coveredCells', () => {
   it('labels slots as times of day', () => {
     expect(slotLabel(0)).toBe('00:00')
     expect(slotLabel(37)).toBe('18:30')
+  })
+})
+
+describe('perWeekHint', () => {
+  it('says the cap counts interviews over any 7 days', () => {
+    expect(perWeekHint('candidate', 2)).toBe('Counts interviews in any 7 days in a row, every one you have, however it was booked.')
+  })
+
+  it('says how many swaps fit, a swap being two interviews', () => {
+    expect(perWeekHint('swap', 2)).toContain('A swap is two interviews, so 2 fits 1 swap.')
+    expect(perWeekHint('swap', 5)).toContain('so 5 fits 2 swaps.')
+    expect(perWeekHint('swap', 1)).toContain('no room for a swap')
   })
 })

@@ -70,3 +70,12 @@ export function slotLabel(slot: number): string {
   const minutes = slot * SLOT_MINUTES
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`
 }
+
+/** What the request's weekly cap counts, in words: interviews in any 7 days, a swap is two. */
+export function perWeekHint(role: string, perWeek: number): string {
+  const base = 'Counts interviews in any 7 days in a row, every one you have, however it was booked.'
+  if (role !== 'swap') return base
+  const swaps = Math.floor(perWeek / 2)
+  const fit = swaps === 0 ? 'so 1 leaves no room for a swap: it can only become single interviews' : `so ${perWeek} fits ${swaps} swap${swaps === 1 ? '' : 's'}`
+  return `${base} A swap is two interviews, ${fit}.`
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   addDays,
+  toLocalInput,
   formatClock,
   formatDateTime,
   formatDuration,
@@ -87,5 +88,12 @@ describe('formatting', () => {
     expect(formatDuration(3900)).toBe('1 h 5 min')
     expect(formatDuration(3600)).toBe('1 h')
     expect(formatDuration(0)).toBe('0 s')
+  })
+})
+
+describe('toLocalInput', () => {
+  it('puts an instant on the wall clock of the profile zone, as the reschedule input reads it', () => {
+    expect(toLocalInput('2030-03-05T18:00:00Z', 'Asia/Kolkata')).toBe('2030-03-05T23:30')
+    expect(toLocalInput('2030-03-05T23:15:00Z', 'Europe/Berlin')).toBe('2030-03-06T00:15')
   })
 })

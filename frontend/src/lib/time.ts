@@ -199,3 +199,11 @@ export function timeZoneNames(): string[] {
 export function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'
 }
+
+/** The instant as a datetime-local input value on the wall clock of the zone. */
+export function toLocalInput(value: string | Date, timeZone: string): string {
+  const instant = typeof value === 'string' ? new Date(value) : value
+  const parts = zonedParts(instant, timeZone)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${isoDate(parts)}T${pad(parts.hour)}:${pad(parts.minute)}`
+}

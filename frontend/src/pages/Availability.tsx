@@ -5,7 +5,7 @@ import { useFramework } from '../api/queries'
 import type { Availability, Framework, InterviewRequest, Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { InstantMatch } from '../components/InstantMatch'
-import { coveredCells, inSelection, selectionToWindows, slotLabel, SLOTS_PER_DAY, type Cell, type Window } from '../lib/availability'
+import { coveredCells, inSelection, perWeekHint, selectionToWindows, slotLabel, SLOTS_PER_DAY, type Cell, type Window } from '../lib/availability'
 import { addDays, formatDateTime, formatDay, formatRange, isoDate, mondayOfWeek, sameDate, zonedParts } from '../lib/time'
 
 const FIRST_VISIBLE_SLOT = 14 // 07:00: the grid scrolls there first
@@ -249,7 +249,10 @@ function KeyboardWindowForm({
 const ROLES = [
   { value: 'candidate', label: 'Candidate — I want to be interviewed' },
   { value: 'interviewer', label: 'Interviewer — I want to interview someone' },
-  { value: 'swap', label: 'Both — a swap: two interviews back to back, roles reversed' },
+  {
+    value: 'swap',
+    label: 'Both — a swap: two interviews back to back, roles reversed (with someone who wants only one role, it becomes one interview)',
+  },
 ] as const
 
 function RequestForm({ me, framework }: { me: Me; framework: Framework }) {
@@ -315,9 +318,22 @@ function RequestForm({ me, framework }: { me: Me; framework: Framework }) {
     <form className="card" onSubmit={submit} noValidate>
       <h2>Your interview request</h2>
       {open ? (
-        <p>
-          <span className="badge ok">Open</span> since {formatDateTime(open.created_at, me.profile.time_zone ?? 'UTC')}
-        </p>
+        <>
+          <p>
+            <span className="badge ok">Open</span> since {formatDateTime(open.created_at, me.profile.time_zone ?? 'UTC')}
+          </p>
+          <p className="muted" data-testid="match-runs">
+            {open.last_match_run_at
+              ? `Last matching run: ${formatDateTime(open.last_match_run_at, me.profile.time_zone ?? 'UTC')}. `
+              : 'No matching run has looked at this request yet. '}
+            {open.next_match_run_at && `Next: ${formatDateTime(open.next_match_run_at, me.profile.time_zone ?? 'UTC')}.`}
+          </p>
+          {open.unserved_help && (
+            <p className="notice" data-testid="unserved">
+              The last run could not pair you. {open.unserved_help}
+            </p>
+          )}
+        </>
       ) : (
         <p className="muted">No open request.</p>
       )}
@@ -351,7 +367,7 @@ function RequestForm({ me, framework }: { me: Me; framework: Framework }) {
             </select>
           )}
         </Field>
-        <Field label="At most per week" name="max_per_week" error={error}>
+        <Field label="At most this many interviews in any 7 days" name="max_per_week" error={error} hint={perWeekHint(role, perWeek)}>
           {(props) => (
             <input {...props} type="number" min={1} max={14} value={perWeek} onChange={(e) => setPerWeek(Number(e.target.value))} />
           )}

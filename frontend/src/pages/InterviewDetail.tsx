@@ -1,4 +1,4 @@
-import { useQueryClient } from '@tanstack/react-query'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router-dom'
 import { api } from '../api/client'
@@ -7,7 +7,7 @@ import type { Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { GuideStepView } from '../components/Guide'
 import { MarkdownView } from '../components/MarkdownView'
-import { formatDateTime, formatDuration, formatRange, wallTimeToUtc } from '../lib/time'
+import { formatDateTime, formatDuration, formatRange, formatTime, toLocalInput, wallTimeToUtc } from '../lib/time'
 
 export function InterviewDetailPage({ me }: { me: Me }) {
   const id = Number(useParams().id)
@@ -41,7 +41,16 @@ function Detail({ interview, me }: { interview: InterviewDetail; me: Me }) {
           </>
         )}
         <dt>Your role</dt>
-        <dd>{role === 'interviewer' ? 'Interviewer' : 'Candidate'}</dd>
+        <dd>
+          {role === 'interviewer' ? 'Interviewer' : 'Candidate'}
+          {interview.single_instead_of_swap && (
+            <span className="muted" data-testid="single-not-swap">
+              {' '}
+              — you asked for a swap, but {partner.display_name} wanted one role (or had room for one more interview that week), so this is
+              one interview: there is no second half.
+            </span>
+          )}
+        </dd>
         <dt>Partner</dt>
         <dd>{partner.display_name}</dd>
         <dt>Status</dt>
@@ -148,6 +157,7 @@ function ChangeInterview({
     <div className="row">
       <form className="card" onSubmit={reschedule}>
         <h2>Reschedule</h2>
+        <BothFree interview={interview} zone={zone} onPick={setWhen} />
         <Field label={`New start (${zone})`} name="starts_at" error={errors.reschedule}>
           {(props) => <input {...props} type="datetime-local" value={when} onChange={(e) => setWhen(e.target.value)} />}
         </Field>
@@ -214,6 +224,40 @@ function Preparation({ interview, zone }: { interview: InterviewDetail; zone: st
           <GuideStepView guide={guide!} />
         </section>
       ))}
+    </div>
+  )
+}
+
+type FreeTime = { starts_at: string; ends_at: string; latest_start: string }
+
+/** When both people are free for the whole interview (both halves of a swap), in my zone. */
+function BothFree({ interview, zone, onPick }: { interview: InterviewDetail; zone: string; onPick: (local: string) => void }) {
+  const times = useQuery({
+    queryKey: ['interview', interview.id, 'free-times'],
+    queryFn: () => api.get<FreeTime[]>(`/api/interviews/${interview.id}/free-times/`),
+  })
+  if (times.isPending) return null
+  if (times.error) return <ErrorMessage error={times.error} />
+  if (!times.data.length)
+    return (
+      <p className="muted" data-testid="both-free">
+        You and your partner share no free time in your published availability yet; add windows on the Availability page, or pick a time
+        inside your partner's.
+      </p>
+    )
+  return (
+    <div data-testid="both-free">
+      <p>You are both free (times in {zone}):</p>
+      <ul>
+        {times.data.map((t) => (
+          <li key={t.starts_at}>
+            {formatRange(t.starts_at, t.ends_at, zone)}, start by {formatTime(t.latest_start, zone)}{' '}
+            <button type="button" className="button small" onClick={() => onPick(toLocalInput(t.starts_at, zone))}>
+              Pick {formatTime(t.starts_at, zone)}
+            </button>
+          </li>
+        ))}
+      </ul>
     </div>
   )
 }

@@ -9,6 +9,7 @@ import { CollabEditor } from '../components/CollabEditor'
 import { GuideStepView } from '../components/Guide'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
 import { MarkdownView } from '../components/MarkdownView'
+import { SecondHalf } from '../components/SecondHalf'
 import { StepScoreFields } from '../components/StepScoreFields'
 import { stepClock } from '../live/clock'
 import { summarizeConnection } from '../live/connection'
@@ -30,7 +31,8 @@ export default function RoomPage({ me }: { me: Me }) {
   const framework = useFramework()
   return (
     <Loaded query={interview}>
-      {(iv) => <Loaded query={framework}>{(fw) => <Room interview={iv} framework={fw} me={me} />}</Loaded>}
+      {/* Keyed by the interview: going on to a swap's second half starts a fresh room. */}
+      {(iv) => <Loaded query={framework}>{(fw) => <Room key={iv.id} interview={iv} framework={fw} me={me} />}</Loaded>}
     </Loaded>
   )
 }
@@ -138,6 +140,7 @@ function Room({ interview, framework, me }: { interview: InterviewDetail; framew
             )}
           </p>
         )}
+        {ended && interview.second_half != null && <SecondHalf interview={interview} me={me} />}
       </section>
 
       <div className={`room-body${isInterviewer ? ' with-panel' : ''}`}>
