@@ -145,7 +145,7 @@ class RecordingChunkOutput(serializers.Serializer):
 
 
 class RecordingTrackOutput(serializers.Serializer):
-    role = serializers.ChoiceField(choices=["interviewer", "candidate"], help_text="The speaker.")
+    role = serializers.CharField(help_text="The speaker: interviewer or candidate.")
     chunks = serializers.IntegerField()
     bytes = serializers.IntegerField()
     start_offset_ms = serializers.IntegerField(
