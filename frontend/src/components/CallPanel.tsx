@@ -130,10 +130,15 @@ function useRecorder({ interviewId, recording, stream, clockOrigin, serverOffset
 }
 
 function RecordingControls(props: RecordingProps) {
-  const { interviewId, role, recording } = props
+  const { interviewId, role } = props
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
-  const problem = useRecorder(props)
+  // The server's answer to my own change shows at once; the control channel's next state,
+  // which both screens get, replaces it.
+  const [answered, setAnswered] = useState<RecordingState | null>(null)
+  useEffect(() => setAnswered(null), [props.recording])
+  const recording = answered ?? props.recording
+  const problem = useRecorder({ ...props, recording })
   const mine = role === 'interviewer' || role === 'candidate' ? (recording?.consented[role] ?? false) : false
   const theirs = role === 'interviewer' ? recording?.consented.candidate : recording?.consented.interviewer
 
@@ -141,7 +146,7 @@ function RecordingControls(props: RecordingProps) {
     setBusy(true)
     setError(null)
     try {
-      await setConsent(interviewId, !mine)
+      setAnswered(await setConsent(interviewId, !mine))
     } catch (e) {
       setError(e instanceof ApiError ? e.message : 'Could not change recording consent.')
     } finally {
