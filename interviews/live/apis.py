@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
+from asgiref.sync import sync_to_async
 from django.core.files.storage import default_storage
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -176,7 +177,13 @@ class RecordingTrackApi(DownloadApiView):
         return response
 
 
-def _joined(names: list[str]) -> Iterator[bytes]:
+async def _joined(names: list[str]) -> AsyncIterator[bytes]:
+    # Asynchronous on purpose: under ASGI Django would read a synchronous iterator to its end
+    # before sending a byte, holding the whole track (up to RECORDING_MAX_BYTES) in memory.
     for name in names:
-        with default_storage.open(name, "rb") as chunk:
-            yield from chunk.chunks()
+        yield await sync_to_async(_read)(name)
+
+
+def _read(name: str) -> bytes:
+    with default_storage.open(name, "rb") as chunk:
+        return chunk.read()

@@ -1,8 +1,8 @@
-"""Recording in two real browsers: both consent, each records its own fake microphone.
+"""Recording in two real browsers: both consent, each records its own microphone.
 
-No audio tool is needed: Chromium's MediaRecorder makes real Opus-in-WebM from the generated
-tone the fake microphone plays, the app uploads it in slices, and the browser's own decoder
-(`decodeAudioData`) reads the stored tracks back.
+No audio tool is needed: each page's microphone is a tone from its own audio graph, Chromium's
+MediaRecorder makes real Opus-in-WebM of it, the app uploads it in slices, and the browser's
+own decoder (`decodeAudioData`) reads the stored tracks back.
 """
 
 from __future__ import annotations
