@@ -124,6 +124,13 @@ ROWS: list[Row] = [
     Row("GET", "/api/interviews/{done}/notes/", PARTICIPANTS),
     Row("GET", "/api/interviews/{done}/replay/", PARTICIPANTS),
     Row("GET", "/api/interviews/{upcoming}/call/", PARTICIPANTS),
+    # recording: consent while the room is open; chunks refused (409) without both consents
+    Row("PUT", "/api/interviews/{upcoming}/recording/consent/", PARTICIPANTS, {"consent": False}),
+    Row("POST", "/api/interviews/{upcoming}/recording/chunks/", PARTICIPANTS, {"seq": 0}),
+    Row("GET", "/api/interviews/{done}/recording/", PARTICIPANTS),
+    Row("DELETE", "/api/interviews/{done}/recording/", PARTICIPANTS),
+    # an unrecorded speaker's track answers 404 to the participants too
+    Row("GET", "/api/interviews/{done}/recording/tracks/{speaker}/", PARTICIPANTS, own=True),
     # scoring
     Row("GET", "/api/rubrics/current/", USERS),
     Row("GET", "/api/rubrics/1/", USERS),
@@ -206,6 +213,7 @@ def world(db):  # type: ignore[no-untyped-def]
         "feed": token,
         "run": run,
         "token": api_token.pk,
+        "speaker": "candidate",
     }
     return cast, names
 

@@ -7,12 +7,11 @@ from typing import Any
 
 from django.http import HttpResponse
 from rest_framework import serializers
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sevenstep.downloads import DownloadApiView
+from sevenstep.downloads import DownloadApiView, FileRenderer
 from sevenstep.pagination import Pagination
 from sevenstep.parsers import JSONRenderer
 
@@ -48,20 +47,12 @@ def paginated(
     return paginator.get_paginated_response(data)
 
 
-class CalendarRenderer(BaseRenderer):
+class CalendarRenderer(FileRenderer):
     """Lets calendar clients ask for text/calendar; errors still go out as JSON."""
 
     media_type = "text/calendar"
     format = "ics"
     charset = "utf-8"
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: dict[str, Any] | None = None,
-    ) -> bytes:
-        return JSONRenderer().render(data)
 
 
 class CalendarView(DownloadApiView):

@@ -1,14 +1,35 @@
-"""HTTP endpoints of the live room: the notes as Markdown, the replay, the call's connection."""
+"""HTTP endpoints of the live room: the notes as Markdown, the replay, the call, its recording."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from collections.abc import AsyncIterator
+
+from asgiref.sync import sync_to_async
+from django.core.files.storage import default_storage
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from interviews.live import selectors
-from interviews.live.serializers import CallOutput, NotesOutput, ReplayOutput, ReplayQuery
+from interviews.apis.common import body
+from interviews.live import selectors, services
+from interviews.live.serializers import (
+    CallOutput,
+    NotesOutput,
+    RecordingChunkInput,
+    RecordingChunkOutput,
+    RecordingConsentInput,
+    RecordingOutput,
+    RecordingStateOutput,
+    ReplayOutput,
+    ReplayQuery,
+)
+from sevenstep.downloads import DownloadApiView, FileRenderer
+from sevenstep.parsers import JSONRenderer
 from sevenstep.serializers import query
 
 
@@ -55,3 +76,114 @@ class CallApi(APIView):
     def get(self, request: Request, interview_id: int) -> Response:
         config = selectors.call_config(interview_id=interview_id, user_id=request.user.pk)
         return Response(CallOutput(config).data)
+
+
+class RecordingConsentApi(APIView):
+    @extend_schema(
+        request=RecordingConsentInput,
+        responses=RecordingStateOutput,
+        summary="Turn your consent to recording this interview on or off",
+        description="Participants only, while the room is open. Recording runs only while both "
+        "have consented; each change is a timeline event and reaches both screens on the "
+        "control channel. Withdrawing is always possible; agreeing is capped at "
+        "RECORDING_MAX_CONSENT_CHANGES per participant.",
+    )
+    def put(self, request: Request, interview_id: int) -> Response:
+        consent = body(request, RecordingConsentInput)["consent"]
+        state = services.recording_consent_set(
+            interview_id=interview_id, user_id=request.user.pk, consent=consent
+        )
+        return Response(RecordingStateOutput(state).data)
+
+
+class RecordingChunksApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": RecordingChunkInput},
+        responses={201: RecordingChunkOutput, 200: RecordingChunkOutput},
+        summary="Upload a chunk of your own microphone",
+        description="Multipart: `seq`, optional `offset_ms`, and `audio` (audio/webm or "
+        "audio/ogg). 201 when stored, 200 when this seq was stored before (a retry); chunks "
+        "may come in any order. 409 unless both consent and the room takes chunks (it does "
+        "until RECORDING_GRACE_SECONDS after the end); 413 past RECORDING_MAX_CHUNK_BYTES, "
+        "RECORDING_MAX_BYTES or RECORDING_MAX_SECONDS.",
+    )
+    def post(self, request: Request, interview_id: int) -> Response:
+        # Whether the caller may see the interview comes before reading what they sent.
+        selectors.interview_for_reader(interview_id=interview_id, user_id=request.user.pk)
+        data = body(request, RecordingChunkInput)
+        audio = data["audio"]
+        stored = services.recording_chunk_store(
+            interview_id=interview_id,
+            user_id=request.user.pk,
+            seq=data["seq"],
+            offset_ms=data.get("offset_ms"),
+            content_type=audio.content_type or "",
+            data=audio.read(),
+        )
+        chunk = stored.chunk
+        output = {"seq": chunk.seq, "size": chunk.size, "at": chunk.at, "created": stored.created}
+        return Response(
+            RecordingChunkOutput(output).data,
+            status=status.HTTP_201_CREATED if stored.created else status.HTTP_200_OK,
+        )
+
+
+class RecordingApi(APIView):
+    @extend_schema(
+        responses=RecordingOutput,
+        summary="The interview's recording: one track per speaker, on the interview clock",
+        description="Participants only. Each track's `url` serves its bytes.",
+    )
+    def get(self, request: Request, interview_id: int) -> Response:
+        interview, _ = selectors.interview_for_reader(
+            interview_id=interview_id, user_id=request.user.pk
+        )
+        return Response(RecordingOutput(selectors.recording_tracks(interview=interview)).data)
+
+    @extend_schema(
+        responses={204: None},
+        summary="Delete the interview's recording, both tracks, for good",
+        description="Either participant; the caller's consent is withdrawn with it.",
+    )
+    def delete(self, request: Request, interview_id: int) -> Response:
+        services.recording_delete(interview_id=interview_id, user_id=request.user.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AudioRenderer(FileRenderer):
+    """Lets players ask for audio; errors still go out as JSON."""
+
+    media_type = "audio/*"
+    format = "audio"
+
+
+class RecordingTrackApi(DownloadApiView):
+    renderer_classes = [JSONRenderer, AudioRenderer]
+
+    @extend_schema(
+        responses={(200, "audio/webm"): OpenApiResponse(OpenApiTypes.BINARY)},
+        summary="One speaker's track: the chunks joined in seq order",
+        description="Participants only; `role` is interviewer or candidate.",
+    )
+    def get(self, request: Request, interview_id: int, role: str) -> StreamingHttpResponse:
+        interview, _ = selectors.interview_for_reader(
+            interview_id=interview_id, user_id=request.user.pk
+        )
+        content_type, names = selectors.recording_track_chunks(interview=interview, role=role)
+        response = StreamingHttpResponse(_joined(names), content_type=content_type)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+async def _joined(names: list[str]) -> AsyncIterator[bytes]:
+    # Asynchronous on purpose: under ASGI Django would read a synchronous iterator to its end
+    # before sending a byte, holding the whole track (up to RECORDING_MAX_BYTES) in memory.
+    for name in names:
+        yield await sync_to_async(_read)(name)
+
+
+def _read(name: str) -> bytes:
+    with default_storage.open(name, "rb") as chunk:
+        return chunk.read()

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from interviews.live import protocol, selectors
-from interviews.live.layout import DocumentKind
+from interviews.live.layout import DocumentKind, control_group
 from interviews.live.protocol import Kind, ProtocolError
 from interviews.live.rooms import (
     DocumentFull,
@@ -265,7 +265,7 @@ class ControlConsumer(AsyncJsonWebsocketConsumer):
             interview_id=access.interview_id, user_id=access.user_id
         )
         self.bucket = TokenBucket(settings.LIVE_RATE_PER_SECOND, settings.LIVE_RATE_BURST)
-        self.group = f"live.{self.interview_id}.control"
+        self.group = control_group(self.interview_id)
         name = await database_sync_to_async(selectors.participant_name)(user_id=access.user_id)
         self.me = {"user_id": access.user_id, "display_name": name, "role": access.role}
         self.present: dict[str, tuple[dict[str, object], float]] = {

@@ -25,3 +25,8 @@ STEP_TEXTS: tuple[str, ...] = tuple(step_text(info.step) for info in STEPS)
 SCRATCH = "scratch"
 BOARD = "board"
 TEXTS: tuple[str, ...] = (*STEP_TEXTS, SCRATCH)
+
+
+def control_group(interview_id: int) -> str:
+    """Return the channel-layer group of an interview's control sockets."""
+    return f"live.{interview_id}.control"

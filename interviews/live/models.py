@@ -80,3 +80,60 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint {self.seq} of document {self.document_id}"
+
+
+class RecordingConsent(models.Model):
+    """One participant's "record this interview" switch; recording runs only while both are on."""
+
+    interview = models.ForeignKey(
+        Interview, on_delete=models.CASCADE, related_name="recording_consents"
+    )
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    consented = models.BooleanField(default=False)
+    # How often the switch was flipped: each flip is a timeline event, so the count is capped.
+    changes = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interview", "user"], name="recording_consent_one_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"consent of user {self.user_id} to record interview {self.interview_id}"
+
+
+class RecordingChunk(models.Model):
+    """A few seconds of one participant's own microphone, as their browser's recorder cut it.
+
+    The bytes live in the file storage under `name`; a track is its speaker's chunks joined in
+    seq order (a MediaRecorder stream cut into slices joins back into one valid file).
+    """
+
+    interview = models.ForeignKey(
+        Interview, on_delete=models.CASCADE, related_name="recording_chunks"
+    )
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveIntegerField()
+    # Where the chunk begins, in server time: offsets on the interview clock are taken from it
+    # on reading, because the clock's origin (the start) may come after the first chunks.
+    at = models.DateTimeField()
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=64)
+    name = models.CharField(max_length=255, help_text="The chunk's file in the default storage.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["interview", "user", "seq"]
+        constraints = [
+            # A retried upload is stored once: the same seq of the same speaker is one row.
+            models.UniqueConstraint(
+                fields=["interview", "user", "seq"], name="recording_chunk_seq_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["at"])]
+
+    def __str__(self) -> str:
+        return f"chunk {self.seq} of user {self.user_id} in interview {self.interview_id}"

@@ -185,6 +185,7 @@ def session_snapshot(*, interview_id: int) -> dict[str, object]:
         "timeline": [
             {"kind": kind, "step": event_step, "at": _iso(at)} for kind, event_step, at in timeline
         ],
+        "recording": recording_state(interview=interview),
     }
 
 
@@ -373,4 +374,98 @@ def call_config(
         "ice_servers": servers,
         "credentials_expire_at": expires_at,
         "signalling_path": f"/ws/interviews/{interview.pk}/call",
+        "recording": recording_state(interview=interview),
     }
+
+
+# --- recording ------------------------------------------------------------------------
+
+
+def recording_clock_origin(interview: Interview) -> datetime:
+    """Return the zero of the interview clock: the start, or the planned start before it."""
+    return interview.started_at or interview.starts_at
+
+
+def recording_state(*, interview: Interview) -> dict[str, object]:
+    """Return who consented to recording, and whether it runs (only while both have)."""
+    from interviews.live.models import RecordingConsent
+
+    consented = set(
+        RecordingConsent.objects.filter(interview=interview, consented=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    both = {interview.interviewer_id, interview.candidate_id}
+    return {
+        "consented": {
+            InterviewRole.INTERVIEWER.value: interview.interviewer_id in consented,
+            InterviewRole.CANDIDATE.value: interview.candidate_id in consented,
+        },
+        "active": both <= consented,
+    }
+
+
+def recording_tracks(*, interview: Interview) -> dict[str, object]:
+    """Return each speaker's track: its size, its start on the interview clock, its address."""
+    from django.db.models import Count, Min, Sum
+
+    from interviews.live.models import RecordingChunk
+
+    origin = recording_clock_origin(interview)
+    rows = (
+        RecordingChunk.objects.filter(interview=interview)
+        .values("user_id")
+        .annotate(chunks=Count("pk"), size=Sum("size"), first=Min("at"))
+    )
+    by_user = {row["user_id"]: row for row in rows}
+    tracks = []
+    for role, user_id in (
+        (InterviewRole.INTERVIEWER, interview.interviewer_id),
+        (InterviewRole.CANDIDATE, interview.candidate_id),
+    ):
+        row = by_user.get(user_id)
+        if row is None:
+            continue
+        first_type = (
+            RecordingChunk.objects.filter(interview=interview, user_id=user_id)
+            .order_by("seq")
+            .values_list("content_type", flat=True)
+            .first()
+        )
+        tracks.append(
+            {
+                "role": role,
+                "chunks": row["chunks"],
+                "bytes": row["size"],
+                "start_offset_ms": round((row["first"] - origin).total_seconds() * 1000),
+                "content_type": first_type,
+                "url": f"/api/interviews/{interview.pk}/recording/tracks/{role.value}/",
+            }
+        )
+    return {
+        "interview": interview.pk,
+        "clock_origin": origin,
+        **recording_state(interview=interview),
+        "tracks": tracks,
+    }
+
+
+def recording_track_chunks(*, interview: Interview, role: str) -> tuple[str, list[str]]:
+    """Return a speaker's track as its content type and chunk files in seq order (404: none)."""
+    from rest_framework.exceptions import NotFound
+
+    from interviews.live.models import RecordingChunk
+
+    if role not in InterviewRole.values:
+        raise NotFound("No such track.")
+    user_id = (
+        interview.interviewer_id if role == InterviewRole.INTERVIEWER else interview.candidate_id
+    )
+    rows = list(
+        RecordingChunk.objects.filter(interview=interview, user_id=user_id)
+        .order_by("seq")
+        .values_list("content_type", "name")
+    )
+    if not rows:
+        raise NotFound("No such track.")
+    return rows[0][0], [name for _, name in rows]

@@ -1,4 +1,4 @@
-"""Shapes of the live room's HTTP endpoints (notes export, replay)."""
+"""Shapes of the live room's HTTP endpoints (notes export, replay, call, recording)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,9 @@ class ReplayQuery(StrictInputSerializer):
 
 
 class ReplayEventOutput(serializers.Serializer):
-    kind = serializers.CharField(help_text="started, step_entered or ended.")
+    kind = serializers.CharField(
+        help_text="started, step_entered, ended, or one of the recording_* events."
+    )
     step = serializers.IntegerField(allow_null=True)
     at = serializers.DateTimeField(help_text="Server time of the event.")
 
@@ -82,6 +84,16 @@ class ReplayOutput(serializers.Serializer):
     )
 
 
+class RecordingConsentOutput(serializers.Serializer):
+    interviewer = serializers.BooleanField()
+    candidate = serializers.BooleanField()
+
+
+class RecordingStateOutput(serializers.Serializer):
+    consented = RecordingConsentOutput(help_text="Who has turned on “record this interview”.")
+    active = serializers.BooleanField(help_text="Recording runs only while both have.")
+
+
 class IceServerOutput(serializers.Serializer):
     urls = serializers.ListField(child=serializers.CharField())
     username = serializers.CharField(required=False, help_text="TURN only: `<expiry>:<user id>`.")
@@ -100,3 +112,54 @@ class CallOutput(serializers.Serializer):
         allow_null=True, help_text="When the TURN credentials stop working (null: no TURN)."
     )
     signalling_path = serializers.CharField()
+    recording = RecordingStateOutput()
+
+
+class RecordingConsentInput(StrictInputSerializer):
+    consent = serializers.BooleanField(help_text="true: record this interview; false: stop.")
+
+
+class RecordingChunkInput(StrictInputSerializer):
+    seq = serializers.IntegerField(
+        min_value=0,
+        max_value=2**31 - 1,
+        help_text="The chunk's place in the speaker's recording, from 0; a repeat is stored once.",
+    )
+    offset_ms = serializers.IntegerField(
+        required=False,
+        min_value=-(2**40),
+        max_value=2**40,
+        help_text="Where the chunk begins on the interview clock (ms since `clock_origin`); "
+        "the server's receive time when left out. Never later than now, nor before the room.",
+    )
+    audio = serializers.FileField(
+        help_text="The chunk's bytes as MediaRecorder cut them: audio/webm or audio/ogg (Opus)."
+    )
+
+
+class RecordingChunkOutput(serializers.Serializer):
+    seq = serializers.IntegerField()
+    size = serializers.IntegerField()
+    at = serializers.DateTimeField(help_text="Where the chunk begins, in server time.")
+    created = serializers.BooleanField(help_text="false: this seq was stored before.")
+
+
+class RecordingTrackOutput(serializers.Serializer):
+    role = serializers.CharField(help_text="The speaker: interviewer or candidate.")
+    chunks = serializers.IntegerField()
+    bytes = serializers.IntegerField()
+    start_offset_ms = serializers.IntegerField(
+        help_text="Where the track begins on the interview clock (ms since `clock_origin`)."
+    )
+    content_type = serializers.CharField()
+    url = serializers.CharField(help_text="The track's bytes: its chunks joined in seq order.")
+
+
+class RecordingOutput(serializers.Serializer):
+    interview = serializers.IntegerField()
+    clock_origin = serializers.DateTimeField(
+        help_text="Zero of the interview clock: when it started (or was to start, before)."
+    )
+    consented = RecordingConsentOutput()
+    active = serializers.BooleanField()
+    tracks = RecordingTrackOutput(many=True, help_text="One per speaker who was recorded.")

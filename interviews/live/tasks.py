@@ -16,3 +16,9 @@ def compact_document(document_id: int) -> None:
 
 def enqueue_compaction(document_id: int) -> None:
     transaction.on_commit(lambda: compact_document.delay(document_id))
+
+
+@shared_task(name="live.recordings_purge", acks_late=True, ignore_result=True)
+def recordings_purge() -> None:
+    """Delete recordings past RECORDING_RETENTION_DAYS."""
+    services.recordings_purge()

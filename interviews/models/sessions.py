@@ -213,13 +213,28 @@ class TimelineKind(models.TextChoices):
     STARTED = "started", "Interview started"
     STEP_ENTERED = "step_entered", "Step entered"
     ENDED = "ended", "Interview ended"
+    RECORDING_CONSENTED = "recording_consented", "Agreed to record"
+    RECORDING_WITHDRAWN = "recording_withdrawn", "Withdrew consent to record"
+    RECORDING_STARTED = "recording_started", "Recording started"
+    RECORDING_STOPPED = "recording_stopped", "Recording stopped"
+
+
+# Events about the recording, not the session: they never end a step's time.
+RECORDING_KINDS = frozenset(
+    {
+        TimelineKind.RECORDING_CONSENTED,
+        TimelineKind.RECORDING_WITHDRAWN,
+        TimelineKind.RECORDING_STARTED,
+        TimelineKind.RECORDING_STOPPED,
+    }
+)
 
 
 class TimelineEvent(models.Model):
     """Server-time record of the session: scoring and reports derive time-on-step from it."""
 
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="timeline")
-    kind = models.CharField(max_length=16, choices=TimelineKind.choices)
+    kind = models.CharField(max_length=32, choices=TimelineKind.choices)
     step = models.PositiveSmallIntegerField(null=True, blank=True, choices=Step.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(

@@ -248,6 +248,11 @@ CELERY_BEAT_SCHEDULE["interviews-instant-sweep"] = {
     "schedule": 10.0,
     "options": {"expires": 10},
 }
+# Delete recordings past RECORDING_RETENTION_DAYS, files and all.
+CELERY_BEAT_SCHEDULE["live-recordings-purge"] = {
+    "task": "live.recordings_purge",
+    "schedule": crontab(hour=4, minute=10),
+}
 
 # --- auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -284,7 +289,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
 STATICFILES_DIRS = [FRONTEND_DIST] if FRONTEND_DIST.is_dir() else []
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "media")},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if PRODUCTION
@@ -352,6 +360,19 @@ CALL_TURN_TTL_SECONDS = env_int("CALL_TURN_TTL_SECONDS", 3600)
 CALL_MAX_MESSAGE_BYTES = env_int("CALL_MAX_MESSAGE_BYTES", 64 * 1024)
 CALL_RATE_PER_SECOND = env_int("CALL_RATE_PER_SECOND", 20)
 CALL_RATE_BURST = env_int("CALL_RATE_BURST", 100)
+
+# --- recording (each browser uploads its own microphone; only while both consented) ---
+# Chunks live in the default file storage (under SEVENSTEP_VAR_DIR/media unless STORAGES says
+# otherwise). Caps per interview on the stored bytes (413) and on the recorded span, per chunk
+# on its size; chunks are taken for RECORDING_GRACE_SECONDS after the end (the last slice is
+# still in flight then); recordings are deleted RECORDING_RETENTION_DAYS after they began.
+RECORDING_MAX_BYTES = env_int("RECORDING_MAX_BYTES", 100 * 1024 * 1024)
+RECORDING_MAX_SECONDS = env_int("RECORDING_MAX_SECONDS", 3 * 3600)
+RECORDING_MAX_CHUNK_BYTES = env_int("RECORDING_MAX_CHUNK_BYTES", 192 * 1024)
+RECORDING_GRACE_SECONDS = env_int("RECORDING_GRACE_SECONDS", 60)
+RECORDING_RETENTION_DAYS = env_int("RECORDING_RETENTION_DAYS", 90)
+# Each consent flip is a timeline event (a replay moment): at most this many per participant.
+RECORDING_MAX_CONSENT_CHANGES = env_int("RECORDING_MAX_CONSENT_CHANGES", 40)
 
 # --- scheduling -----------------------------------------------------------------------
 SCHEDULING_WEEKS_AHEAD = env_int("SCHEDULING_WEEKS_AHEAD", 8)  # how far ahead windows may go

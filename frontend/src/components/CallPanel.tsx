@@ -1,9 +1,12 @@
 // The call in the room: join with the microphone, mute, camera, device pickers, who is
 // speaking, how good the connection is. Without the call (no permission, no device, a failed
 // connection) it says why, and the notes, board and rubric are untouched.
+// Recording: each person turns "Record this interview" on or off; both screens show when it
+// runs (both consented), and then each browser records and uploads its own microphone.
 import { useEffect, useRef, useState } from 'react'
-import { api } from '../api/client'
+import { api, ApiError } from '../api/client'
 import { CallSession, qualityFromStats, type CallConfig, type CallQuality, type CallSnapshot } from '../live/call'
+import { setConsent, startRecorder, uploadSlice, UploadQueue, type RecordingState } from '../live/recording'
 import { wsOrigin } from '../live/useLiveDocument'
 
 const PHASE_WORDS: Record<CallSnapshot['phase'], string> = {
@@ -80,7 +83,111 @@ function MediaView({ stream, muted, className, label }: { stream: MediaStream | 
   return <video ref={ref} className={className} autoPlay playsInline muted={muted} aria-label={label} />
 }
 
-export function CallPanel({ interviewId, partnerName }: { interviewId: number; partnerName: string }) {
+interface RecordingProps {
+  interviewId: number
+  role: string | null
+  recording: RecordingState | null
+  stream: MediaStream | null
+  clockOrigin: string | null
+  serverOffsetMs: number
+}
+
+/** Record the own microphone while recording is active and the microphone is on. */
+function useRecorder({ interviewId, recording, stream, clockOrigin, serverOffsetMs }: RecordingProps): string | null {
+  const [problem, setProblem] = useState<string | null>(null)
+  const clock = useRef({ clockOrigin, serverOffsetMs })
+  clock.current = { clockOrigin, serverOffsetMs }
+  const active = recording?.active === true && stream !== null
+  useEffect(() => {
+    if (!active || !stream) return
+    if (typeof MediaRecorder === 'undefined') {
+      setProblem('This browser cannot record; the call goes on unrecorded.')
+      return
+    }
+    const queue = new UploadQueue({
+      upload: uploadSlice(interviewId),
+      onError: (error) => setProblem(error.message),
+    })
+    let stop: () => void = () => {}
+    try {
+      setProblem(null)
+      stop = startRecorder({
+        interviewId,
+        stream,
+        queue,
+        clockMs: () => {
+          const origin = clock.current.clockOrigin ? Date.parse(clock.current.clockOrigin) : NaN
+          return Number.isNaN(origin) ? null : Date.now() + clock.current.serverOffsetMs - origin
+        },
+      })
+    } catch (error) {
+      setProblem(error instanceof Error ? error.message : 'Recording could not start.')
+    }
+    // Stopping flushes the recorder's last slice into the queue, which keeps sending it.
+    return () => stop()
+  }, [active, stream, interviewId])
+  return problem
+}
+
+function RecordingControls(props: RecordingProps) {
+  const { interviewId, role } = props
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  // The server's answer to my own change shows at once; the control channel's next state,
+  // which both screens get, replaces it.
+  const [answered, setAnswered] = useState<RecordingState | null>(null)
+  useEffect(() => setAnswered(null), [props.recording])
+  const recording = answered ?? props.recording
+  const problem = useRecorder({ ...props, recording })
+  const mine = role === 'interviewer' || role === 'candidate' ? (recording?.consented[role] ?? false) : false
+  const theirs = role === 'interviewer' ? recording?.consented.candidate : recording?.consented.interviewer
+
+  async function toggle() {
+    setBusy(true)
+    setError(null)
+    try {
+      setAnswered(await setConsent(interviewId, !mine))
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : 'Could not change recording consent.')
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <div className="call-recording">
+      <label>
+        <input type="checkbox" checked={mine} disabled={busy || !role || recording === null} onChange={() => void toggle()} data-testid="recording-consent" /> Record this interview
+      </label>
+      {recording?.active ? (
+        <span className="badge bad" role="status" data-testid="recording-indicator">
+          ● Recording
+        </span>
+      ) : (
+        <span className="muted" data-testid="recording-waiting">
+          {mine && !theirs ? 'Waiting for your partner to agree to recording' : !mine && theirs ? 'Your partner would like to record' : 'Not recording'}
+        </span>
+      )}
+      {(error ?? problem) && (
+        <p className="error" role="alert">
+          {error ?? problem}
+        </p>
+      )}
+    </div>
+  )
+}
+
+interface CallPanelProps {
+  interviewId: number
+  partnerName: string
+  /** Whose consent the toggle is: interviewer or candidate. */
+  role?: string | null
+  recording?: RecordingState | null
+  clockOrigin?: string | null
+  serverOffsetMs?: number
+}
+
+export function CallPanel({ interviewId, partnerName, role = null, recording = null, clockOrigin = null, serverOffsetMs = 0 }: CallPanelProps) {
   const [snapshot, setSnapshot] = useState<CallSnapshot | null>(null)
   const [session, setSession] = useState<CallSession | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -183,6 +290,14 @@ export function CallPanel({ interviewId, partnerName }: { interviewId: number; p
           </span>
         )}
       </div>
+      <RecordingControls
+        interviewId={interviewId}
+        role={role}
+        recording={recording}
+        stream={inCall ? (snapshot?.localStream ?? null) : null}
+        clockOrigin={clockOrigin}
+        serverOffsetMs={serverOffsetMs}
+      />
       {message && (
         <p className="error" role="alert">
           {message}

@@ -39,6 +39,18 @@ describe('the replay', () => {
     expect(momentsOf(replay).map((m) => m.label)).toEqual(['Started', 'Step 1', 'Step 2', 'Ended'])
   })
 
+  it('names the recording events in words', () => {
+    const recorded: Replay = {
+      events: [
+        { kind: 'recording_consented', step: null, at: '2026-06-01T10:01:00Z' },
+        { kind: 'recording_started', step: null, at: '2026-06-01T10:02:00Z' },
+        { kind: 'recording_stopped', step: null, at: '2026-06-01T10:03:00Z' },
+      ],
+      parts: [],
+    }
+    expect(momentsOf(recorded).map((m) => m.label)).toEqual(['Agreed to record', 'Recording started', 'Recording stopped'])
+  })
+
   it('builds the notes of a moment from the changes up to it', () => {
     expect(frameAt(replay, 1, NAMES).sections).toEqual({ 'step-1': '', 'step-2': '', scratch: '' })
     expect(frameAt(replay, 2, NAMES).sections['step-1']).toBe('users, scale')

@@ -44,10 +44,17 @@ export async function fetchReplay(get: (path: string) => Promise<ReplayPage>, id
   return { events, parts }
 }
 
+const EVENT_LABELS: Record<string, string> = {
+  started: 'Started',
+  ended: 'Ended',
+  recording_consented: 'Agreed to record',
+  recording_withdrawn: 'Withdrew recording consent',
+  recording_started: 'Recording started',
+  recording_stopped: 'Recording stopped',
+}
+
 function labelOf(event: ReplayEvent): string {
-  if (event.kind === 'started') return 'Started'
-  if (event.kind === 'ended') return 'Ended'
-  return event.step ? `Step ${event.step}` : event.kind
+  return EVENT_LABELS[event.kind] ?? (event.step ? `Step ${event.step}` : event.kind)
 }
 
 /** The moments to show: each event, and the latest notes if anything was written after the last. */

@@ -19,6 +19,7 @@ export interface CallConfig {
   ice_servers: IceServer[]
   credentials_expire_at: string | null
   signalling_path: string
+  recording?: { consented: { interviewer: boolean; candidate: boolean }; active: boolean }
 }
 
 export type CallPhase =

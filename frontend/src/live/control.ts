@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { serverOffset } from './clock'
 import { closeReason, type ChannelStatus } from './connection'
+import { recordingFrom, type RecordingState } from './recording'
 import { ReconnectingSocket } from './socket'
 import { wsOrigin } from './useLiveDocument'
 
@@ -20,6 +21,7 @@ export interface ControlState {
   endedAt: string | null
   presence: PresenceEntry[]
   serverOffsetMs: number
+  recording: RecordingState | null
 }
 
 export const INITIAL_CONTROL: ControlState = {
@@ -30,6 +32,7 @@ export const INITIAL_CONTROL: ControlState = {
   endedAt: null,
   presence: [],
   serverOffsetMs: 0,
+  recording: null,
 }
 
 export type ControlAction = { type: 'start' } | { type: 'next_step' } | { type: 'goto_step'; step: number } | { type: 'end' }
@@ -73,6 +76,7 @@ export function applyControlMessage(state: ControlState, message: unknown, recei
   if ('step_started_at' in body) next.stepStartedAt = str(body.step_started_at)
   if ('started_at' in body) next.startedAt = str(body.started_at)
   if ('ended_at' in body) next.endedAt = str(body.ended_at)
+  if ('recording' in body) next.recording = recordingFrom(body.recording)
   const presence = presenceFrom(body.presence)
   if (presence) next.presence = presence
   const serverTime = str(body.server_time) ?? str(m.server_time) ?? str(body.now)

@@ -88,7 +88,16 @@ function Room({ interview, framework, me }: { interview: InterviewDetail; framew
         </div>
         <Presence control={control.state.presence} notes={notes} />
       </header>
-      {!ended && <CallPanel interviewId={interview.id} partnerName={isInterviewer ? interview.candidate.display_name : interview.interviewer.display_name} />}
+      {!ended && (
+        <CallPanel
+          interviewId={interview.id}
+          partnerName={isInterviewer ? interview.candidate.display_name : interview.interviewer.display_name}
+          role={role}
+          recording={control.state.recording}
+          clockOrigin={session.startedAt ?? interview.starts_at}
+          serverOffsetMs={control.state.serverOffsetMs}
+        />
+      )}
 
       <section className="step-bar" aria-label="Current step">
         <StepClockView
