@@ -433,6 +433,10 @@ class FreeTimeOutput(serializers.Serializer):
     )
 
 
+class FreeTimesOutput(serializers.Serializer):
+    times = FreeTimeOutput(many=True, help_text="Soonest first.")
+
+
 class ContinueInput(StrictInputSerializer):
     """No fields: the caller goes on from the ended first half of a swap to the second."""
 

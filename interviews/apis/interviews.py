@@ -15,7 +15,7 @@ from interviews.apis.common import CalendarView, body, context_for, paginated
 from interviews.serializers import (
     CancelInput,
     ContinueInput,
-    FreeTimeOutput,
+    FreeTimesOutput,
     InterviewDetailOutput,
     InterviewFilter,
     InterviewOutput,
@@ -104,7 +104,7 @@ class InterviewContinueApi(APIView):
 
 class InterviewFreeTimesApi(APIView):
     @extend_schema(
-        responses=FreeTimeOutput(many=True),
+        responses=FreeTimesOutput,
         summary="When both participants are free for the whole interview, to reschedule to",
         description="Inside both people's availability and clear of their other bookings, from "
         "an hour ahead up to SCHEDULING_WEEKS_AHEAD weeks; any start up to latest_start works.",
@@ -117,7 +117,7 @@ class InterviewFreeTimesApi(APIView):
             {"starts_at": start, "ends_at": stop, "latest_start": latest}
             for start, stop, latest in selectors.shared_free_times(interview=interview)
         ]
-        return Response(FreeTimeOutput(times, many=True).data)
+        return Response(FreeTimesOutput({"times": times}).data)
 
 
 class InterviewNoShowApi(APIView):

@@ -33,9 +33,19 @@ class DateTimeField(serializers.DateTimeField):
 
 
 class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related row's id; a float such as -1e999 is a 400 (the database lookup overflows)."""
+    """A related row's id: an integer a database key can hold, else a 400.
+
+    A float (1e30) or an integer past 64 bits would reach the lookup, where the database
+    driver overflows instead of finding nothing.
+    """
 
     def to_internal_value(self, data: object) -> object:
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        return super().to_internal_value(data)
+        try:
+            number = int(data)
+        except ValueError:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not -(2**63) <= number < 2**63:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(number)

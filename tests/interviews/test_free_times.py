@@ -29,7 +29,7 @@ def clock() -> Iterator[time_machine.Coordinates]:
 def free_times(client_for: ClientFor, user: User, interview_id: int) -> list[dict[str, str]]:
     response = client_for(user).get(f"/api/interviews/{interview_id}/free-times/")
     assert response.status_code == 200, response.content
-    return response.json()
+    return response.json()["times"]
 
 
 def test_the_free_times_are_where_both_windows_meet_clear_of_other_bookings(

@@ -98,8 +98,18 @@ def test_bad_requests_get_a_400_naming_the_field(
 
 
 def test_an_infinite_question_id_is_a_400_not_a_500(client_for: ClientFor, candidate: User) -> None:
-    # JSON's -1e999 parses as -inf, which overflowed the database lookup.
+    # JSON's -1e999 parses as -inf, which overflowed the database lookup: the parser refuses it.
     body = '{"role": "candidate", "question": -1e999}'
+    response = client_for(candidate).post(URL, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "malformed_request"
+
+
+@pytest.mark.parametrize("question", ["1e30", str(2**70), '"' + "9" * 30 + '"', '"seven"'])
+def test_a_question_id_no_key_can_hold_is_a_400_on_the_field(
+    client_for: ClientFor, candidate: User, question: str
+) -> None:
+    body = '{"role": "candidate", "question": ' + question + "}"
     response = client_for(candidate).post(URL, body, content_type="application/json")
     assert response.status_code == 400, response.content
     assert "question" in response.json()["error"]["fields"]

@@ -587,7 +587,7 @@ export interface paths {
          * When both participants are free for the whole interview, to reschedule to
          * @description Inside both people's availability and clear of their other bookings, from an hour ahead up to SCHEDULING_WEEKS_AHEAD weeks; any start up to latest_start works.
          */
-        get: operations["interviews_free_times_list"];
+        get: operations["interviews_free_times_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1187,6 +1187,10 @@ export interface components {
              * @description The last start that leaves room for the interview (both halves of a swap).
              */
             latest_start: string;
+        };
+        FreeTimesOutput: {
+            /** @description Soonest first. */
+            times: components["schemas"]["FreeTimeOutput"][];
         };
         IceServerOutput: {
             urls: string[];
@@ -6298,7 +6302,7 @@ export interface operations {
             };
         };
     };
-    interviews_free_times_list: {
+    interviews_free_times_retrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -6314,7 +6318,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FreeTimeOutput"][];
+                    "application/json": components["schemas"]["FreeTimesOutput"];
                 };
             };
             /** @description Invalid input */

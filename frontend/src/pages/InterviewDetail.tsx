@@ -234,7 +234,7 @@ type FreeTime = { starts_at: string; ends_at: string; latest_start: string }
 function BothFree({ interview, zone, onPick }: { interview: InterviewDetail; zone: string; onPick: (local: string) => void }) {
   const times = useQuery({
     queryKey: ['interview', interview.id, 'free-times'],
-    queryFn: () => api.get<FreeTime[]>(`/api/interviews/${interview.id}/free-times/`),
+    queryFn: () => api.get<{ times: FreeTime[] }>(`/api/interviews/${interview.id}/free-times/`).then((body) => body.times),
   })
   if (times.isPending) return null
   if (times.error) return <ErrorMessage error={times.error} />
