@@ -19,6 +19,7 @@ from interviews.models import (
     InterviewRequest,
     MatchRun,
     Question,
+    QueueStatus,
     RequestRole,
 )
 from interviews.services import notifications
@@ -491,6 +492,12 @@ class MatchRunInput(StrictInputSerializer):
     """No fields: a run always considers every open request."""
 
 
+class InstantQueueCounts(serializers.Serializer):
+    candidate = serializers.IntegerField()
+    interviewer = serializers.IntegerField()
+    swap = serializers.IntegerField()
+
+
 class InstantInput(WishInput):
     """The kind of interview wanted now."""
 
@@ -502,6 +509,29 @@ class InstantOutput(serializers.ModelSerializer):
     )
     interview_id = serializers.IntegerField(allow_null=True)
     join_url = serializers.SerializerMethodField()
+    queue = InstantQueueCounts(
+        read_only=True,
+        allow_null=True,
+        help_text="While waiting: how many others wait live in each role (counts only).",
+    )
+    suggested_role = serializers.ChoiceField(
+        choices=RequestRole.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="While waiting: the role that would pair me, when everyone else waiting "
+        "wants the role I chose.",
+    )
+    suggestion = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Why the role is suggested, in words."
+    )
+    widens_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="While waiting: when the criteria widen next; null once they are widest.",
+    )
+    widens_how = serializers.CharField(
+        read_only=True, allow_null=True, help_text="How they widen then, in words."
+    )
 
     class Meta:
         model = InstantQueueEntry
@@ -516,7 +546,28 @@ class InstantOutput(serializers.ModelSerializer):
             "matched_at",
             "interview_id",
             "join_url",
+            "queue",
+            "suggested_role",
+            "suggestion",
+            "widens_at",
+            "widens_how",
         ]
+
+    def to_representation(self, entry: InstantQueueEntry) -> dict[str, Any]:
+        # Computed once per answer (one counting query), only for someone still waiting.
+        if entry.status == QueueStatus.WAITING:
+            from interviews.services.instant import next_widening
+
+            view = selectors.instant_queue(entry=entry)
+            widening = next_widening(entry)
+            entry.queue = view.counts
+            entry.suggested_role = view.suggested_role
+            entry.suggestion = view.suggestion
+            entry.widens_at, entry.widens_how = widening or (None, None)
+        else:
+            entry.queue = entry.suggested_role = entry.suggestion = None
+            entry.widens_at = entry.widens_how = None
+        return super().to_representation(entry)
 
     def get_relaxed(self, entry: InstantQueueEntry) -> bool:
         from interviews.services.instant import relax_stage

@@ -62,6 +62,21 @@ def criteria_after(waited: timedelta) -> Criteria:
     return Criteria(max_level_gap=0, any_domain=False)
 
 
+WIDENS_HOW = {
+    0: "to any domain and levels one apart",
+    1: "to levels two apart",
+}
+
+
+def next_widening(entry: InstantQueueEntry) -> tuple[datetime, str] | None:
+    """When and how the entry's criteria widen next; None once they are as wide as they go."""
+    relax = timedelta(seconds=settings.SCHEDULING_INSTANT_RELAX_SECONDS)
+    stage = relax_stage(entry, timezone.now())
+    if stage not in WIDENS_HOW:
+        return None
+    return entry.created_at + (stage + 1) * relax, WIDENS_HOW[stage]
+
+
 def relax_stage(entry: InstantQueueEntry, now: datetime) -> int:
     """0 while the entry is still choosy, 1 and 2 as its criteria widen."""
     return criteria_after(now - entry.created_at).max_level_gap

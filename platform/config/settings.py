@@ -438,6 +438,7 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "interviews.models.scheduling.RequestStatus",
         "QueueStatusEnum": "interviews.models.scheduling.QueueStatus",
         "MatchRunStatusEnum": "interviews.models.scheduling.MatchRunStatus",
+        "RoleEnum": "interviews.models.scheduling.RequestRole",
         "SubmissionStatusEnum": "scoring.models.submissions.SubmissionStatus",
     },
     "SWAGGER_UI_DIST": "SIDECAR",

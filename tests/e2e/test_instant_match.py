@@ -62,3 +62,23 @@ def test_without_the_socket_the_page_polls_and_still_finds_the_match(new_page, p
 
     _partner_joins(joining)
     waiting.wait_for_url("**/interviews/*/room", timeout=15_000)
+
+
+def test_a_candidate_behind_another_switches_on_the_hint_and_is_matched(new_page, password) -> None:  # type: ignore[no-untyped-def]
+    first, second = _pair(new_page, password)
+    for page in (first, second):
+        page.get_by_label("I want to be the").select_option("candidate")
+        page.get_by_role("button", name="Match me now").click()
+        page.get_by_text("Looking for a partner").wait_for()
+
+    hint = second.get_by_test_id("match-hint")
+    hint.get_by_text("1 person is waiting as candidate").wait_for()
+    assert second.get_by_test_id("match-queue").inner_text() == "Also waiting now: 1 candidate."
+    assert "the search widens" in second.get_by_test_id("match-widens").inner_text()
+    screenshot(second, "15-match-waiting-role-hint")
+
+    hint.get_by_role("button", name="Switch to Interviewer").click()
+    second.wait_for_url("**/interviews/*/room", timeout=10_000)
+    first.wait_for_url("**/interviews/*/room", timeout=15_000)
+    assert second.url == first.url
+    assert first.console_errors == [] and second.console_errors == []

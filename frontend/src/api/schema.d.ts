@@ -1235,6 +1235,30 @@ export interface components {
             matched_at?: string | null;
             interview_id: number | null;
             readonly join_url: string | null;
+            /** @description While waiting: how many others wait live in each role (counts only). */
+            readonly queue: components["schemas"]["InstantQueueCounts"] | null;
+            /**
+             * @description While waiting: the role that would pair me, when everyone else waiting wants the role I chose.
+             *
+             *     * `candidate` - Candidate
+             *     * `interviewer` - Interviewer
+             *     * `swap` - Both (swap)
+             */
+            readonly suggested_role: (components["schemas"]["RoleEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description Why the role is suggested, in words. */
+            readonly suggestion: string | null;
+            /**
+             * Format: date-time
+             * @description While waiting: when the criteria widen next; null once they are widest.
+             */
+            readonly widens_at: string | null;
+            /** @description How they widen then, in words. */
+            readonly widens_how: string | null;
+        };
+        InstantQueueCounts: {
+            candidate: number;
+            interviewer: number;
+            swap: number;
         };
         /**
          * @description Output of something with starts_at/ends_at: UTC plus wall-clock times in the viewer's zone.

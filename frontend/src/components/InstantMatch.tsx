@@ -1,7 +1,18 @@
 import { useEffect, useState } from 'react'
 import { useNavigate } from 'react-router-dom'
 import { api } from '../api/client'
-import { InstantWatch, matchedInterview, pushStatusText, type InstantState, type PushStatus } from '../lib/instantMatch'
+import {
+  InstantWatch,
+  matchedInterview,
+  pushStatusText,
+  queueText,
+  roleLabel,
+  swapNote,
+  widensText,
+  type InstantRole,
+  type InstantState,
+  type PushStatus,
+} from '../lib/instantMatch'
 import { wsOrigin } from '../live/useLiveDocument'
 import { ErrorMessage } from './forms'
 
@@ -56,6 +67,25 @@ export function InstantMatch() {
       setError(e)
     }
   }
+  // Joining again while waiting updates the wish and keeps the place in the queue.
+  const switchTo = async (next: InstantRole) => {
+    setError(null)
+    try {
+      const updated = await api.post<InstantState>('/api/match/instant/', { role: next })
+      setRole(next)
+      setState(updated)
+      const id = matchedInterview(updated)
+      if (id) {
+        setWaiting(false)
+        navigate(`/interviews/${id}/room`)
+      }
+    } catch (e) {
+      setError(e)
+    }
+  }
+  const note = swapNote(role)
+  const queue = waiting ? queueText(state?.queue ?? null) : null
+  const widens = waiting && state ? widensText(state, Date.now()) : null
   const leave = async () => {
     setError(null)
     try {
@@ -79,6 +109,11 @@ export function InstantMatch() {
               <option value="interviewer">Interviewer</option>
               <option value="swap">Both (swap)</option>
             </select>
+            {note && (
+              <p className="muted" data-testid="swap-note">
+                {note}
+              </p>
+            )}
           </div>
           <button type="button" className="primary" onClick={join}>
             Match me now
@@ -93,6 +128,20 @@ export function InstantMatch() {
               Looking for a partner…{state?.relaxed ? ' (widening the search to more levels and domains)' : ''}
             </p>
             <p className="muted">Waiting {seconds}s</p>
+            {queue && <p data-testid="match-queue">{queue}</p>}
+            {state?.suggested_role && (
+              <p role="status" aria-live="polite" data-testid="match-hint">
+                {state.suggestion}{' '}
+                <button type="button" onClick={() => void switchTo(state.suggested_role as InstantRole)}>
+                  Switch to {roleLabel(state.suggested_role as InstantRole)}
+                </button>
+              </p>
+            )}
+            {widens && (
+              <p className="muted" data-testid="match-widens">
+                {widens}
+              </p>
+            )}
             <p role="status" aria-live="polite" data-testid="match-connection" className={`push-${push}`}>
               <span className={`badge ${push === 'live' ? 'ok' : push === 'connecting' ? 'info' : 'warn'}`}>
                 {push === 'live' ? 'Live' : push === 'connecting' ? 'Connecting' : 'Polling'}

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../api/client'
 import { currentSocket, FakeSocket, FakeWebSocket } from '../test/fakeSocket'
-import { FALLBACK_POLL_MS, InstantWatch, KEEPALIVE_MS, type InstantState, type PushStatus } from './instantMatch'
+import {
+  FALLBACK_POLL_MS,
+  InstantWatch,
+  KEEPALIVE_MS,
+  queueText,
+  roleLabel,
+  swapNote,
+  widensText,
+  type InstantState,
+  type PushStatus,
+} from './instantMatch'
 
 const WAITING: InstantState = {
   id: 1,
@@ -12,6 +22,11 @@ const WAITING: InstantState = {
   relaxed: false,
   interview_id: null,
   join_url: null,
+  queue: { candidate: 0, interviewer: 0, swap: 0 },
+  suggested_role: null,
+  suggestion: null,
+  widens_at: '2030-01-01T00:00:30Z',
+  widens_how: 'to any domain and levels one apart',
 }
 
 /** Timers on a clock the test moves by hand. */
@@ -176,5 +191,41 @@ describe('InstantWatch', () => {
     await h.clock.advance(10 * KEEPALIVE_MS)
     expect(h.matched).toEqual([])
     expect(h.polls).toHaveLength(1)
+  })
+})
+
+describe('what the waiting screen says about the queue', () => {
+  it('counts the others in each role, singular and plural, and leaves out empty roles', () => {
+    expect(queueText({ candidate: 2, interviewer: 0, swap: 1 })).toBe('Also waiting now: 2 candidates, 1 swap.')
+    expect(queueText({ candidate: 0, interviewer: 1, swap: 0 })).toBe('Also waiting now: 1 interviewer.')
+  })
+
+  it('says when nobody else is waiting, and nothing once the wait is over', () => {
+    expect(queueText({ candidate: 0, interviewer: 0, swap: 0 })).toBe('Nobody else is waiting right now.')
+    expect(queueText(null)).toBeNull()
+  })
+
+  it('counts down to the widening and says how the search widens', () => {
+    const at = Date.parse('2030-01-01T00:00:30Z')
+    expect(widensText(WAITING, at - 12_000)).toBe(
+      'In 12s the search widens to any domain and levels one apart, since nobody with your level and domains is free.',
+    )
+    expect(widensText(WAITING, at + 3_000)).toMatch(/^Any moment now the search widens/)
+  })
+
+  it('says nothing about widening once the search is as wide as it goes', () => {
+    expect(widensText({ widens_at: null, widens_how: null }, 0)).toBeNull()
+  })
+
+  it('names the suggested role as the picker does', () => {
+    expect(roleLabel('interviewer')).toBe('Interviewer')
+    expect(roleLabel('candidate')).toBe('Candidate')
+    expect(roleLabel('swap')).toBe('Both (swap)')
+  })
+
+  it('warns only a swap seeker that a match with a candidate becomes one interview', () => {
+    expect(swapNote('swap')).toMatch(/someone who chose "Candidate" becomes one interview/)
+    expect(swapNote('candidate')).toBeNull()
+    expect(swapNote('interviewer')).toBeNull()
   })
 })

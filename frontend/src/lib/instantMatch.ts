@@ -51,6 +51,43 @@ export function pushStatusText(status: PushStatus): string {
   }
 }
 
+export type InstantRole = InstantState['role']
+
+const ROLE_NAMES: Record<InstantRole, [string, string]> = {
+  candidate: ['candidate', 'candidates'],
+  interviewer: ['interviewer', 'interviewers'],
+  swap: ['swap', 'swaps'],
+}
+
+/** "Candidate", "Interviewer", "Both (swap)": the words of the role picker. */
+export function roleLabel(role: InstantRole): string {
+  return role === 'swap' ? 'Both (swap)' : role === 'candidate' ? 'Candidate' : 'Interviewer'
+}
+
+/** Who else is waiting, in counts only: the server never says who. */
+export function queueText(queue: InstantState['queue']): string | null {
+  if (!queue) return null
+  const parts = (Object.keys(ROLE_NAMES) as InstantRole[])
+    .filter((role) => queue[role] > 0)
+    .map((role) => `${queue[role]} ${ROLE_NAMES[role][queue[role] === 1 ? 0 : 1]}`)
+  if (parts.length === 0) return 'Nobody else is waiting right now.'
+  return `Also waiting now: ${parts.join(', ')}.`
+}
+
+/** When and how the search widens next, said before it does; null once it is as wide as it goes. */
+export function widensText(state: Pick<InstantState, 'widens_at' | 'widens_how'>, now: number): string | null {
+  if (!state.widens_at || !state.widens_how) return null
+  const seconds = Math.max(0, Math.ceil((Date.parse(state.widens_at) - now) / 1000))
+  const when = seconds === 0 ? 'Any moment now' : `In ${seconds}s`
+  return `${when} the search widens ${state.widens_how}, since nobody with your level and domains is free.`
+}
+
+/** What "Both (swap)" turns into when the partner wanted only one role, said before booking. */
+export function swapNote(role: string): string | null {
+  if (role !== 'swap') return null
+  return 'A match with someone who chose "Candidate" becomes one interview, with you as the interviewer; with someone who chose "Interviewer", one interview with you as the candidate.'
+}
+
 /** Listen for the match push and poll on the side; stop() ends both. */
 export class InstantWatch {
   private readonly options: Required<WatchOptions>
