@@ -318,7 +318,9 @@ export class CallSession {
         if (answer) this.send({ type: 'answer', sdp: answer.sdp })
       }
     } catch {
-      if (this.pc === pc) this.update({ phase: 'reconnecting' })
+      // A description that no longer fits (a glare's leftover) changes nothing for a
+      // connection that works: only say "reconnecting" when it does not.
+      if (this.pc === pc && pc.connectionState !== 'connected') this.update({ phase: 'reconnecting' })
     }
   }
 
