@@ -32,7 +32,7 @@ from interviews.live.models import (
     RecordingConsent,
 )
 from interviews.models import Interview, InterviewStatus, TimelineEvent, TimelineKind
-from interviews.models.sessions import ACTIVE_STATUSES
+from interviews.models.sessions import ACTIVE_STATUSES, CALL_KINDS
 from sevenstep.errors import ApplicationError, Conflict
 
 log = logging.getLogger(__name__)
@@ -315,6 +315,34 @@ def _consent_change(interview: Interview, user_id: int, consent: bool, now: date
     TimelineEvent.objects.bulk_create(
         TimelineEvent(interview=interview, kind=kind, at=now, actor_id=user_id) for kind in kinds
     )
+    return True
+
+
+def call_event_record(
+    *, interview_id: int, user_id: int, kind: TimelineKind, now: datetime | None = None
+) -> bool:
+    """Record a participant joining, leaving or (un)muting the call; say whether it was.
+
+    Only while the room is open, and at most CALL_MAX_TIMELINE_EVENTS per participant: each
+    event is a replay moment, and a client flapping its microphone must not grow the replay.
+    Past the cap the call goes on unrecorded. Both screens hear of it after the commit.
+    """
+    assert kind in CALL_KINDS
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The row lock orders concurrent events of one interview, so the cap holds exactly.
+        interview = Interview.objects.select_for_update().filter(pk=interview_id).first()
+        if interview is None or interview.status not in ACTIVE_STATUSES:
+            return False
+        if not interview.is_participant(user_id):
+            return False
+        recorded = TimelineEvent.objects.filter(
+            interview=interview, actor_id=user_id, kind__in=CALL_KINDS
+        ).count()
+        if recorded >= settings.CALL_MAX_TIMELINE_EVENTS:
+            return False
+        TimelineEvent.objects.create(interview=interview, kind=kind, at=now, actor_id=user_id)
+        transaction.on_commit(functools.partial(control_notify, interview_id=interview.pk))
     return True
 
 

@@ -9,19 +9,28 @@ Perfect negotiation needs one polite and one impolite peer so that both may star
 without glare: the candidate is polite (yields on collision), the interviewer is not. One call
 socket per user: a newer one (a reload, a second tab) takes over and the older is closed with
 CLOSE_REPLACED, so a peer never gets answers from two tabs.
+
+Every call socket has an opaque peer id, sent with "peer" news and added as `from` to every
+relayed message. A browser starts a fresh peer connection only when its partner's id changes
+(a reload, a reconnect), never twice for the same partner, and drops answers and candidates of
+a partner it has already replaced: a late message can no longer reset a working negotiation.
+
+Joining, leaving and muting are timeline events in server time (capped per participant, so a
+client flapping them cannot grow the replay); both screens hear of them on the control channel.
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from interviews.live import selectors
+from interviews.live import selectors, services
 from interviews.live.consumers import TokenBucket
-from interviews.models import InterviewRole
+from interviews.models import InterviewRole, TimelineKind
 from sevenstep import jsonbounds
 from sevenstep.consumers import (
     CLOSE_BAD_MESSAGE,
@@ -121,16 +130,22 @@ class CallConsumer(AsyncJsonWebsocketConsumer):
         self.access = access
         self.bucket = TokenBucket(settings.CALL_RATE_PER_SECOND, settings.CALL_RATE_BURST)
         self.group = f"live.{interview_id}.call"
-        self.peer_channels: set[str] = set()
+        self.peer_id = secrets.token_hex(8)
+        # The partner's sockets this one knows of, channel name -> peer id.
+        self.peer_channels: dict[str, str] = {}
+        # A browser joins unmuted; only changes from here on are timeline events.
+        self.audio = True
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.send_json(
             {
                 "type": "welcome",
                 "role": str(access.role),
                 "polite": access.role == InterviewRole.CANDIDATE,
+                "id": self.peer_id,
             }
         )
         await self._to_group("call.joined")
+        await self._record(TimelineKind.CALL_JOINED)
 
     async def disconnect(self, code: int) -> None:
         if self.access is None:
@@ -138,9 +153,23 @@ class CallConsumer(AsyncJsonWebsocketConsumer):
         access, self.access = self.access, None
         await self.channel_layer.group_send(
             self.group,
-            {"type": "call.left", "channel": self.channel_name, "user_id": access.user_id},
+            {
+                "type": "call.left",
+                "channel": self.channel_name,
+                "user_id": access.user_id,
+                "peer_id": self.peer_id,
+            },
         )
         await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self._record(TimelineKind.CALL_LEFT, access=access)
+
+    async def _record(self, kind: TimelineKind, access: selectors.RoomAccess | None = None) -> None:
+        access = access or self.access
+        if access is None:
+            return
+        await database_sync_to_async(services.call_event_record)(
+            interview_id=access.interview_id, user_id=access.user_id, kind=kind
+        )
 
     async def shut(self, code: int) -> None:
         """Close this socket and tell the partner at once, not when the client acknowledges."""
@@ -155,6 +184,7 @@ class CallConsumer(AsyncJsonWebsocketConsumer):
                 "type": kind,
                 "channel": self.channel_name,
                 "user_id": self.access.user_id,
+                "peer_id": self.peer_id,
                 **fields,
             },
         )
@@ -186,6 +216,9 @@ class CallConsumer(AsyncJsonWebsocketConsumer):
             await self.shut(CLOSE_BAD_MESSAGE)
             return
         await self._to_group("call.signal", signal=signal)
+        if signal["type"] == "media" and signal["audio"] != self.audio:
+            self.audio = bool(signal["audio"])
+            await self._record(TimelineKind.CALL_UNMUTED if self.audio else TimelineKind.CALL_MUTED)
 
     # --- from the group -----------------------------------------------------------------
     def _from_peer(self, event: dict[str, Any]) -> bool:
@@ -193,7 +226,7 @@ class CallConsumer(AsyncJsonWebsocketConsumer):
 
     async def call_signal(self, event: dict[str, Any]) -> None:
         if self._from_peer(event):
-            await self.send_json(event["signal"])
+            await self.send_json({**event["signal"], "from": event["peer_id"]})
 
     async def call_joined(self, event: dict[str, Any]) -> None:
         if self.access is None or event["channel"] == self.channel_name:
@@ -202,23 +235,32 @@ class CallConsumer(AsyncJsonWebsocketConsumer):
             # The same person opened the call again (a reload, another tab): that one leads.
             await self.shut(CLOSE_REPLACED)
             return
-        self.peer_channels.add(event["channel"])
         # Answer the newcomer before telling this browser: the offer this browser then sends
         # reaches the newcomer's channel after the answer, so its browser knows of the peer
         # before the first offer arrives.
         await self.channel_layer.send(
             event["channel"],
-            {"type": "call.here", "channel": self.channel_name, "user_id": self.access.user_id},
+            {
+                "type": "call.here",
+                "channel": self.channel_name,
+                "user_id": self.access.user_id,
+                "peer_id": self.peer_id,
+            },
         )
-        await self.send_json({"type": "peer", "present": True})
+        await self._peer_present(event)
 
     async def call_here(self, event: dict[str, Any]) -> None:
-        if self._from_peer(event) and event["channel"] not in self.peer_channels:
-            self.peer_channels.add(event["channel"])
-            await self.send_json({"type": "peer", "present": True})
+        if self._from_peer(event):
+            await self._peer_present(event)
+
+    async def _peer_present(self, event: dict[str, Any]) -> None:
+        # Heard of once, whichever of "joined" and "here" comes first.
+        if event["channel"] in self.peer_channels:
+            return
+        self.peer_channels[event["channel"]] = event["peer_id"]
+        await self.send_json({"type": "peer", "present": True, "id": event["peer_id"]})
 
     async def call_left(self, event: dict[str, Any]) -> None:
         if self._from_peer(event) and event["channel"] in self.peer_channels:
-            self.peer_channels.discard(event["channel"])
-            if not self.peer_channels:
-                await self.send_json({"type": "peer", "present": False})
+            del self.peer_channels[event["channel"]]
+            await self.send_json({"type": "peer", "present": False, "id": event["peer_id"]})

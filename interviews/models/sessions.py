@@ -217,9 +217,12 @@ class TimelineKind(models.TextChoices):
     RECORDING_WITHDRAWN = "recording_withdrawn", "Withdrew consent to record"
     RECORDING_STARTED = "recording_started", "Recording started"
     RECORDING_STOPPED = "recording_stopped", "Recording stopped"
+    CALL_JOINED = "call_joined", "Joined the call"
+    CALL_LEFT = "call_left", "Left the call"
+    CALL_MUTED = "call_muted", "Muted"
+    CALL_UNMUTED = "call_unmuted", "Unmuted"
 
 
-# Events about the recording, not the session: they never end a step's time.
 RECORDING_KINDS = frozenset(
     {
         TimelineKind.RECORDING_CONSENTED,
@@ -228,6 +231,16 @@ RECORDING_KINDS = frozenset(
         TimelineKind.RECORDING_STOPPED,
     }
 )
+CALL_KINDS = frozenset(
+    {
+        TimelineKind.CALL_JOINED,
+        TimelineKind.CALL_LEFT,
+        TimelineKind.CALL_MUTED,
+        TimelineKind.CALL_UNMUTED,
+    }
+)
+# Events about the recording or the call, not the session: they never end a step's time.
+SIDE_KINDS = RECORDING_KINDS | CALL_KINDS
 
 
 class TimelineEvent(models.Model):

@@ -360,6 +360,9 @@ CALL_TURN_TTL_SECONDS = env_int("CALL_TURN_TTL_SECONDS", 3600)
 CALL_MAX_MESSAGE_BYTES = env_int("CALL_MAX_MESSAGE_BYTES", 64 * 1024)
 CALL_RATE_PER_SECOND = env_int("CALL_RATE_PER_SECOND", 20)
 CALL_RATE_BURST = env_int("CALL_RATE_BURST", 100)
+# Joining, leaving and muting are timeline events (replay moments): capped per participant and
+# interview, past which the call goes on unrecorded.
+CALL_MAX_TIMELINE_EVENTS = env_int("CALL_MAX_TIMELINE_EVENTS", 200)
 
 # --- recording (each browser uploads its own microphone; only while both consented) ---
 # Chunks live in the default file storage (under SEVENSTEP_VAR_DIR/media unless STORAGES says

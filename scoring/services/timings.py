@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef
 
 from interviews.models import Interview, InterviewStatus, TimelineEvent, TimelineKind
-from interviews.models.sessions import RECORDING_KINDS
+from interviews.models.sessions import SIDE_KINDS
 from scoring.models import InterviewTiming
 from sevenstep.framework import Step
 
@@ -20,8 +20,8 @@ def seconds_per_step(
 ) -> list[int | None]:
     """Sum the time between entering a step and the next event; None for steps never entered."""
     totals: list[int | None] = [None] * len(Step)
-    # Consent to recording may change mid-step; the step goes on all the same.
-    session = [event for event in events if event[0] not in RECORDING_KINDS]
+    # Consent to recording or the call may change mid-step; the step goes on all the same.
+    session = [event for event in events if event[0] not in SIDE_KINDS]
     ordered = sorted(session, key=lambda event: event[2])
     for index, (kind, step, at) in enumerate(ordered):
         if kind != TimelineKind.STEP_ENTERED or step is None:

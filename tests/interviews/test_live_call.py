@@ -11,11 +11,15 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
 from config.asgi import application
-from interviews.models import InterviewStatus
+from interviews.live import services
+from interviews.models import InterviewStatus, TimelineEvent, TimelineKind
+from interviews.models.sessions import CALL_KINDS
+from scoring.services.timings import seconds_per_step
 from sevenstep.consumers import (
     CLOSE_BAD_MESSAGE,
     CLOSE_INVALID_PAYLOAD,
@@ -48,12 +52,15 @@ class Call:
 
     def __init__(self, interview_id: int, user) -> None:  # type: ignore[no-untyped-def]
         self.communicator = WebsocketCommunicator(application, ws_path(interview_id, "call", user))
+        self.id = ""
         Call.opened.append(self)
 
     async def open(self) -> dict:  # type: ignore[type-arg]
         connected, _ = await self.communicator.connect()
         assert connected
-        return await self.next()
+        welcome = await self.next()
+        self.id = welcome.get("id", "")
+        return welcome
 
     async def next(self, timeout: float = 3) -> dict:  # type: ignore[type-arg]
         return await self.communicator.receive_json_from(timeout=timeout)
@@ -95,19 +102,47 @@ async def pair(interview, interviewer, candidate) -> tuple[Call, Call]:  # type:
     ivy, carl = Call(interview.pk, interviewer), Call(interview.pk, candidate)
     await ivy.open()
     await carl.open()
-    assert (await ivy.next_of("peer"))["present"] is True
-    assert (await carl.next_of("peer"))["present"] is True
+    assert await ivy.next_of("peer") == {"type": "peer", "present": True, "id": carl.id}
+    assert await carl.next_of("peer") == {"type": "peer", "present": True, "id": ivy.id}
     return ivy, carl
 
 
-async def test_each_participant_learns_its_negotiation_role(
+async def test_each_participant_learns_its_negotiation_role_and_peer_id(
     interview, interviewer, candidate
 ) -> None:  # type: ignore[no-untyped-def]
     ivy, carl = Call(interview.pk, interviewer), Call(interview.pk, candidate)
-    assert await ivy.open() == {"type": "welcome", "role": "interviewer", "polite": False}
-    assert await carl.open() == {"type": "welcome", "role": "candidate", "polite": True}
+    ivy_welcome, carl_welcome = await ivy.open(), await carl.open()
+    assert ivy_welcome == {"type": "welcome", "role": "interviewer", "polite": False, "id": ivy.id}
+    assert carl_welcome == {"type": "welcome", "role": "candidate", "polite": True, "id": carl.id}
+    assert len(ivy.id) == 16 and ivy.id != carl.id
     await ivy.close()
     await carl.close()
+
+
+async def test_each_side_hears_of_its_partner_once_however_the_news_crosses(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    """A second "peer present" for the same socket would make a browser start over mid-offer."""
+    for _ in range(5):
+        ivy, carl = Call(interview.pk, interviewer), Call(interview.pk, candidate)
+        await asyncio.gather(ivy.open(), carl.open())
+        assert (await ivy.next_of("peer"))["id"] == carl.id
+        assert (await carl.next_of("peer"))["id"] == ivy.id
+        assert await ivy.nothing()
+        assert await carl.nothing()
+        await ivy.close()
+        await carl.close()
+
+
+async def test_a_reload_is_a_new_peer_to_the_partner(interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+    ivy, carl = await pair(interview, interviewer, candidate)
+    again = Call(interview.pk, candidate)
+    await again.open()
+    assert await ivy.next_of("peer") == {"type": "peer", "present": True, "id": again.id}
+    # The replaced socket's leaving names that socket, so the browser keeps the new partner.
+    assert await ivy.next_of("peer") == {"type": "peer", "present": False, "id": carl.id}
+    await again.send(type="offer", sdp=OFFER_SDP)
+    assert await ivy.next() == {"type": "offer", "sdp": OFFER_SDP, "from": again.id}
 
 
 async def test_an_offer_reaches_the_partner_and_never_echoes_back(
@@ -115,9 +150,9 @@ async def test_an_offer_reaches_the_partner_and_never_echoes_back(
 ) -> None:  # type: ignore[no-untyped-def]
     ivy, carl = await pair(interview, interviewer, candidate)
     await ivy.send(type="offer", sdp=OFFER_SDP)
-    assert await carl.next() == {"type": "offer", "sdp": OFFER_SDP}
+    assert await carl.next() == {"type": "offer", "sdp": OFFER_SDP, "from": ivy.id}
     await carl.send(type="answer", sdp="v=0\r\n")
-    assert await ivy.next() == {"type": "answer", "sdp": "v=0\r\n"}
+    assert await ivy.next() == {"type": "answer", "sdp": "v=0\r\n", "from": carl.id}
     candidate_line = "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host"
     await carl.send(
         type="candidate", candidate={"candidate": candidate_line, "sdpMid": "0", "sdpMLineIndex": 0}
@@ -125,7 +160,7 @@ async def test_an_offer_reaches_the_partner_and_never_echoes_back(
     relayed = await ivy.next()
     assert relayed["candidate"]["candidate"] == candidate_line
     await ivy.send(type="media", audio=False, video=True)
-    assert await carl.next() == {"type": "media", "audio": False, "video": True}
+    assert await carl.next() == {"type": "media", "audio": False, "video": True, "from": ivy.id}
     assert await ivy.nothing()
     await ivy.close()
     await carl.close()
@@ -136,7 +171,7 @@ async def test_the_partner_hears_when_the_other_side_leaves(
 ) -> None:  # type: ignore[no-untyped-def]
     ivy, carl = await pair(interview, interviewer, candidate)
     await carl.close()
-    assert await ivy.next() == {"type": "peer", "present": False}
+    assert await ivy.next() == {"type": "peer", "present": False, "id": carl.id}
     await ivy.close()
 
 
@@ -148,7 +183,7 @@ async def test_a_second_tab_of_the_same_person_takes_the_call_over(
     await again.open()
     assert await ivy.close_code() == CLOSE_REPLACED
     await carl.send(type="hangup")
-    assert await again.next_of("hangup") == {"type": "hangup"}
+    assert await again.next_of("hangup") == {"type": "hangup", "from": carl.id}
     await again.close()
     await carl.close()
 
@@ -219,13 +254,13 @@ async def test_a_malformed_signal_closes_only_its_own_socket_and_relays_nothing(
     else:
         await carl.communicator.send_to(text_data=json.dumps(frame))
     assert await carl.close_code() == code
-    assert (await ivy.next()) == {"type": "peer", "present": False}
+    assert (await ivy.next()) == {"type": "peer", "present": False, "id": carl.id}
     # The room goes on: the interviewer's socket still relays to a fresh one.
     again = Call(interview.pk, candidate)
     await again.open()
     await ivy.next_of("peer")
     await ivy.send(type="hangup")
-    assert await again.next_of("hangup") == {"type": "hangup"}
+    assert await again.next_of("hangup") == {"type": "hangup", "from": ivy.id}
     await ivy.close()
     await again.close()
 
@@ -238,6 +273,96 @@ async def test_a_flood_of_signals_is_cut_off(interview, interviewer, candidate, 
         await carl.send(type="media", audio=True, video=False)
     assert await carl.close_code() == 4429
     await ivy.close()
+
+
+# --- the call on the timeline ------------------------------------------------------------
+
+
+@database_sync_to_async
+def _call_events(interview) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    return list(
+        TimelineEvent.objects.filter(interview=interview, kind__in=CALL_KINDS)
+        .order_by("at", "pk")
+        .values_list("kind", "actor_id")
+    )
+
+
+async def _events_of(interview, user, count: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """The call events of one participant, once `count` of them are in (they follow the relay)."""
+    for _ in range(60):
+        kinds = [kind for kind, actor in await _call_events(interview) if actor == user.pk]
+        if len(kinds) >= count:
+            return kinds
+        await asyncio.sleep(0.05)
+    return kinds
+
+
+async def test_joining_muting_and_leaving_are_timeline_events_both_screens_hear_of(
+    interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    control = WebsocketCommunicator(application, ws_path(interview.pk, "control", interviewer))
+    connected, _ = await control.connect()
+    assert connected
+    ivy, carl = await pair(interview, interviewer, candidate)
+    for audio, video in [(False, False), (False, True), (False, False), (True, False)]:
+        await carl.send(type="media", audio=audio, video=video)
+        assert (await ivy.next_of("media"))["audio"] is audio
+    await carl.close()
+    # Only changes of the microphone count: the camera and repeated states are not moments.
+    assert await _events_of(interview, candidate, 4) == [
+        "call_joined",
+        "call_muted",
+        "call_unmuted",
+        "call_left",
+    ]
+    assert await _events_of(interview, interviewer, 1) == ["call_joined"]
+    seen: list[str] = []
+    while "call_left" not in seen:
+        message = await control.receive_json_from(timeout=3)
+        if message["type"] == "state":
+            seen = [event["kind"] for event in message["state"]["timeline"]]
+    assert seen.count("call_joined") == 2
+    await ivy.close()
+    await control.disconnect()
+
+
+async def test_a_flapping_microphone_cannot_grow_the_timeline_but_the_call_goes_on(
+    interview, interviewer, candidate, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.CALL_MAX_TIMELINE_EVENTS = 3
+    ivy, carl = await pair(interview, interviewer, candidate)
+    for flip in range(8):
+        await carl.send(type="media", audio=flip % 2 == 1, video=False)
+        assert (await ivy.next_of("media"))["audio"] is (flip % 2 == 1)
+    await asyncio.sleep(0.3)
+    assert await _events_of(interview, candidate, 3) == [
+        "call_joined",
+        "call_muted",
+        "call_unmuted",
+    ]
+    await ivy.close()
+    await carl.close()
+
+
+def test_nothing_of_the_call_is_recorded_once_the_interview_is_over(interview, candidate) -> None:  # type: ignore[no-untyped-def]
+    interview.status = InterviewStatus.COMPLETED
+    interview.save(update_fields=["status"])
+    assert not services.call_event_record(
+        interview_id=interview.pk, user_id=candidate.pk, kind=TimelineKind.CALL_LEFT
+    )
+    assert not TimelineEvent.objects.filter(interview=interview).exists()
+
+
+def test_call_events_do_not_cut_a_steps_time() -> None:
+    start = timezone.now()
+    events = [
+        ("step_entered", 1, start),
+        ("call_joined", None, start + timedelta(seconds=5)),
+        ("call_muted", None, start + timedelta(seconds=50)),
+        ("step_entered", 2, start + timedelta(seconds=100)),
+        ("call_left", None, start + timedelta(seconds=120)),
+    ]
+    assert seconds_per_step(events, start + timedelta(seconds=160))[:2] == [100, 60]
 
 
 @pytest.fixture
@@ -368,4 +493,4 @@ async def test_an_idle_call_outlives_the_channel_layers_blocking_reads(
     ivy, carl = await pair(interview, interviewer, candidate)
     await asyncio.sleep(16)  # three empty pops on each side
     await ivy.send(type="offer", sdp=OFFER_SDP)
-    assert await carl.next() == {"type": "offer", "sdp": OFFER_SDP}
+    assert await carl.next() == {"type": "offer", "sdp": OFFER_SDP, "from": ivy.id}

@@ -3,8 +3,10 @@
 //
 // Perfect negotiation (as in the WebRTC spec's example): either side may offer at any time; on
 // a collision the polite peer (the candidate) rolls back and takes the other's offer, the
-// impolite one (the interviewer) ignores the incoming offer. Each time the partner (re)joins,
-// both sides start a fresh peer connection, so a reload on either side simply rejoins.
+// impolite one (the interviewer) ignores the incoming offer. Each call socket has a peer id:
+// when the partner's id changes (they joined, reloaded or reconnected) this side starts a fresh
+// peer connection, and only then, so a reload on either side simply rejoins while news that
+// comes twice, or late from a partner already replaced, never resets a working negotiation.
 import { ReconnectingSocket, type SocketStatus } from './socket'
 
 export interface IceServer {
@@ -57,13 +59,17 @@ export interface CallDeps {
   onChange: (snapshot: CallSnapshot) => void
 }
 
-type Signal =
-  | { type: 'welcome'; role: string; polite: boolean }
-  | { type: 'peer'; present: boolean }
+/** What the server relays from the partner carries the partner socket's peer id. */
+type Relayed =
   | { type: 'offer' | 'answer'; sdp: string }
   | { type: 'candidate'; candidate: RTCIceCandidateInit | null }
   | { type: 'media'; audio: boolean; video: boolean }
   | { type: 'hangup' }
+
+type Signal =
+  | { type: 'welcome'; role: string; polite: boolean; id: string }
+  | { type: 'peer'; present: boolean; id: string }
+  | (Relayed & { from: string })
 
 /** Say why the microphone could not be used, in words a person can act on. */
 export function mediaErrorMessage(error: unknown): string {
@@ -82,7 +88,8 @@ export class CallSession {
   private pc: RTCPeerConnection | null = null
   private makingOffer = false
   private ignoreOffer = false
-  private earlyPeer = false
+  /** The partner socket the current peer connection talks to. */
+  private partnerId: string | null = null
   private restartTimer: ReturnType<typeof setTimeout> | null = null
   private snapshot: CallSnapshot = {
     phase: 'idle',
@@ -210,7 +217,7 @@ export class CallSession {
     this.socket?.drop()
   }
 
-  private send(message: Signal) {
+  private send(message: Relayed) {
     this.socket?.send(message)
   }
 
@@ -220,19 +227,31 @@ export class CallSession {
 
   private async onSignal(message: Signal) {
     switch (message.type) {
+      case 'welcome':
+        // A new socket of ours is a new peer to the partner, who starts afresh: so does this side.
+        this.teardownPeer()
+        if (this.snapshot.phase !== 'waiting') this.update({ phase: 'waiting', remoteStream: null })
+        return
       case 'peer':
         if (message.present) {
-          // A peer whose offer came first already has its connection: keep negotiating it.
-          if (this.earlyPeer) this.earlyPeer = false
-          else this.startPeer()
-        } else {
-          this.teardownPeer()
-          this.update({ phase: 'waiting', remoteStream: null, partnerMedia: null })
+          // The same partner heard of twice (or after its offer came first) keeps its connection.
+          if (message.id !== this.partnerId || !this.pc) this.startPeer(message.id)
+        } else if (message.id === this.partnerId) {
+          this.partnerGone()
         }
         return
+      default:
+        break
+    }
+    if (message.type === 'offer' && message.from !== this.partnerId) {
+      // The offer overtook the news that this partner joined (they travel different paths).
+      this.startPeer(message.from)
+    }
+    // Anything else from a partner socket that has since been replaced is stale.
+    if (message.from !== this.partnerId) return
+    switch (message.type) {
       case 'hangup':
-        this.teardownPeer()
-        this.update({ phase: 'waiting', remoteStream: null, partnerMedia: null })
+        this.partnerGone()
         return
       case 'media':
         this.update({ partnerMedia: { audio: message.audio, video: message.video } })
@@ -249,8 +268,14 @@ export class CallSession {
     }
   }
 
-  private startPeer() {
+  private partnerGone() {
     this.teardownPeer()
+    this.update({ phase: 'waiting', remoteStream: null, partnerMedia: null })
+  }
+
+  private startPeer(partnerId: string) {
+    this.teardownPeer()
+    this.partnerId = partnerId
     const pc = this.deps.createPeerConnection({
       iceServers: this.deps.config.ice_servers,
       iceTransportPolicy: this.deps.iceTransportPolicy ?? 'all',
@@ -300,11 +325,6 @@ export class CallSession {
   }
 
   private async onDescription(description: RTCSessionDescriptionInit) {
-    if (!this.pc && description.type === 'offer') {
-      // The offer overtook the news that the peer joined (they travel different paths).
-      this.startPeer()
-      this.earlyPeer = true
-    }
     const pc = this.pc
     if (!pc) return
     const collision = description.type === 'offer' && (this.makingOffer || pc.signalingState !== 'stable')
@@ -335,7 +355,7 @@ export class CallSession {
   }
 
   private teardownPeer() {
-    this.earlyPeer = false
+    this.partnerId = null
     if (this.restartTimer) clearTimeout(this.restartTimer)
     this.restartTimer = null
     const pc = this.pc
