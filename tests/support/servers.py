@@ -125,7 +125,7 @@ def asgi_server(*, workers: int = 1, **env: str) -> Iterator[AsgiServer]:
     )
     try:
         # Each worker loads Django on its own: on a busy machine two take twice as long.
-        wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=30.0 * workers, proc=proc)
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=120.0 * workers, proc=proc)
         yield AsgiServer(proc, port)
     finally:
         stop(proc)
