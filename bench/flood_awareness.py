@@ -280,7 +280,6 @@ def _reset_postgres_and_redis(var_dir: Path) -> None:
 
 
 def run_setup(server, var_dir: Path, work: Path, seconds: float):  # type: ignore[no-untyped-def]
-    import subprocess
 
     env = rooms_bench.django_env(server, var_dir)
     ports = [rooms_bench.free_port() for _ in range(2 if server.redis else 1)]
@@ -291,19 +290,9 @@ def run_setup(server, var_dir: Path, work: Path, seconds: float):  # type: ignor
     peer = None
     if server.redis:
         peer = dict(clients[1], url=clients[1]["url"].replace(str(ports[0]), str(ports[1])))
-    procs = []
-    try:
-        for port in ports:
-            proc = subprocess.Popen(server.command(port), cwd=rooms_bench.ROOT,
-                                    env=dict(env, HOST="127.0.0.1", PORT=str(port)),
-                                    stdout=subprocess.DEVNULL)  # fmt: skip
-            procs.append(proc)
-            rooms_bench.wait_up(port, proc)
+    with rooms_bench.serving(server, env, ports):
         health = f"http://127.0.0.1:{ports[0]}/healthz"
         return asyncio.run(measure(health, clients, peer, _limits(env), seconds))
-    finally:
-        for proc in procs:
-            rooms_bench.stop(proc)
 
 
 def _limits(env: dict[str, str]) -> dict[str, int]:

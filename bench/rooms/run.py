@@ -156,6 +156,23 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
+@contextlib.contextmanager
+def serving(server: Server, env: dict[str, str], ports: list[int], timeout: float = 180):
+    """Start one server process per port (each with the server's own workers); stop them all."""
+    procs: list[subprocess.Popen] = []
+    try:
+        for port in ports:
+            proc = subprocess.Popen(server.command(port), cwd=ROOT,
+                                    env=dict(env, HOST="127.0.0.1", PORT=str(port)),
+                                    stdout=subprocess.DEVNULL)  # fmt: skip
+            procs.append(proc)
+            wait_up(port, proc, timeout)
+        yield procs
+    finally:
+        for proc in procs:
+            stop(proc)
+
+
 def run_one(server: Server, rooms: int, seconds: int, rate: int, work: Path, var_dir: Path) -> dict:
     env = django_env(server, var_dir)
     port = free_port()

@@ -3,7 +3,8 @@
 Media never passes through the server. Each participant's browser opens
 `ws/interviews/<id>/call`; what one sends is checked for shape and size and relayed to the
 sockets of the *other* participant of that interview only, in any process, through the channel
-layer group of the interview's call. The server keeps nothing but who is connected.
+layer: sockets find each other through the group of the interview's call, then send straight
+to each other's channels. The server keeps nothing but who is connected.
 
 Perfect negotiation needs one polite and one impolite peer so that both may start at once
 without glare: the candidate is polite (yields on collision), the interviewer is not. One call
@@ -215,7 +216,17 @@ class CallConsumer(AsyncJsonWebsocketConsumer):
         except BadSignal:
             await self.shut(CLOSE_BAD_MESSAGE)
             return
-        await self._to_group("call.signal", signal=signal)
+        # Straight to the partner's sockets, not through the group: one message on the layer
+        # instead of one per socket of the call, and none back to this one. A browser sends
+        # only after it heard of its partner, which this socket heard of first.
+        message = {
+            "type": "call.signal",
+            "user_id": self.access.user_id,
+            "peer_id": self.peer_id,
+            "signal": signal,
+        }
+        for channel in list(self.peer_channels):
+            await self.channel_layer.send(channel, message)
         if signal["type"] == "media" and signal["audio"] != self.audio:
             self.audio = bool(signal["audio"])
             await self._record(TimelineKind.CALL_UNMUTED if self.audio else TimelineKind.CALL_MUTED)

@@ -11,6 +11,7 @@ import contextlib
 import importlib
 import os
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -72,6 +73,37 @@ def reference_data(transactional_db: None) -> None:
 
     for module, function in REFERENCE_DATA:
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _server_done_writing(transactional_db: None) -> Iterator[None]:
+    """After a test, wait until the server has finished the writes its closing pages caused.
+
+    A page closing ends its sockets, and the server records that (a participant leaving the
+    call is a timeline event): a flush of the test database racing with that write deadlocks.
+    Torn down after the pages close and before the flush; PostgreSQL only (the browser tests
+    run there), quiet for half a second in a row, at most ten.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    quiet_since, deadline = None, time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+            )
+            busy = cursor.fetchone()[0]
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= 0.5:
+            return
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="session")

@@ -136,9 +136,7 @@ def _join_both(call_pages, base_url: str, password: str, query: str = ""):  # ty
 
 
 def _connected(page) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_test_id("call-status").get_by_text("Connected", exact=True).wait_for(
-        timeout=45_000
-    )
+    page.get_by_test_id("call-status").get_by_text("Connected", exact=True).wait_for(timeout=45_000)
 
 
 def test_two_participants_hear_each_other_mute_and_recover(

@@ -1,6 +1,6 @@
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { currentSocket, FakeSocket, FakeWebSocket } from '../test/fakeSocket'
-import { CallSession, mediaErrorMessage, qualityFromStats, type CallSnapshot } from './call'
+import { CallSession, CONNECT_TIMEOUT_MS, mediaErrorMessage, qualityFromStats, type CallSnapshot } from './call'
 import { ReconnectingSocket } from './socket'
 
 // A peer connection that records what the session asks of it; negotiation is driven by hand.
@@ -25,7 +25,7 @@ class FakePeer {
     this.tracks.push(track)
   }
   getSenders() {
-    return []
+    return this.tracks.map((track) => ({ track }))
   }
   async setLocalDescription() {
     if (this.signalingState === 'have-remote-offer') {
@@ -238,6 +238,63 @@ describe('CallSession', () => {
     currentSocket().serverSends(JSON.stringify({ type: 'peer', present: true, id: 'p1' }))
     currentSocket().serverSends(JSON.stringify({ type: 'media', audio: false, video: true, from: 'p1' }))
     expect(call.state.partnerMedia).toEqual({ audio: false, video: true })
+  })
+
+  it('the polite side does not offer a fresh connection: its microphone goes out with its answer', async () => {
+    const { call } = session(true)
+    await call.join()
+    currentSocket().serverOpens()
+    currentSocket().serverSends(JSON.stringify({ type: 'peer', present: true, id: 'p1' }))
+    const peer = FakePeer.made[0]
+    expect(peer.tracks).toHaveLength(0)
+    currentSocket().serverSends(JSON.stringify({ type: 'offer', sdp: 'their-offer', from: 'p1' }))
+    await flush()
+    expect(peer.tracks).toHaveLength(1)
+    expect(sent()).toContainEqual({ type: 'answer', sdp: 'answer-sdp' })
+  })
+
+  describe('a connection that does not come up', () => {
+    beforeEach(() => vi.useFakeTimers())
+    afterEach(() => vi.useRealTimers())
+
+    it('is restarted by the impolite side, again and again with growing patience', async () => {
+      const { call } = session(false)
+      await call.join()
+      currentSocket().serverOpens()
+      currentSocket().serverSends(JSON.stringify({ type: 'peer', present: true, id: 'p1' }))
+      const peer = FakePeer.made[0]
+      vi.advanceTimersByTime(CONNECT_TIMEOUT_MS)
+      expect(peer.restarted).toBe(1)
+      vi.advanceTimersByTime(2 * CONNECT_TIMEOUT_MS)
+      expect(peer.restarted).toBe(2)
+      peer.connectionState = 'connected'
+      peer.onconnectionstatechange!()
+      vi.advanceTimersByTime(60 * CONNECT_TIMEOUT_MS)
+      expect(peer.restarted).toBe(2)
+    })
+
+    it('makes the polite side offer itself when no offer came', async () => {
+      const { call } = session(true)
+      await call.join()
+      currentSocket().serverOpens()
+      currentSocket().serverSends(JSON.stringify({ type: 'peer', present: true, id: 'p1' }))
+      const peer = FakePeer.made[0]
+      vi.advanceTimersByTime(CONNECT_TIMEOUT_MS)
+      expect(peer.tracks).toHaveLength(0)
+      vi.advanceTimersByTime(CONNECT_TIMEOUT_MS)
+      expect(peer.tracks).toHaveLength(1)
+      expect(peer.restarted).toBe(0)
+    })
+
+    it('is left alone once it is up, and forgotten with the partner', async () => {
+      const { call } = session(false)
+      await call.join()
+      currentSocket().serverOpens()
+      currentSocket().serverSends(JSON.stringify({ type: 'peer', present: true, id: 'p1' }))
+      currentSocket().serverSends(JSON.stringify({ type: 'peer', present: false, id: 'p1' }))
+      vi.advanceTimersByTime(60 * CONNECT_TIMEOUT_MS)
+      expect(FakePeer.made[0].restarted).toBe(0)
+    })
   })
 
   it('news of the same partner heard twice keeps the connection being negotiated', async () => {

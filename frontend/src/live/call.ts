@@ -7,7 +7,17 @@
 // when the partner's id changes (they joined, reloaded or reconnected) this side starts a fresh
 // peer connection, and only then, so a reload on either side simply rejoins while news that
 // comes twice, or late from a partner already replaced, never resets a working negotiation.
+//
+// A fresh connection is offered by the impolite side only: the polite one adds its microphone
+// with its answer. Both offering at once is legal (perfect negotiation resolves it), but
+// Chromium, rolling back an offer whose ICE gathering has not yet produced a candidate, then
+// gathers none for its answer, and the call never connects. A watchdog covers what is left:
+// a connection not up after a while is restarted (ICE restart), the impolite side first.
 import { ReconnectingSocket, type SocketStatus } from './socket'
+
+/** How long a fresh connection may take before it is restarted (doubled for the polite side). */
+export const CONNECT_TIMEOUT_MS = 6000
+const MAX_CONNECT_ATTEMPTS = 4
 
 export interface IceServer {
   urls: string[]
@@ -91,6 +101,7 @@ export class CallSession {
   /** The partner socket the current peer connection talks to. */
   private partnerId: string | null = null
   private restartTimer: ReturnType<typeof setTimeout> | null = null
+  private watchdog: ReturnType<typeof setTimeout> | null = null
   private snapshot: CallSnapshot = {
     phase: 'idle',
     muted: false,
@@ -174,7 +185,8 @@ export class CallSession {
       }
       const track = video.getVideoTracks()[0]
       stream.addTrack(track)
-      this.pc?.addTrack(track, stream)
+      // A polite side still waiting for the first offer sends it with its answer instead.
+      if (this.pc && this.pc.getSenders().length > 0) this.pc.addTrack(track, stream)
     } else {
       for (const track of stream.getVideoTracks()) {
         track.stop()
@@ -310,6 +322,8 @@ export class CallSession {
       if (state === 'connected') {
         if (this.restartTimer) clearTimeout(this.restartTimer)
         this.restartTimer = null
+        if (this.watchdog) clearTimeout(this.watchdog)
+        this.watchdog = null
         this.update({ phase: 'connected', error: null })
       } else if (state === 'disconnected') {
         // Often passes by itself (a network blip); renegotiate if it does not.
@@ -320,8 +334,34 @@ export class CallSession {
         pc.restartIce()
       }
     }
-    for (const track of this.snapshot.localStream?.getTracks() ?? []) pc.addTrack(track, this.snapshot.localStream!)
+    if (!this.deps.config.polite) this.addLocalTracks(pc)
+    this.watch(pc, 1)
     this.sendMedia()
+  }
+
+  /** Send the microphone (and camera) on this connection, each track once. */
+  private addLocalTracks(pc: RTCPeerConnection) {
+    const stream = this.snapshot.localStream
+    if (!stream) return
+    const sending = new Set(pc.getSenders().map((sender) => sender.track))
+    for (const track of stream.getTracks()) if (!sending.has(track)) pc.addTrack(track, stream)
+  }
+
+  /** If the connection is not up in time, start it again; the polite side waits longer. */
+  private watch(pc: RTCPeerConnection, attempt: number) {
+    if (this.watchdog) clearTimeout(this.watchdog)
+    const delay = CONNECT_TIMEOUT_MS * attempt * (this.deps.config.polite ? 2 : 1)
+    this.watchdog = setTimeout(() => {
+      this.watchdog = null
+      if (this.pc !== pc || pc.connectionState === 'connected') return
+      if (pc.getSenders().length === 0) {
+        // No offer came: offer ourselves.
+        this.addLocalTracks(pc)
+      } else {
+        pc.restartIce()
+      }
+      if (attempt < MAX_CONNECT_ATTEMPTS) this.watch(pc, attempt + 1)
+    }, delay)
   }
 
   private async onDescription(description: RTCSessionDescriptionInit) {
@@ -333,6 +373,8 @@ export class CallSession {
     try {
       await pc.setRemoteDescription(description)
       if (description.type === 'offer') {
+        // The polite side's microphone goes out with its first answer.
+        this.addLocalTracks(pc)
         await pc.setLocalDescription()
         const answer = pc.localDescription
         if (answer) this.send({ type: 'answer', sdp: answer.sdp })
@@ -358,6 +400,8 @@ export class CallSession {
     this.partnerId = null
     if (this.restartTimer) clearTimeout(this.restartTimer)
     this.restartTimer = null
+    if (this.watchdog) clearTimeout(this.watchdog)
+    this.watchdog = null
     const pc = this.pc
     this.pc = null
     if (pc) {
