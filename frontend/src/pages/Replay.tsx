@@ -7,7 +7,9 @@ import { useFramework } from '../api/queries'
 import type { Me } from '../api/types'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
 import { MarkdownView } from '../components/MarkdownView'
+import { ReplayPlayer, usePlayback } from '../components/ReplayPlayer'
 import { useTimeZone } from '../lib/me'
+import { clamp, eventOffsets, formatClock, momentAt, stepAt, stepEntry, type Recording } from '../lib/playback'
 import { fetchReplay, frameAt, momentsOf, type ReplayPage } from '../lib/replay'
 import { formatDateTime } from '../lib/time'
 
@@ -20,10 +22,43 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
     queryKey: ['replay', id],
     queryFn: () => fetchReplay((path) => api.get<ReplayPage>(path), id),
   })
+  // A replay without a recording (or one the server cannot give) shows the notes alone.
+  const recording = useQuery({
+    queryKey: ['replay-recording', id],
+    queryFn: () => api.get<Recording>(`/api/interviews/${id}/recording/`),
+    retry: false,
+  })
+  const voiced = recording.data?.tracks.length ? recording.data : undefined
+  const playback = usePlayback(voiced)
   const [index, setIndex] = useState<number | null>(null)
+  // With voices the moment follows the player's clock; a moment picked by hand holds until
+  // the clock moves on to another moment (several events can share one instant).
+  const [picked, setPicked] = useState<{ index: number; atMs: number } | null>(null)
   const names = useMemo(() => [...(framework.data?.steps.map((s) => `step-${s.number}`) ?? []), 'scratch'], [framework.data])
   const moments = useMemo(() => (replay.data ? momentsOf(replay.data) : []), [replay.data])
-  const shown = index ?? moments.length - 1
+  const offsets = useMemo(
+    () => (replay.data && voiced ? eventOffsets(replay.data.events, voiced.clock_origin) : []),
+    [replay.data, voiced],
+  )
+  const followed = momentAt(offsets, playback.positionMs)
+  const shown = !voiced
+    ? (index ?? moments.length - 1)
+    : picked && momentAt(offsets, picked.atMs) === followed
+      ? picked.index
+      : followed
+  const currentStep = voiced && replay.data ? stepAt(replay.data.events, shown) : null
+
+  /** Show a moment; with voices, move the player to it too (and play on, if `andPlay`). */
+  const choose = (moment: number, andPlay = false) => {
+    if (!voiced) {
+      setIndex(moment)
+      return
+    }
+    const at = offsets[moment]
+    const to = at === undefined || !playback.span ? playback.positionMs : clamp(playback.span, at)
+    setPicked({ index: moment, atMs: to })
+    if (at !== undefined) playback.seek(at, andPlay)
+  }
   // Only the moment on screen is built: each is the changes up to it, applied in order.
   const frame = useMemo(
     () => (replay.data && shown >= 0 ? frameAt(replay.data, shown, names) : null),
@@ -43,6 +78,17 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
         <p className="muted">Nothing was recorded for this interview.</p>
       ) : (
         <>
+          {voiced && (
+            <ReplayPlayer
+              playback={{
+                ...playback,
+                seek: (at, andPlay) => {
+                  setPicked(null)
+                  playback.seek(at, andPlay)
+                },
+              }}
+            />
+          )}
           <div className="card replay-controls">
             <label htmlFor="replay-position">
               Moment {shown + 1} of {moments.length}: <strong>{frame.label}</strong>
@@ -54,13 +100,13 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
               min={0}
               max={moments.length - 1}
               value={shown}
-              onChange={(e) => setIndex(Number(e.target.value))}
+              onChange={(e) => choose(Number(e.target.value))}
             />
             <div className="actions">
-              <button type="button" disabled={shown <= 0} onClick={() => setIndex(shown - 1)}>
+              <button type="button" disabled={shown <= 0} onClick={() => choose(shown - 1)}>
                 ← Previous
               </button>
-              <button type="button" disabled={shown >= moments.length - 1} onClick={() => setIndex(shown + 1)}>
+              <button type="button" disabled={shown >= moments.length - 1} onClick={() => choose(shown + 1)}>
                 Next →
               </button>
             </div>
@@ -68,11 +114,23 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
           {framework.data.steps.map((step) => {
             const text = frame.sections[`step-${step.number}`] ?? ''
             const mine = frame.private?.[`step-${step.number}`] ?? ''
+            const current = voiced ? currentStep === step.number : frame.step === step.number
+            const entry = voiced ? stepEntry(replay.data.events, step.number) : -1
             return (
-              <div className={`card${frame.step === step.number ? ' current-frame' : ''}`} key={step.number}>
+              <div
+                className={`card${current ? ' current-frame' : ''}`}
+                aria-current={current ? 'step' : undefined}
+                data-testid={`replay-step-${step.number}`}
+                key={step.number}
+              >
                 <h2>
                   {step.number}. {step.name}
                 </h2>
+                {entry >= 0 && (
+                  <button type="button" className="link-button" aria-label={`Listen from step ${step.number}`} onClick={() => choose(entry, true)}>
+                    ▶ Listen from {formatClock(offsets[entry])}
+                  </button>
+                )}
                 {text ? <MarkdownView source={text} label={`Notes of step ${step.number}`} /> : <p className="muted">Nothing written yet.</p>}
                 {mine && (
                   <aside className="private-notes" aria-label={`Your private notes of step ${step.number}`}>
