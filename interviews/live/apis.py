@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from asgiref.sync import sync_to_async
-from django.core.files.storage import default_storage
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 
 from interviews.apis.common import body
 from interviews.live import selectors, services
+from interviews.live.models import recording_storage
 from interviews.live.serializers import (
     CallOutput,
     NotesOutput,
@@ -189,5 +189,5 @@ class RecordingTrackApi(DownloadApiView):
 
 def _read(name: str, start: int, stop: int) -> bytes:
     # A chunk is at most RECORDING_MAX_CHUNK_BYTES: read whole, cut here.
-    with default_storage.open(name, "rb") as chunk:
+    with recording_storage().open(name, "rb") as chunk:
         return chunk.read()[start:stop]
