@@ -3,7 +3,8 @@
 // inside its track's stretch, paused outside it, put back when it drifts. Silence between and
 // around the tracks is played by the clock alone, so the notes keep moving through it.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import { clamp, drifted, formatClock, spanOf, voicesOf, voiceTime, type Recording, type Span, type Voice } from '../lib/playback'
+import { formatClock } from '../lib/time'
+import { clamp, drifted, spanOf, voicesOf, voiceTime, type Recording, type Span, type Voice } from '../lib/playback'
 
 /** How often the position on screen (and with it the notes) follows the clock while playing. */
 const TICK_MS = 200
@@ -130,7 +131,7 @@ export function ReplayPlayer({ playback }: { playback: Playback & { voices: Voic
           {playing ? 'Pause' : 'Play'}
         </button>
         <span data-testid="replay-clock" aria-live="off">
-          {formatClock(positionMs)} / {formatClock(span.endMs)}
+          {formatClock(positionMs / 1000)} / {formatClock(span.endMs / 1000)}
         </span>
       </div>
       <input
@@ -145,7 +146,7 @@ export function ReplayPlayer({ playback }: { playback: Playback & { voices: Voic
       />
       <p className="muted">
         {voices
-          .map((voice) => `${SPEAKERS[voice.role] ?? voice.role} from ${formatClock(voice.startMs)}`)
+          .map((voice) => `${SPEAKERS[voice.role] ?? voice.role} from ${formatClock(voice.startMs / 1000)}`)
           .join(' · ')}
       </p>
       {voices.map((voice) => (

@@ -3,7 +3,6 @@ import {
   clamp,
   drifted,
   eventOffsets,
-  formatClock,
   momentAt,
   spanOf,
   stepAt,
@@ -12,7 +11,6 @@ import {
   voicesOf,
   voiceTime,
   type Recording,
-  type Voice,
 } from './playback'
 import type { ReplayEvent } from './replay'
 
@@ -117,14 +115,5 @@ describe('the voices', () => {
     expect(drifted(10.1, 10)).toBe(false)
     expect(drifted(10.5, 10)).toBe(true)
     expect(drifted(9.5, 10)).toBe(true)
-  })
-
-  it('writes the clock as people read it', () => {
-    const voice: Voice = { role: 'x', url: '', startMs: 0, durationMs: null }
-    expect(voiceTime(voice, 0)).toBe(0)
-    expect(formatClock(0)).toBe('0:00')
-    expect(formatClock(65_999)).toBe('1:05')
-    expect(formatClock(-10_000)).toBe('-0:10')
-    expect(formatClock(3_725_000)).toBe('1:02:05')
   })
 })

@@ -92,12 +92,3 @@ export function voiceTime(voice: Voice, positionMs: number): number | null {
 export function drifted(currentSeconds: number, wantedSeconds: number): boolean {
   return Math.abs(currentSeconds - wantedSeconds) * 1000 > DRIFT_MS
 }
-
-/** A clock position as m:ss (h:mm:ss past an hour; a minus sign before the origin). */
-export function formatClock(positionMs: number): string {
-  const sign = positionMs < 0 ? '-' : ''
-  const total = Math.floor(Math.abs(positionMs) / 1000)
-  const [hours, minutes, seconds] = [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60]
-  const ss = String(seconds).padStart(2, '0')
-  return hours ? `${sign}${hours}:${String(minutes).padStart(2, '0')}:${ss}` : `${sign}${minutes}:${ss}`
-}

@@ -9,9 +9,9 @@ import { ErrorMessage, Loaded, Spinner } from '../components/forms'
 import { MarkdownView } from '../components/MarkdownView'
 import { ReplayPlayer, usePlayback } from '../components/ReplayPlayer'
 import { useTimeZone } from '../lib/me'
-import { clamp, eventOffsets, formatClock, momentAt, stepAt, stepEntry, type Recording } from '../lib/playback'
+import { clamp, eventOffsets, momentAt, stepAt, stepEntry, type Recording } from '../lib/playback'
 import { fetchReplay, frameAt, momentsOf, type ReplayPage } from '../lib/replay'
-import { formatDateTime } from '../lib/time'
+import { formatClock, formatDateTime } from '../lib/time'
 
 export default function ReplayPage({ me: _me }: { me: Me }) {
   const id = Number(useParams().id)
@@ -128,7 +128,7 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
                 </h2>
                 {entry >= 0 && (
                   <button type="button" className="link-button" aria-label={`Listen from step ${step.number}`} onClick={() => choose(entry, true)}>
-                    ▶ Listen from {formatClock(offsets[entry])}
+                    ▶ Listen from {formatClock(offsets[entry] / 1000)}
                   </button>
                 )}
                 {text ? <MarkdownView source={text} label={`Notes of step ${step.number}`} /> : <p className="muted">Nothing written yet.</p>}
