@@ -151,6 +151,12 @@ def test_the_replay_plays_both_voices_and_the_notes_follow_the_audio(
         seconds=15,
     ), page.get_by_test_id("replay-clock").inner_text()
     assert set(_voices(page)) == {"interviewer", "candidate"}
+    # Beside the voices: the question asked, and each step's time against its budget.
+    prompt = Interview.objects.get(pk=interview.pk).question.prompt
+    assert prompt.split()[0] in page.get_by_test_id("replay-prompt").inner_text()
+    step1 = page.get_by_test_id("step-time-1").inner_text()
+    assert step1 == "Time on this step: 0:03 of a 4 min 30 s budget", step1
+    assert page.get_by_test_id("step-time-3").inner_text() == "Not reached."
     # At the start of the recording: step 1, nothing written yet.
     assert _current_step(page) == "replay-step-1"
     assert page.get_by_text("objective: purchases").count() == 0

@@ -10,7 +10,7 @@ import { MeContext } from '../lib/me'
 import ReplayPage from './Replay'
 
 const ME = { id: 1, profile: { time_zone: 'UTC' } } as unknown as Me
-const STEPS = [1, 2].map((number) => ({ number, name: `Step name ${number}` }))
+const STEPS = [1, 2].map((number) => ({ number, name: `Step name ${number}`, budget_seconds: 270 }))
 
 function replay(): Replay {
   const doc = new Y.Doc()
@@ -46,7 +46,7 @@ function recording(voiced: boolean): Recording {
 
 function show({ voiced = false, events }: { voiced?: boolean; events?: Replay['events'] } = {}) {
   const client = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } })
-  client.setQueryData(['interview', 7], { id: 7, question: { title: 'Design a feed' } })
+  client.setQueryData(['interview', 7], { id: 7, question: { title: 'Design a feed', prompt: 'Design a **news feed** for 1B users.' } })
   client.setQueryData(['framework'], { steps: STEPS })
   client.setQueryData(['replay', 7], { ...replay(), ...(events ? { events } : {}) })
   client.setQueryData(['replay-recording', 7], recording(voiced))
@@ -76,6 +76,31 @@ describe('the replay page', () => {
     expect(screen.queryByText('ranking model')).toBeNull()
     fireEvent.click(screen.getByRole('button', { name: '← Previous' }))
     expect(screen.queryByText('users and scale')).toBeNull()
+  })
+})
+
+describe('the replay page around the notes', () => {
+  afterEach(cleanup)
+
+  it('shows the question the candidate was asked', () => {
+    show()
+    const prompt = screen.getByTestId('replay-prompt')
+    expect(prompt.textContent).toContain('The question')
+    expect(prompt.querySelector('strong')?.textContent).toBe('news feed')
+  })
+
+  it('shows the time on each step against its budget, and the steps never reached', () => {
+    show()
+    // Step 2 ran from 10:05 to the end at 10:45: 40 minutes of a 4 min 30 s budget.
+    const step2 = screen.getByTestId('step-time-2').textContent
+    expect(step2).toContain('Time on this step: 40:00 of a 4 min 30 s budget')
+    expect(step2).toContain('over by 35:30')
+    expect(screen.getByTestId('step-time-1').textContent).toBe('Not reached.')
+  })
+
+  it('says nothing of step times when no step was ever entered', () => {
+    show({ events: [{ kind: 'started', step: null, at: ORIGIN }] })
+    expect(screen.queryByTestId('step-time-1')).toBeNull()
   })
 })
 
@@ -148,6 +173,12 @@ describe('the replay page with both voices recorded', () => {
     fireEvent.click(screen.getByRole('button', { name: '← Previous' }))
     expect(screen.getByText(/Moment 1 of 3/)).toBeTruthy()
     expect(audio('interviewer').currentTime).toBe(0)
+  })
+
+  it('counts a step within its budget without a warning', () => {
+    show({ voiced: true, events: EVENTS })
+    const step2 = screen.getByTestId('step-time-2').textContent
+    expect(step2).toBe('Time on this step: 0:20 of a 4 min 30 s budget')
   })
 
   it('leaves the page as it was without a recording', () => {

@@ -10,8 +10,8 @@ import { MarkdownView } from '../components/MarkdownView'
 import { ReplayPlayer, usePlayback } from '../components/ReplayPlayer'
 import { useTimeZone } from '../lib/me'
 import { clamp, eventOffsets, momentAt, stepAt, stepEntry, type Recording } from '../lib/playback'
-import { fetchReplay, frameAt, momentsOf, type ReplayPage } from '../lib/replay'
-import { formatClock, formatDateTime } from '../lib/time'
+import { fetchReplay, frameAt, momentsOf, timeOnSteps, type ReplayPage } from '../lib/replay'
+import { formatClock, formatDateTime, formatDuration } from '../lib/time'
 
 export default function ReplayPage({ me: _me }: { me: Me }) {
   const id = Number(useParams().id)
@@ -47,6 +47,8 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
       ? picked.index
       : followed
   const currentStep = voiced && replay.data ? stepAt(replay.data.events, shown) : null
+  const spent = useMemo(() => (replay.data ? timeOnSteps(replay.data.events) : {}), [replay.data])
+  const anyStep = Object.keys(spent).length > 0
 
   /** Show a moment; with voices, move the player to it too (and play on, if `andPlay`). */
   const choose = (moment: number, andPlay = false) => {
@@ -69,7 +71,19 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
       <p>
         <Link to={`/interviews/${id}`}>← The interview</Link>
       </p>
-      <Loaded query={interview}>{(iv) => <h1>Replay: {iv.question.title}</h1>}</Loaded>
+      <Loaded query={interview}>
+        {(iv) => (
+          <>
+            <h1>Replay: {iv.question.title}</h1>
+            {iv.question.prompt && (
+              <details className="card" open data-testid="replay-prompt">
+                <summary>The question</summary>
+                <MarkdownView source={iv.question.prompt} label="Question prompt" />
+              </details>
+            )}
+          </>
+        )}
+      </Loaded>
       {replay.error ? (
         <ErrorMessage error={replay.error} />
       ) : replay.isPending || !framework.data ? (
@@ -126,6 +140,7 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
                 <h2>
                   {step.number}. {step.name}
                 </h2>
+                {anyStep && <StepTime spent={spent[step.number]} budget={step.budget_seconds} step={step.number} />}
                 {entry >= 0 && (
                   <button type="button" className="link-button" aria-label={`Listen from step ${step.number}`} onClick={() => choose(entry, true)}>
                     ▶ Listen from {formatClock(offsets[entry] / 1000)}
@@ -150,5 +165,23 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
         </>
       )}
     </section>
+  )
+}
+
+/** Time spent on a step against its budget, as the room's clock shows it. */
+function StepTime({ spent, budget, step }: { spent: number | undefined; budget: number; step: number }) {
+  if (spent === undefined) {
+    return (
+      <p className="muted" data-testid={`step-time-${step}`}>
+        Not reached.
+      </p>
+    )
+  }
+  const over = budget > 0 && spent > budget
+  return (
+    <p className="muted" data-testid={`step-time-${step}`}>
+      Time on this step: {formatClock(spent)} of a {formatDuration(budget)} budget
+      {over && <span className="badge warn"> over by {formatClock(spent - budget)}</span>}
+    </p>
   )
 }
