@@ -8,7 +8,8 @@ of 32 kbit/s Opus is ~20 KiB) through the real view, multipart parser and file s
 Django's test client; half the chunks are sent twice (a retry), which must store nothing.
 Then --cap-mib is set as RECORDING_MAX_BYTES and uploads go on until refused: the stored bytes
 must stay under the cap. Last, one speaker's track is streamed and the peak of Python memory
-allocated while streaming it is taken with tracemalloc. A test database is created and dropped.
+allocated while streaming it, whole and its second half by byte range, is taken with
+tracemalloc. A test database is created and dropped.
 """
 
 from __future__ import annotations
@@ -51,7 +52,10 @@ def main() -> None:
     from tests.support.yjs import live_interview
 
     setup_test_environment()
-    settings.STORAGES["default"]["OPTIONS"] = {"location": tempfile.mkdtemp(prefix="recbench-")}
+    settings.STORAGES["recordings"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tempfile.mkdtemp(prefix="recbench-")},
+    }
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         ivy, carl = UserFactory(), UserFactory()
@@ -88,19 +92,26 @@ def main() -> None:
             seq += 1
         stored = sum(RecordingChunk.objects.values_list("size", flat=True))
 
+        track = f"/api/interviews/{interview.pk}/recording/tracks/candidate/"
         tracemalloc.start()
-        response = clients[ivy.pk].get(
-            f"/api/interviews/{interview.pk}/recording/tracks/candidate/"
-        )
+        response = clients[ivy.pk].get(track)
         streamed = async_to_sync(_length)(response.streaming_content)
         _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        # What a player's seek asks for: from the middle of the track to its end.
+        tracemalloc.start()
+        response = clients[ivy.pk].get(track, headers={"Range": f"bytes={streamed // 2}-"})
+        assert response.status_code == 206
+        ranged = async_to_sync(_length)(response.streaming_content)
+        _, ranged_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         setup = connection.vendor
         print(
             f"{setup}: {fresh * 1000:.1f} ms per new {args.chunk_kib} KiB chunk, "
             f"{retry * 1000:.1f} ms per retried one; cap {args.cap_mib} MiB: refused with "
             f"{codes[-1]} at {stored / 2**20:.2f} MiB stored; streaming a "
-            f"{streamed / 2**20:.1f} MiB track peaked at {peak / 2**20:.2f} MiB of Python memory"
+            f"{streamed / 2**20:.1f} MiB track peaked at {peak / 2**20:.2f} MiB of Python memory, "
+            f"its last {ranged / 2**20:.1f} MiB by range at {ranged_peak / 2**20:.2f} MiB"
         )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

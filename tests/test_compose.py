@@ -163,3 +163,14 @@ def test_web_signs_turn_credentials_with_the_secret_the_relay_checks(compose) ->
     # The relay must not become a way into the deployment's own network.
     assert any(arg.startswith("--denied-peer-ip=10.") for arg in turn)
     assert any(arg.startswith("--denied-peer-ip=127.") for arg in turn)
+
+
+def test_web_and_worker_keep_recordings_in_one_place(compose) -> None:  # type: ignore[no-untyped-def]
+    # Any web process takes a chunk, any other serves it, the worker's purge deletes it.
+    web, worker = compose["services"]["web"], compose["services"]["worker"]
+    assert "recordings:/app/var/media" in web["volumes"]
+    assert web["volumes"] == worker["volumes"]
+    storage = {key: value for key, value in web["environment"].items() if "RECORDING" in key}
+    assert storage["RECORDING_STORAGE"] == "${RECORDING_STORAGE:-files}"
+    assert {key for key in storage} >= {"RECORDING_S3_BUCKET", "RECORDING_S3_ENDPOINT_URL"}
+    assert all(worker["environment"][key] == value for key, value in storage.items())

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 from asgiref.sync import sync_to_async
-from django.core.files.storage import default_storage
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,6 +14,7 @@ from rest_framework.views import APIView
 
 from interviews.apis.common import body
 from interviews.live import selectors, services
+from interviews.live.models import recording_storage
 from interviews.live.serializers import (
     CallOutput,
     NotesOutput,
@@ -28,7 +26,7 @@ from interviews.live.serializers import (
     ReplayOutput,
     ReplayQuery,
 )
-from sevenstep.downloads import DownloadApiView, FileRenderer
+from sevenstep.downloads import DownloadApiView, FileRenderer, streamed_file
 from sevenstep.parsers import JSONRenderer
 from sevenstep.serializers import query
 
@@ -163,27 +161,33 @@ class RecordingTrackApi(DownloadApiView):
     renderer_classes = [JSONRenderer, AudioRenderer]
 
     @extend_schema(
-        responses={(200, "audio/webm"): OpenApiResponse(OpenApiTypes.BINARY)},
+        responses={
+            (200, "audio/webm"): OpenApiResponse(OpenApiTypes.BINARY),
+            (206, "audio/webm"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The one byte range asked for."
+            ),
+            416: OpenApiResponse(description="The range starts past the end of the track."),
+        },
         summary="One speaker's track: the chunks joined in seq order",
-        description="Participants only; `role` is interviewer or candidate.",
+        description="Participants only; `role` is interviewer or candidate. Takes one byte "
+        "range (`Range: bytes=a-b`, `a-`, `-n`), so a player can seek: 206 with Content-Range; "
+        "several ranges or an unreadable header get the whole track (200).",
     )
     def get(self, request: Request, interview_id: int, role: str) -> StreamingHttpResponse:
         interview, _ = selectors.interview_for_reader(
             interview_id=interview_id, user_id=request.user.pk
         )
-        content_type, names = selectors.recording_track_chunks(interview=interview, role=role)
-        response = StreamingHttpResponse(_joined(names), content_type=content_type)
+        content_type, chunks = selectors.recording_track_chunks(interview=interview, role=role)
+
+        async def read(index: int, start: int, stop: int) -> bytes:
+            return await sync_to_async(_read)(chunks[index][0], start, stop)
+
+        response = streamed_file(request, [size for _, size in chunks], read, content_type)
         response["Cache-Control"] = "private, no-store"
         return response
 
 
-async def _joined(names: list[str]) -> AsyncIterator[bytes]:
-    # Asynchronous on purpose: under ASGI Django would read a synchronous iterator to its end
-    # before sending a byte, holding the whole track (up to RECORDING_MAX_BYTES) in memory.
-    for name in names:
-        yield await sync_to_async(_read)(name)
-
-
-def _read(name: str) -> bytes:
-    with default_storage.open(name, "rb") as chunk:
-        return chunk.read()
+def _read(name: str, start: int, stop: int) -> bytes:
+    # A chunk is at most RECORDING_MAX_CHUNK_BYTES: read whole, cut here.
+    with recording_storage().open(name, "rb") as chunk:
+        return chunk.read()[start:stop]

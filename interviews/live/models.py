@@ -7,6 +7,7 @@ from the log. Checkpoints only make loading fast; the raw log is kept for replay
 
 from __future__ import annotations
 
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 
@@ -105,10 +106,15 @@ class RecordingConsent(models.Model):
         return f"consent of user {self.user_id} to record interview {self.interview_id}"
 
 
+def recording_storage() -> Storage:
+    """Return where recording chunks are kept: STORAGES["recordings"] (files, or S3)."""
+    return storages["recordings"]
+
+
 class RecordingChunk(models.Model):
     """A few seconds of one participant's own microphone, as their browser's recorder cut it.
 
-    The bytes live in the file storage under `name`; a track is its speaker's chunks joined in
+    The bytes live in the recordings storage under `name`; a track is its speaker's chunks joined in
     seq order (a MediaRecorder stream cut into slices joins back into one valid file).
     """
 
@@ -122,6 +128,7 @@ class RecordingChunk(models.Model):
     at = models.DateTimeField()
     size = models.PositiveIntegerField()
     content_type = models.CharField(max_length=64)
+    # (help_text predates STORAGES["recordings"]; changing it would only churn a migration.)
     name = models.CharField(max_length=255, help_text="The chunk's file in the default storage.")
     created_at = models.DateTimeField(auto_now_add=True)
 

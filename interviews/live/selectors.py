@@ -450,8 +450,11 @@ def recording_tracks(*, interview: Interview) -> dict[str, object]:
     }
 
 
-def recording_track_chunks(*, interview: Interview, role: str) -> tuple[str, list[str]]:
-    """Return a speaker's track as its content type and chunk files in seq order (404: none)."""
+def recording_track_chunks(*, interview: Interview, role: str) -> tuple[str, list[tuple[str, int]]]:
+    """Return a speaker's track: its content type, its chunks' files and sizes in seq order.
+
+    404 when the speaker recorded nothing.
+    """
     from rest_framework.exceptions import NotFound
 
     from interviews.live.models import RecordingChunk
@@ -464,8 +467,8 @@ def recording_track_chunks(*, interview: Interview, role: str) -> tuple[str, lis
     rows = list(
         RecordingChunk.objects.filter(interview=interview, user_id=user_id)
         .order_by("seq")
-        .values_list("content_type", "name")
+        .values_list("content_type", "name", "size")
     )
     if not rows:
         raise NotFound("No such track.")
-    return rows[0][0], [name for _, name in rows]
+    return rows[0][0], [(name, size) for _, name, size in rows]

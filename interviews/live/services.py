@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 import logging
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +16,6 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Min, Q, QuerySet, Sum
 from django.db.models.functions import Length
@@ -30,6 +30,7 @@ from interviews.live.models import (
     LiveDocument,
     RecordingChunk,
     RecordingConsent,
+    recording_storage,
 )
 from interviews.models import Interview, InterviewStatus, TimelineEvent, TimelineKind
 from interviews.models.sessions import ACTIVE_STATUSES, CALL_KINDS
@@ -396,8 +397,11 @@ def recording_chunk_store(
         )
     _require_recording(interview, now)
     at = _chunk_start(interview, now, offset_ms)
-    name = default_storage.save(
-        f"recordings/{interview.pk}/{user_id}/{seq:010d}.{AUDIO_TYPES[media_type]}",
+    # A random part makes every upload's name its own: two racing retries of one seq never
+    # write the same object (S3 has no "create if absent"), and the loser removes only its own.
+    name = recording_storage().save(
+        f"recordings/{interview.pk}/{user_id}/{seq:010d}-{secrets.token_hex(6)}"
+        f".{AUDIO_TYPES[media_type]}",
         ContentFile(data),
     )
     try:
@@ -406,7 +410,7 @@ def recording_chunk_store(
             _require_recording(interview, now)
             stored = RecordingChunk.objects.filter(interview=interview, user_id=user_id, seq=seq)
             if (existing := stored.first()) is not None:
-                default_storage.delete(name)
+                recording_storage().delete(name)
                 return StoredChunk(existing, created=False)
             _require_room_for(interview, at=at, size=len(data))
             chunk = RecordingChunk.objects.create(
@@ -414,7 +418,7 @@ def recording_chunk_store(
                 content_type=media_type, name=name,
             )  # fmt: skip
     except BaseException:
-        default_storage.delete(name)
+        recording_storage().delete(name)
         raise
     return StoredChunk(chunk, created=True)
 
@@ -481,9 +485,11 @@ def _chunks_delete(chunks: QuerySet[RecordingChunk]) -> int:
     def remove_files() -> None:
         for name in names:
             try:
-                default_storage.delete(name)
-            except OSError:
-                # The row is gone, so nothing serves the file; a leftover is only disk space.
+                recording_storage().delete(name)
+            except Exception:
+                # The row is gone, so nothing serves the file; a leftover is only storage space.
+                # Any error: each backend raises its own (OSError, botocore's ClientError, ...),
+                # and this runs after the commit, where raising would turn a done delete into a 500.
                 log.warning("live: could not delete recording file %s", name, exc_info=True)
 
     transaction.on_commit(remove_files)

@@ -288,11 +288,54 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
 STATICFILES_DIRS = [FRONTEND_DIST] if FRONTEND_DIST.is_dir() else []
+
+
+def recording_storage() -> dict[str, object]:
+    """Return the storage recordings go to: files under SEVENSTEP_VAR_DIR, or an S3 bucket.
+
+    RECORDING_STORAGE=s3 takes any S3-compatible store (AWS, MinIO, Ceph, R2, moto in the
+    tests); unset credentials fall back to boto3's own chain (environment, instance role).
+    """
+    kind = env_str("RECORDING_STORAGE", "files")
+    if kind == "files":
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(VAR_DIR / "media")},
+        }
+    if kind != "s3":
+        raise ImproperlyConfigured("RECORDING_STORAGE must be files or s3")
+    bucket = env_str("RECORDING_S3_BUCKET")
+    if not bucket:
+        raise ImproperlyConfigured("RECORDING_STORAGE=s3 needs RECORDING_S3_BUCKET")
+    addressing = env_str("RECORDING_S3_ADDRESSING_STYLE") or None
+    if addressing not in {None, "auto", "path", "virtual"}:
+        raise ImproperlyConfigured("RECORDING_S3_ADDRESSING_STYLE must be auto, path or virtual")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "location": env_str("RECORDING_S3_PREFIX").strip("/"),
+            "endpoint_url": env_str("RECORDING_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("RECORDING_S3_REGION") or None,
+            "access_key": env_str("RECORDING_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("RECORDING_S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": addressing,
+            # Chunk names are unique by construction (a random part in each), so saving never
+            # needs the extra request that looks for a free name; objects stay private and are
+            # only ever served through the API, which checks who asks.
+            "file_overwrite": True,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+
+
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(VAR_DIR / "media")},
     },
+    "recordings": recording_storage(),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if PRODUCTION
@@ -365,10 +408,11 @@ CALL_RATE_BURST = env_int("CALL_RATE_BURST", 100)
 CALL_MAX_TIMELINE_EVENTS = env_int("CALL_MAX_TIMELINE_EVENTS", 200)
 
 # --- recording (each browser uploads its own microphone; only while both consented) ---
-# Chunks live in the default file storage (under SEVENSTEP_VAR_DIR/media unless STORAGES says
-# otherwise). Caps per interview on the stored bytes (413) and on the recorded span, per chunk
-# on its size; chunks are taken for RECORDING_GRACE_SECONDS after the end (the last slice is
-# still in flight then); recordings are deleted RECORDING_RETENTION_DAYS after they began.
+# Chunks live in STORAGES["recordings"] (files under SEVENSTEP_VAR_DIR/media, or an S3 bucket:
+# recording_storage above). Caps per interview on the stored bytes (413) and on the recorded
+# span, per chunk on its size; chunks are taken for RECORDING_GRACE_SECONDS after the end (the
+# last slice is still in flight then); recordings are deleted RECORDING_RETENTION_DAYS after
+# they began.
 RECORDING_MAX_BYTES = env_int("RECORDING_MAX_BYTES", 100 * 1024 * 1024)
 RECORDING_MAX_SECONDS = env_int("RECORDING_MAX_SECONDS", 3 * 3600)
 RECORDING_MAX_CHUNK_BYTES = env_int("RECORDING_MAX_CHUNK_BYTES", 192 * 1024)

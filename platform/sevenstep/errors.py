@@ -28,11 +28,14 @@ class ApplicationError(Exception):
         code: str = "invalid",
         status_code: int | None = None,
         fields: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.fields = fields or {}
+        # Some answers need a header to be understood (a 416's Content-Range).
+        self.headers = headers or {}
         if status_code is not None:
             self.status_code = status_code
 
@@ -84,7 +87,11 @@ _CODES = {
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Map every API error onto the one error shape."""
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        return Response(
+            error_body(exc.code, exc.message, exc.fields),
+            status=exc.status_code,
+            headers=exc.headers,
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages

@@ -137,14 +137,20 @@ def _csrf(page) -> str:  # type: ignore[no-untyped-def]
     return cookies.get("csrftoken", "")
 
 
-RECORD_AND_UPLOAD = """async ({interviewId, seconds}) => {
-  // A real Opus-in-WebM stream from the browser's own encoder: a tone, no microphone needed.
+# A real Opus-in-WebM recorder of the browser's own encoder: a tone, no microphone needed.
+TONE_RECORDER = """
   const context = new AudioContext()
   const tone = context.createOscillator()
   const sink = context.createMediaStreamDestination()
   tone.connect(sink)
   tone.start()
   const recorder = new MediaRecorder(sink.stream, {mimeType: 'audio/webm;codecs=opus'})
+"""
+
+RECORD_AND_UPLOAD = (
+    """async ({interviewId, seconds}) => {"""
+    + TONE_RECORDER
+    + """
   const slices = []
   recorder.ondataavailable = (event) => { if (event.data.size) slices.push(event.data) }
   const stopped = new Promise((resolve) => (recorder.onstop = resolve))
@@ -171,6 +177,7 @@ RECORD_AND_UPLOAD = """async ({interviewId, seconds}) => {
   const sent = new Uint8Array(await new Blob(slices).arrayBuffer())
   return {statuses, sent: Array.from(sent)}
 }"""
+)
 
 DECODE = """async (url) => {
   const bytes = await (await fetch(url)).arrayBuffer()

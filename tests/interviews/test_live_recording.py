@@ -9,12 +9,11 @@ import pytest
 import time_machine
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from interviews.live import services
-from interviews.live.models import RecordingChunk, RecordingConsent
+from interviews.live.models import RecordingChunk, RecordingConsent, recording_storage
 from interviews.models import InterviewStatus, TimelineEvent
 from interviews.services import session
 from scoring.services.timings import seconds_per_step
@@ -29,7 +28,7 @@ def storage(settings, tmp_path: Path) -> Path:
     """Keep each test's recordings in a folder of its own."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {
+        "recordings": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path)},
         },
@@ -361,11 +360,8 @@ def test_deleting_removes_both_tracks_and_their_files_for_good(
     assert track.status_code == 404
 
 
-def test_the_retention_purge_deletes_recordings_past_their_days(
-    client_for, settings, storage, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
-    from interviews.live.tasks import recordings_purge
-
+def record_old_and_fresh(client_for, settings, interviewer, candidate):  # type: ignore[no-untyped-def]
+    """Record a chunk 40 days ago and one now, with a retention of 30 days; return both."""
     settings.RECORDING_RETENTION_DAYS = 30
     old = live_interview(interviewer, candidate, starts_at=timezone.now() - timedelta(days=40))
     fresh = live_interview(interviewer, candidate)
@@ -373,6 +369,15 @@ def test_the_retention_purge_deletes_recordings_past_their_days(
         with time_machine.travel(when, tick=False):
             both_consent(client_for, interview, interviewer, candidate)
             upload(client_for, interviewer, interview, 0, b"voice")
+    return old, fresh
+
+
+def test_the_retention_purge_deletes_recordings_past_their_days(
+    client_for, settings, storage, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    from interviews.live.tasks import recordings_purge
+
+    _, fresh = record_old_and_fresh(client_for, settings, interviewer, candidate)
     assert len(stored_files(storage)) == 2
     recordings_purge()  # what the beat entry runs
     assert list(RecordingChunk.objects.values_list("interview_id", flat=True)) == [fresh.pk]
@@ -407,4 +412,4 @@ def test_a_refused_chunk_leaves_no_file_behind(storage, interview, interviewer, 
             content_type="audio/ogg", offset_ms=10**9,
         )  # fmt: skip
     assert [path.suffix for path in stored_files(storage)] == [".ogg"]
-    assert default_storage.exists(RecordingChunk.objects.get().name)
+    assert recording_storage().exists(RecordingChunk.objects.get().name)

@@ -447,7 +447,7 @@ export interface paths {
         };
         /**
          * One speaker's track: the chunks joined in seq order
-         * @description Participants only; `role` is interviewer or candidate.
+         * @description Participants only; `role` is interviewer or candidate. Takes one byte range (`Range: bytes=a-b`, `a-`, `-n`), so a player can seek: 206 with Content-Range; several ranges or an unreadable header get the whole track (200).
          */
         get: operations["interviews_recording_tracks_retrieve"];
         put?: never;
@@ -5535,6 +5535,15 @@ export interface operations {
                     "audio/webm": string;
                 };
             };
+            /** @description The one byte range asked for. */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/webm": string;
+                };
+            };
             /** @description Invalid input */
             400: {
                 headers: {
@@ -5584,6 +5593,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                     "audio/*": components["schemas"]["Error"];
                 };
+            };
+            /** @description The range starts past the end of the track. */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Too many requests */
             429: {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { fetchReplay, frameAt, momentsOf, type Replay, type ReplayPage, type ReplayPart } from './replay'
+import { fetchReplay, frameAt, momentsOf, timeOnSteps, type Replay, type ReplayPage, type ReplayPart } from './replay'
 
 const NAMES = ['step-1', 'step-2', 'scratch']
 
@@ -94,5 +94,36 @@ describe('the replay', () => {
 
   it('shows nothing for an interview without events or notes', () => {
     expect(momentsOf({ events: [], parts: [] })).toEqual([])
+  })
+})
+
+describe('the time on each step', () => {
+  const at = (minutes: number, seconds = 0) => new Date(Date.UTC(2026, 5, 1, 10, minutes, seconds)).toISOString()
+
+  it('runs from entering a step to the next step change or the end, over every visit', () => {
+    const events: Replay['events'] = [
+      { kind: 'started', step: null, at: at(0) },
+      { kind: 'step_entered', step: 1, at: at(0) },
+      { kind: 'step_entered', step: 2, at: at(4, 30) },
+      { kind: 'step_entered', step: 1, at: at(10) },
+      { kind: 'step_entered', step: 3, at: at(11, 15) },
+      { kind: 'ended', step: null, at: at(45) },
+    ]
+    expect(timeOnSteps(events)).toEqual({ 1: 270 + 75, 2: 330, 3: 33 * 60 + 45 })
+  })
+
+  it('is not cut by recording or other events that happen during a step', () => {
+    const events: Replay['events'] = [
+      { kind: 'step_entered', step: 1, at: at(0) },
+      { kind: 'recording_started', step: null, at: at(1) },
+      { kind: 'call_joined', step: null, at: at(2) },
+      { kind: 'step_entered', step: 2, at: at(5) },
+    ]
+    // Step 2 is still open: like the report, it counts nothing until it is left.
+    expect(timeOnSteps(events)).toEqual({ 1: 300, 2: 0 })
+  })
+
+  it('is empty when no step was entered', () => {
+    expect(timeOnSteps([{ kind: 'started', step: null, at: at(0) }])).toEqual({})
   })
 })

@@ -94,3 +94,22 @@ export function frameAt(replay: Replay, index: number, names: readonly string[])
   mine.destroy()
   return frame
 }
+
+// The events that delimit time on a step; the others (recording, the call) happen during one.
+const SESSION_KINDS = new Set(['started', 'step_entered', 'ended'])
+
+/**
+ * Seconds spent on each step (by step number): from entering it to the next step change or the
+ * end, summed over every visit, as the report counts it. A step still open counts 0 until then.
+ */
+export function timeOnSteps(events: ReplayEvent[]): Record<number, number> {
+  const session = events.filter((event) => SESSION_KINDS.has(event.kind))
+  const spent: Record<number, number> = {}
+  session.forEach((event, index) => {
+    if (event.kind !== 'step_entered' || event.step === null || event.step === undefined) return
+    const next = session[index + 1]
+    const seconds = next ? Math.max(0, Math.trunc((Date.parse(next.at) - Date.parse(event.at)) / 1000)) : 0
+    spent[event.step] = (spent[event.step] ?? 0) + seconds
+  })
+  return spent
+}

@@ -1,15 +1,16 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { MemoryRouter, Route, Routes } from 'react-router-dom'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import type { Me } from '../api/types'
+import type { Recording } from '../lib/playback'
 import type { Replay } from '../lib/replay'
 import { MeContext } from '../lib/me'
 import ReplayPage from './Replay'
 
 const ME = { id: 1, profile: { time_zone: 'UTC' } } as unknown as Me
-const STEPS = [1, 2].map((number) => ({ number, name: `Step name ${number}` }))
+const STEPS = [1, 2].map((number) => ({ number, name: `Step name ${number}`, budget_seconds: 270 }))
 
 function replay(): Replay {
   const doc = new Y.Doc()
@@ -28,11 +29,27 @@ function replay(): Replay {
   }
 }
 
-function show() {
+const ORIGIN = '2026-06-01T10:00:00Z'
+
+function recording(voiced: boolean): Recording {
+  const track = (role: string, start: number) => ({
+    role, chunks: 2, bytes: 100, start_offset_ms: start, content_type: 'audio/webm', url: `/api/interviews/7/recording/tracks/${role}/`,
+  })
+  return {
+    interview: 7,
+    clock_origin: ORIGIN,
+    consented: { interviewer: voiced, candidate: voiced },
+    active: false,
+    tracks: voiced ? [track('interviewer', 0), track('candidate', 2_000)] : [],
+  }
+}
+
+function show({ voiced = false, events }: { voiced?: boolean; events?: Replay['events'] } = {}) {
   const client = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } })
-  client.setQueryData(['interview', 7], { id: 7, question: { title: 'Design a feed' } })
+  client.setQueryData(['interview', 7], { id: 7, question: { title: 'Design a feed', prompt: 'Design a **news feed** for 1B users.' } })
   client.setQueryData(['framework'], { steps: STEPS })
-  client.setQueryData(['replay', 7], replay())
+  client.setQueryData(['replay', 7], { ...replay(), ...(events ? { events } : {}) })
+  client.setQueryData(['replay-recording', 7], recording(voiced))
   render(
     <QueryClientProvider client={client}>
       <MeContext.Provider value={ME}>
@@ -59,5 +76,115 @@ describe('the replay page', () => {
     expect(screen.queryByText('ranking model')).toBeNull()
     fireEvent.click(screen.getByRole('button', { name: '← Previous' }))
     expect(screen.queryByText('users and scale')).toBeNull()
+  })
+})
+
+describe('the replay page around the notes', () => {
+  afterEach(cleanup)
+
+  it('shows the question the candidate was asked', () => {
+    show()
+    const prompt = screen.getByTestId('replay-prompt')
+    expect(prompt.textContent).toContain('The question')
+    expect(prompt.querySelector('strong')?.textContent).toBe('news feed')
+  })
+
+  it('shows the time on each step against its budget, and the steps never reached', () => {
+    show()
+    // Step 2 ran from 10:05 to the end at 10:45: 40 minutes of a 4 min 30 s budget.
+    const step2 = screen.getByTestId('step-time-2').textContent
+    expect(step2).toContain('Time on this step: 40:00 of a 4 min 30 s budget')
+    expect(step2).toContain('over by 35:30')
+    expect(screen.getByTestId('step-time-1').textContent).toBe('Not reached.')
+  })
+
+  it('says nothing of step times when no step was ever entered', () => {
+    show({ events: [{ kind: 'started', step: null, at: ORIGIN }] })
+    expect(screen.queryByTestId('step-time-1')).toBeNull()
+  })
+})
+
+describe('the replay page with both voices recorded', () => {
+  // The interview's clock: started at 0, step 2 entered at 0:30, ended at 0:50.
+  const EVENTS: Replay['events'] = [
+    { kind: 'started', step: null, at: ORIGIN },
+    { kind: 'step_entered', step: 2, at: '2026-06-01T10:00:30Z' },
+    { kind: 'ended', step: null, at: '2026-06-01T10:00:50Z' },
+  ]
+
+  beforeEach(() => {
+    // jsdom has media elements but cannot play them.
+    vi.spyOn(HTMLMediaElement.prototype, 'play').mockImplementation(() => Promise.resolve())
+    vi.spyOn(HTMLMediaElement.prototype, 'pause').mockImplementation(() => undefined)
+  })
+  afterEach(() => {
+    cleanup()
+    vi.restoreAllMocks()
+  })
+
+  function audio(role: string): HTMLAudioElement {
+    return screen.getByTestId(`voice-${role}`) as HTMLAudioElement
+  }
+
+  it('shows one player for both voices, each at its place on the clock', () => {
+    show({ voiced: true, events: EVENTS })
+    expect(screen.getByRole('button', { name: 'Play' })).toBeTruthy()
+    expect(screen.getByTestId('replay-clock').textContent).toMatch(/^0:00 \//)
+    expect(audio('interviewer').getAttribute('src')).toBe('/api/interviews/7/recording/tracks/interviewer/')
+    expect(audio('candidate').getAttribute('src')).toBe('/api/interviews/7/recording/tracks/candidate/')
+    expect(screen.getByText('Interviewer from 0:00 · Candidate from 0:02')).toBeTruthy()
+    // At the clock's start: the first moment, before anything was written.
+    expect(screen.getByText(/Moment 1 of 3/)).toBeTruthy()
+    expect(screen.queryByText('users and scale')).toBeNull()
+  })
+
+  it('seeks both voices to where a step began when the step is clicked, and the notes follow', () => {
+    show({ voiced: true, events: EVENTS })
+    fireEvent.click(screen.getByRole('button', { name: 'Listen from step 2' }))
+    expect(screen.getByTestId('replay-clock').textContent).toMatch(/^0:30 /)
+    expect(audio('interviewer').currentTime).toBe(30)
+    expect(audio('candidate').currentTime).toBe(28)
+    expect(screen.getByText(/Moment 2 of 3/)).toBeTruthy()
+    expect(screen.getByText('users and scale')).toBeTruthy()
+    expect(screen.getByTestId('replay-step-2').getAttribute('aria-current')).toBe('step')
+    expect(screen.getByTestId('replay-step-1').getAttribute('aria-current')).toBeNull()
+    expect(screen.getByRole('button', { name: 'Pause' })).toBeTruthy()
+  })
+
+  it('moves the notes to the latest moment at or before where the bar is put', () => {
+    show({ voiced: true, events: EVENTS })
+    const bar = screen.getByLabelText('Position in the recording')
+    fireEvent.change(bar, { target: { value: '55000' } })
+    expect(screen.getByText(/Moment 3 of 3/)).toBeTruthy()
+    expect(screen.getByText('ranking model')).toBeTruthy()
+    // After the end the last step entered is still the one highlighted.
+    expect(screen.getByTestId('replay-step-2').getAttribute('aria-current')).toBe('step')
+    fireEvent.change(bar, { target: { value: '29900' } })
+    expect(screen.getByText(/Moment 1 of 3/)).toBeTruthy()
+    expect(screen.queryByText('users and scale')).toBeNull()
+    expect(audio('candidate').currentTime).toBeCloseTo(27.9)
+  })
+
+  it('moves the voices when a moment is picked by hand', () => {
+    show({ voiced: true, events: EVENTS })
+    fireEvent.click(screen.getByRole('button', { name: 'Next →' }))
+    expect(screen.getByText(/Moment 2 of 3/)).toBeTruthy()
+    expect(audio('interviewer').currentTime).toBe(30)
+    fireEvent.click(screen.getByRole('button', { name: '← Previous' }))
+    expect(screen.getByText(/Moment 1 of 3/)).toBeTruthy()
+    expect(audio('interviewer').currentTime).toBe(0)
+  })
+
+  it('counts a step within its budget without a warning', () => {
+    show({ voiced: true, events: EVENTS })
+    const step2 = screen.getByTestId('step-time-2').textContent
+    expect(step2).toBe('Time on this step: 0:20 of a 4 min 30 s budget')
+  })
+
+  it('leaves the page as it was without a recording', () => {
+    show({ voiced: false, events: EVENTS })
+    expect(screen.queryByTestId('replay-player')).toBeNull()
+    expect(screen.queryByRole('button', { name: /Listen from/ })).toBeNull()
+    expect(screen.getByText(/Moment 3 of 3/)).toBeTruthy()
   })
 })

@@ -7,9 +7,11 @@ import { useFramework } from '../api/queries'
 import type { Me } from '../api/types'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
 import { MarkdownView } from '../components/MarkdownView'
+import { ReplayPlayer, usePlayback } from '../components/ReplayPlayer'
 import { useTimeZone } from '../lib/me'
-import { fetchReplay, frameAt, momentsOf, type ReplayPage } from '../lib/replay'
-import { formatDateTime } from '../lib/time'
+import { clamp, eventOffsets, momentAt, stepAt, stepEntry, type Recording } from '../lib/playback'
+import { fetchReplay, frameAt, momentsOf, timeOnSteps, type ReplayPage } from '../lib/replay'
+import { formatClock, formatDateTime, formatDuration } from '../lib/time'
 
 export default function ReplayPage({ me: _me }: { me: Me }) {
   const id = Number(useParams().id)
@@ -20,10 +22,45 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
     queryKey: ['replay', id],
     queryFn: () => fetchReplay((path) => api.get<ReplayPage>(path), id),
   })
+  // A replay without a recording (or one the server cannot give) shows the notes alone.
+  const recording = useQuery({
+    queryKey: ['replay-recording', id],
+    queryFn: () => api.get<Recording>(`/api/interviews/${id}/recording/`),
+    retry: false,
+  })
+  const voiced = recording.data?.tracks.length ? recording.data : undefined
+  const playback = usePlayback(voiced)
   const [index, setIndex] = useState<number | null>(null)
+  // With voices the moment follows the player's clock; a moment picked by hand holds until
+  // the clock moves on to another moment (several events can share one instant).
+  const [picked, setPicked] = useState<{ index: number; atMs: number } | null>(null)
   const names = useMemo(() => [...(framework.data?.steps.map((s) => `step-${s.number}`) ?? []), 'scratch'], [framework.data])
   const moments = useMemo(() => (replay.data ? momentsOf(replay.data) : []), [replay.data])
-  const shown = index ?? moments.length - 1
+  const offsets = useMemo(
+    () => (replay.data && voiced ? eventOffsets(replay.data.events, voiced.clock_origin) : []),
+    [replay.data, voiced],
+  )
+  const followed = momentAt(offsets, playback.positionMs)
+  const shown = !voiced
+    ? (index ?? moments.length - 1)
+    : picked && momentAt(offsets, picked.atMs) === followed
+      ? picked.index
+      : followed
+  const currentStep = voiced && replay.data ? stepAt(replay.data.events, shown) : null
+  const spent = useMemo(() => (replay.data ? timeOnSteps(replay.data.events) : {}), [replay.data])
+  const anyStep = Object.keys(spent).length > 0
+
+  /** Show a moment; with voices, move the player to it too (and play on, if `andPlay`). */
+  const choose = (moment: number, andPlay = false) => {
+    if (!voiced) {
+      setIndex(moment)
+      return
+    }
+    const at = offsets[moment]
+    const to = at === undefined || !playback.span ? playback.positionMs : clamp(playback.span, at)
+    setPicked({ index: moment, atMs: to })
+    if (at !== undefined) playback.seek(at, andPlay)
+  }
   // Only the moment on screen is built: each is the changes up to it, applied in order.
   const frame = useMemo(
     () => (replay.data && shown >= 0 ? frameAt(replay.data, shown, names) : null),
@@ -34,7 +71,19 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
       <p>
         <Link to={`/interviews/${id}`}>← The interview</Link>
       </p>
-      <Loaded query={interview}>{(iv) => <h1>Replay: {iv.question.title}</h1>}</Loaded>
+      <Loaded query={interview}>
+        {(iv) => (
+          <>
+            <h1>Replay: {iv.question.title}</h1>
+            {iv.question.prompt && (
+              <details className="card" open data-testid="replay-prompt">
+                <summary>The question</summary>
+                <MarkdownView source={iv.question.prompt} label="Question prompt" />
+              </details>
+            )}
+          </>
+        )}
+      </Loaded>
       {replay.error ? (
         <ErrorMessage error={replay.error} />
       ) : replay.isPending || !framework.data ? (
@@ -43,6 +92,17 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
         <p className="muted">Nothing was recorded for this interview.</p>
       ) : (
         <>
+          {voiced && (
+            <ReplayPlayer
+              playback={{
+                ...playback,
+                seek: (at, andPlay) => {
+                  setPicked(null)
+                  playback.seek(at, andPlay)
+                },
+              }}
+            />
+          )}
           <div className="card replay-controls">
             <label htmlFor="replay-position">
               Moment {shown + 1} of {moments.length}: <strong>{frame.label}</strong>
@@ -54,13 +114,13 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
               min={0}
               max={moments.length - 1}
               value={shown}
-              onChange={(e) => setIndex(Number(e.target.value))}
+              onChange={(e) => choose(Number(e.target.value))}
             />
             <div className="actions">
-              <button type="button" disabled={shown <= 0} onClick={() => setIndex(shown - 1)}>
+              <button type="button" disabled={shown <= 0} onClick={() => choose(shown - 1)}>
                 ← Previous
               </button>
-              <button type="button" disabled={shown >= moments.length - 1} onClick={() => setIndex(shown + 1)}>
+              <button type="button" disabled={shown >= moments.length - 1} onClick={() => choose(shown + 1)}>
                 Next →
               </button>
             </div>
@@ -68,11 +128,24 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
           {framework.data.steps.map((step) => {
             const text = frame.sections[`step-${step.number}`] ?? ''
             const mine = frame.private?.[`step-${step.number}`] ?? ''
+            const current = voiced ? currentStep === step.number : frame.step === step.number
+            const entry = voiced ? stepEntry(replay.data.events, step.number) : -1
             return (
-              <div className={`card${frame.step === step.number ? ' current-frame' : ''}`} key={step.number}>
+              <div
+                className={`card${current ? ' current-frame' : ''}`}
+                aria-current={current ? 'step' : undefined}
+                data-testid={`replay-step-${step.number}`}
+                key={step.number}
+              >
                 <h2>
                   {step.number}. {step.name}
                 </h2>
+                {anyStep && <StepTime spent={spent[step.number]} budget={step.budget_seconds} step={step.number} />}
+                {entry >= 0 && (
+                  <button type="button" className="link-button" aria-label={`Listen from step ${step.number}`} onClick={() => choose(entry, true)}>
+                    ▶ Listen from {formatClock(offsets[entry] / 1000)}
+                  </button>
+                )}
                 {text ? <MarkdownView source={text} label={`Notes of step ${step.number}`} /> : <p className="muted">Nothing written yet.</p>}
                 {mine && (
                   <aside className="private-notes" aria-label={`Your private notes of step ${step.number}`}>
@@ -92,5 +165,23 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
         </>
       )}
     </section>
+  )
+}
+
+/** Time spent on a step against its budget, as the room's clock shows it. */
+function StepTime({ spent, budget, step }: { spent: number | undefined; budget: number; step: number }) {
+  if (spent === undefined) {
+    return (
+      <p className="muted" data-testid={`step-time-${step}`}>
+        Not reached.
+      </p>
+    )
+  }
+  const over = budget > 0 && spent > budget
+  return (
+    <p className="muted" data-testid={`step-time-${step}`}>
+      Time on this step: {formatClock(spent)} of a {formatDuration(budget)} budget
+      {over && <span className="badge warn"> over by {formatClock(spent - budget)}</span>}
+    </p>
   )
 }
