@@ -81,7 +81,15 @@ def test_thin_evidence_gets_no_verdict(client_for, raters) -> None:  # type: ign
     reports_rebuild_all()
     report = my_report(client_for, newcomer)
     assert report["enough_data"] is False
-    assert report["weakest_steps"] == []
+    # One scorecard does not settle the weakest step: the most likely one is stated with its
+    # probability, not named, and the report says how many more interviews would settle it.
+    weakest = report["weakest"]
+    assert weakest["meaning"] == "lowest_skill"
+    assert weakest["step"] is None
+    assert weakest["probability"] < weakest["threshold"]
+    assert weakest["more_interviews"] is None or weakest["more_interviews"] >= 1
+    assert sum(row["p_weakest"] for row in report["steps"]) == pytest.approx(1, abs=0.03)
+    assert max(report["steps"], key=lambda row: row["p_weakest"])["step"] == 1
     for row in report["steps"]:
         assert row["verdict"] == "not_enough_data"
         assert row["percentile"] is None
@@ -153,7 +161,15 @@ def test_the_weakest_step_is_named_and_unseen_questions_that_stress_it_are_recom
     reports_rebuild_all()
     report = my_report(client_for, learner)
     assert report["enough_data"] is True
-    assert report["weakest_steps"][0] == 3
+    assert report["weakest"] == {
+        "meaning": "lowest_skill",
+        "step": 3,
+        "probability": pytest.approx(1.0, abs=0.05),
+        "threshold": 0.65,
+        "more_interviews": 0,
+    }
+    assert steps(report)[3]["p_weakest"] == report["weakest"]["probability"]
+    assert steps(report)[3]["p_below_bar"] > 0.95
     assert steps(report)[3]["verdict"] == "below_bar"
     assert steps(report)[3]["bar"] == 3.0  # senior bar for data preparation in rubric v1
     recommended = report["recommended_questions"]
