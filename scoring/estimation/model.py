@@ -329,6 +329,7 @@ def fit(
 # (a few steps from the last night's prior, which a night's scorecards move little).
 PRIOR_STEPS = 40
 PRIOR_TOLERANCE = 1e-3
+TAU2_PRIOR_USERS = 200.0
 
 
 def _prior_refined(
@@ -360,7 +361,12 @@ def _prior_refined(
         off_diagonal = ~np.eye(N_STEPS, dtype=bool)
         # The prior's shape (a shared level plus independent steps), matched to the moments.
         tau2_user = max(float(second[off_diagonal].mean()), 1e-3)
-        tau2 = np.maximum(np.diagonal(second) - tau2_user, 1e-3)
+        # Each step's spread is pooled toward the steps' mean with TAU2_PRIOR_USERS pseudo-
+        # users: a few hundred users cannot tell seven spreads apart, and EM left alone
+        # drives a step's spread to zero (and its bands with it) on such noise.
+        own = np.maximum(np.diagonal(second) - tau2_user, 1e-3)
+        users = float(user_has_data.sum())
+        tau2 = (users * own + TAU2_PRIOR_USERS * own.mean()) / (users + TAU2_PRIOR_USERS)
         change = max(abs(tau2_user - params.tau2_user), float(np.abs(tau2 - params.tau2).max()))
         params = replace(params, tau2=tau2, tau2_user=tau2_user)
         if change < PRIOR_TOLERANCE:
