@@ -9,8 +9,9 @@ from scoring.estimation.basics import N_STEPS, FloatArray, IntArray
 from scoring.estimation.ordinal import interval, rounded
 
 # Newton steps of the posterior mode: the log-likelihood of rounded scores is concave and
-# smooth, so a handful from the leniency-corrected Gaussian start reach it to ~1e-4.
-_NEWTON_STEPS = 5
+# smooth, so Newton converges in a handful of steps from the prior mean.
+_NEWTON_STEPS = 8
+NEWTON_TOLERANCE = 1e-4  # points; reports keep two decimals
 
 
 def joint_posterior(
@@ -25,6 +26,7 @@ def joint_posterior(
     n_users: int,
     prior: FloatArray,
     start: FloatArray | None = None,
+    tolerance: float = NEWTON_TOLERANCE,
 ) -> tuple[FloatArray, FloatArray]:
     """Return each user's 7 step deviations from mu: posterior mode (users, 7), cov (users, 7, 7).
 
@@ -54,9 +56,10 @@ def joint_posterior(
     whole = rounded(score)
     mean = np.zeros((n_users, N_STEPS)) if start is None else start
     cov = np.broadcast_to(prior, (n_users, N_STEPS, N_STEPS)).copy()
-    # From the last EM step's mode, one Newton step keeps up with the prior's small change.
-    steps = (_NEWTON_STEPS if start is None else 1) if whole.any() else 1
-    for _ in range(steps):
+    # Exact scores need one step (the posterior is Gaussian); rounded ones a few, fewer from a
+    # start near the mode (the last EM step's), until no estimate moves by the tolerance.
+    for _ in range(_NEWTON_STEPS if whole.any() else 1):
+        before = mean
         m = offset + mean[user, step]
         if whole.any():
             derivatives = interval(score, m, noise_var)
@@ -68,6 +71,8 @@ def joint_posterior(
         precision, weighted = _card_information(card_index, step, q, residual, card_v, to_user)
         cov = np.linalg.inv(precision + prior_precision)
         mean = np.matmul(cov, weighted[:, :, None])[:, :, 0]
+        if np.abs(mean - before).max(initial=0.0) < tolerance:
+            break
     return mean, cov
 
 

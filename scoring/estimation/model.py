@@ -95,6 +95,9 @@ class Fit:
     rater_n: IntArray  # ratings per rater
     rater_noise_var: FloatArray  # noise variance per rater, shrunk toward the population's
     iterations: int
+    # (n_users, 7) the users' posterior mode from the last EM step: where the report's
+    # posterior starts its Newton steps (None: from the prior mean, as for one user).
+    mode: FloatArray | None = None
 
 
 class Banded:
@@ -303,11 +306,20 @@ def fit(
         tau2_leniency=tau2_leniency,
         half_life_days=half_life_days,
     )
+    mode = None
     if whole.any() and user_has_data.any():
         if start is not None:
             params = replace(params, tau2=start.tau2.copy(), tau2_user=start.tau2_user)
-        params = _prior_refined(
-            ratings, card, params, leniency, leniency_var, rater_sigma2, user_has_data
+        params, mode = _prior_refined(
+            ratings,
+            card,
+            params,
+            leniency,
+            leniency_var,
+            rater_sigma2,
+            user_has_data,
+            # The sweeps' Gaussian posterior is near the mode: Newton starts there.
+            theta.reshape(n_users, N_STEPS),
         )
     return Fit(
         params=params,
@@ -316,6 +328,7 @@ def fit(
         rater_n=rater_n.astype(np.int64),
         rater_noise_var=rater_sigma2,
         iterations=iterations,
+        mode=mode,
     )
 
 
@@ -340,10 +353,11 @@ def _prior_refined(
     leniency_var: FloatArray,
     noise_var: FloatArray,
     user_has_data: NDArray[np.bool_],
-) -> Params:
-    """Re-estimate tau2_user and tau2 by EM on the joint posterior of every user's skills."""
+    start: FloatArray,
+) -> tuple[Params, FloatArray | None]:
+    """Re-estimate tau2_user and tau2 by EM on the joint posterior; return the last mode too."""
     w = recency_weight(ratings.age_days, params.half_life_days)
-    mean = None
+    mean = start
     for _ in range(PRIOR_STEPS):
         mean, cov = joint_posterior(
             start=mean,
@@ -356,6 +370,9 @@ def _prior_refined(
             card_leniency_var=leniency_var[ratings.rater],
             n_users=ratings.n_users,
             prior=_prior(params),
+            # EM needs the mode only as well as the prior moves; the report's posterior
+            # polishes it from here.
+            tolerance=PRIOR_TOLERANCE,
         )
         second = (mean[:, :, None] * mean[:, None, :] + cov)[user_has_data].mean(axis=0)
         off_diagonal = ~np.eye(N_STEPS, dtype=bool)
@@ -371,7 +388,7 @@ def _prior_refined(
         params = replace(params, tau2=tau2, tau2_user=tau2_user)
         if change < PRIOR_TOLERANCE:
             break
-    return params
+    return params, mean
 
 
 def _prior(params: Params) -> FloatArray:
@@ -391,9 +408,12 @@ def posterior(
     n_users: int,
     params: Params,
     card: IntArray | None = None,
+    start: FloatArray | None = None,
 ) -> Estimates:
     """Estimate every user's skill per step given each rating's rater leniency and noise.
 
+    start: (n_users, 7) a point near the posterior mode of the deviations (Fit.mode), so fewer
+    Newton steps reach it; the result is the same within NEWTON_TOLERANCE.
     card: the scorecard of each rating (see Ratings.card); its scores share one leniency error.
     """
     n_groups = n_users * N_STEPS
@@ -412,6 +432,7 @@ def posterior(
         card_leniency_var=leniency_var,
         n_users=n_users,
         prior=_prior(params),
+        start=start,
     )
     n = np.bincount(group, minlength=n_groups)
     raw_mean = _safe_divide(np.bincount(group, score, n_groups), n, np.nan)
@@ -462,6 +483,7 @@ def estimate_all(ratings: Ratings, result: Fit) -> Estimates:
         n_users=ratings.n_users,
         params=result.params,
         card=scorecards(ratings)[0],
+        start=result.mode,
     )
 
 

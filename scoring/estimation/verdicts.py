@@ -209,7 +209,7 @@ def weakest_claims(
             chunk_more = np.zeros(part.stop - part.start, dtype=np.int64)
             chunk_more[unsure] = _interviews_to_settle(
                 latent[part][unsure],
-                spread[unsure][:, : max(draws // 2, 1)],
+                spread[unsure][:, : max(draws // 4, 1)],
                 interviews[part][unsure],
                 threshold,
             )
@@ -251,14 +251,8 @@ def _interviews_to_settle(
 
 
 def _lowest(values: FloatArray) -> NDArray[np.int64]:
-    """Index of the smallest of the 7 values on the last axis (argmin is slow on 7)."""
-    best = values[..., 0].copy()
-    index = np.zeros(best.shape, dtype=np.int64)
-    for s in range(1, N_STEPS):
-        lower = values[..., s] < best
-        best = np.where(lower, values[..., s], best)
-        index[lower] = s
-    return index
+    """Index of the smallest of the 7 values on the last axis."""
+    return np.argmin(values, axis=-1)
 
 
 def _shares(lowest: NDArray[np.int64]) -> FloatArray:
