@@ -440,6 +440,10 @@ SCHEDULING_GUIDE_PREPARATION_HOURS = env_int("SCHEDULING_GUIDE_PREPARATION_HOURS
 SCORECARD_DEADLINE_HOURS = env_int("SCORECARD_DEADLINE_HOURS", 48)
 # A report rebuild waits this long after a submission, so a burst of submissions costs one build.
 REPORT_DEBOUNCE_SECONDS = env_int("REPORT_DEBOUNCE_SECONDS", 10)
+# A report names a step the weakest only when it is at least this sure (in percent), and says
+# how sure. 65 names it for ~40% of users and is right ~82% of the time on bench/ populations
+# (bench/README.md, "Weakness report accuracy"); higher is rarer and more often right.
+REPORT_WEAKEST_PERCENT = env_int("REPORT_WEAKEST_PERCENT", 65)
 # A nightly rebuild that finds another holding the lock (one still running, or a dead worker's
 # session the database has not yet closed) comes back this much later instead of skipping.
 REPORT_REBUILD_BUSY_RETRY_SECONDS = env_int("REPORT_REBUILD_BUSY_RETRY_SECONDS", 300)

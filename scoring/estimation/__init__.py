@@ -21,26 +21,38 @@ noise ``sigma2[r]`` is their mean squared residual shrunk toward the population'
 with ``NOISE_PRIOR_RATINGS`` pseudo-ratings (the conjugate inverse-gamma update), so a rater
 with few ratings is assumed typical. One sweep is a few ``np.bincount`` passes over the ratings.
 
-Given the leniencies, each user's estimate is the empirical-Bayes normal-normal posterior. Each
-rating has precision ``p = 1 / (sigma2[r] / w + var(leniency[r]))`` (a noisy rater, or one whose
-leniency is itself uncertain, counts for less); per step ``P[s] = sum(p)`` and ``Y[s]`` is the
-precision-weighted mean of ``y - mu[s] - leniency[r]``:
+Rounded scores. A rater's score is their latent judgement ``y`` above rounded to the nearest
+level and clipped to 1-4 (see scoring.estimation.ordinal): a 3 says "between 2.5 and 3.5", a 4
+only "above 3.5". The sweeps above take the scores as Gaussian (fast; leniencies and step means
+come out well), but rounding and clipping squeeze the scores, so the spread of skills is then
+re-estimated by EM on the posterior below, which treats each score as its interval.
 
-    a     ~ N(sum(k[s] * Y[s]) / K, 1 / K),  k[s] = 1 / (tau2[s] + 1 / P[s]),
-                                             K = 1 / tau2_user + sum(k)
-    B[s]  = P[s] / (P[s] + 1 / tau2[s])
-    theta = (1 - B[s]) * a + B[s] * Y[s]
-    var   = (1 - B[s])**2 * var(a) + 1 / (P[s] + 1 / tau2[s])
+The report's posterior, given the leniencies (scoring.estimation.joint): for each user, the
+joint posterior of their seven skills ``theta = a + d`` with prior covariance
+``tau2_user + diag(tau2)``. Each rated step contributes the likelihood of its interval (a
+Laplace approximation at the mode, found by a few Newton steps), with noise ``sigma2[r] / w``;
+the seven scores of one scorecard share one error in the rater's estimated leniency (variance
+``var(leniency[r])``, which counts the uncertainty of the candidates' skills it was estimated
+from), so one scorecard is not seven independent pieces of evidence about a user's level. A
+step with little evidence is shrunk toward the user's own level, and that level toward the
+population. The report shows the estimate with a 90% band (``Z_90`` posterior standard
+deviations), n and the recency-weighted n (``n_effective``: old scores count for less).
+On bench/report_accuracy.py's populations (rounded scores) the band covers the true skill
+88-93% of the time (84% before rounding was modelled).
 
-so a step with little evidence is shrunk toward the user's own level, and that level toward the
-population. The report shows the estimate with a 90% band (``Z_90`` standard deviations) and n.
-In simulations (tests/scoring/test_estimation.py) the band covers the true skill 86-89% of the
-time with continuous scores; rounding to the 1-4 integers costs a few points more.
+The weakest step means the lowest skill of the seven, not the furthest below the bar.
+``weakest_claims`` draws from each user's joint posterior (fixed quasi-random draws, so the
+same evidence always states the same probability) and states P(step is the lowest) for every
+step; a report names the most likely step only when that probability reaches a threshold
+(``REPORT_WEAKEST_PERCENT``), and otherwise says about how many more interviews like the
+ones so far would settle it. The stated probabilities are right as often as they say, within
+a few points (bench/README.md). A "below the bar" verdict carries P(skill < bar) from the same
+posterior, a trend P(slope > 0).
 
 Leniency is relative to the average rater: if every rater were harsh, no data could tell.
 
-Verdicts are withheld when the evidence is thin: a step needs ``MIN_RATINGS`` ratings before
-the report compares it with the bar, ranks it among the weakest, or gives a percentile.
+Verdicts against the bar are withheld when the evidence is thin: a step needs ``MIN_RATINGS``
+ratings before the report compares it with the bar or gives a percentile.
 
 Trend: the slope of the user's leniency-corrected scores over time (points per 30 days), with
 standard error ``sqrt(sigma2 / Sxx)``. It is "improving" or "declining" only when the 90%
@@ -98,9 +110,13 @@ from scoring.estimation.model import (
     posterior,
     recency_weight,
 )
+from scoring.estimation.ordinal import Interval, interval
 from scoring.estimation.verdicts import (
     SELF_VIEWS,
     TRENDS,
+    WEAKEST_DRAWS,
+    WEAKEST_THRESHOLD,
+    WeakestClaims,
     bar_verdict,
     percentile_from_quantiles,
     percentile_of,
@@ -109,6 +125,7 @@ from scoring.estimation.verdicts import (
     self_view_band,
     self_view_verdict,
     trend_direction,
+    weakest_claims,
     weakest_first,
     weakest_step,
 )
@@ -127,6 +144,8 @@ __all__ = [
     "SELF_IN_LINE",
     "SELF_VIEWS",
     "TRENDS",
+    "WEAKEST_DRAWS",
+    "WEAKEST_THRESHOLD",
     "Z_90",
     "CommunicationEstimates",
     "CommunicationParams",
@@ -135,14 +154,17 @@ __all__ = [
     "Fit",
     "FloatArray",
     "IntArray",
+    "Interval",
     "Params",
     "Ratings",
     "SelfView",
+    "WeakestClaims",
     "bar_verdict",
     "communication_fit",
     "communication_posterior",
     "estimate_all",
     "fit",
+    "interval",
     "percentile_from_quantiles",
     "percentile_of",
     "posterior",
@@ -153,6 +175,7 @@ __all__ = [
     "self_view_band",
     "self_view_verdict",
     "trend_direction",
+    "weakest_claims",
     "weakest_first",
     "weakest_step",
 ]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-N_STEPS = 7
+from scoring.estimation.basics import N_STEPS, SCALE, FloatArray, IntArray
+from scoring.estimation.joint import joint_posterior
+from scoring.estimation.ordinal import rounded
+
 HALF_LIFE_DAYS = 180.0
 Z_90 = 1.6448536269514722
 MIN_RATINGS = 3
@@ -19,10 +22,6 @@ FLAT_SLOPE = 0.1  # points per 30 days that still count as "flat"
 MIN_PITFALL_COUNT = 2
 PITFALL_P = 0.1
 SELF_IN_LINE = 0.5  # a self-assessment this close to the raters' is in line with them
-SCALE = (1.0, 4.0)
-
-FloatArray = NDArray[np.float64]
-IntArray = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,9 @@ class Ratings:
     age_days: FloatArray
     n_users: int
     n_raters: int
+    # Which scorecard each rating is on: its 7 scores share one error in the rater's leniency.
+    # None: every (user, rater, age) is taken as one scorecard.
+    card: IntArray | None = None
 
     def __len__(self) -> int:
         return int(self.score.shape[0])
@@ -93,6 +95,9 @@ class Fit:
     rater_n: IntArray  # ratings per rater
     rater_noise_var: FloatArray  # noise variance per rater, shrunk toward the population's
     iterations: int
+    # (n_users, 7) the users' posterior mode from the last EM step: where the report's
+    # posterior starts its Newton steps (None: from the prior mean, as for one user).
+    mode: FloatArray | None = None
 
 
 class Banded:
@@ -121,6 +126,9 @@ class Estimates(Banded):
     slope: FloatArray  # points per 30 days; nan when not computable
     slope_sd: FloatArray
     span_days: FloatArray
+    latent: FloatArray  # the estimate before clipping to the scale
+    cov: FloatArray  # (n_users, 7, 7) posterior covariance of the user's seven skills
+    n_effective: FloatArray  # ratings weighted by recency: old scores count for less
 
 
 def recency_weight(age_days: FloatArray, half_life_days: float) -> FloatArray:
@@ -196,6 +204,11 @@ def fit(
     w = recency_weight(ratings.age_days, half_life_days)
     inverse_w = 1.0 / w
     n_obs = max(len(ratings), 1)
+    card, n_cards = scorecards(ratings)
+    card_rater = np.zeros(n_cards, dtype=np.int64)
+    card_rater[card] = rater
+    card_n = np.bincount(card, minlength=n_cards).astype(np.float64)
+    whole = rounded(y)
 
     step_n = np.bincount(step, minlength=N_STEPS).astype(np.float64)
     mu = _safe_divide(np.bincount(step, y, N_STEPS), step_n, 2.5)
@@ -216,6 +229,7 @@ def fit(
     leniency_var = np.full(n_raters, tau2_leniency)
     rater_sigma2 = np.full(n_raters, sigma2)
     theta = np.zeros(n_users * N_STEPS)
+    theta_g = np.zeros(len(ratings))
     iterations = 0
     # Each sweep is a few passes over every rating; np.take gathers twice as fast as indexing.
     take = np.take
@@ -231,9 +245,22 @@ def fit(
             tau2_user,
         )
         theta_g = take(users.theta, group)
-        # Every rating of a rater counts for their leniency, however old: raters change slowly.
-        precision_l = rater_n / rater_sigma2 + 1.0 / tau2_leniency
-        new_leniency = np.bincount(rater, y_mu - theta_g, n_raters) / rater_sigma2 / precision_l
+        theta_var_g = take(users.theta_var, group)
+        # A rater's leniency from each scorecard's mean residual. Every rating of a rater counts
+        # however old (raters change slowly). A card's residuals share the error in the
+        # candidate's estimated skill, so a card counts for less than its ratings would alone;
+        # that uncertainty belongs to the leniency's variance too (taken as fully shared
+        # within the card: a little too wide rather than too narrow).
+        card_residual = _safe_divide(np.bincount(card, y_mu - theta_g, n_cards), card_n, 0.0)
+        card_theta_var = _safe_divide(
+            np.bincount(card, take(users.theta_var, group), n_cards), card_n, 0.0
+        )
+        card_weight = _safe_divide(
+            np.ones(n_cards), take(rater_sigma2, card_rater) / card_n + card_theta_var, 0.0
+        )
+        card_weight = np.where(card_n > 0, card_weight, 0.0)
+        precision_l = np.bincount(card_rater, card_weight, n_raters) + 1.0 / tau2_leniency
+        new_leniency = np.bincount(card_rater, card_weight * card_residual, n_raters) / precision_l
         leniency_var = 1.0 / precision_l
         leniency_var_r = take(leniency_var, rater)
         # Shifting every leniency by c and mu by -c fits the data equally well; the prior puts
@@ -257,7 +284,7 @@ def fit(
         if has_rater.any():
             tau2_leniency = max(float(np.mean((new_leniency**2 + leniency_var)[has_rater])), 1e-4)
         e = y_theta_l - take(mu, step)
-        squared = w * (e * e + take(users.theta_var, group) + leniency_var_r)
+        squared = w * (e * e + theta_var_g + leniency_var_r)
         rater_squared = np.bincount(rater, squared, n_raters)
         sigma2 = max(float(rater_squared.sum() / n_obs), 1e-3)
         rater_sigma2 = np.maximum(
@@ -279,14 +306,94 @@ def fit(
         tau2_leniency=tau2_leniency,
         half_life_days=half_life_days,
     )
+    mode = None
+    if whole.any() and user_has_data.any():
+        if start is not None:
+            params = replace(params, tau2=start.tau2.copy(), tau2_user=start.tau2_user)
+        params, mode = _prior_refined(
+            ratings,
+            card,
+            params,
+            leniency,
+            leniency_var,
+            rater_sigma2,
+            user_has_data,
+            # The sweeps' Gaussian posterior is near the mode: Newton starts there.
+            theta.reshape(n_users, N_STEPS),
+        )
     return Fit(
         params=params,
         leniency=leniency,
-        leniency_var=1.0 / (rater_n / rater_sigma2 + 1.0 / tau2_leniency),
+        leniency_var=leniency_var,
         rater_n=rater_n.astype(np.int64),
         rater_noise_var=rater_sigma2,
         iterations=iterations,
+        mode=mode,
     )
+
+
+# EM steps of the skill prior on the joint posterior of rounded scores. The sweeps above take
+# the scores as Gaussian: fast, and the leniencies and step means come out well, but rounding
+# and clipping to 1-4 squeeze the scores, so the spread of skills comes out too small (by a
+# third on bench/report_accuracy.py's populations; imputing each score from its interval
+# inside the sweeps did no better, as it pulls each score toward the current fit). These
+# steps re-estimate the spread from the posterior that treats the rounding exactly.
+# EM is slow where the data say little, so it stops when no variance moves by PRIOR_TOLERANCE
+# (a few steps from the last night's prior, which a night's scorecards move little).
+PRIOR_STEPS = 40
+PRIOR_TOLERANCE = 1e-3
+TAU2_PRIOR_USERS = 200.0
+
+
+def _prior_refined(
+    ratings: Ratings,
+    card: IntArray,
+    params: Params,
+    leniency: FloatArray,
+    leniency_var: FloatArray,
+    noise_var: FloatArray,
+    user_has_data: NDArray[np.bool_],
+    start: FloatArray,
+) -> tuple[Params, FloatArray | None]:
+    """Re-estimate tau2_user and tau2 by EM on the joint posterior; return the last mode too."""
+    w = recency_weight(ratings.age_days, params.half_life_days)
+    mean = start
+    for _ in range(PRIOR_STEPS):
+        mean, cov = joint_posterior(
+            start=mean,
+            user=ratings.user,
+            step=ratings.step,
+            card=card,
+            score=ratings.score,
+            offset=params.mu[ratings.step] + leniency[ratings.rater],
+            noise_var=noise_var[ratings.rater] / w,
+            card_leniency_var=leniency_var[ratings.rater],
+            n_users=ratings.n_users,
+            prior=_prior(params),
+            # EM needs the mode only as well as the prior moves; the report's posterior
+            # polishes it from here.
+            tolerance=PRIOR_TOLERANCE,
+        )
+        second = (mean[:, :, None] * mean[:, None, :] + cov)[user_has_data].mean(axis=0)
+        off_diagonal = ~np.eye(N_STEPS, dtype=bool)
+        # The prior's shape (a shared level plus independent steps), matched to the moments.
+        tau2_user = max(float(second[off_diagonal].mean()), 1e-3)
+        # Each step's spread is pooled toward the steps' mean with TAU2_PRIOR_USERS pseudo-
+        # users: a few hundred users cannot tell seven spreads apart, and EM left alone
+        # drives a step's spread to zero (and its bands with it) on such noise.
+        own = np.maximum(np.diagonal(second) - tau2_user, 1e-3)
+        users = float(user_has_data.sum())
+        tau2 = (users * own + TAU2_PRIOR_USERS * own.mean()) / (users + TAU2_PRIOR_USERS)
+        change = max(abs(tau2_user - params.tau2_user), float(np.abs(tau2 - params.tau2).max()))
+        params = replace(params, tau2=tau2, tau2_user=tau2_user)
+        if change < PRIOR_TOLERANCE:
+            break
+    return params, mean
+
+
+def _prior(params: Params) -> FloatArray:
+    """Return the prior covariance of a user's seven deviations theta = a + d."""
+    return params.tau2_user * np.ones((N_STEPS, N_STEPS)) + np.diag(params.tau2)
 
 
 def posterior(
@@ -300,34 +407,67 @@ def posterior(
     noise_var: FloatArray,
     n_users: int,
     params: Params,
+    card: IntArray | None = None,
+    start: FloatArray | None = None,
 ) -> Estimates:
-    """Estimate every user's skill per step given each rating's rater leniency and noise."""
+    """Estimate every user's skill per step given each rating's rater leniency and noise.
+
+    start: (n_users, 7) a point near the posterior mode of the deviations (Fit.mode), so fewer
+    Newton steps reach it; the result is the same within NEWTON_TOLERANCE.
+    card: the scorecard of each rating (see Ratings.card); its scores share one leniency error.
+    """
     n_groups = n_users * N_STEPS
     group = user * N_STEPS + step
-    group_step = np.tile(np.arange(N_STEPS), n_users)
     w = recency_weight(age_days, params.half_life_days)
     corrected = score - leniency
-    users = _users(
-        group,
-        1.0 / (noise_var / w + leniency_var),
-        corrected - params.mu[step],
-        n_users,
-        params.tau2,
-        params.tau2_user,
+    if card is None:
+        card, _ = _cards_of(user, age_days, leniency)
+    mean, cov = joint_posterior(
+        user=user,
+        step=step,
+        card=card,
+        score=score,
+        offset=params.mu[step] + leniency,
+        noise_var=noise_var / w,
+        card_leniency_var=leniency_var,
+        n_users=n_users,
+        prior=_prior(params),
+        start=start,
     )
     n = np.bincount(group, minlength=n_groups)
     raw_mean = _safe_divide(np.bincount(group, score, n_groups), n, np.nan)
     slope, slope_sd, span = _trend(group, -age_days / 30.0, corrected, n, n_groups, params.sigma2)
     shape = (n_users, N_STEPS)
+    latent = params.mu + mean
     return Estimates(
-        estimate=np.clip(params.mu[group_step] + users.theta, *SCALE).reshape(shape),
-        sd=np.sqrt(users.theta_var).reshape(shape),
+        estimate=np.clip(latent, *SCALE),
+        sd=np.sqrt(np.diagonal(cov, axis1=1, axis2=2)),
         n=n.reshape(shape),
         raw_mean=raw_mean.reshape(shape),
         slope=slope.reshape(shape),
         slope_sd=slope_sd.reshape(shape),
         span_days=(span * 30.0).reshape(shape),
+        latent=latent,
+        cov=cov,
+        n_effective=np.bincount(group, w, n_groups).reshape(shape),
     )
+
+
+def scorecards(ratings: Ratings) -> tuple[IntArray, int]:
+    """Return each rating's scorecard as a dense index, and how many scorecards there are."""
+    if ratings.card is not None:
+        compact, index = np.unique(ratings.card, return_inverse=True)
+        return index.astype(np.int64), int(compact.size)
+    return _cards_of(ratings.user, ratings.age_days, ratings.rater.astype(np.float64))
+
+
+def _cards_of(user: IntArray, age_days: FloatArray, rater: FloatArray) -> tuple[IntArray, int]:
+    """Take the ratings one user got from one rater at one moment as one scorecard."""
+    if not len(user):
+        return np.zeros(0, dtype=np.int64), 0
+    keys = np.stack([user.astype(np.float64), age_days, rater], axis=1)
+    compact, index = np.unique(keys, axis=0, return_inverse=True)
+    return index.reshape(-1).astype(np.int64), int(compact.shape[0])
 
 
 def estimate_all(ratings: Ratings, result: Fit) -> Estimates:
@@ -342,6 +482,8 @@ def estimate_all(ratings: Ratings, result: Fit) -> Estimates:
         noise_var=result.rater_noise_var[ratings.rater],
         n_users=ratings.n_users,
         params=result.params,
+        card=scorecards(ratings)[0],
+        start=result.mode,
     )
 
 

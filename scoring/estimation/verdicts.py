@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
+from scipy.stats import qmc
 
 from scoring.estimation.model import (
     FLAT_SLOPE,
@@ -14,9 +17,11 @@ from scoring.estimation.model import (
     MIN_RATINGS,
     MIN_TREND_RATINGS,
     MIN_TREND_SPAN_DAYS,
+    N_STEPS,
     PITFALL_P,
     SELF_IN_LINE,
     Z_90,
+    Estimates,
     FloatArray,
     IntArray,
 )
@@ -137,3 +142,123 @@ def recurring_pitfalls(
     """Flag (user, tag) pairs ticked clearly more often than the population's rate."""
     p_value = stats.binom.sf(counts - 1, scorecards, np.clip(population_rate, 1e-6, 1 - 1e-6))
     return (counts >= MIN_PITFALL_COUNT) & (p_value < PITFALL_P)
+
+
+# --- the weakest step ---------------------------------------------------------------------------
+
+# "Weakest" means the lowest skill of the seven, not the furthest below the bar of a level.
+WEAKEST_THRESHOLD = 0.65  # the report names a step only this sure (REPORT_WEAKEST_PERCENT)
+WEAKEST_DRAWS = 256
+WEAKEST_MORE_MAX = 8  # "more interviews needed" is counted up to this, then "many"
+_CHUNK = 1024  # users sampled at once: bounds memory to ~CHUNK * DRAWS * 7 numbers
+
+
+@dataclass(frozen=True)
+class WeakestClaims:
+    """Per user: how likely each step is their lowest-skill step, and what the report says."""
+
+    probability: FloatArray  # (users, 7) P(step is the user's lowest skill)
+    step: NDArray[np.int64]  # (users,) the step named weakest (0-6), -1 when none is
+    stated: FloatArray  # (users,) the probability of the most likely step, named or not
+    more_interviews: NDArray[np.int64]  # (users,) 0 when named; -1 over WEAKEST_MORE_MAX
+
+
+@functools.cache
+def _normal_draws(draws: int) -> FloatArray:
+    """Return fixed standard normal draws (draws, 7): scrambled Sobol points, seeded.
+
+    The same for every user and every run, so the incremental update and the nightly rebuild
+    state the same probability for the same evidence, and a report does not change (and is not
+    rewritten) just because the dice fell differently.
+    """
+    points = qmc.Sobol(d=N_STEPS, scramble=True, seed=20261206).random(draws)
+    return np.asarray(stats.norm.ppf(np.clip(points, 1e-12, 1 - 1e-12)), dtype=np.float32)
+
+
+def weakest_claims(
+    estimates: Estimates,
+    *,
+    threshold: float = WEAKEST_THRESHOLD,
+    draws: int = WEAKEST_DRAWS,
+) -> WeakestClaims:
+    """Say for each user how likely each step is their weakest, and name it when sure enough.
+
+    P(step is the lowest of the seven skills) is the share of draws from the posterior (the
+    joint one: the user's general level and a rater's leniency move all steps together, and
+    cancel in the comparison) in which the step is the lowest. A step is named only when that
+    share reaches the threshold and the step was rated at least once. Otherwise the report
+    says how many more interviews like the ones so far would make it that sure: the data
+    part of the covariance shrinking as 1/interviews, the estimates as they are.
+    """
+    latent, n = estimates.latent, estimates.n
+    n_users = latent.shape[0]
+    z = _normal_draws(draws)
+    probability = np.zeros((n_users, N_STEPS))
+    more = np.zeros(n_users, dtype=np.int64)
+    interviews = np.maximum(n.max(axis=1), 1).astype(np.float64) if n_users else np.zeros(0)
+    for start in range(0, n_users, _CHUNK):
+        part = slice(start, min(start + _CHUNK, n_users))
+        root = np.linalg.cholesky(estimates.cov[part])
+        # (users, draws, 7), in single precision: half the memory traffic, and a probability
+        # from 256 draws has no use for more digits.
+        spread = np.matmul(z[None, :, :], np.swapaxes(root, 1, 2).astype(np.float32))
+        probability[part] = _shares(_lowest(latent[part, None, :].astype(np.float32) + spread))
+        unsure = probability[part].max(axis=1) < threshold
+        if unsure.any():
+            more[part][unsure] = 0
+            chunk_more = np.zeros(part.stop - part.start, dtype=np.int64)
+            chunk_more[unsure] = _interviews_to_settle(
+                latent[part][unsure],
+                spread[unsure][:, : max(draws // 4, 1)],
+                interviews[part][unsure],
+                threshold,
+            )
+            more[part] = chunk_more
+    top = np.argmax(probability, axis=1) if n_users else np.zeros(0, dtype=np.int64)
+    stated = np.take_along_axis(probability, top[:, None], axis=1)[:, 0]
+    rated = np.take_along_axis(n, top[:, None], axis=1)[:, 0] > 0
+    named = (stated >= threshold) & rated
+    return WeakestClaims(
+        probability=probability,
+        step=np.where(named, top, -1),
+        stated=stated,
+        more_interviews=np.where(named, 0, np.where(stated >= threshold, 1, more)),
+    )
+
+
+def _interviews_to_settle(
+    latent: FloatArray, spread: FloatArray, interviews: FloatArray, threshold: float
+) -> NDArray[np.int64]:
+    """How many more interviews like the ones so far would make a step that sure (-1: many).
+
+    The data's share of the uncertainty shrinks as interviews / (interviews + more); the
+    estimates stay. A bisection over 1..WEAKEST_MORE_MAX (sureness grows with more).
+    """
+    low = np.zeros(latent.shape[0], dtype=np.int64)  # not sure with this many more
+    high = np.full(latent.shape[0], WEAKEST_MORE_MAX + 1, dtype=np.int64)  # sure (or beyond)
+    while True:
+        open_ = high - low > 1
+        if not open_.any():
+            break
+        middle = (low + high) // 2
+        rows = np.flatnonzero(open_)
+        scale = np.sqrt(interviews[rows] / (interviews[rows] + middle[rows]))
+        moved = latent[rows, None, :] + scale[:, None, None] * spread[rows]
+        sure = _shares(_lowest(moved)).max(axis=1) >= threshold
+        high[rows[sure]] = middle[rows[sure]]
+        low[rows[~sure]] = middle[rows[~sure]]
+    return np.where(high > WEAKEST_MORE_MAX, -1, high)
+
+
+def _lowest(values: FloatArray) -> NDArray[np.int64]:
+    """Index of the smallest of the 7 values on the last axis."""
+    return np.argmin(values, axis=-1)
+
+
+def _shares(lowest: NDArray[np.int64]) -> FloatArray:
+    """Return, per row of step indices, the share of each step (rows, 7)."""
+    rows, draws = lowest.shape
+    counts = np.bincount(
+        (np.arange(rows)[:, None] * N_STEPS + lowest).ravel(), minlength=rows * N_STEPS
+    )
+    return counts.reshape(rows, N_STEPS) / draws

@@ -34,6 +34,8 @@ STEP_COLUMNS: tuple[str, ...] = (
     "self_claimed",
     "self_gap",
     "self_gap_sd",
+    "p_weakest",
+    "p_below_bar",
 )
 _COUNTS = frozenset({"n_ratings", "n_not_reached", "time_reached", "self_n"})
 

@@ -352,6 +352,7 @@ def evidence_load(*, now: datetime, user_id: int | None = None) -> Evidence:
         age_days=(now.timestamp() - cards["card_at"][card]) / _SECONDS_PER_DAY,
         n_users=n_users,
         n_raters=n_raters,
+        card=card,
     )
     missed_card, missed_step = np.nonzero(points == 0)
     not_reached = np.bincount(

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 from rest_framework import serializers
+from scipy import stats
 
 from scoring import estimation as est
 from sevenstep.framework import Level, Pitfall, Step, step_budget_seconds
@@ -24,6 +25,11 @@ class TrendOutput(serializers.Serializer):
     slope_per_30_days = serializers.FloatField(allow_null=True)
     lower = serializers.FloatField(allow_null=True)
     upper = serializers.FloatField(allow_null=True)
+    p_improving = serializers.FloatField(
+        allow_null=True,
+        help_text="Probability (0-1) that the step is improving (slope above 0); null when the "
+        "slope cannot be computed.",
+    )
 
 
 class TimeOnStepOutput(serializers.Serializer):
@@ -87,6 +93,16 @@ class StepReportOutput(serializers.Serializer):
     bar = serializers.FloatField(help_text="The bar of the user's target level.")
     gap = serializers.FloatField(help_text="estimate - bar")
     verdict = serializers.ChoiceField(choices=VERDICTS)
+    p_below_bar = serializers.FloatField(
+        allow_null=True,
+        help_text="Probability (0-1) that your skill on the step is below the bar; null in a "
+        "report built before it was computed.",
+    )
+    p_weakest = serializers.FloatField(
+        allow_null=True,
+        help_text="Probability (0-1) that this is your weakest step: the lowest skill of the "
+        "seven (not the furthest below the bar). Null in a report built before it was computed.",
+    )
     percentile = serializers.FloatField(
         allow_null=True, help_text="Among users of the same target level; null when thin."
     )
@@ -158,6 +174,30 @@ class RecommendedQuestionOutput(serializers.Serializer):
     )
 
 
+class WeakestOutput(serializers.Serializer):
+    meaning = serializers.ChoiceField(
+        choices=["lowest_skill"],
+        help_text="What weakest means: the step with the lowest skill of the seven, whatever "
+        "the bar of your level.",
+    )
+    step = serializers.IntegerField(
+        allow_null=True,
+        help_text="The step named weakest; null when no step is at least threshold likely to be.",
+    )
+    probability = serializers.FloatField(
+        help_text="Probability (0-1) that the most likely step is your weakest; that step is "
+        "named only when this reaches threshold. Calibrated on bench/report_accuracy.py: "
+        "stated 0.8, right about 8 times in 10."
+    )
+    threshold = serializers.FloatField(help_text="How sure the report must be to name a step.")
+    more_interviews = serializers.IntegerField(
+        allow_null=True,
+        help_text="When no step is named: about how many more interviews like the ones so far "
+        "would make one threshold likely; null when more than 8 (or never, if steps are "
+        "alike); 0 when a step is named.",
+    )
+
+
 class ReportOutput(serializers.Serializer):
     user_id = serializers.IntegerField()
     computed_at = serializers.DateTimeField()
@@ -172,9 +212,10 @@ class ReportOutput(serializers.Serializer):
     min_ratings = serializers.IntegerField()
     based_on = BasedOnOutput()
     steps = StepReportOutput(many=True)
-    weakest_steps = serializers.ListField(
-        child=serializers.IntegerField(),
-        help_text="Steps with enough data, largest shortfall to the bar first.",
+    weakest = WeakestOutput(
+        allow_null=True,
+        help_text="Your weakest step, named only when the report is sure enough; null in a "
+        "report built before it was computed.",
     )
     time_management = TimeManagementOutput()
     pitfalls = PitfallReportOutput(many=True)
@@ -198,6 +239,8 @@ def report_view(report: Any) -> dict[str, Any]:
     gaps = np.round(columns["estimate"] - columns["bar"], 2)
     slope_lower = columns["slope"] - est.Z_90 * columns["slope_sd"]
     slope_upper = columns["slope"] + est.Z_90 * columns["slope_sd"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_improving = stats.norm.cdf(columns["slope"] / columns["slope_sd"])
     claims = _self_columns(body["steps"])
     self_views = est.self_view_verdict(claims["self_gap"], claims["self_gap_sd"], claims["self_n"])
     received = claims["self_claimed"] - claims["self_gap"]
@@ -230,11 +273,14 @@ def report_view(report: Any) -> dict[str, Any]:
                 },
                 "gap": float(gaps[s]),
                 "verdict": str(verdicts[s]),
+                "p_below_bar": column.get("p_below_bar"),
+                "p_weakest": column.get("p_weakest"),
                 "trend": {
                     "direction": column["trend"],
                     "slope_per_30_days": column["slope"],
                     "lower": number(slope_lower[s]),
                     "upper": number(slope_upper[s]),
+                    "p_improving": number(p_improving[s], 2),
                 },
                 "time": {
                     "interviews_reached": column["time_reached"],
@@ -263,7 +309,7 @@ def report_view(report: Any) -> dict[str, Any]:
         "min_ratings": body["min_ratings"],
         "based_on": body["based_on"],
         "steps": steps,
-        "weakest_steps": body["weakest_steps"],
+        "weakest": body.get("weakest"),
         "time_management": body["time"],
         "pitfalls": [{**row, "label": str(Pitfall(row["tag"]).label)} for row in body["pitfalls"]],
         "recommended_questions": [

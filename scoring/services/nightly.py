@@ -43,7 +43,13 @@ from scoring.selectors.report_inputs import (
 )
 from scoring.services.bulk import upsert
 from scoring.services.report_bodies import report_contents
-from scoring.services.reports import Built, ReportRow, context_load, report_store
+from scoring.services.reports import (
+    Built,
+    ReportRow,
+    context_load,
+    report_store,
+    weakest_threshold,
+)
 from scoring.services.timings import interview_timings_fill
 from sevenstep.framework import LEVEL_ORDER
 
@@ -131,6 +137,8 @@ def _rebuild_all(now: datetime) -> Rebuild:
         evidence.ratings, start=previous.params if previous.fit else None, start_leniency=known
     )
     estimates = est.estimate_all(evidence.ratings, result)
+    threshold = weakest_threshold()
+    weakest = est.weakest_claims(estimates, threshold=threshold)
     c = evidence.communication
     # The leniencies as stored in RaterStats, from which an incremental update reads them.
     leniency = np.round(result.leniency, 4)[c.rater]
@@ -183,6 +191,8 @@ def _rebuild_all(now: datetime) -> Rebuild:
         rater_arrays=(result.leniency, result.leniency_var, result.rater_noise_var),
         communication=communication,
         context=context,
+        weakest=weakest,
+        threshold=threshold,
     )
     digests = contents.digests().tolist()
     clock.lap("build")

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from scoring import estimation as est
 from scoring.models.reports import STEP_COLUMNS, figures_encode
@@ -30,7 +31,7 @@ OVER_RATIO = 1.5  # over one and a half times the budget
 MIN_TIMED_INTERVIEWS = 2
 _LEVEL_BONUS = (0.3, 0.15)  # questions at, then next to, the user's target level first
 # Part of every digest: bump it when bodies change shape, so every stored report is rewritten.
-BODY_FORMAT = 3
+BODY_FORMAT = 4
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,11 @@ class Contents:
     raters: est.IntArray
     latest: est.FloatArray  # epoch seconds of the newest scorecard; nan without
     steps: dict[str, np.ndarray]  # (users, 7) per column of the body's "steps"; nan for null
-    weakest: est.IntArray  # (users, 7) step numbers with a verdict, weakest first, 0 after
+    # The weakest step is the lowest skill of the seven (not the furthest below the bar):
+    weakest: est.IntArray  # (users,) the step number named, 0 when none is sure enough
+    weakest_probability: est.FloatArray  # (users,) P(the most likely step is the weakest)
+    weakest_more: est.IntArray  # (users,) interviews that would settle it; 0 named, -1 many
+    weakest_threshold: est.FloatArray  # (users,) the probability a claim needs
     interviews: est.IntArray  # timed interviews
     rushed: np.ndarray  # (users, 7) bool
     over_budget: np.ndarray
@@ -101,7 +106,10 @@ class Contents:
         n_ratings = self.steps["n_ratings"][users]
         enough = (n_ratings >= est.MIN_RATINGS).any(axis=1).tolist()
         ratings = n_ratings.sum(axis=1).tolist()
-        weakest = [[step for step in row if step] for row in self.weakest[users].tolist()]
+        weakest = self.weakest[users].tolist()
+        weakest_probability = self.weakest_probability[users].tolist()
+        weakest_more = self.weakest_more[users].tolist()
+        threshold = self.weakest_threshold[users].tolist()
         rushed, over, missed = (
             _steps_where(mask[users])
             for mask in (self.rushed, self.over_budget, self.often_not_reached)
@@ -135,7 +143,13 @@ class Contents:
                         "model_fitted_at": fitted_at,
                     },
                     "step_columns": step_columns,
-                    "weakest_steps": weakest[i],
+                    "weakest": {
+                        "meaning": "lowest_skill",
+                        "step": weakest[i] or None,
+                        "probability": weakest_probability[i],
+                        "threshold": threshold[i],
+                        "more_interviews": None if weakest_more[i] < 0 else weakest_more[i],
+                    },
                     "time": {
                         "interviews": int(self.interviews[u]),
                         "rushed_steps": rushed[i],
@@ -226,6 +240,8 @@ def report_contents(
     rater_arrays: tuple[est.FloatArray, est.FloatArray, est.FloatArray],
     communication: est.CommunicationEstimates,
     context: Context,
+    weakest: est.WeakestClaims,
+    threshold: float,
 ) -> Contents:
     """Gather what each user's report says; rater_arrays: leniency, its variance, noise variance.
 
@@ -242,8 +258,9 @@ def report_contents(
     bars = np.stack([context.bars[level] for level in levels]) if levels else np.zeros((0, 7))
     gap = estimates.estimate - bars
     eligible = n >= est.MIN_RATINGS
-    order = est.weakest_first(gap, n)
-    weakest = np.where(np.take_along_axis(eligible, order, axis=1), order + 1, 0)
+    # P(skill < bar) under the same posterior as the band: the verdict's own probability.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_below = stats.norm.cdf((bars - estimates.latent) / estimates.sd)
 
     timed = timing.reached >= MIN_TIMED_INTERVIEWS
     with np.errstate(invalid="ignore"):
@@ -299,8 +316,13 @@ def report_contents(
             "self_claimed": np.round(self_view.claimed, 2),
             "self_gap": np.round(self_view.gap, 2),
             "self_gap_sd": np.round(self_view.gap_sd, 2),
+            "p_weakest": np.round(weakest.probability, 2),
+            "p_below_bar": np.round(p_below, 2),
         },
-        weakest=weakest,
+        weakest=weakest.step + 1,
+        weakest_probability=np.round(weakest.stated, 2),
+        weakest_more=weakest.more_interviews,
+        weakest_threshold=np.full(evidence.n_users, round(threshold, 2)),
         interviews=timing.interviews,
         rushed=rushed,
         over_budget=over,

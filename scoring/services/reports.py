@@ -116,6 +116,11 @@ def reports_request_released(*, now: datetime | None = None) -> int:
     return len(candidates)
 
 
+def weakest_threshold() -> float:
+    """Return how sure the report must be before it names a step the weakest (a setting)."""
+    return settings.REPORT_WEAKEST_PERCENT / 100.0
+
+
 # --- building -----------------------------------------------------------------------------------
 
 
@@ -179,7 +184,9 @@ def report_compute(*, user_id: int, now: datetime | None = None) -> Built:
         noise_var=noise_var[r.rater],
         n_users=1,
         params=model.params,
+        card=r.card,
     )
+    threshold = weakest_threshold()
     stored = model.fit.params if model.fit else {}
     c = evidence.communication
     communication = est.communication_posterior(
@@ -218,6 +225,8 @@ def report_compute(*, user_id: int, now: datetime | None = None) -> Built:
         rater_arrays=raters,
         communication=communication,
         context=context,
+        weakest=est.weakest_claims(estimates, threshold=threshold),
+        threshold=threshold,
     )
     only = np.zeros(1, dtype=np.int64)
     return Built(

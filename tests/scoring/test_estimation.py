@@ -3,7 +3,7 @@ leniency and noise, integer 1-4 scores, fixed seeds."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
@@ -339,3 +339,128 @@ def test_thin_communication_evidence_is_shrunk_and_gets_no_verdict() -> None:
     assert one.raw_mean[0] == 1 and one.estimate[0] > 1.8  # pulled most of the way back
     assert one.upper[0] - one.lower[0] > 1.0
     assert est.bar_verdict(one.lower, one.upper, 3.0, one.n)[0] == "not_enough_data"
+
+
+# --- rounded scores, shared leniency errors, the weakest step --------------------------------
+
+
+def _carded(scorecards: list[list[int]], *, params: est.Params | None = None) -> est.Estimates:
+    """The posterior of one user scored by typical raters, one card per list of 7 scores."""
+    cards = len(scorecards)
+    return est.posterior(
+        user=np.zeros(7 * cards, dtype=np.int64),
+        step=np.tile(np.arange(7), cards),
+        score=np.asarray(scorecards, dtype=np.float64).ravel(),
+        age_days=np.repeat(np.arange(cards, dtype=np.float64) * 7, 7),
+        leniency=np.zeros(7 * cards),
+        leniency_var=np.full(7 * cards, 0.05),
+        noise_var=np.full(7 * cards, 0.3),
+        n_users=1,
+        params=params or TYPICAL,
+        card=np.repeat(np.arange(cards), 7),
+    )
+
+
+TYPICAL = est.Params(
+    mu=np.full(7, 2.6), tau2=np.full(7, 0.12), tau2_user=0.16, sigma2=0.3, tau2_leniency=0.2
+)
+
+
+def test_a_rounded_score_stands_for_the_interval_it_was_rounded_from() -> None:
+    score = np.array([1.0, 2.0, 3.0, 4.0, 2.7])
+    mean = np.array([2.5, 2.5, 2.5, 2.5, 2.5])
+    found = est.interval(score, mean, np.full(5, 0.25))
+    # A 1 says "below 1.5", a 4 "above 3.5", a 2 "between 1.5 and 2.5"; 2.7 was not rounded.
+    assert found.mean[0] < 1.5 and found.mean[3] > 3.5 and 1.5 < found.mean[1] < 2.5
+    assert found.mean[4] == 2.7
+    # Against the exact log-likelihood of each interval, differentiated numerically.
+    for i, (low, high) in enumerate([(-np.inf, 1.5), (1.5, 2.5), (2.5, 3.5), (3.5, np.inf)]):
+
+        def loglik(m: float, low: float = low, high: float = high) -> float:
+            return float(np.log(stats.norm.cdf((high - m) / 0.5) - stats.norm.cdf((low - m) / 0.5)))
+
+        h = 1e-4
+        gradient = (loglik(2.5 + h) - loglik(2.5 - h)) / (2 * h)
+        curvature = -(loglik(2.5 + h) - 2 * loglik(2.5) + loglik(2.5 - h)) / h**2
+        assert found.gradient[i] == pytest.approx(gradient, rel=1e-4)
+        assert found.weight[i] == pytest.approx(curvature, rel=1e-3)
+        assert 0 < found.weight[i] < 1 / 0.25  # a rounded score says less than an exact one
+
+
+def test_one_noisy_scorecard_names_no_weakest_step() -> None:
+    claims = est.weakest_claims(_carded([[3, 3, 2, 3, 3, 3, 3]]))
+    assert claims.step[0] == -1
+    assert claims.stated[0] < est.WEAKEST_THRESHOLD
+    assert np.argmax(claims.probability[0]) == 2  # the most likely, stated as such
+    assert claims.probability[0].sum() == pytest.approx(1.0)
+
+
+def test_clear_evidence_names_the_weakest_step_with_a_high_probability() -> None:
+    claims = est.weakest_claims(_carded([[3, 3, 1, 3, 3, 3, 3]] * 4))
+    assert claims.step[0] == 2
+    assert claims.stated[0] > 0.95
+    assert claims.more_interviews[0] == 0
+
+
+def test_a_step_never_rated_is_never_named_weakest() -> None:
+    # Monitoring is the population's lowest step, but nobody has seen this user do it.
+    cards = [[3, 3, 3, 3, 3, 3, 3]] * 3
+    estimates = _carded(cards)
+    unrated = replace(estimates, n=np.where(np.arange(7) == 6, 0, estimates.n))
+    assert est.weakest_claims(unrated).step[0] != 6
+
+
+def test_the_same_evidence_states_the_same_probability_every_time() -> None:
+    first = est.weakest_claims(_carded([[3, 2, 3, 3, 2, 3, 3]] * 2))
+    again = est.weakest_claims(_carded([[3, 2, 3, 3, 2, 3, 3]] * 2))
+    np.testing.assert_array_equal(first.probability, again.probability)
+
+
+def test_more_interviews_like_the_last_ones_settle_an_open_question() -> None:
+    open_question = est.weakest_claims(_carded([[3, 3, 2, 3, 3, 3, 3]] * 2))
+    assert open_question.step[0] == -1
+    more = int(open_question.more_interviews[0])
+    assert more >= 1
+    settled = est.weakest_claims(_carded([[3, 3, 2, 3, 3, 3, 3]] * (2 + more + 2)))
+    assert settled.step[0] == 2
+
+
+def test_a_raters_leniency_moves_all_steps_of_a_card_together() -> None:
+    # Seven scores on one card share the rater's leniency error: the steps' errors are
+    # positively correlated, so comparing two steps is surer than either step alone.
+    estimates = _carded([[3, 3, 3, 3, 3, 3, 3]])
+    cov = estimates.cov[0]
+    difference_var = cov[0, 0] + cov[1, 1] - 2 * cov[0, 1]
+    assert cov[0, 1] > 0
+    assert difference_var < cov[0, 0] + cov[1, 1]
+
+
+def test_old_scores_count_for_less_evidence() -> None:
+    recent = _carded([[3] * 7] * 3)
+    old = est.posterior(
+        user=np.zeros(21, dtype=np.int64),
+        step=np.tile(np.arange(7), 3),
+        score=np.full(21, 3.0),
+        age_days=np.full(21, 730.0),
+        leniency=np.zeros(21),
+        leniency_var=np.full(21, 0.05),
+        noise_var=np.full(21, 0.3),
+        n_users=1,
+        params=TYPICAL,
+        card=np.repeat(np.arange(3), 7),
+    )
+    assert (old.n == recent.n).all()
+    assert (old.n_effective < 0.1 * recent.n_effective).all()
+    assert (old.sd > recent.sd).all()
+
+
+def test_bands_cover_the_truth_about_90_percent_of_the_time_with_rounded_scores() -> None:
+    # Fixed seeds, so this is not a flaky test; bench/report_accuracy.py measures it on more.
+    covered = []
+    for seed in SEEDS[:2]:
+        world = simulate(seed, users=600)
+        _, estimates = _fitted(world)
+        truth = np.clip(world.skill, *est.SCALE)
+        rated = estimates.n > 0
+        covered.append(np.mean(((estimates.lower <= truth) & (truth <= estimates.upper))[rated]))
+    assert 0.86 <= float(np.mean(covered)) <= 0.94, covered

@@ -81,7 +81,14 @@ def test_thin_evidence_gets_no_verdict(client_for, raters) -> None:  # type: ign
     reports_rebuild_all()
     report = my_report(client_for, newcomer)
     assert report["enough_data"] is False
-    assert report["weakest_steps"] == []
+    # A 1 among six 4s points at step 1, and the report says how likely that is, whether or
+    # not it is sure enough to name it (calibrated: bench/report_accuracy.py).
+    weakest = report["weakest"]
+    assert weakest["meaning"] == "lowest_skill"
+    assert max(report["steps"], key=lambda row: row["p_weakest"])["step"] == 1
+    assert weakest["step"] in (None, 1)
+    assert (weakest["step"] is not None) == (weakest["probability"] >= weakest["threshold"])
+    assert sum(row["p_weakest"] for row in report["steps"]) == pytest.approx(1, abs=0.03)
     for row in report["steps"]:
         assert row["verdict"] == "not_enough_data"
         assert row["percentile"] is None
@@ -89,6 +96,17 @@ def test_thin_evidence_gets_no_verdict(client_for, raters) -> None:  # type: ign
         assert row["upper"] - row["lower"] > 0.5
     assert steps(report)[1]["n_ratings"] == 1
     assert steps(report)[1]["estimate"] > 1.5  # one bad score is not a verdict
+
+
+def test_one_noisy_scorecard_names_no_weakest_step_and_says_what_would(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+    _, neutral, _ = raters
+    newcomer = person()
+    given_scorecard(neutral, newcomer, [3, 3, 2, 3, 3, 3, 3], days_ago=3)
+    reports_rebuild_all()
+    weakest = my_report(client_for, newcomer)["weakest"]
+    assert weakest["step"] is None
+    assert weakest["probability"] < weakest["threshold"]
+    assert weakest["more_interviews"] is None or weakest["more_interviews"] >= 1
 
 
 def test_communication_from_a_harsh_or_a_lenient_rater_is_corrected_for_their_leniency(
@@ -153,7 +171,15 @@ def test_the_weakest_step_is_named_and_unseen_questions_that_stress_it_are_recom
     reports_rebuild_all()
     report = my_report(client_for, learner)
     assert report["enough_data"] is True
-    assert report["weakest_steps"][0] == 3
+    assert report["weakest"] == {
+        "meaning": "lowest_skill",
+        "step": 3,
+        "probability": pytest.approx(1.0, abs=0.05),
+        "threshold": 0.65,
+        "more_interviews": 0,
+    }
+    assert steps(report)[3]["p_weakest"] == report["weakest"]["probability"]
+    assert steps(report)[3]["p_below_bar"] > 0.95
     assert steps(report)[3]["verdict"] == "below_bar"
     assert steps(report)[3]["bar"] == 3.0  # senior bar for data preparation in rubric v1
     recommended = report["recommended_questions"]

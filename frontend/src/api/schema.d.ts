@@ -1433,6 +1433,11 @@ export interface components {
             is_staff: boolean;
             profile: components["schemas"]["ProfileOutput"];
         };
+        /**
+         * @description * `lowest_skill` - lowest_skill
+         * @enum {string}
+         */
+        MeaningEnum: "lowest_skill";
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         MomentInputRequest: {
             /**
@@ -1896,8 +1901,8 @@ export interface components {
             min_ratings: number;
             based_on: components["schemas"]["BasedOnOutput"];
             steps: components["schemas"]["StepReportOutput"][];
-            /** @description Steps with enough data, largest shortfall to the bar first. */
-            weakest_steps: number[];
+            /** @description Your weakest step, named only when the report is sure enough; null in a report built before it was computed. */
+            weakest: components["schemas"]["WeakestOutput"] | null;
             time_management: components["schemas"]["TimeManagementOutput"];
             pitfalls: components["schemas"]["PitfallReportOutput"][];
             recommended_questions: components["schemas"]["RecommendedQuestionOutput"][];
@@ -2225,6 +2230,16 @@ export interface components {
             verdict: components["schemas"]["StepReportOutputVerdictEnum"];
             /**
              * Format: double
+             * @description Probability (0-1) that your skill on the step is below the bar; null in a report built before it was computed.
+             */
+            p_below_bar: number | null;
+            /**
+             * Format: double
+             * @description Probability (0-1) that this is your weakest step: the lowest skill of the seven (not the furthest below the bar). Null in a report built before it was computed.
+             */
+            p_weakest: number | null;
+            /**
+             * Format: double
              * @description Among users of the same target level; null when thin.
              */
             percentile: number | null;
@@ -2339,6 +2354,11 @@ export interface components {
             lower: number | null;
             /** Format: double */
             upper: number | null;
+            /**
+             * Format: double
+             * @description Probability (0-1) that the step is improving (slope above 0); null when the slope cannot be computed.
+             */
+            p_improving: number | null;
         };
         /**
          * @description * `no_windows` - no_windows
@@ -2349,6 +2369,28 @@ export interface components {
          * @enum {string}
          */
         UnservedReasonEnum: "no_windows" | "week_full" | "another_role" | "no_partner" | "outmatched";
+        WeakestOutput: {
+            /**
+             * @description What weakest means: the step with the lowest skill of the seven, whatever the bar of your level.
+             *
+             *     * `lowest_skill` - lowest_skill
+             */
+            meaning: components["schemas"]["MeaningEnum"];
+            /** @description The step named weakest; null when no step is at least threshold likely to be. */
+            step: number | null;
+            /**
+             * Format: double
+             * @description Probability (0-1) that the most likely step is your weakest; that step is named only when this reaches threshold. Calibrated on bench/report_accuracy.py: stated 0.8, right about 8 times in 10.
+             */
+            probability: number;
+            /**
+             * Format: double
+             * @description How sure the report must be to name a step.
+             */
+            threshold: number;
+            /** @description When no step is named: about how many more interviews like the ones so far would make one threshold likely; null when more than 8 (or never, if steps are alike); 0 when a step is named. */
+            more_interviews: number | null;
+        };
     };
     responses: never;
     parameters: never;

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { describeCommunication, describeSelfAssessment, shapeHistory, shapeReport, type Communication, type Report, type SelfAssessment } from './report'
+import {
+  describeCommunication,
+  describeSelfAssessment,
+  describeWeakest,
+  inTen,
+  shapeHistory,
+  shapeReport,
+  type Communication,
+  type Report,
+  type SelfAssessment,
+} from './report'
 
 function step(n: number, overrides: Record<string, unknown> = {}) {
   return {
@@ -14,8 +24,10 @@ function step(n: number, overrides: Record<string, unknown> = {}) {
     bar: 3,
     gap: -0.5,
     verdict: 'not_enough_data',
+    p_below_bar: 0.8,
+    p_weakest: 0,
     percentile: null,
-    trend: { direction: 'not_enough_data', slope_per_30_days: null, lower: null, upper: null },
+    trend: { direction: 'not_enough_data', slope_per_30_days: null, lower: null, upper: null, p_improving: null },
     time: { interviews_reached: 1, mean_seconds: 120, budget_seconds: 270, ratio: 0.44 },
     self_assessment: selfAssessment(),
     evidence: [],
@@ -37,7 +49,7 @@ function report(overrides: Partial<Report> = {}): Report {
     min_ratings: 3,
     based_on: { scorecards: 1, ratings: 3, raters: 1, latest_scorecard_at: null, model_fit_id: null, model_fitted_at: null },
     steps: [1, 2, 3, 4, 5, 6, 7].map((n) => step(n)),
-    weakest_steps: [],
+    weakest: { meaning: 'lowest_skill', step: null, probability: 0.3, threshold: 0.65, more_interviews: 2 },
     time_management: { interviews: 1, rushed_steps: [1], over_budget_steps: [], often_not_reached: [6, 7] },
     pitfalls: [],
     recommended_questions: [],
@@ -53,13 +65,37 @@ describe('shapeReport', () => {
     expect(view.basedOn).toBe('1 scorecard from 1 interviewer')
   })
 
-  it('names the weakest steps in the API’s order', () => {
-    const steps = [1, 2, 3, 4, 5, 6, 7].map((n) => step(n, { verdict: n === 3 ? 'below_bar' : 'near_bar' }))
-    const view = shapeReport(report({ steps, weakest_steps: [3, 5] } as Partial<Report>))
-    expect(view.weakest.map((s) => [s.step, s.enoughData])).toEqual([
-      [3, true],
-      [5, true],
+  it('names the weakest step with how likely it is', () => {
+    const steps = [1, 2, 3, 4, 5, 6, 7].map((n) => step(n, { p_weakest: n === 3 ? 0.82 : n === 5 ? 0.12 : 0.01 }))
+    const weakest = { meaning: 'lowest_skill', step: 3, probability: 0.82, threshold: 0.65, more_interviews: 0 } as const
+    const view = shapeReport(report({ steps, weakest } as unknown as Partial<Report>))
+    expect(view.weakest.named).toBe(true)
+    expect(view.weakest.sentence).toBe('Step 3 is your weakest step (about 8 in 10 likely).')
+    expect(view.weakest.candidates.map((c) => [c.step, c.probability])).toEqual([
+      [3, 0.82],
+      [5, 0.12],
     ])
+  })
+
+  it('names no weakest step below the threshold and says what would settle it', () => {
+    const steps = [1, 2, 3, 4, 5, 6, 7].map((n) => step(n, { p_weakest: n === 3 ? 0.45 : n === 1 ? 0.3 : 0.05 }))
+    const view = shapeReport(report({ steps, weakest: { meaning: 'lowest_skill', step: null, probability: 0.45, threshold: 0.65, more_interviews: 2 } } as unknown as Partial<Report>))
+    expect(view.weakest.named).toBe(false)
+    expect(view.weakest.sentence).toBe(
+      'Not enough evidence yet to name your weakest step. The most likely is Step 3 (about 5 in 10); the report names a step at 7 in 10 or more. About 2 more interviews like the ones so far would settle it.',
+    )
+  })
+
+  it('says when more interviews may not tell the steps apart, and reads reports built before the claim', () => {
+    const alike = describeWeakest({ meaning: 'lowest_skill', step: null, probability: 0.2, threshold: 0.65, more_interviews: null }, [])
+    expect(alike.sentence).toContain('Your steps look alike so far')
+    expect(describeWeakest(null, []).sentence).toBe('Not enough data yet to name your weakest step.')
+  })
+
+  it('never claims certainty in words', () => {
+    expect(inTen(1)).toBe('more than 9 in 10')
+    expect(inTen(0.66)).toBe('about 7 in 10')
+    expect(inTen(0.01)).toBe('less than 1 in 10')
   })
 
   it('turns time management into minutes and sentences', () => {

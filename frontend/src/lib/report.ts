@@ -7,6 +7,7 @@ export type Report = Schemas['ReportOutput']
 export type Snapshot = Schemas['SnapshotOutput']
 export type SelfAssessment = Schemas['SelfAssessmentOutput']
 export type Communication = Schemas['CommunicationOutput']
+export type Weakest = Schemas['WeakestOutput']
 
 export interface StepRow {
   step: number
@@ -51,7 +52,7 @@ export interface ReportView {
   enoughData: boolean
   minRatings: number
   steps: StepRow[]
-  weakest: StepRow[]
+  weakest: WeakestView
   selfViews: SelfView[]
   /** One sentence for all steps while none has enough self-assessments to compare. */
   selfSummary: string | null
@@ -62,6 +63,53 @@ export interface ReportView {
   questions: { id: number; title: string; domain: string; why: string }[]
   /** One sentence on the rubric's cross-cutting section; null in reports built before it. */
   communication: string | null
+}
+
+/** What the report says about the weakest step: named only when the API is sure enough. */
+export interface WeakestView {
+  named: boolean
+  sentence: string
+  /** Steps at least CANDIDATE_FLOOR likely to be the weakest, most likely first. */
+  candidates: { step: number; name: string; probability: number }[]
+}
+
+/** "Weakest" has one meaning everywhere on the page (the API's meaning "lowest_skill"). */
+export const WEAKEST_MEANING =
+  'Weakest means your lowest skill of the seven steps, whatever the bar of your target level (the table compares each step with the bar).'
+
+const CANDIDATE_FLOOR = 0.1
+
+/** 0.82 → "about 8 in 10"; certainty is never claimed, so 0.97 is "more than 9 in 10". */
+export function inTen(probability: number): string {
+  if (probability >= 0.95) return 'more than 9 in 10'
+  if (probability < 0.05) return 'less than 1 in 10'
+  return `about ${Math.round(probability * 10)} in 10`
+}
+
+/** Say which step is weakest with its probability, or why none is named yet and what would settle it. */
+export function describeWeakest(weakest: Weakest | null | undefined, steps: readonly { step: number; title: string; p_weakest?: number | null }[]): WeakestView {
+  const candidates = steps
+    .filter((s) => (s.p_weakest ?? 0) >= CANDIDATE_FLOOR)
+    .map((s) => ({ step: s.step, name: s.title, probability: s.p_weakest ?? 0 }))
+    .sort((a, b) => b.probability - a.probability)
+  if (!weakest) return { named: false, sentence: 'Not enough data yet to name your weakest step.', candidates: [] }
+  const title = (n: number | null | undefined) => steps.find((s) => s.step === n)?.title ?? `Step ${n}`
+  if (weakest.step != null) {
+    return {
+      named: true,
+      sentence: `${title(weakest.step)} is your weakest step (${inTen(weakest.probability)} likely).`,
+      candidates,
+    }
+  }
+  const top = candidates[0]
+  const leading = top
+    ? ` The most likely is ${top.name} (${inTen(top.probability)}); the report names a step at ${inTen(weakest.threshold).replace('about ', '')} or more.`
+    : ''
+  const more =
+    weakest.more_interviews == null
+      ? ' Your steps look alike so far: it may take many more interviews to tell them apart.'
+      : ` About ${plural(weakest.more_interviews, 'more interview')} like the ones so far would settle it.`
+  return { named: false, sentence: `Not enough evidence yet to name your weakest step.${leading}${more}`, candidates }
 }
 
 export interface HistoryPoint {
@@ -165,7 +213,6 @@ export function shapeReport(report: Report): ReportView {
     percentile: s.percentile ?? null,
     enoughData: s.verdict !== 'not_enough_data',
   }))
-  const byStep = new Map(steps.map((s) => [s.step, s]))
   const tm = report.time_management
   const timeNotes = [
     tm.rushed_steps.length ? `Rushed: ${stepList(tm.rushed_steps)}.` : '',
@@ -178,7 +225,7 @@ export function shapeReport(report: Report): ReportView {
     enoughData: report.enough_data,
     minRatings: report.min_ratings,
     steps,
-    weakest: report.weakest_steps.map((n) => byStep.get(n)).filter((s): s is StepRow => !!s),
+    weakest: describeWeakest(report.weakest, report.steps),
     ...shapeSelfViews(report),
     time: report.steps.map((s) => ({
       step: s.step,

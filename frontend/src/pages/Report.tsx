@@ -22,6 +22,7 @@ import { practise, type PracticeTarget } from '../api/practice'
 import { labelOf, useFramework } from '../api/queries'
 import type { Framework, Me } from '../api/types'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
+import { WeakestStep } from '../components/WeakestStep'
 import { useTimeZone } from '../lib/me'
 import { shapeHistory, shapeReport, TREND_WORDS, VERDICT_WORDS, type HistoryPoint, type Report, type ReportView, type Snapshot } from '../lib/report'
 import { formatDateTime, formatDuration } from '../lib/time'
@@ -53,7 +54,7 @@ export default function ReportPage({ me }: { me: Me }) {
       </div>
       <p className="muted">
         Target level: <strong>{labelOf(framework.data?.levels, me.profile.target_level ?? '')}</strong>. Estimates are corrected for how lenient each
-        interviewer is and pulled toward the average until there is enough evidence; the band shows the uncertainty.
+        interviewer is and pulled toward the average until there is enough evidence; your skill lies inside the 90% band about 9 times in 10.
       </p>
       <Loaded query={framework}>
         {(fw) =>
@@ -150,21 +151,8 @@ function ReportBody({
           {view.communication && <p data-testid="communication">{view.communication}</p>}
         </div>
         <div className="card">
-          <h2>Weakest steps</h2>
-          {view.weakest.length === 0 ? (
-            <p className="muted">Not enough data yet to name your weakest steps.</p>
-          ) : (
-            <ol>
-              {view.weakest.map((s) => (
-                <li key={s.step}>
-                  <strong>
-                    {s.step}. {s.name}
-                  </strong>
-                  {' '}— {s.estimate.toFixed(1)} against a bar of {s.bar.toFixed(1)} ({VERDICT_WORDS[s.verdict] ?? s.verdict})
-                </li>
-              ))}
-            </ol>
-          )}
+          <h2>Weakest step</h2>
+          <WeakestStep weakest={view.weakest} />
           <h2>Practise next</h2>
           {view.questions.length === 0 ? (
             <p className="muted">No recommendation yet.</p>

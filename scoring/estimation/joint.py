@@ -1,0 +1,108 @@
+"""The joint posterior of one user's seven skills, scorecard by scorecard (see the package doc)."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from scoring.estimation.basics import N_STEPS, FloatArray, IntArray
+from scoring.estimation.ordinal import interval, rounded
+
+# Newton steps of the posterior mode: the log-likelihood of rounded scores is concave and
+# smooth, so Newton converges in a handful of steps from the prior mean.
+_NEWTON_STEPS = 8
+NEWTON_TOLERANCE = 1e-4  # points; reports keep two decimals
+
+
+def joint_posterior(
+    *,
+    user: IntArray,
+    step: IntArray,
+    card: IntArray,
+    score: FloatArray,
+    offset: FloatArray,
+    noise_var: FloatArray,
+    card_leniency_var: FloatArray,
+    n_users: int,
+    prior: FloatArray,
+    start: FloatArray | None = None,
+    tolerance: float = NEWTON_TOLERANCE,
+) -> tuple[FloatArray, FloatArray]:
+    """Return each user's 7 step deviations from mu: posterior mode (users, 7), cov (users, 7, 7).
+
+    prior: the (7, 7) covariance of the deviations (scoring.estimation.model: theta = a + d,
+    so tau2_user everywhere plus tau2 on the diagonal). Each
+    scorecard's scores share one error in the rater's leniency (variance v), so a card's
+    scores are not independent: its precision is diag(q) - v / (1 + v sum q) q q' (Sherman-
+    Morrison), which is what keeps seven scores from one harsh-or-not rater from counting as
+    seven independent pieces of evidence about the user's general level. Rounded scores enter
+    through their working response and weight (scoring.estimation.ordinal), recomputed at each
+    Newton step: the Laplace approximation of the posterior.
+    """
+    if not len(user):
+        return np.zeros((n_users, N_STEPS)), np.broadcast_to(
+            prior, (n_users, N_STEPS, N_STEPS)
+        ).copy()
+    prior_precision = np.linalg.inv(prior)
+    compact, card_index = np.unique(card, return_inverse=True)
+    n_cards = compact.size
+    card_user = np.zeros(n_cards, dtype=np.int64)
+    card_user[card_index] = user
+    card_v = np.zeros(n_cards)
+    card_v[card_index] = card_leniency_var
+    to_user = sparse.csr_array(
+        (np.ones(n_cards), (card_user, np.arange(n_cards))), shape=(n_users, n_cards)
+    )
+    whole = rounded(score)
+    mean = np.zeros((n_users, N_STEPS)) if start is None else start
+    cov = np.broadcast_to(prior, (n_users, N_STEPS, N_STEPS)).copy()
+    # Exact scores need one step (the posterior is Gaussian); rounded ones a few, fewer from a
+    # start near the mode (the last EM step's), until no estimate moves by the tolerance.
+    for _ in range(_NEWTON_STEPS if whole.any() else 1):
+        before = mean
+        m = offset + mean[user, step]
+        if whole.any():
+            derivatives = interval(score, m, noise_var)
+            q = derivatives.weight
+            residual = m - offset + derivatives.gradient / q
+        else:
+            q = 1.0 / noise_var
+            residual = score - offset
+        precision, weighted = _card_information(card_index, step, q, residual, card_v, to_user)
+        cov = np.linalg.inv(precision + prior_precision)
+        mean = np.matmul(cov, weighted[:, :, None])[:, :, 0]
+        if np.abs(mean - before).max(initial=0.0) < tolerance:
+            break
+    return mean, cov
+
+
+def _card_information(
+    card: IntArray,
+    step: IntArray,
+    q: FloatArray,
+    residual: FloatArray,
+    card_v: FloatArray,
+    to_user: sparse.csr_array,
+) -> tuple[FloatArray, FloatArray]:
+    """Sum each user's scorecards' precision matrices (users, 7, 7) and precision x residual.
+
+    to_user: (users, cards), 1 where the card is the user's.
+    """
+    n_cards = to_user.shape[1]
+    q_card = np.zeros((n_cards, N_STEPS))
+    qr_card = np.zeros((n_cards, N_STEPS))
+    # One score per step on a scorecard (a database constraint), so assignment is a sum.
+    q_card[card, step] = q
+    qr_card[card, step] = q * residual
+    kappa = card_v / (1.0 + card_v * q_card.sum(axis=1))
+    shared = kappa * qr_card.sum(axis=1)
+    outer = kappa[:, None, None] * q_card[:, :, None] * q_card[:, None, :]
+    per_card = np.concatenate(
+        [-outer.reshape(n_cards, -1), q_card, qr_card - q_card * shared[:, None]], axis=1
+    )
+    per_user = np.asarray(to_user @ per_card)
+    square = N_STEPS * N_STEPS
+    precision = per_user[:, :square].reshape(-1, N_STEPS, N_STEPS)
+    diagonal = np.arange(N_STEPS)
+    precision[:, diagonal, diagonal] += per_user[:, square : square + N_STEPS]
+    return precision, per_user[:, square + N_STEPS :]

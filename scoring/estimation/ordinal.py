@@ -1,0 +1,75 @@
+"""Scores rounded to the 1-4 rubric: what an integer score says about the latent one.
+
+A rater's score is their latent judgement rounded to the nearest level and clipped to 1-4, so
+a 3 says "between 2.5 and 3.5" and a 4 only "above 3.5". With the latent judgement
+N(m, s2), the rounding interval gives the moments of the judgement given the score (the E-step
+of the fit) and the first two derivatives of the score's log-likelihood in m (the working
+response and weight of the posterior's Newton steps). Scores that are not whole levels are
+taken as exact: nothing rounded them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from scoring.estimation.basics import SCALE, FloatArray
+
+# The latent mean is kept within half a level outside the scale and its sd above this while
+# the interval's probability is computed: beyond them it underflows without changing anything.
+_MEAN_MARGIN = 1.0
+_MIN_SD = 0.15
+_INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+_INV_SQRT_2 = 1.0 / np.sqrt(2.0)
+_FAR = 1e3
+_FAR_SD = 30.0
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Per score: the latent judgement's conditional mean and variance, and the derivatives."""
+
+    mean: FloatArray  # E[latent | score]
+    var: FloatArray  # Var[latent | score]
+    gradient: FloatArray  # d log P(score) / dm
+    weight: FloatArray  # -d2 log P(score) / dm2 (> 0: the likelihood is log-concave in m)
+
+
+def rounded(score: FloatArray) -> np.ndarray:
+    """Say which scores are whole rubric levels (and so rounded from a latent judgement)."""
+    return (score == np.round(score)) & (score >= SCALE[0]) & (score <= SCALE[1])
+
+
+def interval(score: FloatArray, mean: FloatArray, var: FloatArray) -> Interval:
+    """Condition a N(mean, var) latent judgement on the score it was rounded to."""
+    whole = rounded(score)
+    sd = np.maximum(np.sqrt(var), _MIN_SD)
+    m = np.clip(mean, SCALE[0] - _MEAN_MARGIN, SCALE[1] + _MEAN_MARGIN)
+    # The open ends as far-away finite bounds: their density terms vanish without inf * 0.
+    low = np.where(score <= SCALE[0], -_FAR, score - 0.5)
+    high = np.where(score >= SCALE[1], _FAR, score + 0.5)
+    # Beyond 30 sd nothing changes but the floating point gets slow (denormals).
+    alpha = np.clip((low - m) / sd, -_FAR_SD, _FAR_SD)
+    beta = np.clip((high - m) / sd, -_FAR_SD, _FAR_SD)
+    # P(alpha < Z < beta) from the tail it lies in, so neither difference loses its digits.
+    # (From an interval below the mean, the mirror image above it: the same mass.)
+    above = alpha > 0
+    near, far = np.where(above, alpha, -beta), np.where(above, beta, -alpha)
+    mass = 0.5 * (special.erfc(near * _INV_SQRT_2) - special.erfc(far * _INV_SQRT_2))
+    mass = np.maximum(mass, 1e-300)
+    pdf_a = _INV_SQRT_2PI * np.exp(-0.5 * alpha * alpha)
+    pdf_b = _INV_SQRT_2PI * np.exp(-0.5 * beta * beta)
+    a_pdf_a = alpha * pdf_a
+    b_pdf_b = beta * pdf_b
+    ratio = (pdf_a - pdf_b) / mass
+    shrink = np.clip(ratio**2 - (a_pdf_a - b_pdf_b) / mass, 1e-6, 1.0)  # 1 - Var/s2, in (0, 1)
+    s2 = sd**2
+    exact_var = np.asarray(var, dtype=np.float64)
+    return Interval(
+        mean=np.where(whole, m + sd * ratio, score),
+        var=np.where(whole, s2 * (1.0 - shrink), 0.0),
+        gradient=np.where(whole, ratio / sd, (score - mean) / exact_var),
+        weight=np.where(whole, shrink / s2, 1.0 / exact_var),
+    )
