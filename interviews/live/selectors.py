@@ -314,13 +314,13 @@ def interview_replay(
     events = list(
         TimelineEvent.objects.filter(interview=interview)
         .order_by("at", "pk")
-        .values_list("kind", "step", "at")
+        .values_list("kind", "step", "at", "actor_id")
     )
     kinds = [DocumentKind.NOTES]
     if role == InterviewRole.INTERVIEWER:
         kinds.append(DocumentKind.PRIVATE)
     readers = {kind: _LogReader(interview, kind) for kind in kinds}
-    moments: list[datetime | None] = [at for _, _, at in events] + [None]
+    moments: list[datetime | None] = [at for _, _, at, _ in events] + [None]
     parts: list[ReplayPart] = []
     size, index, following = 0, 0, None
     for moment, at in enumerate(moments):
@@ -341,7 +341,10 @@ def interview_replay(
             break
     return {
         "interview": interview.pk,
-        "events": [{"kind": kind, "step": step, "at": at} for kind, step, at in events],
+        "events": [
+            {"kind": kind, "step": step, "at": at, "role": interview.role_of(actor)}
+            for kind, step, at, actor in events
+        ],
         "start": start,
         "parts": parts,
         "next": following,

@@ -45,10 +45,16 @@ class ReplayQuery(StrictInputSerializer):
 
 class ReplayEventOutput(serializers.Serializer):
     kind = serializers.CharField(
-        help_text="started, step_entered, ended, or one of the recording_* events."
+        help_text="started, step_entered, ended, one of the recording_* events, or one of "
+        "the call's: call_joined, call_left, call_muted, call_unmuted."
     )
     step = serializers.IntegerField(allow_null=True)
     at = serializers.DateTimeField(help_text="Server time of the event.")
+    role = serializers.CharField(
+        allow_null=True,
+        help_text="interviewer or candidate: whose act it was (who joined the call, muted, "
+        "consented); null when neither participant's (or the account is gone).",
+    )
 
 
 @extend_schema_field(OpenApiTypes.BYTE)

@@ -1844,7 +1844,7 @@ export interface components {
             domains: string[];
         };
         ReplayEventOutput: {
-            /** @description started, step_entered, ended, or one of the recording_* events. */
+            /** @description started, step_entered, ended, one of the recording_* events, or one of the call's: call_joined, call_left, call_muted, call_unmuted. */
             kind: string;
             step: number | null;
             /**
@@ -1852,6 +1852,8 @@ export interface components {
              * @description Server time of the event.
              */
             at: string;
+            /** @description interviewer or candidate: whose act it was (who joined the call, muted, consented); null when neither participant's (or the account is gone). */
+            role: string | null;
         };
         ReplayOutput: {
             interview: number;

@@ -16,13 +16,13 @@ import type { ReplayEvent } from './replay'
 
 const ORIGIN = '2026-06-01T10:00:00Z'
 const EVENTS: ReplayEvent[] = [
-  { kind: 'recording_started', step: null, at: '2026-06-01T09:59:50Z' },
-  { kind: 'started', step: null, at: '2026-06-01T10:00:00Z' },
-  { kind: 'step_entered', step: 1, at: '2026-06-01T10:00:00Z' },
-  { kind: 'step_entered', step: 2, at: '2026-06-01T10:00:30.500Z' },
-  { kind: 'recording_stopped', step: null, at: '2026-06-01T10:01:00Z' },
-  { kind: 'step_entered', step: 1, at: '2026-06-01T10:02:00Z' },
-  { kind: 'ended', step: null, at: '2026-06-01T10:03:00Z' },
+  { kind: 'recording_started', step: null, at: '2026-06-01T09:59:50Z', role: null },
+  { kind: 'started', step: null, at: '2026-06-01T10:00:00Z', role: null },
+  { kind: 'step_entered', step: 1, at: '2026-06-01T10:00:00Z', role: null },
+  { kind: 'step_entered', step: 2, at: '2026-06-01T10:00:30.500Z', role: null },
+  { kind: 'recording_stopped', step: null, at: '2026-06-01T10:01:00Z', role: null },
+  { kind: 'step_entered', step: 1, at: '2026-06-01T10:02:00Z', role: null },
+  { kind: 'ended', step: null, at: '2026-06-01T10:03:00Z', role: null },
 ]
 
 const recording: Recording = {

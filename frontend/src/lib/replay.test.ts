@@ -16,10 +16,10 @@ function change(doc: Y.Doc, moment: number, document: 'notes' | 'private', edit:
 }
 
 const EVENTS: Replay['events'] = [
-  { kind: 'started', step: null, at: '2026-06-01T10:00:00Z' },
-  { kind: 'step_entered', step: 1, at: '2026-06-01T10:00:00Z' },
-  { kind: 'step_entered', step: 2, at: '2026-06-01T10:05:00Z' },
-  { kind: 'ended', step: null, at: '2026-06-01T10:45:00Z' },
+  { kind: 'started', step: null, at: '2026-06-01T10:00:00Z', role: null },
+  { kind: 'step_entered', step: 1, at: '2026-06-01T10:00:00Z', role: null },
+  { kind: 'step_entered', step: 2, at: '2026-06-01T10:05:00Z', role: null },
+  { kind: 'ended', step: null, at: '2026-06-01T10:45:00Z', role: null },
 ]
 
 describe('the replay', () => {
@@ -42,13 +42,31 @@ describe('the replay', () => {
   it('names the recording events in words', () => {
     const recorded: Replay = {
       events: [
-        { kind: 'recording_consented', step: null, at: '2026-06-01T10:01:00Z' },
-        { kind: 'recording_started', step: null, at: '2026-06-01T10:02:00Z' },
-        { kind: 'recording_stopped', step: null, at: '2026-06-01T10:03:00Z' },
+        { kind: 'recording_consented', step: null, at: '2026-06-01T10:01:00Z', role: null },
+        { kind: 'recording_started', step: null, at: '2026-06-01T10:02:00Z', role: null },
+        { kind: 'recording_stopped', step: null, at: '2026-06-01T10:03:00Z', role: null },
       ],
       parts: [],
     }
     expect(momentsOf(recorded).map((m) => m.label)).toEqual(['Agreed to record', 'Recording started', 'Recording stopped'])
+  })
+
+  it('says who joined, left and muted the call', () => {
+    const called: Replay = {
+      events: [
+        { kind: 'call_joined', step: null, at: '2026-06-01T10:01:00Z', role: 'candidate' },
+        { kind: 'call_muted', step: null, at: '2026-06-01T10:02:00Z', role: 'interviewer' },
+        { kind: 'call_unmuted', step: null, at: '2026-06-01T10:02:30Z', role: 'interviewer' },
+        { kind: 'call_left', step: null, at: '2026-06-01T10:03:00Z', role: null },
+      ],
+      parts: [],
+    }
+    expect(momentsOf(called).map((m) => m.label)).toEqual([
+      'The candidate joined the call',
+      'The interviewer muted',
+      'The interviewer unmuted',
+      'Someone left the call',
+    ])
   })
 
   it('builds the notes of a moment from the changes up to it', () => {
@@ -102,28 +120,28 @@ describe('the time on each step', () => {
 
   it('runs from entering a step to the next step change or the end, over every visit', () => {
     const events: Replay['events'] = [
-      { kind: 'started', step: null, at: at(0) },
-      { kind: 'step_entered', step: 1, at: at(0) },
-      { kind: 'step_entered', step: 2, at: at(4, 30) },
-      { kind: 'step_entered', step: 1, at: at(10) },
-      { kind: 'step_entered', step: 3, at: at(11, 15) },
-      { kind: 'ended', step: null, at: at(45) },
+      { kind: 'started', step: null, at: at(0), role: null },
+      { kind: 'step_entered', step: 1, at: at(0), role: null },
+      { kind: 'step_entered', step: 2, at: at(4, 30), role: null },
+      { kind: 'step_entered', step: 1, at: at(10), role: null },
+      { kind: 'step_entered', step: 3, at: at(11, 15), role: null },
+      { kind: 'ended', step: null, at: at(45), role: null },
     ]
     expect(timeOnSteps(events)).toEqual({ 1: 270 + 75, 2: 330, 3: 33 * 60 + 45 })
   })
 
   it('is not cut by recording or other events that happen during a step', () => {
     const events: Replay['events'] = [
-      { kind: 'step_entered', step: 1, at: at(0) },
-      { kind: 'recording_started', step: null, at: at(1) },
-      { kind: 'call_joined', step: null, at: at(2) },
-      { kind: 'step_entered', step: 2, at: at(5) },
+      { kind: 'step_entered', step: 1, at: at(0), role: null },
+      { kind: 'recording_started', step: null, at: at(1), role: null },
+      { kind: 'call_joined', step: null, at: at(2), role: null },
+      { kind: 'step_entered', step: 2, at: at(5), role: null },
     ]
     // Step 2 is still open: like the report, it counts nothing until it is left.
     expect(timeOnSteps(events)).toEqual({ 1: 300, 2: 0 })
   })
 
   it('is empty when no step was entered', () => {
-    expect(timeOnSteps([{ kind: 'started', step: null, at: at(0) }])).toEqual({})
+    expect(timeOnSteps([{ kind: 'started', step: null, at: at(0), role: null }])).toEqual({})
   })
 })

@@ -51,10 +51,19 @@ const EVENT_LABELS: Record<string, string> = {
   recording_withdrawn: 'Withdrew recording consent',
   recording_started: 'Recording started',
   recording_stopped: 'Recording stopped',
+  call_joined: 'joined the call',
+  call_left: 'left the call',
+  call_muted: 'muted',
+  call_unmuted: 'unmuted',
 }
 
+const WHO: Record<string, string> = { interviewer: 'The interviewer', candidate: 'The candidate' }
+
 function labelOf(event: ReplayEvent): string {
-  return EVENT_LABELS[event.kind] ?? (event.step ? `Step ${event.step}` : event.kind)
+  const label = EVENT_LABELS[event.kind]
+  if (!label) return event.step ? `Step ${event.step}` : event.kind
+  if (!event.kind.startsWith('call_')) return label
+  return `${(event.role && WHO[event.role]) || 'Someone'} ${label}`
 }
 
 /** The moments to show: each event, and the latest notes if anything was written after the last. */

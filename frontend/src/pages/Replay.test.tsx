@@ -21,9 +21,9 @@ function replay(): Replay {
   }
   return {
     events: [
-      { kind: 'started', step: null, at: '2026-06-01T10:00:00Z' },
-      { kind: 'step_entered', step: 2, at: '2026-06-01T10:05:00Z' },
-      { kind: 'ended', step: null, at: '2026-06-01T10:45:00Z' },
+      { kind: 'started', step: null, at: '2026-06-01T10:00:00Z', role: null },
+      { kind: 'step_entered', step: 2, at: '2026-06-01T10:05:00Z', role: null },
+      { kind: 'ended', step: null, at: '2026-06-01T10:45:00Z', role: null },
     ],
     parts: [part(1, 'step-1', 'users and scale'), part(2, 'step-2', 'ranking model')],
   }
@@ -99,7 +99,7 @@ describe('the replay page around the notes', () => {
   })
 
   it('says nothing of step times when no step was ever entered', () => {
-    show({ events: [{ kind: 'started', step: null, at: ORIGIN }] })
+    show({ events: [{ kind: 'started', step: null, at: ORIGIN, role: null }] })
     expect(screen.queryByTestId('step-time-1')).toBeNull()
   })
 })
@@ -107,9 +107,9 @@ describe('the replay page around the notes', () => {
 describe('the replay page with both voices recorded', () => {
   // The interview's clock: started at 0, step 2 entered at 0:30, ended at 0:50.
   const EVENTS: Replay['events'] = [
-    { kind: 'started', step: null, at: ORIGIN },
-    { kind: 'step_entered', step: 2, at: '2026-06-01T10:00:30Z' },
-    { kind: 'ended', step: null, at: '2026-06-01T10:00:50Z' },
+    { kind: 'started', step: null, at: ORIGIN, role: null },
+    { kind: 'step_entered', step: 2, at: '2026-06-01T10:00:30Z', role: null },
+    { kind: 'ended', step: null, at: '2026-06-01T10:00:50Z', role: null },
   ]
 
   beforeEach(() => {
