@@ -72,6 +72,7 @@ def test_two_people_run_score_and_review_an_interview(new_page, password) -> Non
 
     # The interviewer scores step 1 from the side panel while the interview runs.
     panel = interviewer.get_by_role("complementary", name="Interviewer panel")
+    panel.get_by_role("tab", name="Rubric").click()
     panel.locator(".level").nth(2).click()
     panel.get_by_label("Evidence for step 1").fill("Asked about scale and latency first.")
     panel.get_by_text("Draft saved").wait_for()
