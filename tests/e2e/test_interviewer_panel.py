@@ -1,5 +1,5 @@
 """The interviewer's panel on a laptop: the question, every step's guide, the rubric and the
-private notes fit one 1280x800 screen; while scoring, each step's private notes are beside it."""
+private notes fit one 1280x800 screen, and the private notes sit beside each step's score."""
 
 from __future__ import annotations
 
@@ -113,4 +113,22 @@ def test_the_interviewer_sees_prompt_guides_rubric_and_notes_within_one_laptop_s
         _assert_fits(interviewer)
         screenshot(interviewer, f"33-panel-scoring-{width}")
 
+    # The scorecard page: each step's private notes beside its score.
+    interviewer.set_viewport_size({"width": 1280, "height": 800})
+    interviewer.goto(f"/interviews/{interview.pk}/scorecard")
+    interviewer.get_by_role("heading", name="Scorecard for Carl").wait_for()
+    step_1 = interviewer.get_by_role("complementary", name="Your private notes of step 1")
+    step_1.get_by_text("asked about latency late").wait_for()
+    step_3 = interviewer.get_by_role("complementary", name="Your private notes of step 3")
+    step_3.get_by_text("no word on label noise").wait_for()
+    interviewer.get_by_role("complementary", name="Your private notes of step 2").get_by_text(
+        "None for this step."
+    ).wait_for()
+    # Beside, not below: the notes start level with the step's score on a laptop.
+    card = interviewer.locator(".step-card").first
+    score_box = card.locator(".step-score").bounding_box()
+    notes_box = step_1.bounding_box()
+    assert notes_box["x"] >= score_box["x"] + score_box["width"] - 1
+    assert abs(notes_box["y"] - score_box["y"]) < 40
+    screenshot(interviewer, "34-scorecard-with-private-notes")
     assert interviewer.console_errors == [] and candidate.console_errors == []
