@@ -288,10 +288,11 @@ export function Sealed({ error, what, children }: { error: unknown; what: string
 export function FeedbackSummary({ feedback }: { feedback: Feedback }) {
   return (
     <dl className="pairs">
-      <dt>Usefulness</dt>
-      <dd>{feedback.usefulness ?? '—'} / 5</dd>
+      {/* The candidate rates these once the scorecard is released to them, if at all. */}
+      <dt>Usefulness of your feedback</dt>
+      <dd>{feedback.usefulness != null ? `${feedback.usefulness} / 5` : 'not rated (yet)'}</dd>
       <dt>Specificity</dt>
-      <dd>{feedback.specificity ?? '—'} / 5</dd>
+      <dd>{feedback.specificity != null ? `${feedback.specificity} / 5` : 'not rated (yet)'}</dd>
       <dt>Preparedness</dt>
       <dd>{feedback.preparedness ?? '—'} / 5</dd>
       {feedback.comment && (
