@@ -26,14 +26,15 @@ CLIPPED = """panel => {
 }"""
 
 
-def _assert_fits(page) -> None:  # type: ignore[no-untyped-def]
+def _assert_fits(page, *, one_screen: bool = True) -> None:  # type: ignore[no-untyped-def]
     panel = page.get_by_role("complementary", name="Interviewer panel")
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
     fit = panel.evaluate(CLIPPED)
     assert fit["out"] == [], fit
     assert fit["scrollers"] == [], fit
-    assert fit["height"] <= fit["innerHeight"], fit
-    assert fit["bottom"] <= fit["innerHeight"] + 0.5, fit
+    if one_screen:
+        assert fit["height"] <= fit["innerHeight"], fit
+        assert fit["bottom"] <= fit["innerHeight"] + 0.5, fit
 
 
 def test_the_interviewer_sees_prompt_guides_rubric_and_notes_within_one_laptop_screen(
@@ -112,6 +113,12 @@ def test_the_interviewer_sees_prompt_guides_rubric_and_notes_within_one_laptop_s
         panel.get_by_role("button", name="1. Clarifying requirements").click()
         _assert_fits(interviewer)
         screenshot(interviewer, f"33-panel-scoring-{width}")
+
+    # On a phone the panel stacks under the workspace, still without clipping.
+    interviewer.set_viewport_size({"width": 390, "height": 844})
+    panel.get_by_role("tab", name="Guide").click()
+    _assert_fits(interviewer, one_screen=False)
+    screenshot(interviewer, "33-panel-guide-390")
 
     # The scorecard page: each step's private notes beside its score.
     interviewer.set_viewport_size({"width": 1280, "height": 800})
