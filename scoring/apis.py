@@ -18,6 +18,7 @@ from scoring.serializers import (
     EXPORT_COLUMNS,
     FeedbackInput,
     FeedbackOutput,
+    FeedbackRatingsInput,
     InterviewerStatsOutput,
     ReportExportOutput,
     ReportOutput,
@@ -162,6 +163,25 @@ class FeedbackSubmitApi(APIView):
             return Response(FeedbackOutput(feedback).data)
 
         return idempotent(request, scope=f"feedback-submit:{interview_id}", produce=produce)
+
+
+class FeedbackRatingsApi(APIView):
+    @extend_schema(
+        request=FeedbackRatingsInput,
+        responses=FeedbackOutput,
+        summary="Rate how useful (and specific) the released scorecard was, once",
+        description="Candidate only, after submitting the feedback on the interviewer and once "
+        "the scorecard is released to them (409 `feedback_not_submitted`, `not_released_yet`); "
+        "the ratings are final (409 `already_rated`). Not bound to the submission deadline.",
+    )
+    def post(self, request: Request, interview_id: int) -> Response:
+        submissions.feedback_rating_authorise(user_id=request.user.pk, interview_id=interview_id)
+        data = FeedbackRatingsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        feedback = submissions.feedback_rate_released(
+            user_id=request.user.pk, interview_id=interview_id, **data.validated_data
+        )
+        return Response(FeedbackOutput(feedback).data)
 
 
 class ScorecardsReceivedApi(APIView):

@@ -25,6 +25,11 @@ urlpatterns = [
         apis.FeedbackSubmitApi.as_view(),
         name="interviewer-feedback-submit",
     ),
+    path(
+        "interviews/<int:interview_id>/interviewer-feedback/ratings/",
+        apis.FeedbackRatingsApi.as_view(),
+        name="interviewer-feedback-ratings",
+    ),
     path("scorecards/received/", apis.ScorecardsReceivedApi.as_view(), name="scorecards-received"),
     path("reports/me/", apis.ReportMeApi.as_view(), name="report-me"),
     path("reports/me/history/", apis.ReportHistoryApi.as_view(), name="report-me-history"),

@@ -146,6 +146,13 @@ ROWS: list[Row] = [
         {"usefulness": 3, "specificity": 3, "preparedness": 3},
     ),
     Row("POST", "/api/interviews/{done}/interviewer-feedback/submit/", frozenset({CANDIDATE}), {}),
+    # the candidate's own feedback is a draft here: 409 feedback_not_submitted, past the check
+    Row(
+        "POST",
+        "/api/interviews/{done}/interviewer-feedback/ratings/",
+        frozenset({CANDIDATE}),
+        {"usefulness": 4},
+    ),
     Row("GET", "/api/scorecards/received/", USERS),
     Row("GET", "/api/reports/me/", USERS),
     Row("GET", "/api/reports/me/history/", USERS),

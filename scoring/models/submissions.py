@@ -174,6 +174,9 @@ class InterviewerFeedback(Submission):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback_received"
     )
     # 1-5: how useful, how specific the interviewer's feedback was, how prepared they were.
+    # The first two judge the scorecard, which blind release hides until this feedback is
+    # submitted, so they are optional at submission and may be given once afterwards, when
+    # the scorecard is released (the one change a submitted row allows: migration 0007).
     usefulness = models.PositiveSmallIntegerField(null=True, blank=True)
     specificity = models.PositiveSmallIntegerField(null=True, blank=True)
     preparedness = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -189,12 +192,7 @@ class InterviewerFeedback(Submission):
             ),
             models.CheckConstraint(
                 condition=Q(status="draft")
-                | Q(
-                    submitted_at__isnull=False,
-                    usefulness__isnull=False,
-                    specificity__isnull=False,
-                    preparedness__isnull=False,
-                ),
+                | Q(submitted_at__isnull=False, preparedness__isnull=False),
                 name="feedback_submitted_complete",
             ),
             *(

@@ -12,6 +12,7 @@ from scoring.serializers.reports import (
 from scoring.serializers.submissions import (
     FeedbackInput,
     FeedbackOutput,
+    FeedbackRatingsInput,
     RubricOutput,
     ScorecardInput,
     ScorecardOutput,
@@ -21,6 +22,7 @@ __all__ = [
     "EXPORT_COLUMNS",
     "FeedbackInput",
     "FeedbackOutput",
+    "FeedbackRatingsInput",
     "InterviewerStatsOutput",
     "ReportExportOutput",
     "ReportOutput",

@@ -209,6 +209,19 @@ class FeedbackInput(StrictInputSerializer):
         return dict(sorted(value.items()))
 
 
+class FeedbackRatingsInput(StrictInputSerializer):
+    usefulness = serializers.IntegerField(
+        min_value=1, max_value=5, help_text="1-5: how useful the scorecard was"
+    )
+    specificity = serializers.IntegerField(
+        min_value=1,
+        max_value=5,
+        allow_null=True,
+        default=None,
+        help_text="1-5: how specific it was (optional)",
+    )
+
+
 class FeedbackOutput(serializers.Serializer):
     id = serializers.IntegerField()
     interview_id = serializers.IntegerField()

@@ -12,7 +12,12 @@ from django.utils import timezone
 from interviews.models import Interview, InterviewRole, InterviewStatus
 from scoring.models import InterviewerFeedback, Scorecard, StepScore, SubmissionStatus
 from scoring.models.submissions import Submission
-from scoring.selectors import interview_for_participant, rubric_current, submission_deadline
+from scoring.selectors import (
+    interview_for_participant,
+    released_scorecards,
+    rubric_current,
+    submission_deadline,
+)
 from scoring.services.reports import report_request
 from sevenstep.errors import ApplicationError, Conflict
 from sevenstep.framework import Step
@@ -239,10 +244,54 @@ def feedback_submit(*, user_id: int, interview_id: int) -> InterviewerFeedback:
         user_id=user_id, interview_id=interview_id, role=InterviewRole.CANDIDATE, now=now
     )
     feedback = _draft_to_submit(InterviewerFeedback, interview, "feedback")
+    # Only the interviewer's conduct: how useful and specific the scorecard was is asked once
+    # it is released (feedback_rate_released), since blind release hides it until now.
     missing = {
         name: ["Rate this from 1 to 5."]
-        for name in ("usefulness", "specificity", "preparedness")
+        for name in ("preparedness",)
         if getattr(feedback, name) is None
     }
     _submit(feedback, problems=missing, now=now)
+    return feedback
+
+
+def feedback_rating_authorise(*, user_id: int, interview_id: int) -> Interview:
+    """Return the interview if this user is its candidate; raise before any input is parsed."""
+    interview, role = interview_for_participant(user_id=user_id, interview_id=interview_id)
+    if role != InterviewRole.CANDIDATE:
+        raise ApplicationError(
+            "Only the candidate rates the feedback they received.",
+            code="wrong_role",
+            status_code=403,
+        )
+    return interview
+
+
+@transaction.atomic
+def feedback_rate_released(
+    *, user_id: int, interview_id: int, usefulness: int, specificity: int | None
+) -> InterviewerFeedback:
+    """Rate the released scorecard's usefulness (and specificity) once, after the feedback.
+
+    Not bound to the submission deadline: the scorecard may be released only at it.
+    """
+    interview = feedback_rating_authorise(user_id=user_id, interview_id=interview_id)
+    feedback = InterviewerFeedback.objects.select_for_update().filter(interview=interview).first()
+    if feedback is None or not feedback.is_submitted:
+        raise Conflict(
+            "Submit your feedback on the interviewer first.", code="feedback_not_submitted"
+        )
+    if not released_scorecards().filter(interview=interview).exists():
+        raise Conflict(
+            "You can rate the feedback once the scorecard is released to you.",
+            code="not_released_yet",
+        )
+    if feedback.usefulness is not None or feedback.specificity is not None:
+        raise Conflict("You have already rated this feedback.", code="already_rated")
+    # An update, not save(): the row is submitted, and the database lets only these two
+    # columns go from empty to a value (migration 0007).
+    InterviewerFeedback.objects.filter(pk=feedback.pk).update(
+        usefulness=usefulness, specificity=specificity, updated_at=timezone.now()
+    )
+    feedback.refresh_from_db()
     return feedback

@@ -72,6 +72,7 @@ def test_two_people_run_score_and_review_an_interview(new_page, password) -> Non
 
     # The interviewer scores step 1 from the side panel while the interview runs.
     panel = interviewer.get_by_role("complementary", name="Interviewer panel")
+    panel.get_by_role("tab", name="Rubric").click()
     panel.locator(".level").nth(2).click()
     panel.get_by_label("Evidence for step 1").fill("Asked about scale and latency first.")
     panel.get_by_text("Draft saved").wait_for()
@@ -126,13 +127,19 @@ def test_two_people_run_score_and_review_an_interview(new_page, password) -> Non
     candidate.get_by_text("Sealed").wait_for()
     # ... gives feedback on the interviewer ...
     candidate.goto(f"/interviews/{interview.pk}/feedback")
-    for name in ("usefulness", "specificity", "preparedness"):
-        candidate.locator(f'input[name="{name}"][value="4"]').check()
+    # The form asks about the interviewer's conduct first, never about a scorecard unseen.
+    assert candidate.get_by_text("How useful was the feedback?").count() == 0
+    candidate.locator('input[name="preparedness"][value="4"]').check()
     candidate.get_by_label("Comment for the interviewer").fill("Clear, specific feedback.")
     candidate.get_by_label("Step 1: 4").check()
     candidate.get_by_label("Step 2: 3").check()
     screenshot(candidate, "23-feedback")
     candidate.get_by_role("button", name="Submit feedback").click()
+    # Released now (the scorecard was submitted first): rate how useful it was.
+    rate = candidate.get_by_test_id("rate-the-feedback")
+    rate.locator('input[name="usefulness"][value="4"]').check()
+    rate.get_by_role("button", name="Send these ratings").click()
+    rate.get_by_text("You rated the feedback: useful 4 / 5").wait_for()
     candidate.get_by_role("link", name="See the scorecard you received").click()
     # ... and then sees the scorecard ...
     candidate.get_by_role("heading", name="Your scorecard from Ivy").wait_for()

@@ -24,7 +24,7 @@ def test_the_room_renders_under_its_csp_with_the_partners_caret_coloured(
     for page in pages:
         page.on(
             "console",
-            # Only styles: Excalidraw's fonts from its CDN are refused too, and fall back.
+            # Styles; fonts never go to another origin (test_board_assets proves it).
             lambda message: "style-src" in message.text and refused.append(message.text),
         )
     interviewer, candidate = pages

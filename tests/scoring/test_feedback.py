@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from scoring.models import InterviewerFeedback
 from tests.scoring.conftest import FEEDBACK, scorecard_body
@@ -96,7 +96,100 @@ def test_incomplete_feedback_cannot_be_submitted(client_for, interview, candidat
     client.put(feedback_url(interview), {"usefulness": 4}, format="json")
     response = client.post(feedback_url(interview, "submit/"))
     assert response.status_code == 400
-    assert set(response.json()["error"]["fields"]) == {"specificity", "preparedness"}
+    assert set(response.json()["error"]["fields"]) == {"preparedness"}
+
+
+# --- rating the scorecard once it is released --------------------------------------------------
+
+CONDUCT = {"preparedness": 4, "comment": "Knew the question well.", "self_assessment": {"1": 3}}
+
+
+def submit_conduct(client, interview) -> None:  # type: ignore[no-untyped-def]
+    assert client.put(feedback_url(interview), CONDUCT, format="json").status_code == 200
+    assert client.post(feedback_url(interview, "submit/")).status_code == 200
+
+
+def test_feedback_on_conduct_alone_is_complete_without_rating_an_unseen_scorecard(
+    client_for, interview, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(candidate)
+    submit_conduct(client, interview)
+    body = client.get(feedback_url(interview)).json()
+    assert (body["status"], body["usefulness"], body["specificity"]) == ("submitted", None, None)
+
+
+def test_the_candidate_rates_the_scorecard_once_it_is_released_and_only_once(
+    client_for, interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(candidate)
+    ratings = feedback_url(interview, "ratings/")
+    early = client.post(ratings, {"usefulness": 5}, format="json")
+    assert (early.status_code, early.json()["error"]["code"]) == (409, "feedback_not_submitted")
+    submit_conduct(client, interview)
+    sealed = client.post(ratings, {"usefulness": 5}, format="json")
+    assert (sealed.status_code, sealed.json()["error"]["code"]) == (409, "not_released_yet")
+
+    write_scorecard(client_for(interviewer), interview)
+    rated = client.post(ratings, {"usefulness": 5, "specificity": 4}, format="json")
+    assert rated.status_code == 200
+    assert (rated.json()["usefulness"], rated.json()["specificity"]) == (5, 4)
+    again = client.post(ratings, {"usefulness": 1}, format="json")
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "already_rated")
+    # The interviewer reads the ratings with the rest of the feedback.
+    assert client_for(interviewer).get(feedback_url(interview)).json()["usefulness"] == 5
+
+
+def test_only_the_candidate_rates_the_scorecard(
+    client_for, interview, interviewer, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    submit_conduct(client_for(candidate), interview)
+    write_scorecard(client_for(interviewer), interview)
+    response = client_for(interviewer).post(
+        feedback_url(interview, "ratings/"), {"usefulness": 5}, format="json"
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "wrong_role")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({}, "usefulness"), ({"usefulness": 6}, "usefulness"), ({"usefulness": 3, "x": 1}, "x")],
+)
+def test_bad_ratings_are_a_400(client_for, interview, candidate, body, field) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(candidate).post(feedback_url(interview, "ratings/"), body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_the_database_lets_a_submitted_feedback_change_only_by_rating_it_once(
+    client_for, interview, candidate
+) -> None:  # type: ignore[no-untyped-def]
+    submit_conduct(client_for(candidate), interview)
+    rows = InterviewerFeedback.objects.all()
+    changes = {
+        "preparedness": 1,
+        "comment": "rewritten",
+        "self_assessment": {"1": 1},
+        "status": "draft",
+        "submitted_at": None,
+        "created_at": interview.ended_at,
+        "interviewer_id": interview.candidate_id,
+        "candidate_id": interview.interviewer_id,
+    }
+    # Every column but the two late ratings (and the bookkeeping ones) is covered here.
+    late = {"id", "usefulness", "specificity", "updated_at", "interview"}
+    assert {f.name for f in InterviewerFeedback._meta.concrete_fields} - late == {
+        name.removesuffix("_id") for name in changes
+    }
+    for name, value in changes.items():
+        with pytest.raises(IntegrityError), transaction.atomic():
+            rows.update(**{name: value})
+    rows.update(usefulness=3)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.update(usefulness=4)
+    if connection.vendor == "postgresql":  # SQLite's flush deletes rows, so 0002 allows it
+        with pytest.raises(IntegrityError), transaction.atomic():
+            rows.delete()
+    assert rows.get().usefulness == 3
 
 
 # --- blind release -----------------------------------------------------------------------------

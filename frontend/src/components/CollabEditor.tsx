@@ -6,6 +6,22 @@ import { useEffect, useRef } from 'react'
 import { yCollab } from 'y-codemirror.next'
 import type { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
+import { collapseTypedMarker } from '../lib/listInput'
+
+/** A marker typed on an auto-continued list line replaces the continued one ("- - " → "- "). */
+const listMarkerInput = EditorView.inputHandler.of((view, from, to, text) => {
+  if (text !== ' ' || from !== to) return false
+  const line = view.state.doc.lineAt(from)
+  if (to !== line.to) return false
+  const kept = collapseTypedMarker(line.text.slice(0, from - line.from))
+  if (kept === null) return false
+  view.dispatch({
+    changes: { from: line.from, to, insert: kept },
+    selection: { anchor: line.from + kept.length },
+    userEvent: 'input.type',
+  })
+  return true
+})
 
 /** A CodeMirror 6 Markdown editor bound to a shared Y.Text, with the other people's cursors. */
 export function CollabEditor({
@@ -35,6 +51,7 @@ export function CollabEditor({
         extensions: [
           basicSetup,
           markdown(),
+          listMarkerInput,
           EditorView.lineWrapping,
           EditorState.readOnly.of(readOnly),
           EditorView.editable.of(!readOnly),

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import {
   describeCommunication,
+  describePercentile,
   describeSelfAssessment,
   describeWeakest,
   inTen,
+  ordinal,
   shapeHistory,
   shapeReport,
   type Communication,
@@ -229,5 +231,47 @@ describe('describeCommunication', () => {
     expect(shapeReport(report({ communication: talk({ verdict: 'no_bar', bar: null, gap: null }) })).communication).toBe(
       'Communication and trade-offs: 2.6 (90% band 2.2–3.0, 4 ratings).',
     )
+  })
+})
+
+describe('steps without ratings and reports without scorecards', () => {
+  it('marks a step nobody has rated as having no estimate', () => {
+    const steps = [step(1, { n_ratings: 0 }), ...[2, 3, 4, 5, 6, 7].map((n) => step(n))]
+    const view = shapeReport(report({ steps } as Partial<Report>))
+    expect(view.steps[0].rated).toBe(false)
+    expect(view.steps[1].rated).toBe(true)
+  })
+
+  it('is empty with zero scorecards, so the page shows its empty state', () => {
+    const none = report({ based_on: { scorecards: 0, ratings: 0, raters: 0, latest_scorecard_at: null, model_fit_id: null, model_fitted_at: null } })
+    expect(shapeReport(none).empty).toBe(true)
+    expect(shapeReport(report()).empty).toBe(false)
+  })
+})
+
+describe('describePercentile', () => {
+  it('gives the rank with its English ordinal when the API computed one', () => {
+    expect(describePercentile(62.4, 5, 3)).toBe('62nd percentile')
+    expect(describePercentile(1, 5, 3)).toBe('1st percentile')
+    expect(describePercentile(13, 5, 3)).toBe('13th percentile')
+    expect(ordinal(111)).toBe('111th')
+    expect(ordinal(23)).toBe('23rd')
+  })
+
+  it('says how many more ratings a step needs before it is ranked', () => {
+    expect(describePercentile(null, 1, 3)).toBe('after 2 more ratings')
+    expect(describePercentile(null, 2, 3)).toBe('after 1 more rating')
+    expect(describePercentile(null, 0, 3)).toBe('after 3 more ratings')
+  })
+
+  it('waits for the nightly recalculation once the ratings are there', () => {
+    expect(describePercentile(null, 3, 3)).toBe('after the nightly recalculation')
+  })
+
+  it('is shaped into every step of the report', () => {
+    const steps = [step(1, { n_ratings: 4, percentile: 40 }), ...[2, 3, 4, 5, 6, 7].map((n) => step(n))]
+    const view = shapeReport(report({ steps } as Partial<Report>))
+    expect(view.steps[0].percentileText).toBe('40th percentile')
+    expect(view.steps[1].percentileText).toBe('after 2 more ratings')
   })
 })

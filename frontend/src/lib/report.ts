@@ -21,7 +21,11 @@ export interface StepRow {
   verdict: string
   trend: string
   percentile: number | null
+  /** What the Percentile column says: the rank, or when there will be one. */
+  percentileText: string
   enoughData: boolean
+  /** False for a step nobody has scored yet: its "estimate" is only the population's prior. */
+  rated: boolean
 }
 
 export interface SelfView {
@@ -47,6 +51,8 @@ export interface Quote {
 }
 
 export interface ReportView {
+  /** No scorecard at all: the page shows its empty state, not a chart of priors. */
+  empty: boolean
   computedAt: string
   basedOn: string
   enoughData: boolean
@@ -198,6 +204,25 @@ function shapeSelfViews(report: Report): { selfViews: SelfView[]; selfSummary: s
   return { selfViews, selfSummary: most ? `${describeSelfAssessment(most.self_assessment, report.min_ratings)} ${hint}` : hint }
 }
 
+/** 1 → "1st", 22 → "22nd", 13 → "13th". */
+export function ordinal(n: number): string {
+  const tens = n % 100
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')
+  return `${n}${suffix}`
+}
+
+/**
+ * The Percentile column: the rank among users of the same target level when the API gives one,
+ * else when it will: a step needs minRatings ratings, and the population it is ranked in is
+ * computed by the nightly recalculation, so a step that just got enough waits for that.
+ */
+export function describePercentile(percentile: number | null | undefined, nRatings: number, minRatings: number): string {
+  if (percentile != null) return `${ordinal(Math.round(percentile))} percentile`
+  const missing = minRatings - nRatings
+  if (missing > 0) return `after ${plural(missing, 'more rating')}`
+  return 'after the nightly recalculation'
+}
+
 export function shapeReport(report: Report): ReportView {
   const steps: StepRow[] = report.steps.map((s) => ({
     step: s.step,
@@ -211,7 +236,9 @@ export function shapeReport(report: Report): ReportView {
     verdict: s.verdict,
     trend: s.trend.direction,
     percentile: s.percentile ?? null,
+    percentileText: describePercentile(s.percentile, s.n_ratings, report.min_ratings),
     enoughData: s.verdict !== 'not_enough_data',
+    rated: s.n_ratings > 0,
   }))
   const tm = report.time_management
   const timeNotes = [
@@ -220,6 +247,7 @@ export function shapeReport(report: Report): ReportView {
     tm.often_not_reached.length ? `Often not reached before the clock ran out: ${stepList(tm.often_not_reached)}.` : '',
   ].filter(Boolean)
   return {
+    empty: report.based_on.scorecards === 0,
     computedAt: report.computed_at,
     basedOn: `${plural(report.based_on.scorecards, 'scorecard')} from ${plural(report.based_on.raters, 'interviewer')}`,
     enoughData: report.enough_data,

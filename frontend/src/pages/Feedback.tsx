@@ -1,12 +1,14 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
 import { Link, useParams } from 'react-router-dom'
 import { api } from '../api/client'
 import { useSubmit, useAutosavedDraft } from '../api/autosave'
 import { roleOf, useInterview, type InterviewDetail } from '../api/interviews'
 import { useFramework } from '../api/queries'
-import type { Feedback, FeedbackInput, Framework, Me } from '../api/types'
+import type { Feedback, FeedbackInput, Framework, Me, Scorecard } from '../api/types'
 import { ErrorMessage, fieldErrors, Loaded, Spinner } from '../components/forms'
 import { useTimeZone } from '../lib/me'
+import { useAction } from '../lib/useAction'
 import { formatDateTime } from '../lib/time'
 import { FeedbackSummary, SaveStatus, Sealed } from './Scorecard'
 
@@ -28,11 +30,51 @@ function fromOutput(feedback: Feedback): FeedbackInput {
   }
 }
 
-const RATINGS: { key: 'usefulness' | 'specificity' | 'preparedness'; label: string; hint: string }[] = [
-  { key: 'usefulness', label: 'How useful was the feedback?', hint: '1 = not at all, 5 = changed how I prepare' },
-  { key: 'specificity', label: 'How specific was it?', hint: '1 = generic, 5 = pointed at exact moments' },
+type RatingKey = 'usefulness' | 'specificity' | 'preparedness'
+type Rating = { key: RatingKey; label: string; hint: string }
+
+// Step 1, before the scorecard can be read: how the interviewer conducted the interview.
+const CONDUCT: Rating[] = [
   { key: 'preparedness', label: 'How prepared was the interviewer?', hint: '1 = winged it, 5 = knew the question deeply' },
 ]
+// Step 2, optional, once blind release shows the scorecard: how good its feedback was.
+const ON_THE_FEEDBACK: Rating[] = [
+  { key: 'usefulness', label: 'How useful was the feedback?', hint: '1 = not at all, 5 = changed how I prepare' },
+  { key: 'specificity', label: 'How specific was it?', hint: '1 = generic, 5 = pointed at exact moments' },
+]
+
+/** One 1–5 rating as a group of radio buttons. */
+function RatingField({
+  rating,
+  value,
+  onChange,
+  disabled,
+  errors,
+}: {
+  rating: Rating
+  value: number | null | undefined
+  onChange: (value: number) => void
+  disabled: boolean
+  errors: string[]
+}) {
+  return (
+    <fieldset disabled={disabled} aria-describedby={`${rating.key}-hint`}>
+      <legend>{rating.label}</legend>
+      <div className="checks">
+        {[1, 2, 3, 4, 5].map((v) => (
+          <label key={v} className="check">
+            <input type="radio" name={rating.key} value={v} checked={value === v} onChange={() => onChange(v)} />
+            {v}
+          </label>
+        ))}
+      </div>
+      <p className="hint" id={`${rating.key}-hint`}>
+        {rating.hint}
+      </p>
+      {errors.length > 0 && <p className="field-error">{errors.join(' ')}</p>}
+    </fieldset>
+  )
+}
 
 export function FeedbackPage({ me }: { me: Me }) {
   const id = Number(useParams().id)
@@ -89,32 +131,20 @@ function FeedbackForm({ interview, framework }: { interview: InterviewDetail; fr
         <SaveStatus state={saveState} error={saveError} />
       )}
       <div className="card">
-        {RATINGS.map((rating) => {
-          const errors = fieldErrors(error, rating.key)
-          return (
-            <fieldset key={rating.key} disabled={submitted} aria-describedby={`${rating.key}-hint`}>
-              <legend>{rating.label}</legend>
-              <div className="checks">
-                {[1, 2, 3, 4, 5].map((value) => (
-                  <label key={value} className="check">
-                    <input
-                      type="radio"
-                      name={rating.key}
-                      value={value}
-                      checked={draft[rating.key] === value}
-                      onChange={() => update((d) => ({ ...d, [rating.key]: value }))}
-                    />
-                    {value}
-                  </label>
-                ))}
-              </div>
-              <p className="hint" id={`${rating.key}-hint`}>
-                {rating.hint}
-              </p>
-              {errors.length > 0 && <p className="field-error">{errors.join(' ')}</p>}
-            </fieldset>
-          )
-        })}
+        <h2>1. The interviewer’s conduct</h2>
+        <p className="muted">
+          How the interview itself went. How useful their written feedback was comes after, once you can read it.
+        </p>
+        {CONDUCT.map((rating) => (
+          <RatingField
+            key={rating.key}
+            rating={rating}
+            value={draft[rating.key]}
+            onChange={(value) => update((d) => ({ ...d, [rating.key]: value }))}
+            disabled={submitted}
+            errors={fieldErrors(error, rating.key)}
+          />
+        ))}
         <div className="field">
           <label htmlFor="comment">Comment for the interviewer</label>
           <textarea id="comment" value={draft.comment ?? ''} readOnly={submitted} onChange={(e) => update((d) => ({ ...d, comment: e.target.value }))} />
@@ -160,7 +190,7 @@ function FeedbackForm({ interview, framework }: { interview: InterviewDetail; fr
       </div>
       {!submitted && (
         <div className="card">
-          <ErrorMessage error={submitError} shownFields={['usefulness', 'specificity', 'preparedness', 'self_assessment']} />
+          <ErrorMessage error={submitError} shownFields={['preparedness', 'self_assessment']} />
           <div className="actions">
             <button type="button" className="primary" onClick={onSubmit} disabled={busy}>
               {busy ? 'Submitting…' : 'Submit feedback'}
@@ -169,7 +199,76 @@ function FeedbackForm({ interview, framework }: { interview: InterviewDetail; fr
           </div>
         </div>
       )}
+      <RateTheFeedback interview={interview} feedback={saved} onRated={setSaved} />
     </section>
+  )
+}
+
+/** Step 2 (optional): rate the scorecard once blind release lets the candidate read it. */
+function RateTheFeedback({
+  interview,
+  feedback,
+  onRated,
+}: {
+  interview: InterviewDetail
+  feedback: Feedback | null
+  onRated: (feedback: Feedback) => void
+}) {
+  const submitted = feedback?.status === 'submitted'
+  const scorecard = useQuery({
+    queryKey: ['scorecard', interview.id],
+    queryFn: () => api.get<Scorecard>(`/api/interviews/${interview.id}/scorecard/`),
+    enabled: submitted,
+    retry: false,
+  })
+  const [ratings, setRatings] = useState<{ usefulness: number | null; specificity: number | null }>({ usefulness: null, specificity: null })
+  const { run, error, busy } = useAction()
+  const rated = feedback?.usefulness != null || feedback?.specificity != null
+  const send = () =>
+    run(async () => {
+      onRated(await api.post<Feedback>(`/api/interviews/${interview.id}/interviewer-feedback/ratings/`, ratings))
+    })
+  return (
+    <div className="card" data-testid="rate-the-feedback">
+      <h2>2. The feedback you received (optional)</h2>
+      {!submitted ? (
+        <p className="muted">Once you have submitted the part above and the scorecard is released, you can say how useful it was.</p>
+      ) : rated ? (
+        <p className="success" role="status">
+          You rated the feedback: useful {feedback?.usefulness ?? '—'} / 5, specific {feedback?.specificity ?? '—'} / 5. Thank you.
+        </p>
+      ) : scorecard.data ? (
+        <>
+          <p className="muted">
+            Now that you can read <Link to={`/interviews/${interview.id}/scorecard`}>the scorecard</Link>, how good was it?
+          </p>
+          {ON_THE_FEEDBACK.map((rating) => (
+            <RatingField
+              key={rating.key}
+              rating={rating}
+              value={ratings[rating.key as 'usefulness' | 'specificity']}
+              onChange={(value) => setRatings((r) => ({ ...r, [rating.key]: value }))}
+              disabled={busy}
+              errors={fieldErrors(error, rating.key)}
+            />
+          ))}
+          <ErrorMessage error={error} shownFields={['usefulness', 'specificity']} />
+          <div className="actions">
+            <button type="button" className="primary" onClick={send} disabled={busy || ratings.usefulness === null}>
+              {busy ? 'Sending…' : 'Send these ratings'}
+            </button>
+            <span className="muted">Sent once; they cannot change afterwards.</span>
+          </div>
+        </>
+      ) : scorecard.isPending ? (
+        <Spinner />
+      ) : (
+        <p className="notice">
+          <span className="badge warn">Sealed</span> The scorecard is not released yet: it is when your interviewer has submitted it, or at
+          the deadline. Come back then to rate it.
+        </p>
+      )}
+    </div>
   )
 }
 

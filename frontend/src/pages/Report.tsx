@@ -132,6 +132,7 @@ function ReportBody({
   const view = useMemo(() => shapeReport(report), [report])
   const points = useMemo(() => shapeHistory(history), [history])
   const anyData = view.enoughData
+  if (view.empty) return <NoReportYet />
   return (
     <>
       <p data-testid="based-on">
@@ -148,6 +149,12 @@ function ReportBody({
           )}
           <StepsChart view={view} />
           <StepsTable view={view} />
+          <p className="hint" data-testid="bar-explained">
+            <strong>Bar</strong> (the red diamond): the score on each step that the rubric expects from someone ready for your
+            target level, {labelOf(framework.levels, report.target_level)}. A verdict compares your band with it: below, near,
+            or at or above the bar. <strong>Percentile</strong>: where your estimate ranks among people with the same target
+            level, once a step has {view.minRatings} ratings and the nightly recalculation has ranked it.
+          </p>
           {view.communication && <p data-testid="communication">{view.communication}</p>}
         </div>
         <div className="card">
@@ -268,11 +275,12 @@ function ReportBody({
 }
 
 function StepsChart({ view }: { view: ReportView }) {
+  // A step nobody has rated has no bar of its own: its numbers are only the population's prior.
   const data = view.steps.map((s) => ({
     name: `${s.step}`,
-    title: s.name,
-    estimate: s.estimate,
-    band: [s.estimate - s.lower, s.upper - s.estimate],
+    title: s.rated ? s.name : `${s.name} (no ratings yet)`,
+    estimate: s.rated ? s.estimate : null,
+    band: s.rated ? [s.estimate - s.lower, s.upper - s.estimate] : null,
     bar: s.bar,
   }))
   return (
@@ -319,17 +327,23 @@ function StepsTable({ view }: { view: ReportView }) {
               {s.step}. {s.name}
             </th>
             <td>
-              {s.estimate.toFixed(1)}{' '}
-              <span className="muted">
-                ({s.lower.toFixed(1)}–{s.upper.toFixed(1)})
-              </span>
+              {s.rated ? (
+                <>
+                  {s.estimate.toFixed(1)}{' '}
+                  <span className="muted">
+                    ({s.lower.toFixed(1)}–{s.upper.toFixed(1)})
+                  </span>
+                </>
+              ) : (
+                <span className="muted">no ratings yet</span>
+              )}
             </td>
             <td>{s.bar.toFixed(1)}</td>
             <td>
               {s.enoughData ? VERDICT_WORDS[s.verdict] ?? s.verdict : <span className="badge warn">not enough data yet</span>}
             </td>
             <td>{s.nRatings}</td>
-            <td>{s.percentile != null ? `${Math.round(s.percentile)}th` : '—'}</td>
+            <td className={s.percentile == null ? 'muted' : undefined}>{s.percentileText}</td>
             <td>{TREND_WORDS[s.trend] ?? s.trend}</td>
           </tr>
         ))}

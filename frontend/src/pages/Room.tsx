@@ -332,8 +332,7 @@ function CandidatePanel({ interview, framework, step }: { interview: InterviewDe
   const info = framework.steps.find((s) => s.number === step)
   return (
     <aside className="side-panel" aria-label="Question">
-      <h2>The question</h2>
-      {interview.question.prompt ? <MarkdownView source={interview.question.prompt} label="Question prompt" /> : <p>{interview.question.title}</p>}
+      <QuestionPrompt interview={interview} />
       {info && (
         <>
           <h3>Step {info.number}: what to cover</h3>
@@ -345,6 +344,15 @@ function CandidatePanel({ interview, framework, step }: { interview: InterviewDe
   )
 }
 
+type PanelTab = 'question' | 'guide' | 'rubric'
+
+/**
+ * The interviewer's side panel: one step at a time (the current one unless they look at
+ * another), its guide, its rubric, the question, and their private notes on that step.
+ *
+ * Tabs over one scrolling region plus the private notes pinned underneath keep the whole panel
+ * inside one laptop screen: stacked, guide + notes + rubric made a panel taller than three.
+ */
 function InterviewerPanel({
   interview,
   framework,
@@ -361,45 +369,118 @@ function InterviewerPanel({
   waiting: boolean
 }) {
   const rubric = useRubric()
-  const shown = step ?? 1
+  // Scoring happens after the end, so the panel opens on the rubric then; before, on the work.
+  const [tab, setTab] = useState<PanelTab>(readOnly ? 'rubric' : interview.status === 'scheduled' ? 'question' : 'guide')
+  const [shown, setShown] = useState(step ?? 1)
+  useEffect(() => {
+    if (step) setShown(step)
+  }, [step])
+  useEffect(() => {
+    if (readOnly) setTab('rubric')
+  }, [readOnly])
   // Re-rendered when the room opens (useRoomOpen), so the guide appears by itself then.
   useRoomOpen(interview)
   const guide = roomGuideFor(interview, shown)
   const info = framework.steps.find((s) => s.number === shown)
+  const tabs: { key: PanelTab; label: string }[] = [
+    { key: 'question', label: 'Question' },
+    { key: 'guide', label: 'Guide' },
+    { key: 'rubric', label: readOnly ? 'Score' : 'Rubric' },
+  ]
   return (
-    <aside className="side-panel" aria-label="Interviewer panel">
-      <h2>
-        Guide — step {shown}
-        {info ? `: ${info.name}` : ''}
-      </h2>
-      {guide ? (
-        <GuideStepView guide={guide} />
-      ) : (
-        <p className="muted">{info?.covers}</p>
-      )}
-      <h2>Private notes</h2>
-      {waiting ? (
-        <p className="muted">Your private notes open with the room.</p>
-      ) : privateNotes ? (
-        privateNotes.status === 'closed' ? (
-          <p className="error">{privateNotes.closedReason}</p>
+    <aside className="side-panel interviewer-panel" aria-label="Interviewer panel">
+      <div className="panel-steps" role="group" aria-label="Step shown in this panel">
+        {framework.steps.map((s) => (
+          <button
+            key={s.number}
+            type="button"
+            aria-pressed={s.number === shown}
+            className={s.number === step ? 'current' : undefined}
+            aria-label={`${s.number}. ${s.name}${s.number === step ? ' (current step)' : ''}`}
+            title={`${s.number}. ${s.name}${s.number === step ? ' (current step)' : ''}`}
+            onClick={() => setShown(s.number)}
+          >
+            {s.number}
+          </button>
+        ))}
+      </div>
+      <p className="panel-step-name" data-testid="panel-step">
+        <strong>
+          Step {shown}
+          {info ? `: ${info.name}` : ''}
+        </strong>
+        {step !== null && shown !== step && (
+          <>
+            {' '}
+            <button type="button" className="link-button" onClick={() => setShown(step)}>
+              back to the current step
+            </button>
+          </>
+        )}
+      </p>
+      <div className="view-tabs" role="tablist" aria-label="Interviewer panel">
+        {tabs.map((t) => (
+          <button
+            key={t.key}
+            type="button"
+            role="tab"
+            id={`panel-tab-${t.key}`}
+            aria-controls="panel-tabpanel"
+            aria-selected={tab === t.key}
+            onClick={() => setTab(t.key)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div className="panel-scroll" role="tabpanel" id="panel-tabpanel" aria-labelledby={`panel-tab-${tab}`} tabIndex={0}>
+        {tab === 'question' ? (
+          <QuestionPrompt interview={interview} />
+        ) : tab === 'guide' ? (
+          <>
+            <h2 className="sr-only">Guide — step {shown}</h2>
+            {guide ? <GuideStepView guide={guide} /> : <p className="muted">{info?.covers}</p>}
+          </>
         ) : (
-          <CollabEditor
-            key={shown}
-            text={privateNotes.doc.getText(stepText(shown))}
-            awareness={privateNotes.provider.awareness}
-            label={`Private notes for step ${shown}`}
-            placeholder="Only you see these."
-            readOnly={readOnly}
-            className="private"
-          />
-        )
-      ) : (
-        <Spinner />
-      )}
-      <h2>Rubric — step {shown}</h2>
-      <Loaded query={rubric}>{(rb) => <RubricForStep interview={interview} rubric={rb} framework={framework} step={shown} />}</Loaded>
+          <>
+            <h2 className="sr-only">Rubric — step {shown}</h2>
+            <Loaded query={rubric}>{(rb) => <RubricForStep interview={interview} rubric={rb} framework={framework} step={shown} />}</Loaded>
+          </>
+        )}
+      </div>
+      <section className="panel-private" aria-label="Private notes">
+        <h2>Private notes — step {shown}</h2>
+        {waiting ? (
+          <p className="muted">Your private notes open with the room.</p>
+        ) : privateNotes ? (
+          privateNotes.status === 'closed' ? (
+            <p className="error">{privateNotes.closedReason}</p>
+          ) : (
+            <CollabEditor
+              key={shown}
+              text={privateNotes.doc.getText(stepText(shown))}
+              awareness={privateNotes.provider.awareness}
+              label={`Private notes for step ${shown}`}
+              placeholder="Only you see these."
+              readOnly={readOnly}
+              className="private"
+            />
+          )
+        ) : (
+          <Spinner />
+        )}
+      </section>
     </aside>
+  )
+}
+
+/** The question as the candidate reads it: both people in the room see the same prompt. */
+function QuestionPrompt({ interview }: { interview: InterviewDetail }) {
+  return (
+    <div className="question-prompt" data-testid="question-prompt">
+      <h2>The question</h2>
+      {interview.question.prompt ? <MarkdownView source={interview.question.prompt} label="Question prompt" /> : <p>{interview.question.title}</p>}
+    </div>
   )
 }
 

@@ -6,8 +6,10 @@ import { labelOf, useFramework } from '../api/queries'
 import { useSubmit, type SaveState } from '../api/autosave'
 import { humanize, missingForSubmit, RECOMMENDATIONS, togglePitfall, useScorecardDraft, withStep } from '../api/scorecard'
 import { useRubric } from '../api/interviews'
+import type { components } from '../api/schema'
 import type { Feedback, Framework, Me, Rubric, Scorecard } from '../api/types'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
+import { MarkdownView } from '../components/MarkdownView'
 import { StepScoreFields } from '../components/StepScoreFields'
 import { useTimeZone } from '../lib/me'
 import { formatDateTime } from '../lib/time'
@@ -66,6 +68,7 @@ function ScorecardForm({ interview, rubric, framework }: { interview: InterviewD
     flush,
   )
   const queryClient = useQueryClient()
+  const privateNotes = usePrivateNotes(interview.id)
 
   if (loadError) return <ErrorMessage error={loadError} />
   if (!draft) return <Spinner />
@@ -104,7 +107,7 @@ function ScorecardForm({ interview, rubric, framework }: { interview: InterviewD
         const section = sections.get(row.step)
         if (!section) return null
         return (
-          <div className="card" key={row.step}>
+          <div className="card step-card" key={row.step}>
             <StepScoreFields
               section={section}
               row={row}
@@ -116,6 +119,7 @@ function ScorecardForm({ interview, rubric, framework }: { interview: InterviewD
               error={submitError ?? saveError}
               readOnly={submitted}
             />
+            <PrivateNotesOfStep step={row.step} notes={privateNotes} />
           </div>
         )
       })}
@@ -228,6 +232,29 @@ function ScorecardForm({ interview, rubric, framework }: { interview: InterviewD
   )
 }
 
+type Notes = components['schemas']['NotesOutput']
+
+/** The interviewer's private notes per step, as the room stored them, to score beside. */
+function usePrivateNotes(interviewId: number) {
+  const notes = useQuery({
+    queryKey: ['notes', interviewId],
+    queryFn: () => api.get<Notes>(`/api/interviews/${interviewId}/notes/`),
+  })
+  return notes
+}
+
+function PrivateNotesOfStep({ step, notes }: { step: number; notes: ReturnType<typeof usePrivateNotes> }) {
+  if (notes.error) return <ErrorMessage error={notes.error} />
+  if (!notes.data) return null
+  const text = notes.data.private?.sections.find((s) => s.step === step)?.text.trim() ?? ''
+  return (
+    <aside className="private-notes" aria-label={`Your private notes of step ${step}`}>
+      <h3>Your private notes</h3>
+      {text ? <MarkdownView source={text} label={`Your private notes of step ${step}`} /> : <p className="muted">None for this step.</p>}
+    </aside>
+  )
+}
+
 /** The candidate's feedback on this interviewer, once blind release allows it. */
 function CandidateFeedback({ interviewId }: { interviewId: number }) {
   const feedback = useQuery({
@@ -261,10 +288,11 @@ export function Sealed({ error, what, children }: { error: unknown; what: string
 export function FeedbackSummary({ feedback }: { feedback: Feedback }) {
   return (
     <dl className="pairs">
-      <dt>Usefulness</dt>
-      <dd>{feedback.usefulness ?? '—'} / 5</dd>
+      {/* The candidate rates these once the scorecard is released to them, if at all. */}
+      <dt>Usefulness of your feedback</dt>
+      <dd>{feedback.usefulness != null ? `${feedback.usefulness} / 5` : 'not rated (yet)'}</dd>
       <dt>Specificity</dt>
-      <dd>{feedback.specificity ?? '—'} / 5</dd>
+      <dd>{feedback.specificity != null ? `${feedback.specificity} / 5` : 'not rated (yet)'}</dd>
       <dt>Preparedness</dt>
       <dd>{feedback.preparedness ?? '—'} / 5</dd>
       {feedback.comment && (
