@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "allauth",
+    "allauth.account",
+    "allauth.usersessions",
     "sevenstep",
     "accounts",
     "interviews",
@@ -88,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sevenstep.middleware.SecurityHeadersMiddleware",
@@ -272,6 +277,33 @@ WS_TICKET_MAX_AGE = env_int("WS_TICKET_MAX_AGE", 60)
 # fails on purpose can hold the door shut for minutes, not lock the owner out for good.
 LOGIN_ACCOUNT_FAILURES = env_int("LOGIN_ACCOUNT_FAILURES", 10)
 LOGIN_ACCOUNT_WINDOW_SECONDS = env_int("LOGIN_ACCOUNT_WINDOW_SECONDS", 900)
+# Failed logins per client address, whichever accounts they name; the same window.
+LOGIN_ADDRESS_FAILURES = env_int("LOGIN_ADDRESS_FAILURES", 30)
+# Registrations and password resets per email address per hour: beyond it the answer is the
+# same but no mail is sent, so nobody can flood a stranger's inbox through us.
+MAIL_PER_EMAIL_PER_HOUR = env_int("MAIL_PER_EMAIL_PER_HOUR", 3)
+# A verification email may be sent again after this many seconds.
+EMAIL_VERIFICATION_RESEND_SECONDS = env_int("EMAIL_VERIFICATION_RESEND_SECONDS", 60)
+# Password reset links work once, for this long (Django's token generator reads it).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
+# A session's "last seen" is written at most this often.
+SESSION_SEEN_EVERY_SECONDS = env_int("SESSION_SEEN_EVERY_SECONDS", 300)
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# django-allauth: accounts are named by their email; the address must be verified before the
+# user is matched with strangers (accounts.selectors.verified_users). Our own endpoints drive
+# allauth's models (EmailAddress, UserSession) and token generator; its views are not mounted.
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env_int("EMAIL_VERIFICATION_EXPIRE_DAYS", 3)
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # API tokens end this many days after they are created; a user holds at most this many.
 API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 30)
 API_TOKENS_PER_USER = env_int("API_TOKENS_PER_USER", 20)
@@ -415,6 +447,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("LOGIN_RATE", "10/min"),
         "register": env_str("REGISTER_RATE", "20/hour"),
+        "password_reset": env_str("PASSWORD_RESET_RATE", "10/hour"),
+        "email_verification": env_str("EMAIL_VERIFICATION_RATE", "20/hour"),
     },
     # 0: throttles key on the socket's peer address and ignore X-Forwarded-For, which any client
     # can write. Behind deploy/nginx.conf set 1: the proxy appends the address it saw.
@@ -467,12 +501,16 @@ if PRODUCTION:
 # --- email ----------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    {
+        "production": "django.core.mail.backends.smtp.EmailBackend",
+        "test": "django.core.mail.backends.locmem.EmailBackend",
+    }.get(DJANGO_ENV, "django.core.mail.backends.console.EmailBackend"),
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sevenstep <noreply@sevenstep.local>")
 
 # --- logging --------------------------------------------------------------------------
