@@ -65,6 +65,9 @@ export function LoginPage() {
         </button>
       </form>
       <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
+      <p>
         New here? <Link to={`/register${params.toString() ? `?${params}` : ''}`}>Create an account</Link>
       </p>
     </section>
