@@ -379,6 +379,7 @@ class SessionListApi(APIView):
         return paginator.get_paginated_response(SessionOutput(page, many=True).data)
 
     @extend_schema(
+        operation_id="auth_sessions_end_all",
         request=None,
         responses=SessionsEndedOutput,
         summary="Log out everywhere: end every session of mine, this one included",

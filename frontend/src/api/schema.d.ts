@@ -186,7 +186,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Log out everywhere: end every session of mine, this one included */
-        delete: operations["auth_sessions_destroy"];
+        delete: operations["auth_sessions_end_all"];
         options?: never;
         head?: never;
         patch?: never;
@@ -203,7 +203,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** End one of my sessions */
-        delete: operations["auth_sessions_destroy_2"];
+        delete: operations["auth_sessions_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3649,7 +3649,7 @@ export interface operations {
             };
         };
     };
-    auth_sessions_destroy: {
+    auth_sessions_end_all: {
         parameters: {
             query?: never;
             header?: never;
@@ -3739,7 +3739,7 @@ export interface operations {
             };
         };
     };
-    auth_sessions_destroy_2: {
+    auth_sessions_destroy: {
         parameters: {
             query?: never;
             header?: never;
