@@ -367,6 +367,7 @@ class PasswordChangeApi(APIView):
 
 class SessionListApi(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
 
     @extend_schema(responses=SessionOutput(many=True), summary="List my logged-in sessions")
     def get(self, request: Request) -> Response:
@@ -381,7 +382,7 @@ class SessionListApi(APIView):
     @extend_schema(
         operation_id="auth_sessions_end_all",
         request=None,
-        responses=SessionsEndedOutput,
+        responses={200: SessionsEndedOutput},
         summary="Log out everywhere: end every session of mine, this one included",
     )
     def delete(self, request: Request) -> Response:

@@ -1732,6 +1732,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["ScorecardOutput"][];
         };
+        PaginatedSessionOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["SessionOutput"][];
+        };
         PaginatedSnapshotOutputList: {
             /** @example 123 */
             count: number;
@@ -2313,6 +2328,9 @@ export interface components {
             last_seen_at: string;
             /** @description Whether this is the session asking. */
             current: boolean;
+        };
+        SessionsEndedOutput: {
+            ended: number;
         };
         SnapshotOutput: {
             /** Format: date-time */
@@ -3569,7 +3587,12 @@ export interface operations {
     };
     auth_sessions_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3581,7 +3604,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionOutput"][];
+                    "application/json": components["schemas"]["PaginatedSessionOutputList"];
                 };
             };
             /** @description Invalid input */
@@ -3658,12 +3681,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description No response body */
-            204: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionsEndedOutput"];
+                };
             };
             /** @description Invalid input */
             400: {
