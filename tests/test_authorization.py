@@ -91,6 +91,10 @@ ROWS: list[Row] = [
     Row("DELETE", "/api/auth/sessions/", USERS),
     # {session}: the candidate's own; anyone else's answers 404, like a session that never was
     Row("DELETE", "/api/auth/sessions/{session}/", frozenset({CANDIDATE})),
+    Row("GET", "/api/auth/providers/", EVERYONE),
+    Row("GET", "/api/auth/social/", USERS),
+    # {social}: the candidate's own linked provider; anyone else's answers 404
+    Row("DELETE", "/api/auth/social/{social}/", frozenset({CANDIDATE})),
     Row("POST", "/api/auth/ws-ticket/", USERS),
     Row("GET", "/api/me/", USERS),
     Row("PATCH", "/api/me/", USERS, {"display_name": "Renamed"}),
@@ -222,8 +226,10 @@ def world(db):  # type: ignore[no-untyped-def]
     from accounts.services import api_token_create
 
     api_token, _ = api_token_create(user=cast[CANDIDATE], name="matrix")
+    from allauth.socialaccount.models import SocialAccount
     from allauth.usersessions.models import UserSession
 
+    social = SocialAccount.objects.create(user=cast[CANDIDATE], provider="github", uid="42")
     session = UserSession.objects.create(
         user=cast[CANDIDATE], ip="192.0.2.1", session_key="matrix-session", user_agent="Matrix"
     )
@@ -236,6 +242,7 @@ def world(db):  # type: ignore[no-untyped-def]
         "run": run,
         "token": api_token.pk,
         "session": session.pk,
+        "social": social.pk,
         "speaker": "candidate",
     }
     return cast, names

@@ -30,10 +30,12 @@ from accounts.serializers import (
     PasswordResetConfirmInput,
     PasswordResetInput,
     ProfileUpdateInput,
+    ProviderOutput,
     RegisterInput,
     RegisterOutput,
     SessionOutput,
     SessionsEndedOutput,
+    SocialAccountOutput,
     TicketOutput,
     TokenCreatedOutput,
     TokenCreateInput,
@@ -398,4 +400,40 @@ class SessionEndApi(APIView):
     @extend_schema(responses={204: None}, summary="End one of my sessions")
     def delete(self, request: Request, session_id: int) -> Response:
         services.session_end(user=request.user, session_id=session_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProviderListApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+
+    @extend_schema(
+        responses=ProviderOutput(many=True),
+        summary="The sign-in providers configured on this server (GitHub, Google, OpenID Connect)",
+    )
+    def get(self, request: Request) -> Response:
+        from accounts.adapters import configured_providers
+
+        return Response(ProviderOutput(configured_providers(), many=True).data)
+
+
+class SocialAccountListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=SocialAccountOutput(many=True), summary="The providers linked to my account"
+    )
+    def get(self, request: Request) -> Response:
+        from allauth.socialaccount.models import SocialAccount
+
+        accounts = SocialAccount.objects.filter(user=request.user).order_by("pk")
+        return Response(SocialAccountOutput(accounts, many=True).data)
+
+
+class SocialAccountUnlinkApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None}, summary="Unlink a provider from my account")
+    def delete(self, request: Request, account_id: int) -> Response:
+        services.social_account_unlink(user=request.user, account_id=account_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -159,3 +159,18 @@ class SessionOutput(serializers.Serializer):
 
 class SessionsEndedOutput(serializers.Serializer):
     ended = serializers.IntegerField()
+
+
+class ProviderOutput(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    login_url = serializers.CharField(
+        help_text="POST here (a form with csrfmiddlewaretoken; process=connect to link)."
+    )
+
+
+class SocialAccountOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    provider = serializers.CharField()
+    uid = serializers.CharField()
+    date_joined = serializers.DateTimeField()

@@ -22,6 +22,13 @@ urlpatterns = [
     path("auth/password/change/", apis.PasswordChangeApi.as_view(), name="auth-password-change"),
     path("auth/sessions/", apis.SessionListApi.as_view(), name="auth-sessions"),
     path("auth/sessions/<int:session_id>/", apis.SessionEndApi.as_view(), name="auth-session-end"),
+    path("auth/providers/", apis.ProviderListApi.as_view(), name="auth-providers"),
+    path("auth/social/", apis.SocialAccountListApi.as_view(), name="auth-social"),
+    path(
+        "auth/social/<int:account_id>/",
+        apis.SocialAccountUnlinkApi.as_view(),
+        name="auth-social-unlink",
+    ),
     path("auth/ws-ticket/", apis.WsTicketApi.as_view(), name="auth-ws-ticket"),
     path("me/", apis.MeApi.as_view(), name="me"),
     path("me/delete/", apis.MeEraseApi.as_view(), name="me-delete"),

@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.openid_connect",
     "sevenstep",
     "accounts",
     "interviews",
@@ -304,6 +308,55 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env_int("EMAIL_VERIFICATION_EXPIRE_DAYS", 3)
 ACCOUNT_EMAIL_CONFIRMATION_HMAC = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("NUM_PROXIES", 0)
+LOGIN_REDIRECT_URL = "/"
+LOGIN_URL = "/login"
+
+# Sign in with GitHub, Google or any OpenID Connect provider (allauth's browser flow under
+# /accounts/): each is offered only when its client id and secret are set. A provider's login
+# joins an existing account only when both sides verified the same email
+# (accounts.adapters.SocialAccountAdapter); otherwise it creates a new, verified account.
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the app posts the form, with its CSRF token
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
+if env_str("GITHUB_CLIENT_ID"):
+    SOCIALACCOUNT_PROVIDERS["github"] = {
+        "APPS": [{"client_id": env_str("GITHUB_CLIENT_ID"), "secret": env_str("GITHUB_SECRET")}],
+        "SCOPE": ["user:email"],
+    }
+if env_str("GOOGLE_CLIENT_ID"):
+    SOCIALACCOUNT_PROVIDERS["google"] = {
+        "APPS": [{"client_id": env_str("GOOGLE_CLIENT_ID"), "secret": env_str("GOOGLE_SECRET")}],
+        "SCOPE": ["profile", "email"],
+    }
+# The sign-in form posts to us and we redirect to the provider: the page's CSP form-action must
+# allow the provider's origin (browsers apply it to the redirect too).
+SOCIAL_FORM_ACTION_ORIGINS: list[str] = []
+if "github" in SOCIALACCOUNT_PROVIDERS:
+    SOCIAL_FORM_ACTION_ORIGINS.append("https://github.com")
+if "google" in SOCIALACCOUNT_PROVIDERS:
+    SOCIAL_FORM_ACTION_ORIGINS.append("https://accounts.google.com")
+if env_str("OIDC_CLIENT_ID"):
+    from urllib.parse import urlsplit as _urlsplit
+
+    _oidc = _urlsplit(env_str("OIDC_SERVER_URL"))
+    SOCIAL_FORM_ACTION_ORIGINS.append(f"{_oidc.scheme}://{_oidc.netloc}")
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "APPS": [
+            {
+                "provider_id": env_str("OIDC_PROVIDER_ID", "oidc"),
+                "name": env_str("OIDC_NAME", "OpenID Connect"),
+                "client_id": env_str("OIDC_CLIENT_ID"),
+                "secret": env_str("OIDC_SECRET"),
+                "settings": {"server_url": env_str("OIDC_SERVER_URL")},
+            }
+        ]
+    }
 # API tokens end this many days after they are created; a user holds at most this many.
 API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 30)
 API_TOKENS_PER_USER = env_int("API_TOKENS_PER_USER", 20)

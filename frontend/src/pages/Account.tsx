@@ -5,6 +5,8 @@ import { api, type Page } from '../api/client'
 import { keys } from '../api/queries'
 import type { ApiTokenCreated, ApiTokenSummary, Me, Session } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
+import { ProviderButtons } from '../components/ProviderButtons'
+import type { components } from '../api/schema'
 import { useAction } from '../lib/useAction'
 
 const sessionsKey = ['auth', 'sessions'] as const
@@ -206,6 +208,45 @@ function TokensSection() {
   )
 }
 
+type Linked = components['schemas']['SocialAccountOutput']
+const linkedKey = ['auth', 'social'] as const
+
+function LinkedSection() {
+  const queryClient = useQueryClient()
+  const linked = useQuery({ queryKey: linkedKey, queryFn: () => api.get<Linked[]>('/api/auth/social/') })
+  const { run, busy, error } = useAction()
+  const unlink = (id: number) =>
+    void run(async () => {
+      await api.delete(`/api/auth/social/${id}/`)
+      await queryClient.invalidateQueries({ queryKey: linkedKey })
+    })
+  return (
+    <section aria-labelledby="linked-heading">
+      <h2 id="linked-heading">Linked sign-ins</h2>
+      <Loaded query={linked}>
+        {(accounts) =>
+          accounts.length === 0 ? (
+            <p>No provider is linked.</p>
+          ) : (
+            <ul className="plain-list">
+              {accounts.map((account) => (
+                <li key={account.id}>
+                  <strong>{account.provider}</strong> since {when(account.date_joined)}
+                  <button type="button" className="link-button" disabled={busy} onClick={() => unlink(account.id)}>
+                    Unlink {account.provider}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Loaded>
+      <ErrorMessage error={error} />
+      <ProviderButtons connect next="/account" />
+    </section>
+  )
+}
+
 function DeleteSection() {
   const queryClient = useQueryClient()
   const navigate = useNavigate()
@@ -251,6 +292,7 @@ export function AccountPage({ me }: { me: Me }) {
       <PasswordSection />
       <SessionsSection />
       <TokensSection />
+      <LinkedSection />
       <DeleteSection />
     </section>
   )

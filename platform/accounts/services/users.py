@@ -294,3 +294,19 @@ def user_erase(*, user: User, password: str) -> None:
     Profile.objects.filter(user=user).update(
         display_name=ERASED_NAME, time_zone="UTC", focus_domains=[]
     )
+
+
+def social_account_unlink(*, user: User, account_id: int) -> None:
+    """Unlink a provider from the account, unless it is the only way left to log in."""
+    from allauth.socialaccount.models import SocialAccount
+
+    account = SocialAccount.objects.filter(user=user, pk=account_id).first()
+    if account is None:
+        raise ApplicationError("No such linked account.", code="not_found", status_code=404)
+    others = SocialAccount.objects.filter(user=user).exclude(pk=account.pk).exists()
+    if not user.has_usable_password() and not others:
+        raise Conflict(
+            "This is your only way to log in: set a password (Forgot password) before unlinking.",
+            code="last_login_method",
+        )
+    account.delete()
