@@ -30,7 +30,7 @@ from accounts.serializers import (
     PasswordResetConfirmInput,
     PasswordResetInput,
     ProfileUpdateInput,
-    ProviderOutput,
+    ProvidersOutput,
     RegisterInput,
     RegisterOutput,
     SessionOutput,
@@ -408,17 +408,18 @@ class ProviderListApi(APIView):
     authentication_classes: list[type] = []
 
     @extend_schema(
-        responses=ProviderOutput(many=True),
+        responses=ProvidersOutput,
         summary="The sign-in providers configured on this server (GitHub, Google, OpenID Connect)",
     )
     def get(self, request: Request) -> Response:
         from accounts.adapters import configured_providers
 
-        return Response(ProviderOutput(configured_providers(), many=True).data)
+        return Response(ProvidersOutput({"providers": configured_providers()}).data)
 
 
 class SocialAccountListApi(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
 
     @extend_schema(
         responses=SocialAccountOutput(many=True), summary="The providers linked to my account"
@@ -427,7 +428,9 @@ class SocialAccountListApi(APIView):
         from allauth.socialaccount.models import SocialAccount
 
         accounts = SocialAccount.objects.filter(user=request.user).order_by("pk")
-        return Response(SocialAccountOutput(accounts, many=True).data)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(accounts, request, view=self)
+        return paginator.get_paginated_response(SocialAccountOutput(page, many=True).data)
 
 
 class SocialAccountUnlinkApi(APIView):

@@ -169,6 +169,10 @@ class ProviderOutput(serializers.Serializer):
     )
 
 
+class ProvidersOutput(serializers.Serializer):
+    providers = ProviderOutput(many=True)
+
+
 class SocialAccountOutput(serializers.Serializer):
     id = serializers.IntegerField()
     provider = serializers.CharField()

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_no_provider_is_offered_unless_configured(api: APIClient) -> None:
-    assert api.get("/api/auth/providers/").json() == []
+    assert api.get("/api/auth/providers/").json() == {"providers": []}
 
 
 def test_configured_providers_are_offered_with_their_login_urls(api: APIClient, settings) -> None:  # type: ignore[no-untyped-def]
@@ -22,7 +22,7 @@ def test_configured_providers_are_offered_with_their_login_urls(api: APIClient, 
             "APPS": [{"provider_id": "corp", "name": "Corp SSO", "client_id": "i", "secret": "s"}]
         },
     }
-    assert api.get("/api/auth/providers/").json() == [
+    assert api.get("/api/auth/providers/").json()["providers"] == [
         {"id": "github", "name": "GitHub", "login_url": "/accounts/github/login/"},
         {"id": "corp", "name": "Corp SSO", "login_url": "/accounts/oidc/corp/login/"},
     ]
@@ -34,7 +34,7 @@ def test_a_user_unlinks_a_provider_and_no_one_elses(
     mine = SocialAccount.objects.create(user=candidate, provider="github", uid="1")
     theirs = SocialAccount.objects.create(user=outsider, provider="github", uid="2")
     client = client_for(candidate)
-    assert client.get("/api/auth/social/").json()[0]["provider"] == "github"
+    assert client.get("/api/auth/social/").json()["results"][0]["provider"] == "github"
     assert client.delete(f"/api/auth/social/{theirs.pk}/").status_code == 404
     assert client.delete(f"/api/auth/social/{mine.pk}/").status_code == 204
     assert list(SocialAccount.objects.values_list("pk", flat=True)) == [theirs.pk]

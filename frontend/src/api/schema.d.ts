@@ -165,7 +165,7 @@ export interface paths {
             cookie?: never;
         };
         /** The sign-in providers configured on this server (GitHub, Google, OpenID Connect) */
-        get: operations["auth_providers_list"];
+        get: operations["auth_providers_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1813,6 +1813,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["SnapshotOutput"][];
         };
+        PaginatedSocialAccountOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["SocialAccountOutput"][];
+        };
         PaginatedTokenSummaryOutputList: {
             /** @example 123 */
             count: number;
@@ -1938,6 +1953,9 @@ export interface components {
             name: string;
             /** @description POST here (a form with csrfmiddlewaretoken; process=connect to link). */
             login_url: string;
+        };
+        ProvidersOutput: {
+            providers: components["schemas"]["ProviderOutput"][];
         };
         QuestionBriefOutput: {
             readonly id: number;
@@ -3545,7 +3563,7 @@ export interface operations {
             };
         };
     };
-    auth_providers_list: {
+    auth_providers_retrieve: {
         parameters: {
             query?: never;
             header?: never;
@@ -3559,7 +3577,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProviderOutput"][];
+                    "application/json": components["schemas"]["ProvidersOutput"];
                 };
             };
             /** @description Invalid input */
@@ -3985,7 +4003,12 @@ export interface operations {
     };
     auth_social_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3997,7 +4020,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SocialAccountOutput"][];
+                    "application/json": components["schemas"]["PaginatedSocialAccountOutputList"];
                 };
             };
             /** @description Invalid input */

@@ -15,7 +15,11 @@ function useCsrf(): string {
 }
 
 export function useProviders() {
-  return useQuery({ queryKey: ['auth', 'providers'], queryFn: () => api.get<Provider[]>('/api/auth/providers/'), staleTime: Infinity })
+  return useQuery({
+    queryKey: ['auth', 'providers'],
+    queryFn: async () => (await api.get<{ providers: Provider[] }>('/api/auth/providers/')).providers,
+    staleTime: Infinity,
+  })
 }
 
 /** One form per configured provider: sign in (or, with connect, link it to this account). */

@@ -213,7 +213,7 @@ const linkedKey = ['auth', 'social'] as const
 
 function LinkedSection() {
   const queryClient = useQueryClient()
-  const linked = useQuery({ queryKey: linkedKey, queryFn: () => api.get<Linked[]>('/api/auth/social/') })
+  const linked = useQuery({ queryKey: linkedKey, queryFn: () => api.get<Page<Linked>>('/api/auth/social/') })
   const { run, busy, error } = useAction()
   const unlink = (id: number) =>
     void run(async () => {
@@ -224,7 +224,7 @@ function LinkedSection() {
     <section aria-labelledby="linked-heading">
       <h2 id="linked-heading">Linked sign-ins</h2>
       <Loaded query={linked}>
-        {(accounts) =>
+        {({ results: accounts }) =>
           accounts.length === 0 ? (
             <p>No provider is linked.</p>
           ) : (
