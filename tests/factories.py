@@ -52,6 +52,17 @@ class UserFactory(DjangoModelFactory):
 
     profile = factory.RelatedFactory(ProfileFactory, factory_related_name="user")
 
+    @factory.post_generation
+    def email_verified(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """Verified unless email_verified=False: matching ignores unverified accounts."""
+        if not create:
+            return
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(
+            user=self, email=self.email, primary=True, verified=extracted is not False
+        )
+
 
 class QuestionFactory(DjangoModelFactory):
     class Meta:

@@ -74,6 +74,27 @@ ROWS: list[Row] = [
     Row("POST", "/api/auth/tokens/", USERS, {"name": "cli"}),
     # {token}: the candidate's own; anyone else's answers 404, like a token that never was
     Row("DELETE", "/api/auth/tokens/{token}/", frozenset({CANDIDATE})),
+    Row("POST", "/api/auth/email/verify/", EVERYONE, {"key": "not-a-key"}),
+    Row("POST", "/api/auth/email/resend/", USERS),
+    Row("POST", "/api/auth/email/change/", USERS, {"email": "n@example.com", "password": "p"}),
+    Row("POST", "/api/auth/password/reset/", EVERYONE, {"email": "x@example.com"}),
+    Row(
+        "POST",
+        "/api/auth/password/reset/confirm/",
+        EVERYONE,
+        {"uid": "x", "token": "y", "password": "p"},
+    ),
+    Row(
+        "POST", "/api/auth/password/change/", USERS, {"current_password": "p", "new_password": "q"}
+    ),
+    Row("GET", "/api/auth/sessions/", USERS),
+    Row("DELETE", "/api/auth/sessions/", USERS),
+    # {session}: the candidate's own; anyone else's answers 404, like a session that never was
+    Row("DELETE", "/api/auth/sessions/{session}/", frozenset({CANDIDATE})),
+    Row("GET", "/api/auth/providers/", EVERYONE),
+    Row("GET", "/api/auth/social/", USERS),
+    # {social}: the candidate's own linked provider; anyone else's answers 404
+    Row("DELETE", "/api/auth/social/{social}/", frozenset({CANDIDATE})),
     Row("POST", "/api/auth/ws-ticket/", USERS),
     Row("GET", "/api/me/", USERS),
     Row("PATCH", "/api/me/", USERS, {"display_name": "Renamed"}),
@@ -212,6 +233,13 @@ def world(db):  # type: ignore[no-untyped-def]
     from accounts.services import api_token_create
 
     api_token, _ = api_token_create(user=cast[CANDIDATE], name="matrix")
+    from allauth.socialaccount.models import SocialAccount
+    from allauth.usersessions.models import UserSession
+
+    social = SocialAccount.objects.create(user=cast[CANDIDATE], provider="github", uid="42")
+    session = UserSession.objects.create(
+        user=cast[CANDIDATE], ip="192.0.2.1", session_key="matrix-session", user_agent="Matrix"
+    )
     names = {
         "upcoming": upcoming.pk,
         "done": done.pk,
@@ -220,6 +248,8 @@ def world(db):  # type: ignore[no-untyped-def]
         "feed": token,
         "run": run,
         "token": api_token.pk,
+        "session": session.pk,
+        "social": social.pk,
         "speaker": "candidate",
     }
     return cast, names

@@ -11,6 +11,9 @@ import { AvailabilityPage } from './pages/Availability'
 import { InterviewDetailPage } from './pages/InterviewDetail'
 import { InterviewsPage } from './pages/Interviews'
 import { LoginPage, RegisterPage } from './pages/Auth'
+import { AccountPage } from './pages/Account'
+import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from './pages/Recovery'
+import { VerifyBanner } from './components/VerifyBanner'
 import { ProfilePage } from './pages/Profile'
 import { ScorecardPage } from './pages/Scorecard'
 import { FeedbackPage } from './pages/Feedback'
@@ -49,31 +52,35 @@ function Header() {
     }
   }
   return (
-    <header className="site-header">
-      <Link to="/" className="brand">
-        Sevenstep
-      </Link>
-      {me.data && (
-        <nav aria-label="Main">
-          <NavLink to="/" end>
-            Interviews
-          </NavLink>
-          <NavLink to="/availability">Availability</NavLink>
-          <NavLink to="/report">Report</NavLink>
-          <NavLink to="/as-interviewer">As interviewer</NavLink>
-          <NavLink to="/profile">Profile</NavLink>
-        </nav>
-      )}
-      {me.data && (
-        <div className="who">
-          <span>{me.data.profile.display_name}</span>
-          <button type="button" className="link-button" onClick={logout}>
-            Log out
-          </button>
-          <ErrorMessage error={error} />
-        </div>
-      )}
-    </header>
+    <>
+      <header className="site-header">
+        <Link to="/" className="brand">
+          Sevenstep
+        </Link>
+        {me.data && (
+          <nav aria-label="Main">
+            <NavLink to="/" end>
+              Interviews
+            </NavLink>
+            <NavLink to="/availability">Availability</NavLink>
+            <NavLink to="/report">Report</NavLink>
+            <NavLink to="/as-interviewer">As interviewer</NavLink>
+            <NavLink to="/profile">Profile</NavLink>
+            <NavLink to="/account">Account</NavLink>
+          </nav>
+        )}
+        {me.data && (
+          <div className="who">
+            <span>{me.data.profile.display_name}</span>
+            <button type="button" className="link-button" onClick={logout}>
+              Log out
+            </button>
+            <ErrorMessage error={error} />
+          </div>
+        )}
+      </header>
+      {me.data && <VerifyBanner me={me.data} />}
+    </>
   )
 }
 
@@ -90,6 +97,10 @@ export function App() {
           <Routes>
             <Route path="/login" element={<LoginPage />} />
             <Route path="/register" element={<RegisterPage />} />
+            <Route path="/verify-email/:key" element={<VerifyEmailPage />} />
+            <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+            <Route path="/reset-password/:uid/:token" element={<ResetPasswordPage />} />
+            <Route path="/account" element={authed((me) => <AccountPage me={me} />)} />
             <Route path="/" element={authed((me) => <InterviewsPage me={me} />)} />
             {/* The list lives at /; /interviews is where people (and links elsewhere) look for it. */}
             <Route path="/interviews" element={<Navigate to="/" replace />} />

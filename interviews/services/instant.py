@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import email_verified
 from interviews.consumers import instant_group
 from interviews.models import (
     InstantQueueEntry,
@@ -122,6 +123,12 @@ def instant_join(
     Idempotent per user: a second join (a double click) while the first is pairing waits for it
     and returns its outcome, the match included, instead of queueing the user a second time.
     """
+    if not User.objects.filter(pk=user.pk).filter(email_verified("")).exists():
+        raise ApplicationError(
+            "Confirm your email address first: we match only verified accounts with partners.",
+            code="email_unverified",
+            status_code=403,
+        )
     now = timezone.now()
     duration = 2 * INTERVIEW_LENGTH if role == RequestRole.SWAP else INTERVIEW_LENGTH
     profile = user.profile
@@ -220,9 +227,12 @@ def instant_try_pair(*, entry_id: int) -> InstantQueueEntry | None:
             return None
         # skip_locked: an entry another attempt holds is being paired already; the next poll
         # sees the outcome instead of two attempts queueing behind each other's locks.
+        # Verified emails only: joining refuses the unverified, and this holds even for an
+        # entry that joined before its owner's email changed.
         others = list(
             InstantQueueEntry.objects.select_for_update(skip_locked=True)
             .filter(status=QueueStatus.WAITING, last_seen_at__gte=_stale_before(now))
+            .filter(email_verified("user"))
             .exclude(user_id=mine.user_id)
             .order_by("created_at")[:200]
         )

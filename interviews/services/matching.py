@@ -23,6 +23,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import email_verified
 from interviews import selectors
 from interviews.models import (
     AvailabilityWindow,
@@ -277,10 +278,11 @@ def problem_load(*, now: datetime, skip_run: MatchRun | None = None) -> LoadedPr
     end = origin + horizon
     cells = int(horizon // pairing.CELL)
 
+    # Requests of users whose email is unverified wait, open, until it is verified.
     requests = list(
-        InterviewRequest.objects.filter(status=RequestStatus.OPEN, user__is_active=True).order_by(
-            "created_at", "pk"
-        )
+        InterviewRequest.objects.filter(status=RequestStatus.OPEN, user__is_active=True)
+        .filter(email_verified("user"))
+        .order_by("created_at", "pk")
     )
     if skip_run is not None:
         done = set(

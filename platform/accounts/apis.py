@@ -1,9 +1,9 @@
-"""Account endpoints: register, log in and out, tokens, websocket tickets, the profile."""
+"""Account endpoints: register, verify, log in and out, passwords, sessions, tokens, the profile."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -19,12 +19,23 @@ from accounts import services
 from accounts.models import User
 from accounts.serializers import (
     CsrfOutput,
+    DetailOutput,
+    EmailChangeInput,
+    EmailSentOutput,
+    EmailVerifyInput,
     EraseInput,
     LoginInput,
     MeOutput,
+    PasswordChangeInput,
+    PasswordResetConfirmInput,
+    PasswordResetInput,
     ProfileUpdateInput,
+    ProvidersOutput,
     RegisterInput,
     RegisterOutput,
+    SessionOutput,
+    SessionsEndedOutput,
+    SocialAccountOutput,
     TicketOutput,
     TokenCreatedOutput,
     TokenCreateInput,
@@ -36,8 +47,9 @@ from sevenstep.pagination import Pagination
 
 _BAD_CREDENTIALS = "Email or password is incorrect."
 _REGISTERED = (
-    "If this email address is new, your account is ready: log in with it. If it already has an "
-    "account, we have emailed its owner instead."
+    "If this email address is new, your account is ready: log in with it, and open the link we "
+    "emailed to confirm the address. If it already has an account, we have emailed its owner "
+    "instead."
 )
 
 
@@ -47,18 +59,26 @@ def _enforce_csrf(request: Request) -> None:
 
 
 def _me(user: User) -> dict[str, object]:
+    user.email_verified = services.email_is_verified(user=user)
+    user.pending_email = services.email_pending(user=user)
     return MeOutput(user).data
+
+
+def _address(request: Request) -> str:
+    """The client's address as the throttles see it (NUM_PROXIES decides what to trust)."""
+    return ScopedRateThrottle().get_ident(request)
 
 
 def _authenticate(request: Request) -> User:
     data = LoginInput(data=request.data)
     data.is_valid(raise_exception=True)
     email = services.normalise_email(data.validated_data["email"])
+    address = _address(request)
     # Checked before the password, so guesses against a locked account learn nothing.
-    services.login_failures_check(email=email)
+    services.login_failures_check(email=email, address=address)
     user = authenticate(request._request, username=email, password=data.validated_data["password"])
     if user is None:
-        services.login_failure_record(email=email)
+        services.login_failure_record(email=email, address=address)
         raise ApplicationError(_BAD_CREDENTIALS, code="invalid_credentials", status_code=400)
     services.login_failures_clear(email=email)
     return user
@@ -102,6 +122,7 @@ class LoginApi(APIView):
         _enforce_csrf(request)
         user = _authenticate(request)
         login(request._request, user)
+        services.session_record(request=request._request)
         return Response(_me(user))
 
 
@@ -215,4 +236,207 @@ class MeEraseApi(APIView):
         data.is_valid(raise_exception=True)
         services.user_erase(user=request.user, password=data.validated_data["password"])
         logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+_RESET_SENT = (
+    "If an account has this email address, we have sent it a link to choose a new password."
+)
+
+
+class EmailVerifyApi(APIView):
+    # The key is the credential; whoever is logged in (if anyone) does not matter.
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "email_verification"
+
+    @extend_schema(
+        request=EmailVerifyInput, responses=EmailSentOutput, summary="Verify an email address"
+    )
+    def post(self, request: Request) -> Response:
+        data = EmailVerifyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.email_verify(key=data.validated_data["key"])
+        return Response({"detail": "Your email address is verified.", "email": user.email})
+
+
+class EmailResendApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={202: EmailSentOutput},
+        summary="Send the verification email again (at most once a minute)",
+    )
+    def post(self, request: Request) -> Response:
+        email = services.email_verification_resend(user=request.user)
+        return Response(
+            {"detail": "We have sent the verification link again.", "email": email},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class EmailChangeApi(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "email_verification"
+
+    @extend_schema(
+        request=EmailChangeInput,
+        responses={202: EmailSentOutput},
+        summary="Change the login email (it takes effect once the new address is verified)",
+    )
+    def post(self, request: Request) -> Response:
+        data = EmailChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.email_change(
+            user=request.user,
+            password=data.validated_data["password"],
+            new_email=data.validated_data["email"],
+        )
+        return Response(
+            {
+                "detail": "We have sent a link to the new address; your login email changes "
+                "when you open it.",
+                "email": services.normalise_email(data.validated_data["email"]),
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class PasswordResetApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_reset"
+
+    @extend_schema(
+        request=PasswordResetInput,
+        responses={202: DetailOutput},
+        summary="Email a password reset link (answered alike whether or not the address is known)",
+    )
+    def post(self, request: Request) -> Response:
+        data = PasswordResetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_request(email=data.validated_data["email"])
+        return Response({"detail": _RESET_SENT}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_reset"
+
+    @extend_schema(
+        request=PasswordResetConfirmInput,
+        responses=DetailOutput,
+        summary="Set a new password with a reset link (logs out every session)",
+    )
+    def post(self, request: Request) -> Response:
+        data = PasswordResetConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_confirm(**data.validated_data)
+        return Response({"detail": "Your password is changed; log in with it."})
+
+
+class PasswordChangeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=PasswordChangeInput,
+        responses=DetailOutput,
+        summary="Change my password (needs the current one; ends my other sessions)",
+    )
+    def post(self, request: Request) -> Response:
+        data = PasswordChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        django_request = request._request
+        # The session asking stays logged in (when it is a session, not a token).
+        current = django_request.session.session_key if request.auth is None else None
+        services.password_change(
+            user=request.user,
+            current_password=data.validated_data["current_password"],
+            new_password=data.validated_data["new_password"],
+            keep_session=current,
+        )
+        if current is not None:
+            update_session_auth_hash(django_request, request.user)
+            services.session_rekey(old=current, request=django_request)
+        return Response({"detail": "Your password is changed; your other sessions are ended."})
+
+
+class SessionListApi(APIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+
+    @extend_schema(responses=SessionOutput(many=True), summary="List my logged-in sessions")
+    def get(self, request: Request) -> Response:
+        sessions = services.sessions_list(user=request.user)
+        current = request._request.session.session_key
+        for session in sessions:
+            session.current = session.session_key == current
+        paginator = Pagination()
+        page = paginator.paginate_queryset(sessions, request, view=self)
+        return paginator.get_paginated_response(SessionOutput(page, many=True).data)
+
+    @extend_schema(
+        operation_id="auth_sessions_end_all",
+        request=None,
+        responses={200: SessionsEndedOutput},
+        summary="Log out everywhere: end every session of mine, this one included",
+    )
+    def delete(self, request: Request) -> Response:
+        ended = services.sessions_end(user=request.user)
+        if request.auth is None:
+            logout(request._request)
+        return Response({"ended": ended})
+
+
+class SessionEndApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None}, summary="End one of my sessions")
+    def delete(self, request: Request, session_id: int) -> Response:
+        services.session_end(user=request.user, session_id=session_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProviderListApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+
+    @extend_schema(
+        responses=ProvidersOutput,
+        summary="The sign-in providers configured on this server (GitHub, Google, OpenID Connect)",
+    )
+    def get(self, request: Request) -> Response:
+        from accounts.adapters import configured_providers
+
+        return Response(ProvidersOutput({"providers": configured_providers()}).data)
+
+
+class SocialAccountListApi(APIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+
+    @extend_schema(
+        responses=SocialAccountOutput(many=True), summary="The providers linked to my account"
+    )
+    def get(self, request: Request) -> Response:
+        from allauth.socialaccount.models import SocialAccount
+
+        accounts = SocialAccount.objects.filter(user=request.user).order_by("pk")
+        paginator = Pagination()
+        page = paginator.paginate_queryset(accounts, request, view=self)
+        return paginator.get_paginated_response(SocialAccountOutput(page, many=True).data)
+
+
+class SocialAccountUnlinkApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None}, summary="Unlink a provider from my account")
+    def delete(self, request: Request, account_id: int) -> Response:
+        services.social_account_unlink(user=request.user, account_id=account_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -22,6 +22,12 @@ class ProfileOutput(serializers.ModelSerializer):
 class MeOutput(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
+    email_verified = serializers.BooleanField(
+        help_text="Whether the login email is verified; only verified accounts are matched."
+    )
+    pending_email = serializers.EmailField(
+        allow_null=True, help_text="A new address waiting for its verification link."
+    )
     is_staff = serializers.BooleanField()
     profile = ProfileOutput()
 
@@ -107,3 +113,68 @@ class CsrfOutput(serializers.Serializer):
 
 class EraseInput(StrictInputSerializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class DetailOutput(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class EmailVerifyInput(StrictInputSerializer):
+    key = serializers.CharField(max_length=512)
+
+
+class EmailSentOutput(serializers.Serializer):
+    detail = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class EmailChangeInput(StrictInputSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class PasswordResetInput(StrictInputSerializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmInput(StrictInputSerializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class PasswordChangeInput(StrictInputSerializer):
+    current_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class SessionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    device = serializers.CharField(source="user_agent", help_text="The browser's User-Agent.")
+    ip = serializers.CharField(help_text="The address as the server saw it.")
+    created_at = serializers.DateTimeField()
+    last_seen_at = serializers.DateTimeField()
+    current = serializers.BooleanField(help_text="Whether this is the session asking.")
+
+
+class SessionsEndedOutput(serializers.Serializer):
+    ended = serializers.IntegerField()
+
+
+class ProviderOutput(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    login_url = serializers.CharField(
+        help_text="POST here (a form with csrfmiddlewaretoken; process=connect to link)."
+    )
+
+
+class ProvidersOutput(serializers.Serializer):
+    providers = ProviderOutput(many=True)
+
+
+class SocialAccountOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    provider = serializers.CharField()
+    uid = serializers.CharField()
+    date_joined = serializers.DateTimeField()

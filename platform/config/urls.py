@@ -1,5 +1,7 @@
+from allauth.urls import build_provider_urlpatterns
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from sevenstep import views
@@ -19,8 +21,25 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    # allauth's browser flow for GitHub, Google and OpenID Connect sign-in (redirects to the
+    # provider and back) and its social-account pages. Its password pages are not mounted: the
+    # names it links to lead to the app's own pages, so every password login passes our limits.
+    *[
+        path(f"accounts/{name}/", RedirectView.as_view(url=to), name=f"account_{name}")
+        for name, to in (
+            ("login", "/login"),
+            ("signup", "/register"),
+            ("logout", "/login"),
+            ("inactive", "/login"),
+            ("email", "/account"),
+            ("reset_password", "/forgot-password"),
+            ("email_verification_sent", "/account"),
+        )
+    ],
+    path("accounts/3rdparty/", include("allauth.socialaccount.urls")),
+    path("accounts/", include(build_provider_urlpatterns())),
     path("api/", include(api_patterns)),
-    re_path(r"^(?!api/|admin/|static/|ws/)(?P<path>.*)$", views.spa, name="spa"),
+    re_path(r"^(?!api/|admin/|accounts/|static/|ws/)(?P<path>.*)$", views.spa, name="spa"),
 ]
 
 handler400 = "sevenstep.errors.handler400"

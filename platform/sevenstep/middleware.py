@@ -121,13 +121,18 @@ class SecurityHeadersMiddleware:
     )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from django.conf import settings
+
         self.get_response = get_response
+        # Sign-in providers (settings.SOCIAL_FORM_ACTION_ORIGINS): the login form's redirect.
+        origins = getattr(settings, "SOCIAL_FORM_ACTION_ORIGINS", [])
+        self.csp = " ".join([self.CSP, *origins])
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         # Swagger UI loads its assets from a CDN-free bundle but needs inline scripts.
         if not request.path.startswith("/api/docs"):
-            response.headers.setdefault("Content-Security-Policy", self.CSP)
+            response.headers.setdefault("Content-Security-Policy", self.csp)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         # The room's call needs the microphone and camera, for our own pages only.
         response.headers.setdefault(

@@ -63,12 +63,13 @@ def test_registering_a_taken_email_answers_exactly_like_a_new_one(
     assert owner.profile.display_name == "New Person"
 
 
-def test_a_new_registration_sends_no_email(
+def test_a_new_registration_sends_only_the_verification_link(
     api: APIClient, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     with eager_tasks(), django_capture_on_commit_callbacks(execute=True):
         register(api)
-    assert mailoutbox == []
+    assert [message.to for message in mailoutbox] == [["new.person@example.com"]]
+    assert "/verify-email/" in mailoutbox[0].body
 
 
 def test_a_weak_password_is_rejected_with_the_field_named(api: APIClient) -> None:

@@ -38,6 +38,9 @@ CHROMIUM_ARGS = [
 SERVER_ENV = {
     "LOGIN_RATE": "10000/min",
     "REGISTER_RATE": "10000/min",
+    "PASSWORD_RESET_RATE": "10000/min",
+    "EMAIL_VERIFICATION_RATE": "10000/min",
+    "MAIL_PER_EMAIL_PER_HOUR": "10000",
     "REPORT_DEBOUNCE_SECONDS": "0",
 }
 
@@ -107,8 +110,14 @@ def _server_done_writing(transactional_db: None) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
+def mail_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the server (and its worker) write the emails they send, one file per message."""
+    return tmp_path_factory.mktemp("e2e-mail")
+
+
+@pytest.fixture(scope="session")
 def e2e_server(
-    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory, mail_dir: Path
 ) -> Iterator[AsgiServer]:
     """One server for the session, serving the built bundle through whitenoise."""
     if not DIST.is_file():
@@ -118,7 +127,11 @@ def e2e_server(
     var_dir = tmp_path_factory.mktemp("e2e-var")
     # With Redis, jobs (the report rebuild) go to a real worker on a queue of this session's own.
     queue = f"e2e-{os.getpid()}"
-    env = {"SEVENSTEP_VAR_DIR": str(var_dir), "CELERY_QUEUE": queue, **SERVER_ENV}
+    mail = {
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
+    env = {"SEVENSTEP_VAR_DIR": str(var_dir), "CELERY_QUEUE": queue, **SERVER_ENV, **mail}
     subprocess.run(
         [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT,
@@ -127,7 +140,7 @@ def e2e_server(
     )
     with contextlib.ExitStack() as stack:
         if settings.REDIS_URL:
-            stack.enter_context(celery_worker(queue, **SERVER_ENV))
+            stack.enter_context(celery_worker(queue, **SERVER_ENV, **mail))
         yield stack.enter_context(asgi_server(**env))
 
 
@@ -196,3 +209,20 @@ def log_in(page, email: str, password: str, next_path: str = "/") -> None:  # ty
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: urlsplit(url).path == next_path.split("?")[0])
+
+
+def mailed_link(mail_dir: Path, to: str, path: str, timeout: float = 15.0) -> str:
+    """The newest link to `path` in a message the server sent to `to` (waiting for the job)."""
+    import re
+    import time
+
+    deadline = time.monotonic() + timeout
+    pattern = re.compile(rf"https?://\S+?({re.escape(path)}\S+)")
+    while time.monotonic() < deadline:
+        for file in sorted(mail_dir.glob("*.log"), key=lambda f: f.stat().st_mtime, reverse=True):
+            text = file.read_text()
+            for message in reversed(text.split("\n" + "-" * 79 + "\n")):
+                if f"To: {to}" in message and (found := pattern.search(message)):
+                    return found.group(1)
+        time.sleep(0.2)
+    raise AssertionError(f"no email to {to} with a {path} link")

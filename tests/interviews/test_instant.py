@@ -299,3 +299,23 @@ def test_widening_is_announced_before_it_happens_as_the_relax_rule_says(
     widest = client_for(candidate).get(URL).json()
     assert widest["status"] == "waiting"
     assert widest["widens_at"] is None and widest["widens_how"] is None
+
+
+def test_an_unverified_user_cannot_join_the_instant_queue(client_for: ClientFor) -> None:
+    unverified = UserFactory(email_verified=False)
+    response = client_for(unverified).post(URL, {"role": "candidate"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "email_unverified"
+    assert not InstantQueueEntry.objects.filter(user=unverified).exists()
+
+
+def test_a_waiting_entry_whose_owner_is_no_longer_verified_is_never_paired(
+    client_for: ClientFor, interviewer: User, candidate: User
+) -> None:
+    from allauth.account.models import EmailAddress
+
+    join(client_for, candidate, role="candidate")
+    EmailAddress.objects.filter(user=candidate).update(verified=False)
+    second = join(client_for, interviewer, role="interviewer")
+    assert second["status"] == "waiting"
+    assert not Interview.objects.exists()

@@ -281,3 +281,17 @@ def test_the_beat_task_runs_once_per_tick(interviewer: User, candidate: User) ->
     again = tasks.match_scheduled()
     assert first["run"] == again["run"]
     assert MatchRun.objects.count() == 1
+
+
+def test_a_user_with_an_unverified_email_is_not_matched_until_they_verify(
+    interviewer: User,
+) -> None:
+    from allauth.account.models import EmailAddress
+
+    unverified = UserFactory(email_verified=False)
+    wants(interviewer, "interviewer", at=EVENING + timedelta(hours=1))
+    wants(unverified, "candidate")
+    assert matching.matching_run(key="unverified").stats["interviews"] == 0
+    assert InterviewRequest.objects.get(user=unverified).status == "open"
+    EmailAddress.objects.filter(user=unverified).update(verified=True)
+    assert matching.matching_run(key="verified").stats["interviews"] == 1

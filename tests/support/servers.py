@@ -100,9 +100,9 @@ def children(pid: int) -> list[int]:
 
 
 @contextlib.contextmanager
-def asgi_server(*, workers: int = 1, **env: str) -> Iterator[AsgiServer]:
+def asgi_server(*, workers: int = 1, port: int | None = None, **env: str) -> Iterator[AsgiServer]:
     """Run the project's ASGI app under granian, exactly as bin/run does."""
-    port = free_port()
+    port = port or free_port()
     proc = subprocess.Popen(
         [
             str(VENV_BIN / "granian"),

@@ -23,9 +23,10 @@ export const keys = {
 export function useMe() {
   return useQuery({
     queryKey: keys.me,
-    queryFn: async (): Promise<Me | null> => {
+    // The signal lets a newer answer (after verifying the email, say) cancel an older one in flight.
+    queryFn: async ({ signal }): Promise<Me | null> => {
       try {
-        return await api.get<Me>('/api/me/')
+        return await api.get<Me>('/api/me/', { signal })
       } catch (error) {
         if (error instanceof ApiError && (error.status === 401 || error.status === 403)) return null
         throw error

@@ -20,3 +20,7 @@ export type FeedbackInput = Schemas['FeedbackInputRequest']
 export type Availability = Schemas['AvailabilityOutput']
 export type InterviewRequest = Schemas['RequestOutput']
 export type InterviewRequestInput = Schemas['RequestInputRequest']
+
+export type Session = Schemas['SessionOutput']
+export type ApiTokenSummary = Schemas['TokenSummaryOutput']
+export type ApiTokenCreated = Schemas['TokenCreatedOutput']

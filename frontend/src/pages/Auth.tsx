@@ -7,6 +7,7 @@ import { keys, useFramework, useMe } from '../api/queries'
 import type { Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { ProfileFields, type ProfileValues } from '../components/ProfileFields'
+import { ProviderButtons } from '../components/ProviderButtons'
 import { browserTimeZone } from '../lib/time'
 import { useAction } from '../lib/useAction'
 
@@ -64,6 +65,10 @@ export function LoginPage() {
           {busy ? 'Logging in…' : 'Log in'}
         </button>
       </form>
+      <ProviderButtons next={safeNext(params.get('next'))} />
+      <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
       <p>
         New here? <Link to={`/register${params.toString() ? `?${params}` : ''}`}>Create an account</Link>
       </p>

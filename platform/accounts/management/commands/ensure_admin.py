@@ -18,6 +18,7 @@ from django.db import transaction
 
 from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import Profile, User
+from accounts.services import email_mark_verified
 
 EMAIL_VARIABLE = "DJANGO_SUPERUSER_EMAIL"
 PASSWORD_VARIABLE = "DJANGO_SUPERUSER_PASSWORD"
@@ -63,4 +64,5 @@ def ensure_admin(*, email: str, password: str) -> str:
         raise CommandError(f"{PASSWORD_VARIABLE} is too weak: {' '.join(exc.messages)}") from exc
     admin = User.objects.create_superuser(email=email, password=password)
     Profile.objects.create(user=admin, display_name="Admin")
+    email_mark_verified(user=admin)
     return f"admin {email} created"

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Profile, User
+from accounts.services import email_mark_verified
 from interviews.models import AvailabilityWindow, InterviewRequest, RequestRole, RequestStatus
 from interviews.services.availability import availability_add
 from interviews.services.requests import request_open
@@ -136,10 +137,12 @@ class Command(BaseCommand):
                 user = User.objects.create_user(email=email, password=DEMO_PASSWORD)
                 created += 1
             Profile.objects.update_or_create(user=user, defaults=spec)
+            email_mark_verified(user=user)
             ensure_bookable(user)
         # A superuser whose password is published is only ever acceptable on a developer's machine.
         if with_staff and not User.objects.filter(email=DEMO_STAFF_EMAIL).exists():
             staff = User.objects.create_superuser(email=DEMO_STAFF_EMAIL, password=DEMO_PASSWORD)
             Profile.objects.create(user=staff, display_name="Staff")
+            email_mark_verified(user=staff)
             created += 1
         return created

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from datetime import timedelta
@@ -19,14 +18,13 @@ from django.utils import timezone
 from rest_framework.exceptions import Throttled
 
 from accounts.models import ApiToken, Profile, User, api_token_digest
+from accounts.services import limits
+from accounts.services.emails import email_address_add, mail_allowed, normalise_email
+from accounts.services.mail import enqueue_on_commit, mail_send
 from accounts.signals import user_erased
 from sevenstep.errors import ApplicationError, Conflict
 
 _TICKET_SALT = "sevenstep.ws-ticket"
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 @transaction.atomic
@@ -34,7 +32,11 @@ def user_register(*, email: str, password: str, display_name: str, **profile: An
     """Create a user with a profile, or tell the owner of a taken email that someone tried.
 
     The caller answers both cases alike, so registration cannot be used to learn who has an
-    account; the owner learns of the attempt by email instead. Returns the new user, or None.
+    account; the owner learns of the attempt by email instead. The new account's address is
+    unverified: a link is emailed, and until it is followed the user is not matched with
+    anyone. Past MAIL_PER_EMAIL_PER_HOUR attempts for one address nothing happens (the answer
+    is still the same), so nobody can flood a stranger's inbox through us. Returns the new user,
+    or None.
     """
     email = normalise_email(email)
     candidate = User(email=email)
@@ -44,6 +46,9 @@ def user_register(*, email: str, password: str, display_name: str, **profile: An
         raise ApplicationError(
             "The password is too weak.", code="validation_error", fields={"password": exc.messages}
         ) from exc
+    if not mail_allowed(email=email):
+        make_password(password)
+        return None
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password)
@@ -52,76 +57,99 @@ def user_register(*, email: str, password: str, display_name: str, **profile: An
         make_password(password)
         owner = User.objects.filter(email=email, is_active=True).first()
         if owner is not None:
-            transaction.on_commit(lambda: _registration_attempt_notify(owner.pk))
+            from accounts import tasks
+
+            enqueue_on_commit(tasks.registration_attempt_notify, owner.pk)
         return None
     profile_obj = Profile(user=user, display_name=display_name.strip(), **profile)
     profile_obj.full_clean(exclude=["user"])
     profile_obj.save()
+    email_address_add(user=user, email=email, primary=True)
     return user
 
 
-def _registration_attempt_notify(user_id: int) -> None:
-    from accounts import tasks
-
-    tasks.registration_attempt_notify.delay(user_id)
-
-
 def registration_attempt_notify(*, user_id: int) -> None:
-    """Tell an account's owner that someone tried to register with their email."""
-    from django.core.mail import send_mail
-
+    """Tell an account's owner that someone tried to register with (or move to) their email."""
     owner = User.objects.filter(pk=user_id, is_active=True).first()
     if owner is None:
         return
-    send_mail(
+    mail_send(
+        to=owner.email,
+        template="registration_attempt",
         subject="Someone tried to register with your email address",
-        message=(
-            "Someone just tried to create a Sevenstep account with this email address, which "
-            "already has one. If it was you, log in with your password instead:\n\n"
-            f"{settings.SITE_URL}/login\n\n"
-            "If it was not you, there is nothing to do: your account was not changed."
-        ),
-        from_email=None,
-        recipient_list=[owner.email],
+        context={"login_url": f"{settings.SITE_URL}/login"},
     )
 
 
-# --- failed logins per account ------------------------------------------------------------
+# --- failed logins per account and per address ---------------------------------------------
+
+_ACCOUNT_SCOPE = "login-failures"
+_ADDRESS_SCOPE = "login-failures-address"
 
 
-def _login_failures_key(email: str) -> tuple[str, int]:
-    """Name this email's counter in the current fixed window; return it with the seconds left."""
+def login_failures_check(*, email: str, address: str | None = None) -> None:
+    """Refuse a login for an account, or from an address, that failed too often lately."""
     window = settings.LOGIN_ACCOUNT_WINDOW_SECONDS
-    now = int(time.time())
-    digest = hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
-    return f"login-failures:{digest}:{now // window}", window - now % window
-
-
-def login_failures_check(*, email: str) -> None:
-    """Refuse a login attempt for an account that failed too often in this window."""
-    key, left = _login_failures_key(email)
-    if cache.get(key, 0) >= settings.LOGIN_ACCOUNT_FAILURES:
+    count, left = limits.window_count(
+        scope=_ACCOUNT_SCOPE, ident=normalise_email(email), window=window
+    )
+    if count >= settings.LOGIN_ACCOUNT_FAILURES:
         raise Throttled(
             wait=left,
             detail="Too many failed logins for this account; try again later or reset the "
             "password.",
             code="login_locked",
         )
+    if address is None:
+        return
+    count, left = limits.window_count(scope=_ADDRESS_SCOPE, ident=address, window=window)
+    if count >= settings.LOGIN_ADDRESS_FAILURES:
+        raise Throttled(
+            wait=left,
+            detail="Too many failed logins from your network; try again later.",
+            code="login_address_locked",
+        )
 
 
-def login_failure_record(*, email: str) -> None:
-    """Count a failed login against the account, whichever address it came from."""
-    key, left = _login_failures_key(email)
-    # add + incr is atomic across processes (Redis INCR keeps the key's expiry).
-    cache.add(key, 0, timeout=left + 1)
-    try:
-        cache.incr(key)
-    except ValueError:  # the window ended between the two calls
-        cache.add(key, 1, timeout=settings.LOGIN_ACCOUNT_WINDOW_SECONDS)
+def login_failure_record(*, email: str, address: str | None = None) -> None:
+    """Count a failed login against the account and the address; warn the owner at the limit."""
+    window = settings.LOGIN_ACCOUNT_WINDOW_SECONDS
+    email = normalise_email(email)
+    count = limits.window_hit(scope=_ACCOUNT_SCOPE, ident=email, window=window)
+    if address is not None:
+        limits.window_hit(scope=_ADDRESS_SCOPE, ident=address, window=window)
+    # Exactly at the limit, so one burst sends one email however long it goes on.
+    if count == settings.LOGIN_ACCOUNT_FAILURES:
+        from accounts import tasks
+
+        owner = User.objects.filter(email=email, is_active=True).first()
+        if owner is not None:
+            enqueue_on_commit(tasks.login_burst_notify, owner.pk)
 
 
 def login_failures_clear(*, email: str) -> None:
-    cache.delete(_login_failures_key(email)[0])
+    limits.window_clear(
+        scope=_ACCOUNT_SCOPE,
+        ident=normalise_email(email),
+        window=settings.LOGIN_ACCOUNT_WINDOW_SECONDS,
+    )
+
+
+def login_burst_notify(*, user_id: int) -> None:
+    """Tell an account's owner that its logins are paused after many wrong passwords."""
+    owner = User.objects.filter(pk=user_id, is_active=True).first()
+    if owner is None:
+        return
+    mail_send(
+        to=owner.email,
+        template="login_burst",
+        subject="Many failed logins to your Sevenstep account",
+        context={
+            "failures": settings.LOGIN_ACCOUNT_FAILURES,
+            "minutes": settings.LOGIN_ACCOUNT_WINDOW_SECONDS // 60,
+            "reset_url": f"{settings.SITE_URL}/forgot-password",
+        },
+    )
 
 
 def profile_update(*, user: User, **changes: Any) -> Profile:
@@ -248,8 +276,14 @@ def user_erase(*, user: User, password: str) -> None:
             code="invalid_credentials",
             fields={"password": ["The password is incorrect."]},
         )
+    from allauth.account.models import EmailAddress
+
+    from accounts.services.sessions import sessions_end
+
     user_erased.send(sender=User, user=user)
     ApiToken.objects.filter(user=user).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    sessions_end(user=user)
     ws_tickets_end(user_id=user.pk)
     user.email = f"deleted-{user.pk}@deleted.invalid"
     user.first_name = user.last_name = ""
@@ -260,3 +294,19 @@ def user_erase(*, user: User, password: str) -> None:
     Profile.objects.filter(user=user).update(
         display_name=ERASED_NAME, time_zone="UTC", focus_domains=[]
     )
+
+
+def social_account_unlink(*, user: User, account_id: int) -> None:
+    """Unlink a provider from the account, unless it is the only way left to log in."""
+    from allauth.socialaccount.models import SocialAccount
+
+    account = SocialAccount.objects.filter(user=user, pk=account_id).first()
+    if account is None:
+        raise ApplicationError("No such linked account.", code="not_found", status_code=404)
+    others = SocialAccount.objects.filter(user=user).exclude(pk=account.pk).exists()
+    if not user.has_usable_password() and not others:
+        raise Conflict(
+            "This is your only way to log in: set a password (Forgot password) before unlinking.",
+            code="last_login_method",
+        )
+    account.delete()

@@ -1,0 +1,28 @@
+"""Fixtures for account tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.interviews.helpers import eager_tasks
+
+
+@pytest.fixture
+def sent(mailoutbox, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """Run queued jobs and on-commit callbacks inside the block; return the outbox."""
+
+    class Sent:
+        outbox = mailoutbox
+
+        def __enter__(self) -> list:  # type: ignore[type-arg]
+            self._eager = eager_tasks()
+            self._eager.__enter__()
+            self._commit = django_capture_on_commit_callbacks(execute=True)
+            self._commit.__enter__()
+            return mailoutbox
+
+        def __exit__(self, *exc: object) -> None:
+            self._commit.__exit__(*exc)
+            self._eager.__exit__(*exc)
+
+    return Sent()
