@@ -44,6 +44,7 @@ import run as rooms_bench  # noqa: E402  (bench/rooms/run.py: servers, env, migr
 
 SDP = "v=0\r\n" + "a=x-bench:" + "0" * 4000 + "\r\n"
 CANDIDATES_EACH_WAY = 8
+CALL_TIMEOUT = 60.0  # a call's phase not done by then counts as never
 
 RELAY = r"""
 import asyncio, sys
@@ -172,7 +173,19 @@ async def join(pairs: list[tuple[Participant, Participant]], bare: bool) -> list
             ends = await asyncio.gather(a.until("peer"), b.until("peer"))
         return max(at for at, _ in ends) - start
 
-    return list(await asyncio.gather(*(one(a, b) for a, b in pairs)))
+    return await each_call(one, pairs)
+
+
+async def each_call(one, pairs: list[tuple[Participant, Participant]]) -> list[float]:  # type: ignore[no-untyped-def]
+    """Run `one` for every call at once; a call that does not finish in time is infinitely late."""
+
+    async def bounded(a: Participant, b: Participant) -> float:
+        try:
+            return await asyncio.wait_for(one(a, b), CALL_TIMEOUT)
+        except (TimeoutError, OSError):
+            return float("inf")
+
+    return list(await asyncio.gather(*(bounded(a, b) for a, b in pairs)))
 
 
 async def negotiate(pairs: list[tuple[Participant, Participant]]) -> list[float]:
@@ -192,7 +205,7 @@ async def negotiate(pairs: list[tuple[Participant, Participant]]) -> list[float]
             await b.until("candidate")
         return time.perf_counter() - start
 
-    return list(await asyncio.gather(*(one(a, b) for a, b in pairs)))
+    return await each_call(one, pairs)
 
 
 async def steady(
@@ -250,7 +263,8 @@ async def measure(pairs, pids: list[int], seconds: float, bare: bool) -> list[tu
         cpu = (sum(map(cpu_seconds, pids)) - cpu_before) / wall
         # The steady phase sends for `seconds`, then listens a second more for stragglers.
         rate = messages / (seconds if phase == "steady" else wall)
-        rows.append((phase, *summary(times), messages, rate, cpu))
+        late = sum(1 for value in times if value == float("inf"))
+        rows.append((phase, *summary(times), messages, rate, cpu, late))
     for a, b in pairs:
         await a.close()
         await b.close()
@@ -335,14 +349,14 @@ def main() -> None:
     print(f"{os.cpu_count()} cores, load average {load:.1f} before the run; {args.calls} calls "
           f"({2 * args.calls} sockets), steady phase {args.seconds:.0f} s")  # fmt: skip
     print("| setup | phase | p50 ms | p99 ms | max ms | messages relayed | messages/s | "
-          "server CPU (cores) |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|", flush=True)
+          "server CPU (cores) | not done (calls, or messages in steady) |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|", flush=True)
     for name, server in chosen:
-        for phase, p50, p99, top, messages, rate, cpu in run_setup(
+        for phase, p50, p99, top, messages, rate, cpu, late in run_setup(
             name, server, args.calls, args.seconds, work, var_dir
         ):
             times = f"{p50 * 1000:.1f} | {p99 * 1000:.1f} | {top * 1000:.1f}"
-            print(f"| {name} | {phase} | {times} | {messages} | {rate:.0f} | {cpu:.2f} |",
+            print(f"| {name} | {phase} | {times} | {messages} | {rate:.0f} | {cpu:.2f} | {late} |",
                   flush=True)  # fmt: skip
 
 

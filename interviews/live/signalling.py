@@ -22,10 +22,12 @@ client flapping them cannot grow the replay); both screens hear of them on the c
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
 from channels.db import database_sync_to_async
+from channels.exceptions import ChannelFull
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
@@ -42,6 +44,8 @@ from sevenstep.consumers import (
     CLOSE_UNSUPPORTED_DATA,
     refusal_code,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_SDP_CHARS = 60_000
 MAX_CANDIDATE_CHARS = 1_024
@@ -226,10 +230,22 @@ class CallConsumer(AsyncJsonWebsocketConsumer):
             "signal": signal,
         }
         for channel in list(self.peer_channels):
-            await self.channel_layer.send(channel, message)
+            await self._send_to(channel, message)
         if signal["type"] == "media" and signal["audio"] != self.audio:
             self.audio = bool(signal["audio"])
             await self._record(TimelineKind.CALL_UNMUTED if self.audio else TimelineKind.CALL_MUTED)
+
+    async def _send_to(self, channel: str, message: dict[str, Any]) -> None:
+        """Send to one socket's channel; a full channel drops the message, not this socket.
+
+        A process's sockets share one inbox on the Redis layer; in a burst (every call of a
+        restarted server renegotiating at once) it may fill. What is dropped is a signal the
+        browsers recover from (their connection watchdog restarts a negotiation that stalls).
+        """
+        try:
+            await self.channel_layer.send(channel, message)
+        except ChannelFull:
+            log.warning("call: dropped a signal to a full channel (interview %s)", self.group)
 
     # --- from the group -----------------------------------------------------------------
     def _from_peer(self, event: dict[str, Any]) -> bool:
@@ -249,7 +265,7 @@ class CallConsumer(AsyncJsonWebsocketConsumer):
         # Answer the newcomer before telling this browser: the offer this browser then sends
         # reaches the newcomer's channel after the answer, so its browser knows of the peer
         # before the first offer arrives.
-        await self.channel_layer.send(
+        await self._send_to(
             event["channel"],
             {
                 "type": "call.here",

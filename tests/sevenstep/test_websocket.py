@@ -171,6 +171,9 @@ async def test_a_binary_frame_on_a_json_socket_closes_only_that_socket(candidate
     await communicator.receive_json_from()
     await communicator.send_to(bytes_data=b"\x00\x01")
     assert (await communicator.receive_output())["code"] == 1003
+    # Finish the consumer on this test's loop: one left waiting on the Redis layer's blocking
+    # read can hang the loop's teardown.
+    await communicator.disconnect()
 
 
 def test_real_server_refuses_anonymous_and_accepts_a_session_cookie(candidate, password) -> None:  # type: ignore[no-untyped-def]
