@@ -6,7 +6,7 @@ import numpy as np
 from scipy import sparse
 
 from scoring.estimation.basics import N_STEPS, FloatArray, IntArray
-from scoring.estimation.ordinal import interval, rounded
+from scoring.estimation.ordinal import Derivatives, interval, rounded
 
 # Newton steps of the posterior mode: the log-likelihood of rounded scores is concave and
 # smooth, so Newton converges in a handful of steps from the prior mean.
@@ -54,31 +54,38 @@ def joint_posterior(
         (np.ones(n_cards), (card_user, np.arange(n_cards))), shape=(n_users, n_cards)
     )
     whole = rounded(score)
+    all_whole = bool(whole.all())
+    derivatives = Derivatives(score, noise_var) if all_whole else None
+    # Where each score goes in its card's row of seven: the same at every Newton step.
+    slot = card_index * N_STEPS + step
+    group = user * N_STEPS + step
     mean = np.zeros((n_users, N_STEPS)) if start is None else start
-    cov = np.broadcast_to(prior, (n_users, N_STEPS, N_STEPS)).copy()
     # Exact scores need one step (the posterior is Gaussian); rounded ones a few, fewer from a
     # start near the mode (the last EM step's), until no estimate moves by the tolerance.
     for _ in range(_NEWTON_STEPS if whole.any() else 1):
         before = mean
-        m = offset + mean[user, step]
-        if whole.any():
-            derivatives = interval(score, m, noise_var)
-            q = derivatives.weight
-            residual = m - offset + derivatives.gradient / q
+        m = offset + np.take(mean, group)
+        if derivatives is not None:
+            gradient, q = derivatives.at(m)
+            residual = m - offset + gradient / q
+        elif whole.any():
+            moments = interval(score, m, noise_var)
+            q = moments.weight
+            residual = m - offset + moments.gradient / q
         else:
             q = 1.0 / noise_var
             residual = score - offset
-        precision, weighted = _card_information(card_index, step, q, residual, card_v, to_user)
-        cov = np.linalg.inv(precision + prior_precision)
-        mean = np.matmul(cov, weighted[:, :, None])[:, :, 0]
+        precision, weighted = _card_information(slot, q, residual, card_v, to_user)
+        precision += prior_precision
+        # A solve costs half an inverse; the covariance is needed at the last step only.
+        mean = np.linalg.solve(precision, weighted[:, :, None])[:, :, 0]
         if np.abs(mean - before).max(initial=0.0) < tolerance:
             break
-    return mean, cov
+    return mean, np.linalg.inv(precision)
 
 
 def _card_information(
-    card: IntArray,
-    step: IntArray,
+    slot: IntArray,
     q: FloatArray,
     residual: FloatArray,
     card_v: FloatArray,
@@ -86,23 +93,27 @@ def _card_information(
 ) -> tuple[FloatArray, FloatArray]:
     """Sum each user's scorecards' precision matrices (users, 7, 7) and precision x residual.
 
-    to_user: (users, cards), 1 where the card is the user's.
+    slot: card * 7 + step of each score; to_user: (users, cards), 1 where the card is the user's.
     """
     n_cards = to_user.shape[1]
     q_card = np.zeros((n_cards, N_STEPS))
     qr_card = np.zeros((n_cards, N_STEPS))
     # One score per step on a scorecard (a database constraint), so assignment is a sum.
-    q_card[card, step] = q
-    qr_card[card, step] = q * residual
+    q_card.ravel()[slot] = q
+    qr_card.ravel()[slot] = q * residual
     kappa = card_v / (1.0 + card_v * q_card.sum(axis=1))
     shared = kappa * qr_card.sum(axis=1)
-    outer = kappa[:, None, None] * q_card[:, :, None] * q_card[:, None, :]
-    per_card = np.concatenate(
-        [-outer.reshape(n_cards, -1), q_card, qr_card - q_card * shared[:, None]], axis=1
-    )
+    # The outer products are symmetric: sum the 28 entries on and above the diagonal only.
+    outer = (kappa[:, None] * q_card[:, _UPPER[0]]) * q_card[:, _UPPER[1]]
+    per_card = np.concatenate([-outer, q_card, qr_card - q_card * shared[:, None]], axis=1)
     per_user = np.asarray(to_user @ per_card)
-    square = N_STEPS * N_STEPS
-    precision = per_user[:, :square].reshape(-1, N_STEPS, N_STEPS)
+    half = _UPPER[0].size
+    precision = np.empty((per_user.shape[0], N_STEPS, N_STEPS))
+    precision[:, _UPPER[0], _UPPER[1]] = per_user[:, :half]
+    precision[:, _UPPER[1], _UPPER[0]] = per_user[:, :half]
     diagonal = np.arange(N_STEPS)
-    precision[:, diagonal, diagonal] += per_user[:, square : square + N_STEPS]
-    return precision, per_user[:, square + N_STEPS :]
+    precision[:, diagonal, diagonal] += per_user[:, half : half + N_STEPS]
+    return precision, per_user[:, half + N_STEPS :]
+
+
+_UPPER = np.triu_indices(N_STEPS)

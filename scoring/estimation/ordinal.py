@@ -73,3 +73,33 @@ def interval(score: FloatArray, mean: FloatArray, var: FloatArray) -> Interval:
         gradient=np.where(whole, ratio / sd, (score - mean) / exact_var),
         weight=np.where(whole, shrink / s2, 1.0 / exact_var),
     )
+
+
+class Derivatives:
+    """interval(...).gradient and .weight alone, for many means of the same scores.
+
+    For scores that are all whole levels. The posterior's Newton steps need only these, at a
+    new mean each step but with the same scores and noise: what depends on those alone (the
+    interval's ends in standard units) is computed once, and the conditional moments are left
+    out; together half the cost of a step's pass over the ratings.
+    """
+
+    def __init__(self, score: FloatArray, var: FloatArray) -> None:
+        self.inverse_sd = 1.0 / np.maximum(np.sqrt(var), _MIN_SD)
+        self.low = np.where(score <= SCALE[0], -_FAR, score - 0.5) * self.inverse_sd
+        self.high = np.where(score >= SCALE[1], _FAR, score + 0.5) * self.inverse_sd
+
+    def at(self, mean: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Return d log P(score) / dm and -d2 log P(score) / dm2 at the given means."""
+        m = np.clip(mean, SCALE[0] - _MEAN_MARGIN, SCALE[1] + _MEAN_MARGIN) * self.inverse_sd
+        alpha = np.clip(self.low - m, -_FAR_SD, _FAR_SD)
+        beta = np.clip(self.high - m, -_FAR_SD, _FAR_SD)
+        above = alpha > 0
+        near, far = np.where(above, alpha, -beta), np.where(above, beta, -alpha)
+        mass = 0.5 * (special.erfc(near * _INV_SQRT_2) - special.erfc(far * _INV_SQRT_2))
+        mass = np.maximum(mass, 1e-300)
+        pdf_a = _INV_SQRT_2PI * np.exp(-0.5 * alpha * alpha)
+        pdf_b = _INV_SQRT_2PI * np.exp(-0.5 * beta * beta)
+        ratio = (pdf_a - pdf_b) / mass
+        shrink = np.clip(ratio**2 - (alpha * pdf_a - beta * pdf_b) / mass, 1e-6, 1.0)
+        return ratio * self.inverse_sd, shrink * self.inverse_sd * self.inverse_sd

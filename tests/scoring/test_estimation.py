@@ -140,7 +140,9 @@ def test_one_user_updated_alone_matches_the_batch_posterior() -> None:
         params=result.params,
     )
     np.testing.assert_allclose(alone.estimate[0], estimates.estimate[target], atol=1e-9)
-    np.testing.assert_allclose(alone.sd[0], estimates.sd[target], atol=1e-9)
+    # The batch's covariance is the fit's last EM step's, taken at the Newton step before the
+    # mode settled (within NEWTON_TOLERANCE): the same to far below the two decimals shown.
+    np.testing.assert_allclose(alone.sd[0], estimates.sd[target], atol=1e-6)
 
 
 def test_params_survive_a_round_trip_through_json() -> None:
