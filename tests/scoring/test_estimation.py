@@ -389,6 +389,20 @@ def test_a_rounded_score_stands_for_the_interval_it_was_rounded_from() -> None:
         assert 0 < found.weight[i] < 1 / 0.25  # a rounded score says less than an exact one
 
 
+def test_the_newton_steps_derivatives_are_the_intervals_at_any_mean() -> None:
+    from scoring.estimation.ordinal import Derivatives
+
+    rng = np.random.default_rng(3)
+    score = rng.integers(1, 5, 2000).astype(np.float64)
+    var = rng.uniform(0.01, 3.0, 2000)  # below the floor of the sd too
+    derivatives = Derivatives(score, var)
+    for mean in (rng.normal(2.5, 2.0, 2000), np.full(2000, 9.0), np.full(2000, -5.0)):
+        found = est.interval(score, mean, var)
+        gradient, weight = derivatives.at(mean)
+        np.testing.assert_allclose(gradient, found.gradient, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(weight, found.weight, rtol=1e-9, atol=1e-12)
+
+
 def test_one_noisy_scorecard_names_no_weakest_step() -> None:
     claims = est.weakest_claims(_carded([[3, 3, 2, 3, 3, 3, 3]]))
     assert claims.step[0] == -1
