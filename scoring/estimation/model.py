@@ -365,7 +365,7 @@ def _prior_refined(
     from are kept rather than the step's result (both are the fixed point within the
     tolerance), so the reports can use the step's posterior as it is instead of computing it
     again under params that differ in the fourth decimal. The mode is found to the report's
-    NEWTON_TOLERANCE for the same reason (quadratic convergence: about one Newton step more).
+    NEWTON_TOLERANCE (scoring.estimation.joint) for the same reason.
     """
     w = recency_weight(ratings.age_days, params.half_life_days)
     mean = start
