@@ -59,8 +59,6 @@ def joint_posterior(
     whole = rounded(score)
     all_whole = bool(whole.all())
     derivatives = Derivatives(score, noise_var) if all_whole else None
-    # Where each score goes in its card's row (see _card_information): the same at every step.
-    slot = card_index * _CARD_ROW + step
     group = user * N_STEPS + step
     mean = np.zeros((n_users, N_STEPS)) if start is None else start
     # Exact scores need one step (the posterior is Gaussian); rounded ones a few, fewer from a
@@ -78,7 +76,7 @@ def joint_posterior(
         else:
             q = 1.0 / noise_var
             residual = score - offset
-        precision, weighted = _card_information(slot, q, residual, card_v, to_user)
+        precision, weighted = _card_information(card_index, step, q, residual, card_v, to_user)
         precision += prior_precision
         # A solve costs half an inverse; the covariance is needed at the last step only.
         mean = np.linalg.solve(precision, weighted[:, :, None])[:, :, 0]
@@ -88,7 +86,8 @@ def joint_posterior(
 
 
 def _card_information(
-    slot: IntArray,
+    card: IntArray,
+    step: IntArray,
     q: FloatArray,
     residual: FloatArray,
     card_v: FloatArray,
@@ -96,38 +95,23 @@ def _card_information(
 ) -> tuple[FloatArray, FloatArray]:
     """Sum each user's scorecards' precision matrices (users, 7, 7) and precision x residual.
 
-    slot: card * _CARD_ROW + step of each score; to_user: (users, cards), 1 where the card is
-    the user's.
+    to_user: (users, cards), 1 where the card is the user's.
     """
     n_cards = to_user.shape[1]
-    half = _UPPER[0].size
-    # Per card, one row: the 28 entries on and above the diagonal of -kappa q q' (the outer
-    # products are symmetric), then q, then q x residual less the shared part; built in place.
-    per_card = np.zeros((n_cards, half + 2 * N_STEPS))
-    flat = per_card.ravel()
+    q_card = np.zeros((n_cards, N_STEPS))
+    qr_card = np.zeros((n_cards, N_STEPS))
     # One score per step on a scorecard (a database constraint), so assignment is a sum.
-    flat[slot + half] = q
-    flat[slot + half + N_STEPS] = q * residual
-    q_card = per_card[:, half : half + N_STEPS]
-    weighted = per_card[:, half + N_STEPS :]
+    q_card[card, step] = q
+    qr_card[card, step] = q * residual
     kappa = card_v / (1.0 + card_v * q_card.sum(axis=1))
-    shared = kappa * weighted.sum(axis=1)
-    start = 0
-    for i in range(N_STEPS):
-        width = N_STEPS - i
-        np.multiply(
-            (-kappa * q_card[:, i])[:, None], q_card[:, i:], out=per_card[:, start : start + width]
-        )
-        start += width
-    weighted -= q_card * shared[:, None]
+    shared = kappa * qr_card.sum(axis=1)
+    outer = kappa[:, None, None] * q_card[:, :, None] * q_card[:, None, :]
+    per_card = np.concatenate(
+        [-outer.reshape(n_cards, -1), q_card, qr_card - q_card * shared[:, None]], axis=1
+    )
     per_user = np.asarray(to_user @ per_card)
-    precision = np.empty((per_user.shape[0], N_STEPS, N_STEPS))
-    precision[:, _UPPER[0], _UPPER[1]] = per_user[:, :half]
-    precision[:, _UPPER[1], _UPPER[0]] = per_user[:, :half]
+    square = N_STEPS * N_STEPS
+    precision = per_user[:, :square].reshape(-1, N_STEPS, N_STEPS)
     diagonal = np.arange(N_STEPS)
-    precision[:, diagonal, diagonal] += per_user[:, half : half + N_STEPS]
-    return precision, per_user[:, half + N_STEPS :]
-
-
-_UPPER = np.triu_indices(N_STEPS)  # row by row, as _card_information lays them out
-_CARD_ROW = _UPPER[0].size + 2 * N_STEPS
+    precision[:, diagonal, diagonal] += per_user[:, square : square + N_STEPS]
+    return precision, per_user[:, square + N_STEPS :]
