@@ -3,6 +3,7 @@
     .venv/bin/python bench/report_accuracy.py                     # every population, 3 seeds
     .venv/bin/python bench/report_accuracy.py --populations base --seeds 1 2 3 4 5
     .venv/bin/python bench/report_accuracy.py --users 10000       # also times the estimator
+    .venv/bin/python bench/report_accuracy.py --verdicts          # bar verdicts, two gates
 
 Peers rate peers: every user is a candidate in 1-8 interviews and a rater with a leniency and
 a noise level; scores are the true skill plus leniency plus noise, rounded to the 1-4 rubric
@@ -20,6 +21,11 @@ Figures (the targets of issue 13):
   the named step is the true lowest-skill step this often;
 - calib: over bins of the stated probability, the largest |stated - right| (bins of >= 100
   claims), so "right as often as the probability it states" can be checked.
+
+With --verdicts, the bar verdicts instead ("below" or "at or above" the bar of BARS, given when
+the 90% band is clear of it): the share of rated (user, step) pairs that get one and how often
+it is right, once with the report's gate (MIN_RATINGS ratings) and once with the same number
+of recency-weighted ratings (n_effective) as the gate.
 """
 
 from __future__ import annotations
@@ -152,13 +158,52 @@ def measure(world: World, threshold: float = est.WEAKEST_THRESHOLD) -> dict[str,
     }
 
 
+def verdicts(world: World) -> dict[str, float]:
+    """How many bar verdicts are given and how often they are right, under two gates."""
+    result = est.fit(world.ratings)
+    estimates = est.estimate_all(world.ratings, result)
+    truth = np.clip(world.skill, *est.SCALE)
+    below = estimates.upper < BARS
+    above = estimates.lower >= BARS
+    right = (below & (truth < BARS)) | (above & (truth >= BARS))
+    rated = estimates.n > 0
+    out = {}
+    for name, gate in (
+        ("count", estimates.n >= est.MIN_RATINGS),
+        ("effective", estimates.n_effective >= est.MIN_RATINGS),
+    ):
+        given = gate & (below | above)
+        out[f"{name}_given"] = float(given.sum() / max(rated.sum(), 1))
+        out[f"{name}_right"] = float(right[given].mean()) if given.any() else float("nan")
+    dropped = (estimates.n >= est.MIN_RATINGS) & ~(estimates.n_effective >= est.MIN_RATINGS)
+    dropped &= below | above
+    out["dropped_right"] = float(right[dropped].mean()) if dropped.any() else float("nan")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=2000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--populations", nargs="+", default=list(POPULATIONS))
     parser.add_argument("--threshold", type=float, default=est.WEAKEST_THRESHOLD)
+    parser.add_argument("--verdicts", action="store_true", help="bar verdicts, two gates")
     args = parser.parse_args()
+    if args.verdicts:
+        print(
+            "population | seed | given, n >= 3 | right | given, n_effective >= 3 | right | "
+            "right among those the second gate withholds"
+        )
+        print("---|---|---|---|---|---|---")
+        for name in args.populations:
+            for seed in args.seeds:
+                v = verdicts(simulate(POPULATIONS[name], users=args.users, seed=seed))
+                print(
+                    f"{name} | {seed} | {v['count_given']:.1%} | {v['count_right']:.1%} | "
+                    f"{v['effective_given']:.1%} | {v['effective_right']:.1%} | "
+                    f"{v['dropped_right']:.1%}"
+                )
+        return
     header = (
         "population | seed | rmse | lowest = truth | cover90 | named | right | stated | "
         "calib | fit s | report s"

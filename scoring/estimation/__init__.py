@@ -30,7 +30,8 @@ re-estimated by EM on the posterior below, which treats each score as its interv
 The report's posterior, given the leniencies (scoring.estimation.joint): for each user, the
 joint posterior of their seven skills ``theta = a + d`` with prior covariance
 ``tau2_user + diag(tau2)``. Each rated step contributes the likelihood of its interval (a
-Laplace approximation at the mode, found by a few Newton steps), with noise ``sigma2[r] / w``;
+Laplace approximation at the mode, found by a few Newton steps; the nightly rebuild takes it
+from the fit's last EM step, computed under the params the fit keeps), with noise ``sigma2[r] / w``;
 the seven scores of one scorecard share one error in the rater's estimated leniency (variance
 ``var(leniency[r])``, which counts the uncertainty of the candidates' skills it was estimated
 from), so one scorecard is not seven independent pieces of evidence about a user's level. A
@@ -52,7 +53,10 @@ posterior, a trend P(slope > 0).
 Leniency is relative to the average rater: if every rater were harsh, no data could tell.
 
 Verdicts against the bar are withheld when the evidence is thin: a step needs ``MIN_RATINGS``
-ratings before the report compares it with the bar or gives a percentile.
+ratings before the report compares it with the bar or gives a percentile. The count is raw, not
+recency-weighted: old scores already widen the band (their noise is divided by the weight), and
+a verdict needs the band clear of the bar; counting effective ratings instead withheld half the
+verdicts (90% with two years of scores) that were right 99% of the time (bench/README.md).
 
 Trend: the slope of the user's leniency-corrected scores over time (points per 30 days), with
 standard error ``sqrt(sigma2 / Sxx)``. It is "improving" or "declining" only when the 90%

@@ -95,9 +95,11 @@ class Fit:
     rater_n: IntArray  # ratings per rater
     rater_noise_var: FloatArray  # noise variance per rater, shrunk toward the population's
     iterations: int
-    # (n_users, 7) the users' posterior mode from the last EM step: where the report's
-    # posterior starts its Newton steps (None: from the prior mean, as for one user).
-    mode: FloatArray | None = None
+    # The users' joint posterior from the last EM step of the prior, computed under exactly
+    # these params and rater arrays: the reports use it as it is (None: not computed, e.g.
+    # exact scores; estimate_all then computes it).
+    mode: FloatArray | None = None  # (n_users, 7) posterior mode of the deviations
+    mode_cov: FloatArray | None = None  # (n_users, 7, 7) its covariance
 
 
 class Banded:
@@ -306,11 +308,11 @@ def fit(
         tau2_leniency=tau2_leniency,
         half_life_days=half_life_days,
     )
-    mode = None
+    mode = mode_cov = None
     if whole.any() and user_has_data.any():
         if start is not None:
             params = replace(params, tau2=start.tau2.copy(), tau2_user=start.tau2_user)
-        params, mode = _prior_refined(
+        params, mode, mode_cov = _prior_refined(
             ratings,
             card,
             params,
@@ -329,6 +331,7 @@ def fit(
         rater_noise_var=rater_sigma2,
         iterations=iterations,
         mode=mode,
+        mode_cov=mode_cov,
     )
 
 
@@ -354,41 +357,50 @@ def _prior_refined(
     noise_var: FloatArray,
     user_has_data: NDArray[np.bool_],
     start: FloatArray,
-) -> tuple[Params, FloatArray | None]:
-    """Re-estimate tau2_user and tau2 by EM on the joint posterior; return the last mode too."""
+) -> tuple[Params, FloatArray, FloatArray]:
+    """Re-estimate tau2_user and tau2 by EM on the joint posterior.
+
+    Returns the params and the users' posterior (mode, covariance) computed under exactly
+    those params: once an EM step moves no variance by PRIOR_TOLERANCE, the params it started
+    from are kept rather than the step's result (both are the fixed point within the
+    tolerance), so the reports can use the step's posterior as it is instead of computing it
+    again under params that differ in the fourth decimal. The mode is found to the report's
+    NEWTON_TOLERANCE (scoring.estimation.joint) for the same reason.
+    """
     w = recency_weight(ratings.age_days, params.half_life_days)
     mean = start
-    for _ in range(PRIOR_STEPS):
+    offset = params.mu[ratings.step] + leniency[ratings.rater]
+    noise = noise_var[ratings.rater] / w
+    card_leniency_var = leniency_var[ratings.rater]
+    off_diagonal = ~np.eye(N_STEPS, dtype=bool)
+    users = float(user_has_data.sum())
+    for step in range(PRIOR_STEPS):
         mean, cov = joint_posterior(
             start=mean,
             user=ratings.user,
             step=ratings.step,
             card=card,
             score=ratings.score,
-            offset=params.mu[ratings.step] + leniency[ratings.rater],
-            noise_var=noise_var[ratings.rater] / w,
-            card_leniency_var=leniency_var[ratings.rater],
+            offset=offset,
+            noise_var=noise,
+            card_leniency_var=card_leniency_var,
             n_users=ratings.n_users,
             prior=_prior(params),
-            # EM needs the mode only as well as the prior moves; the report's posterior
-            # polishes it from here.
-            tolerance=PRIOR_TOLERANCE,
         )
         second = (mean[:, :, None] * mean[:, None, :] + cov)[user_has_data].mean(axis=0)
-        off_diagonal = ~np.eye(N_STEPS, dtype=bool)
         # The prior's shape (a shared level plus independent steps), matched to the moments.
         tau2_user = max(float(second[off_diagonal].mean()), 1e-3)
         # Each step's spread is pooled toward the steps' mean with TAU2_PRIOR_USERS pseudo-
         # users: a few hundred users cannot tell seven spreads apart, and EM left alone
         # drives a step's spread to zero (and its bands with it) on such noise.
         own = np.maximum(np.diagonal(second) - tau2_user, 1e-3)
-        users = float(user_has_data.sum())
         tau2 = (users * own + TAU2_PRIOR_USERS * own.mean()) / (users + TAU2_PRIOR_USERS)
         change = max(abs(tau2_user - params.tau2_user), float(np.abs(tau2 - params.tau2).max()))
-        params = replace(params, tau2=tau2, tau2_user=tau2_user)
-        if change < PRIOR_TOLERANCE:
+        # Out of steps, too: the last update would have no posterior computed under it.
+        if change < PRIOR_TOLERANCE or step == PRIOR_STEPS - 1:
             break
-    return params, mean
+        params = replace(params, tau2=tau2, tau2_user=tau2_user)
+    return params, mean, cov
 
 
 def _prior(params: Params) -> FloatArray:
@@ -409,31 +421,37 @@ def posterior(
     params: Params,
     card: IntArray | None = None,
     start: FloatArray | None = None,
+    known: tuple[FloatArray, FloatArray] | None = None,
 ) -> Estimates:
     """Estimate every user's skill per step given each rating's rater leniency and noise.
 
     start: (n_users, 7) a point near the posterior mode of the deviations (Fit.mode), so fewer
     Newton steps reach it; the result is the same within NEWTON_TOLERANCE.
+    known: the joint posterior (mode, covariance) already computed under these params and
+    arrays (Fit.mode and Fit.mode_cov), taken as it is.
     card: the scorecard of each rating (see Ratings.card); its scores share one leniency error.
     """
     n_groups = n_users * N_STEPS
     group = user * N_STEPS + step
     w = recency_weight(age_days, params.half_life_days)
     corrected = score - leniency
-    if card is None:
-        card, _ = _cards_of(user, age_days, leniency)
-    mean, cov = joint_posterior(
-        user=user,
-        step=step,
-        card=card,
-        score=score,
-        offset=params.mu[step] + leniency,
-        noise_var=noise_var / w,
-        card_leniency_var=leniency_var,
-        n_users=n_users,
-        prior=_prior(params),
-        start=start,
-    )
+    if known is not None:
+        mean, cov = known
+    else:
+        if card is None:
+            card, _ = _cards_of(user, age_days, leniency)
+        mean, cov = joint_posterior(
+            user=user,
+            step=step,
+            card=card,
+            score=score,
+            offset=params.mu[step] + leniency,
+            noise_var=noise_var / w,
+            card_leniency_var=leniency_var,
+            n_users=n_users,
+            prior=_prior(params),
+            start=start,
+        )
     n = np.bincount(group, minlength=n_groups)
     raw_mean = _safe_divide(np.bincount(group, score, n_groups), n, np.nan)
     slope, slope_sd, span = _trend(group, -age_days / 30.0, corrected, n, n_groups, params.sigma2)
@@ -471,7 +489,18 @@ def _cards_of(user: IntArray, age_days: FloatArray, rater: FloatArray) -> tuple[
 
 
 def estimate_all(ratings: Ratings, result: Fit) -> Estimates:
-    """Return the posterior for every user of a fitted set of ratings."""
+    """Return the posterior for every user of a fitted set of ratings.
+
+    The fit's last EM step computed it already (under the fit's params); it is reused.
+    """
+    known = (
+        None
+        if result.mode is None or result.mode_cov is None
+        else (
+            result.mode,
+            result.mode_cov,
+        )
+    )
     return posterior(
         user=ratings.user,
         step=ratings.step,
@@ -482,8 +511,9 @@ def estimate_all(ratings: Ratings, result: Fit) -> Estimates:
         noise_var=result.rater_noise_var[ratings.rater],
         n_users=ratings.n_users,
         params=result.params,
-        card=scorecards(ratings)[0],
+        card=None if known else scorecards(ratings)[0],
         start=result.mode,
+        known=known,
     )
 
 

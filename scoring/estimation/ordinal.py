@@ -50,21 +50,7 @@ def interval(score: FloatArray, mean: FloatArray, var: FloatArray) -> Interval:
     # The open ends as far-away finite bounds: their density terms vanish without inf * 0.
     low = np.where(score <= SCALE[0], -_FAR, score - 0.5)
     high = np.where(score >= SCALE[1], _FAR, score + 0.5)
-    # Beyond 30 sd nothing changes but the floating point gets slow (denormals).
-    alpha = np.clip((low - m) / sd, -_FAR_SD, _FAR_SD)
-    beta = np.clip((high - m) / sd, -_FAR_SD, _FAR_SD)
-    # P(alpha < Z < beta) from the tail it lies in, so neither difference loses its digits.
-    # (From an interval below the mean, the mirror image above it: the same mass.)
-    above = alpha > 0
-    near, far = np.where(above, alpha, -beta), np.where(above, beta, -alpha)
-    mass = 0.5 * (special.erfc(near * _INV_SQRT_2) - special.erfc(far * _INV_SQRT_2))
-    mass = np.maximum(mass, 1e-300)
-    pdf_a = _INV_SQRT_2PI * np.exp(-0.5 * alpha * alpha)
-    pdf_b = _INV_SQRT_2PI * np.exp(-0.5 * beta * beta)
-    a_pdf_a = alpha * pdf_a
-    b_pdf_b = beta * pdf_b
-    ratio = (pdf_a - pdf_b) / mass
-    shrink = np.clip(ratio**2 - (a_pdf_a - b_pdf_b) / mass, 1e-6, 1.0)  # 1 - Var/s2, in (0, 1)
+    ratio, shrink = _ratio_shrink((low - m) / sd, (high - m) / sd)
     s2 = sd**2
     exact_var = np.asarray(var, dtype=np.float64)
     return Interval(
@@ -73,3 +59,42 @@ def interval(score: FloatArray, mean: FloatArray, var: FloatArray) -> Interval:
         gradient=np.where(whole, ratio / sd, (score - mean) / exact_var),
         weight=np.where(whole, shrink / s2, 1.0 / exact_var),
     )
+
+
+class Derivatives:
+    """interval(...).gradient and .weight alone, for many means of the same scores.
+
+    For scores that are all whole levels. The posterior's Newton steps need only these, at a
+    new mean each step but with the same scores and noise: what depends on those alone (the
+    interval's ends in standard units) is computed once, and the conditional moments are left
+    out; together half the cost of a step's pass over the ratings.
+    """
+
+    def __init__(self, score: FloatArray, var: FloatArray) -> None:
+        self.inverse_sd = 1.0 / np.maximum(np.sqrt(var), _MIN_SD)
+        self.low = np.where(score <= SCALE[0], -_FAR, score - 0.5) * self.inverse_sd
+        self.high = np.where(score >= SCALE[1], _FAR, score + 0.5) * self.inverse_sd
+
+    def at(self, mean: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Return d log P(score) / dm and -d2 log P(score) / dm2 at the given means."""
+        m = np.clip(mean, SCALE[0] - _MEAN_MARGIN, SCALE[1] + _MEAN_MARGIN) * self.inverse_sd
+        ratio, shrink = _ratio_shrink(self.low - m, self.high - m)
+        return ratio * self.inverse_sd, shrink * self.inverse_sd * self.inverse_sd
+
+
+def _ratio_shrink(alpha: FloatArray, beta: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """For Z ~ N(0, 1) in (alpha, beta): the ratio (pdf(a) - pdf(b)) / P, and 1 - Var[Z | in]."""
+    # Beyond 30 sd nothing changes but the floating point gets slow (denormals).
+    alpha = np.clip(alpha, -_FAR_SD, _FAR_SD)
+    beta = np.clip(beta, -_FAR_SD, _FAR_SD)
+    # P(alpha < Z < beta) from the tail it lies in, so neither difference loses its digits.
+    # (From an interval below the mean, the mirror image above it: the same mass.)
+    above = alpha > 0
+    near, far = np.where(above, alpha, -beta), np.where(above, beta, -alpha)
+    mass = 0.5 * (special.erfc(near * _INV_SQRT_2) - special.erfc(far * _INV_SQRT_2))
+    mass = np.maximum(mass, 1e-300)
+    pdf_a = _INV_SQRT_2PI * np.exp(-0.5 * alpha * alpha)
+    pdf_b = _INV_SQRT_2PI * np.exp(-0.5 * beta * beta)
+    ratio = (pdf_a - pdf_b) / mass
+    shrink = np.clip(ratio**2 - (alpha * pdf_a - beta * pdf_b) / mass, 1e-6, 1.0)  # in (0, 1)
+    return ratio, shrink

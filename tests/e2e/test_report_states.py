@@ -44,3 +44,21 @@ def test_a_step_without_ratings_shows_no_estimate_and_percentiles_say_when(
     assert "expects from someone ready for your target level, Senior" in explained.inner_text()
     screenshot(page, "38-report-unrated-step-and-percentiles")
     assert page.console_errors == []
+
+
+def test_a_verdict_says_how_likely_the_step_is_below_the_bar(new_page, password) -> None:  # type: ignore[no-untyped-def]
+    vera = UserFactory(email="vera.report@example.com", profile__target_level="senior")
+    for days_ago in (9, 6, 3):
+        # Steps 1-6 rated three times (enough for a verdict), step 7 never reached.
+        given_scorecard(person(), vera, [3, 2, 3, 2, 3, 1, None], days_ago=days_ago)
+    report_update(user_id=vera.pk)
+    page = new_page(width=1280, height=800)
+    log_in(page, vera.email, password, "/report")
+    page.get_by_test_id("based-on").get_by_text("3 scorecards from 3 interviewers").wait_for()
+    rows = page.locator(".steps-table tbody tr")
+    assert "in 10 chance below" in rows.nth(5).inner_text()
+    assert "chance below" not in rows.nth(6).inner_text()
+    assert "chance that your skill on the step is below it" in (
+        page.get_by_test_id("bar-explained").inner_text()
+    )
+    assert page.console_errors == []

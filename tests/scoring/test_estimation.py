@@ -140,7 +140,9 @@ def test_one_user_updated_alone_matches_the_batch_posterior() -> None:
         params=result.params,
     )
     np.testing.assert_allclose(alone.estimate[0], estimates.estimate[target], atol=1e-9)
-    np.testing.assert_allclose(alone.sd[0], estimates.sd[target], atol=1e-9)
+    # The batch's covariance is the fit's last EM step's, taken at the Newton step before the
+    # mode settled (within NEWTON_TOLERANCE): the same to far below the two decimals shown.
+    np.testing.assert_allclose(alone.sd[0], estimates.sd[target], atol=1e-6)
 
 
 def test_params_survive_a_round_trip_through_json() -> None:
@@ -385,6 +387,20 @@ def test_a_rounded_score_stands_for_the_interval_it_was_rounded_from() -> None:
         assert found.gradient[i] == pytest.approx(gradient, rel=1e-4)
         assert found.weight[i] == pytest.approx(curvature, rel=1e-3)
         assert 0 < found.weight[i] < 1 / 0.25  # a rounded score says less than an exact one
+
+
+def test_the_newton_steps_derivatives_are_the_intervals_at_any_mean() -> None:
+    from scoring.estimation.ordinal import Derivatives
+
+    rng = np.random.default_rng(3)
+    score = rng.integers(1, 5, 2000).astype(np.float64)
+    var = rng.uniform(0.01, 3.0, 2000)  # below the floor of the sd too
+    derivatives = Derivatives(score, var)
+    for mean in (rng.normal(2.5, 2.0, 2000), np.full(2000, 9.0), np.full(2000, -5.0)):
+        found = est.interval(score, mean, var)
+        gradient, weight = derivatives.at(mean)
+        np.testing.assert_allclose(gradient, found.gradient, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(weight, found.weight, rtol=1e-9, atol=1e-12)
 
 
 def test_one_noisy_scorecard_names_no_weakest_step() -> None:

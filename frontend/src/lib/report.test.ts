@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  describeBelowBar,
   describeCommunication,
   describePercentile,
   describeSelfAssessment,
@@ -273,5 +274,25 @@ describe('describePercentile', () => {
     const view = shapeReport(report({ steps } as Partial<Report>))
     expect(view.steps[0].percentileText).toBe('40th percentile')
     expect(view.steps[1].percentileText).toBe('after 2 more ratings')
+  })
+})
+
+describe('describeBelowBar', () => {
+  it('says how likely the step is below the bar next to a verdict', () => {
+    expect(describeBelowBar('near_bar', 0.38)).toBe('about 4 in 10 chance below')
+    expect(describeBelowBar('below_bar', 0.97)).toBe('more than 9 in 10 chance below')
+    expect(describeBelowBar('at_or_above_bar', 0.02)).toBe('less than 1 in 10 chance below')
+  })
+
+  it('says nothing without a verdict or in a report built before the probability', () => {
+    expect(describeBelowBar('not_enough_data', 0.8)).toBeNull()
+    expect(describeBelowBar('near_bar', null)).toBeNull()
+  })
+
+  it('is shaped into the steps that have a verdict only', () => {
+    const steps = [step(1, { n_ratings: 4, verdict: 'near_bar', p_below_bar: 0.62 }), ...[2, 3, 4, 5, 6, 7].map((n) => step(n))]
+    const view = shapeReport(report({ steps } as Partial<Report>))
+    expect(view.steps[0].belowBarText).toBe('about 6 in 10 chance below')
+    expect(view.steps[1].belowBarText).toBeNull()
   })
 })

@@ -19,6 +19,8 @@ export interface StepRow {
   gap: number
   nRatings: number
   verdict: string
+  /** The verdict's own probability, in words ("about 4 in 10 chance below"); null without a verdict. */
+  belowBarText: string | null
   trend: string
   percentile: number | null
   /** What the Percentile column says: the rank, or when there will be one. */
@@ -116,6 +118,17 @@ export function describeWeakest(weakest: Weakest | null | undefined, steps: read
       ? ' Your steps look alike so far: it may take many more interviews to tell them apart.'
       : ` About ${plural(weakest.more_interviews, 'more interview')} like the ones so far would settle it.`
   return { named: false, sentence: `Not enough evidence yet to name your weakest step.${leading}${more}`, candidates }
+}
+
+/**
+ * How likely a step is below the bar, said next to the verdict: "below" and "at or above" are
+ * given at 90% (so these read "more than 9 in 10" / "less than 1 in 10"); for "near the bar" it
+ * says which side is more likely. Nothing while the step has no verdict, or in a report built
+ * before the probability was computed.
+ */
+export function describeBelowBar(verdict: string, pBelowBar: number | null | undefined): string | null {
+  if (verdict === 'not_enough_data' || pBelowBar == null) return null
+  return `${inTen(pBelowBar)} chance below`
 }
 
 export interface HistoryPoint {
@@ -234,6 +247,7 @@ export function shapeReport(report: Report): ReportView {
     gap: s.gap,
     nRatings: s.n_ratings,
     verdict: s.verdict,
+    belowBarText: describeBelowBar(s.verdict, s.p_below_bar),
     trend: s.trend.direction,
     percentile: s.percentile ?? null,
     percentileText: describePercentile(s.percentile, s.n_ratings, report.min_ratings),

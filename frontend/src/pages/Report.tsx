@@ -152,7 +152,7 @@ function ReportBody({
           <p className="hint" data-testid="bar-explained">
             <strong>Bar</strong> (the red diamond): the score on each step that the rubric expects from someone ready for your
             target level, {labelOf(framework.levels, report.target_level)}. A verdict compares your band with it: below, near,
-            or at or above the bar. <strong>Percentile</strong>: where your estimate ranks among people with the same target
+            or at or above the bar, with the chance that your skill on the step is below it. <strong>Percentile</strong>: where your estimate ranks among people with the same target
             level, once a step has {view.minRatings} ratings and the nightly recalculation has ranked it.
           </p>
           {view.communication && <p data-testid="communication">{view.communication}</p>}
@@ -341,6 +341,7 @@ function StepsTable({ view }: { view: ReportView }) {
             <td>{s.bar.toFixed(1)}</td>
             <td>
               {s.enoughData ? VERDICT_WORDS[s.verdict] ?? s.verdict : <span className="badge warn">not enough data yet</span>}
+              {s.belowBarText && <div className="muted small">{s.belowBarText}</div>}
             </td>
             <td>{s.nRatings}</td>
             <td className={s.percentile == null ? 'muted' : undefined}>{s.percentileText}</td>
