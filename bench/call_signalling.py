@@ -212,7 +212,10 @@ async def steady(
     pairs: list[tuple[Participant, Participant]], seconds: float
 ) -> tuple[list[float], int]:
     """Each participant sends a candidate a second; relay latencies and messages sent."""
+    from websockets import ConnectionClosed
+
     latencies: list[float] = []
+    closed: list[int | None] = []
     sent = 0
     deadline = time.perf_counter() + seconds
 
@@ -221,7 +224,11 @@ async def steady(
         await asyncio.sleep(offset)
         index = 0
         while time.perf_counter() < deadline:
-            await me.send(candidate(time.perf_counter(), index))
+            try:
+                await me.send(candidate(time.perf_counter(), index))
+            except ConnectionClosed:
+                closed.append(me.socket.close_code)  # type: ignore[union-attr]
+                return
             sent += 1
             index += 1
             await asyncio.sleep(1.0)
@@ -243,6 +250,9 @@ async def steady(
     ]
     listeners = [hear(p) for pair in pairs for p in pair]
     await asyncio.gather(*talkers, *listeners)
+    if closed:
+        print(f"  {len(closed)} sockets closed by the server in the steady phase, codes "
+              f"{sorted(set(closed), key=str)}", file=sys.stderr)  # fmt: skip
     return latencies, sent
 
 
