@@ -178,11 +178,12 @@ async def join(pairs: list[tuple[Participant, Participant]], bare: bool) -> list
 
 async def each_call(one, pairs: list[tuple[Participant, Participant]]) -> list[float]:  # type: ignore[no-untyped-def]
     """Run `one` for every call at once; a call that does not finish in time is infinitely late."""
+    from websockets import ConnectionClosed
 
     async def bounded(a: Participant, b: Participant) -> float:
         try:
             return await asyncio.wait_for(one(a, b), CALL_TIMEOUT)
-        except (TimeoutError, OSError):
+        except (TimeoutError, OSError, ConnectionClosed):
             return float("inf")
 
     return list(await asyncio.gather(*(bounded(a, b) for a, b in pairs)))
@@ -296,7 +297,7 @@ def run_setup(name: str, server, calls: int, seconds: float, work: Path, var_dir
         finally:
             rooms_bench.stop(proc)
     env = rooms_bench.django_env(server, var_dir)
-    ports = [rooms_bench.free_port() for _ in range(server.processes)]
+    ports = [rooms_bench.free_port() for _ in range(2 if server.redis else 1)]
     clients_file = work / f"clients-{name}.json"
     rooms_bench.manage(env, "loadtest_rooms", "--rooms", str(calls), "--base-url",
                        f"ws://127.0.0.1:{ports[0]}", "--out", str(clients_file))  # fmt: skip
@@ -346,7 +347,10 @@ def main() -> None:
     setups = {
         "bare": None,
         "embedded": rooms_bench.SERVERS["granian"],
-        "postgres+redis": rooms_bench.SERVERS["granian-redis-2"],
+        # Two processes: one single-worker server per port, the candidate on the second.
+        "postgres+redis": rooms_bench.Server("granian", 1, True, True),
+        # The same with uvicorn: tells the server's part from ours.
+        "postgres+redis-uvicorn": rooms_bench.Server("uvicorn", 1, True, True),
     }
     chosen = [(name, setups[name]) for name in args.setups.split(",")]
     work = Path(tempfile.mkdtemp(prefix="bench-call-"))
