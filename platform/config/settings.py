@@ -182,14 +182,22 @@ def pubsub_prefix(redis_url: str) -> str:
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis's layer with a pool that makes a burst wait for a connection
+            # instead of failing the consumer that asked (sevenstep/layers.py).
+            "BACKEND": "sevenstep.layers.RedisChannelLayer",
             # A consumer waits on its channel with a 5 s blocking pop; redis-py's default socket
             # timeout is also 5 s, so an idle socket's read could time out just before the
             # empty answer arrived and the consumer died. Reads get a longer timeout.
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
-                "capacity": 1000,
+                # Messages waiting for one process (its sockets share one inbox in Redis). A
+                # call's browser sends its ICE candidates in one burst: 200 calls negotiating
+                # at once put 1,600 in a process's inbox within a fraction of a second, and
+                # what does not fit is dropped. Expiry bounds how long any of it stays.
+                "capacity": env_int("CHANNEL_LAYER_CAPACITY", 10_000),
                 "expiry": 30,
+                "max_connections": env_int("CHANNEL_LAYER_MAX_CONNECTIONS", 100),
+                "pool_timeout": 10,
             },
         },
         # Live rooms' cross-process fan-out: pushed, one PUBLISH per batch. At most once is
