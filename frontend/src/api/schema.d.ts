@@ -2161,8 +2161,13 @@ export interface components {
             next: number | null;
         };
         ReplayPartOutput: {
-            /** @description Index of the event this part leads up to (the part holds the edits made up to that event); the number of events for the edits after the last one. */
+            /** @description Index of the event this part leads up to (the part holds the edits made up to that event, or up to `at` for a frame before it); the number of events for the edits after the last one. */
             moment: number;
+            /**
+             * Format: date-time
+             * @description When the document stood as the parts up to this one build it: the event's time, a frame's time (earlier than its event: how the notes grew within a step, every LIVE_REPLAY_FRAME_SECONDS or so), or the latest edit's for the part after the last event. Never decreases from one part to the next.
+             */
+            at: string;
             /**
              * @description notes (shared), or private (the interviewer's, in their replay only).
              *
