@@ -13,7 +13,7 @@ from pycrdt import Doc, Map
 from interviews.live.layout import DocumentKind
 from interviews.live.selectors import texts_of
 from interviews.services import session
-from tests.interviews.test_live_export import write
+from tests.interviews.test_live_export import store, write
 from tests.support.yjs import live_interview
 
 pytestmark = pytest.mark.django_db
@@ -134,29 +134,17 @@ def test_pages_number_the_frames_alike_and_time_never_goes_back(
 
 
 def test_the_board_is_part_of_each_frame(client_for, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
-    from interviews.live import services
-
     interview = live_interview(interviewer, candidate)
     start = interview.starts_at
     with time_machine.travel(start, tick=False):
         session.session_start(interview_id=interview.pk, user_id=interviewer.pk)
     doc = Doc()
     board = doc.get("board", type=Map)
-    document = services.document_get_or_create(interview_id=interview.pk, kind="notes")
     for offset, element in ((20, "ranker"), (50, "store")):
         with time_machine.travel(start + timedelta(seconds=offset), tick=False):
             before = doc.get_state()
             board[element] = {"id": element, "type": "rectangle", "version": 1}
-            services.updates_append(
-                pending=[
-                    services.PendingUpdate(
-                        document_id=document.pk,
-                        interview_id=interview.pk,
-                        data=doc.get_update(before),
-                        author_id=interviewer.pk,
-                    )
-                ]
-            )
+            store(interview, DocumentKind.NOTES, doc.get_update(before))
     with time_machine.travel(start + timedelta(minutes=2), tick=False):
         session.session_end(interview_id=interview.pk, user_id=interviewer.pk)
     _, parts, _ = parts_of(client_for(candidate), interview.pk)
