@@ -239,3 +239,24 @@ class FeedbackOutput(serializers.Serializer):
     @extend_schema_field(serializers.DateTimeField())
     def get_deadline_at(self, obj: InterviewerFeedback) -> str:
         return submission_deadline(obj.interview).isoformat()
+
+
+class ReplayStepScoreOutput(serializers.Serializer):
+    step = serializers.IntegerField()
+    score = serializers.IntegerField(allow_null=True, help_text="1-4; null when not reached.")
+    not_reached = serializers.BooleanField()
+
+
+class ReplayScoresOutput(serializers.Serializer):
+    interview = serializers.IntegerField()
+    state = serializers.ChoiceField(
+        choices=["shown", "not_submitted", "hidden"],
+        help_text="shown: `steps` holds the scores; not_submitted: the interviewer has not "
+        "submitted the scorecard (their own view); hidden: the candidate may not see it yet.",
+    )
+    released_by = DateTimeField(
+        allow_null=True,
+        help_text="When hidden: the latest it is released (the submission deadline); it comes "
+        "sooner once the candidate submits their feedback and the scorecard is in.",
+    )
+    steps = ReplayStepScoreOutput(many=True, help_text="One per step scored, in step order.")

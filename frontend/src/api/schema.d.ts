@@ -686,6 +686,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/interviews/{interview_id}/replay/scores/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The step scores to show beside the replay, under blind release
+         * @description Participants only. The interviewer sees their scorecard's scores once submitted; the candidate once the scorecard is released (after submitting their own feedback, or after the deadline). Never an error status for "not yet": `state` says why `steps` is empty.
+         */
+        get: operations["interviews_replay_scores_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/interviews/{interview_id}/scorecard/": {
         parameters: {
             query?: never;
@@ -2181,6 +2201,30 @@ export interface components {
              */
             update: string;
         };
+        ReplayScoresOutput: {
+            interview: number;
+            /**
+             * @description shown: `steps` holds the scores; not_submitted: the interviewer has not submitted the scorecard (their own view); hidden: the candidate may not see it yet.
+             *
+             *     * `shown` - shown
+             *     * `not_submitted` - not_submitted
+             *     * `hidden` - hidden
+             */
+            state: components["schemas"]["StateEnum"];
+            /**
+             * Format: date-time
+             * @description When hidden: the latest it is released (the submission deadline); it comes sooner once the candidate submits their feedback and the scorecard is in.
+             */
+            released_by: string | null;
+            /** @description One per step scored, in step order. */
+            steps: components["schemas"]["ReplayStepScoreOutput"][];
+        };
+        ReplayStepScoreOutput: {
+            step: number;
+            /** @description 1-4; null when not reached. */
+            score: number | null;
+            not_reached: boolean;
+        };
         ReportExportOutput: {
             report: components["schemas"]["ReportOutput"];
             history: components["schemas"]["SnapshotOutput"][];
@@ -2492,6 +2536,13 @@ export interface components {
              */
             priority: number;
         };
+        /**
+         * @description * `shown` - shown
+         *     * `not_submitted` - not_submitted
+         *     * `hidden` - hidden
+         * @enum {string}
+         */
+        StateEnum: "shown" | "not_submitted" | "hidden";
         /**
          * @description * `1` - Clarifying requirements
          *     * `2` - Framing as an ML task
@@ -7285,6 +7336,90 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReplayOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_replay_scores_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayScoresOutput"];
                 };
             };
             /** @description Invalid input */
