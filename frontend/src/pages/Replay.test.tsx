@@ -286,7 +286,7 @@ describe('the scores beside the replay', () => {
         ],
       },
     })
-    expect(screen.getByTestId('step-score-1').textContent).toBe('Not reached')
+    expect(screen.getByTestId('step-score-1').textContent).toBe('Score: not reached')
     expect(screen.getByTestId('step-score-2').textContent).toBe('Score: 3 of 4')
     expect(screen.queryByTestId('replay-scores-note')).toBeNull()
   })

@@ -251,7 +251,7 @@ function StepScore({ score, step }: { score: StepScoreGiven | undefined; step: n
   return (
     <p data-testid={`step-score-${step}`}>
       {score.not_reached ? (
-        <span className="badge">Not reached</span>
+        <span className="badge">Score: not reached</span>
       ) : (
         <span className="badge info">Score: {score.score} of 4</span>
       )}
