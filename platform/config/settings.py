@@ -585,6 +585,7 @@ SPECTACULAR_SETTINGS = {
         "MatchRunStatusEnum": "interviews.models.scheduling.MatchRunStatus",
         "RoleEnum": "interviews.models.scheduling.RequestRole",
         "SubmissionStatusEnum": "scoring.models.submissions.SubmissionStatus",
+        "ReplayScoresStateEnum": "scoring.selectors.submissions.ReplayScoresState",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

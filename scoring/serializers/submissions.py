@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from scoring.models import InterviewerFeedback, Recommendation, Scorecard
 from scoring.selectors import submission_deadline
+from scoring.selectors.submissions import ReplayScoresState
 from sevenstep.fields import DateTimeField
 from sevenstep.framework import PITFALL_STEP, Level, Pitfall, Step
 from sevenstep.serializers import StrictInputSerializer
@@ -250,7 +251,7 @@ class ReplayStepScoreOutput(serializers.Serializer):
 class ReplayScoresOutput(serializers.Serializer):
     interview = serializers.IntegerField()
     state = serializers.ChoiceField(
-        choices=["shown", "not_submitted", "hidden"],
+        choices=ReplayScoresState.choices,
         help_text="shown: `steps` holds the scores; not_submitted: the interviewer has not "
         "submitted the scorecard (their own view); hidden: the candidate may not see it yet.",
     )

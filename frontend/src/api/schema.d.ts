@@ -2206,11 +2206,11 @@ export interface components {
             /**
              * @description shown: `steps` holds the scores; not_submitted: the interviewer has not submitted the scorecard (their own view); hidden: the candidate may not see it yet.
              *
-             *     * `shown` - shown
-             *     * `not_submitted` - not_submitted
-             *     * `hidden` - hidden
+             *     * `shown` - Shown
+             *     * `not_submitted` - Not submitted
+             *     * `hidden` - Hidden
              */
-            state: components["schemas"]["StateEnum"];
+            state: components["schemas"]["ReplayScoresStateEnum"];
             /**
              * Format: date-time
              * @description When hidden: the latest it is released (the submission deadline); it comes sooner once the candidate submits their feedback and the scorecard is in.
@@ -2219,6 +2219,13 @@ export interface components {
             /** @description One per step scored, in step order. */
             steps: components["schemas"]["ReplayStepScoreOutput"][];
         };
+        /**
+         * @description * `shown` - Shown
+         *     * `not_submitted` - Not submitted
+         *     * `hidden` - Hidden
+         * @enum {string}
+         */
+        ReplayScoresStateEnum: "shown" | "not_submitted" | "hidden";
         ReplayStepScoreOutput: {
             step: number;
             /** @description 1-4; null when not reached. */
@@ -2536,13 +2543,6 @@ export interface components {
              */
             priority: number;
         };
-        /**
-         * @description * `shown` - shown
-         *     * `not_submitted` - not_submitted
-         *     * `hidden` - hidden
-         * @enum {string}
-         */
-        StateEnum: "shown" | "not_submitted" | "hidden";
         /**
          * @description * `1` - Clarifying requirements
          *     * `2` - Framing as an ML task
