@@ -126,7 +126,7 @@ def test_scrubbing_to_a_moment_mid_step_shows_the_notes_and_board_as_they_stood(
     assert summary.inner_text() == "2 elements: rectangle, “Ranker”."
     picture = page.get_by_test_id("replay-board-picture").locator("svg")
     picture.wait_for()
-    assert picture.get_attribute("aria-label") == "The diagram board at moment 3"
+    assert picture.get_attribute("aria-label") == "The diagram board 0:30 into the interview"
     assert "Ranker" in picture.inner_html() and "Feature store" not in picture.inner_html()
     # The scrubber within the step: the step's own moments, and how far into it.
     within = page.locator("#replay-step-position")

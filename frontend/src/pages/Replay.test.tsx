@@ -250,7 +250,7 @@ describe('the replay page within a step', () => {
     fireEvent.change(within, { target: { value: '3' } })
     expect(screen.getByText('users at scale')).toBeTruthy()
     expect(screen.getByTestId('replay-board-summary').textContent).toBe('1 element: “Ranker”.')
-    expect((await screen.findByTestId('replay-board-picture')).textContent).toBe('The diagram board at moment 4')
+    expect((await screen.findByTestId('replay-board-picture')).textContent).toBe('The diagram board 0:20 into the interview')
   })
 
   it('follows the voices through the frames, and moves them when scrubbed', () => {

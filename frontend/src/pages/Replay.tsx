@@ -174,7 +174,7 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
             <div className="card" data-testid="replay-board">
               <h2>Diagram board</h2>
               <Suspense fallback={<Spinner />}>
-                <ReplayBoard elements={frame.board} label={`The diagram board at moment ${shown + 1}`} />
+                <ReplayBoard elements={frame.board} label={`The diagram board ${sinceStart(frame.at)} into the interview`} />
               </Suspense>
               <p className="muted" data-testid="replay-board-summary">
                 {boardSummary(frame.board)}
