@@ -86,7 +86,9 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
     [replay.data, moments, names],
   )
   const given = new Map((scores.data?.state === 'shown' ? scores.data.steps : []).map((s) => [s.step, s]))
-  const sinceStart = (at: string) => formatClock(Math.max(0, Date.parse(at) - Date.parse(moments[0].at)) / 1000)
+  /** How long after the moment `from` the moment `to` was, as the clock shows it. */
+  const elapsed = (from: string, to: string) => formatClock(Math.max(0, Date.parse(to) - Date.parse(from)) / 1000)
+  const sinceStart = (at: string) => elapsed(moments[0].at, at)
   return (
     <section>
       <p>
@@ -145,10 +147,8 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
             {run && run[1] > run[0] && (
               <>
                 <label htmlFor="replay-step-position">
-                  Within step {currentStep}: {shown - run[0] + 1} of {run[1] - run[0] + 1}, {formatClock(
-                    Math.max(0, Date.parse(frame.at) - Date.parse(moments[run[0]].at)) / 1000,
-                  )}{' '}
-                  into the step
+                  Within step {currentStep}: {shown - run[0] + 1} of {run[1] - run[0] + 1},{' '}
+                  {elapsed(moments[run[0]].at, frame.at)} into the step
                 </label>
                 <input
                   id="replay-step-position"
