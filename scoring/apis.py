@@ -20,6 +20,7 @@ from scoring.serializers import (
     FeedbackOutput,
     FeedbackRatingsInput,
     InterviewerStatsOutput,
+    ReplayScoresOutput,
     ReportExportOutput,
     ReportOutput,
     RubricOutput,
@@ -97,6 +98,20 @@ class ScorecardApi(APIView):
             user_id=request.user.pk, interview_id=interview_id
         )
         return Response(ScorecardOutput(scorecard).data)
+
+
+class ReplayScoresApi(APIView):
+    @extend_schema(
+        responses=ReplayScoresOutput,
+        summary="The step scores to show beside the replay, under blind release",
+        description="Participants only. The interviewer sees their scorecard's scores once "
+        "submitted; the candidate once the scorecard is released (after submitting their own "
+        'feedback, or after the deadline). Never an error status for "not yet": `state` '
+        "says why `steps` is empty.",
+    )
+    def get(self, request: Request, interview_id: int) -> Response:
+        scores = selectors.replay_scores(user_id=request.user.pk, interview_id=interview_id)
+        return Response(ReplayScoresOutput(scores).data)
 
 
 class ScorecardSubmitApi(APIView):

@@ -11,6 +11,11 @@ urlpatterns = [
         name="scorecard",
     ),
     path(
+        "interviews/<int:interview_id>/replay/scores/",
+        apis.ReplayScoresApi.as_view(),
+        name="interview-replay-scores",
+    ),
+    path(
         "interviews/<int:interview_id>/scorecard/submit/",
         apis.ScorecardSubmitApi.as_view(),
         name="scorecard-submit",

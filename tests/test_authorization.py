@@ -157,6 +157,8 @@ ROWS: list[Row] = [
     Row("GET", "/api/rubrics/1/", USERS),
     # Blind release: until both have submitted, each side reads only its own draft.
     Row("GET", "/api/interviews/{done}/scorecard/", frozenset({INTERVIEWER})),
+    # Both read it; what it holds follows blind release (its `state`), never a 403.
+    Row("GET", "/api/interviews/{done}/replay/scores/", PARTICIPANTS),
     Row("PUT", "/api/interviews/{done}/scorecard/", frozenset({INTERVIEWER}), {"summary": "Solid"}),
     Row("POST", "/api/interviews/{done}/scorecard/submit/", frozenset({INTERVIEWER}), {}),
     Row("GET", "/api/interviews/{done}/interviewer-feedback/", frozenset({CANDIDATE})),

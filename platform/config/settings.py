@@ -484,6 +484,13 @@ LIVE_MAX_STEP_CHANGES = env_int("LIVE_MAX_STEP_CHANGES", 50)
 LIVE_STEP_CHANGES_PER_MINUTE = env_int("LIVE_STEP_CHANGES_PER_MINUTE", 10)
 # A replay page holds at most this many bytes of document deltas (and at least one delta).
 LIVE_REPLAY_PAGE_BYTES = env_int("LIVE_REPLAY_PAGE_BYTES", 4 * 1024 * 1024)
+# Between two events the replay shows the notes every this many seconds (frames), at most
+# LIVE_REPLAY_MAX_FRAMES per interview (wider apart in a longer one), and only while the frames'
+# parts stay within LIVE_REPLAY_FRAME_BYTES in all: a flood of rewrites ends the frames, not
+# the replay (issue 18's bound holds with one more page or so of frames).
+LIVE_REPLAY_FRAME_SECONDS = env_int("LIVE_REPLAY_FRAME_SECONDS", 10)
+LIVE_REPLAY_MAX_FRAMES = env_int("LIVE_REPLAY_MAX_FRAMES", 360)
+LIVE_REPLAY_FRAME_BYTES = env_int("LIVE_REPLAY_FRAME_BYTES", 8 * 1024 * 1024)
 
 # --- the call (WebRTC between the two browsers; the server only signals) --------------
 # STUN and TURN URLs handed to browsers; TURN credentials are coturn REST-API ones
@@ -586,6 +593,7 @@ SPECTACULAR_SETTINGS = {
         "MatchRunStatusEnum": "interviews.models.scheduling.MatchRunStatus",
         "RoleEnum": "interviews.models.scheduling.RequestRole",
         "SubmissionStatusEnum": "scoring.models.submissions.SubmissionStatus",
+        "ReplayScoresStateEnum": "scoring.selectors.submissions.ReplayScoresState",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

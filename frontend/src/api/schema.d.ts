@@ -686,6 +686,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/interviews/{interview_id}/replay/scores/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The step scores to show beside the replay, under blind release
+         * @description Participants only. The interviewer sees their scorecard's scores once submitted; the candidate once the scorecard is released (after submitting their own feedback, or after the deadline). Never an error status for "not yet": `state` says why `steps` is empty.
+         */
+        get: operations["interviews_replay_scores_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/interviews/{interview_id}/scorecard/": {
         parameters: {
             query?: never;
@@ -2161,8 +2181,13 @@ export interface components {
             next: number | null;
         };
         ReplayPartOutput: {
-            /** @description Index of the event this part leads up to (the part holds the edits made up to that event); the number of events for the edits after the last one. */
+            /** @description Index of the event this part leads up to (the part holds the edits made up to that event, or up to `at` for a frame before it); the number of events for the edits after the last one. */
             moment: number;
+            /**
+             * Format: date-time
+             * @description When the document stood as the parts up to this one build it: the event's time, a frame's time (earlier than its event: how the notes grew within a step, every LIVE_REPLAY_FRAME_SECONDS or so), or the latest edit's for the part after the last event. Never decreases from one part to the next.
+             */
+            at: string;
             /**
              * @description notes (shared), or private (the interviewer's, in their replay only).
              *
@@ -2175,6 +2200,37 @@ export interface components {
              * @description What the document gained since the previous part of the same document, as a Yjs update: apply the parts in order to a fresh Y.Doc per document.
              */
             update: string;
+        };
+        ReplayScoresOutput: {
+            interview: number;
+            /**
+             * @description shown: `steps` holds the scores; not_submitted: the interviewer has not submitted the scorecard (their own view); hidden: the candidate may not see it yet.
+             *
+             *     * `shown` - Shown
+             *     * `not_submitted` - Not submitted
+             *     * `hidden` - Hidden
+             */
+            state: components["schemas"]["ReplayScoresStateEnum"];
+            /**
+             * Format: date-time
+             * @description When hidden: the latest it is released (the submission deadline); it comes sooner once the candidate submits their feedback and the scorecard is in.
+             */
+            released_by: string | null;
+            /** @description One per step scored, in step order. */
+            steps: components["schemas"]["ReplayStepScoreOutput"][];
+        };
+        /**
+         * @description * `shown` - Shown
+         *     * `not_submitted` - Not submitted
+         *     * `hidden` - Hidden
+         * @enum {string}
+         */
+        ReplayScoresStateEnum: "shown" | "not_submitted" | "hidden";
+        ReplayStepScoreOutput: {
+            step: number;
+            /** @description 1-4; null when not reached. */
+            score: number | null;
+            not_reached: boolean;
         };
         ReportExportOutput: {
             report: components["schemas"]["ReportOutput"];
@@ -7280,6 +7336,90 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReplayOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_replay_scores_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayScoresOutput"];
                 };
             };
             /** @description Invalid input */
