@@ -26,6 +26,14 @@ function useSignedIn() {
   }
 }
 
+/** Why a provider sign-in came back here (accounts/adapters.py names the reasons). */
+const SIGN_IN_REFUSED: Record<string, string> = {
+  email_taken:
+    'An account with this email already exists, but its email was never verified, so the provider could not sign you in to it. ' +
+    'Log in with your password (or reset it), verify your email, then link the provider on your account page.',
+  provider_failed: 'Signing in with the provider did not complete. Try again, or log in with your email and password.',
+}
+
 export function LoginPage() {
   const me = useMe()
   const [params] = useSearchParams()
@@ -34,6 +42,7 @@ export function LoginPage() {
   const [password, setPassword] = useState('')
   const { run, busy, error } = useAction()
   if (me.data) return <Navigate to={safeNext(params.get('next'))} replace />
+  const refused = SIGN_IN_REFUSED[params.get('signin') ?? '']
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
@@ -42,6 +51,11 @@ export function LoginPage() {
   return (
     <section className="narrow card">
       <h1>Log in</h1>
+      {refused && (
+        <div className="error" role="alert">
+          <p>{refused}</p>
+        </div>
+      )}
       <form onSubmit={submit} noValidate>
         <Field label="Email" name="email" error={error}>
           {(props) => (
