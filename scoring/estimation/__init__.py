@@ -25,7 +25,9 @@ Rounded scores. A rater's score is their latent judgement ``y`` above rounded to
 level and clipped to 1-4 (see scoring.estimation.ordinal): a 3 says "between 2.5 and 3.5", a 4
 only "above 3.5". The sweeps above take the scores as Gaussian (fast; leniencies and step means
 come out well), but rounding and clipping squeeze the scores, so the spread of skills is then
-re-estimated by EM on the posterior below, which treats each score as its interval.
+re-estimated by EM on the posterior below, which treats each score as its interval, and its
+first steps move each rater's leniency by a Newton step on that interval likelihood (the sweeps
+read a lenient rater's clipped 4s as 4s, which shrinks leniencies).
 
 The report's posterior, given the leniencies (scoring.estimation.joint): for each user, the
 joint posterior of their seven skills ``theta = a + d`` with prior covariance
