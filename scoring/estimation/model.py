@@ -350,8 +350,9 @@ def fit(
 
 
 # Newton steps of the leniencies and EM steps of the noise on the rounded scores, from the
-# sweeps' users (two: a third gained ~0.0003 RMSE on bench/report_accuracy.py's populations).
-RATER_STEPS = 2
+# sweeps' users. One takes most of the gain on bench/report_accuracy.py's populations (RMSE
+# 0.002-0.004 lower); a second gained 0.0002-0.0014 more for as much time again.
+RATER_STEPS = 1
 
 
 def _raters_refined(
@@ -371,17 +372,15 @@ def _raters_refined(
     residuals carry the rounding error (~1/12) on top of their noise, so a steady rater looks
     noisier than they are (0.17 for a true 0.09 on the "reference" population) and is weighted
     too little, while clipping hides part of a noisy or lenient rater's spread and leniency (a
-    lenient rater's 4s read as 4s). Each step takes, given the sweeps' posterior of the users
-    (theta, theta_var per rating):
-    - the leniency: one Newton step on the interval likelihood, the users' uncertainty
-      widening each score's latent spread, then centred (mu takes up the shift);
-    - the noise: one EM step on each score's predictive interval likelihood, with the user's
-      skill as if this score were left out (the cavity of the Laplace posterior, so a steady
-      rater's score does not explain itself), the error of that skill and of the leniency
-      taken out of the residual by their share of the spread; shrunk toward the population
-      with NOISE_PRIOR_RATINGS pseudo-ratings as in the sweeps.
-    Two steps cost ~0.3 s of the nightly fit at 658k ratings and need no further EM step of
-    the prior (bench/README.md).
+    lenient rater's 4s read as 4s). Each step takes one pass of the interval likelihood at the
+    sweeps' posterior of the users (theta, theta_var per rating), and from it:
+    - the leniency: a Newton step on that likelihood, then centred (mu takes up the shift);
+    - the noise: an EM step on each score's predictive interval likelihood (a second pass),
+      with the user's skill as if this score were left out (the cavity of the Laplace
+      posterior, so a steady rater's score does not explain itself), the error of that skill
+      and of the leniency taken out of the residual by their share of the spread; shrunk
+      toward the population with NOISE_PRIOR_RATINGS pseudo-ratings as in the sweeps.
+    No further EM step of the prior is needed: a warm night still ends after its first.
     """
     rater = ratings.rater
     n_raters = leniency.size
@@ -393,15 +392,12 @@ def _raters_refined(
     for _ in range(RATER_STEPS):
         noise = np.take(noise_var, rater) / w
         m = np.take(mu, ratings.step) + np.take(leniency, rater) + theta
-        found = interval(ratings.score, m, noise + theta_var)
-        gradient = np.bincount(rater, found.gradient, n_raters) - leniency * precision
-        weight = np.bincount(rater, found.weight, n_raters) + precision
-        leniency = leniency + gradient / weight
-        shift = float(leniency[has_rater].mean()) if has_rater.any() else 0.0
-        leniency[has_rater] -= shift
-        mu = mu + shift
-        m = np.take(mu, ratings.step) + np.take(leniency, rater) + theta
         at_mode = interval(ratings.score, m, noise)
+        gradient = np.bincount(rater, at_mode.gradient, n_raters) - leniency * precision
+        weight = np.bincount(rater, at_mode.weight, n_raters) + precision
+        new_leniency = leniency + gradient / weight
+        shift = float(new_leniency[has_rater].mean()) if has_rater.any() else 0.0
+        new_leniency[has_rater] -= shift
         cavity_precision = np.maximum(1.0 / theta_var - at_mode.weight, 1e-2)
         cavity = m - at_mode.gradient / cavity_precision
         other = 1.0 / cavity_precision + card_leniency_var
@@ -414,6 +410,7 @@ def _raters_refined(
         noise_var = np.maximum(
             (NOISE_PRIOR_RATINGS * sigma2 + rater_squared) / (NOISE_PRIOR_RATINGS + rater_n), 1e-3
         )
+        leniency, mu = new_leniency, mu + shift
     return leniency, mu, noise_var
 
 
