@@ -45,7 +45,7 @@ step with little evidence is shrunk toward the user's own level, and that level 
 population. The report shows the estimate with a 90% band (``Z_90`` posterior standard
 deviations), n and the recency-weighted n (``n_effective``: old scores count for less).
 On bench/report_accuracy.py's populations (rounded scores) the band covers the true skill
-88-93% of the time (84% before rounding was modelled).
+87-92% of the time (84% before rounding was modelled).
 
 The weakest step means the lowest skill of the seven, not the furthest below the bar.
 ``weakest_claims`` draws from each user's joint posterior (fixed quasi-random draws, so the

@@ -72,6 +72,23 @@ def test_rater_leniency_and_noise_are_recovered() -> None:
     assert np.corrcoef(noise, world.noise_sd[active])[0, 1] > 0.5
 
 
+def test_a_steady_raters_noise_is_not_taken_for_the_rounding_of_their_scores() -> None:
+    # Rounding to 1-4 adds ~1/12 to every residual: read as noise, it made the steadiest
+    # raters look half as noisy again as they are (1.5x), so their scores weighed too little.
+    estimated = true = 0.0
+    for seed in SEEDS:
+        world = simulate(seed)
+        result, _ = _fitted(world)
+        r = world.ratings
+        # The model measures noise at age 0 (an old score's noise is divided by its weight).
+        weight = np.bincount(r.rater, est.recency_weight(r.age_days, est.HALF_LIFE_DAYS))
+        active = result.rater_n >= 30
+        steady = active & (world.noise_sd <= np.quantile(world.noise_sd[active], 1 / 3))
+        estimated += float(result.rater_noise_var[steady].sum())
+        true += float((weight[steady] / result.rater_n[steady] * world.noise_sd[steady] ** 2).sum())
+    assert estimated < 1.4 * true, (estimated, true)
+
+
 def test_the_90_percent_band_covers_the_truth_about_90_percent_of_the_time() -> None:
     covered = []
     for seed in SEEDS:
