@@ -4,13 +4,15 @@
     .venv/bin/python bench/report_accuracy.py --populations base --seeds 1 2 3 4 5
     .venv/bin/python bench/report_accuracy.py --users 10000       # also times the estimator
     .venv/bin/python bench/report_accuracy.py --verdicts          # bar verdicts, two gates
+    .venv/bin/python bench/report_accuracy.py --references        # + raw mean, textbook EB
 
-Peers rate peers: every user is a candidate in 1-8 interviews and a rater with a leniency and
-a noise level; scores are the true skill plus leniency plus noise, rounded to the 1-4 rubric
-and clipped; the last steps are sometimes never reached; scorecards spread over a year. The
-populations differ in how spread skills, leniencies and noise are, so a rule tuned to one of
-them shows on the others. Runs the estimator (scoring.estimation) directly, without the
-database: the same functions the nightly rebuild calls.
+Peers rate peers (scoring.estimation.synthetic, the generator the tests use too): every user
+is a candidate in 1-8 interviews and a rater with a leniency and a noise level; scores are the
+true skill plus leniency plus noise, rounded to the 1-4 rubric and clipped; the last steps are
+sometimes never reached; scorecards spread over a year. The populations differ in how spread
+skills, leniencies and noise are, so a rule tuned to one of them shows on the others. Runs
+the estimator (scoring.estimation) directly, without the database: the same functions the
+nightly rebuild calls.
 
 Figures (the targets of issue 13):
 - rmse: per-step estimate against the true skill (clipped to the 1-4 scale: no report can say
