@@ -10,6 +10,7 @@ import { AsInterviewerPage } from './pages/AsInterviewer'
 import { AvailabilityPage } from './pages/Availability'
 import { InterviewDetailPage } from './pages/InterviewDetail'
 import { InterviewsPage } from './pages/Interviews'
+import { HomePage } from './pages/Home'
 import { LoginPage, RegisterPage } from './pages/Auth'
 import { AccountPage } from './pages/Account'
 import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from './pages/Recovery'
@@ -60,8 +61,9 @@ function Header() {
         {me.data && (
           <nav aria-label="Main">
             <NavLink to="/" end>
-              Interviews
+              Home
             </NavLink>
+            <NavLink to="/history">History</NavLink>
             <NavLink to="/availability">Availability</NavLink>
             <NavLink to="/report">Report</NavLink>
             <NavLink to="/as-interviewer">As interviewer</NavLink>
@@ -101,9 +103,9 @@ export function App() {
             <Route path="/forgot-password" element={<ForgotPasswordPage />} />
             <Route path="/reset-password/:uid/:token" element={<ResetPasswordPage />} />
             <Route path="/account" element={authed((me) => <AccountPage me={me} />)} />
-            <Route path="/" element={authed((me) => <InterviewsPage me={me} />)} />
-            {/* The list lives at /; /interviews is where people (and links elsewhere) look for it. */}
-            <Route path="/interviews" element={<Navigate to="/" replace />} />
+            <Route path="/" element={authed((me) => <HomePage me={me} />)} />
+            <Route path="/interviews" element={authed((me) => <InterviewsPage me={me} when="upcoming" key="upcoming" />)} />
+            <Route path="/history" element={authed((me) => <InterviewsPage me={me} when="past" key="past" />)} />
             <Route path="/profile" element={authed((me) => <ProfilePage me={me} />)} />
             <Route path="/availability" element={authed((me) => <AvailabilityPage me={me} />)} />
             <Route path="/interviews/:id" element={authed((me) => <InterviewDetailPage me={me} />)} />

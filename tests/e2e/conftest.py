@@ -187,6 +187,15 @@ def new_page(browser, e2e_server: AsgiServer) -> Iterator[Callable[..., object]]
         page = context.new_page()
         page.console_errors = []  # type: ignore[attr-defined]
         page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        # Every error status the page received: the browser logs each one in the console.
+        page.failed_requests = []  # type: ignore[attr-defined]
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400
+                and page.failed_requests.append(f"{response.status} {response.url}")
+            ),
+        )
         return page
 
     yield make
@@ -194,11 +203,11 @@ def new_page(browser, e2e_server: AsgiServer) -> Iterator[Callable[..., object]]
         context.close()
 
 
-def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
-    """Write a full-page screenshot as a test artefact."""
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:  # type: ignore[no-untyped-def]
+    """Write a screenshot as a test artefact: the full page, or what is on screen (a dialog)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

@@ -51,8 +51,7 @@ def test_the_past_list_shows_when_the_interview_really_ran(new_page, password) -
         ended_at=booked + timedelta(minutes=31),
     )
     page = new_page()
-    log_in(page, "carl@example.com", password)
-    page.get_by_role("tab", name="Past").click()
+    log_in(page, "carl@example.com", password, "/history")
     row = page.locator(".interview-row").filter(has_text=past.question.title)
     row.get_by_test_id("when").get_by_text(f"10:02{DASH}10:31", exact=False).wait_for()
     assert "booked for" in row.inner_text() and f"10:00{DASH}10:45" in row.inner_text()

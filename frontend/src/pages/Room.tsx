@@ -1,8 +1,9 @@
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react'
-import { Link, useParams } from 'react-router-dom'
+import { useParams } from 'react-router-dom'
 import { roleOf, roomGuideFor, STATUS_LABELS, useInterview, useRoomOpen, useRubric, type InterviewDetail } from '../api/interviews'
 import { useFramework } from '../api/queries'
-import { togglePitfall, useScorecardDraft, withStep } from '../api/scorecard'
+import { togglePitfall, useScorecardDraft, useSubmissionState, withStep } from '../api/scorecard'
+import { AfterTheEnd } from '../components/AfterTheEnd'
 import type { Framework, Me, Rubric } from '../api/types'
 import { CallPanel } from '../components/CallPanel'
 import { CollabEditor } from '../components/CollabEditor'
@@ -139,16 +140,7 @@ function Room({ interview, framework, me }: { interview: InterviewDetail; framew
             {control.actionError}
           </p>
         )}
-        {ended && (
-          <p className="notice">
-            The interview has ended; the notes are read-only.{' '}
-            {isInterviewer ? (
-              <Link to={`/interviews/${interview.id}/scorecard`}>Finish the scorecard</Link>
-            ) : (
-              <Link to={`/interviews/${interview.id}/feedback`}>Give feedback on your interviewer</Link>
-            )}
-          </p>
-        )}
+        {ended && <AfterTheEnd interviewId={interview.id} />}
         {ended && interview.second_half != null && <SecondHalf interview={interview} me={me} />}
       </section>
 
@@ -485,11 +477,14 @@ function QuestionPrompt({ interview }: { interview: InterviewDetail }) {
 }
 
 function RubricForStep({ interview, rubric, framework, step }: { interview: InterviewDetail; rubric: Rubric; framework: Framework; step: number }) {
+  const state = useSubmissionState(interview.id)
   const { draft, saved, saveState, saveError, update, loadError } = useScorecardDraft(
     interview.id,
     rubric.version,
     framework.steps.map((s) => s.number),
+    state.data,
   )
+  if (state.error) return <ErrorMessage error={state.error} />
   if (loadError) return <ErrorMessage error={loadError} />
   if (!draft) return <Spinner />
   const section = rubric.sections.find((s) => s.step === step)
