@@ -58,6 +58,9 @@ def test_the_pages_have_no_serious_accessibility_violations(axe_page, password) 
     )
     found: dict[str, list[str]] = {}
 
+    page.goto("/")
+    page.get_by_role("heading", name="The 7 steps").wait_for()
+    found["/ (landing)"] = _violations(page)
     page.goto("/login")
     page.get_by_role("heading", name="Log in").wait_for()
     found["/login"] = _violations(page)
@@ -70,6 +73,7 @@ def test_the_pages_have_no_serious_accessibility_violations(axe_page, password) 
         "/": "Due from you",
         "/interviews": "Upcoming interviews",
         "/history": "Interview history",
+        "/welcome": "The 7 steps",
         "/profile": "Your profile",
         "/availability": "Availability and requests",
         f"/interviews/{interview.pk}": interview.question.title,

@@ -66,6 +66,7 @@ export function HomePage({ me }: { me: Me }) {
       <nav className="actions" aria-label="More">
         <Link to="/history">Your interview history</Link>
         <Link to="/report">Your weakness report</Link>
+        <Link to="/welcome">How Sevenstep works</Link>
       </nav>
     </section>
   )
