@@ -235,3 +235,16 @@ def mailed_link(mail_dir: Path, to: str, path: str, timeout: float = 15.0) -> st
                     return found.group(1)
         time.sleep(0.2)
     raise AssertionError(f"no email to {to} with a {path} link")
+
+
+def assert_fits_width(page) -> None:  # type: ignore[no-untyped-def]
+    """The page does not scroll sideways at its width; else name the elements that stick out."""
+    limit = page.viewport_size["width"]
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    wide = page.evaluate(
+        """(limit) => [...document.querySelectorAll('main *')]
+            .filter((el) => el.getBoundingClientRect().right > limit + 1).slice(0, 5)
+            .map((el) => `${el.tagName}.${el.className} ${el.getBoundingClientRect().right}`)""",
+        limit,
+    )
+    assert width <= limit, (width, wide)

@@ -13,16 +13,11 @@ from django.utils import timezone
 
 from interviews.models import InterviewRequest
 from scoring.models import Scorecard
-from tests.e2e.conftest import ARTIFACTS, log_in, screenshot
+from tests.e2e.conftest import ARTIFACTS, assert_fits_width, log_in, screenshot
 from tests.factories import InterviewFactory, UserFactory
 from tests.scoring.conftest import held_interview
 
 PHONE = {"width": 390, "height": 844}
-
-
-def _no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], width
 
 
 def _cast():  # type: ignore[no-untyped-def]
@@ -79,7 +74,7 @@ def test_home_lists_what_is_due_next_and_the_open_request_for_both_roles(
     assert "candidate" in request.inner_text() and "Mid" in request.inner_text()
     assert "You interview Ivy" in phone.get_by_test_id("upcoming").inner_text()
     phone.wait_for_load_state("networkidle")
-    _no_sideways_scroll(phone)
+    assert_fits_width(phone)
     screenshot(phone, "61-home-candidate-390")
 
     # Feedback never started, the scorecard still sealed: neither is asked for.
@@ -111,7 +106,7 @@ def test_home_lists_what_is_due_next_and_the_open_request_for_both_roles(
     )
     assert coming.question.title not in phone.locator("main").inner_text()
     phone.wait_for_load_state("networkidle")
-    _no_sideways_scroll(phone)
+    assert_fits_width(phone)
     screenshot(phone, "62-history-390")
     assert phone.failed_requests == [] and phone.console_errors == []
 
@@ -199,7 +194,7 @@ def test_the_phone_scorecard_shows_the_levels_and_the_dialog_in_full(new_page, p
     communication = page.get_by_test_id("communication-score")
     communication.locator(".level").nth(3).wait_for()
     communication.scroll_into_view_if_needed()
-    _no_sideways_scroll(page)
+    assert_fits_width(page)
     communication.screenshot(path=str(ARTIFACTS / "66-communication-levels-390.png"))
     _fill_scorecard(page)
     page.get_by_role("button", name="Submit scorecard").click()

@@ -6,15 +6,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.conftest import assert_fits_width, log_in, screenshot
 from tests.factories import InterviewFactory, UserFactory
 
 PHONE = {"width": 390, "height": 844}
-
-
-def _no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], width
 
 
 def test_the_landing_page_explains_the_site_to_a_visitor(new_page) -> None:  # type: ignore[no-untyped-def]
@@ -30,7 +25,7 @@ def test_the_landing_page_explains_the_site_to_a_visitor(new_page) -> None:  # t
         assert "45 minutes" in page.locator("main").inner_text()
         page.get_by_role("link", name="Log in").wait_for()
         page.wait_for_load_state("networkidle")
-        _no_sideways_scroll(page)
+        assert_fits_width(page)
         screenshot(page, f"70-landing-{name}")
         assert page.failed_requests == [] and page.console_errors == []
 
@@ -44,7 +39,7 @@ def test_the_first_run_page_says_how_practice_works(new_page, password) -> None:
         page.get_by_role("heading", name=heading).wait_for()
     page.locator(".step-list li").nth(6).wait_for()
     page.wait_for_load_state("networkidle")
-    _no_sideways_scroll(page)
+    assert_fits_width(page)
     screenshot(page, "71-welcome-390")
     page.get_by_role("link", name="Publish your availability").click()
     page.get_by_role("heading", name="Availability and requests").wait_for()

@@ -1485,6 +1485,8 @@ export interface components {
         };
         FrameworkOutput: {
             interview_minutes: number;
+            /** @description How far ahead availability windows may go (SCHEDULING_WEEKS_AHEAD). */
+            scheduling_weeks_ahead: number;
             steps: components["schemas"]["StepOutput"][];
             levels: components["schemas"]["ChoiceOutput"][];
             roles: components["schemas"]["ChoiceOutput"][];
