@@ -25,7 +25,6 @@ def test_two_people_run_score_and_review_an_interview(new_page, password) -> Non
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     interviewer = new_page()
     candidate = new_page(width=1024, height=1366)  # a tablet
-    interviewer.on("dialog", lambda dialog: dialog.accept())
     log_in(interviewer, "ivy@example.com", password, "/availability")
     log_in(candidate, "carl@example.com", password, "/availability")
 
@@ -83,6 +82,7 @@ def test_two_people_run_score_and_review_an_interview(new_page, password) -> Non
     candidate.get_by_test_id("current-step").get_by_text("3. Data preparation").wait_for()
 
     interviewer.get_by_role("button", name="End interview").click()
+    interviewer.get_by_role("button", name="End for both").click()
     for page in (interviewer, candidate):
         page.get_by_text("The interview has ended").wait_for()
     # The step and the clock stand where the interview stopped, for both and after a reload.

@@ -53,7 +53,6 @@ def test_the_interviewer_sees_prompt_guides_rubric_and_notes_within_one_laptop_s
     room = f"/interviews/{interview.pk}/room"
     interviewer = new_page(width=1280, height=800)
     candidate = new_page(width=1280, height=800)
-    interviewer.on("dialog", lambda dialog: dialog.accept())
     log_in(interviewer, ivy.email, password, room)
     log_in(candidate, carl.email, password, room)
     for page in (interviewer, candidate):
@@ -98,6 +97,7 @@ def test_the_interviewer_sees_prompt_guides_rubric_and_notes_within_one_laptop_s
 
     # Scoring after the end: any step's score with that step's private notes beside it.
     interviewer.get_by_role("button", name="End interview").click()
+    interviewer.get_by_role("button", name="End for both").click()
     interviewer.get_by_text("The interview has ended").wait_for()
     panel.get_by_role("tab", name="Score", selected=True).wait_for()
     panel.get_by_role("button", name="1. Clarifying requirements").click()

@@ -94,7 +94,6 @@ def test_match_me_now_works_again_after_an_interview_ends_early(new_page, passwo
     ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     interviewer, candidate = new_page(), new_page()
-    interviewer.on("dialog", lambda dialog: dialog.accept())
     log_in(interviewer, "ivy@example.com", password, "/availability")
     log_in(candidate, "carl@example.com", password, "/availability")
 
@@ -113,6 +112,7 @@ def test_match_me_now_works_again_after_an_interview_ends_early(new_page, passwo
     interviewer.get_by_role("button", name="Start interview").click()
     interviewer.get_by_test_id("current-step").get_by_text("1.", exact=False).wait_for()
     interviewer.get_by_role("button", name="End interview").click()
+    interviewer.get_by_role("button", name="End for both").click()
     candidate.get_by_text("The interview has ended").wait_for()
 
     # Well inside the booked 45 minutes, both are free to be paired again.

@@ -7,6 +7,7 @@ import { AfterTheEnd } from '../components/AfterTheEnd'
 import type { Framework, Me, Rubric } from '../api/types'
 import { CallPanel } from '../components/CallPanel'
 import { CollabEditor } from '../components/CollabEditor'
+import { EndInterviewButton } from '../components/EndInterview'
 import { GuideStepView } from '../components/Guide'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
 import { MarkdownView } from '../components/MarkdownView'
@@ -122,17 +123,7 @@ function Room({ interview, framework, me }: { interview: InterviewDetail; framew
                 Next step →
               </button>
             )}
-            {status === 'live' && (
-              <button
-                type="button"
-                className="danger"
-                onClick={() => {
-                  if (window.confirm('End the interview for both of you? The notes become read-only.')) control.send({ type: 'end' })
-                }}
-              >
-                End interview
-              </button>
-            )}
+            {status === 'live' && <EndInterviewButton onEnd={() => control.send({ type: 'end' })} />}
           </div>
         )}
         {control.actionError && (
