@@ -138,4 +138,9 @@ def test_the_interviewer_sees_prompt_guides_rubric_and_notes_within_one_laptop_s
     assert notes_box["x"] >= score_box["x"] + score_box["width"] - 1
     assert abs(notes_box["y"] - score_box["y"]) < 40
     screenshot(interviewer, "34-scorecard-with-private-notes")
-    assert interviewer.console_errors == [] and candidate.console_errors == []
+    assert (
+        interviewer.console_errors == []
+        and interviewer.failed_requests == []
+        and candidate.console_errors == []
+        and candidate.failed_requests == []
+    )
