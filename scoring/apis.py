@@ -10,12 +10,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from interviews.apis.common import context_for
 from interviews.models import InterviewRole
 from scoring import selectors
 from scoring.idempotency import HEADER, idempotent
 from scoring.renderers import CSVRenderer
 from scoring.serializers import (
     EXPORT_COLUMNS,
+    AgendaOutput,
     FeedbackInput,
     FeedbackOutput,
     FeedbackRatingsInput,
@@ -27,6 +29,7 @@ from scoring.serializers import (
     ScorecardInput,
     ScorecardOutput,
     SnapshotOutput,
+    SubmissionStateOutput,
     export_rows,
     report_view,
 )
@@ -197,6 +200,31 @@ class FeedbackRatingsApi(APIView):
             user_id=request.user.pk, interview_id=interview_id, **data.validated_data
         )
         return Response(FeedbackOutput(feedback).data)
+
+
+class SubmissionStateApi(APIView):
+    @extend_schema(
+        responses=SubmissionStateOutput,
+        summary="Where my scorecard or feedback on this interview stands",
+        description="Whether I have started or submitted what I write on the interview, and "
+        "whether the other side's submission is released to me, so a page asks for a draft "
+        "or a released submission only once there is one.",
+    )
+    def get(self, request: Request, interview_id: int) -> Response:
+        state = selectors.submission_state(user_id=request.user.pk, interview_id=interview_id)
+        return Response(SubmissionStateOutput(state).data)
+
+
+class AgendaApi(APIView):
+    @extend_schema(
+        responses=AgendaOutput,
+        summary="What I have to do next",
+        description="My next interviews, the scorecards and feedback I still owe with their "
+        "deadlines, and my open request to be paired.",
+    )
+    def get(self, request: Request) -> Response:
+        agenda = selectors.agenda_of(user=request.user)
+        return Response(AgendaOutput(agenda, context=context_for(request)).data)
 
 
 class ScorecardsReceivedApi(APIView):

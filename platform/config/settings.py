@@ -133,7 +133,10 @@ if DATABASE_URL:
     # Web processes borrow PostgreSQL connections from a pool (config/asgi.py turns it on):
     # opening one per request or websocket handshake costs more than most requests. Workers and
     # commands, which fork or run once, connect as usual.
-    if DATABASE_POOL_SIZE := env_int("DATABASE_POOL_SIZE", 0):
+    # SQLite (DATABASE_URL=sqlite:///path, a documented form) has no pool: its driver refuses
+    # the option, so only PostgreSQL gets one.
+    pooled = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    if pooled and (DATABASE_POOL_SIZE := env_int("DATABASE_POOL_SIZE", 0)):
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1,
             "max_size": DATABASE_POOL_SIZE,

@@ -1,5 +1,6 @@
 """Scoring reads: submissions under blind release, reports, rater statistics."""
 
+from scoring.selectors.agenda import agenda_of, submission_state
 from scoring.selectors.reports import (
     evidence_quotes,
     interviewer_profile,
@@ -22,6 +23,7 @@ from scoring.selectors.submissions import (
 )
 
 __all__ = [
+    "agenda_of",
     "deadline_hours",
     "evidence_quotes",
     "feedback_for_reader",
@@ -38,4 +40,5 @@ __all__ = [
     "scorecard_for_reader",
     "scorecards_received",
     "submission_deadline",
+    "submission_state",
 ]

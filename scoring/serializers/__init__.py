@@ -1,5 +1,6 @@
 """Input and output shapes of the scoring API (translation only)."""
 
+from scoring.serializers.agenda import AgendaOutput, SubmissionStateOutput
 from scoring.serializers.reports import (
     EXPORT_COLUMNS,
     InterviewerStatsOutput,
@@ -21,6 +22,7 @@ from scoring.serializers.submissions import (
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "AgendaOutput",
     "FeedbackInput",
     "FeedbackOutput",
     "FeedbackRatingsInput",
@@ -32,6 +34,7 @@ __all__ = [
     "ScorecardInput",
     "ScorecardOutput",
     "SnapshotOutput",
+    "SubmissionStateOutput",
     "export_rows",
     "report_view",
 ]

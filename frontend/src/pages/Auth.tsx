@@ -16,13 +16,15 @@ function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/'
 }
 
-function useSignedIn() {
+/** After logging in, go where the user was headed; a new account without one starts at /welcome. */
+function useSignedIn({ firstRun = false }: { firstRun?: boolean } = {}) {
   const queryClient = useQueryClient()
   const navigate = useNavigate()
   const [params] = useSearchParams()
   return (me: Me) => {
     queryClient.setQueryData(keys.me, me)
-    navigate(safeNext(params.get('next')), { replace: true })
+    const next = safeNext(params.get('next'))
+    navigate(firstRun && next === '/' ? '/welcome' : next, { replace: true })
   }
 }
 
@@ -92,7 +94,7 @@ export function LoginPage() {
 
 export function RegisterPage() {
   const framework = useFramework()
-  const signedIn = useSignedIn()
+  const signedIn = useSignedIn({ firstRun: true })
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const [displayName, setDisplayName] = useState('')
