@@ -27,6 +27,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
 import numpy as np  # noqa: E402
 
 from interviews.services import pairing  # noqa: E402
+from interviews.services.pairing import solve  # noqa: E402
 
 ORIGIN = datetime(2030, 3, 4, tzinfo=UTC)  # a Monday
 DAYS = 14
@@ -220,12 +221,13 @@ def main() -> None:
                 if n <= 1000:
                     others.append(("HiGHS MILP", highs_matching))
                 for label, solver in others:
-                    original = pairing.max_weight_matching
-                    pairing.max_weight_matching = solver
+                    # Swapped where the bucket solver looks it up.
+                    original = solve.max_weight_matching
+                    solve.max_weight_matching = solver
                     try:
                         alt, alt_s = timed(lambda p=problem: pairing.plan(p))
                     finally:
-                        pairing.max_weight_matching = original
+                        solve.max_weight_matching = original
                     print(
                         f"|  | {label} | {alt_s:.2f} s | {served(alt):,} "
                         f"| {alt.interviews:,} | {alt.objective:,.0f} |  |  |  |  |  |"

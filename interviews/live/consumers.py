@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -36,32 +37,13 @@ from sevenstep.consumers import (
     CLOSE_INVALID_PAYLOAD,
     CLOSE_MESSAGE_TOO_BIG,
     CLOSE_RATE_LIMITED,
-    CLOSE_UNSUPPORTED_DATA,
     DirectDispatch,
-    bounded_json,
-    refusal_code,
+    FrameRefused,
+    TokenBucket,
+    frame_admit,
+    frame_json,
 )
 from sevenstep.errors import ApplicationError
-from sevenstep.jsonbounds import JsonRefused
-
-
-class TokenBucket:
-    """Allow `rate` messages a second on average and bursts of up to `burst`."""
-
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate = rate
-        self.burst = burst
-        self.tokens = burst
-        self.stamp = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
 
 
 class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
@@ -141,17 +123,13 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
         room = self.room
         if self.closing or room is None:
             return
-        if bytes_data is None:
-            await self.shut(CLOSE_UNSUPPORTED_DATA)
-            return
-        if len(bytes_data) > settings.LIVE_MAX_MESSAGE_BYTES:
-            await self.shut(CLOSE_MESSAGE_TOO_BIG)
-            return
-        if not self.bucket.take():
-            await self.shut(CLOSE_RATE_LIMITED)
-            return
         try:
-            await self.handle(room, protocol.parse(bytes_data))
+            frame = frame_admit(
+                bytes_data, max_bytes=settings.LIVE_MAX_MESSAGE_BYTES, bucket=self.bucket
+            )
+            await self.handle(room, protocol.parse(frame))
+        except FrameRefused as refused:
+            await self.shut(refused.code)
         except ProtocolError:
             await self.shut(CLOSE_INVALID_PAYLOAD)
 
@@ -293,44 +271,55 @@ class ControlConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.access is None:
             return
-        if text_data is None:
-            await self.close(code=CLOSE_UNSUPPORTED_DATA)
-            return
-        if not self.bucket.take():
-            await self.close(code=CLOSE_RATE_LIMITED)
-            return
         try:
-            content = bounded_json(text_data)
-        except JsonRefused as refused:
-            await self.close(code=refusal_code(refused))
+            content = frame_json(frame_admit(text_data, bucket=self.bucket))
+        except FrameRefused as refused:
+            await self.close(code=refused.code)
             return
         action = content.get("type") if isinstance(content, dict) else None
-        if action not in _ACTIONS:
+        handler = _ACTIONS.get(action) if isinstance(action, str) else None
+        if handler is None:
             await self.close(code=CLOSE_BAD_MESSAGE)
             return
-        await self.act(action, content)
+        await handler(self, content)
 
-    async def act(self, action: str, content: dict[str, object]) -> None:
+    async def on_start(self, content: dict[str, object]) -> None:
+        if await self._change(session.session_start):
+            await self._notify()
+
+    async def on_next_step(self, content: dict[str, object]) -> None:
+        if await self._change(session.session_next_step):
+            await self._notify()
+
+    async def on_goto_step(self, content: dict[str, object]) -> None:
+        step = content.get("step")
+        if not isinstance(step, int) or isinstance(step, bool):
+            await self.send_json(
+                {"type": "error", "code": "invalid_step", "message": "Say which step."}
+            )
+            return
+        if await self._change(session.session_goto_step, step=step):
+            await self._notify()
+
+    async def on_end(self, content: dict[str, object]) -> None:
+        if await self._change(session.session_end):
+            await interview_ended(self.interview_id)
+            await self._notify()
+
+    async def _change(self, service: Callable[..., object], **arguments: object) -> bool:
+        """Run a session service as this participant; tell the client if it refuses."""
         assert self.access is not None
-        arguments: dict[str, object] = {
-            "interview_id": self.interview_id,
-            "user_id": self.access.user_id,
-        }
-        if action == "goto_step":
-            step = content.get("step")
-            if not isinstance(step, int) or isinstance(step, bool):
-                await self.send_json(
-                    {"type": "error", "code": "invalid_step", "message": "Say which step."}
-                )
-                return
-            arguments["step"] = step
         try:
-            await database_sync_to_async(_ACTIONS[action])(**arguments)
+            await database_sync_to_async(service)(
+                interview_id=self.interview_id, user_id=self.access.user_id, **arguments
+            )
         except ApplicationError as error:
             await self.send_json({"type": "error", "code": error.code, "message": error.message})
-            return
-        if action == "end":
-            await interview_ended(self.interview_id)
+            return False
+        return True
+
+    async def _notify(self) -> None:
+        """Send the session's new state to every control socket of the interview."""
         state = await self.snapshot()
         await self.channel_layer.group_send(self.group, {"type": "control.changed", "state": state})
 
@@ -388,9 +377,10 @@ def _now_iso() -> str:
     return timezone.now().isoformat().replace("+00:00", "Z")
 
 
-_ACTIONS = {
-    "start": session.session_start,
-    "next_step": session.session_next_step,
-    "goto_step": session.session_goto_step,
-    "end": session.session_end,
+# One handler per client action; anything else closes the socket (4400).
+_ACTIONS: dict[str, Callable[[ControlConsumer, dict[str, object]], Awaitable[None]]] = {
+    "start": ControlConsumer.on_start,
+    "next_step": ControlConsumer.on_next_step,
+    "goto_step": ControlConsumer.on_goto_step,
+    "end": ControlConsumer.on_end,
 }

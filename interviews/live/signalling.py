@@ -32,18 +32,16 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from interviews.live import selectors, services
-from interviews.live.consumers import TokenBucket
 from interviews.models import InterviewRole, TimelineKind
-from sevenstep import jsonbounds
 from sevenstep.consumers import (
     CLOSE_BAD_MESSAGE,
-    CLOSE_MESSAGE_TOO_BIG,
-    CLOSE_RATE_LIMITED,
     CLOSE_REPLACED,
     CLOSE_ROOM_CLOSED,
-    CLOSE_UNSUPPORTED_DATA,
     DirectDispatch,
-    refusal_code,
+    FrameRefused,
+    TokenBucket,
+    frame_admit,
+    frame_json,
 )
 
 log = logging.getLogger(__name__)
@@ -199,22 +197,14 @@ class CallConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.access is None:
             return
-        if text_data is None:
-            await self.shut(CLOSE_UNSUPPORTED_DATA)
-            return
-        if len(text_data) > settings.CALL_MAX_MESSAGE_BYTES:
-            await self.shut(CLOSE_MESSAGE_TOO_BIG)
-            return
-        if not self.bucket.take():
-            await self.shut(CLOSE_RATE_LIMITED)
-            return
         try:
-            # An offer's SDP is larger than other sockets' messages, never deeper than three.
-            content = jsonbounds.loads(
-                text_data, max_bytes=settings.CALL_MAX_MESSAGE_BYTES, max_depth=3
+            text = frame_admit(
+                text_data, max_bytes=settings.CALL_MAX_MESSAGE_BYTES, bucket=self.bucket
             )
-        except jsonbounds.JsonRefused as refused:
-            await self.shut(refusal_code(refused))
+            # An offer's SDP is larger than other sockets' messages, never deeper than three.
+            content = frame_json(text, max_bytes=settings.CALL_MAX_MESSAGE_BYTES, max_depth=3)
+        except FrameRefused as refused:
+            await self.shut(refused.code)
             return
         try:
             signal = signal_clean(content)

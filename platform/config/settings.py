@@ -204,7 +204,8 @@ if REDIS_URL:
             },
         },
         # Live rooms' cross-process fan-out: pushed, one PUBLISH per batch. At most once is
-        # enough there: rooms heal lost messages from the update log (interviews/live/rooms.py).
+        # enough there: rooms heal lost messages from the update log
+        # (interviews/live/rooms/fanout.py).
         "live": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": pubsub_prefix(REDIS_URL)},

@@ -1,8 +1,9 @@
-"""Close codes and the JSON websocket base shared by every consumer; the ping endpoint."""
+"""Close codes, the frame guards and the JSON websocket base shared by every consumer; ping."""
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import Any, TypeVar
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -29,18 +30,67 @@ CLOSE_ROOM_CLOSED = 4410  # the interview has ended: nothing more happens in its
 CLOSE_REPLACED = 4409  # the same user opened the call in another tab, which takes over
 
 
-def bounded_json(text: str) -> Any:
-    """Decode a JSON websocket message within WS_JSON_MAX_BYTES and WS_JSON_MAX_DEPTH."""
-    return jsonbounds.loads(
-        text, max_bytes=settings.WS_JSON_MAX_BYTES, max_depth=settings.WS_JSON_MAX_DEPTH
-    )
+F = TypeVar("F", str, bytes)
 
 
-def refusal_code(refused: jsonbounds.JsonRefused) -> int:
-    """The close code for a JSON message the server will not decode."""
-    if isinstance(refused, jsonbounds.JsonTooLarge):
-        return CLOSE_MESSAGE_TOO_BIG
-    return CLOSE_INVALID_PAYLOAD
+class TokenBucket:
+    """Allow `rate` messages a second on average and bursts of up to `burst`."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class FrameRefused(Exception):
+    """A client frame the socket will not read; `code` is the close code that answers it."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def frame_admit(
+    data: F | None, *, bucket: TokenBucket | None = None, max_bytes: int | None = None
+) -> F:
+    """Return a frame's data if the socket reads it, or raise FrameRefused.
+
+    `data` is the frame's text or bytes, whichever the socket speaks: None means the client
+    sent the other kind (1003). The length comes before the rate, so a flood of big frames
+    costs a length check each (1009); then the bucket, if the socket has one (4429). A socket
+    whose decoder bounds the size itself passes no max_bytes.
+    """
+    if data is None:
+        raise FrameRefused(CLOSE_UNSUPPORTED_DATA)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise FrameRefused(CLOSE_MESSAGE_TOO_BIG)
+    if bucket is not None and not bucket.take():
+        raise FrameRefused(CLOSE_RATE_LIMITED)
+    return data
+
+
+def frame_json(text: str, *, max_bytes: int | None = None, max_depth: int | None = None) -> Any:
+    """Decode a JSON frame within bounds (WS_JSON_MAX_* unless given), or raise FrameRefused."""
+    try:
+        return jsonbounds.loads(
+            text,
+            max_bytes=settings.WS_JSON_MAX_BYTES if max_bytes is None else max_bytes,
+            max_depth=settings.WS_JSON_MAX_DEPTH if max_depth is None else max_depth,
+        )
+    except jsonbounds.JsonTooLarge as refused:
+        raise FrameRefused(CLOSE_MESSAGE_TOO_BIG) from refused
+    except jsonbounds.JsonRefused as refused:  # not JSON, or nested too deep
+        raise FrameRefused(CLOSE_INVALID_PAYLOAD) from refused
 
 
 class DirectDispatch:
@@ -68,13 +118,10 @@ class BoundedJsonConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
     """
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None:
-            await self.close(code=CLOSE_UNSUPPORTED_DATA)
-            return
         try:
-            content = bounded_json(text_data)
-        except jsonbounds.JsonRefused as refused:
-            await self.close(code=refusal_code(refused))
+            content = frame_json(frame_admit(text_data))
+        except FrameRefused as refused:
+            await self.close(code=refused.code)
             return
         await self.receive_json(content)
 

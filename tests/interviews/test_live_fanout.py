@@ -10,6 +10,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeout
 
 from interviews.live import rooms
+from interviews.live.rooms import fanout
 
 
 class ScriptedLayer:
@@ -39,7 +40,7 @@ def pauses(monkeypatch):  # type: ignore[no-untyped-def]
         recorded.append(delay)
         return await real_sleep(0)
 
-    monkeypatch.setattr(rooms.asyncio, "sleep", sleep)
+    monkeypatch.setattr(fanout.asyncio, "sleep", sleep)
     return recorded
 
 

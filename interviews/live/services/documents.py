@@ -1,0 +1,203 @@
+"""Writes of the live documents: append updates in one transaction per batch, compact them."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
+from django.db.models.functions import Length
+from django.utils import timezone
+from pycrdt import get_update
+
+from interviews.live import selectors
+from interviews.live.layout import DocumentKind
+from interviews.live.models import Checkpoint, DocumentUpdate, LiveDocument
+from interviews.models import Interview
+from interviews.models.sessions import ACTIVE_STATUSES
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class PendingUpdate:
+    document_id: int
+    interview_id: int
+    data: bytes
+    author_id: int | None
+
+
+class Refusal(enum.Enum):
+    """Why an update of an open interview was not stored."""
+
+    DOCUMENT_FULL = "document_full"  # checkpoint plus log would pass LIVE_MAX_DOCUMENT_BYTES
+    LOG_FULL = "log_full"  # the log since the checkpoint would pass LIVE_MAX_LOG_BYTES
+
+
+class Appended(list[int | Refusal | None]):
+    """Each update's seq, its Refusal, or None when the interview has ended."""
+
+    def __init__(self, seqs: list[int | Refusal | None], log_bytes: dict[int, int]) -> None:
+        super().__init__(seqs)
+        self.log_bytes = log_bytes  # each document's log since its checkpoint, after the batch
+
+
+def document_get_or_create(*, interview_id: int, kind: DocumentKind) -> LiveDocument:
+    """Return the interview's document of this kind, creating it on first use."""
+    try:
+        with transaction.atomic():
+            document, _ = LiveDocument.objects.get_or_create(interview_id=interview_id, kind=kind)
+    except IntegrityError:
+        # Another process created it between our read and our insert.
+        document = LiveDocument.objects.get(interview_id=interview_id, kind=kind)
+    return document
+
+
+def _chunks(items: list[T], size: int = 1000) -> list[list[T]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def updates_append(*, pending: Sequence[PendingUpdate]) -> Appended:
+    """Commit a batch of updates in one transaction; return each one's seq or refusal.
+
+    Document rows are locked in id order (two processes committing to the same documents
+    never deadlock) and held until commit, so seq order is commit order and gap-free.
+    Updates to an interview that has ended are refused inside this transaction: ending an
+    interview takes the same locks, so no update slips in after the end. So are updates that
+    would take the document's stored bytes past its limits: the counts live on the locked
+    row, so sockets in parallel, on any number of processes, cannot pass a limit together.
+
+    Plain SQL on purpose: this runs for every keystroke of every room, on a thread that
+    shares the interpreter with the event loop, so per-row ORM work would slow every socket.
+    """
+    documents = LiveDocument._meta.db_table
+    interviews = Interview._meta.db_table
+    updates = DocumentUpdate._meta.db_table
+    document_ids = sorted({item.document_id for item in pending})
+    marks = ", ".join(["%s"] * len(document_ids))
+    lock = " FOR UPDATE OF d" if connection.features.has_select_for_update_of else ""
+    open_statuses = [str(status) for status in ACTIVE_STATUSES]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.id, d.seq, d.interview_id, d.checkpoint_bytes, d.log_bytes "
+            f"FROM {documents} d WHERE d.id IN ({marks}) ORDER BY d.id{lock}",
+            document_ids,
+        )
+        current: dict[int, int] = {}
+        interview_of: dict[int, int] = {}
+        checkpoint_bytes: dict[int, int] = {}
+        log_bytes: dict[int, int] = {}
+        for document_id, seq, interview_id, checkpoint_size, log_size in cursor.fetchall():
+            current[document_id] = seq
+            interview_of[document_id] = interview_id
+            checkpoint_bytes[document_id] = checkpoint_size
+            log_bytes[document_id] = log_size
+        # The status is read in a statement of its own, after the locks are held: a statement
+        # sees what was committed before it began, so an end committed while this one waited
+        # for the locks is seen (read in the locking statement, it would not be).
+        interview_ids = sorted(set(interview_of.values()))
+        cursor.execute(
+            f"SELECT id, status FROM {interviews} "
+            f"WHERE id IN ({', '.join(['%s'] * len(interview_ids))})",
+            interview_ids,
+        )
+        open_interviews = {pk for pk, status in cursor.fetchall() if status in open_statuses}
+        writable = {pk for pk, interview in interview_of.items() if interview in open_interviews}
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        next_seq = dict(current)
+        logged = dict(log_bytes)
+        rows: list[tuple[object, ...]] = []
+        seqs: list[int | Refusal | None] = []
+        for item in pending:
+            if item.document_id not in writable:
+                seqs.append(None)
+                continue
+            log_after = logged[item.document_id] + len(item.data)
+            stored_after = checkpoint_bytes[item.document_id] + log_after
+            if (
+                stored_after > settings.LIVE_MAX_DOCUMENT_BYTES
+                or len(item.data) > settings.LIVE_MAX_LOG_BYTES  # would never fit
+            ):
+                seqs.append(Refusal.DOCUMENT_FULL)
+                continue
+            if log_after > settings.LIVE_MAX_LOG_BYTES:
+                seqs.append(Refusal.LOG_FULL)
+                continue
+            logged[item.document_id] = log_after
+            next_seq[item.document_id] += 1
+            seq = next_seq[item.document_id]
+            seqs.append(seq)
+            rows.append((item.document_id, seq, item.data, now, item.author_id))
+        # A statement per chunk rather than per row: a round trip per row would cost more
+        # than the commit itself. Chunks stay under every backend's limit on parameters.
+        for chunk in _chunks(rows):
+            cursor.execute(
+                f"INSERT INTO {updates} (document_id, seq, data, created_at, author_id) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
+        changed = [(pk, seq, logged[pk]) for pk, seq in next_seq.items() if seq != current[pk]]
+        for chunk in _chunks(changed):
+            whens = " ".join(["WHEN %s THEN %s"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {documents} SET seq = CASE id {whens} END, "
+                f"log_bytes = CASE id {whens} END "
+                f"WHERE id IN ({', '.join(['%s'] * len(chunk))})",
+                [value for pk, seq, _ in chunk for value in (pk, seq)]
+                + [value for pk, _, size in chunk for value in (pk, size)]
+                + [pk for pk, _, _ in chunk],
+            )
+    return Appended(seqs, logged)
+
+
+def document_compact(*, document_id: int) -> Checkpoint | None:
+    """Merge the log into a new checkpoint; the raw log stays for replay.
+
+    At most one checkpoint per LIVE_COMPACT_MIN_SECONDS: each one gives the log its budget
+    back, so this is what bounds the bytes a flood of ever-new updates can store.
+    """
+    lock = f"live:compact:{document_id}"
+    if not cache.add(lock, 1, timeout=300):
+        return None  # another worker is compacting this document
+    try:
+        latest = (
+            Checkpoint.objects.filter(document_id=document_id)
+            .order_by("-seq")
+            .only("seq", "created_at")
+            .first()
+        )
+        recent = timezone.now() - timedelta(seconds=settings.LIVE_COMPACT_MIN_SECONDS)
+        if latest is not None and latest.created_at > recent:
+            return None
+        stored = selectors.document_state(document_id=document_id)
+        if stored.seq == 0 or (latest is not None and latest.seq >= stored.seq):
+            return None
+        # Through a document, so content deleted since is dropped (merging updates keeps it):
+        # a checkpoint is as large as the document, not as everything ever typed into it.
+        doc = selectors.doc_from_update(stored.update)
+        state = doc.get_update()
+        if get_update(stored.update, doc.get_state())[0] != 0:
+            state = stored.update  # structs still waiting for what they follow: keep them all
+        try:
+            with transaction.atomic():
+                # Under the row lock the appends take, so the counts move with the log.
+                LiveDocument.objects.select_for_update().filter(pk=document_id).first()
+                checkpoint = Checkpoint.objects.create(
+                    document_id=document_id, seq=stored.seq, state=state
+                )
+                tail = DocumentUpdate.objects.filter(document_id=document_id, seq__gt=stored.seq)
+                LiveDocument.objects.filter(pk=document_id).update(
+                    checkpoint_bytes=len(state),
+                    log_bytes=tail.aggregate(total=Sum(Length("data")))["total"] or 0,
+                )
+                return checkpoint
+        except IntegrityError:
+            return None
+    finally:
+        cache.delete(lock)
