@@ -46,6 +46,7 @@ from redis.exceptions import TimeoutError as RedisTimeout
 from interviews.live import protocol, selectors, services
 from interviews.live.awareness import decode_state
 from interviews.live.layout import DocumentKind
+from sevenstep.jobs import enqueue_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -455,9 +456,9 @@ class Registry:
             await self._stop()
 
     def _compact(self, room: Room) -> None:
-        from interviews.live import tasks
-
-        self.spawn(database_sync_to_async(tasks.enqueue_compaction)(room.document_id))
+        # Lost if the broker is down: the next close or a full log asks again.
+        enqueue = database_sync_to_async(enqueue_on_commit)
+        self.spawn(enqueue("interviews.live.tasks.compact_document", room.document_id))
 
     # --- group commit -------------------------------------------------------------------
     async def commit(

@@ -41,6 +41,7 @@ from interviews.services import pairing
 from interviews.services.booking import interview_book, swap_book
 from sevenstep.errors import Conflict
 from sevenstep.framework import LEVEL_ORDER, Domain
+from sevenstep.jobs import enqueue_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,15 @@ def run_key_for_tick(now: datetime, every: timedelta = timedelta(minutes=5)) -> 
     """The key of the scheduled run for this beat tick: duplicate deliveries share it."""
     tick = int(now.timestamp() // every.total_seconds())
     return f"beat-{tick}"
+
+
+def match_run_request(*, user: User) -> MatchRun:
+    """Create an on-demand run and queue it once the caller commits; return the pending run."""
+    run = MatchRun.objects.create(key=f"manual-{uuid.uuid4().hex}", requested_by=user)
+    # Lost if the broker is down: the run stays pending, and the beat's next run matches anyway.
+    enqueue_on_commit("interviews.match_run", run.pk)
+    run.refresh_from_db()
+    return run
 
 
 def matching_run(*, key: str, requested_by: User | None = None) -> MatchRun:

@@ -47,6 +47,7 @@ from scoring.services.bulk import upsert
 from scoring.services.report_bodies import Context, report_contents, snapshot_steps
 from scoring.services.timings import interview_timings_fill
 from sevenstep.framework import LEVEL_ORDER
+from sevenstep.jobs import enqueue_on_commit
 
 
 def report_request(*, user_id: int) -> int:
@@ -60,16 +61,10 @@ def report_request(*, user_id: int) -> int:
         .values_list("requested_version", flat=True)
         .get()
     )
-
-    def enqueue() -> None:
-        from scoring.tasks import report_update
-
-        report_update.apply_async(
-            args=[user_id, version], countdown=settings.REPORT_DEBOUNCE_SECONDS
-        )
-
-    # robust: with the broker down the submission still stands; the nightly rebuild catches up.
-    transaction.on_commit(enqueue, robust=True)
+    # With the broker down the submission still stands; the nightly rebuild catches up.
+    enqueue_on_commit(
+        "scoring.report_update", user_id, version, countdown=settings.REPORT_DEBOUNCE_SECONDS
+    )
     return version
 
 
