@@ -31,6 +31,7 @@ from scoring.serializers import (
 )
 from scoring.serializers.reports import COMMUNICATION_TITLE
 from scoring.services import submissions
+from sevenstep.apitools import body, paginated
 from sevenstep.downloads import DownloadApiView
 from sevenstep.pagination import Pagination
 from sevenstep.parsers import JSONRenderer
@@ -88,11 +89,8 @@ class ScorecardApi(APIView):
         submissions.submission_authorise(
             user_id=request.user.pk, interview_id=interview_id, role=InterviewRole.INTERVIEWER
         )
-        data = ScorecardInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        submissions.scorecard_save_draft(
-            user_id=request.user.pk, interview_id=interview_id, **data.validated_data
-        )
+        data = body(request, ScorecardInput)
+        submissions.scorecard_save_draft(user_id=request.user.pk, interview_id=interview_id, **data)
         scorecard = selectors.scorecard_for_reader(
             user_id=request.user.pk, interview_id=interview_id
         )
@@ -140,10 +138,9 @@ class FeedbackApi(APIView):
         submissions.submission_authorise(
             user_id=request.user.pk, interview_id=interview_id, role=InterviewRole.CANDIDATE
         )
-        data = FeedbackInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = body(request, FeedbackInput)
         feedback = submissions.feedback_save_draft(
-            user_id=request.user.pk, interview_id=interview_id, **data.validated_data
+            user_id=request.user.pk, interview_id=interview_id, **data
         )
         return Response(FeedbackOutput(feedback).data)
 
@@ -176,10 +173,9 @@ class FeedbackRatingsApi(APIView):
     )
     def post(self, request: Request, interview_id: int) -> Response:
         submissions.feedback_rating_authorise(user_id=request.user.pk, interview_id=interview_id)
-        data = FeedbackRatingsInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = body(request, FeedbackRatingsInput)
         feedback = submissions.feedback_rate_released(
-            user_id=request.user.pk, interview_id=interview_id, **data.validated_data
+            user_id=request.user.pk, interview_id=interview_id, **data
         )
         return Response(FeedbackOutput(feedback).data)
 
@@ -193,11 +189,9 @@ class ScorecardsReceivedApi(APIView):
     )
     def get(self, request: Request) -> Response:
         query(request, PageQuery)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            selectors.scorecards_received(user_id=request.user.pk), request, view=self
+        return paginated(
+            self, request, selectors.scorecards_received(user_id=request.user.pk), ScorecardOutput
         )
-        return paginator.get_paginated_response(ScorecardOutput(page, many=True).data)
 
 
 class ReportMeApi(APIView):
@@ -227,11 +221,9 @@ class ReportHistoryApi(APIView):
     )
     def get(self, request: Request) -> Response:
         query(request, PageQuery)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            selectors.report_history(user_id=request.user.pk), request, view=self
+        return paginated(
+            self, request, selectors.report_history(user_id=request.user.pk), SnapshotOutput
         )
-        return paginator.get_paginated_response(SnapshotOutput(page, many=True).data)
 
 
 class ReportExportApi(DownloadApiView):

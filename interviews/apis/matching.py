@@ -10,10 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from interviews.apis.common import body, paginated
 from interviews.models import InstantQueueEntry, MatchRun, QueueStatus
 from interviews.serializers import InstantInput, InstantOutput, MatchRunInput, MatchRunOutput
 from interviews.services import instant, matching
+from sevenstep.apitools import body, paginated
 from sevenstep.pagination import Pagination
 from sevenstep.serializers import PageQuery, query
 
