@@ -25,6 +25,7 @@ from interviews.models import (
     Seat,
 )
 from interviews.services import matching
+from sevenstep.locks import advisory_key, exclusive
 from tests.factories import InterviewFactory, QuestionFactory, UserFactory
 from tests.interviews.helpers import ClientFor, eager_tasks, window
 
@@ -175,7 +176,7 @@ def test_an_unreliable_candidate_loses_a_contested_interviewer(interviewer: User
 def lock_held_elsewhere() -> Iterator[None]:
     """Hold the matching lock as another process would: its own connection on PostgreSQL."""
     if connection.vendor != "postgresql":
-        with matching.run_lock() as held:
+        with exclusive(matching.LOCK_NAME) as held:
             assert held
             yield
         return
@@ -189,11 +190,11 @@ def lock_held_elsewhere() -> Iterator[None]:
         dbname=params["NAME"],
         autocommit=True,
     ) as other:
-        other.execute("SELECT pg_advisory_lock(%s)", [matching.ADVISORY_LOCK_ID])
+        other.execute("SELECT pg_advisory_lock(%s)", [advisory_key(matching.LOCK_NAME)])
         try:
             yield
         finally:
-            other.execute("SELECT pg_advisory_unlock(%s)", [matching.ADVISORY_LOCK_ID])
+            other.execute("SELECT pg_advisory_unlock(%s)", [advisory_key(matching.LOCK_NAME)])
 
 
 def test_a_run_does_nothing_while_another_holds_the_lock(
