@@ -161,9 +161,8 @@ class ReportRow(NamedTuple):
 
 
 def report_compute(*, user_id: int, now: datetime | None = None) -> Built:
-    """Build one user's report against the latest fit."""
+    """Build one user's report against the latest fit from what is stored; write nothing."""
     now = now or timezone.now()
-    interview_timings_fill(candidate_id=user_id)
     evidence = evidence_load(now=now, user_id=user_id)
     model = rater_model_load()
     raters = model.rater_arrays(evidence.rater_ids)
@@ -249,6 +248,8 @@ def report_update(*, user_id: int, version: int | None = None) -> bool:
             state.requested_version > version or state.built_version >= state.requested_version
         ):
             return False
+        # Interviews completed since the last build get their time-on-step summary first.
+        interview_timings_fill(candidate_id=user_id)
         built = report_compute(user_id=user_id, now=now)
         report_store(
             [ReportRow(user_id, built, state.requested_version)],

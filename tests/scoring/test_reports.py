@@ -558,3 +558,18 @@ def test_practise_next_never_offers_a_question_the_user_has_interviewed_on_or_is
     reports_rebuild_all()
     rebuilt = my_report(client_for, learner)["recommended_questions"]
     assert len(rebuilt) == 3 and first not in {q["id"] for q in rebuilt}
+
+
+def test_reading_a_report_never_built_writes_nothing(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, neutral, _ = raters
+    timed = person()
+    given_scorecard(neutral, timed, [3] * 7, days_ago=3, minutes_on_step=[5] * 7)
+    with CaptureQueriesContext(connection) as queries:
+        assert my_report(client_for, timed)["steps"]
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("INSERT")]
+    assert writes == []
+    assert report_update(user_id=timed.pk) is True
+    assert my_report(client_for, timed)["time_management"]["interviews"] == 1
