@@ -27,7 +27,6 @@ from scoring.serializers import (
     ScorecardOutput,
     SnapshotOutput,
     export_rows,
-    report_view,
 )
 from scoring.serializers.reports import COMMUNICATION_TITLE
 from scoring.services import submissions
@@ -209,7 +208,7 @@ class ReportMeApi(APIView):
     )
     def get(self, request: Request) -> Response:
         report = selectors.report_for_user(user_id=request.user.pk)
-        return Response(ReportOutput(report_view(report)).data)
+        return Response(ReportOutput(selectors.report_view(report)).data)
 
 
 class ReportHistoryApi(APIView):
@@ -262,7 +261,9 @@ class ReportExportApi(DownloadApiView):
         summary="Download my report and its history (JSON or CSV)",
     )
     def get(self, request: Request) -> Response:
-        report = ReportOutput(report_view(selectors.report_for_user(user_id=request.user.pk)))
+        report = ReportOutput(
+            selectors.report_view(selectors.report_for_user(user_id=request.user.pk))
+        )
         history = SnapshotOutput(selectors.report_history(user_id=request.user.pk), many=True)
         if request.accepted_renderer.format == "csv":
             data: Any = {"columns": EXPORT_COLUMNS, "rows": export_rows(report.data, history.data)}

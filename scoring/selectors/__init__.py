@@ -1,5 +1,6 @@
 """Scoring reads: submissions under blind release, reports, rater statistics."""
 
+from scoring.selectors.report_views import report_view, snapshot_view
 from scoring.selectors.reports import (
     evidence_quotes,
     interviewer_profile,
@@ -31,9 +32,11 @@ __all__ = [
     "released_scorecards",
     "report_for_user",
     "report_history",
+    "report_view",
     "rubric_current",
     "rubric_get",
     "scorecard_for_reader",
     "scorecards_received",
+    "snapshot_view",
     "submission_deadline",
 ]

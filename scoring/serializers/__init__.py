@@ -7,7 +7,6 @@ from scoring.serializers.reports import (
     ReportOutput,
     SnapshotOutput,
     export_rows,
-    report_view,
 )
 from scoring.serializers.submissions import (
     FeedbackInput,
@@ -31,5 +30,4 @@ __all__ = [
     "ScorecardOutput",
     "SnapshotOutput",
     "export_rows",
-    "report_view",
 ]
