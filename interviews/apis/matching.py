@@ -66,14 +66,19 @@ class InstantMatchApi(APIView):
             user=request.user, status=QueueStatus.WAITING
         ).exists()
         entry = instant.instant_join(user=request.user, **data)
-        return Response(InstantOutput(entry).data, status=status.HTTP_200_OK if already else 201)
+        return Response(
+            InstantOutput(instant.instant_described(entry)).data,
+            status=status.HTTP_200_OK if already else 201,
+        )
 
     @extend_schema(
         responses=InstantOutput, summary="My instant-match status (polling keeps me queued)"
     )
     def get(self, request: Request) -> Response:
-        return Response(InstantOutput(instant.instant_status(user=request.user)).data)
+        entry = instant.instant_status(user=request.user)
+        return Response(InstantOutput(instant.instant_described(entry)).data)
 
     @extend_schema(responses=InstantOutput, summary="Leave the instant-match queue")
     def delete(self, request: Request) -> Response:
-        return Response(InstantOutput(instant.instant_leave(user=request.user)).data)
+        entry = instant.instant_leave(user=request.user)
+        return Response(InstantOutput(instant.instant_described(entry)).data)
