@@ -14,7 +14,6 @@ from typing import TypeVar
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Min, Q, QuerySet, Sum
@@ -35,6 +34,7 @@ from interviews.live.models import (
 from interviews.models import Interview, InterviewStatus, TimelineEvent, TimelineKind
 from interviews.models.sessions import ACTIVE_STATUSES, CALL_KINDS
 from sevenstep.errors import ApplicationError, Conflict
+from sevenstep.locks import exclusive
 
 log = logging.getLogger(__name__)
 
@@ -178,10 +178,9 @@ def document_compact(*, document_id: int) -> Checkpoint | None:
     At most one checkpoint per LIVE_COMPACT_MIN_SECONDS: each one gives the log its budget
     back, so this is what bounds the bytes a flood of ever-new updates can store.
     """
-    lock = f"live:compact:{document_id}"
-    if not cache.add(lock, 1, timeout=300):
-        return None  # another worker is compacting this document
-    try:
+    with exclusive(f"live:compact:{document_id}", expires=300) as held:
+        if not held:
+            return None  # another worker is compacting this document
         latest = (
             Checkpoint.objects.filter(document_id=document_id)
             .order_by("-seq")
@@ -215,8 +214,6 @@ def document_compact(*, document_id: int) -> Checkpoint | None:
                 return checkpoint
         except IntegrityError:
             return None
-    finally:
-        cache.delete(lock)
 
 
 # --- recording ------------------------------------------------------------------------
