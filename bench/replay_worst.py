@@ -13,6 +13,11 @@ log as a room would have stored it, with timestamps between the events):
   (LIVE_MAX_STEP_CHANGES, so that many + 3 events), and before each of them the interviewer
   rewrites the whole shared document to --doc-mib MiB (default: LIVE_MAX_DOCUMENT_BYTES, in
   LIVE_MAX_MESSAGE_BYTES updates); the private notes are filled once to the same size.
+- frames: one step as long as LIVE_REPLAY_MAX_FRAMES frames take (an hour by default), and
+  before every frame the interviewer rewrites the whole shared document to --frame-doc-mib
+  (default 1 MiB): what a flood costs the frames within a step, which stop at
+  LIVE_REPLAY_FRAME_BYTES. Measured by walking every page ("all pages": the sum of the
+  responses, the highest peak of any page and the time of the walk).
 
 Each measurement runs in a fresh process (the server's work, through the real view and JSON
 renderer, with Django's test client): "peak MB" is that process's peak resident memory (VmHWM)
@@ -35,6 +40,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -195,7 +201,28 @@ def write_worst(start: datetime, doc_bytes: int) -> tuple[int, int]:
     return interview.pk, parts
 
 
-def prepare(doc_mib: float) -> dict[str, Any]:
+def write_frames(start: datetime, doc_bytes: int) -> int:
+    from django.conf import settings
+
+    every = settings.LIVE_REPLAY_FRAME_SECONDS
+    frames = settings.LIVE_REPLAY_MAX_FRAMES
+    end = start + timedelta(seconds=every * (frames + 1))
+    events = [("started", None, start), ("step_entered", 1, start), ("ended", None, end)]
+    interview = interview_with(events)
+    notes = Log(interview, "notes")
+    chunk = min(settings.LIVE_MAX_MESSAGE_BYTES - 1024, doc_bytes)
+    for frame in range(1, frames + 1):
+        at = start + timedelta(seconds=every * frame - 1)
+        letter = chr(ord("a") + frame % 26)
+        notes.edit(at, clear)
+        for offset in range(0, doc_bytes, chunk):
+            size = min(chunk, doc_bytes - offset)
+            notes.edit(at, append(f"step-{1 + offset // chunk % 7}", letter * size))
+    notes.close()
+    return interview.pk
+
+
+def prepare(doc_mib: float, frame_doc_mib: float = 1.0, cases: str = "all") -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
 
@@ -206,20 +233,20 @@ def prepare(doc_mib: float) -> dict[str, Any]:
     Interview.objects.all().delete()
     User.objects.all().delete()
     start = datetime(2030, 1, 1, 10, tzinfo=UTC)
-    normal = write_normal(start)
-    issue = write_issue(start)
-    # Just under the limit: the room refuses the update that would cross it.
-    worst, parts = write_worst(start, int(doc_mib * 1024 * 1024) - 64 * 1024)
+    made: dict[str, Any] = {}
+    if cases != "frames":
+        made["normal"] = write_normal(start)
+        made["issue"] = write_issue(start)
+        # Just under the limit: the room refuses the update that would cross it.
+        made["worst"], made["worst_parts"] = write_worst(
+            start, int(doc_mib * 1024 * 1024) - 64 * 1024
+        )
+    if cases in ("all", "frames"):
+        made["frames"] = write_frames(start, int(frame_doc_mib * 1024 * 1024) - 64 * 1024)
     with connection.cursor() as cursor:
         cursor.execute("SELECT SUM(LENGTH(data)) FROM live_documentupdate")
         (logged,) = cursor.fetchone()
-    return {
-        "normal": normal,
-        "issue": issue,
-        "worst": worst,
-        "worst_parts": parts,
-        "log_bytes": logged,
-    }
+    return {**made, "log_bytes": logged}
 
 
 # --- the replay as it was before this change (the baseline) ----------------------------------
@@ -305,6 +332,14 @@ def measure(shape: str, interview_id: int, start: int) -> None:
     if shape == "old":
         body = JSONRenderer().render(old_replay(interview, "interviewer"))
         size, following = len(body), None
+    elif shape == "walk":
+        size, following, pages, began = 0, start, 0, time.monotonic()
+        while following is not None:
+            response = client.get(f"/api/interviews/{interview_id}/replay/", {"start": following})
+            assert response.status_code == 200, response.content[:300]
+            size, pages = size + len(response.content), pages + 1
+            following = json.loads(response.content)["next"]
+        following = {"pages": pages, "seconds": round(time.monotonic() - began, 1)}
     else:
         response = client.get(f"/api/interviews/{interview_id}/replay/", {"start": start})
         assert response.status_code == 200, response.content[:300]
@@ -330,9 +365,11 @@ def run_measure(
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run_prepare(env: dict[str, str], doc_mib: float) -> dict[str, Any]:
+def run_prepare(
+    env: dict[str, str], doc_mib: float, frame_doc_mib: float, cases: str
+) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, __file__, "--prepare", str(doc_mib)],
+        [sys.executable, __file__, "--prepare", str(doc_mib), str(frame_doc_mib), cases],
         env=env,
         capture_output=True,
         text=True,
@@ -355,15 +392,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--setups", default="embedded,postgres")
     parser.add_argument("--doc-mib", type=float, default=None, help="default: the document limit")
+    parser.add_argument("--frame-doc-mib", type=float, default=1.0)
+    parser.add_argument("--cases", default="all", choices=["all", "frames", "events"])
     parser.add_argument("--measure", nargs=3, help=argparse.SUPPRESS)
-    parser.add_argument("--prepare", help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         measure(args.measure[0], int(args.measure[1]), int(args.measure[2]))
         return
     if args.prepare:
         django_setup()
-        print(json.dumps(prepare(float(args.prepare))))
+        doc, frame_doc, cases = args.prepare
+        print(json.dumps(prepare(float(doc), float(frame_doc), cases)))
         return
     doc_mib = (
         args.doc_mib
@@ -379,20 +419,24 @@ def main() -> None:
             else:
                 env["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG)
                 ensure_pg(env["DATABASE_URL"])
-            made = run_prepare(env, doc_mib)
+            made = run_prepare(env, doc_mib, args.frame_doc_mib, args.cases)
             log_mb = made["log_bytes"] / 1e6
-            for case in ("normal", "issue"):
-                for shape in ("old", "new"):
-                    result = run_measure(env, shape, made[case])
-                    rows.append((setup, case, shape, "all" if shape == "old" else "first", result))
-            first = run_measure(env, "new", made["worst"], 0)
-            rows.append((setup, "worst", "new", "first", first))
-            last = run_measure(env, "new", made["worst"], made["worst_parts"] - 1)
-            rows.append((setup, "worst", "new", f"last (part {made['worst_parts'] - 1})", last))
-            print(
-                f"# {setup}: worst interview's log {log_mb:.0f} MB, {made['worst_parts']} parts",
-                flush=True,
-            )
+            if "worst" in made:
+                for case in ("normal", "issue"):
+                    for shape in ("old", "new"):
+                        result = run_measure(env, shape, made[case])
+                        page = "all" if shape == "old" else "first"
+                        rows.append((setup, case, shape, page, result))
+                first = run_measure(env, "new", made["worst"], 0)
+                rows.append((setup, "worst", "new", "first", first))
+                last = run_measure(env, "new", made["worst"], made["worst_parts"] - 1)
+                rows.append((setup, "worst", "new", f"last (part {made['worst_parts'] - 1})", last))
+            if "frames" in made:
+                walked = run_measure(env, "walk", made["frames"])
+                walk = walked["next"]
+                page = f"all {walk['pages']} pages, {walk['seconds']} s"
+                rows.append((setup, "frames", "new", page, walked))
+            print(f"# {setup}: all interviews' log {log_mb:.0f} MB", flush=True)
     print("| setup | interview | shape | page | response MB | peak server MB |")
     print("|---|---|---|---|---|---|")
     for setup, case, shape, page, result in rows:

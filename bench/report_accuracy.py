@@ -4,13 +4,15 @@
     .venv/bin/python bench/report_accuracy.py --populations base --seeds 1 2 3 4 5
     .venv/bin/python bench/report_accuracy.py --users 10000       # also times the estimator
     .venv/bin/python bench/report_accuracy.py --verdicts          # bar verdicts, two gates
+    .venv/bin/python bench/report_accuracy.py --references        # + raw mean, textbook EB
 
-Peers rate peers: every user is a candidate in 1-8 interviews and a rater with a leniency and
-a noise level; scores are the true skill plus leniency plus noise, rounded to the 1-4 rubric
-and clipped; the last steps are sometimes never reached; scorecards spread over a year. The
-populations differ in how spread skills, leniencies and noise are, so a rule tuned to one of
-them shows on the others. Runs the estimator (scoring.estimation) directly, without the
-database: the same functions the nightly rebuild calls.
+Peers rate peers (scoring.estimation.synthetic, the generator the tests use too): every user
+is a candidate in 1-8 interviews and a rater with a leniency and a noise level; scores are the
+true skill plus leniency plus noise, rounded to the 1-4 rubric and clipped; the last steps are
+sometimes never reached; scorecards spread over a year. The populations differ in how spread
+skills, leniencies and noise are, so a rule tuned to one of them shows on the others. Runs
+the estimator (scoring.estimation) directly, without the database: the same functions the
+nightly rebuild calls.
 
 Figures (the targets of issue 13):
 - rmse: per-step estimate against the true skill (clipped to the 1-4 scale: no report can say
@@ -33,7 +35,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,82 +43,53 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
 
 from scoring import estimation as est  # noqa: E402
+from scoring.estimation.synthetic import POPULATIONS, World, simulate  # noqa: E402
 
-STEP_MEANS = np.array([2.8, 2.7, 2.5, 2.6, 2.4, 2.2, 2.0])
 BARS = np.array([3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 2.75])
 
 
-@dataclass(frozen=True)
-class Population:
-    """How a synthetic population is drawn."""
+def references(world: World) -> dict[str, float]:
+    """Score the raw mean and a reference empirical-Bayes estimator against the truth.
 
-    step_means: tuple[float, ...] = tuple(STEP_MEANS)
-    level_sd: float = 0.4  # spread of a person's general level
-    step_sd: float = 0.35  # spread of their step-by-step deviations from it
-    leniency_sd: float = 0.45
-    noise: tuple[float, float] = (0.3, 0.8)  # raters' noise sd, uniform in this range
-    activity: float = 1.5  # Pareto shape of how much each person rates (smaller: more skewed)
-    months: float = 12.0
-
-
-POPULATIONS = {
-    "base": Population(),
-    # Flatter step profile, noisier and harsher raters: weakest steps are harder to tell.
-    "noisy": Population(
-        step_means=(2.6, 2.6, 2.5, 2.5, 2.4, 2.4, 2.3),
-        leniency_sd=0.6,
-        noise=(0.5, 1.0),
-    ),
-    # Strong population near the top of the scale: many 4s, so clipping matters most.
-    "strong": Population(step_means=(3.3, 3.2, 3.0, 3.1, 3.0, 2.8, 2.7), level_sd=0.5, step_sd=0.3),
-    # Steady raters, uneven people, two years of history (old scores count less).
-    "uneven": Population(step_sd=0.5, noise=(0.2, 0.5), leniency_sd=0.3, months=24.0),
-}
-
-
-@dataclass(frozen=True)
-class World:
-    ratings: est.Ratings
-    skill: np.ndarray  # (users, 7)
-
-
-def simulate(population: Population, *, users: int, seed: int) -> World:
-    """Draw a population, its raters and their scorecards."""
-    rng = np.random.default_rng(seed)
-    means = np.asarray(population.step_means)
-    skill = (
-        means
-        + rng.normal(0, population.level_sd, (users, 1))
-        + rng.normal(0, population.step_sd, (users, 7))
-    )
-    leniency = rng.normal(0, population.leniency_sd, users)
-    noise_sd = rng.uniform(*population.noise, users)
-    activity = rng.pareto(population.activity, users) + 0.2
-    per_user = rng.integers(1, 9, users)
-    card_user = np.repeat(np.arange(users), per_user)
-    card_rater = rng.choice(users, card_user.size, p=activity / activity.sum())
-    clash = card_rater == card_user  # nobody rates themselves
-    card_rater[clash] = (card_rater[clash] + 1) % users
-    card_age = rng.uniform(0, 30 * population.months, card_user.size)
-    draw = rng.random(card_user.size)
-    reached = np.where(draw < 0.10, 5, np.where(draw < 0.25, 6, 7))
-    card = np.repeat(np.arange(card_user.size), 7)
-    step = np.tile(np.arange(7), card_user.size)
-    card, step = card[step < reached[card]], step[step < reached[card]]
-    user, rater = card_user[card], card_rater[card]
-    latent = skill[user, step] + leniency[rater] + rng.normal(0, noise_sd[rater])
-    score = np.clip(np.round(latent), 1, 4)
-    ratings = est.Ratings(
-        user=user,
-        rater=rater,
-        step=step,
-        score=score.astype(float),
-        age_days=card_age[card],
-        n_users=users,
-        n_raters=users,
-        card=card,
-    )
-    return World(ratings, skill)
+    The reference is the textbook one, without raters: per step, each user's mean score is
+    shrunk toward the step's mean by tau2 / (tau2 + sigma2 / n), with sigma2 the spread of
+    one user's scores on a step (raters' leniency and noise together) and tau2 what is left of
+    the spread of the users' means, both by the method of moments.
+    """
+    r = world.ratings
+    shape = (r.n_users, est.N_STEPS)
+    group = r.user * est.N_STEPS + r.step
+    n = np.bincount(group, minlength=r.n_users * est.N_STEPS).reshape(shape).astype(float)
+    total = np.bincount(group, r.score, r.n_users * est.N_STEPS).reshape(shape)
+    rated = n > 0
+    raw = np.divide(total, n, out=np.full(shape, np.nan), where=rated)
+    within = (r.score - raw.ravel()[group]) ** 2
+    sigma2 = within.sum() / max((n[rated] - 1).sum(), 1.0)
+    eb = np.zeros(shape)
+    eb_sd = np.zeros(shape)
+    for s in range(est.N_STEPS):
+        mine = rated[:, s]
+        mean = raw[mine, s].mean()
+        tau2 = max(raw[mine, s].var() - sigma2 * np.mean(1.0 / n[mine, s]), 0.01)
+        noise = sigma2 / np.maximum(n[:, s], 1.0)
+        shrink = np.where(mine, tau2 / (tau2 + noise), 0.0)
+        eb[:, s] = mean + shrink * (np.nan_to_num(raw[:, s], nan=mean) - mean)
+        eb_sd[:, s] = np.sqrt(np.where(mine, tau2 * noise / (tau2 + noise), tau2))
+    truth = world.truth
+    true_lowest = np.argmin(world.skill, axis=1)
+    has_any = rated.any(axis=1)
+    eb_clipped = np.clip(eb, *est.SCALE)
+    low = np.clip(eb - est.Z_90 * eb_sd, *est.SCALE)
+    high = np.clip(eb + est.Z_90 * eb_sd, *est.SCALE)
+    return {
+        "raw_rmse": float(np.sqrt(np.mean((raw - truth)[rated] ** 2))),
+        "raw_lowest": float(
+            (np.argmin(np.where(rated, raw, np.inf), axis=1) == true_lowest)[has_any].mean()
+        ),
+        "eb_rmse": float(np.sqrt(np.mean((eb_clipped - truth)[rated] ** 2))),
+        "eb_lowest": float((np.argmin(eb, axis=1) == true_lowest)[has_any].mean()),
+        "eb_cover90": float(((low <= truth) & (truth <= high))[rated].mean()),
+    }
 
 
 def measure(world: World, threshold: float = est.WEAKEST_THRESHOLD) -> dict[str, float]:
@@ -188,6 +160,9 @@ def main() -> None:
     parser.add_argument("--populations", nargs="+", default=list(POPULATIONS))
     parser.add_argument("--threshold", type=float, default=est.WEAKEST_THRESHOLD)
     parser.add_argument("--verdicts", action="store_true", help="bar verdicts, two gates")
+    parser.add_argument(
+        "--references", action="store_true", help="also the raw mean and a reference EB"
+    )
     args = parser.parse_args()
     if args.verdicts:
         print(
@@ -208,6 +183,8 @@ def main() -> None:
         "population | seed | rmse | lowest = truth | cover90 | named | right | stated | "
         "calib | fit s | report s"
     )
+    if args.references:
+        header += " | raw rmse | raw lowest | EB rmse | EB lowest | EB cover90"
     print(header)
     print("|".join("---" for _ in header.split("|")))
     for name in args.populations:
@@ -217,8 +194,17 @@ def main() -> None:
             print(
                 f"{name} | {seed} | {m['rmse']:.3f} | {m['lowest']:.1%} | {m['cover90']:.1%} | "
                 f"{m['named']:.1%} | {m['right']:.1%} | {m['stated']:.1%} | {m['calib']:.3f} | "
-                f"{m['fit_s']:.2f} | {m['report_s']:.2f}"
+                f"{m['fit_s']:.2f} | {m['report_s']:.2f}",
+                end="",
             )
+            if args.references:
+                ref = references(world)
+                print(
+                    f" | {ref['raw_rmse']:.3f} | {ref['raw_lowest']:.1%} | {ref['eb_rmse']:.3f} | "
+                    f"{ref['eb_lowest']:.1%} | {ref['eb_cover90']:.1%}",
+                    end="",
+                )
+            print()
 
 
 if __name__ == "__main__":

@@ -16,21 +16,24 @@ from scoring.idempotency import HEADER, idempotent
 from scoring.renderers import CSVRenderer
 from scoring.serializers import (
     EXPORT_COLUMNS,
+    AgendaOutput,
     FeedbackInput,
     FeedbackOutput,
     FeedbackRatingsInput,
     InterviewerStatsOutput,
+    ReplayScoresOutput,
     ReportExportOutput,
     ReportOutput,
     RubricOutput,
     ScorecardInput,
     ScorecardOutput,
     SnapshotOutput,
+    SubmissionStateOutput,
     export_rows,
 )
 from scoring.serializers.reports import COMMUNICATION_TITLE
 from scoring.services import submissions
-from sevenstep.apitools import body, paginated
+from sevenstep.apitools import body, context_for, paginated
 from sevenstep.downloads import DownloadApiView
 from sevenstep.pagination import Pagination
 from sevenstep.parsers import JSONRenderer
@@ -94,6 +97,20 @@ class ScorecardApi(APIView):
             user_id=request.user.pk, interview_id=interview_id
         )
         return Response(ScorecardOutput(scorecard).data)
+
+
+class ReplayScoresApi(APIView):
+    @extend_schema(
+        responses=ReplayScoresOutput,
+        summary="The step scores to show beside the replay, under blind release",
+        description="Participants only. The interviewer sees their scorecard's scores once "
+        "submitted; the candidate once the scorecard is released (after submitting their own "
+        'feedback, or after the deadline). Never an error status for "not yet": `state` '
+        "says why `steps` is empty.",
+    )
+    def get(self, request: Request, interview_id: int) -> Response:
+        scores = selectors.replay_scores(user_id=request.user.pk, interview_id=interview_id)
+        return Response(ReplayScoresOutput(scores).data)
 
 
 class ScorecardSubmitApi(APIView):
@@ -177,6 +194,31 @@ class FeedbackRatingsApi(APIView):
             user_id=request.user.pk, interview_id=interview_id, **data
         )
         return Response(FeedbackOutput(feedback).data)
+
+
+class SubmissionStateApi(APIView):
+    @extend_schema(
+        responses=SubmissionStateOutput,
+        summary="Where my scorecard or feedback on this interview stands",
+        description="Whether I have started or submitted what I write on the interview, and "
+        "whether the other side's submission is released to me, so a page asks for a draft "
+        "or a released submission only once there is one.",
+    )
+    def get(self, request: Request, interview_id: int) -> Response:
+        state = selectors.submission_state(user_id=request.user.pk, interview_id=interview_id)
+        return Response(SubmissionStateOutput(state).data)
+
+
+class AgendaApi(APIView):
+    @extend_schema(
+        responses=AgendaOutput,
+        summary="What I have to do next",
+        description="My next interviews, the scorecards and feedback I still owe with their "
+        "deadlines, and my open request to be paired.",
+    )
+    def get(self, request: Request) -> Response:
+        agenda = selectors.agenda_of(user=request.user)
+        return Response(AgendaOutput(agenda, context=context_for(request)).data)
 
 
 class ScorecardsReceivedApi(APIView):

@@ -11,6 +11,11 @@ urlpatterns = [
         name="scorecard",
     ),
     path(
+        "interviews/<int:interview_id>/replay/scores/",
+        apis.ReplayScoresApi.as_view(),
+        name="interview-replay-scores",
+    ),
+    path(
         "interviews/<int:interview_id>/scorecard/submit/",
         apis.ScorecardSubmitApi.as_view(),
         name="scorecard-submit",
@@ -30,9 +35,15 @@ urlpatterns = [
         apis.FeedbackRatingsApi.as_view(),
         name="interviewer-feedback-ratings",
     ),
+    path(
+        "interviews/<int:interview_id>/submissions/",
+        apis.SubmissionStateApi.as_view(),
+        name="interview-submissions",
+    ),
     path("scorecards/received/", apis.ScorecardsReceivedApi.as_view(), name="scorecards-received"),
     path("reports/me/", apis.ReportMeApi.as_view(), name="report-me"),
     path("reports/me/history/", apis.ReportHistoryApi.as_view(), name="report-me-history"),
     path("reports/me/export/", apis.ReportExportApi.as_view(), name="report-me-export"),
+    path("me/agenda/", apis.AgendaApi.as_view(), name="me-agenda"),
     path("me/as-interviewer/", apis.InterviewerStatsApi.as_view(), name="me-as-interviewer"),
 ]

@@ -96,9 +96,11 @@ ROWS: list[Row] = [
     # {social}: the candidate's own linked provider; anyone else's answers 404
     Row("DELETE", "/api/auth/social/{social}/", frozenset({CANDIDATE})),
     Row("POST", "/api/auth/ws-ticket/", USERS),
+    Row("GET", "/api/auth/whoami/", EVERYONE),
     Row("GET", "/api/me/", USERS),
     Row("PATCH", "/api/me/", USERS, {"display_name": "Renamed"}),
     Row("POST", "/api/me/delete/", USERS, {"password": "wrong-password"}),
+    Row("GET", "/api/me/agenda/", USERS),
     Row("GET", "/api/me/as-interviewer/", USERS),
     Row("GET", "/api/me/scheduling/", USERS),
     Row("GET", "/api/framework/", EVERYONE),
@@ -157,9 +159,12 @@ ROWS: list[Row] = [
     Row("GET", "/api/rubrics/1/", USERS),
     # Blind release: until both have submitted, each side reads only its own draft.
     Row("GET", "/api/interviews/{done}/scorecard/", frozenset({INTERVIEWER})),
+    # Both read it; what it holds follows blind release (its `state`), never a 403.
+    Row("GET", "/api/interviews/{done}/replay/scores/", PARTICIPANTS),
     Row("PUT", "/api/interviews/{done}/scorecard/", frozenset({INTERVIEWER}), {"summary": "Solid"}),
     Row("POST", "/api/interviews/{done}/scorecard/submit/", frozenset({INTERVIEWER}), {}),
     Row("GET", "/api/interviews/{done}/interviewer-feedback/", frozenset({CANDIDATE})),
+    Row("GET", "/api/interviews/{done}/submissions/", PARTICIPANTS),
     Row(
         "PUT",
         "/api/interviews/{done}/interviewer-feedback/",

@@ -4,12 +4,14 @@ import { Link, Navigate, NavLink, Route, Routes, useLocation, useNavigate } from
 import { api } from './api/client'
 import { keys, useMe } from './api/queries'
 import type { Me } from './api/types'
-import { ErrorMessage, Spinner } from './components/forms'
+import { ErrorMessage, NotFound, Spinner } from './components/forms'
 import { MeContext } from './lib/me'
 import { AsInterviewerPage } from './pages/AsInterviewer'
 import { AvailabilityPage } from './pages/Availability'
 import { InterviewDetailPage } from './pages/InterviewDetail'
 import { InterviewsPage } from './pages/Interviews'
+import { HomePage } from './pages/Home'
+import { LandingPage, WelcomePage } from './pages/Welcome'
 import { LoginPage, RegisterPage } from './pages/Auth'
 import { AccountPage } from './pages/Account'
 import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from './pages/Recovery'
@@ -33,6 +35,19 @@ function RequireAuth({ children }: { children: (me: Me) => ReactNode }) {
     return <Navigate to={`/login?next=${next}`} replace />
   }
   return <MeContext.Provider value={me.data}>{children(me.data)}</MeContext.Provider>
+}
+
+/** Home for a logged-in user; the public landing page for everyone else. */
+function HomeOrLanding() {
+  const me = useMe()
+  if (me.error) return <ErrorMessage error={me.error} />
+  if (me.isPending) return <Spinner />
+  if (!me.data) return <LandingPage />
+  return (
+    <MeContext.Provider value={me.data}>
+      <HomePage me={me.data} />
+    </MeContext.Provider>
+  )
 }
 
 function Header() {
@@ -60,8 +75,9 @@ function Header() {
         {me.data && (
           <nav aria-label="Main">
             <NavLink to="/" end>
-              Interviews
+              Home
             </NavLink>
+            <NavLink to="/history">History</NavLink>
             <NavLink to="/availability">Availability</NavLink>
             <NavLink to="/report">Report</NavLink>
             <NavLink to="/as-interviewer">As interviewer</NavLink>
@@ -101,9 +117,10 @@ export function App() {
             <Route path="/forgot-password" element={<ForgotPasswordPage />} />
             <Route path="/reset-password/:uid/:token" element={<ResetPasswordPage />} />
             <Route path="/account" element={authed((me) => <AccountPage me={me} />)} />
-            <Route path="/" element={authed((me) => <InterviewsPage me={me} />)} />
-            {/* The list lives at /; /interviews is where people (and links elsewhere) look for it. */}
-            <Route path="/interviews" element={<Navigate to="/" replace />} />
+            <Route path="/" element={<HomeOrLanding />} />
+            <Route path="/welcome" element={authed(() => <WelcomePage />)} />
+            <Route path="/interviews" element={authed((me) => <InterviewsPage me={me} when="upcoming" key="upcoming" />)} />
+            <Route path="/history" element={authed((me) => <InterviewsPage me={me} when="past" key="past" />)} />
             <Route path="/profile" element={authed((me) => <ProfilePage me={me} />)} />
             <Route path="/availability" element={authed((me) => <AvailabilityPage me={me} />)} />
             <Route path="/interviews/:id" element={authed((me) => <InterviewDetailPage me={me} />)} />
@@ -113,17 +130,7 @@ export function App() {
             <Route path="/interviews/:id/replay" element={authed((me) => <ReplayPage me={me} />)} />
             <Route path="/report" element={authed((me) => <ReportPage me={me} />)} />
             <Route path="/as-interviewer" element={authed(() => <AsInterviewerPage />)} />
-            <Route
-              path="*"
-              element={
-                <section>
-                  <h1>Page not found</h1>
-                  <p>
-                    <Link to="/">Back to your interviews</Link>
-                  </p>
-                </section>
-              }
-            />
+            <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>
       </main>

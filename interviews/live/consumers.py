@@ -7,7 +7,6 @@ import contextlib
 import time
 from typing import Any
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
@@ -38,6 +37,7 @@ from sevenstep.consumers import (
     CLOSE_MESSAGE_TOO_BIG,
     CLOSE_RATE_LIMITED,
     CLOSE_UNSUPPORTED_DATA,
+    DirectDispatch,
     bounded_json,
     refusal_code,
 )
@@ -64,7 +64,7 @@ class TokenBucket:
         return True
 
 
-class DocumentConsumer(AsyncWebsocketConsumer):
+class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
     """Speak y-websocket for one document of an interview, as the reference server does."""
 
     kind: DocumentKind = DocumentKind.NOTES
@@ -84,14 +84,6 @@ class DocumentConsumer(AsyncWebsocketConsumer):
         with contextlib.suppress(StopConsumer):
             while True:
                 await self.dispatch(await receive())
-
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        # Channels' dispatch hops to a thread on every frame to recycle database connections;
-        # this consumer never touches the database on its async path, so skip the hop.
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
 
     async def connect(self) -> None:
         await self.accept()
@@ -238,7 +230,7 @@ PRESENCE_HEARTBEAT_SECONDS = 20
 PRESENCE_EXPIRY_SECONDS = 60
 
 
-class ControlConsumer(AsyncJsonWebsocketConsumer):
+class ControlConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
     """The session channel: presence per role, the current step and clock, the timeline.
 
     The interviewer's actions go through the session service, which checks the role and

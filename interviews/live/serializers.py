@@ -68,7 +68,14 @@ class YjsUpdateField(serializers.Field):
 class ReplayPartOutput(serializers.Serializer):
     moment = serializers.IntegerField(
         help_text="Index of the event this part leads up to (the part holds the edits made "
-        "up to that event); the number of events for the edits after the last one."
+        "up to that event, or up to `at` for a frame before it); the number of events for "
+        "the edits after the last one."
+    )
+    at = serializers.DateTimeField(
+        help_text="When the document stood as the parts up to this one build it: the event's "
+        "time, a frame's time (earlier than its event: how the notes grew within a step, "
+        "every LIVE_REPLAY_FRAME_SECONDS or so), or the latest edit's for the part after the "
+        "last event. Never decreases from one part to the next."
     )
     document = serializers.ChoiceField(
         choices=DocumentKind.choices,

@@ -42,6 +42,7 @@ from sevenstep.consumers import (
     CLOSE_REPLACED,
     CLOSE_ROOM_CLOSED,
     CLOSE_UNSUPPORTED_DATA,
+    DirectDispatch,
     refusal_code,
 )
 
@@ -114,7 +115,7 @@ def signal_clean(message: object) -> dict[str, object]:
     raise BadSignal("unknown message type")
 
 
-class CallConsumer(AsyncJsonWebsocketConsumer):
+class CallConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
     """Relay signalling between the two participants of one interview."""
 
     access: selectors.RoomAccess | None = None

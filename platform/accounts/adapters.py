@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 
 from accounts.models import Profile, User
 
@@ -23,9 +26,39 @@ class AccountAdapter(DefaultAccountAdapter):
         return "/"
 
 
+# Why a provider sign-in was refused, as the login page says it (frontend/src/pages/Auth.tsx).
+SIGN_IN_EMAIL_TAKEN = "email_taken"
+SIGN_IN_FAILED = "provider_failed"
+
+
+def _back_to_login(reason: str) -> ImmediateHttpResponse:
+    """Land on the app's login page with the reason, not on one of allauth's own pages."""
+    return ImmediateHttpResponse(HttpResponseRedirect(f"/login?{urlencode({'signin': reason})}"))
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
         return True
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
+        """Refuse, with a reason the login page shows, a sign-in that would need a second account
+        with the email of one that exists but never verified it (see authenticate_by_email)."""
+        if sociallogin.is_existing or sociallogin.state.get("process") == AuthProcess.CONNECT:
+            return
+        emails = [address.email for address in sociallogin.email_addresses if address.email]
+        if any(User.objects.filter(email__iexact=email).exists() for email in emails):
+            raise _back_to_login(SIGN_IN_EMAIL_TAKEN)
+
+    def on_authentication_error(
+        self,
+        request: HttpRequest,
+        provider: Any,
+        error: Any = None,
+        exception: Any = None,
+        extra_context: Any = None,
+    ) -> None:
+        """A cancelled or failed provider login goes back to the app's login page, which says so."""
+        raise _back_to_login(SIGN_IN_FAILED)
 
     def authenticate_by_email(self, sociallogin: Any) -> tuple[User, str] | None:
         """Join an existing account only when its owner verified that same address with us.

@@ -40,6 +40,7 @@ from accounts.serializers import (
     TokenCreateInput,
     TokenOutput,
     TokenSummaryOutput,
+    WhoamiOutput,
 )
 from sevenstep.apitools import body, paginated
 from sevenstep.errors import ApplicationError
@@ -199,6 +200,20 @@ class WsTicketApi(APIView):
     def post(self, request: Request) -> Response:
         ticket = services.ws_ticket_issue(user=request.user)
         return Response({"ticket": ticket, "expires_in": settings.WS_TICKET_MAX_AGE})
+
+
+class WhoamiApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses=WhoamiOutput,
+        summary="Who is logged in, if anyone",
+        description="The same user as GET /api/me/, or null instead of a 403 when nobody is "
+        "logged in: the browser app asks this on every page, logged in or not.",
+    )
+    def get(self, request: Request) -> Response:
+        user = request.user if request.user.is_authenticated else None
+        return Response({"user": _me(user) if user is not None else None})
 
 
 class MeApi(APIView):

@@ -111,6 +111,10 @@ class CsrfOutput(serializers.Serializer):
     csrf_token = serializers.CharField()
 
 
+class WhoamiOutput(serializers.Serializer):
+    user = MeOutput(allow_null=True, help_text="null when nobody is logged in.")
+
+
 class EraseInput(StrictInputSerializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 

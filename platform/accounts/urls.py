@@ -29,6 +29,7 @@ urlpatterns = [
         apis.SocialAccountUnlinkApi.as_view(),
         name="auth-social-unlink",
     ),
+    path("auth/whoami/", apis.WhoamiApi.as_view(), name="auth-whoami"),
     path("auth/ws-ticket/", apis.WsTicketApi.as_view(), name="auth-ws-ticket"),
     path("me/", apis.MeApi.as_view(), name="me"),
     path("me/delete/", apis.MeEraseApi.as_view(), name="me-delete"),

@@ -133,7 +133,10 @@ if DATABASE_URL:
     # Web processes borrow PostgreSQL connections from a pool (config/asgi.py turns it on):
     # opening one per request or websocket handshake costs more than most requests. Workers and
     # commands, which fork or run once, connect as usual.
-    if DATABASE_POOL_SIZE := env_int("DATABASE_POOL_SIZE", 0):
+    # SQLite (DATABASE_URL=sqlite:///path, a documented form) has no pool: its driver refuses
+    # the option, so only PostgreSQL gets one.
+    pooled = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    if pooled and (DATABASE_POOL_SIZE := env_int("DATABASE_POOL_SIZE", 0)):
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1,
             "max_size": DATABASE_POOL_SIZE,
@@ -182,14 +185,22 @@ def pubsub_prefix(redis_url: str) -> str:
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis's layer with a pool that makes a burst wait for a connection
+            # instead of failing the consumer that asked (sevenstep/layers.py).
+            "BACKEND": "sevenstep.layers.RedisChannelLayer",
             # A consumer waits on its channel with a 5 s blocking pop; redis-py's default socket
             # timeout is also 5 s, so an idle socket's read could time out just before the
             # empty answer arrived and the consumer died. Reads get a longer timeout.
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
-                "capacity": 1000,
+                # Messages waiting for one process (its sockets share one inbox in Redis). A
+                # call's browser sends its ICE candidates in one burst: 200 calls negotiating
+                # at once put 1,600 in a process's inbox within a fraction of a second, and
+                # what does not fit is dropped. Expiry bounds how long any of it stays.
+                "capacity": env_int("CHANNEL_LAYER_CAPACITY", 10_000),
                 "expiry": 30,
+                "max_connections": env_int("CHANNEL_LAYER_MAX_CONNECTIONS", 100),
+                "pool_timeout": 10,
             },
         },
         # Live rooms' cross-process fan-out: pushed, one PUBLISH per batch. At most once is
@@ -476,6 +487,13 @@ LIVE_MAX_STEP_CHANGES = env_int("LIVE_MAX_STEP_CHANGES", 50)
 LIVE_STEP_CHANGES_PER_MINUTE = env_int("LIVE_STEP_CHANGES_PER_MINUTE", 10)
 # A replay page holds at most this many bytes of document deltas (and at least one delta).
 LIVE_REPLAY_PAGE_BYTES = env_int("LIVE_REPLAY_PAGE_BYTES", 4 * 1024 * 1024)
+# Between two events the replay shows the notes every this many seconds (frames), at most
+# LIVE_REPLAY_MAX_FRAMES per interview (wider apart in a longer one), and only while the frames'
+# parts stay within LIVE_REPLAY_FRAME_BYTES in all: a flood of rewrites ends the frames, not
+# the replay (issue 18's bound holds with one more page or so of frames).
+LIVE_REPLAY_FRAME_SECONDS = env_int("LIVE_REPLAY_FRAME_SECONDS", 10)
+LIVE_REPLAY_MAX_FRAMES = env_int("LIVE_REPLAY_MAX_FRAMES", 360)
+LIVE_REPLAY_FRAME_BYTES = env_int("LIVE_REPLAY_FRAME_BYTES", 8 * 1024 * 1024)
 
 # --- the call (WebRTC between the two browsers; the server only signals) --------------
 # STUN and TURN URLs handed to browsers; TURN credentials are coturn REST-API ones
@@ -578,6 +596,7 @@ SPECTACULAR_SETTINGS = {
         "MatchRunStatusEnum": "interviews.models.scheduling.MatchRunStatus",
         "RoleEnum": "interviews.models.scheduling.RequestRole",
         "SubmissionStatusEnum": "scoring.models.submissions.SubmissionStatus",
+        "ReplayScoresStateEnum": "scoring.selectors.submissions.ReplayScoresState",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -41,6 +42,9 @@ class PitfallOutput(ChoiceOutput):
 
 class FrameworkOutput(serializers.Serializer):
     interview_minutes = serializers.IntegerField()
+    scheduling_weeks_ahead = serializers.IntegerField(
+        help_text="How far ahead availability windows may go (SCHEDULING_WEEKS_AHEAD)."
+    )
     steps = StepOutput(many=True)
     levels = ChoiceOutput(many=True)
     roles = ChoiceOutput(many=True)
@@ -76,6 +80,7 @@ class FrameworkApi(APIView):
         return Response(
             {
                 "interview_minutes": INTERVIEW_MINUTES,
+                "scheduling_weeks_ahead": settings.SCHEDULING_WEEKS_AHEAD,
                 "steps": steps,
                 "levels": _choices(Level),
                 "roles": _choices(TargetRole),

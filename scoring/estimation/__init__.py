@@ -19,13 +19,19 @@ given the users: a ridge alternating-least-squares sweep, Gauss-Seidel on the mi
 equations) and re-estimating the variance components EM-style after every sweep. A rater's
 noise ``sigma2[r]`` is their mean squared residual shrunk toward the population's ``sigma2``
 with ``NOISE_PRIOR_RATINGS`` pseudo-ratings (the conjugate inverse-gamma update), so a rater
-with few ratings is assumed typical. One sweep is a few ``np.bincount`` passes over the ratings.
+with few ratings is assumed typical; a steady rater's scores then weigh more than a noisy
+one's (their reliability), after the refinement on rounded scores below. One sweep is a few
+``np.bincount`` passes over the ratings.
 
 Rounded scores. A rater's score is their latent judgement ``y`` above rounded to the nearest
 level and clipped to 1-4 (see scoring.estimation.ordinal): a 3 says "between 2.5 and 3.5", a 4
-only "above 3.5". The sweeps above take the scores as Gaussian (fast; leniencies and step means
-come out well), but rounding and clipping squeeze the scores, so the spread of skills is then
-re-estimated by EM on the posterior below, which treats each score as its interval.
+only "above 3.5". The sweeps above take the scores as Gaussian (fast; the users' skills and the
+step means come out well), but rounding and clipping squeeze the scores, so two things follow
+on the scores as intervals: each rater's leniency and noise are refined on the interval
+likelihood (a steady rater's residuals carry the rounding error, which made them look noisier
+than they are and weighted them too little; clipping hid part of a lenient rater's leniency),
+and the spread of skills is re-estimated by EM on the posterior below, which treats each score
+as its interval.
 
 The report's posterior, given the leniencies (scoring.estimation.joint): for each user, the
 joint posterior of their seven skills ``theta = a + d`` with prior covariance
@@ -39,7 +45,7 @@ step with little evidence is shrunk toward the user's own level, and that level 
 population. The report shows the estimate with a 90% band (``Z_90`` posterior standard
 deviations), n and the recency-weighted n (``n_effective``: old scores count for less).
 On bench/report_accuracy.py's populations (rounded scores) the band covers the true skill
-88-93% of the time (84% before rounding was modelled).
+87-92% of the time (84% before rounding was modelled).
 
 The weakest step means the lowest skill of the seven, not the furthest below the bar.
 ``weakest_claims`` draws from each user's joint posterior (fixed quasi-random draws, so the

@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from scoring.estimation.basics import N_STEPS, SCALE, FloatArray, IntArray
 from scoring.estimation.joint import joint_posterior
-from scoring.estimation.ordinal import rounded
+from scoring.estimation.ordinal import interval, rounded
 
 HALF_LIFE_DAYS = 180.0
 Z_90 = 1.6448536269514722
@@ -231,6 +231,7 @@ def fit(
     leniency_var = np.full(n_raters, tau2_leniency)
     rater_sigma2 = np.full(n_raters, sigma2)
     theta = np.zeros(n_users * N_STEPS)
+    theta_var = np.zeros(n_users * N_STEPS)
     theta_g = np.zeros(len(ratings))
     iterations = 0
     # Each sweep is a few passes over every rating; np.take gathers twice as fast as indexing.
@@ -297,6 +298,7 @@ def fit(
             float(np.max(np.abs(new_leniency - leniency), initial=0.0)),
         )
         theta, leniency = users.theta, new_leniency
+        theta_var = users.theta_var
         if change < tolerance:
             break
 
@@ -312,6 +314,18 @@ def fit(
     if whole.any() and user_has_data.any():
         if start is not None:
             params = replace(params, tau2=start.tau2.copy(), tau2_user=start.tau2_user)
+        leniency, mu, rater_sigma2 = _raters_refined(
+            ratings,
+            group,
+            w,
+            params,
+            leniency,
+            leniency_var,
+            rater_sigma2,
+            take(theta, group),
+            take(theta_var, group),
+        )
+        params = replace(params, mu=mu)
         params, mode, mode_cov = _prior_refined(
             ratings,
             card,
@@ -333,6 +347,71 @@ def fit(
         mode=mode,
         mode_cov=mode_cov,
     )
+
+
+# Newton steps of the leniencies and EM steps of the noise on the rounded scores, from the
+# sweeps' users. One takes most of the gain on bench/report_accuracy.py's populations (RMSE
+# 0.002-0.004 lower); a second gained 0.0002-0.0014 more for as much time again.
+RATER_STEPS = 1
+
+
+def _raters_refined(
+    ratings: Ratings,
+    group: IntArray,
+    w: FloatArray,
+    params: Params,
+    leniency: FloatArray,
+    leniency_var: FloatArray,
+    noise_var: FloatArray,
+    theta: FloatArray,
+    theta_var: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Refine each rater's leniency and noise on the rounded scores; return them and mu.
+
+    The sweeps take scores as Gaussian, which suits the users but not the raters: a rater's
+    residuals carry the rounding error (~1/12) on top of their noise, so a steady rater looks
+    noisier than they are (0.17 for a true 0.09 on the "reference" population) and is weighted
+    too little, while clipping hides part of a noisy or lenient rater's spread and leniency (a
+    lenient rater's 4s read as 4s). Each step takes one pass of the interval likelihood at the
+    sweeps' posterior of the users (theta, theta_var per rating), and from it:
+    - the leniency: a Newton step on that likelihood, then centred (mu takes up the shift);
+    - the noise: an EM step on each score's predictive interval likelihood (a second pass),
+      with the user's skill as if this score were left out (the cavity of the Laplace
+      posterior, so a steady rater's score does not explain itself), the error of that skill
+      and of the leniency taken out of the residual by their share of the spread; shrunk
+      toward the population with NOISE_PRIOR_RATINGS pseudo-ratings as in the sweeps.
+    No further EM step of the prior is needed: a warm night still ends after its first.
+    """
+    rater = ratings.rater
+    n_raters = leniency.size
+    rater_n = np.bincount(rater, minlength=n_raters)
+    has_rater = rater_n > 0
+    card_leniency_var = np.take(leniency_var, rater)
+    precision = 1.0 / params.tau2_leniency
+    mu = params.mu
+    for _ in range(RATER_STEPS):
+        noise = np.take(noise_var, rater) / w
+        m = np.take(mu, ratings.step) + np.take(leniency, rater) + theta
+        at_mode = interval(ratings.score, m, noise)
+        gradient = np.bincount(rater, at_mode.gradient, n_raters) - leniency * precision
+        weight = np.bincount(rater, at_mode.weight, n_raters) + precision
+        new_leniency = leniency + gradient / weight
+        shift = float(new_leniency[has_rater].mean()) if has_rater.any() else 0.0
+        new_leniency[has_rater] -= shift
+        cavity_precision = np.maximum(1.0 / theta_var - at_mode.weight, 1e-2)
+        cavity = m - at_mode.gradient / cavity_precision
+        other = 1.0 / cavity_precision + card_leniency_var
+        spread = noise + other
+        found = interval(ratings.score, cavity, spread)
+        share = noise / spread
+        squared = share**2 * ((found.mean - cavity) ** 2 + found.var) + share * other
+        rater_squared = np.bincount(rater, w * squared, n_raters)
+        sigma2 = max(float(rater_squared.sum() / max(len(ratings), 1)), 1e-3)
+        noise_var = np.maximum(
+            (NOISE_PRIOR_RATINGS * sigma2 + rater_squared) / (NOISE_PRIOR_RATINGS + rater_n), 1e-3
+        )
+        leniency, mu = new_leniency, mu + shift
+    return leniency, mu, noise_var
 
 
 # EM steps of the skill prior on the joint posterior of rounded scores. The sweeps above take

@@ -1,5 +1,6 @@
 """Scoring reads: submissions under blind release, reports, rater statistics."""
 
+from scoring.selectors.agenda import agenda_of, submission_state
 from scoring.selectors.report_views import report_view, snapshot_view
 from scoring.selectors.reports import (
     evidence_quotes,
@@ -14,6 +15,7 @@ from scoring.selectors.submissions import (
     interview_for_participant,
     released_feedback,
     released_scorecards,
+    replay_scores,
     rubric_current,
     rubric_get,
     scorecard_for_reader,
@@ -22,6 +24,7 @@ from scoring.selectors.submissions import (
 )
 
 __all__ = [
+    "agenda_of",
     "deadline_hours",
     "evidence_quotes",
     "feedback_for_reader",
@@ -30,6 +33,7 @@ __all__ = [
     "rater_stats",
     "released_feedback",
     "released_scorecards",
+    "replay_scores",
     "report_for_user",
     "report_history",
     "report_view",
@@ -39,4 +43,5 @@ __all__ = [
     "scorecards_received",
     "snapshot_view",
     "submission_deadline",
+    "submission_state",
 ]

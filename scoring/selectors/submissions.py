@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -133,6 +134,36 @@ def scorecard_for_reader(*, user_id: int, interview_id: int) -> Scorecard:
             status_code=404,
         )
     return found
+
+
+class ReplayScoresState(models.TextChoices):
+    SHOWN = "shown"
+    NOT_SUBMITTED = "not_submitted", "Not submitted"  # the interviewer's own view
+    HIDDEN = "hidden"  # the candidate's, until released
+
+
+def replay_scores(*, user_id: int, interview_id: int) -> dict[str, Any]:
+    """Return the step scores a participant may see beside the replay, and why not otherwise.
+
+    The same rules as the scorecard itself: the interviewer sees their scorecard once
+    submitted; the candidate once it is released, and is never told whether it was submitted
+    before then (the deadline says when it will be released at the latest).
+    """
+    interview, role = interview_for_participant(user_id=user_id, interview_id=interview_id)
+    cards = Scorecard.objects.filter(interview_id=interview.pk)
+    if role == InterviewRole.CANDIDATE:
+        cards = released_scorecards().filter(interview_id=interview.pk)
+    else:
+        cards = cards.filter(status=SubmissionStatus.SUBMITTED)
+    card = cards.prefetch_related("steps").first()
+    if card is not None:
+        state, released_by = ReplayScoresState.SHOWN, None
+    elif role == InterviewRole.CANDIDATE:
+        state, released_by = ReplayScoresState.HIDDEN, submission_deadline(interview)
+    else:
+        state, released_by = ReplayScoresState.NOT_SUBMITTED, None
+    steps = card.steps.all() if card is not None else []
+    return {"interview": interview.pk, "state": state, "released_by": released_by, "steps": steps}
 
 
 def feedback_for_reader(*, user_id: int, interview_id: int) -> InterviewerFeedback:

@@ -1,5 +1,6 @@
 """Input and output shapes of the scoring API (translation only)."""
 
+from scoring.serializers.agenda import AgendaOutput, SubmissionStateOutput
 from scoring.serializers.reports import (
     EXPORT_COLUMNS,
     InterviewerStatsOutput,
@@ -12,6 +13,7 @@ from scoring.serializers.submissions import (
     FeedbackInput,
     FeedbackOutput,
     FeedbackRatingsInput,
+    ReplayScoresOutput,
     RubricOutput,
     ScorecardInput,
     ScorecardOutput,
@@ -19,15 +21,18 @@ from scoring.serializers.submissions import (
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "AgendaOutput",
     "FeedbackInput",
     "FeedbackOutput",
     "FeedbackRatingsInput",
     "InterviewerStatsOutput",
+    "ReplayScoresOutput",
     "ReportExportOutput",
     "ReportOutput",
     "RubricOutput",
     "ScorecardInput",
     "ScorecardOutput",
     "SnapshotOutput",
+    "SubmissionStateOutput",
     "export_rows",
 ]

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from scoring.models import InterviewerFeedback, Recommendation, Scorecard
 from scoring.selectors import submission_deadline
+from scoring.selectors.submissions import ReplayScoresState
 from sevenstep.fields import DateTimeField
 from sevenstep.framework import PITFALL_STEP, Level, Pitfall, Step
 from sevenstep.serializers import StrictInputSerializer
@@ -239,3 +240,24 @@ class FeedbackOutput(serializers.Serializer):
     @extend_schema_field(serializers.DateTimeField())
     def get_deadline_at(self, obj: InterviewerFeedback) -> str:
         return submission_deadline(obj.interview).isoformat()
+
+
+class ReplayStepScoreOutput(serializers.Serializer):
+    step = serializers.IntegerField()
+    score = serializers.IntegerField(allow_null=True, help_text="1-4; null when not reached.")
+    not_reached = serializers.BooleanField()
+
+
+class ReplayScoresOutput(serializers.Serializer):
+    interview = serializers.IntegerField()
+    state = serializers.ChoiceField(
+        choices=ReplayScoresState.choices,
+        help_text="shown: `steps` holds the scores; not_submitted: the interviewer has not "
+        "submitted the scorecard (their own view); hidden: the candidate may not see it yet.",
+    )
+    released_by = DateTimeField(
+        allow_null=True,
+        help_text="When hidden: the latest it is released (the submission deadline); it comes "
+        "sooner once the candidate submits their feedback and the scorecard is in.",
+    )
+    steps = ReplayStepScoreOutput(many=True, help_text="One per step scored, in step order.")

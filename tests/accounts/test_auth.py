@@ -92,6 +92,18 @@ def test_login_logout_round_trip(api: APIClient, candidate, password) -> None:  
     assert api.get("/api/me/").status_code == 403
 
 
+def test_whoami_answers_who_is_logged_in_and_null_without_an_error(
+    api: APIClient, candidate, password
+) -> None:  # type: ignore[no-untyped-def]
+    assert api.get("/api/auth/whoami/").json() == {"user": None}
+    api.post(LOGIN, {"email": candidate.email, "password": password}, format="json")
+    logged_in = api.get("/api/auth/whoami/")
+    assert logged_in.status_code == 200
+    assert logged_in.json()["user"] == api.get("/api/me/").json()
+    api.post("/api/auth/logout/")
+    assert api.get("/api/auth/whoami/").json() == {"user": None}
+
+
 def test_login_email_is_case_insensitive(api: APIClient, candidate, password) -> None:  # type: ignore[no-untyped-def]
     body = {"email": candidate.email.upper(), "password": password}
     assert api.post(LOGIN, body, format="json").status_code == 200

@@ -187,6 +187,15 @@ def new_page(browser, e2e_server: AsgiServer) -> Iterator[Callable[..., object]]
         page = context.new_page()
         page.console_errors = []  # type: ignore[attr-defined]
         page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        # Every error status the page received: the browser logs each one in the console.
+        page.failed_requests = []  # type: ignore[attr-defined]
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400
+                and page.failed_requests.append(f"{response.status} {response.url}")
+            ),
+        )
         return page
 
     yield make
@@ -194,11 +203,11 @@ def new_page(browser, e2e_server: AsgiServer) -> Iterator[Callable[..., object]]
         context.close()
 
 
-def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
-    """Write a full-page screenshot as a test artefact."""
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:  # type: ignore[no-untyped-def]
+    """Write a screenshot as a test artefact: the full page, or what is on screen (a dialog)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 
@@ -226,3 +235,16 @@ def mailed_link(mail_dir: Path, to: str, path: str, timeout: float = 15.0) -> st
                     return found.group(1)
         time.sleep(0.2)
     raise AssertionError(f"no email to {to} with a {path} link")
+
+
+def assert_fits_width(page) -> None:  # type: ignore[no-untyped-def]
+    """The page does not scroll sideways at its width; else name the elements that stick out."""
+    limit = page.viewport_size["width"]
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    wide = page.evaluate(
+        """(limit) => [...document.querySelectorAll('main *')]
+            .filter((el) => el.getBoundingClientRect().right > limit + 1).slice(0, 5)
+            .map((el) => `${el.tagName}.${el.className} ${el.getBoundingClientRect().right}`)""",
+        limit,
+    )
+    assert width <= limit, (width, wide)

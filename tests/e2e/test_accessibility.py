@@ -45,8 +45,22 @@ def test_the_pages_have_no_serious_accessibility_violations(axe_page, password) 
     page = axe_page
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     interview = InterviewFactory(candidate=carl, starts_at=timezone.now() + timedelta(minutes=2))
+    # A finished one too, so home lists feedback due and the history has a row with its links.
+    held_at = timezone.now() - timedelta(hours=1)
+    InterviewFactory(
+        interviewer=interview.interviewer,
+        candidate=carl,
+        starts_at=held_at,
+        ends_at=held_at + timedelta(minutes=45),
+        status="completed",
+        started_at=held_at,
+        ended_at=held_at + timedelta(minutes=45),
+    )
     found: dict[str, list[str]] = {}
 
+    page.goto("/")
+    page.get_by_role("heading", name="The 7 steps").wait_for()
+    found["/ (landing)"] = _violations(page)
     page.goto("/login")
     page.get_by_role("heading", name="Log in").wait_for()
     found["/login"] = _violations(page)
@@ -56,7 +70,10 @@ def test_the_pages_have_no_serious_accessibility_violations(axe_page, password) 
 
     log_in(page, "carl@example.com", password)
     pages = {
-        "/": "Your interviews",
+        "/": "Due from you",
+        "/interviews": "Upcoming interviews",
+        "/history": "Interview history",
+        "/welcome": "The 7 steps",
         "/profile": "Your profile",
         "/availability": "Availability and requests",
         f"/interviews/{interview.pk}": interview.question.title,
@@ -88,5 +105,8 @@ def test_the_pages_have_no_serious_accessibility_violations(axe_page, password) 
     page.goto(f"/interviews/{interview.pk}/scorecard")
     page.get_by_role("heading", name="Scorecard for Carl").wait_for()
     found["scorecard"] = _violations(page)
+    page.get_by_role("button", name="Submit scorecard").click()
+    page.get_by_role("dialog", name="Submit the scorecard for good?").wait_for()
+    found["scorecard, confirming the submission"] = _violations(page)
 
     assert {path: issues for path, issues in found.items() if issues} == {}

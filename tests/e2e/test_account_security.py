@@ -67,8 +67,10 @@ def test_the_account_page_ends_a_session_manages_a_token_and_deletes_the_account
     sessions.get_by_text("(this browser)").wait_for()
     sessions.get_by_role("button", name="End").click()
     sessions.get_by_role("button", name="End").wait_for(state="detached")
+    # The ended session is logged out: its home is the public landing page again.
     phone.reload()
-    phone.wait_for_url("**/login**")
+    phone.get_by_role("link", name="Log in").wait_for()
+    assert phone.get_by_role("link", name="Log out").count() == 0
 
     tokens = page.get_by_role("region", name="API tokens")
     tokens.get_by_label("Token name").fill("laptop script")

@@ -9,10 +9,13 @@ from tests.factories import UserFactory
 
 def test_a_visitor_signs_up_and_lands_on_their_interviews(new_page) -> None:  # type: ignore[no-untyped-def]
     page = new_page()
-    page.goto("/")
-    page.wait_for_url("**/login?next=%2F")
+    page.goto("/interviews")
+    page.wait_for_url("**/login?next=%2Finterviews")
     screenshot(page, "01-login")
-    page.get_by_role("link", name="Create an account").click()
+    # A visitor at / sees what the site is, not a login form.
+    page.goto("/")
+    page.get_by_role("heading", name="Practise ML system design interviews with peers").wait_for()
+    page.get_by_role("link", name="Create an account").first.click()
 
     page.get_by_label("Email").fill("new.person@example.com")
     page.get_by_label("Password").fill("a-long-enough-secret")
@@ -23,6 +26,9 @@ def test_a_visitor_signs_up_and_lands_on_their_interviews(new_page) -> None:  # 
     screenshot(page, "02-register")
     page.get_by_role("button", name="Create account").click()
 
+    # A new account starts on the first-run page, then goes on to its home.
+    page.get_by_role("heading", name="Welcome to Sevenstep").wait_for()
+    page.get_by_role("link", name="Go to your interviews").click()
     page.get_by_role("heading", name="Your interviews").wait_for()
     profile = User.objects.get(email="new.person@example.com").profile
     assert (profile.time_zone, profile.target_level, profile.focus_domains) == (

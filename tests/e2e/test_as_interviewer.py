@@ -23,7 +23,7 @@ def test_a_new_interviewer_is_told_there_is_not_enough_data_yet(new_page, passwo
     basis.get_by_text("You have submitted 0 scorecards").wait_for()
     for card in ("leniency", "consistency", "feedback-received"):
         page.get_by_test_id(card).get_by_text("Not enough data yet").wait_for()
-    assert page.console_errors == []
+    assert page.console_errors == [] and page.failed_requests == []
 
 
 def test_an_interviewer_reads_how_they_score_and_what_candidates_said(new_page, password) -> None:  # type: ignore[no-untyped-def]
@@ -60,7 +60,7 @@ def test_an_interviewer_reads_how_they_score_and_what_candidates_said(new_page, 
     feedback.get_by_text("5.0 out of 5").wait_for()
     feedback.get_by_text("Pointed at the exact moment I skipped the metrics.").wait_for()
     screenshot(page, "50-as-interviewer")
-    assert page.console_errors == []
+    assert page.console_errors == [] and page.failed_requests == []
 
 
 def test_a_failing_request_is_explained_in_words(new_page, password) -> None:  # type: ignore[no-untyped-def]

@@ -58,4 +58,9 @@ def test_the_candidate_rates_conduct_first_and_the_feedback_once_it_is_released(
     log_in(other, ivy.email, password, f"/interviews/{interview.pk}/feedback")
     other.get_by_text("Usefulness of your feedback").wait_for()
     assert "4 / 5" in other.locator("dl.pairs").inner_text()
-    assert page.console_errors == [] and other.console_errors == []
+    assert (
+        page.console_errors == []
+        and page.failed_requests == []
+        and other.console_errors == []
+        and other.failed_requests == []
+    )

@@ -50,7 +50,7 @@ def test_the_match_is_pushed_to_the_waiting_page(new_page, password) -> None:  #
     # Only the push can have brought it: the page asked once, when its socket subscribed (the
     # keep-alive poll is 20 s away), and that was before the partner joined.
     assert len(polls) == 1
-    assert waiting.console_errors == []
+    assert waiting.console_errors == [] and waiting.failed_requests == []
 
 
 def test_without_the_socket_the_page_polls_and_still_finds_the_match(new_page, password) -> None:  # type: ignore[no-untyped-def]
@@ -81,4 +81,9 @@ def test_a_candidate_behind_another_switches_on_the_hint_and_is_matched(new_page
     second.wait_for_url("**/interviews/*/room", timeout=10_000)
     first.wait_for_url("**/interviews/*/room", timeout=15_000)
     assert second.url == first.url
-    assert first.console_errors == [] and second.console_errors == []
+    assert (
+        first.console_errors == []
+        and first.failed_requests == []
+        and second.console_errors == []
+        and second.failed_requests == []
+    )

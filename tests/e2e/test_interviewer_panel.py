@@ -53,7 +53,6 @@ def test_the_interviewer_sees_prompt_guides_rubric_and_notes_within_one_laptop_s
     room = f"/interviews/{interview.pk}/room"
     interviewer = new_page(width=1280, height=800)
     candidate = new_page(width=1280, height=800)
-    interviewer.on("dialog", lambda dialog: dialog.accept())
     log_in(interviewer, ivy.email, password, room)
     log_in(candidate, carl.email, password, room)
     for page in (interviewer, candidate):
@@ -98,6 +97,7 @@ def test_the_interviewer_sees_prompt_guides_rubric_and_notes_within_one_laptop_s
 
     # Scoring after the end: any step's score with that step's private notes beside it.
     interviewer.get_by_role("button", name="End interview").click()
+    interviewer.get_by_role("button", name="End for both").click()
     interviewer.get_by_text("The interview has ended").wait_for()
     panel.get_by_role("tab", name="Score", selected=True).wait_for()
     panel.get_by_role("button", name="1. Clarifying requirements").click()
@@ -138,4 +138,9 @@ def test_the_interviewer_sees_prompt_guides_rubric_and_notes_within_one_laptop_s
     assert notes_box["x"] >= score_box["x"] + score_box["width"] - 1
     assert abs(notes_box["y"] - score_box["y"]) < 40
     screenshot(interviewer, "34-scorecard-with-private-notes")
-    assert interviewer.console_errors == [] and candidate.console_errors == []
+    assert (
+        interviewer.console_errors == []
+        and interviewer.failed_requests == []
+        and candidate.console_errors == []
+        and candidate.failed_requests == []
+    )

@@ -17,7 +17,7 @@ def test_a_user_with_zero_scorecards_gets_the_empty_state_not_a_chart(new_page, 
     page.get_by_role("heading", name="Not enough data yet").wait_for()
     assert page.locator(".recharts-surface").count() == 0
     screenshot(page, "37-report-zero-scorecards")
-    assert page.console_errors == []
+    assert page.console_errors == [] and page.failed_requests == []
 
 
 def test_a_step_without_ratings_shows_no_estimate_and_percentiles_say_when(
@@ -43,7 +43,7 @@ def test_a_step_without_ratings_shows_no_estimate_and_percentiles_say_when(
     explained = page.get_by_test_id("bar-explained")
     assert "expects from someone ready for your target level, Senior" in explained.inner_text()
     screenshot(page, "38-report-unrated-step-and-percentiles")
-    assert page.console_errors == []
+    assert page.console_errors == [] and page.failed_requests == []
 
 
 def test_a_verdict_says_how_likely_the_step_is_below_the_bar(new_page, password) -> None:  # type: ignore[no-untyped-def]
@@ -61,4 +61,4 @@ def test_a_verdict_says_how_likely_the_step_is_below_the_bar(new_page, password)
     assert "chance that your skill on the step is below it" in (
         page.get_by_test_id("bar-explained").inner_text()
     )
-    assert page.console_errors == []
+    assert page.console_errors == [] and page.failed_requests == []

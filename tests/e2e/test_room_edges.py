@@ -51,8 +51,7 @@ def test_the_past_list_shows_when_the_interview_really_ran(new_page, password) -
         ended_at=booked + timedelta(minutes=31),
     )
     page = new_page()
-    log_in(page, "carl@example.com", password)
-    page.get_by_role("tab", name="Past").click()
+    log_in(page, "carl@example.com", password, "/history")
     row = page.locator(".interview-row").filter(has_text=past.question.title)
     row.get_by_test_id("when").get_by_text(f"10:02{DASH}10:31", exact=False).wait_for()
     assert "booked for" in row.inner_text() and f"10:00{DASH}10:45" in row.inner_text()
@@ -95,7 +94,6 @@ def test_match_me_now_works_again_after_an_interview_ends_early(new_page, passwo
     ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     interviewer, candidate = new_page(), new_page()
-    interviewer.on("dialog", lambda dialog: dialog.accept())
     log_in(interviewer, "ivy@example.com", password, "/availability")
     log_in(candidate, "carl@example.com", password, "/availability")
 
@@ -114,6 +112,7 @@ def test_match_me_now_works_again_after_an_interview_ends_early(new_page, passwo
     interviewer.get_by_role("button", name="Start interview").click()
     interviewer.get_by_test_id("current-step").get_by_text("1.", exact=False).wait_for()
     interviewer.get_by_role("button", name="End interview").click()
+    interviewer.get_by_role("button", name="End for both").click()
     candidate.get_by_text("The interview has ended").wait_for()
 
     # Well inside the booked 45 minutes, both are free to be paired again.

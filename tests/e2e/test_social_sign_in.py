@@ -122,10 +122,12 @@ def test_a_provider_login_joins_the_account_that_verified_the_same_email_and_can
 def test_a_provider_login_never_joins_an_unverified_account_with_that_email(page: Any) -> None:
     uma = UserFactory(email="uma@example.com", email_verified=False)
     sign_in_at_the_provider(page, "uma")
-    # allauth cannot create a second account with that email, so it asks for another one on its
-    # own signup page; nothing is joined and nobody is logged in.
-    page.wait_for_url(lambda url: "127.0.0.1" in url and "/interaction/" not in url)
-    page.wait_for_load_state()
+    # Nothing is joined, nobody is logged in, and the app's login page says why and what to do.
+    page.wait_for_url("**/login?signin=email_taken")
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "never verified" in alert.inner_text()
+    assert "link the provider on your account page" in alert.inner_text()
     from allauth.socialaccount.models import SocialAccount
 
     assert list(User.objects.values_list("email", flat=True)) == ["uma@example.com"]
@@ -133,6 +135,17 @@ def test_a_provider_login_never_joins_an_unverified_account_with_that_email(page
     me = page.evaluate("fetch('/api/me/').then(r => r.status)")
     assert me in {401, 403}
     screenshot(page, "social-02-unverified-not-joined")
+
+
+def test_a_provider_login_that_fails_or_is_cancelled_lands_on_the_login_page_saying_so(
+    page: Any,
+) -> None:
+    # What the provider sends back when the person denies access at its consent page.
+    page.goto(f"/accounts/oidc/{PROVIDER_ID}/login/callback/?error=access_denied&state=x")
+    page.wait_for_url("**/login?signin=provider_failed")
+    assert "did not complete" in page.get_by_role("alert").inner_text()
+    assert page.evaluate("fetch('/api/me/').then(r => r.status)") in {401, 403}
+    screenshot(page, "social-03-provider-failed")
 
 
 def test_a_new_person_signs_up_through_the_provider_with_a_verified_email(page: Any) -> None:

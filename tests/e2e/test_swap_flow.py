@@ -26,8 +26,6 @@ def test_a_swap_runs_back_to_back_with_one_click_between_the_halves(new_page, pa
     )
     booked_second_start = second.starts_at
     ivy_page, carl_page = new_page(), new_page()
-    for page in (ivy_page, carl_page):
-        page.on("dialog", lambda dialog: dialog.accept())
     log_in(ivy_page, "ivy@example.com", password, f"/interviews/{first.pk}/room")
     log_in(carl_page, "carl@example.com", password, f"/interviews/{first.pk}/room")
     for page in (ivy_page, carl_page):
@@ -36,6 +34,7 @@ def test_a_swap_runs_back_to_back_with_one_click_between_the_halves(new_page, pa
     ivy_page.get_by_role("button", name="Start interview").click()
     carl_page.get_by_test_id("current-step").get_by_text("1.", exact=False).wait_for()
     ivy_page.get_by_role("button", name="End interview").click()
+    ivy_page.get_by_role("button", name="End for both").click()
     for page in (ivy_page, carl_page):
         page.get_by_text("The interview has ended").wait_for()
     ivy_page.get_by_test_id("second-half").get_by_text("Now Carl interviews you").wait_for()
@@ -55,6 +54,7 @@ def test_a_swap_runs_back_to_back_with_one_click_between_the_halves(new_page, pa
     ivy_page.get_by_test_id("current-step").get_by_text("1.", exact=False).wait_for()
     screenshot(carl_page, "46-swap-second-half-running")
     carl_page.get_by_role("button", name="End interview").click()
+    carl_page.get_by_role("button", name="End for both").click()
     ivy_page.get_by_text("The interview has ended").wait_for()
     # The second half ended is the last: there is nothing to continue to.
     assert ivy_page.get_by_test_id("second-half").count() == 0

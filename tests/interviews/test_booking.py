@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 
@@ -65,6 +67,29 @@ def test_the_booking_email_reaches_both_and_names_their_time_zones(
     assert "/interviews/" in to_candidate.body and "/room" in to_candidate.body
     assert "Design a feed" in to_candidate.body
     assert "17:00 UTC (UTC)" in by_recipient[interviewer.email].subject
+    assert "booked for a mock ML system design interview:" in to_candidate.body
+    # Links point at the site's address, whatever host the request or job ran on.
+    assert f"{settings.SITE_URL}/interviews/" in to_candidate.body
+
+
+def test_a_swap_booking_email_counts_its_two_interviews_in_plain_english(
+    interviewer: User, candidate: User, django_capture_on_commit_callbacks: Callable, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.SITE_URL = "https://practice.example"
+    with eager_tasks(), django_capture_on_commit_callbacks(execute=True):
+        swap_book(
+            first_interviewer_id=interviewer.pk,
+            first_candidate_id=candidate.pk,
+            first_question=QuestionFactory(),
+            second_question=QuestionFactory(),
+            starts_at=AT,
+        )
+    bodies = [message.body for message in mail.outbox if message.to == [candidate.email]]
+    assert len(bodies) == 1
+    assert "You are booked for 2 mock ML system design interviews:" in bodies[0]
+    assert "a mock ML system design interviews" not in bodies[0]
+    links = re.findall(r"https?://\S+", bodies[0])
+    assert links and all(link.startswith("https://practice.example/") for link in links)
 
 
 @pytest.mark.parametrize("who", ["interviewer", "candidate"])

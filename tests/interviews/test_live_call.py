@@ -141,6 +141,8 @@ async def test_a_reload_is_a_new_peer_to_the_partner(interview, interviewer, can
     assert await ivy.next_of("peer") == {"type": "peer", "present": True, "id": again.id}
     # The replaced socket's leaving names that socket, so the browser keeps the new partner.
     assert await ivy.next_of("peer") == {"type": "peer", "present": False, "id": carl.id}
+    # As a browser does, the new socket offers once it has heard of its partner.
+    assert await again.next_of("peer") == {"type": "peer", "present": True, "id": ivy.id}
     await again.send(type="offer", sdp=OFFER_SDP)
     assert await ivy.next() == {"type": "offer", "sdp": OFFER_SDP, "from": again.id}
 

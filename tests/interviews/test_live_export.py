@@ -25,18 +25,20 @@ def write(interview, kind: DocumentKind, name: str, text: str, doc: Doc | None =
     before = doc.get_state()
     section = doc.get(name, type=Text)
     section.insert(len(section), text)
+    store(interview, kind, doc.get_update(before))
+    return doc
+
+
+def store(interview, kind: DocumentKind, update: bytes) -> None:  # type: ignore[no-untyped-def]
+    """Log an update to a stored document, as the room would."""
     document = services.document_get_or_create(interview_id=interview.pk, kind=kind)
     services.updates_append(
         pending=[
             services.PendingUpdate(
-                document_id=document.pk,
-                interview_id=interview.pk,
-                data=doc.get_update(before),
-                author_id=None,
+                document_id=document.pk, interview_id=interview.pk, data=update, author_id=None
             )
         ]
     )
-    return doc
 
 
 @pytest.fixture

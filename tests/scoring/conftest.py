@@ -96,7 +96,6 @@ def given_scorecard(
     communication: the cross-cutting section's score, if the interviewer gave one.
     """
     from interviews.models import Question, TimelineEvent
-    from scoring.models import Rubric, Scorecard, StepScore
 
     end = timezone.now() - timedelta(days=days_ago)
     start = end - timedelta(minutes=45)
@@ -121,11 +120,31 @@ def given_scorecard(
             at += timedelta(minutes=minutes)
         events.append(TimelineEvent(interview=interview, kind="ended", at=at))
         TimelineEvent.objects.bulk_create(events)
+    return scorecard_submitted(
+        interview,
+        scores,
+        submitted_at=end + timedelta(hours=1),
+        pitfalls=pitfalls,
+        communication=communication,
+    )
+
+
+def scorecard_submitted(
+    interview: Interview,
+    scores: list[int | None],
+    *,
+    submitted_at: Any,
+    pitfalls: tuple[str, ...] = (),
+    communication: int | None = None,
+) -> Any:
+    """Store the interviewer's submitted scorecard for an interview (None: "not reached")."""
+    from scoring.models import Rubric, Scorecard, StepScore
+
     card = Scorecard.objects.create(
         interview=interview,
         rubric=Rubric.objects.current(),
-        interviewer=interviewer,
-        candidate=candidate,
+        interviewer_id=interview.interviewer_id,
+        candidate_id=interview.candidate_id,
         recommendation="hire",
         pitfalls=list(pitfalls),
         communication_score=communication,
@@ -140,9 +159,7 @@ def given_scorecard(
         )
         for step, score in enumerate(scores, start=1)
     )
-    Scorecard.objects.filter(pk=card.pk).update(
-        status="submitted", submitted_at=end + timedelta(hours=1)
-    )
+    Scorecard.objects.filter(pk=card.pk).update(status="submitted", submitted_at=submitted_at)
     return card
 
 

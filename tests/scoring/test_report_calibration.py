@@ -8,36 +8,39 @@ figures on larger populations and several seeds are bench/report_accuracy.py's.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from scoring import estimation as est
+from scoring.estimation.synthetic import POPULATIONS, simulate
 from scoring.services.nightly import reports_rebuild_all
 from tests.scoring.conftest import given_scorecard, person
 
 pytestmark = pytest.mark.django_db
 
-STEP_MEANS = np.array([2.8, 2.7, 2.5, 2.6, 2.4, 2.2, 2.0])
+# The benchmark's base population, rated by a panel of 25 peers, 2-8 interviews each that
+# reach every step, over five months.
+PANEL = replace(POPULATIONS["base"], raters=25, interviews=(2, 8), stopped=(0.0, 0.0), months=5)
 
 
 @pytest.fixture
 def population(db):  # type: ignore[no-untyped-def]
-    """150 people, each scored 2-8 times by 25 peers; returns them with their true skills."""
-    rng = np.random.default_rng(13)
-    people = [person() for _ in range(150)]
-    raters = [person() for _ in range(25)]
-    skill = (
-        STEP_MEANS + rng.normal(0, 0.4, (len(people), 1)) + rng.normal(0, 0.35, (len(people), 7))
-    )
-    leniency = rng.normal(0, 0.45, len(raters))
-    noise = rng.uniform(0.3, 0.8, len(raters))
-    for i, candidate in enumerate(people):
-        for k in range(int(rng.integers(2, 9))):
-            r = int(rng.integers(len(raters)))
-            latent = skill[i] + leniency[r] + rng.normal(0, noise[r], 7)
-            scores = np.clip(np.round(latent), 1, 4).astype(int).tolist()
-            given_scorecard(raters[r], candidate, scores, days_ago=3 + 20 * k + rng.uniform(0, 5))
-    return people, skill
+    """150 people scored by the panel, stored as scorecards; returns them with their skills."""
+    world = simulate(PANEL, users=150, seed=13)
+    people = [person() for _ in range(world.skill.shape[0])]
+    raters = [person() for _ in range(world.leniency.size)]
+    for user, rater, age, scores in zip(
+        world.card_user, world.card_rater, world.card_age, world.card_scores, strict=True
+    ):
+        given_scorecard(
+            raters[rater],
+            people[user],
+            [None if np.isnan(score) else int(score) for score in scores],
+            days_ago=3 + float(age),  # released after 48 hours
+        )
+    return people, world.skill
 
 
 def test_bands_cover_and_weakest_claims_are_right_as_often_as_they_say(

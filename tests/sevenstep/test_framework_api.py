@@ -15,3 +15,8 @@ def test_anyone_can_read_the_framework_vocabulary(db) -> None:  # type: ignore[n
     assert sum(step["budget_seconds"] for step in body["steps"]) == 45 * 60
     assert {domain["value"] for domain in body["domains"]} == set(Domain.values)
     assert {p["value"]: p["step"] for p in body["pitfalls"]}[Pitfall.IGNORES_MONITORING] == 7
+
+
+def test_the_framework_says_how_far_ahead_availability_may_go(db, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SCHEDULING_WEEKS_AHEAD = 3
+    assert APIClient().get("/api/framework/").json()["scheduling_weeks_ahead"] == 3

@@ -8,18 +8,21 @@ export function newIdempotencyKey(): string {
 }
 
 /**
- * A server-side draft edited in the page: loaded (404 = not started, so start empty), saved as a
- * whole after a pause in typing, flushed before submitting and when the page goes away.
+ * A server-side draft edited in the page: loaded when it exists (the page knows from the
+ * interview's submission state, so it never asks for one that does not), else started empty;
+ * saved as a whole after a pause in typing, flushed before submitting and when the page goes away.
  */
 export function useAutosavedDraft<Input, Output>({
   url,
   enabled = true,
+  exists = true,
   fromOutput,
   empty,
   delayMs = 700,
 }: {
   url: string
   enabled?: boolean
+  exists?: boolean
   fromOutput: (output: Output) => Input
   empty: () => Input
   delayMs?: number
@@ -34,8 +37,16 @@ export function useAutosavedDraft<Input, Output>({
   const convert = useRef({ fromOutput, empty })
   convert.current = { fromOutput, empty }
 
+  // Read once, when loading starts: the state turning to "draft" after the first save must not
+  // reload the draft over what is being typed.
+  const existsAtLoad = useRef(exists)
+  existsAtLoad.current = exists
   useEffect(() => {
     if (!enabled) return
+    if (!existsAtLoad.current) {
+      setDraft(convert.current.empty())
+      return
+    }
     let cancelled = false
     api
       .get<Output>(url)

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, api, errorFromResponse, query, readCookie } from './client'
+import { ApiError, api, errorFromResponse, fieldLabel, query, readCookie } from './client'
 
 describe('errorFromResponse', () => {
   it('keeps the code, message and per-field messages of the API error shape', () => {
@@ -14,7 +14,13 @@ describe('errorFromResponse', () => {
     expect(error.code).toBe('validation_error')
     expect(error.message).toBe('Some fields are invalid.')
     expect(error.forField('email')).toEqual(['Enter a valid email address.'])
-    expect(error.unshown(['email'])).toEqual(['scores.3.evidence: Required.'])
+    expect(error.unshown(['email'])).toEqual(['Score 4 evidence: Required.'])
+  })
+
+  it('names fields in words, not in the API’s names', () => {
+    expect(fieldLabel('starts_at')).toBe('Start')
+    expect(fieldLabel('steps.3.evidence')).toBe('Step 4 evidence')
+    expect(fieldLabel('display_name')).toBe('Display name')
   })
 
   it('puts words on a body that is not in the error shape', () => {

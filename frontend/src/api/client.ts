@@ -26,9 +26,34 @@ export class ApiError extends Error {
     return Object.entries(this.fields)
       .filter(([field]) => !shown.includes(field))
       .flatMap(([field, messages]) =>
-        messages.map((m) => (field === 'non_field_errors' ? m : `${field}: ${m}`)),
+        messages.map((m) => (field === 'non_field_errors' ? m : `${fieldLabel(field)}: ${m}`)),
       )
   }
+}
+
+// The words a person knows a field by, where its API name is not already that.
+const FIELD_WORDS: Record<string, string> = {
+  starts_at: 'start',
+  ends_at: 'end',
+  time_zone: 'time zone',
+  max_per_week: 'interviews per week',
+  focus_domains: 'domains',
+  pass_level: 'would pass at level',
+  old_password: 'current password',
+  new_password: 'new password',
+  self_assessment: 'self-assessment',
+  not_reached: 'not reached',
+}
+
+/** "starts_at" → "Start", "steps.3.evidence" → "Step 4 evidence": a field as the form names it. */
+export function fieldLabel(name: string): string {
+  const words = name
+    .split('.')
+    .map((part) => (/^\d+$/.test(part) ? String(Number(part) + 1) : (FIELD_WORDS[part] ?? part.replaceAll('_', ' '))))
+    .join(' ')
+    // A list and an index read as one item: "steps 4" → "step 4".
+    .replace(/^(\w+?)s (\d+)/, '$1 $2')
+  return words.charAt(0).toUpperCase() + words.slice(1)
 }
 
 const STATUS_WORDS: Record<number, string> = {

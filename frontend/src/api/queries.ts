@@ -1,6 +1,6 @@
 import { QueryClient, useQuery } from '@tanstack/react-query'
 import { ApiError, api } from './client'
-import type { Framework, Me } from './types'
+import type { Framework, Me, Whoami } from './types'
 
 export const queryClient = new QueryClient({
   defaultOptions: {
@@ -24,14 +24,8 @@ export function useMe() {
   return useQuery({
     queryKey: keys.me,
     // The signal lets a newer answer (after verifying the email, say) cancel an older one in flight.
-    queryFn: async ({ signal }): Promise<Me | null> => {
-      try {
-        return await api.get<Me>('/api/me/', { signal })
-      } catch (error) {
-        if (error instanceof ApiError && (error.status === 401 || error.status === 403)) return null
-        throw error
-      }
-    },
+    // whoami answers null rather than a 403 before login, so a logged-out page logs no error.
+    queryFn: async ({ signal }): Promise<Me | null> => (await api.get<Whoami>('/api/auth/whoami/', { signal })).user,
     staleTime: 60_000,
   })
 }

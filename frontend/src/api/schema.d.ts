@@ -312,6 +312,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/whoami/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is logged in, if anyone
+         * @description The same user as GET /api/me/, or null instead of a 403 when nobody is logged in: the browser app asks this on every page, logged in or not.
+         */
+        get: operations["auth_whoami_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/ws-ticket/": {
         parameters: {
             query?: never;
@@ -686,6 +706,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/interviews/{interview_id}/replay/scores/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The step scores to show beside the replay, under blind release
+         * @description Participants only. The interviewer sees their scorecard's scores once submitted; the candidate once the scorecard is released (after submitting their own feedback, or after the deadline). Never an error status for "not yet": `state` says why `steps` is empty.
+         */
+        get: operations["interviews_replay_scores_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/interviews/{interview_id}/scorecard/": {
         parameters: {
             query?: never;
@@ -721,6 +761,26 @@ export interface paths {
         put?: never;
         /** Submit the scorecard; it can never change afterwards */
         post: operations["interviews_scorecard_submit_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/interviews/{interview_id}/submissions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where my scorecard or feedback on this interview stands
+         * @description Whether I have started or submitted what I write on the interview, and whether the other side's submission is released to me, so a page asks for a draft or a released submission only once there is one.
+         */
+        get: operations["interviews_submissions_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -936,6 +996,26 @@ export interface paths {
         patch: operations["me_partial_update"];
         trace?: never;
     };
+    "/api/me/agenda/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What I have to do next
+         * @description My next interviews, the scorecards and feedback I still owe with their deadlines, and my open request to be paired.
+         */
+        get: operations["me_agenda_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/as-interviewer/": {
         parameters: {
             query?: never;
@@ -1119,6 +1199,16 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AgendaOutput: {
+            /** @description My next interviews (scheduled or live), soonest first; at most 5. */
+            upcoming: components["schemas"]["InterviewOutput"][];
+            /** @description All my upcoming interviews. */
+            upcoming_count: number;
+            /** @description Scorecards and feedback I still have to submit before their deadline, the soonest deadline first. */
+            due: components["schemas"]["DueOutput"][];
+            /** @description My open request to be paired by the matching runs, if any. */
+            open_request: components["schemas"]["RequestOutput"] | null;
+        };
         /**
          * @description Input with wall-clock times: validate() turns them into UTC using the request's zone.
          *
@@ -1301,6 +1391,23 @@ export interface components {
          * @enum {string}
          */
         DomainEnum: "recommendation" | "search" | "ads" | "vision" | "nlp_llm" | "trust_safety" | "fraud" | "marketplace";
+        DueOutput: {
+            interview: components["schemas"]["InterviewOutput"];
+            /**
+             * @description scorecard: I interviewed and score the candidate; feedback: I was the candidate and rate the interviewer.
+             *
+             *     * `scorecard` - scorecard
+             *     * `feedback` - feedback
+             */
+            kind: components["schemas"]["KindEa4Enum"];
+            /**
+             * Format: date-time
+             * @description When it closes (and blind release ends): SCORECARD_DEADLINE_HOURS after the end.
+             */
+            deadline_at: string;
+            /** @description A draft has been saved. */
+            started: boolean;
+        };
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         EmailChangeInputRequest: {
             /** Format: email */
@@ -1398,6 +1505,8 @@ export interface components {
         };
         FrameworkOutput: {
             interview_minutes: number;
+            /** @description How far ahead availability windows may go (SCHEDULING_WEEKS_AHEAD). */
+            scheduling_weeks_ahead: number;
             steps: components["schemas"]["StepOutput"][];
             levels: components["schemas"]["ChoiceOutput"][];
             roles: components["schemas"]["ChoiceOutput"][];
@@ -1603,12 +1712,11 @@ export interface components {
             feedback_received: components["schemas"]["FeedbackReceivedOutput"];
         };
         /**
-         * @description * `incremental` - incremental
-         *     * `nightly` - nightly
-         *     * `on_demand` - on_demand
+         * @description * `scorecard` - scorecard
+         *     * `feedback` - feedback
          * @enum {string}
          */
-        KindEnum: "incremental" | "nightly" | "on_demand";
+        KindEa4Enum: "scorecard" | "feedback";
         LeniencyOutput: {
             /**
              * Format: double
@@ -1678,6 +1786,13 @@ export interface components {
          * @enum {string}
          */
         MeaningEnum: "lowest_skill";
+        /**
+         * @description * `not_started` - not_started
+         *     * `draft` - draft
+         *     * `submitted` - submitted
+         * @enum {string}
+         */
+        MineEnum: "not_started" | "draft" | "submitted";
         /** @description An input serializer that rejects fields it does not know instead of ignoring them. */
         MomentInputRequest: {
             /**
@@ -1699,6 +1814,12 @@ export interface components {
             label: string;
             note_anchor: string;
         };
+        /**
+         * @description * `interviewer` - interviewer
+         *     * `candidate` - candidate
+         * @enum {string}
+         */
+        MyRoleEnum: "interviewer" | "candidate";
         NoShowOutput: {
             interview: components["schemas"]["InterviewOutput"];
             rematch: components["schemas"]["RematchOutput"];
@@ -2161,8 +2282,13 @@ export interface components {
             next: number | null;
         };
         ReplayPartOutput: {
-            /** @description Index of the event this part leads up to (the part holds the edits made up to that event); the number of events for the edits after the last one. */
+            /** @description Index of the event this part leads up to (the part holds the edits made up to that event, or up to `at` for a frame before it); the number of events for the edits after the last one. */
             moment: number;
+            /**
+             * Format: date-time
+             * @description When the document stood as the parts up to this one build it: the event's time, a frame's time (earlier than its event: how the notes grew within a step, every LIVE_REPLAY_FRAME_SECONDS or so), or the latest edit's for the part after the last event. Never decreases from one part to the next.
+             */
+            at: string;
             /**
              * @description notes (shared), or private (the interviewer's, in their replay only).
              *
@@ -2175,6 +2301,37 @@ export interface components {
              * @description What the document gained since the previous part of the same document, as a Yjs update: apply the parts in order to a fresh Y.Doc per document.
              */
             update: string;
+        };
+        ReplayScoresOutput: {
+            interview: number;
+            /**
+             * @description shown: `steps` holds the scores; not_submitted: the interviewer has not submitted the scorecard (their own view); hidden: the candidate may not see it yet.
+             *
+             *     * `shown` - Shown
+             *     * `not_submitted` - Not submitted
+             *     * `hidden` - Hidden
+             */
+            state: components["schemas"]["ReplayScoresStateEnum"];
+            /**
+             * Format: date-time
+             * @description When hidden: the latest it is released (the submission deadline); it comes sooner once the candidate submits their feedback and the scorecard is in.
+             */
+            released_by: string | null;
+            /** @description One per step scored, in step order. */
+            steps: components["schemas"]["ReplayStepScoreOutput"][];
+        };
+        /**
+         * @description * `shown` - Shown
+         *     * `not_submitted` - Not submitted
+         *     * `hidden` - Hidden
+         * @enum {string}
+         */
+        ReplayScoresStateEnum: "shown" | "not_submitted" | "hidden";
+        ReplayStepScoreOutput: {
+            step: number;
+            /** @description 1-4; null when not reached. */
+            score: number | null;
+            not_reached: boolean;
         };
         ReportExportOutput: {
             report: components["schemas"]["ReportOutput"];
@@ -2191,7 +2348,7 @@ export interface components {
              *     * `nightly` - nightly
              *     * `on_demand` - on_demand
              */
-            kind: components["schemas"]["KindEnum"];
+            kind: components["schemas"]["ReportOutputKindEnum"];
             target_level: components["schemas"]["LevelEnum"];
             /** @description False until some step has min_ratings ratings; until then no verdicts. */
             enough_data: boolean;
@@ -2206,6 +2363,13 @@ export interface components {
             /** @description The rubric's cross-cutting section; null in a report built before it was estimated. */
             communication: components["schemas"]["CommunicationOutput"] | null;
         };
+        /**
+         * @description * `incremental` - incremental
+         *     * `nightly` - nightly
+         *     * `on_demand` - on_demand
+         * @enum {string}
+         */
+        ReportOutputKindEnum: "incremental" | "nightly" | "on_demand";
         /** @description What kind of interview someone wants: shared by standing requests and instant match. */
         RequestInputRequest: {
             /**
@@ -2598,6 +2762,28 @@ export interface components {
             evidence: string;
             moments: components["schemas"]["MomentOutput"][];
         };
+        SubmissionStateOutput: {
+            my_role: components["schemas"]["MyRoleEnum"];
+            /**
+             * @description What I write: the scorecard as interviewer, feedback as candidate.
+             *
+             *     * `scorecard` - scorecard
+             *     * `feedback` - feedback
+             */
+            kind: components["schemas"]["KindEa4Enum"];
+            /** Format: date-time */
+            deadline_at: string;
+            /**
+             * @description not_started until the first save of my draft (its GET answers 404 until then).
+             *
+             *     * `not_started` - not_started
+             *     * `draft` - draft
+             *     * `submitted` - submitted
+             */
+            mine: components["schemas"]["MineEnum"];
+            /** @description The other side's submission is readable by me now (blind release): its GET answers 403 not_released_yet while this is false. */
+            theirs_released: boolean;
+        };
         /**
          * @description * `mle` - Machine learning engineer
          *     * `applied_scientist` - Applied scientist
@@ -2710,6 +2896,10 @@ export interface components {
             threshold: number;
             /** @description When no step is named: about how many more interviews like the ones so far would make one threshold likely; null when more than 8 (or never, if steps are alike); 0 when a step is named. */
             more_interviews: number | null;
+        };
+        WhoamiOutput: {
+            /** @description null when nobody is logged in. */
+            user: components["schemas"]["MeOutput"] | null;
         };
     };
     responses: never;
@@ -4620,6 +4810,70 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_whoami_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhoamiOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7347,6 +7601,90 @@ export interface operations {
             };
         };
     };
+    interviews_replay_scores_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayScoresOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     interviews_scorecard_retrieve: {
         parameters: {
             query?: never;
@@ -7642,6 +7980,90 @@ export interface operations {
             };
             /** @description The key was used for another request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    interviews_submissions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                interview_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionStateOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9121,6 +9543,88 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    me_agenda_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgendaOutput"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Method not allowed */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,9 +1,11 @@
 // The interviewer's scorecard as an editable draft: loaded from the API (or empty), saved as
 // the whole draft on every change (debounced), then submitted once with an idempotency key so a
 // retried click can never submit twice.
+import { useQuery } from '@tanstack/react-query'
 import { useAutosavedDraft } from './autosave'
+import { api } from './client'
 import type { components } from './schema'
-import type { Scorecard, ScorecardInput, StepScoreInput } from './types'
+import type { Scorecard, ScorecardInput, StepScoreInput, SubmissionState } from './types'
 
 export type Recommendation = components['schemas']['RecommendationEnum']
 
@@ -91,11 +93,23 @@ export function missingForSubmit(draft: ScorecardInput): string[] {
   return missing
 }
 
-/** Load, autosave and submit the scorecard of an interview. */
-export function useScorecardDraft(interviewId: number, rubricVersion: number, steps: readonly number[], enabled = true) {
+/** Where the user's own submission and the other side's stand on an interview (never an error). */
+export function useSubmissionState(interviewId: number) {
+  return useQuery({
+    queryKey: submissionStateKey(interviewId),
+    queryFn: () => api.get<SubmissionState>(`/api/interviews/${interviewId}/submissions/`),
+    staleTime: 0,
+  })
+}
+
+export const submissionStateKey = (interviewId: number) => ['submissions', interviewId] as const
+
+/** Load (once started), autosave and submit the scorecard of an interview. */
+export function useScorecardDraft(interviewId: number, rubricVersion: number, steps: readonly number[], state: SubmissionState | undefined) {
   return useAutosavedDraft<ScorecardInput, Scorecard>({
     url: `/api/interviews/${interviewId}/scorecard/`,
-    enabled,
+    enabled: state !== undefined,
+    exists: state?.mine !== 'not_started',
     fromOutput: (saved) => draftFromScorecard(saved, steps),
     empty: () => emptyDraft(rubricVersion, steps),
   })

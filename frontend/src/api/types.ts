@@ -24,3 +24,8 @@ export type InterviewRequestInput = Schemas['RequestInputRequest']
 export type Session = Schemas['SessionOutput']
 export type ApiTokenSummary = Schemas['TokenSummaryOutput']
 export type ApiTokenCreated = Schemas['TokenCreatedOutput']
+
+export type Agenda = Schemas['AgendaOutput']
+export type Due = Schemas['DueOutput']
+export type SubmissionState = Schemas['SubmissionStateOutput']
+export type Whoami = Schemas['WhoamiOutput']

@@ -9,7 +9,7 @@ export interface PitfallChoice {
 }
 
 /** The anchored descriptors of one level, one line per criterion. */
-function LevelDescriptors({ section, level }: { section: RubricSection; level: number }) {
+export function LevelDescriptors({ section, level }: { section: RubricSection; level: number }) {
   return (
     <ul className="descriptors">
       {section.criteria.map((criterion) => (

@@ -1,4 +1,5 @@
 import { useId, type ReactNode } from 'react'
+import { Link } from 'react-router-dom'
 import { ApiError } from '../api/client'
 
 /** Everything the API said about a failed action, in words, where the user looks. */
@@ -57,6 +58,19 @@ export function Field({ label, name, error, hint, children }: FieldProps) {
   )
 }
 
+/** One message for a wrong link, a bad id or someone else's interview (which answers 404 too), and a way back. */
+export function NotFound() {
+  return (
+    <section className="not-found" role="alert" data-testid="not-found">
+      <h1>Nothing to see here</h1>
+      <p>This page does not exist, or what it shows is not yours to see. Check the link, or start again from your home page.</p>
+      <p>
+        <Link to="/">Back to your home</Link>
+      </p>
+    </section>
+  )
+}
+
 export function Spinner({ label = 'Loading…' }: { label?: string }) {
   return (
     <p className="loading" role="status" aria-live="polite">
@@ -75,6 +89,7 @@ export function Loaded<T>({
   children: (data: T) => ReactNode
   label?: string
 }) {
+  if (query.error instanceof ApiError && query.error.status === 404) return <NotFound />
   if (query.error) return <ErrorMessage error={query.error} />
   if (query.isPending || query.data === undefined) return <Spinner label={label} />
   return <>{children(query.data)}</>

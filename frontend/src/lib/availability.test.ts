@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { coveredCells, perWeekHint, selectionToWindows, slotLabel } from './availability'
+import { cellOpen, coveredCells, perWeekHint, selectionToWindows, slotLabel } from './availability'
 
 const MONDAY = { year: 2026, month: 6, day: 15 }
 
@@ -74,5 +74,24 @@ describe('perWeekHint', () => {
     expect(perWeekHint('swap', 2)).toContain('A swap is two interviews, so 2 fits 1 swap.')
     expect(perWeekHint('swap', 5)).toContain('so 5 fits 2 swaps.')
     expect(perWeekHint('swap', 1)).toContain('no room for a swap')
+  })
+})
+
+describe('bookable cells', () => {
+  const monday = { year: 2026, month: 6, day: 1 }
+  const bookable = { from: new Date('2026-06-03T10:00:00Z'), to: new Date('2026-06-05T12:00:00Z') }
+  it('closes the past and what lies past the horizon', () => {
+    expect(cellOpen(monday, { day: 2, slot: 19 }, 'UTC', bookable)).toBe(false) // Wed 09:30
+    expect(cellOpen(monday, { day: 2, slot: 20 }, 'UTC', bookable)).toBe(true) // Wed 10:00
+    expect(cellOpen(monday, { day: 4, slot: 23 }, 'UTC', bookable)).toBe(true) // Fri 11:30
+    expect(cellOpen(monday, { day: 4, slot: 24 }, 'UTC', bookable)).toBe(false) // Fri 12:00
+  })
+  it('leaves the closed cells out of a drag across them', () => {
+    const windows = selectionToWindows({ day: 1, slot: 16 }, { day: 4, slot: 27 }, monday, 'UTC', bookable)
+    expect(windows).toEqual([
+      { starts_at: '2026-06-03T10:00:00.000Z', ends_at: '2026-06-03T14:00:00.000Z' },
+      { starts_at: '2026-06-04T08:00:00.000Z', ends_at: '2026-06-04T14:00:00.000Z' },
+      { starts_at: '2026-06-05T08:00:00.000Z', ends_at: '2026-06-05T12:00:00.000Z' },
+    ])
   })
 })

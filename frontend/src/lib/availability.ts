@@ -26,14 +26,35 @@ export function cellStart(monday: LocalDate, day: number, slot: number, timeZone
   return wallTimeToUtc(slotWallTime(monday, day, slot), timeZone)
 }
 
-/** A dragged rectangle → one window per day it spans, the same wall-clock hours on each day. */
-export function selectionToWindows(anchor: Cell, current: Cell, monday: LocalDate, timeZone: string): Window[] {
+/** The time a window may cover: from now until the scheduling horizon (the server's own rule). */
+export interface Bookable {
+  from: Date
+  to: Date
+}
+
+/** Whether a cell can take availability: it starts after now and ends by the horizon. */
+export function cellOpen(monday: LocalDate, cell: Cell, timeZone: string, bookable: Bookable): boolean {
+  return cellStart(monday, cell.day, cell.slot, timeZone) >= bookable.from && cellStart(monday, cell.day, cell.slot + 1, timeZone) <= bookable.to
+}
+
+/**
+ * A dragged rectangle → one window per day it spans, the same wall-clock hours on each day,
+ * leaving out the cells before now or past the horizon that the drag crossed.
+ */
+export function selectionToWindows(anchor: Cell, current: Cell, monday: LocalDate, timeZone: string, bookable?: Bookable): Window[] {
   const [firstDay, lastDay] = [Math.min(anchor.day, current.day), Math.max(anchor.day, current.day)]
   const [firstSlot, lastSlot] = [Math.min(anchor.slot, current.slot), Math.max(anchor.slot, current.slot)]
+  const open = (day: number, slot: number) => !bookable || cellOpen(monday, { day, slot }, timeZone, bookable)
   const windows: Window[] = []
   for (let day = firstDay; day <= lastDay; day++) {
-    const start = cellStart(monday, day, firstSlot, timeZone)
-    const end = cellStart(monday, day, lastSlot + 1, timeZone)
+    // Closed cells sit at the ends of a day's range (the past before, the horizon after).
+    let from = firstSlot
+    let to = lastSlot
+    while (from <= to && !open(day, from)) from++
+    while (to >= from && !open(day, to)) to--
+    if (from > to) continue
+    const start = cellStart(monday, day, from, timeZone)
+    const end = cellStart(monday, day, to + 1, timeZone)
     // On a spring-forward day two wall times can map to one instant: skip empty windows.
     if (end > start) windows.push({ starts_at: start.toISOString(), ends_at: end.toISOString() })
   }

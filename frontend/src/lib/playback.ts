@@ -27,8 +27,8 @@ export const UNKNOWN_LENGTH_MS = 60_000
 /** How far a track may drift from the clock before it is put back in place. */
 export const DRIFT_MS = 300
 
-/** Where each event happened, in ms on the interview clock. */
-export function eventOffsets(events: ReplayEvent[], origin: string): number[] {
+/** Where each event (or moment) happened, in ms on the interview clock. */
+export function eventOffsets(events: readonly Pick<ReplayEvent, 'at'>[], origin: string): number[] {
   const zero = Date.parse(origin)
   return events.map((event) => Date.parse(event.at) - zero)
 }
@@ -42,16 +42,16 @@ export function momentAt(offsets: readonly number[], positionMs: number): number
   return found
 }
 
-/** The step the interview was on at a moment: the latest step an event up to it named. */
-export function stepAt(events: ReplayEvent[], index: number): number | null {
+/** The step the interview was on at a moment: the latest step an event (or moment) up to it named. */
+export function stepAt(events: readonly Pick<ReplayEvent, 'step'>[], index: number): number | null {
   for (let i = Math.min(index, events.length - 1); i >= 0; i--) {
     if (events[i].step !== null && events[i].step !== undefined) return events[i].step
   }
   return null
 }
 
-/** The event where a step was first entered, or -1 when it never was. */
-export function stepEntry(events: ReplayEvent[], step: number): number {
+/** The event (or moment) where a step was first entered, or -1 when it never was. */
+export function stepEntry(events: readonly Pick<ReplayEvent, 'kind' | 'step'>[], step: number): number {
   return events.findIndex((event) => event.kind === 'step_entered' && event.step === step)
 }
 

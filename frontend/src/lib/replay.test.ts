@@ -1,18 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { fetchReplay, frameAt, momentsOf, timeOnSteps, type Replay, type ReplayPage, type ReplayPart } from './replay'
+import type { BoardElement } from '../live/board'
+import { boardSummary, fetchReplay, frameAt, momentsOf, stepRun, timeOnSteps } from './replay'
+import type { Replay, ReplayPage, ReplayPart } from './replay'
 
 const NAMES = ['step-1', 'step-2', 'scratch']
 
 function encode(update: Uint8Array): string {
   return btoa(String.fromCharCode(...update))
-}
-
-/** Write to a document and return what it gained as one part, as the server sends it. */
-function change(doc: Y.Doc, moment: number, document: 'notes' | 'private', edit: (doc: Y.Doc) => void): ReplayPart {
-  const before = Y.encodeStateVector(doc)
-  edit(doc)
-  return { moment, document, update: encode(Y.encodeStateAsUpdate(doc, before)) }
 }
 
 const EVENTS: Replay['events'] = [
@@ -21,6 +16,19 @@ const EVENTS: Replay['events'] = [
   { kind: 'step_entered', step: 2, at: '2026-06-01T10:05:00Z', role: null },
   { kind: 'ended', step: null, at: '2026-06-01T10:45:00Z', role: null },
 ]
+
+/** Write to a document and return what it gained as one part, as the server sends it. */
+function change(
+  doc: Y.Doc,
+  moment: number,
+  document: 'notes' | 'private',
+  edit: (doc: Y.Doc) => void,
+  at = EVENTS[moment]?.at ?? '2026-06-01T10:50:00Z',
+): ReplayPart {
+  const before = Y.encodeStateVector(doc)
+  edit(doc)
+  return { moment, at, document, update: encode(Y.encodeStateAsUpdate(doc, before)) }
+}
 
 describe('the replay', () => {
   const notes = new Y.Doc()
@@ -108,6 +116,65 @@ describe('the replay', () => {
     expect(asked).toEqual(['/api/interviews/7/replay/?start=0', '/api/interviews/7/replay/?start=2'])
     expect(fetched.parts).toEqual(parts)
     expect(frameAt(fetched, 3, NAMES).sections['step-2']).toBe('ranking')
+  })
+
+  it('shows the frames between two events, and the step they fall in', () => {
+    const doc = new Y.Doc()
+    const grown: Replay = {
+      events: EVENTS,
+      parts: [
+        change(doc, 2, 'notes', (d) => d.getText('step-1').insert(0, 'users'), '2026-06-01T10:00:30Z'),
+        change(doc, 2, 'notes', (d) => d.getText('step-1').insert(5, ', scale'), '2026-06-01T10:02:10Z'),
+        change(doc, 3, 'notes', (d) => d.getText('step-2').insert(0, 'ranking'), '2026-06-01T10:06:00Z'),
+        change(doc, 3, 'notes', (d) => d.getText('step-2').insert(7, ' model')),
+      ],
+    }
+    const moments = momentsOf(grown)
+    expect(moments.map((m) => [m.kind, m.step, m.parts])).toEqual([
+      ['started', null, 0],
+      ['step_entered', 1, 0],
+      ['frame', 1, 1],
+      ['frame', 1, 2],
+      ['step_entered', 2, 2],
+      ['frame', 2, 3],
+      ['ended', null, 4],
+    ])
+    expect(moments[2].label).toBe('Notes during step 1')
+    expect(frameAt(grown, 2, NAMES).sections['step-1']).toBe('users')
+    expect(frameAt(grown, 3, NAMES).sections['step-1']).toBe('users, scale')
+    expect(frameAt(grown, 5, NAMES).sections['step-2']).toBe('ranking')
+    expect(frameAt(grown, 6, NAMES).sections['step-2']).toBe('ranking model')
+    // The run of moments spent on a step, for the scrubber within it.
+    expect(stepRun(moments, 3)).toEqual([1, 3])
+    expect(stepRun(moments, 5)).toEqual([4, 6])
+    expect(stepRun(moments, 0)).toBeNull()
+  })
+
+  it('draws the board as it stood, without the deleted elements, in z-order', () => {
+    const doc = new Y.Doc()
+    const board = (d: Y.Doc) => d.getMap<BoardElement>('board')
+    const drawn: Replay = {
+      events: EVENTS,
+      parts: [
+        change(doc, 2, 'notes', (d) => {
+          board(d).set('a', { id: 'a', type: 'rectangle', version: 1, versionNonce: 1, index: 'a1' })
+          board(d).set('t', { id: 't', type: 'text', text: 'Ranker', version: 1, versionNonce: 1, index: 'a0' })
+        }, '2026-06-01T10:01:00Z'),
+        change(doc, 3, 'notes', (d) => {
+          board(d).set('a', { id: 'a', type: 'rectangle', version: 2, versionNonce: 1, index: 'a1', isDeleted: true })
+        }),
+      ],
+    }
+    const early = frameAt(drawn, 2, NAMES).board
+    expect(early.map((e) => e.id)).toEqual(['t', 'a'])
+    expect(boardSummary(early)).toBe('2 elements: “Ranker”, rectangle.')
+    expect(boardSummary(frameAt(drawn, 4, NAMES).board)).toBe('1 element: “Ranker”.')
+    expect(boardSummary(frameAt(drawn, 0, NAMES).board)).toBe('The board is empty.')
+  })
+
+  it('names at most a dozen board elements', () => {
+    const many = Array.from({ length: 15 }, (_, i) => ({ id: `e${i}`, type: 'ellipse', version: 1, versionNonce: 1 }))
+    expect(boardSummary(many)).toMatch(/^15 elements: (ellipse, ){11}ellipse and 3 more\.$/)
   })
 
   it('shows nothing for an interview without events or notes', () => {

@@ -1,30 +1,42 @@
-// A past interview's notes, step by step. The API sends the timeline's events and, page by
-// page, each document's changes between them as Yjs updates: the notes at moment i are the
-// parts up to moment i applied in order. Texts are built for the moment on screen only, so a
-// long session with big notes never holds a copy of every moment at once.
+// A past interview's notes and board, moment by moment. The API sends the timeline's events
+// and, page by page, each document's changes between moments as Yjs updates: at every event,
+// at frames between events (how the notes grew within a step, every few seconds while anyone
+// wrote) and after the last event. The notes at a moment are the parts up to it applied in
+// order. Texts are built for the moment on screen only, so a long session with big notes never
+// holds a copy of every moment at once.
 import * as Y from 'yjs'
 import type { components } from '../api/schema'
+import { BOARD, sortByIndex, type BoardElement } from '../live/board'
+import { stepAt } from './playback'
 
 export type ReplayPage = components['schemas']['ReplayOutput']
 export type ReplayPart = components['schemas']['ReplayPartOutput']
 export type ReplayEvent = components['schemas']['ReplayEventOutput']
+export type ReplayScores = components['schemas']['ReplayScoresOutput']
 
 export interface Replay {
   events: ReplayEvent[]
-  /** In the order the API sent them: by moment, each document's parts in order. */
+  /** In the order the API sent them: by time, each document's parts in order. */
   parts: ReplayPart[]
 }
 
 export interface Moment {
-  at: string | null
+  /** The event's kind; `frame` between events, `latest` for the edits after the last one. */
+  kind: string
+  at: string
+  /** The step the interview was on (for an event: the step it names, if any). */
   step: number | null
   label: string
+  /** How many of the replay's parts make the notes at this moment (a prefix of them). */
+  parts: number
 }
 
 export interface Frame extends Moment {
   sections: Record<string, string>
   /** The interviewer's private notes at that moment; only in the interviewer's replay. */
   private: Record<string, string> | null
+  /** The diagram board's elements at that moment, in z-order, deleted ones left out. */
+  board: BoardElement[]
 }
 
 /** A replay never needs more pages than this; a server answering more is not believed. */
@@ -66,13 +78,43 @@ function labelOf(event: ReplayEvent): string {
   return `${(event.role && WHO[event.role]) || 'Someone'} ${label}`
 }
 
-/** The moments to show: each event, and the latest notes if anything was written after the last. */
+const time = (at: string) => Date.parse(at)
+
+/**
+ * The moments to show, in time order: each event, the frames before it, and the latest notes
+ * if anything was written after the last event.
+ */
 export function momentsOf(replay: Replay): Moment[] {
-  const moments: Moment[] = replay.events.map((event) => ({ at: event.at, step: event.step, label: labelOf(event) }))
-  if (replay.parts.some((part) => part.moment >= replay.events.length)) {
-    moments.push({ at: null, step: null, label: 'Latest' })
+  const { events, parts } = replay
+  const moments: Moment[] = []
+  let next = 0
+  let step: number | null = null
+  events.forEach((event, index) => {
+    // A frame is a part written before its event's time; the event's own parts come at it.
+    while (next < parts.length && parts[next].moment <= index && time(parts[next].at) < time(event.at)) {
+      const at = parts[next].at
+      while (next < parts.length && parts[next].moment <= index && parts[next].at === at) next++
+      moments.push({ kind: 'frame', at, step, label: step ? `Notes during step ${step}` : 'Notes', parts: next })
+    }
+    while (next < parts.length && parts[next].moment <= index) next++
+    if (event.kind === 'step_entered' && event.step) step = event.step
+    moments.push({ kind: event.kind, at: event.at, step: event.step ?? null, label: labelOf(event), parts: next })
+  })
+  if (next < parts.length) {
+    moments.push({ kind: 'latest', at: parts[parts.length - 1].at, step: null, label: 'Latest', parts: parts.length })
   }
   return moments
+}
+
+/** The run of moments around `index` spent on one step: [first, last], or null between steps. */
+export function stepRun(moments: readonly Moment[], index: number): [number, number] | null {
+  const step = stepAt(moments, index)
+  if (step === null || index < 0) return null
+  let first = index
+  while (first > 0 && stepAt(moments, first - 1) === step && moments[first].kind !== 'step_entered') first--
+  let last = index
+  while (last + 1 < moments.length && moments[last + 1].kind !== 'step_entered' && stepAt(moments, last + 1) === step) last++
+  return [first, last]
 }
 
 function decodeBase64(text: string): Uint8Array {
@@ -86,19 +128,24 @@ function sectionsOf(doc: Y.Doc, names: readonly string[]): Record<string, string
   return Object.fromEntries(names.map((name) => [name, doc.getText(name).toString()]))
 }
 
-/** Build the notes (and private notes) as they stood at one moment. */
+/** Build the notes, the private notes and the board as they stood at one moment. */
 export function frameAt(replay: Replay, index: number, names: readonly string[]): Frame {
-  const moment = momentsOf(replay)[index] ?? { at: null, step: null, label: '' }
+  const moment = momentsOf(replay)[index] ?? { kind: '', at: '', step: null, label: '', parts: 0 }
   const notes = new Y.Doc()
   const mine = new Y.Doc()
   let hasPrivate = false
-  for (const part of replay.parts) {
-    if (part.moment > index) continue
+  for (const part of replay.parts.slice(0, moment.parts)) {
     const isPrivate = part.document === 'private'
     hasPrivate ||= isPrivate
     Y.applyUpdate(isPrivate ? mine : notes, decodeBase64(part.update))
   }
-  const frame = { ...moment, sections: sectionsOf(notes, names), private: hasPrivate ? sectionsOf(mine, names) : null }
+  const board = sortByIndex([...notes.getMap<BoardElement>(BOARD).values()].filter((element) => !element.isDeleted))
+  const frame = {
+    ...moment,
+    sections: sectionsOf(notes, names),
+    private: hasPrivate ? sectionsOf(mine, names) : null,
+    board,
+  }
   notes.destroy()
   mine.destroy()
   return frame
@@ -121,4 +168,19 @@ export function timeOnSteps(events: ReplayEvent[]): Record<number, number> {
     spent[event.step] = (spent[event.step] ?? 0) + seconds
   })
   return spent
+}
+
+/** How many board elements a summary names before it says "and N more". */
+export const SUMMARY_ITEMS = 12
+
+/** Say in words what is on the board (a static picture needs a text alternative). */
+export function boardSummary(elements: readonly BoardElement[]): string {
+  if (!elements.length) return 'The board is empty.'
+  const names = elements.map((element) => {
+    const text = typeof element.text === 'string' ? element.text.trim() : ''
+    return text ? `“${text}”` : String(element.type ?? 'shape')
+  })
+  const listed = names.slice(0, SUMMARY_ITEMS).join(', ')
+  const more = names.length > SUMMARY_ITEMS ? ` and ${names.length - SUMMARY_ITEMS} more` : ''
+  return `${elements.length} ${elements.length === 1 ? 'element' : 'elements'}: ${listed}${more}.`
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   addDays,
+  timeLeft,
   toLocalInput,
   formatClock,
   formatDateTime,
@@ -95,5 +96,15 @@ describe('toLocalInput', () => {
   it('puts an instant on the wall clock of the profile zone, as the reschedule input reads it', () => {
     expect(toLocalInput('2030-03-05T18:00:00Z', 'Asia/Kolkata')).toBe('2030-03-05T23:30')
     expect(toLocalInput('2030-03-05T23:15:00Z', 'Europe/Berlin')).toBe('2030-03-06T00:15')
+  })
+})
+
+describe('timeLeft', () => {
+  const now = Date.parse('2026-06-01T12:00:00Z')
+  it('says how long until a deadline in the unit that matters', () => {
+    expect(timeLeft('2026-06-01T12:40:30Z', now)).toBe('in 40 min')
+    expect(timeLeft('2026-06-02T11:00:00Z', now)).toBe('in 23 h')
+    expect(timeLeft('2026-06-04T13:00:00Z', now)).toBe('in 3 days')
+    expect(timeLeft('2026-06-01T11:00:00Z', now)).toBe('now')
   })
 })

@@ -207,3 +207,13 @@ export function toLocalInput(value: string | Date, timeZone: string): string {
   const pad = (n: number) => String(n).padStart(2, '0')
   return `${isoDate(parts)}T${pad(parts.hour)}:${pad(parts.minute)}`
 }
+
+/** "in 2 days" / "in 5 h" / "in 40 min" / "now": how long until a deadline, to the unit that matters. */
+export function timeLeft(until: string | Date, now: number = Date.now()): string {
+  const minutes = Math.floor((new Date(until).getTime() - now) / 60_000)
+  if (minutes <= 0) return 'now'
+  if (minutes < 60) return `in ${minutes} min`
+  const hours = Math.floor(minutes / 60)
+  if (hours < 48) return `in ${hours} h`
+  return `in ${Math.floor(hours / 24)} days`
+}

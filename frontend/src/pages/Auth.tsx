@@ -16,14 +16,24 @@ function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/'
 }
 
-function useSignedIn() {
+/** After logging in, go where the user was headed; a new account without one starts at /welcome. */
+function useSignedIn({ firstRun = false }: { firstRun?: boolean } = {}) {
   const queryClient = useQueryClient()
   const navigate = useNavigate()
   const [params] = useSearchParams()
   return (me: Me) => {
     queryClient.setQueryData(keys.me, me)
-    navigate(safeNext(params.get('next')), { replace: true })
+    const next = safeNext(params.get('next'))
+    navigate(firstRun && next === '/' ? '/welcome' : next, { replace: true })
   }
+}
+
+/** Why a provider sign-in came back here (accounts/adapters.py names the reasons). */
+const SIGN_IN_REFUSED: Record<string, string> = {
+  email_taken:
+    'An account with this email already exists, but its email was never verified, so the provider could not sign you in to it. ' +
+    'Log in with your password (or reset it), verify your email, then link the provider on your account page.',
+  provider_failed: 'Signing in with the provider did not complete. Try again, or log in with your email and password.',
 }
 
 export function LoginPage() {
@@ -34,6 +44,7 @@ export function LoginPage() {
   const [password, setPassword] = useState('')
   const { run, busy, error } = useAction()
   if (me.data) return <Navigate to={safeNext(params.get('next'))} replace />
+  const refused = SIGN_IN_REFUSED[params.get('signin') ?? '']
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
@@ -42,6 +53,11 @@ export function LoginPage() {
   return (
     <section className="narrow card">
       <h1>Log in</h1>
+      {refused && (
+        <div className="error" role="alert">
+          <p>{refused}</p>
+        </div>
+      )}
       <form onSubmit={submit} noValidate>
         <Field label="Email" name="email" error={error}>
           {(props) => (
@@ -78,7 +94,7 @@ export function LoginPage() {
 
 export function RegisterPage() {
   const framework = useFramework()
-  const signedIn = useSignedIn()
+  const signedIn = useSignedIn({ firstRun: true })
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const [displayName, setDisplayName] = useState('')

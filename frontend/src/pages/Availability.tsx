@@ -5,7 +5,7 @@ import { useFramework } from '../api/queries'
 import type { Availability, Framework, InterviewRequest, Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { InstantMatch } from '../components/InstantMatch'
-import { coveredCells, inSelection, perWeekHint, selectionToWindows, slotLabel, SLOTS_PER_DAY, type Cell, type Window } from '../lib/availability'
+import { cellOpen, cellStart, coveredCells, inSelection, perWeekHint, selectionToWindows, slotLabel, SLOTS_PER_DAY, type Cell, type Window } from '../lib/availability'
 import { addDays, formatDateTime, formatDay, formatRange, isoDate, mondayOfWeek, sameDate, zonedParts } from '../lib/time'
 
 const FIRST_VISIBLE_SLOT = 14 // 07:00: the grid scrolls there first
@@ -20,7 +20,7 @@ export function AvailabilityPage({ me }: { me: Me }) {
         can interview; we pair you inside those windows.
       </p>
       <div className="availability-layout">
-        <WeekGrid timeZone={me.profile.time_zone ?? 'UTC'} />
+        <Loaded query={framework}>{(fw) => <WeekGrid timeZone={me.profile.time_zone ?? 'UTC'} weeksAhead={fw.scheduling_weeks_ahead} />}</Loaded>
         <div className="stack">
           <InstantMatch />
           <Loaded query={framework}>{(fw) => <RequestForm me={me} framework={fw} />}</Loaded>
@@ -30,11 +30,15 @@ export function AvailabilityPage({ me }: { me: Me }) {
   )
 }
 
-function WeekGrid({ timeZone }: { timeZone: string }) {
+function WeekGrid({ timeZone, weeksAhead }: { timeZone: string; weeksAhead: number }) {
   const queryClient = useQueryClient()
   const [weekOffset, setWeekOffset] = useState(0)
   const monday = useMemo(() => addDays(mondayOfWeek(new Date(), timeZone), weekOffset * 7), [timeZone, weekOffset])
   const today = zonedParts(new Date(), timeZone)
+  // What the server accepts, as of this render: past cells and those past the horizon are greyed.
+  const now = new Date()
+  const bookable = { from: now, to: new Date(now.getTime() + weeksAhead * 7 * 86_400_000) }
+  const lastWeek = cellStart(addDays(monday, 7), 0, 0, timeZone) >= bookable.to
   const windows = useQuery({
     queryKey: ['availability'],
     queryFn: () => api.get<Page<Availability>>('/api/availability/?page_size=100'),
@@ -76,7 +80,7 @@ function WeekGrid({ timeZone }: { timeZone: string }) {
   })
 
   const finishDrag = () => {
-    if (anchor && current) void publish(selectionToWindows(anchor, current, monday, timeZone))
+    if (anchor && current) void publish(selectionToWindows(anchor, current, monday, timeZone, bookable))
     setAnchor(null)
     setCurrent(null)
   }
@@ -89,7 +93,7 @@ function WeekGrid({ timeZone }: { timeZone: string }) {
           ← Previous week
         </button>
         <h2 id="week-title">Week of {formatDay(monday)}</h2>
-        <button type="button" onClick={() => setWeekOffset((w) => w + 1)}>
+        <button type="button" onClick={() => setWeekOffset((w) => w + 1)} disabled={lastWeek} title={lastWeek ? `Windows can be at most ${weeksAhead} weeks ahead` : undefined}>
           Next week →
         </button>
       </div>
@@ -123,17 +127,20 @@ function WeekGrid({ timeZone }: { timeZone: string }) {
               {days.map((date, day) => {
                 const cell = { day, slot }
                 const isCovered = covered.has(`${day}:${slot}`)
-                const selected = inSelection(cell, anchor, current)
+                const open = cellOpen(monday, cell, timeZone, bookable)
+                const selected = open && inSelection(cell, anchor, current)
                 return (
                   <div
                     role="gridcell"
                     key={day}
                     aria-selected={isCovered}
-                    aria-label={`${formatDay(date)} ${slotLabel(slot)}${isCovered ? ', available' : ''}`}
-                    className={`cell${isCovered ? ' covered' : ''}${selected ? ' selecting' : ''}`}
+                    aria-disabled={open ? undefined : true}
+                    aria-label={`${formatDay(date)} ${slotLabel(slot)}${isCovered ? ', available' : open ? '' : ', closed'}`}
+                    className={`cell${isCovered ? ' covered' : ''}${selected ? ' selecting' : ''}${open ? '' : ' closed'}`}
                     data-cell={`${day}:${slot}`}
                     onPointerDown={(e) => {
                       e.preventDefault()
+                      if (!open) return
                       setAnchor(cell)
                       setCurrent(cell)
                     }}

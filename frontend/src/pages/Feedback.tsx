@@ -5,7 +5,8 @@ import { api } from '../api/client'
 import { useSubmit, useAutosavedDraft } from '../api/autosave'
 import { roleOf, useInterview, type InterviewDetail } from '../api/interviews'
 import { useFramework } from '../api/queries'
-import type { Feedback, FeedbackInput, Framework, Me, Scorecard } from '../api/types'
+import { submissionStateKey, useSubmissionState } from '../api/scorecard'
+import type { Feedback, FeedbackInput, Framework, Me, Scorecard, SubmissionState } from '../api/types'
 import { ErrorMessage, fieldErrors, Loaded, Spinner } from '../components/forms'
 import { useTimeZone } from '../lib/me'
 import { useAction } from '../lib/useAction'
@@ -80,25 +81,35 @@ export function FeedbackPage({ me }: { me: Me }) {
   const id = Number(useParams().id)
   const interview = useInterview(id)
   const framework = useFramework()
+  const state = useSubmissionState(id)
   return (
     <Loaded query={interview}>
       {(iv) => (
         <Loaded query={framework}>
-          {(fw) =>
-            roleOf(iv, me) === 'candidate' ? <FeedbackForm interview={iv} framework={fw} /> : <ReceivedFeedback interview={iv} />
-          }
+          {(fw) => (
+            <Loaded query={state}>
+              {(st) =>
+                roleOf(iv, me) === 'candidate' ? (
+                  <FeedbackForm interview={iv} framework={fw} state={st} />
+                ) : (
+                  <ReceivedFeedback interview={iv} released={st.theirs_released} />
+                )
+              }
+            </Loaded>
+          )}
         </Loaded>
       )}
     </Loaded>
   )
 }
 
-function FeedbackForm({ interview, framework }: { interview: InterviewDetail; framework: Framework }) {
+function FeedbackForm({ interview, framework, state }: { interview: InterviewDetail; framework: Framework; state: SubmissionState }) {
   const zone = useTimeZone()
   const queryClient = useQueryClient()
   const url = `/api/interviews/${interview.id}/interviewer-feedback/`
   const { draft, saved, setSaved, loadError, saveState, saveError, update, flush } = useAutosavedDraft<FeedbackInput, Feedback>({
     url,
+    exists: state.mine !== 'not_started',
     fromOutput,
     empty: () => EMPTY,
   })
@@ -112,6 +123,8 @@ function FeedbackForm({ interview, framework }: { interview: InterviewDetail; fr
     const result = await submit()
     if (!result) return
     setSaved(result)
+    void queryClient.invalidateQueries({ queryKey: submissionStateKey(interview.id) })
+    void queryClient.invalidateQueries({ queryKey: ['agenda'] })
     void queryClient.invalidateQueries({ queryKey: ['scorecard', interview.id] })
     void queryClient.invalidateQueries({ queryKey: ['report'] })
   }
@@ -121,7 +134,7 @@ function FeedbackForm({ interview, framework }: { interview: InterviewDetail; fr
       <h1>Your feedback on {interview.interviewer.display_name}</h1>
       <p className="muted">
         {interview.question.title}
-        {saved?.deadline_at && <> · submit by {formatDateTime(saved.deadline_at, zone)}</>}
+        {saved?.status !== 'submitted' && <> · submit by {formatDateTime(state.deadline_at, zone)}</>}
       </p>
       {submitted ? (
         <p className="success" role="status">
@@ -199,7 +212,7 @@ function FeedbackForm({ interview, framework }: { interview: InterviewDetail; fr
           </div>
         </div>
       )}
-      <RateTheFeedback interview={interview} feedback={saved} onRated={setSaved} />
+      <RateTheFeedback interview={interview} feedback={saved} onRated={setSaved} released={state.theirs_released} />
     </section>
   )
 }
@@ -209,16 +222,18 @@ function RateTheFeedback({
   interview,
   feedback,
   onRated,
+  released,
 }: {
   interview: InterviewDetail
   feedback: Feedback | null
   onRated: (feedback: Feedback) => void
+  released: boolean
 }) {
   const submitted = feedback?.status === 'submitted'
   const scorecard = useQuery({
     queryKey: ['scorecard', interview.id],
     queryFn: () => api.get<Scorecard>(`/api/interviews/${interview.id}/scorecard/`),
-    enabled: submitted,
+    enabled: submitted && released,
     retry: false,
   })
   const [ratings, setRatings] = useState<{ usefulness: number | null; specificity: number | null }>({ usefulness: null, specificity: null })
@@ -260,7 +275,7 @@ function RateTheFeedback({
             <span className="muted">Sent once; they cannot change afterwards.</span>
           </div>
         </>
-      ) : scorecard.isPending ? (
+      ) : released && scorecard.isPending ? (
         <Spinner />
       ) : (
         <p className="notice">
@@ -272,15 +287,16 @@ function RateTheFeedback({
   )
 }
 
-function ReceivedFeedback({ interview }: { interview: InterviewDetail }) {
+function ReceivedFeedback({ interview, released }: { interview: InterviewDetail; released: boolean }) {
   const feedback = useQuery({
     queryKey: ['feedback', interview.id],
     queryFn: () => api.get<Feedback>(`/api/interviews/${interview.id}/interviewer-feedback/`),
+    enabled: released,
   })
   return (
     <section>
       <h1>Feedback from {interview.candidate.display_name}</h1>
-      <Sealed error={feedback.error} what="Their feedback">
+      <Sealed sealed={!released} error={feedback.error} what="Their feedback">
         {feedback.isPending ? <Spinner /> : feedback.data && <FeedbackSummary feedback={feedback.data} />}
       </Sealed>
     </section>

@@ -9,8 +9,8 @@ import { formatRange } from '../lib/time'
 
 type When = 'upcoming' | 'past'
 
-export function InterviewsPage({ me }: { me: Me }) {
-  const [when, setWhen] = useState<When>('upcoming')
+/** Every upcoming interview (/interviews), or the history of past ones in both roles (/history). */
+export function InterviewsPage({ me, when }: { me: Me; when: When }) {
   const [page, setPage] = useState(1)
   const interviews = useQuery({
     queryKey: ['interviews', when, page],
@@ -20,27 +20,15 @@ export function InterviewsPage({ me }: { me: Me }) {
   return (
     <section>
       <div className="page-head">
-        <h1>Your interviews</h1>
+        <h1>{when === 'upcoming' ? 'Upcoming interviews' : 'Interview history'}</h1>
         <Link className="button primary" to="/availability">
           Get paired
         </Link>
       </div>
-      <div className="view-tabs" role="tablist" aria-label="Which interviews">
-        {(['upcoming', 'past'] as const).map((w) => (
-          <button
-            key={w}
-            type="button"
-            role="tab"
-            aria-selected={when === w}
-            onClick={() => {
-              setWhen(w)
-              setPage(1)
-            }}
-          >
-            {w === 'upcoming' ? 'Upcoming' : 'Past'}
-          </button>
-        ))}
-      </div>
+      <nav className="actions" aria-label="Interviews">
+        <Link to="/">What’s next</Link>
+        {when === 'upcoming' ? <Link to="/history">Past interviews</Link> : <Link to="/interviews">Upcoming interviews</Link>}
+      </nav>
       <Loaded query={interviews}>
         {(data) =>
           data.results.length === 0 ? (
@@ -78,7 +66,7 @@ export function InterviewsPage({ me }: { me: Me }) {
   )
 }
 
-function InterviewRow({ interview, me }: { interview: InterviewSummary; me: Me }) {
+export function InterviewRow({ interview, me }: { interview: InterviewSummary; me: Me }) {
   const zone = me.profile.time_zone ?? 'UTC'
   const role = roleOf(interview, me)
   const partner = partnerOf(interview, me)
@@ -108,8 +96,19 @@ function InterviewRow({ interview, me }: { interview: InterviewSummary; me: Me }
             Join room
           </Link>
         )}
-        {interview.status === 'completed' && role === 'interviewer' && <Link className="button" to={`/interviews/${interview.id}/scorecard`}>Scorecard</Link>}
-        {interview.status === 'completed' && role === 'candidate' && <Link className="button" to={`/interviews/${interview.id}/feedback`}>Feedback</Link>}
+        {interview.status === 'completed' && (
+          <>
+            <Link className="button" to={`/interviews/${interview.id}/replay`}>
+              Replay
+            </Link>
+            <Link className="button" to={`/interviews/${interview.id}/scorecard`}>
+              {role === 'interviewer' ? 'Your scorecard' : 'Scorecard received'}
+            </Link>
+            <Link className="button" to={`/interviews/${interview.id}/feedback`}>
+              {role === 'interviewer' ? 'Feedback received' : 'Your feedback'}
+            </Link>
+          </>
+        )}
       </div>
     </li>
   )

@@ -5,19 +5,25 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import type { Me } from '../api/types'
 import type { Recording } from '../lib/playback'
-import type { Replay } from '../lib/replay'
+import type { Replay, ReplayScores } from '../lib/replay'
 import { MeContext } from '../lib/me'
 import ReplayPage from './Replay'
+
+// The static picture is Excalidraw's exporter, which needs a real canvas; the page around it is
+// what these tests read.
+vi.mock('../components/ReplayBoard', () => ({
+  default: ({ label }: { label: string }) => <div data-testid="replay-board-picture">{label}</div>,
+}))
 
 const ME = { id: 1, profile: { time_zone: 'UTC' } } as unknown as Me
 const STEPS = [1, 2].map((number) => ({ number, name: `Step name ${number}`, budget_seconds: 270 }))
 
 function replay(): Replay {
   const doc = new Y.Doc()
-  const part = (moment: number, name: string, text: string) => {
+  const part = (moment: number, at: string, name: string, text: string) => {
     const before = Y.encodeStateVector(doc)
     doc.getText(name).insert(doc.getText(name).length, text)
-    return { moment, document: 'notes' as const, update: btoa(String.fromCharCode(...Y.encodeStateAsUpdate(doc, before))) }
+    return { moment, at, document: 'notes' as const, update: btoa(String.fromCharCode(...Y.encodeStateAsUpdate(doc, before))) }
   }
   return {
     events: [
@@ -25,7 +31,7 @@ function replay(): Replay {
       { kind: 'step_entered', step: 2, at: '2026-06-01T10:05:00Z', role: null },
       { kind: 'ended', step: null, at: '2026-06-01T10:45:00Z', role: null },
     ],
-    parts: [part(1, 'step-1', 'users and scale'), part(2, 'step-2', 'ranking model')],
+    parts: [part(1, '2026-06-01T10:05:00Z', 'step-1', 'users and scale'), part(2, '2026-06-01T10:45:00Z', 'step-2', 'ranking model')],
   }
 }
 
@@ -44,11 +50,31 @@ function recording(voiced: boolean): Recording {
   }
 }
 
-function show({ voiced = false, events }: { voiced?: boolean; events?: Replay['events'] } = {}) {
+/** jsdom has media elements but cannot play them: the players' calls do nothing. */
+function withSilentMedia() {
+  beforeEach(() => {
+    vi.spyOn(HTMLMediaElement.prototype, 'play').mockImplementation(() => Promise.resolve())
+    vi.spyOn(HTMLMediaElement.prototype, 'pause').mockImplementation(() => undefined)
+  })
+  afterEach(() => {
+    cleanup()
+    vi.restoreAllMocks()
+  })
+}
+
+const NOT_SUBMITTED: ReplayScores = { interview: 7, state: 'not_submitted', released_by: null, steps: [] }
+
+function show({
+  voiced = false,
+  events,
+  data,
+  scores = NOT_SUBMITTED,
+}: { voiced?: boolean; events?: Replay['events']; data?: Replay; scores?: ReplayScores } = {}) {
   const client = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } })
   client.setQueryData(['interview', 7], { id: 7, question: { title: 'Design a feed', prompt: 'Design a **news feed** for 1B users.' } })
   client.setQueryData(['framework'], { steps: STEPS })
-  client.setQueryData(['replay', 7], { ...replay(), ...(events ? { events } : {}) })
+  client.setQueryData(['replay', 7], data ?? { ...replay(), ...(events ? { events } : {}) })
+  client.setQueryData(['replay-scores', 7], scores)
   client.setQueryData(['replay-recording', 7], recording(voiced))
   render(
     <QueryClientProvider client={client}>
@@ -112,15 +138,7 @@ describe('the replay page with both voices recorded', () => {
     { kind: 'ended', step: null, at: '2026-06-01T10:00:50Z', role: null },
   ]
 
-  beforeEach(() => {
-    // jsdom has media elements but cannot play them.
-    vi.spyOn(HTMLMediaElement.prototype, 'play').mockImplementation(() => Promise.resolve())
-    vi.spyOn(HTMLMediaElement.prototype, 'pause').mockImplementation(() => undefined)
-  })
-  afterEach(() => {
-    cleanup()
-    vi.restoreAllMocks()
-  })
+  withSilentMedia()
 
   function audio(role: string): HTMLAudioElement {
     return screen.getByTestId(`voice-${role}`) as HTMLAudioElement
@@ -186,5 +204,102 @@ describe('the replay page with both voices recorded', () => {
     expect(screen.queryByTestId('replay-player')).toBeNull()
     expect(screen.queryByRole('button', { name: /Listen from/ })).toBeNull()
     expect(screen.getByText(/Moment 3 of 3/)).toBeTruthy()
+  })
+})
+
+describe('the replay page within a step', () => {
+  // Step 1 from 0:00 to 0:40, written at 0:10 and 0:20 (frames), then step 2 until 0:50.
+  function grown(): Replay {
+    const doc = new Y.Doc()
+    const part = (moment: number, at: string, edit: (d: Y.Doc) => void) => {
+      const before = Y.encodeStateVector(doc)
+      edit(doc)
+      return { moment, at, document: 'notes' as const, update: btoa(String.fromCharCode(...Y.encodeStateAsUpdate(doc, before))) }
+    }
+    return {
+      events: [
+        { kind: 'started', step: null, at: ORIGIN, role: null },
+        { kind: 'step_entered', step: 1, at: ORIGIN, role: null },
+        { kind: 'step_entered', step: 2, at: '2026-06-01T10:00:40Z', role: null },
+        { kind: 'ended', step: null, at: '2026-06-01T10:00:50Z', role: null },
+      ],
+      parts: [
+        part(2, '2026-06-01T10:00:10Z', (d) => d.getText('step-1').insert(0, 'users')),
+        part(2, '2026-06-01T10:00:20Z', (d) => {
+          d.getText('step-1').insert(5, ' at scale')
+          d.getMap('board').set('t', { id: 't', type: 'text', text: 'Ranker', version: 1, versionNonce: 1 })
+        }),
+        part(3, '2026-06-01T10:00:50Z', (d) => d.getText('step-2').insert(0, 'ranking model')),
+      ],
+    }
+  }
+
+  withSilentMedia()
+
+  it('scrubs through how the notes and the board grew within the step', async () => {
+    show({ data: grown() })
+    expect(screen.getByText(/Moment 6 of 6/)).toBeTruthy()
+    fireEvent.change(screen.getByLabelText(/^Moment/), { target: { value: '2' } })
+    expect(screen.getByText(/Moment 3 of 6/).textContent).toContain('Notes during step 1')
+    expect(screen.getByText('users')).toBeTruthy()
+    expect(screen.getByTestId('replay-board-summary').textContent).toBe('The board is empty.')
+    const within = screen.getByLabelText(/^Within step 1/) as HTMLInputElement
+    expect(within.getAttribute('min')).toBe('1')
+    expect(within.getAttribute('max')).toBe('3')
+    expect(within.labels?.[0].textContent).toContain('2 of 3, 0:10 into the step')
+    fireEvent.change(within, { target: { value: '3' } })
+    expect(screen.getByText('users at scale')).toBeTruthy()
+    expect(screen.getByTestId('replay-board-summary').textContent).toBe('1 element: “Ranker”.')
+    expect((await screen.findByTestId('replay-board-picture')).textContent).toBe('The diagram board 0:20 into the interview')
+  })
+
+  it('follows the voices through the frames, and moves them when scrubbed', () => {
+    show({ voiced: true, data: grown() })
+    const bar = screen.getByLabelText('Position in the recording')
+    fireEvent.change(bar, { target: { value: '15000' } })
+    expect(screen.getByText('users')).toBeTruthy()
+    fireEvent.change(bar, { target: { value: '25000' } })
+    expect(screen.getByText('users at scale')).toBeTruthy()
+    fireEvent.change(screen.getByLabelText(/^Within step 1/), { target: { value: '2' } })
+    expect((screen.getByTestId('voice-interviewer') as HTMLAudioElement).currentTime).toBe(10)
+    expect(screen.getByTestId('replay-clock').textContent).toMatch(/^0:10 /)
+  })
+
+  it('leaves the board out when nothing was ever drawn', () => {
+    show()
+    expect(screen.queryByTestId('replay-board')).toBeNull()
+  })
+})
+
+describe('the scores beside the replay', () => {
+  afterEach(cleanup)
+
+  it('shows the score of each step once the viewer may see them', () => {
+    show({
+      scores: {
+        interview: 7,
+        state: 'shown',
+        released_by: null,
+        steps: [
+          { step: 1, score: null, not_reached: true },
+          { step: 2, score: 3, not_reached: false },
+        ],
+      },
+    })
+    expect(screen.getByTestId('step-score-1').textContent).toBe('Score: not reached')
+    expect(screen.getByTestId('step-score-2').textContent).toBe('Score: 3 of 4')
+    expect(screen.queryByTestId('replay-scores-note')).toBeNull()
+  })
+
+  it('says when hidden scores will be released, and shows none', () => {
+    show({ scores: { interview: 7, state: 'hidden', released_by: '2026-06-03T10:45:00Z', steps: [] } })
+    expect(screen.queryByTestId('step-score-2')).toBeNull()
+    expect(screen.getByTestId('replay-scores-note').textContent).toContain('once released')
+    expect(screen.getByTestId('replay-scores-note').textContent).toContain('2026')
+  })
+
+  it('points the interviewer at the scorecard until it is submitted', () => {
+    show()
+    expect(screen.getByRole('link', { name: 'submit the scorecard' }).getAttribute('href')).toBe('/interviews/7/scorecard')
   })
 })

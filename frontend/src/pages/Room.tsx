@@ -1,11 +1,13 @@
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react'
-import { Link, useParams } from 'react-router-dom'
+import { useParams } from 'react-router-dom'
 import { roleOf, roomGuideFor, STATUS_LABELS, useInterview, useRoomOpen, useRubric, type InterviewDetail } from '../api/interviews'
 import { useFramework } from '../api/queries'
-import { togglePitfall, useScorecardDraft, withStep } from '../api/scorecard'
+import { togglePitfall, useScorecardDraft, useSubmissionState, withStep } from '../api/scorecard'
+import { AfterTheEnd } from '../components/AfterTheEnd'
 import type { Framework, Me, Rubric } from '../api/types'
 import { CallPanel } from '../components/CallPanel'
 import { CollabEditor } from '../components/CollabEditor'
+import { EndInterviewButton } from '../components/EndInterview'
 import { GuideStepView } from '../components/Guide'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
 import { MarkdownView } from '../components/MarkdownView'
@@ -121,17 +123,7 @@ function Room({ interview, framework, me }: { interview: InterviewDetail; framew
                 Next step →
               </button>
             )}
-            {status === 'live' && (
-              <button
-                type="button"
-                className="danger"
-                onClick={() => {
-                  if (window.confirm('End the interview for both of you? The notes become read-only.')) control.send({ type: 'end' })
-                }}
-              >
-                End interview
-              </button>
-            )}
+            {status === 'live' && <EndInterviewButton onEnd={() => control.send({ type: 'end' })} />}
           </div>
         )}
         {control.actionError && (
@@ -139,16 +131,7 @@ function Room({ interview, framework, me }: { interview: InterviewDetail; framew
             {control.actionError}
           </p>
         )}
-        {ended && (
-          <p className="notice">
-            The interview has ended; the notes are read-only.{' '}
-            {isInterviewer ? (
-              <Link to={`/interviews/${interview.id}/scorecard`}>Finish the scorecard</Link>
-            ) : (
-              <Link to={`/interviews/${interview.id}/feedback`}>Give feedback on your interviewer</Link>
-            )}
-          </p>
-        )}
+        {ended && <AfterTheEnd interviewId={interview.id} />}
         {ended && interview.second_half != null && <SecondHalf interview={interview} me={me} />}
       </section>
 
@@ -485,11 +468,14 @@ function QuestionPrompt({ interview }: { interview: InterviewDetail }) {
 }
 
 function RubricForStep({ interview, rubric, framework, step }: { interview: InterviewDetail; rubric: Rubric; framework: Framework; step: number }) {
+  const state = useSubmissionState(interview.id)
   const { draft, saved, saveState, saveError, update, loadError } = useScorecardDraft(
     interview.id,
     rubric.version,
     framework.steps.map((s) => s.number),
+    state.data,
   )
+  if (state.error) return <ErrorMessage error={state.error} />
   if (loadError) return <ErrorMessage error={loadError} />
   if (!draft) return <Spinner />
   const section = rubric.sections.find((s) => s.step === step)

@@ -1,16 +1,27 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
 import { Link, useParams } from 'react-router-dom'
 import { ApiError, api } from '../api/client'
 import { roleOf, useInterview, type InterviewDetail } from '../api/interviews'
 import { labelOf, useFramework } from '../api/queries'
 import { useSubmit, type SaveState } from '../api/autosave'
-import { humanize, missingForSubmit, RECOMMENDATIONS, togglePitfall, useScorecardDraft, withStep } from '../api/scorecard'
+import {
+  humanize,
+  missingForSubmit,
+  RECOMMENDATIONS,
+  submissionStateKey,
+  togglePitfall,
+  useScorecardDraft,
+  useSubmissionState,
+  withStep,
+} from '../api/scorecard'
 import { useRubric } from '../api/interviews'
 import type { components } from '../api/schema'
-import type { Feedback, Framework, Me, Rubric, Scorecard } from '../api/types'
+import type { Feedback, Framework, Me, Rubric, Scorecard, SubmissionState } from '../api/types'
+import { ConfirmDialog } from '../components/ConfirmDialog'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
 import { MarkdownView } from '../components/MarkdownView'
-import { StepScoreFields } from '../components/StepScoreFields'
+import { LevelDescriptors, StepScoreFields } from '../components/StepScoreFields'
 import { useTimeZone } from '../lib/me'
 import { formatDateTime } from '../lib/time'
 
@@ -34,19 +45,24 @@ export function ScorecardPage({ me }: { me: Me }) {
   const interview = useInterview(id)
   const rubric = useRubric()
   const framework = useFramework()
+  const state = useSubmissionState(id)
   return (
     <Loaded query={interview}>
       {(iv) => (
         <Loaded query={rubric}>
           {(rb) => (
             <Loaded query={framework}>
-              {(fw) =>
-                roleOf(iv, me) === 'interviewer' ? (
-                  <ScorecardForm interview={iv} rubric={rb} framework={fw} />
-                ) : (
-                  <ReceivedScorecard interview={iv} framework={fw} />
-                )
-              }
+              {(fw) => (
+                <Loaded query={state}>
+                  {(st) =>
+                    roleOf(iv, me) === 'interviewer' ? (
+                      <ScorecardForm interview={iv} rubric={rb} framework={fw} state={st} />
+                    ) : (
+                      <ReceivedScorecard interview={iv} framework={fw} released={st.theirs_released} />
+                    )
+                  }
+                </Loaded>
+              )}
             </Loaded>
           )}
         </Loaded>
@@ -55,13 +71,25 @@ export function ScorecardPage({ me }: { me: Me }) {
   )
 }
 
-function ScorecardForm({ interview, rubric, framework }: { interview: InterviewDetail; rubric: Rubric; framework: Framework }) {
+function ScorecardForm({
+  interview,
+  rubric,
+  framework,
+  state,
+}: {
+  interview: InterviewDetail
+  rubric: Rubric
+  framework: Framework
+  state: SubmissionState
+}) {
   const zone = useTimeZone()
   const steps = framework.steps.map((s) => s.number)
+  const [confirming, setConfirming] = useState(false)
   const { draft, saved: scorecard, loadError, saveState, saveError, update, flush, setSaved } = useScorecardDraft(
     interview.id,
     rubric.version,
     steps,
+    state,
   )
   const { submit: send, error: submitError, busy: submitting } = useSubmit<Scorecard>(
     `/api/interviews/${interview.id}/scorecard/submit/`,
@@ -80,9 +108,12 @@ function ScorecardForm({ interview, rubric, framework }: { interview: InterviewD
   const missing = missingForSubmit(draft)
 
   const submit = async () => {
+    setConfirming(false)
     const result = await send()
     if (!result) return
     setSaved(result)
+    void queryClient.invalidateQueries({ queryKey: submissionStateKey(interview.id) })
+    void queryClient.invalidateQueries({ queryKey: ['agenda'] })
     void queryClient.invalidateQueries({ queryKey: ['interview', interview.id] })
     void queryClient.invalidateQueries({ queryKey: ['feedback', interview.id] })
   }
@@ -92,7 +123,7 @@ function ScorecardForm({ interview, rubric, framework }: { interview: InterviewD
       <h1>Scorecard for {interview.candidate.display_name}</h1>
       <p className="muted">
         {interview.question.title} · rubric v{draft.rubric_version}
-        {scorecard?.deadline_at && <> · submit by {formatDateTime(scorecard.deadline_at, zone)}</>}
+        {!submitted && <> · submit by {formatDateTime(state.deadline_at, zone)}</>}
       </p>
       {submitted ? (
         <p className="success" role="status">
@@ -125,30 +156,26 @@ function ScorecardForm({ interview, rubric, framework }: { interview: InterviewD
       })}
       <div className="card">
         <h2>{crossCutting?.title ?? 'Communication and trade-offs'}</h2>
-        <fieldset disabled={submitted}>
+        <fieldset disabled={submitted} className="communication-score" data-testid="communication-score">
           <legend>Communication score</legend>
-          <div className="checks">
+          {/* Every level spelled out, as for the steps: a score means what its descriptors say. */}
+          <div className="levels">
             {[1, 2, 3, 4].map((level) => (
-              <label key={level} className="check">
-                <input
-                  type="radio"
-                  name="communication"
-                  checked={draft.communication_score === level}
-                  onChange={() => update((d) => ({ ...d, communication_score: level }))}
-                />
-                {level}
+              <label key={level} className={`level${draft.communication_score === level ? ' chosen' : ''}`}>
+                <span className="level-head">
+                  <input
+                    type="radio"
+                    name="communication"
+                    value={level}
+                    checked={draft.communication_score === level}
+                    onChange={() => update((d) => ({ ...d, communication_score: level }))}
+                  />
+                  <strong>{level}</strong>
+                </span>
+                {crossCutting && <LevelDescriptors section={crossCutting} level={level} />}
               </label>
             ))}
           </div>
-          {crossCutting && (
-            <ul className="descriptors">
-              {crossCutting.criteria.map((c) => (
-                <li key={c.key}>
-                  <strong>{c.title}</strong>: 4 = {c.levels['4']}
-                </li>
-              ))}
-            </ul>
-          )}
         </fieldset>
         <fieldset disabled={submitted}>
           <legend>Pitfalls across the interview</legend>
@@ -220,14 +247,30 @@ function ScorecardForm({ interview, rubric, framework }: { interview: InterviewD
           )}
           <ErrorMessage error={submitError} shownFields={draft.steps.flatMap((_, i) => [`steps.${i}.score`, `steps.${i}.evidence`])} />
           <div className="actions">
-            <button type="button" className="primary" onClick={submit} disabled={submitting}>
+            <button type="button" className="primary" onClick={() => setConfirming(true)} disabled={submitting}>
               {submitting ? 'Submitting…' : 'Submit scorecard'}
             </button>
             <span className="muted">After submitting, the scorecard can no longer change.</span>
           </div>
+          <ConfirmDialog
+            open={confirming}
+            title="Submit the scorecard for good?"
+            confirmLabel="Submit for good"
+            cancelLabel="Keep editing"
+            onConfirm={() => void submit()}
+            onCancel={() => setConfirming(false)}
+          >
+            <p>
+              A submitted scorecard never changes: no score, evidence or recommendation can be edited afterwards.{' '}
+              {interview.candidate.display_name} sees it once they have submitted their feedback on you, or after the deadline.
+            </p>
+            {missing.length > 0 && (
+              <p className="notice">Still missing: {missing.join(' ')} The server will refuse the submission until these are done.</p>
+            )}
+          </ConfirmDialog>
         </div>
       )}
-      <CandidateFeedback interviewId={interview.id} />
+      <CandidateFeedback interviewId={interview.id} released={state.theirs_released} />
     </section>
   )
 }
@@ -256,15 +299,16 @@ function PrivateNotesOfStep({ step, notes }: { step: number; notes: ReturnType<t
 }
 
 /** The candidate's feedback on this interviewer, once blind release allows it. */
-function CandidateFeedback({ interviewId }: { interviewId: number }) {
+function CandidateFeedback({ interviewId, released }: { interviewId: number; released: boolean }) {
   const feedback = useQuery({
     queryKey: ['feedback', interviewId],
     queryFn: () => api.get<Feedback>(`/api/interviews/${interviewId}/interviewer-feedback/`),
+    enabled: released,
   })
   return (
     <div className="card">
       <h2>The candidate’s feedback on you</h2>
-      <Sealed error={feedback.error} what="Their feedback">
+      <Sealed sealed={!released} error={feedback.error} what="Their feedback">
         {feedback.data && <FeedbackSummary feedback={feedback.data} />}
       </Sealed>
     </div>
@@ -272,12 +316,23 @@ function CandidateFeedback({ interviewId }: { interviewId: number }) {
 }
 
 /** Blind release: say plainly what is sealed and why, and show other errors in words. */
-export function Sealed({ error, what, children }: { error: unknown; what: string; children: React.ReactNode }) {
-  if (error instanceof ApiError && (error.code === 'not_released_yet' || error.code.endsWith('_not_started') || error.status === 404)) {
+export function Sealed({
+  sealed = false,
+  error,
+  what,
+  children,
+}: {
+  sealed?: boolean
+  error: unknown
+  what: string
+  children: React.ReactNode
+}) {
+  const refused = error instanceof ApiError && (error.code === 'not_released_yet' || error.code.endsWith('_not_started') || error.status === 404)
+  if (sealed || refused) {
     return (
       <p className="notice">
         <span className="badge warn">Sealed</span> {what} is released when both of you have submitted, or at the
-        deadline. {error.code === 'not_released_yet' ? '' : 'Nothing has been written yet.'}
+        deadline.
       </p>
     )
   }
@@ -306,17 +361,18 @@ export function FeedbackSummary({ feedback }: { feedback: Feedback }) {
 }
 
 /** The candidate's view: the scorecard they received, or why it is still sealed. */
-function ReceivedScorecard({ interview, framework }: { interview: InterviewDetail; framework: Framework }) {
+function ReceivedScorecard({ interview, framework, released }: { interview: InterviewDetail; framework: Framework; released: boolean }) {
   const zone = useTimeZone()
   const scorecard = useQuery({
     queryKey: ['scorecard', interview.id],
     queryFn: () => api.get<Scorecard>(`/api/interviews/${interview.id}/scorecard/`),
+    enabled: released,
   })
   return (
     <section>
       <h1>Your scorecard from {interview.interviewer.display_name}</h1>
       <p className="muted">{interview.question.title}</p>
-      <Sealed error={scorecard.error} what="The scorecard">
+      <Sealed sealed={!released} error={scorecard.error} what="The scorecard">
         {scorecard.isPending && <Spinner />}
         {scorecard.data && (
           <>

@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.utils import timezone
 from pycrdt import Doc, Text, merge_updates
 
 from interviews.live.layout import SCRATCH, DocumentKind, step_text
 from interviews.live.models import Checkpoint, DocumentUpdate, LiveDocument
+from interviews.live.selectors.replay import interview_replay as interview_replay
 from interviews.models import (
     Interview,
     InterviewRole,
@@ -250,104 +250,6 @@ def notes_export(*, interview: Interview, role: InterviewRole) -> dict[str, obje
         "interview": interview.pk,
         "notes": _notes_body(stored_texts(interview_id=interview.pk, kind=DocumentKind.NOTES)),
         "private": private,
-    }
-
-
-# Rows of the raw log read per database round trip: each may be up to LIVE_MAX_MESSAGE_BYTES,
-# so a fixed row count would let a log of large updates fill the memory of the reader.
-_LOG_CHUNK_BYTES = 16 * 1024 * 1024
-
-
-class _LogReader:
-    """Apply a document's raw update log in order, up to a moment at a time."""
-
-    def __init__(self, interview: Interview, kind: DocumentKind) -> None:
-        self.doc: Doc = Doc()
-        self._pending: tuple[datetime, bytes] | None = None
-        document = LiveDocument.objects.filter(interview=interview, kind=kind).first()
-        self._rows = iter(())
-        if document is not None:
-            chunk = max(1, _LOG_CHUNK_BYTES // settings.LIVE_MAX_MESSAGE_BYTES)
-            self._rows = (
-                DocumentUpdate.objects.filter(document=document)
-                .order_by("seq")
-                .values_list("created_at", "data")
-                .iterator(chunk_size=chunk)
-            )
-
-    def until(self, moment: datetime | None) -> bool:
-        """Apply every update stored up to moment (all of them for None); say if any was."""
-        applied = False
-        while True:
-            if self._pending is None:
-                self._pending = next(self._rows, None)  # type: ignore[call-overload]
-                if self._pending is None:
-                    break
-            if moment is not None and self._pending[0] > moment:
-                break
-            self.doc.apply_update(bytes(self._pending[1]))
-            applied = True
-            self._pending = None
-        return applied
-
-
-@dataclass(frozen=True, slots=True)
-class ReplayPart:
-    moment: int
-    document: DocumentKind
-    update: bytes
-
-
-def interview_replay(
-    *, interview: Interview, role: InterviewRole, start: int = 0
-) -> dict[str, object]:
-    """Return one page of the replay: the timeline and, from part `start` on, the notes deltas.
-
-    Part k is what one document gained between two moments (the timeline's events, then the
-    end of the log, as moment len(events)): a Yjs update against the state the earlier parts
-    built. Being a diff of the document, never the raw log between the moments, each part is
-    at most the document's own size (LIVE_MAX_DOCUMENT_BYTES) however the log was written,
-    and no moment repeats the text before it. A page stops before LIVE_REPLAY_PAGE_BYTES
-    (but holds at least one part); `next` says where the following page starts. The
-    interviewer's private notes come as parts of their own, for the interviewer only.
-    """
-    events = list(
-        TimelineEvent.objects.filter(interview=interview)
-        .order_by("at", "pk")
-        .values_list("kind", "step", "at", "actor_id")
-    )
-    kinds = [DocumentKind.NOTES]
-    if role == InterviewRole.INTERVIEWER:
-        kinds.append(DocumentKind.PRIVATE)
-    readers = {kind: _LogReader(interview, kind) for kind in kinds}
-    moments: list[datetime | None] = [at for _, _, at, _ in events] + [None]
-    parts: list[ReplayPart] = []
-    size, index, following = 0, 0, None
-    for moment, at in enumerate(moments):
-        for kind in kinds:
-            reader = readers[kind]
-            before = reader.doc.get_state()
-            if not reader.until(at):
-                continue
-            if index >= start:
-                delta = reader.doc.get_update(before)
-                if parts and size + len(delta) > settings.LIVE_REPLAY_PAGE_BYTES:
-                    following = index
-                    break
-                parts.append(ReplayPart(moment, kind, delta))
-                size += len(delta)
-            index += 1
-        if following is not None:
-            break
-    return {
-        "interview": interview.pk,
-        "events": [
-            {"kind": kind, "step": step, "at": at, "role": interview.role_of(actor)}
-            for kind, step, at, actor in events
-        ],
-        "start": start,
-        "parts": parts,
-        "next": following,
     }
 
 

@@ -1,0 +1,135 @@
+"""Synthetic populations with known truth: what the estimator is measured and tested against.
+
+Peers rate peers: every user is a candidate in a few interviews, and (unless the population
+has its own raters) a rater too, with a leniency and a noise level of their own; a score is
+the true skill plus the rater's leniency plus their noise, rounded to the 1-4 rubric and
+clipped; the last steps are sometimes never reached; scorecards spread over some months.
+bench/report_accuracy.py measures the report on these populations, tests/scoring checks the
+estimator (tests/scoring/test_estimation.py) and the full path of scorecards, nightly rebuild
+and API (tests/scoring/test_report_calibration.py) on smaller ones: one generator for all, so
+a figure in bench/README.md and a test's threshold speak of the same world.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from scoring.estimation.basics import N_STEPS, SCALE, FloatArray, IntArray
+from scoring.estimation.model import Ratings
+
+STEP_MEANS = (2.8, 2.7, 2.5, 2.6, 2.4, 2.2, 2.0)
+
+
+@dataclass(frozen=True)
+class Population:
+    """How a synthetic population is drawn."""
+
+    step_means: tuple[float, ...] = STEP_MEANS
+    level_sd: float = 0.4  # spread of a person's general level
+    step_sd: float = 0.35  # spread of their step-by-step deviations from it
+    leniency_sd: float = 0.45
+    noise: tuple[float, float] = (0.3, 0.8)  # raters' noise sd, uniform in this range
+    activity: float = 1.5  # Pareto shape of how much each rater rates (smaller: more skewed)
+    months: float = 12.0  # scorecards' ages are uniform over this many months
+    interviews: tuple[int, int] = (1, 8)  # each user's scorecards, uniform in this range
+    # The share of scorecards that stop after step 5, and after step 5 or 6.
+    stopped: tuple[float, float] = (0.10, 0.25)
+    raters: int | None = None  # a panel of this many raters; None: the users rate each other
+
+
+POPULATIONS = {
+    "base": Population(),
+    # Flatter step profile, noisier and harsher raters: weakest steps are harder to tell.
+    "noisy": Population(
+        step_means=(2.6, 2.6, 2.5, 2.5, 2.4, 2.4, 2.3),
+        leniency_sd=0.6,
+        noise=(0.5, 1.0),
+    ),
+    # Strong population near the top of the scale: many 4s, so clipping matters most.
+    "strong": Population(step_means=(3.3, 3.2, 3.0, 3.1, 3.0, 2.8, 2.7), level_sd=0.5, step_sd=0.3),
+    # Steady raters, uneven people, two years of history (old scores count less).
+    "uneven": Population(step_sd=0.5, noise=(0.2, 0.5), leniency_sd=0.3, months=24.0),
+    # Tuned so that the raw mean and a textbook empirical-Bayes estimator without raters
+    # (bench/report_accuracy.py --references) err as much as on issue 13's population: RMSE
+    # 0.47 and 0.30, the EB's bands covering 84.5%. Less spread between people than base,
+    # raters who differ more in how noisy they are, and most interviews reach every step.
+    "reference": Population(level_sd=0.2, noise=(0.3, 1.0), stopped=(0.05, 0.12)),
+}
+
+
+@dataclass(frozen=True)
+class World:
+    """A drawn population: its ratings as the estimator reads them, and the truth behind them."""
+
+    ratings: Ratings
+    skill: FloatArray  # (users, 7), unclipped
+    leniency: FloatArray  # (raters,)
+    noise_sd: FloatArray  # (raters,)
+    # Per scorecard, for storing them: whose it is, who rated, how old, the seven scores
+    # (nan where the step was not reached).
+    card_user: IntArray
+    card_rater: IntArray
+    card_age: FloatArray
+    card_scores: FloatArray
+
+    @property
+    def truth(self) -> FloatArray:
+        """Return the skill on the rubric's scale: no report can say more than "4"."""
+        return np.clip(self.skill, *SCALE)
+
+
+def simulate(population: Population, *, users: int, seed: int, discrete: bool = True) -> World:
+    """Draw a population, its raters and their scorecards (discrete=False: scores unrounded)."""
+    rng = np.random.default_rng(seed)
+    raters = users if population.raters is None else population.raters
+    skill = (
+        np.asarray(population.step_means)
+        + rng.normal(0, population.level_sd, (users, 1))
+        + rng.normal(0, population.step_sd, (users, N_STEPS))
+    )
+    leniency = rng.normal(0, population.leniency_sd, raters)
+    noise_sd = rng.uniform(*population.noise, raters)
+    activity = rng.pareto(population.activity, raters) + 0.2
+    fewest, most = population.interviews
+    per_user = rng.integers(fewest, most + 1, users)
+    card_user = np.repeat(np.arange(users), per_user)
+    card_rater = rng.choice(raters, card_user.size, p=activity / activity.sum())
+    if population.raters is None:
+        clash = card_rater == card_user  # nobody rates themselves
+        card_rater[clash] = (card_rater[clash] + 1) % users
+    card_age = rng.uniform(0, 30 * population.months, card_user.size)
+    draw = rng.random(card_user.size)
+    after_five, after_six = population.stopped
+    reached = np.where(draw < after_five, 5, np.where(draw < after_six, 6, N_STEPS))
+    card = np.repeat(np.arange(card_user.size), N_STEPS)
+    step = np.tile(np.arange(N_STEPS), card_user.size)
+    kept = step < reached[card]
+    card, step = card[kept], step[kept]
+    user, rater = card_user[card], card_rater[card]
+    score = skill[user, step] + leniency[rater] + rng.normal(0, noise_sd[rater])
+    if discrete:
+        score = np.clip(np.round(score), *SCALE)
+    card_scores = np.full((card_user.size, N_STEPS), np.nan)
+    card_scores[card, step] = score
+    ratings = Ratings(
+        user=user,
+        rater=rater,
+        step=step,
+        score=score.astype(np.float64),
+        age_days=card_age[card],
+        n_users=users,
+        n_raters=raters,
+        card=card,
+    )
+    return World(
+        ratings=ratings,
+        skill=skill,
+        leniency=leniency,
+        noise_sd=noise_sd,
+        card_user=card_user,
+        card_rater=card_rater,
+        card_age=card_age,
+        card_scores=card_scores,
+    )
