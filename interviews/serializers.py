@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import validate_time_zone
-from interviews import selectors, zones
+from interviews import links, selectors, zones
 from interviews.models import (
     AvailabilityWindow,
     InstantQueueEntry,
@@ -19,10 +18,8 @@ from interviews.models import (
     InterviewRequest,
     MatchRun,
     Question,
-    QueueStatus,
     RequestRole,
 )
-from interviews.services import notifications
 from sevenstep.fields import DateTimeField, PrimaryKeyRelatedField
 from sevenstep.framework import Domain, Level
 from sevenstep.serializers import PageQuery, StrictInputSerializer
@@ -344,7 +341,7 @@ class InterviewOutput(ZonedOutput, serializers.ModelSerializer):
         return str(role) if role is not None else None
 
     def get_join_url(self, interview: Interview) -> str:
-        return notifications.room_url(interview)
+        return links.room_url(interview)
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_room_opens_at(self, interview: Interview) -> str:
@@ -352,7 +349,7 @@ class InterviewOutput(ZonedOutput, serializers.ModelSerializer):
         return serializers.DateTimeField().to_representation(interview.room_opens_at)
 
     def get_invite_url(self, interview: Interview) -> str:
-        return notifications.invite_url(interview)
+        return links.invite_url(interview)
 
 
 class InterviewDetailOutput(InterviewOutput):
@@ -504,8 +501,9 @@ class InstantInput(WishInput):
 
 class InstantOutput(serializers.ModelSerializer):
     waiting_since = serializers.DateTimeField(source="created_at")
-    relaxed = serializers.SerializerMethodField(
-        help_text="True once the criteria have widened (any domain, nearby levels)."
+    relaxed = serializers.BooleanField(
+        read_only=True,
+        help_text="True once the criteria have widened (any domain, nearby levels).",
     )
     interview_id = serializers.IntegerField(allow_null=True)
     join_url = serializers.SerializerMethodField()
@@ -553,31 +551,10 @@ class InstantOutput(serializers.ModelSerializer):
             "widens_how",
         ]
 
-    def to_representation(self, entry: InstantQueueEntry) -> dict[str, Any]:
-        # Computed once per answer (one counting query), only for someone still waiting.
-        if entry.status == QueueStatus.WAITING:
-            from interviews.services.instant import next_widening
-
-            view = selectors.instant_queue(entry=entry)
-            widening = next_widening(entry)
-            entry.queue = view.counts
-            entry.suggested_role = view.suggested_role
-            entry.suggestion = view.suggestion
-            entry.widens_at, entry.widens_how = widening or (None, None)
-        else:
-            entry.queue = entry.suggested_role = entry.suggestion = None
-            entry.widens_at = entry.widens_how = None
-        return super().to_representation(entry)
-
-    def get_relaxed(self, entry: InstantQueueEntry) -> bool:
-        from interviews.services.instant import relax_stage
-
-        return relax_stage(entry, timezone.now()) > 0
-
     def get_join_url(self, entry: InstantQueueEntry) -> str | None:
         if entry.interview is None:
             return None
-        return notifications.room_url(entry.interview)
+        return links.room_url(entry.interview)
 
 
 class StandingOutput(serializers.Serializer):

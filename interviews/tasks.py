@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import smtplib
-
 from celery import shared_task
 from django.utils import timezone
 
 from interviews.models import MatchRun, MatchRunStatus
 from interviews.services import instant, matching, notifications
-
-# Only a mail server that is briefly away is worth retrying; a bad message never gets better.
-TRANSIENT_MAIL_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError)
+from sevenstep.jobs import TRANSIENT_ERRORS, Job
 
 
-@shared_task(
-    name="interviews.notify",
-    autoretry_for=TRANSIENT_MAIL_ERRORS,
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(base=Job, name="interviews.notify")
 def interview_notify(interview_ids: list[int], kind: str) -> int:
     """Email both participants about a booking, cancellation, reschedule or no-show."""
     return notifications.notification_send(interview_ids=interview_ids, kind=kind)
 
 
-@shared_task(name="interviews.send_due_reminders")
+@shared_task(base=Job, name="interviews.send_due_reminders")
 def send_due_reminders() -> int:
     """Send the 24-hour and 15-minute reminders that are due (beat, every minute)."""
     return notifications.reminders_send_due()
@@ -35,7 +26,7 @@ class MatchingBusy(Exception):
     """Another matching run holds the lock."""
 
 
-@shared_task(name="interviews.match_scheduled")
+@shared_task(base=Job, name="interviews.match_scheduled")
 def match_scheduled() -> dict[str, object]:
     """Run matching for this beat tick (every few minutes); a busy lock skips the tick."""
     run = matching.matching_run(key=matching.run_key_for_tick(timezone.now()))
@@ -43,8 +34,10 @@ def match_scheduled() -> dict[str, object]:
 
 
 @shared_task(
+    base=Job,
     name="interviews.match_run",
-    autoretry_for=(MatchingBusy,),
+    # A busy lock is waited for longer than a transient error is: another run may take minutes.
+    autoretry_for=(*TRANSIENT_ERRORS, MatchingBusy),
     retry_backoff=5,
     max_retries=20,
 )
@@ -57,7 +50,7 @@ def match_run(run_id: int) -> dict[str, object]:
     return {"run": run.pk, "status": run.status, **run.stats}
 
 
-@shared_task(name="interviews.instant_sweep")
+@shared_task(base=Job, name="interviews.instant_sweep")
 def instant_sweep() -> int:
     """Expire closed tabs in the instant queue and pair whoever waits (beat, every 10 s)."""
     return instant.instant_sweep()

@@ -10,7 +10,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from interviews.apis.common import context_for
 from interviews.models import InterviewRole
 from scoring import selectors
 from scoring.idempotency import HEADER, idempotent
@@ -31,10 +30,10 @@ from scoring.serializers import (
     SnapshotOutput,
     SubmissionStateOutput,
     export_rows,
-    report_view,
 )
 from scoring.serializers.reports import COMMUNICATION_TITLE
 from scoring.services import submissions
+from sevenstep.apitools import body, context_for, paginated
 from sevenstep.downloads import DownloadApiView
 from sevenstep.pagination import Pagination
 from sevenstep.parsers import JSONRenderer
@@ -92,11 +91,8 @@ class ScorecardApi(APIView):
         submissions.submission_authorise(
             user_id=request.user.pk, interview_id=interview_id, role=InterviewRole.INTERVIEWER
         )
-        data = ScorecardInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        submissions.scorecard_save_draft(
-            user_id=request.user.pk, interview_id=interview_id, **data.validated_data
-        )
+        data = body(request, ScorecardInput)
+        submissions.scorecard_save_draft(user_id=request.user.pk, interview_id=interview_id, **data)
         scorecard = selectors.scorecard_for_reader(
             user_id=request.user.pk, interview_id=interview_id
         )
@@ -158,10 +154,9 @@ class FeedbackApi(APIView):
         submissions.submission_authorise(
             user_id=request.user.pk, interview_id=interview_id, role=InterviewRole.CANDIDATE
         )
-        data = FeedbackInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = body(request, FeedbackInput)
         feedback = submissions.feedback_save_draft(
-            user_id=request.user.pk, interview_id=interview_id, **data.validated_data
+            user_id=request.user.pk, interview_id=interview_id, **data
         )
         return Response(FeedbackOutput(feedback).data)
 
@@ -194,10 +189,9 @@ class FeedbackRatingsApi(APIView):
     )
     def post(self, request: Request, interview_id: int) -> Response:
         submissions.feedback_rating_authorise(user_id=request.user.pk, interview_id=interview_id)
-        data = FeedbackRatingsInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = body(request, FeedbackRatingsInput)
         feedback = submissions.feedback_rate_released(
-            user_id=request.user.pk, interview_id=interview_id, **data.validated_data
+            user_id=request.user.pk, interview_id=interview_id, **data
         )
         return Response(FeedbackOutput(feedback).data)
 
@@ -236,11 +230,9 @@ class ScorecardsReceivedApi(APIView):
     )
     def get(self, request: Request) -> Response:
         query(request, PageQuery)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            selectors.scorecards_received(user_id=request.user.pk), request, view=self
+        return paginated(
+            self, request, selectors.scorecards_received(user_id=request.user.pk), ScorecardOutput
         )
-        return paginator.get_paginated_response(ScorecardOutput(page, many=True).data)
 
 
 class ReportMeApi(APIView):
@@ -258,7 +250,7 @@ class ReportMeApi(APIView):
     )
     def get(self, request: Request) -> Response:
         report = selectors.report_for_user(user_id=request.user.pk)
-        return Response(ReportOutput(report_view(report)).data)
+        return Response(ReportOutput(selectors.report_view(report)).data)
 
 
 class ReportHistoryApi(APIView):
@@ -270,11 +262,9 @@ class ReportHistoryApi(APIView):
     )
     def get(self, request: Request) -> Response:
         query(request, PageQuery)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            selectors.report_history(user_id=request.user.pk), request, view=self
+        return paginated(
+            self, request, selectors.report_history(user_id=request.user.pk), SnapshotOutput
         )
-        return paginator.get_paginated_response(SnapshotOutput(page, many=True).data)
 
 
 class ReportExportApi(DownloadApiView):
@@ -313,7 +303,9 @@ class ReportExportApi(DownloadApiView):
         summary="Download my report and its history (JSON or CSV)",
     )
     def get(self, request: Request) -> Response:
-        report = ReportOutput(report_view(selectors.report_for_user(user_id=request.user.pk)))
+        report = ReportOutput(
+            selectors.report_view(selectors.report_for_user(user_id=request.user.pk))
+        )
         history = SnapshotOutput(selectors.report_history(user_id=request.user.pk), many=True)
         if request.accepted_renderer.format == "csv":
             data: Any = {"columns": EXPORT_COLUMNS, "rows": export_rows(report.data, history.data)}

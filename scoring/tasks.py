@@ -1,4 +1,4 @@
-"""Report jobs: thin shells around scoring.services.reports (acks_late, retried on outages)."""
+"""Report jobs: thin shells around scoring.services.reports."""
 
 from __future__ import annotations
 
@@ -7,32 +7,18 @@ from typing import Any
 
 from celery import Task, shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 
 from scoring.services import nightly, reports
+from sevenstep.jobs import Job
 
-_TRANSIENT = (OperationalError, InterfaceError)
 
-
-@shared_task(
-    name="scoring.report_update",
-    acks_late=True,
-    autoretry_for=_TRANSIENT,
-    retry_backoff=True,
-    max_retries=8,
-)
+@shared_task(base=Job, name="scoring.report_update")
 def report_update(user_id: int, version: int | None = None) -> bool:
     """Rebuild one user's report if version is still the latest request."""
     return reports.report_update(user_id=user_id, version=version)
 
 
-@shared_task(
-    name="scoring.reports_request_released",
-    acks_late=True,
-    autoretry_for=_TRANSIENT,
-    retry_backoff=True,
-    max_retries=3,
-)
+@shared_task(base=Job, name="scoring.reports_request_released")
 def reports_request_released() -> int:
     """Update the reports that scorecards released by their deadline changed (every few minutes)."""
     return reports.reports_request_released()
@@ -42,14 +28,7 @@ def reports_request_released() -> int:
 BUSY_RETRIES = 24
 
 
-@shared_task(
-    bind=True,
-    name="scoring.reports_rebuild_all",
-    acks_late=True,
-    autoretry_for=_TRANSIENT,
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(bind=True, base=Job, name="scoring.reports_rebuild_all")
 def reports_rebuild_all(self: Task) -> dict[str, Any]:
     """Refit the rater model and rebuild every report (nightly).
 

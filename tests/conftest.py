@@ -112,3 +112,17 @@ def _shipped_rubric(request: pytest.FixtureRequest) -> None:
 
     if not Rubric.objects.filter(version=1).exists():
         rubric_publish(document=rubric_document_load(1))
+
+
+@pytest.fixture
+def queue():  # type: ignore[no-untyped-def]
+    """A Celery queue of our own, so no other run's worker takes these jobs."""
+    import uuid
+
+    from config.celery_app import app
+
+    name = f"test-scoring-{uuid.uuid4().hex[:8]}"
+    default = app.conf.task_default_queue
+    app.conf.task_default_queue = name
+    yield name
+    app.conf.task_default_queue = default

@@ -21,8 +21,7 @@ import redis
 
 from scoring.models import ModelFit, RaterStats, Report, ReportKind, ReportSnapshot
 from tests.scoring.conftest import given_scorecard, person
-from tests.scoring.test_jobs import queue, rubric_v1, wait_for  # noqa: F401 (fixtures)
-from tests.support.servers import celery_worker, children, kill_tree, run_database_url
+from tests.support.servers import celery_worker, children, kill_tree, run_database_url, wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -66,7 +65,7 @@ class Seeded:
 
 
 @pytest.fixture
-def seeded(rubric_v1) -> Seeded:  # type: ignore[no-untyped-def]  # noqa: F811
+def seeded() -> Seeded:
     raters = [person() for _ in range(3)]
     cards = {}
     for c in range(4):
@@ -108,7 +107,7 @@ def assert_rebuilt_once(result: dict[str, Any], seeded: Seeded) -> None:
 
 
 def test_a_worker_killed_mid_rebuild_is_redone_once_and_the_reports_are_right(
-    queue,  # noqa: F811
+    queue,
     seeded,
 ) -> None:  # type: ignore[no-untyped-def]
     from scoring.tasks import reports_rebuild_all
@@ -134,7 +133,7 @@ def test_a_worker_killed_mid_rebuild_is_redone_once_and_the_reports_are_right(
 
 
 def test_a_job_whose_child_process_dies_runs_again_once_the_dead_run_lets_go(
-    queue,  # noqa: F811
+    queue,
     seeded,
 ) -> None:  # type: ignore[no-untyped-def]
     """The worker survives and hands the job out again at once (reject_on_worker_lost), while

@@ -10,10 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from interviews.apis.common import body, context_for, paginated
 from interviews.models import AvailabilityWindow
 from interviews.serializers import AvailabilityFilter, AvailabilityInput, AvailabilityOutput
 from interviews.services import availability
+from sevenstep.apitools import body, context_for, paginated
 from sevenstep.pagination import Pagination
 from sevenstep.serializers import query
 

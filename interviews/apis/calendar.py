@@ -11,10 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from interviews.apis.common import CalendarView, body
+from interviews.apis.common import CalendarView
 from interviews.models import CalendarFeed
 from interviews.serializers import FeedCreatedOutput, FeedInput, FeedStatusOutput
 from interviews.services import calendar
+from sevenstep.apitools import body
 
 
 class FeedApi(APIView):

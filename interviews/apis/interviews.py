@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from interviews import selectors
-from interviews.apis.common import CalendarView, body, context_for, paginated
+from interviews.apis.common import CalendarView
 from interviews.serializers import (
     CancelInput,
     ContinueInput,
@@ -24,6 +24,7 @@ from interviews.serializers import (
     RescheduleInput,
 )
 from interviews.services import calendar, lifecycle, session
+from sevenstep.apitools import body, context_for, paginated
 from sevenstep.pagination import Pagination
 from sevenstep.serializers import query
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -13,10 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from interviews.apis.common import body, paginated
 from interviews.models import InstantQueueEntry, MatchRun, QueueStatus
 from interviews.serializers import InstantInput, InstantOutput, MatchRunInput, MatchRunOutput
-from interviews.services import instant
+from interviews.services import instant, matching
+from sevenstep.apitools import body, paginated
 from sevenstep.pagination import Pagination
 from sevenstep.serializers import PageQuery, query
 
@@ -40,12 +37,8 @@ class MatchRunListApi(APIView):
         summary="Start a matching run now (staff); the beat job runs one every few minutes",
     )
     def post(self, request: Request) -> Response:
-        from interviews import tasks
-
         body(request, MatchRunInput)
-        run = MatchRun.objects.create(key=f"manual-{uuid.uuid4().hex}", requested_by=request.user)
-        transaction.on_commit(lambda: tasks.match_run.delay(run.pk))
-        run.refresh_from_db()
+        run = matching.match_run_request(user=request.user)
         return Response(MatchRunOutput(run).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -73,14 +66,19 @@ class InstantMatchApi(APIView):
             user=request.user, status=QueueStatus.WAITING
         ).exists()
         entry = instant.instant_join(user=request.user, **data)
-        return Response(InstantOutput(entry).data, status=status.HTTP_200_OK if already else 201)
+        return Response(
+            InstantOutput(instant.instant_described(entry)).data,
+            status=status.HTTP_200_OK if already else 201,
+        )
 
     @extend_schema(
         responses=InstantOutput, summary="My instant-match status (polling keeps me queued)"
     )
     def get(self, request: Request) -> Response:
-        return Response(InstantOutput(instant.instant_status(user=request.user)).data)
+        entry = instant.instant_status(user=request.user)
+        return Response(InstantOutput(instant.instant_described(entry)).data)
 
     @extend_schema(responses=InstantOutput, summary="Leave the instant-match queue")
     def delete(self, request: Request) -> Response:
-        return Response(InstantOutput(instant.instant_leave(user=request.user)).data)
+        entry = instant.instant_leave(user=request.user)
+        return Response(InstantOutput(instant.instant_described(entry)).data)

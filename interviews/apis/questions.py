@@ -8,8 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from interviews import selectors
-from interviews.apis.common import paginated
 from interviews.serializers import QuestionFilter, QuestionOutput
+from sevenstep.apitools import paginated
 from sevenstep.pagination import Pagination
 from sevenstep.serializers import query
 

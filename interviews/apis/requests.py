@@ -9,10 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from interviews.apis.common import body, paginated
 from interviews.models import InterviewRequest
 from interviews.serializers import RequestInput, RequestOutput
 from interviews.services import requests as request_services
+from sevenstep.apitools import body, paginated
 from sevenstep.pagination import Pagination
 from sevenstep.serializers import PageQuery, query
 

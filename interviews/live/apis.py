@@ -12,7 +12,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from interviews.apis.common import body
 from interviews.live import selectors, services
 from interviews.live.models import recording_storage
 from interviews.live.serializers import (
@@ -26,6 +25,7 @@ from interviews.live.serializers import (
     ReplayOutput,
     ReplayQuery,
 )
+from sevenstep.apitools import body
 from sevenstep.downloads import DownloadApiView, FileRenderer, streamed_file
 from sevenstep.parsers import JSONRenderer
 from sevenstep.serializers import query

@@ -15,8 +15,8 @@ from icalendar import Alarm, Calendar, Event
 
 from accounts.models import User
 from interviews import zones
+from interviews.links import detail_url, room_url
 from interviews.models import CalendarFeed, Interview, InterviewStatus
-from interviews.services.notifications import detail_url, room_url
 
 PRODID = "-//Sevenstep//Interviews//EN"
 FEED_HISTORY = timedelta(days=30)  # how far back the feed still lists interviews

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import email_verified
+from interviews import links, selectors
 from interviews.consumers import instant_group
 from interviews.models import (
     InstantQueueEntry,
@@ -32,7 +33,7 @@ from interviews.models import (
     Seat,
 )
 from interviews.models.sessions import ACTIVE_STATUSES
-from interviews.services import matching, notifications
+from interviews.services import matching
 from interviews.services.booking import INTERVIEW_LENGTH, interview_book, swap_book
 from sevenstep.errors import ApplicationError, Conflict
 from sevenstep.framework import LEVEL_ORDER
@@ -76,6 +77,22 @@ def next_widening(entry: InstantQueueEntry) -> tuple[datetime, str] | None:
     if stage not in WIDENS_HOW:
         return None
     return entry.created_at + (stage + 1) * relax, WIDENS_HOW[stage]
+
+
+def instant_described(entry: InstantQueueEntry) -> InstantQueueEntry:
+    """Attach what an answer tells its user: widened yet, and while waiting the queue and when
+    the criteria widen next (one counting query, only for someone still waiting)."""
+    entry.relaxed = relax_stage(entry, timezone.now()) > 0
+    if entry.status == QueueStatus.WAITING:
+        view = selectors.instant_queue(entry=entry)
+        entry.queue = view.counts
+        entry.suggested_role = view.suggested_role
+        entry.suggestion = view.suggestion
+        entry.widens_at, entry.widens_how = next_widening(entry) or (None, None)
+    else:
+        entry.queue = entry.suggested_role = entry.suggestion = None
+        entry.widens_at = entry.widens_how = None
+    return entry
 
 
 def relax_stage(entry: InstantQueueEntry, now: datetime) -> int:
@@ -263,7 +280,7 @@ def _push(interview: Interview, user_ids: list[int]) -> None:
     event = {
         "type": "instant.matched",
         "interview_id": interview.pk,
-        "join_url": notifications.room_url(interview),
+        "join_url": links.room_url(interview),
     }
     for user_id in user_ids:
         try:

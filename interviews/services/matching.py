@@ -12,14 +12,10 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
@@ -41,39 +37,17 @@ from interviews.services import pairing
 from interviews.services.booking import interview_book, swap_book
 from sevenstep.errors import Conflict
 from sevenstep.framework import LEVEL_ORDER, Domain
+from sevenstep.jobs import enqueue_on_commit
+from sevenstep.locks import exclusive
 
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "interviews:matching-run"
-ADVISORY_LOCK_ID = 0x5E7E_5E01  # arbitrary, unique to matching runs
 CACHE_LOCK_SECONDS = 15 * 60
 REMATCH_WINDOW = timedelta(days=7)
 DOMAIN_BITS = {domain: index for index, domain in enumerate(Domain.values)}
 LEVEL_INDEX = {level: index for index, level in enumerate(LEVEL_ORDER)}
 WEEK_STATUSES = (InterviewStatus.SCHEDULED, InterviewStatus.LIVE, InterviewStatus.COMPLETED)
-
-
-@contextmanager
-def run_lock() -> Iterator[bool]:
-    """Yield whether this process holds the matching lock; release it afterwards."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_ID])
-            held = bool(cursor.fetchone()[0])
-        try:
-            yield held
-        finally:
-            if held:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_ID])
-        return
-    token = uuid.uuid4().hex
-    held = cache.add(LOCK_NAME, token, timeout=CACHE_LOCK_SECONDS)
-    try:
-        yield held
-    finally:
-        if held and cache.get(LOCK_NAME) == token:
-            cache.delete(LOCK_NAME)
 
 
 def run_key_for_tick(now: datetime, every: timedelta = timedelta(minutes=5)) -> str:
@@ -82,12 +56,21 @@ def run_key_for_tick(now: datetime, every: timedelta = timedelta(minutes=5)) -> 
     return f"beat-{tick}"
 
 
+def match_run_request(*, user: User) -> MatchRun:
+    """Create an on-demand run and queue it once the caller commits; return the pending run."""
+    run = MatchRun.objects.create(key=f"manual-{uuid.uuid4().hex}", requested_by=user)
+    # Lost if the broker is down: the run stays pending, and the beat's next run matches anyway.
+    enqueue_on_commit("interviews.match_run", run.pk)
+    run.refresh_from_db()
+    return run
+
+
 def matching_run(*, key: str, requested_by: User | None = None) -> MatchRun:
     """Run matching once for this key; a busy lock leaves the run pending for a retry."""
     run, _ = MatchRun.objects.get_or_create(key=key, defaults={"requested_by": requested_by})
     if run.status == MatchRunStatus.DONE:
         return run
-    with run_lock() as held:
+    with exclusive(LOCK_NAME, expires=CACHE_LOCK_SECONDS) as held:
         if not held:
             return run
         run.refresh_from_db()

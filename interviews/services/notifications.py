@@ -19,7 +19,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from interviews import selectors, zones
+from interviews.links import detail_url, invite_url, room_url
 from interviews.models import Interview, InterviewStatus, Notification, NotificationKind
+from sevenstep.jobs import enqueue_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -40,25 +42,8 @@ SUBJECTS: dict[str, str] = {
 
 def notify_on_commit(*, interview_ids: list[int], kind: str) -> None:
     """Queue the email about these interviews (one swap group at most) once the change commits."""
-
-    def enqueue() -> None:
-        from interviews import tasks
-
-        tasks.interview_notify.delay(interview_ids, kind)
-
-    transaction.on_commit(enqueue)
-
-
-def room_url(interview: Interview) -> str:
-    return f"{settings.SITE_URL}/interviews/{interview.pk}/room"
-
-
-def detail_url(interview: Interview) -> str:
-    return f"{settings.SITE_URL}/interviews/{interview.pk}"
-
-
-def invite_url(interview: Interview) -> str:
-    return f"{settings.SITE_URL}/api/interviews/{interview.pk}/invite.ics"
+    # Lost if the broker is down then: the change stands, and the reminders still go out.
+    enqueue_on_commit("interviews.notify", interview_ids, kind)
 
 
 def notification_send(*, interview_ids: list[int], kind: str) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.middleware.csrf import get_token
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
@@ -15,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import selectors, services
 from accounts.models import User
 from accounts.serializers import (
     CsrfOutput,
@@ -43,6 +42,7 @@ from accounts.serializers import (
     TokenSummaryOutput,
     WhoamiOutput,
 )
+from sevenstep.apitools import body, paginated
 from sevenstep.errors import ApplicationError
 from sevenstep.pagination import Pagination
 
@@ -71,13 +71,12 @@ def _address(request: Request) -> str:
 
 
 def _authenticate(request: Request) -> User:
-    data = LoginInput(data=request.data)
-    data.is_valid(raise_exception=True)
-    email = services.normalise_email(data.validated_data["email"])
+    data = body(request, LoginInput)
+    email = services.normalise_email(data["email"])
     address = _address(request)
     # Checked before the password, so guesses against a locked account learn nothing.
     services.login_failures_check(email=email, address=address)
-    user = authenticate(request._request, username=email, password=data.validated_data["password"])
+    user = authenticate(request._request, username=email, password=data["password"])
     if user is None:
         services.login_failure_record(email=email, address=address)
         raise ApplicationError(_BAD_CREDENTIALS, code="invalid_credentials", status_code=400)
@@ -106,10 +105,9 @@ class RegisterApi(APIView):
     )
     def post(self, request: Request) -> Response:
         _enforce_csrf(request)
-        data = RegisterInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = body(request, RegisterInput)
         # Not logged in here: a session for a new email only would tell the two cases apart.
-        services.user_register(**data.validated_data)
+        services.user_register(**data)
         return Response({"detail": _REGISTERED}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -165,12 +163,8 @@ class TokenListApi(APIView):
 
     @extend_schema(responses=TokenSummaryOutput(many=True), summary="List my API tokens")
     def get(self, request: Request) -> Response:
-        tokens = request.user.api_tokens.filter(expires_at__gt=timezone.now()).order_by(
-            "-created_at", "-pk"
-        )
-        paginator = Pagination()
-        page = paginator.paginate_queryset(tokens, request, view=self)
-        return paginator.get_paginated_response(TokenSummaryOutput(page, many=True).data)
+        tokens = selectors.api_tokens_live(user=request.user)
+        return paginated(self, request, tokens, TokenSummaryOutput)
 
     @extend_schema(
         request=TokenCreateInput,
@@ -178,15 +172,14 @@ class TokenListApi(APIView):
         summary="Create a named API token (its secret is shown only now)",
     )
     def post(self, request: Request) -> Response:
-        data = TokenCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = body(request, TokenCreateInput)
         token, secret = services.api_token_create(
             user=request.user,
-            name=data.validated_data["name"],
-            days=data.validated_data.get("expires_in_days"),
+            name=data["name"],
+            days=data.get("expires_in_days"),
         )
-        body = {**TokenSummaryOutput(token).data, "token": secret}
-        return Response(body, status=status.HTTP_201_CREATED)
+        created = {**TokenSummaryOutput(token).data, "token": secret}
+        return Response(created, status=status.HTTP_201_CREATED)
 
 
 class TokenRevokeApi(APIView):
@@ -232,9 +225,8 @@ class MeApi(APIView):
 
     @extend_schema(request=ProfileUpdateInput, responses=MeOutput, summary="Update the profile")
     def patch(self, request: Request) -> Response:
-        data = ProfileUpdateInput(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        services.profile_update(user=request.user, **data.validated_data)
+        data = body(request, ProfileUpdateInput, partial=True)
+        services.profile_update(user=request.user, **data)
         return Response(_me(request.user))
 
 
@@ -247,9 +239,8 @@ class MeEraseApi(APIView):
         summary="Delete my account and personal data (past interviews stay, anonymised)",
     )
     def post(self, request: Request) -> Response:
-        data = EraseInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.user_erase(user=request.user, password=data.validated_data["password"])
+        data = body(request, EraseInput)
+        services.user_erase(user=request.user, password=data["password"])
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -270,9 +261,8 @@ class EmailVerifyApi(APIView):
         request=EmailVerifyInput, responses=EmailSentOutput, summary="Verify an email address"
     )
     def post(self, request: Request) -> Response:
-        data = EmailVerifyInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = services.email_verify(key=data.validated_data["key"])
+        data = body(request, EmailVerifyInput)
+        user = services.email_verify(key=data["key"])
         return Response({"detail": "Your email address is verified.", "email": user.email})
 
 
@@ -303,18 +293,17 @@ class EmailChangeApi(APIView):
         summary="Change the login email (it takes effect once the new address is verified)",
     )
     def post(self, request: Request) -> Response:
-        data = EmailChangeInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = body(request, EmailChangeInput)
         services.email_change(
             user=request.user,
-            password=data.validated_data["password"],
-            new_email=data.validated_data["email"],
+            password=data["password"],
+            new_email=data["email"],
         )
         return Response(
             {
                 "detail": "We have sent a link to the new address; your login email changes "
                 "when you open it.",
-                "email": services.normalise_email(data.validated_data["email"]),
+                "email": services.normalise_email(data["email"]),
             },
             status=status.HTTP_202_ACCEPTED,
         )
@@ -332,9 +321,8 @@ class PasswordResetApi(APIView):
         summary="Email a password reset link (answered alike whether or not the address is known)",
     )
     def post(self, request: Request) -> Response:
-        data = PasswordResetInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.password_reset_request(email=data.validated_data["email"])
+        data = body(request, PasswordResetInput)
+        services.password_reset_request(email=data["email"])
         return Response({"detail": _RESET_SENT}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -350,9 +338,8 @@ class PasswordResetConfirmApi(APIView):
         summary="Set a new password with a reset link (logs out every session)",
     )
     def post(self, request: Request) -> Response:
-        data = PasswordResetConfirmInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.password_reset_confirm(**data.validated_data)
+        data = body(request, PasswordResetConfirmInput)
+        services.password_reset_confirm(**data)
         return Response({"detail": "Your password is changed; log in with it."})
 
 
@@ -365,15 +352,14 @@ class PasswordChangeApi(APIView):
         summary="Change my password (needs the current one; ends my other sessions)",
     )
     def post(self, request: Request) -> Response:
-        data = PasswordChangeInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = body(request, PasswordChangeInput)
         django_request = request._request
         # The session asking stays logged in (when it is a session, not a token).
         current = django_request.session.session_key if request.auth is None else None
         services.password_change(
             user=request.user,
-            current_password=data.validated_data["current_password"],
-            new_password=data.validated_data["new_password"],
+            current_password=data["current_password"],
+            new_password=data["new_password"],
             keep_session=current,
         )
         if current is not None:
@@ -392,9 +378,7 @@ class SessionListApi(APIView):
         current = request._request.session.session_key
         for session in sessions:
             session.current = session.session_key == current
-        paginator = Pagination()
-        page = paginator.paginate_queryset(sessions, request, view=self)
-        return paginator.get_paginated_response(SessionOutput(page, many=True).data)
+        return paginated(self, request, sessions, SessionOutput)
 
     @extend_schema(
         operation_id="auth_sessions_end_all",
@@ -440,12 +424,8 @@ class SocialAccountListApi(APIView):
         responses=SocialAccountOutput(many=True), summary="The providers linked to my account"
     )
     def get(self, request: Request) -> Response:
-        from allauth.socialaccount.models import SocialAccount
-
-        accounts = SocialAccount.objects.filter(user=request.user).order_by("pk")
-        paginator = Pagination()
-        page = paginator.paginate_queryset(accounts, request, view=self)
-        return paginator.get_paginated_response(SocialAccountOutput(page, many=True).data)
+        accounts = selectors.social_accounts_of(user=request.user)
+        return paginated(self, request, accounts, SocialAccountOutput)
 
 
 class SocialAccountUnlinkApi(APIView):

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.models import EmailAddress
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from accounts.models import ApiToken, User
 
 
 def email_verified(user_field: str = "user") -> Exists:
@@ -20,3 +25,15 @@ def email_verified(user_field: str = "user") -> Exists:
             verified=True,
         )
     )
+
+
+def api_tokens_live(*, user: User) -> QuerySet[ApiToken]:
+    """The user's API tokens that have not expired, newest first."""
+    return user.api_tokens.filter(expires_at__gt=timezone.now()).order_by("-created_at", "-pk")
+
+
+def social_accounts_of(*, user: User) -> QuerySet[Any]:
+    """The sign-in providers linked to the user, in the order they were linked."""
+    from allauth.socialaccount.models import SocialAccount
+
+    return SocialAccount.objects.filter(user=user).order_by("pk")

@@ -7,8 +7,10 @@ import socket
 
 from celery import shared_task
 
+from sevenstep.jobs import Job
 
-@shared_task(name="sevenstep.ping")
+
+@shared_task(base=Job, name="sevenstep.ping")
 def ping(value: int) -> dict[str, object]:
     """Echo a value with facts about the worker process that ran it."""
     return {

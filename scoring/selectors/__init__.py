@@ -1,6 +1,7 @@
 """Scoring reads: submissions under blind release, reports, rater statistics."""
 
 from scoring.selectors.agenda import agenda_of, submission_state
+from scoring.selectors.report_views import report_view, snapshot_view
 from scoring.selectors.reports import (
     evidence_quotes,
     interviewer_profile,
@@ -35,10 +36,12 @@ __all__ = [
     "replay_scores",
     "report_for_user",
     "report_history",
+    "report_view",
     "rubric_current",
     "rubric_get",
     "scorecard_for_reader",
     "scorecards_received",
+    "snapshot_view",
     "submission_deadline",
     "submission_state",
 ]

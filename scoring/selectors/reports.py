@@ -38,7 +38,11 @@ class CurrentReport:
 
 
 def report_for_user(*, user_id: int) -> CurrentReport:
-    """Return the stored report, or one computed now (not stored) if none was built yet."""
+    """Return the stored report, or one computed now (not stored) if none was built yet.
+
+    Computing one writes nothing: interviews completed since the last build count from the
+    next build on (the update their scorecard queues, or the nightly rebuild).
+    """
     from scoring.services.reports import report_compute
 
     stored = Report.objects.filter(user_id=user_id).first()

@@ -8,7 +8,6 @@ from scoring.serializers.reports import (
     ReportOutput,
     SnapshotOutput,
     export_rows,
-    report_view,
 )
 from scoring.serializers.submissions import (
     FeedbackInput,
@@ -36,5 +35,4 @@ __all__ = [
     "SnapshotOutput",
     "SubmissionStateOutput",
     "export_rows",
-    "report_view",
 ]

@@ -11,15 +11,12 @@ from __future__ import annotations
 import gc
 import logging
 import time
-import uuid
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -52,35 +49,12 @@ from scoring.services.reports import (
 )
 from scoring.services.timings import interview_timings_fill
 from sevenstep.framework import LEVEL_ORDER
+from sevenstep.locks import exclusive
 
 log = logging.getLogger(__name__)
 
 NIGHTLY_LOCK = "scoring-nightly-rebuild"
 CACHE_LOCK_SECONDS = 3600
-
-
-@contextmanager
-def _exclusive(name: str) -> Iterator[bool]:
-    """Hold a lock across processes; yield whether it was acquired."""
-    if connection.vendor == "postgresql":
-        key = zlib.crc32(name.encode())
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-            acquired = bool(cursor.fetchone()[0])
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
-        return
-    token = uuid.uuid4().hex
-    acquired = cache.add(f"lock:{name}", token, timeout=CACHE_LOCK_SECONDS)
-    try:
-        yield acquired
-    finally:
-        if acquired and cache.get(f"lock:{name}") == token:
-            cache.delete(f"lock:{name}")
 
 
 @dataclass(frozen=True)
@@ -97,7 +71,7 @@ class Rebuild:
 
 def reports_rebuild_all(*, now: datetime | None = None) -> Rebuild:
     """Refit the rater model over every released scorecard and rebuild every report."""
-    with _exclusive(NIGHTLY_LOCK) as acquired:
+    with exclusive(NIGHTLY_LOCK, expires=CACHE_LOCK_SECONDS) as acquired:
         if not acquired:
             log.info("nightly report rebuild already running elsewhere; skipping")
             return Rebuild(skipped=True)

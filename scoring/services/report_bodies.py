@@ -3,7 +3,7 @@
 A report stores its per-step figures column-wise as one block of numbers (Report.figures, see
 STEP_COLUMNS), the rest as a small JSON body, and nothing that can be derived (verdicts, gaps,
 slope bands, question titles), so a row stays under PostgreSQL's 2 kB TOAST threshold and the
-nightly rebuild writes small rows. The API expands it (scoring.serializers.report_view).
+nightly rebuild writes small rows. The API expands it (scoring.selectors.report_view).
 
 Everything a body says is first gathered as arrays over users (Contents), rounded as stored,
 and a body is built from those arrays alone. So a digest of a user's arrays tells whether their

@@ -47,6 +47,7 @@ from scoring.services.bulk import upsert
 from scoring.services.report_bodies import Context, report_contents, snapshot_steps
 from scoring.services.timings import interview_timings_fill
 from sevenstep.framework import LEVEL_ORDER
+from sevenstep.jobs import enqueue_on_commit
 
 
 def report_request(*, user_id: int) -> int:
@@ -60,16 +61,10 @@ def report_request(*, user_id: int) -> int:
         .values_list("requested_version", flat=True)
         .get()
     )
-
-    def enqueue() -> None:
-        from scoring.tasks import report_update
-
-        report_update.apply_async(
-            args=[user_id, version], countdown=settings.REPORT_DEBOUNCE_SECONDS
-        )
-
-    # robust: with the broker down the submission still stands; the nightly rebuild catches up.
-    transaction.on_commit(enqueue, robust=True)
+    # With the broker down the submission still stands; the nightly rebuild catches up.
+    enqueue_on_commit(
+        "scoring.report_update", user_id, version, countdown=settings.REPORT_DEBOUNCE_SECONDS
+    )
     return version
 
 
@@ -166,9 +161,8 @@ class ReportRow(NamedTuple):
 
 
 def report_compute(*, user_id: int, now: datetime | None = None) -> Built:
-    """Build one user's report against the latest fit."""
+    """Build one user's report against the latest fit from what is stored; write nothing."""
     now = now or timezone.now()
-    interview_timings_fill(candidate_id=user_id)
     evidence = evidence_load(now=now, user_id=user_id)
     model = rater_model_load()
     raters = model.rater_arrays(evidence.rater_ids)
@@ -254,6 +248,8 @@ def report_update(*, user_id: int, version: int | None = None) -> bool:
             state.requested_version > version or state.built_version >= state.requested_version
         ):
             return False
+        # Interviews completed since the last build get their time-on-step summary first.
+        interview_timings_fill(candidate_id=user_id)
         built = report_compute(user_id=user_id, now=now)
         report_store(
             [ReportRow(user_id, built, state.requested_version)],

@@ -16,6 +16,7 @@ from django.db import connection
 from accounts.models import User
 from interviews.models import Interview, InterviewStatus, Seat
 from interviews.services.booking import interview_book, swap_book
+from interviews.services.lifecycle import interview_cancel
 from sevenstep.errors import ApplicationError, Conflict
 from tests.factories import InterviewFactory, QuestionFactory, UserFactory
 from tests.interviews.helpers import eager_tasks
@@ -131,15 +132,17 @@ def test_back_to_back_interviews_do_not_overlap(
 def test_a_cancelled_interview_frees_its_time(
     interviewer: User, candidate: User, outsider: User
 ) -> None:
-    old = InterviewFactory(interviewer=interviewer, candidate=candidate, starts_at=AT)
-    Seat.objects.filter(interview=old).update(active=False)
-    Interview.objects.filter(pk=old.pk).update(status=InterviewStatus.CANCELLED)
-    interview_book(
-        interviewer_id=interviewer.pk,
-        candidate_id=outsider.pk,
-        question=old.question,
-        starts_at=AT,
+    question = QuestionFactory()
+    old = interview_book(
+        interviewer_id=interviewer.pk, candidate_id=candidate.pk, question=question, starts_at=AT
     )
+    interview_cancel(interview=old, user=candidate, reason="Something came up")
+    new = interview_book(
+        interviewer_id=interviewer.pk, candidate_id=outsider.pk, question=question, starts_at=AT
+    )
+    assert new.status == InterviewStatus.SCHEDULED and new.starts_at == old.starts_at
+    held = Seat.objects.filter(user=interviewer, active=True).values_list("interview", flat=True)
+    assert list(held) == [new.pk]
 
 
 def test_a_swap_is_two_back_to_back_interviews_with_the_roles_reversed(

@@ -11,7 +11,10 @@ from pycrdt import Awareness, Doc, Encoder, create_awareness_message
 from interviews.live.protocol import Kind
 from tests.support.yjs import YClient, awareness_frame, joined, live_interview
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("disconnect_everyone"),
+]
 
 IVY_CLIENT = 1111
 CARL_CLIENT = 2222
@@ -26,12 +29,6 @@ CURSOR = {
     "anchor": {"type": None, "tname": "step-1", "item": {"client": 1111, "clock": 4}, "assoc": 0},
     "head": {"type": None, "tname": "step-1", "item": None, "assoc": -1},
 }
-
-
-@pytest.fixture(autouse=True)
-async def _disconnect_everyone():  # type: ignore[no-untyped-def]
-    yield
-    await YClient.disconnect_all()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async
-from django.core.cache import cache
 from django.utils import timezone
 from pycrdt import Doc, Text
 
@@ -12,6 +11,7 @@ from interviews.live import selectors, services
 from interviews.live.layout import DocumentKind
 from interviews.live.models import Checkpoint, DocumentUpdate, LiveDocument
 from tests.interviews.helpers import eager_tasks
+from tests.support.locks import lock_held_elsewhere
 from tests.support.yjs import YClient, live_interview, ws_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,9 +69,8 @@ def test_compacting_twice_adds_nothing(document) -> None:  # type: ignore[no-unt
 
 def test_compaction_waits_for_the_lock(document) -> None:  # type: ignore[no-untyped-def]
     append(document.pk, document.interview_id, Doc(), "baseline")
-    cache.add(f"live:compact:{document.pk}", 1, timeout=60)
-    assert services.document_compact(document_id=document.pk) is None
-    cache.delete(f"live:compact:{document.pk}")
+    with lock_held_elsewhere(f"live:compact:{document.pk}"):
+        assert services.document_compact(document_id=document.pk) is None
     assert services.document_compact(document_id=document.pk) is not None
 
 

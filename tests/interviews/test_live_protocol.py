@@ -17,19 +17,16 @@ from interviews.live.protocol import Kind
 from interviews.models import InterviewStatus
 from tests.support.yjs import YClient, awareness_frame, joined, live_interview, ws_path
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("disconnect_everyone"),
+]
 
 
 UNAPPLIABLE = bytes.fromhex(
     "0103beaaebc2b9b2f905002801016d016b017c3f8000002701016d0161000800beaaebc2b9b2f90500027c3f"
     "80000077017800"
 )
-
-
-@pytest.fixture(autouse=True)
-async def _disconnect_everyone():  # type: ignore[no-untyped-def]
-    yield
-    await YClient.disconnect_all()
 
 
 @pytest.fixture

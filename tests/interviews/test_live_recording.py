@@ -20,20 +20,7 @@ from scoring.services.timings import seconds_per_step
 from tests.interviews.test_live_control import Control
 from tests.support.yjs import live_interview
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def storage(settings, tmp_path: Path) -> Path:
-    """Keep each test's recordings in a folder of its own."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "recordings": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
-    return tmp_path
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("storage")]
 
 
 @pytest.fixture

@@ -14,12 +14,16 @@ from rest_framework.test import APIClient
 
 from interviews.live import services
 from interviews.live.models import RecordingChunk
-from tests.interviews.test_live_recording import storage, stored_files  # noqa: F401
+from tests.interviews.test_live_recording import stored_files
 from tests.support.yjs import live_interview
 
 ATTEMPTS = 8
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("storage"),
+]
 
 
 def _parallel(calls: list[Callable[[APIClient], int]], user: Any) -> list[int]:
@@ -62,7 +66,7 @@ def recording(interviewer, candidate):  # type: ignore[no-untyped-def]
 
 
 def test_the_same_chunk_sent_at_once_from_many_retries_is_stored_once(
-    storage: Path,  # noqa: F811
+    storage: Path,
     recording,
     candidate,
 ) -> None:  # type: ignore[no-untyped-def]
@@ -74,7 +78,7 @@ def test_the_same_chunk_sent_at_once_from_many_retries_is_stored_once(
 
 def test_parallel_chunks_never_pass_the_size_cap_together(
     settings,
-    storage: Path,  # noqa: F811
+    storage: Path,
     recording,
     candidate,
 ) -> None:  # type: ignore[no-untyped-def]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.interviews.test_live_recording import both_consent, storage, streamed, upload  # noqa: F401
+from tests.interviews.test_live_recording import both_consent, streamed, upload
 from tests.support.yjs import live_interview
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("storage")]
 
 # Three chunks of different sizes, so ranges fall inside one, across two and across all.
 CHUNKS = (b"0123456789", b"abcde", b"ABCDEFGHIJKLMNOPQRST")

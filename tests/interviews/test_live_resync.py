@@ -12,13 +12,10 @@ from interviews.live.protocol import Kind
 from interviews.live.rooms import RoomKey, registry
 from tests.support.yjs import YClient, live_interview, ws_path
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def _disconnect_everyone():  # type: ignore[no-untyped-def]
-    yield
-    await YClient.disconnect_all()
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("disconnect_everyone"),
+]
 
 
 def edit(text: str) -> bytes:

@@ -16,11 +16,13 @@ from interviews.live.layout import DocumentKind
 from interviews.live.models import DocumentUpdate, LiveDocument
 from interviews.live.rooms import Registry
 from tests.interviews.helpers import eager_tasks
-from tests.interviews.test_live_protocol import _disconnect_everyone, joined  # noqa: F401
 from tests.support.servers import asgi_server
-from tests.support.yjs import YClient, live_interview, ws_path
+from tests.support.yjs import YClient, joined, live_interview, ws_path
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("disconnect_everyone"),
+]
 
 
 @pytest.fixture

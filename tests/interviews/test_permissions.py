@@ -195,7 +195,7 @@ def test_every_endpoint_answers_every_role_as_the_rules_say(
         response = getattr(client, case.method)(case.path(world), **kwargs)
     expected = case.expected[role]
     if expected == DENIED:
-        assert response.status_code in {401, 403}, (case.path(world), response.content)
+        assert response.status_code == 403, (case.path(world), response.content)
     else:
         assert response.status_code == expected, (case.path(world), role, response.content)
     if response.status_code >= 400:

@@ -2,50 +2,17 @@
 
 from __future__ import annotations
 
-import time
-import uuid
-
 import pytest
 
 from scoring.models import ModelFit, Report, ReportState
 from tests.scoring.conftest import FEEDBACK, held_interview, scorecard_body
-from tests.support.servers import celery_worker
+from tests.support.servers import celery_worker, wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def wait_for(condition, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the worker did not get there in time")
-        time.sleep(0.1)
-
-
-@pytest.fixture
-def rubric_v1(transactional_db):  # type: ignore[no-untyped-def]
-    """Publish rubric v1 again if an earlier transactional test flushed what migrations loaded."""
-    from scoring.models import Rubric
-    from scoring.services.rubrics import rubric_document_load, rubric_publish
-
-    if not Rubric.objects.filter(version=1).exists():
-        rubric_publish(document=rubric_document_load(1))
-
-
-@pytest.fixture
-def queue():  # type: ignore[no-untyped-def]
-    """A queue of our own, so no other run's worker takes these jobs."""
-    from config.celery_app import app
-
-    name = f"test-scoring-{uuid.uuid4().hex[:8]}"
-    default = app.conf.task_default_queue
-    app.conf.task_default_queue = name
-    yield name
-    app.conf.task_default_queue = default
-
-
 def test_submissions_update_the_report_on_a_real_worker(
-    client_for, interviewer, candidate, settings, queue, rubric_v1
+    client_for, interviewer, candidate, settings, queue
 ) -> None:  # type: ignore[no-untyped-def]
     from scoring.tasks import reports_rebuild_all
 

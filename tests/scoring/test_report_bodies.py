@@ -99,3 +99,11 @@ def test_a_change_in_any_per_step_column_changes_the_digest(column: str) -> None
     before = contents()
     steps = {**before.steps, column: changed_for_the_first_user(before.steps[column])}
     assert before.digests()[0] != replace(before, steps=steps).digests()[0]
+
+
+def test_the_estimation_works_on_as_many_steps_as_the_framework_defines() -> None:
+    # The estimation stays free of Django and spells the count out; this keeps the two equal.
+    from scoring.estimation import N_STEPS
+    from sevenstep.framework import Step
+
+    assert len(Step) == N_STEPS

@@ -15,6 +15,7 @@ from scoring import estimation as est
 from scoring.models import RaterStats, Report, ReportSnapshot, ReportState
 from scoring.services.nightly import NIGHTLY_LOCK, reports_rebuild_all
 from scoring.services.reports import report_compute, report_request, report_update
+from sevenstep.locks import advisory_key
 from tests.factories import InterviewFactory
 from tests.scoring.conftest import given_feedback, given_scorecard, person
 
@@ -426,8 +427,6 @@ def test_a_report_stored_with_its_figures_in_the_body_reads_the_same(client_for,
 
 def test_a_second_nightly_rebuild_at_the_same_time_steps_aside(raters) -> None:  # type: ignore[no-untyped-def]
     if connection.vendor == "postgresql":
-        import zlib
-
         import psycopg
 
         settings_dict = connection.settings_dict
@@ -438,7 +437,7 @@ def test_a_second_nightly_rebuild_at_the_same_time_steps_aside(raters) -> None: 
             dbname=settings_dict["NAME"],
             autocommit=True,
         )
-        key = zlib.crc32(NIGHTLY_LOCK.encode())
+        key = advisory_key(NIGHTLY_LOCK)
         other.execute("SELECT pg_advisory_lock(%s)", [key])
         try:
             assert reports_rebuild_all().skipped
@@ -559,3 +558,18 @@ def test_practise_next_never_offers_a_question_the_user_has_interviewed_on_or_is
     reports_rebuild_all()
     rebuilt = my_report(client_for, learner)["recommended_questions"]
     assert len(rebuilt) == 3 and first not in {q["id"] for q in rebuilt}
+
+
+def test_reading_a_report_never_built_writes_nothing(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, neutral, _ = raters
+    timed = person()
+    given_scorecard(neutral, timed, [3] * 7, days_ago=3, minutes_on_step=[5] * 7)
+    with CaptureQueriesContext(connection) as queries:
+        assert my_report(client_for, timed)["steps"]
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("INSERT")]
+    assert writes == []
+    assert report_update(user_id=timed.pk) is True
+    assert my_report(client_for, timed)["time_management"]["interviews"] == 1

@@ -54,6 +54,15 @@ def process_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def wait_for(condition, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    """Poll condition until it holds; fail when a worker does not get there in time."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the worker did not get there in time")
+        time.sleep(0.1)
+
+
 def wait_for_http(url: str, timeout: float = 120.0, proc: subprocess.Popen | None = None) -> None:
     # Generous: on two busy cores a server takes most of a minute to import Django and its apps.
     # This waits for the server to come up; it measures nothing.

@@ -23,6 +23,7 @@ from interviews.live.rooms.commit import GroupCommit, close_store_connection, in
 from interviews.live.rooms.fanout import FANOUT_GROUP, Fanout
 from interviews.live.rooms.recovery import Recovery
 from interviews.live.rooms.room import Member, Room, RoomKey
+from sevenstep.jobs import enqueue_on_commit
 
 
 class TooManySockets(Exception):
@@ -107,9 +108,9 @@ class Registry(GroupCommit, Fanout, Recovery):
             await self._stop()
 
     def _compact(self, room: Room) -> None:
-        from interviews.live import tasks
-
-        self.spawn(database_sync_to_async(tasks.enqueue_compaction)(room.document_id))
+        # Lost if the broker is down: the next close or a full log asks again.
+        enqueue = database_sync_to_async(enqueue_on_commit)
+        self.spawn(enqueue("interviews.live.tasks.compact_document", room.document_id))
 
     # --- lifecycle ----------------------------------------------------------------------
     def spawn(self, coroutine: Any) -> None:

@@ -9,7 +9,6 @@ from datetime import timedelta
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.db.models.functions import Length
@@ -21,6 +20,7 @@ from interviews.live.layout import DocumentKind
 from interviews.live.models import Checkpoint, DocumentUpdate, LiveDocument
 from interviews.models import Interview
 from interviews.models.sessions import ACTIVE_STATUSES
+from sevenstep.locks import exclusive
 
 T = TypeVar("T")
 
@@ -162,10 +162,9 @@ def document_compact(*, document_id: int) -> Checkpoint | None:
     At most one checkpoint per LIVE_COMPACT_MIN_SECONDS: each one gives the log its budget
     back, so this is what bounds the bytes a flood of ever-new updates can store.
     """
-    lock = f"live:compact:{document_id}"
-    if not cache.add(lock, 1, timeout=300):
-        return None  # another worker is compacting this document
-    try:
+    with exclusive(f"live:compact:{document_id}", expires=300) as held:
+        if not held:
+            return None  # another worker is compacting this document
         latest = (
             Checkpoint.objects.filter(document_id=document_id)
             .order_by("-seq")
@@ -199,5 +198,3 @@ def document_compact(*, document_id: int) -> Checkpoint | None:
                 return checkpoint
         except IntegrityError:
             return None
-    finally:
-        cache.delete(lock)

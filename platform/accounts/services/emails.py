@@ -17,8 +17,9 @@ from rest_framework.exceptions import Throttled
 
 from accounts.models import User
 from accounts.services import limits
-from accounts.services.mail import enqueue_on_commit, mail_send
+from accounts.services.mail import mail_send
 from sevenstep.errors import ApplicationError, Conflict
+from sevenstep.jobs import enqueue_on_commit
 
 
 def normalise_email(email: str) -> str:
@@ -48,12 +49,10 @@ def email_mark_verified(*, user: User) -> None:
 
 def email_address_add(*, user: User, email: str, primary: bool) -> EmailAddress:
     """Record an unverified address for the user and send its verification link on commit."""
-    from accounts import tasks
-
     address, _ = EmailAddress.objects.update_or_create(
         user=user, email=email, defaults={"verified": False, "primary": primary}
     )
-    enqueue_on_commit(tasks.email_verification_send, address.pk)
+    enqueue_on_commit("accounts.email_verification_send", address.pk)
     return address
 
 
@@ -82,8 +81,6 @@ def email_verification_send(*, address_id: int) -> None:
 
 def email_verification_resend(*, user: User) -> str:
     """Send the pending address's link again, at most once per resend period; return it."""
-    from accounts import tasks
-
     address = (
         EmailAddress.objects.filter(user=user, verified=False)
         .order_by("primary", "-pk")  # a pending change first, then the login email
@@ -99,7 +96,7 @@ def email_verification_resend(*, user: User) -> str:
             "in a minute.",
             code="resend_too_soon",
         )
-    enqueue_on_commit(tasks.email_verification_send, address.pk)
+    enqueue_on_commit("accounts.email_verification_send", address.pk)
     return address.email
 
 
@@ -140,8 +137,6 @@ def email_change(*, user: User, password: str, new_email: str) -> None:
     A taken address is answered alike (its owner is told instead), so the form cannot be used
     to learn who has an account.
     """
-    from accounts import tasks
-
     if not user.check_password(password):
         raise ApplicationError(
             "The password is incorrect.",
@@ -161,7 +156,7 @@ def email_change(*, user: User, password: str, new_email: str) -> None:
         taken = EmailAddress.objects.filter(email=new_email, verified=True).exists()
         if owner is not None or taken:
             if owner is not None and owner.is_active and mail_allowed(email=new_email):
-                enqueue_on_commit(tasks.registration_attempt_notify, owner.pk)
+                enqueue_on_commit("accounts.registration_attempt_notify", owner.pk)
             return
         if mail_allowed(email=new_email):
             email_address_add(user=user, email=new_email, primary=False)

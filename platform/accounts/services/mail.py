@@ -1,12 +1,10 @@
-"""Account emails, in plain text and HTML, and queueing them once the change commits."""
+"""Account emails, in plain text and HTML."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 
 
@@ -17,8 +15,3 @@ def mail_send(*, to: str, template: str, subject: str, context: dict[str, Any]) 
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     message.attach_alternative(html, "text/html")
     message.send()
-
-
-def enqueue_on_commit(task: Any, *args: Any) -> None:
-    """Queue a job once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(functools.partial(task.delay, *args))

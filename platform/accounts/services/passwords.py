@@ -16,9 +16,10 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services.emails import mail_allowed, normalise_email
-from accounts.services.mail import enqueue_on_commit, mail_send
+from accounts.services.mail import mail_send
 from accounts.services.sessions import sessions_end
 from sevenstep.errors import ApplicationError
+from sevenstep.jobs import enqueue_on_commit
 
 _INVALID_LINK = "This reset link is invalid, already used or expired; ask for a new one."
 
@@ -38,11 +39,9 @@ def password_reset_request(*, email: str) -> None:
     The caller's answer and work are the same for known and unknown addresses: the lookup
     happens in the job, after the answer.
     """
-    from accounts import tasks
-
     email = normalise_email(email)
     if mail_allowed(email=email):
-        enqueue_on_commit(tasks.password_reset_send, email)
+        enqueue_on_commit("accounts.password_reset_send", email)
 
 
 def password_reset_send(*, email: str) -> None:

@@ -20,9 +20,10 @@ from rest_framework.exceptions import Throttled
 from accounts.models import ApiToken, Profile, User, api_token_digest
 from accounts.services import limits
 from accounts.services.emails import email_address_add, mail_allowed, normalise_email
-from accounts.services.mail import enqueue_on_commit, mail_send
+from accounts.services.mail import mail_send
 from accounts.signals import user_erased
 from sevenstep.errors import ApplicationError, Conflict
+from sevenstep.jobs import enqueue_on_commit
 
 _TICKET_SALT = "sevenstep.ws-ticket"
 
@@ -57,9 +58,7 @@ def user_register(*, email: str, password: str, display_name: str, **profile: An
         make_password(password)
         owner = User.objects.filter(email=email, is_active=True).first()
         if owner is not None:
-            from accounts import tasks
-
-            enqueue_on_commit(tasks.registration_attempt_notify, owner.pk)
+            enqueue_on_commit("accounts.registration_attempt_notify", owner.pk)
         return None
     profile_obj = Profile(user=user, display_name=display_name.strip(), **profile)
     profile_obj.full_clean(exclude=["user"])
@@ -120,11 +119,9 @@ def login_failure_record(*, email: str, address: str | None = None) -> None:
         limits.window_hit(scope=_ADDRESS_SCOPE, ident=address, window=window)
     # Exactly at the limit, so one burst sends one email however long it goes on.
     if count == settings.LOGIN_ACCOUNT_FAILURES:
-        from accounts import tasks
-
         owner = User.objects.filter(email=email, is_active=True).first()
         if owner is not None:
-            enqueue_on_commit(tasks.login_burst_notify, owner.pk)
+            enqueue_on_commit("accounts.login_burst_notify", owner.pk)
 
 
 def login_failures_clear(*, email: str) -> None:
