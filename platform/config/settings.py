@@ -598,6 +598,7 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "interviews.models.scheduling.RequestRole",
         "SubmissionStatusEnum": "scoring.models.submissions.SubmissionStatus",
         "ReplayScoresStateEnum": "scoring.selectors.submissions.ReplayScoresState",
+        "SubmissionKindEnum": "scoring.serializers.agenda.KINDS",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1399,7 +1399,7 @@ export interface components {
              *     * `scorecard` - scorecard
              *     * `feedback` - feedback
              */
-            kind: components["schemas"]["KindEa4Enum"];
+            kind: components["schemas"]["SubmissionKindEnum"];
             /**
              * Format: date-time
              * @description When it closes (and blind release ends): SCORECARD_DEADLINE_HOURS after the end.
@@ -1711,12 +1711,6 @@ export interface components {
             consistency: components["schemas"]["ConsistencyOutput"] | null;
             feedback_received: components["schemas"]["FeedbackReceivedOutput"];
         };
-        /**
-         * @description * `scorecard` - scorecard
-         *     * `feedback` - feedback
-         * @enum {string}
-         */
-        KindEa4Enum: "scorecard" | "feedback";
         LeniencyOutput: {
             /**
              * Format: double
@@ -2762,6 +2756,12 @@ export interface components {
             evidence: string;
             moments: components["schemas"]["MomentOutput"][];
         };
+        /**
+         * @description * `scorecard` - scorecard
+         *     * `feedback` - feedback
+         * @enum {string}
+         */
+        SubmissionKindEnum: "scorecard" | "feedback";
         SubmissionStateOutput: {
             my_role: components["schemas"]["MyRoleEnum"];
             /**
@@ -2770,7 +2770,7 @@ export interface components {
              *     * `scorecard` - scorecard
              *     * `feedback` - feedback
              */
-            kind: components["schemas"]["KindEa4Enum"];
+            kind: components["schemas"]["SubmissionKindEnum"];
             /** Format: date-time */
             deadline_at: string;
             /**
