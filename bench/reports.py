@@ -84,7 +84,7 @@ def copy_model(model: Any, n: int, columns: dict[str, Any]) -> None:
     """COPY n rows into a model's table; unnamed fields take their default (or NULL)."""
     from django.db import connection
 
-    from scoring.services.bulk import copy_text
+    from sevenstep.bulk import copy_text
 
     fields = model._meta.concrete_fields
     cols: list[list[str]] = []

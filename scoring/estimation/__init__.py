@@ -96,6 +96,8 @@ from scoring.estimation.communication import (
     communication_fit,
     communication_posterior,
 )
+from scoring.estimation.estimates import estimate_all, posterior
+from scoring.estimation.fitting import fit
 from scoring.estimation.model import (
     FLAT_SLOPE,
     HALF_LIFE_DAYS,
@@ -115,9 +117,6 @@ from scoring.estimation.model import (
     IntArray,
     Params,
     Ratings,
-    estimate_all,
-    fit,
-    posterior,
     recency_weight,
 )
 from scoring.estimation.ordinal import Interval, interval

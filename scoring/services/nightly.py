@@ -31,14 +31,12 @@ from scoring.selectors.report_inputs import (
     bank_load,
     bars_load,
     evidence_load,
-    in_background,
     levels_load,
     rater_model_load,
     seen_questions_load,
     stored_reports_load,
     timing_load,
 )
-from scoring.services.bulk import upsert
 from scoring.services.report_bodies import report_contents
 from scoring.services.reports import (
     Built,
@@ -48,6 +46,8 @@ from scoring.services.reports import (
     weakest_threshold,
 )
 from scoring.services.timings import interview_timings_fill
+from sevenstep.arrays import in_background
+from sevenstep.bulk import upsert
 from sevenstep.framework import LEVEL_ORDER
 from sevenstep.locks import exclusive
 

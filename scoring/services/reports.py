@@ -43,9 +43,9 @@ from scoring.selectors.report_inputs import (
     timing_load,
 )
 from scoring.selectors.submissions import deadline_hours
-from scoring.services.bulk import upsert
 from scoring.services.report_bodies import Context, report_contents, snapshot_steps
 from scoring.services.timings import interview_timings_fill
+from sevenstep.bulk import upsert
 from sevenstep.framework import LEVEL_ORDER
 from sevenstep.jobs import enqueue_on_commit
 

@@ -1,7 +1,8 @@
 """Who interviews whom, when, on which question: the optimisation behind every matching run.
 
 Pure computation on plain data (no database), so the benchmark and the tests drive it directly;
-interviews.services.matching loads the problem from the database and books the plan. The parts:
+interviews.selectors.matching loads the problem from the database and
+interviews.services.matching books the plan. The parts:
 `model` (the plain data in and out, and each request's priority), `rounds` (the rounds and
 buckets of a run, and what a booking takes away), `bucket` (a bucket's edges and their weights),
 `solve` (the matching itself) and `questions` (which question each interview gets).

@@ -1,0 +1,140 @@
+"""The report's posterior per user given the fit: estimates with their bands, trends and counts
+(see the package doc).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scoring.estimation.basics import N_STEPS, SCALE, FloatArray, IntArray
+from scoring.estimation.joint import joint_posterior
+from scoring.estimation.model import (
+    Estimates,
+    Fit,
+    Params,
+    Ratings,
+    _cards_of,
+    _prior,
+    _safe_divide,
+    recency_weight,
+    scorecards,
+)
+
+
+def posterior(
+    *,
+    user: IntArray,
+    step: IntArray,
+    score: FloatArray,
+    age_days: FloatArray,
+    leniency: FloatArray,
+    leniency_var: FloatArray,
+    noise_var: FloatArray,
+    n_users: int,
+    params: Params,
+    card: IntArray | None = None,
+    start: FloatArray | None = None,
+    known: tuple[FloatArray, FloatArray] | None = None,
+) -> Estimates:
+    """Estimate every user's skill per step given each rating's rater leniency and noise.
+
+    start: (n_users, 7) a point near the posterior mode of the deviations (Fit.mode), so fewer
+    Newton steps reach it; the result is the same within NEWTON_TOLERANCE.
+    known: the joint posterior (mode, covariance) already computed under these params and
+    arrays (Fit.mode and Fit.mode_cov), taken as it is.
+    card: the scorecard of each rating (see Ratings.card); its scores share one leniency error.
+    """
+    n_groups = n_users * N_STEPS
+    group = user * N_STEPS + step
+    w = recency_weight(age_days, params.half_life_days)
+    corrected = score - leniency
+    if known is not None:
+        mean, cov = known
+    else:
+        if card is None:
+            card, _ = _cards_of(user, age_days, leniency)
+        mean, cov = joint_posterior(
+            user=user,
+            step=step,
+            card=card,
+            score=score,
+            offset=params.mu[step] + leniency,
+            noise_var=noise_var / w,
+            card_leniency_var=leniency_var,
+            n_users=n_users,
+            prior=_prior(params),
+            start=start,
+        )
+    n = np.bincount(group, minlength=n_groups)
+    raw_mean = _safe_divide(np.bincount(group, score, n_groups), n, np.nan)
+    slope, slope_sd, span = _trend(group, -age_days / 30.0, corrected, n, n_groups, params.sigma2)
+    shape = (n_users, N_STEPS)
+    latent = params.mu + mean
+    return Estimates(
+        estimate=np.clip(latent, *SCALE),
+        sd=np.sqrt(np.diagonal(cov, axis1=1, axis2=2)),
+        n=n.reshape(shape),
+        raw_mean=raw_mean.reshape(shape),
+        slope=slope.reshape(shape),
+        slope_sd=slope_sd.reshape(shape),
+        span_days=(span * 30.0).reshape(shape),
+        latent=latent,
+        cov=cov,
+        n_effective=np.bincount(group, w, n_groups).reshape(shape),
+    )
+
+
+def estimate_all(ratings: Ratings, result: Fit) -> Estimates:
+    """Return the posterior for every user of a fitted set of ratings.
+
+    The fit's last EM step computed it already (under the fit's params); it is reused.
+    """
+    known = (
+        None
+        if result.mode is None or result.mode_cov is None
+        else (
+            result.mode,
+            result.mode_cov,
+        )
+    )
+    return posterior(
+        user=ratings.user,
+        step=ratings.step,
+        score=ratings.score,
+        age_days=ratings.age_days,
+        leniency=result.leniency[ratings.rater],
+        leniency_var=result.leniency_var[ratings.rater],
+        noise_var=result.rater_noise_var[ratings.rater],
+        n_users=ratings.n_users,
+        params=result.params,
+        card=None if known else scorecards(ratings)[0],
+        start=result.mode,
+        known=known,
+    )
+
+
+def _trend(
+    group: IntArray,
+    x: FloatArray,
+    y: FloatArray,
+    n: IntArray,
+    n_groups: int,
+    sigma2: float,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Least-squares slope of y on x per group, its standard error and the span of x."""
+    sx = np.bincount(group, x, n_groups)
+    sxx = np.bincount(group, x * x, n_groups)
+    sy = np.bincount(group, y, n_groups)
+    sxy = np.bincount(group, x * y, n_groups)
+    safe_n = np.maximum(n, 1)
+    centered_xx = sxx - sx * sx / safe_n
+    centered_xy = sxy - sx * sy / safe_n
+    ok = (n >= 2) & (centered_xx > 1e-9)
+    slope = _safe_divide(centered_xy, centered_xx, np.nan, where=ok)
+    slope_sd = np.sqrt(_safe_divide(np.full(n_groups, sigma2), centered_xx, np.nan, where=ok))
+    lowest = np.full(n_groups, np.inf)
+    highest = np.full(n_groups, -np.inf)
+    np.minimum.at(lowest, group, x)
+    np.maximum.at(highest, group, x)
+    span = np.where(n > 0, highest - lowest, 0.0)
+    return slope, slope_sd, span
