@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import { api } from './client'
 import type { components } from './schema'
-import type { Me, Rubric } from './types'
+import type { Me } from './types'
 
 export type PersonRef = components['schemas']['PersonOutput']
 export type InterviewSummary = components['schemas']['InterviewOutput']
@@ -77,13 +77,13 @@ export function useRoomOpen(interview: RoomTiming): boolean {
 export function useInterview(id: number) {
   return useQuery({
     queryKey: ['interview', id],
-    queryFn: () => api.get<InterviewDetail>(`/api/interviews/${id}/`),
+    queryFn: () => api.get('/api/interviews/{id}/', { path: { id } }),
   })
 }
 
 /** Go on from the ended first half of a swap to the second, which the server opens at once. */
 export function continueToSecondHalf(interviewId: number): Promise<InterviewSummary> {
-  return api.post<InterviewSummary>(`/api/interviews/${interviewId}/continue/`, {})
+  return api.post('/api/interviews/{id}/continue/', { path: { id: interviewId } })
 }
 
 /** What the ended first half of a swap says about the second: the roles reverse. */
@@ -94,5 +94,5 @@ export function secondHalfText(interview: Pick<InterviewDetail, 'interviewer' | 
 }
 
 export function useRubric() {
-  return useQuery({ queryKey: ['rubric', 'current'], queryFn: () => api.get<Rubric>('/api/rubrics/current/'), staleTime: Infinity })
+  return useQuery({ queryKey: ['rubric', 'current'], queryFn: () => api.get('/api/rubrics/current/'), staleTime: Infinity })
 }

@@ -1,6 +1,6 @@
 import { QueryClient, useQuery } from '@tanstack/react-query'
 import { ApiError, api } from './client'
-import type { Framework, Me, Whoami } from './types'
+import type { Me } from './types'
 
 export const queryClient = new QueryClient({
   defaultOptions: {
@@ -25,7 +25,7 @@ export function useMe() {
     queryKey: keys.me,
     // The signal lets a newer answer (after verifying the email, say) cancel an older one in flight.
     // whoami answers null rather than a 403 before login, so a logged-out page logs no error.
-    queryFn: async ({ signal }): Promise<Me | null> => (await api.get<Whoami>('/api/auth/whoami/', { signal })).user,
+    queryFn: async ({ signal }): Promise<Me | null> => (await api.get('/api/auth/whoami/', { signal })).user,
     staleTime: 60_000,
   })
 }
@@ -33,7 +33,7 @@ export function useMe() {
 export function useFramework() {
   return useQuery({
     queryKey: keys.framework,
-    queryFn: () => api.get<Framework>('/api/framework/'),
+    queryFn: () => api.get('/api/framework/'),
     staleTime: Infinity,
   })
 }

@@ -97,7 +97,7 @@ export function missingForSubmit(draft: ScorecardInput): string[] {
 export function useSubmissionState(interviewId: number) {
   return useQuery({
     queryKey: submissionStateKey(interviewId),
-    queryFn: () => api.get<SubmissionState>(`/api/interviews/${interviewId}/submissions/`),
+    queryFn: () => api.get('/api/interviews/{interview_id}/submissions/', { path: { interview_id: interviewId } }),
     staleTime: 0,
   })
 }
@@ -106,8 +106,9 @@ export const submissionStateKey = (interviewId: number) => ['submissions', inter
 
 /** Load (once started), autosave and submit the scorecard of an interview. */
 export function useScorecardDraft(interviewId: number, rubricVersion: number, steps: readonly number[], state: SubmissionState | undefined) {
-  return useAutosavedDraft<ScorecardInput, Scorecard>({
-    url: `/api/interviews/${interviewId}/scorecard/`,
+  return useAutosavedDraft({
+    path: '/api/interviews/{interview_id}/scorecard/',
+    interviewId,
     enabled: state !== undefined,
     exists: state?.mine !== 'not_started',
     fromOutput: (saved) => draftFromScorecard(saved, steps),

@@ -1,12 +1,11 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { useNavigate } from 'react-router-dom'
-import { api, type Page } from '../api/client'
+import { api } from '../api/client'
 import { keys } from '../api/queries'
-import type { ApiTokenCreated, ApiTokenSummary, Me, Session } from '../api/types'
+import type { ApiTokenCreated, Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { ProviderButtons } from '../components/ProviderButtons'
-import type { components } from '../api/schema'
 import { useAction } from '../lib/useAction'
 
 const sessionsKey = ['auth', 'sessions'] as const
@@ -25,7 +24,7 @@ function EmailSection({ me }: { me: Me }) {
   const submit = (event: FormEvent) => {
     event.preventDefault()
     void run(async () => {
-      const answer = await api.post<{ detail: string }>('/api/auth/email/change/', { email, password })
+      const answer = await api.post('/api/auth/email/change/', { body: { email, password } })
       setNotice(answer.detail)
       setPassword('')
       await queryClient.invalidateQueries({ queryKey: keys.me })
@@ -66,9 +65,8 @@ function PasswordSection() {
   const submit = (event: FormEvent) => {
     event.preventDefault()
     void run(async () => {
-      const answer = await api.post<{ detail: string }>('/api/auth/password/change/', {
-        current_password: current,
-        new_password: next,
+      const answer = await api.post('/api/auth/password/change/', {
+        body: { current_password: current, new_password: next },
       })
       setNotice(answer.detail)
       setCurrent('')
@@ -103,11 +101,11 @@ function PasswordSection() {
 function SessionsSection() {
   const queryClient = useQueryClient()
   const navigate = useNavigate()
-  const sessions = useQuery({ queryKey: sessionsKey, queryFn: () => api.get<Page<Session>>('/api/auth/sessions/') })
+  const sessions = useQuery({ queryKey: sessionsKey, queryFn: () => api.get('/api/auth/sessions/') })
   const { run, busy, error } = useAction()
   const end = (id: number) =>
     void run(async () => {
-      await api.delete(`/api/auth/sessions/${id}/`)
+      await api.delete('/api/auth/sessions/{session_id}/', { path: { session_id: id } })
       await queryClient.invalidateQueries({ queryKey: sessionsKey })
     })
   const everywhere = () =>
@@ -148,7 +146,7 @@ function SessionsSection() {
 
 function TokensSection() {
   const queryClient = useQueryClient()
-  const tokens = useQuery({ queryKey: tokensKey, queryFn: () => api.get<Page<ApiTokenSummary>>('/api/auth/tokens/') })
+  const tokens = useQuery({ queryKey: tokensKey, queryFn: () => api.get('/api/auth/tokens/') })
   const [name, setName] = useState('')
   const [days, setDays] = useState('30')
   const [created, setCreated] = useState<ApiTokenCreated | null>(null)
@@ -156,14 +154,14 @@ function TokensSection() {
   const create = (event: FormEvent) => {
     event.preventDefault()
     void run(async () => {
-      setCreated(await api.post<ApiTokenCreated>('/api/auth/tokens/', { name, expires_in_days: Number(days) }))
+      setCreated(await api.post('/api/auth/tokens/', { body: { name, expires_in_days: Number(days) } }))
       setName('')
       await queryClient.invalidateQueries({ queryKey: tokensKey })
     })
   }
   const revoke = (id: number) =>
     void run(async () => {
-      await api.delete(`/api/auth/tokens/${id}/`)
+      await api.delete('/api/auth/tokens/{token_id}/', { path: { token_id: id } })
       await queryClient.invalidateQueries({ queryKey: tokensKey })
     })
   return (
@@ -208,16 +206,15 @@ function TokensSection() {
   )
 }
 
-type Linked = components['schemas']['SocialAccountOutput']
 const linkedKey = ['auth', 'social'] as const
 
 function LinkedSection() {
   const queryClient = useQueryClient()
-  const linked = useQuery({ queryKey: linkedKey, queryFn: () => api.get<Page<Linked>>('/api/auth/social/') })
+  const linked = useQuery({ queryKey: linkedKey, queryFn: () => api.get('/api/auth/social/') })
   const { run, busy, error } = useAction()
   const unlink = (id: number) =>
     void run(async () => {
-      await api.delete(`/api/auth/social/${id}/`)
+      await api.delete('/api/auth/social/{account_id}/', { path: { account_id: id } })
       await queryClient.invalidateQueries({ queryKey: linkedKey })
     })
   return (
@@ -256,7 +253,7 @@ function DeleteSection() {
   const submit = (event: FormEvent) => {
     event.preventDefault()
     void run(async () => {
-      await api.post('/api/me/delete/', { password })
+      await api.post('/api/me/delete/', { body: { password } })
       queryClient.clear()
       queryClient.setQueryData(keys.me, null)
       navigate('/login')

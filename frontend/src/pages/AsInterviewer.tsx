@@ -11,7 +11,7 @@ import { formatDateTime } from '../lib/time'
 export function AsInterviewerPage() {
   const stats = useQuery({
     queryKey: ['me', 'as-interviewer'],
-    queryFn: () => api.get<InterviewerStats>('/api/me/as-interviewer/'),
+    queryFn: () => api.get('/api/me/as-interviewer/'),
   })
   return (
     <section>

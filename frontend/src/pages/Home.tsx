@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query'
 import { Link } from 'react-router-dom'
 import { api } from '../api/client'
 import { labelOf, useFramework } from '../api/queries'
-import type { Agenda, Due, InterviewRequest, Me } from '../api/types'
+import type { Due, InterviewRequest, Me } from '../api/types'
 import { Loaded } from '../components/forms'
 import { formatDateTime, timeLeft } from '../lib/time'
 import { InterviewRow } from './Interviews'
@@ -11,7 +11,7 @@ import { InterviewRow } from './Interviews'
 export function HomePage({ me }: { me: Me }) {
   const agenda = useQuery({
     queryKey: ['agenda'],
-    queryFn: () => api.get<Agenda>('/api/me/agenda/'),
+    queryFn: () => api.get('/api/me/agenda/'),
     refetchInterval: 30_000,
   })
   return (

@@ -125,24 +125,25 @@ function ChangeInterview({
   const [when, setWhen] = useState('')
   // Each form shows its own refusal, next to it.
   const [errors, setErrors] = useState<Record<string, unknown>>({})
-  const act = async (path: 'cancel' | 'reschedule' | 'no-show', body: unknown, message: string) => {
+  // Each action posts to its own typed endpoint; the form's errors are kept under its name.
+  const act = async (action: 'cancel' | 'reschedule' | 'no-show', send: () => Promise<unknown>, message: string) => {
     setErrors({})
     try {
-      await api.post(`/api/interviews/${interview.id}/${path}/`, body)
+      await send()
       onChanged(message)
       await queryClient.invalidateQueries({ queryKey: ['interview', interview.id] })
       await queryClient.invalidateQueries({ queryKey: ['interviews'] })
     } catch (e) {
-      setErrors({ [path]: e })
+      setErrors({ [action]: e })
     }
   }
   const started = Date.now() >= Date.parse(interview.starts_at)
   const cancel = (e: FormEvent) => {
     e.preventDefault()
     if (swap && both === null) return setErrors({ cancel: new Error('Say whether to cancel both halves of the swap or only this one.') })
-    const body = swap ? { reason, both } : { reason }
+    const body = swap ? { reason, both: both === true } : { reason }
     const message = swap && both ? 'Both halves of the swap cancelled; your partner has been told.' : 'Interview cancelled; your partner has been told.'
-    void act('cancel', body, message)
+    void act('cancel', () => api.post('/api/interviews/{id}/cancel/', { path: { id: interview.id }, body }), message)
   }
   const reschedule = (e: FormEvent) => {
     e.preventDefault()
@@ -151,7 +152,11 @@ function ChangeInterview({
     const [year, month, day] = date.split('-').map(Number)
     const [hour, minute] = time.split(':').map(Number)
     const starts = wallTimeToUtc({ year, month, day, hour, minute }, zone)
-    void act('reschedule', { starts_at: starts.toISOString() }, 'Interview moved; your partner has been told.')
+    void act(
+      'reschedule',
+      () => api.post('/api/interviews/{id}/reschedule/', { path: { id: interview.id }, body: { starts_at: starts.toISOString() } }),
+      'Interview moved; your partner has been told.',
+    )
   }
   return (
     <div className="row">
@@ -186,7 +191,11 @@ function ChangeInterview({
             {swap && both ? 'Cancel both interviews' : 'Cancel interview'}
           </button>
           {started && (
-            <button type="button" onClick={() => void act('no-show', {}, 'No-show reported. We will offer you a new match.')}>
+            <button type="button" onClick={() => void act(
+                  'no-show',
+                  () => api.post('/api/interviews/{id}/no-show/', { path: { id: interview.id } }),
+                  'No-show reported. We will offer you a new match.',
+                )}>
               Report a no-show
             </button>
           )}
@@ -228,13 +237,11 @@ function Preparation({ interview, zone }: { interview: InterviewDetail; zone: st
   )
 }
 
-type FreeTime = { starts_at: string; ends_at: string; latest_start: string }
-
 /** When both people are free for the whole interview (both halves of a swap), in my zone. */
 function BothFree({ interview, zone, onPick }: { interview: InterviewDetail; zone: string; onPick: (local: string) => void }) {
   const times = useQuery({
     queryKey: ['interview', interview.id, 'free-times'],
-    queryFn: () => api.get<{ times: FreeTime[] }>(`/api/interviews/${interview.id}/free-times/`).then((body) => body.times),
+    queryFn: () => api.get('/api/interviews/{id}/free-times/', { path: { id: interview.id } }).then((body) => body.times),
   })
   if (times.isPending) return null
   if (times.error) return <ErrorMessage error={times.error} />

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link } from 'react-router-dom'
-import { api, query, type Page } from '../api/client'
+import { api } from '../api/client'
 import { heldTimes, partnerOf, roleOf, STATUS_LABELS, useRoomOpen, type InterviewSummary } from '../api/interviews'
 import type { Me } from '../api/types'
 import { Loaded } from '../components/forms'
@@ -14,7 +14,7 @@ export function InterviewsPage({ me, when }: { me: Me; when: When }) {
   const [page, setPage] = useState(1)
   const interviews = useQuery({
     queryKey: ['interviews', when, page],
-    queryFn: () => api.get<Page<InterviewSummary>>(`/api/interviews/${query({ when, page })}`),
+    queryFn: () => api.get('/api/interviews/', { query: { when, page } }),
     refetchInterval: when === 'upcoming' ? 30_000 : false,
   })
   return (

@@ -16,8 +16,7 @@ import {
   withStep,
 } from '../api/scorecard'
 import { useRubric } from '../api/interviews'
-import type { components } from '../api/schema'
-import type { Feedback, Framework, Me, Rubric, Scorecard, SubmissionState } from '../api/types'
+import type { Feedback, Framework, Me, Rubric, SubmissionState } from '../api/types'
 import { ConfirmDialog } from '../components/ConfirmDialog'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
 import { MarkdownView } from '../components/MarkdownView'
@@ -91,8 +90,9 @@ function ScorecardForm({
     steps,
     state,
   )
-  const { submit: send, error: submitError, busy: submitting } = useSubmit<Scorecard>(
-    `/api/interviews/${interview.id}/scorecard/submit/`,
+  const { submit: send, error: submitError, busy: submitting } = useSubmit(
+    '/api/interviews/{interview_id}/scorecard/submit/',
+    interview.id,
     flush,
   )
   const queryClient = useQueryClient()
@@ -275,13 +275,11 @@ function ScorecardForm({
   )
 }
 
-type Notes = components['schemas']['NotesOutput']
-
 /** The interviewer's private notes per step, as the room stored them, to score beside. */
 function usePrivateNotes(interviewId: number) {
   const notes = useQuery({
     queryKey: ['notes', interviewId],
-    queryFn: () => api.get<Notes>(`/api/interviews/${interviewId}/notes/`),
+    queryFn: () => api.get('/api/interviews/{interview_id}/notes/', { path: { interview_id: interviewId } }),
   })
   return notes
 }
@@ -302,7 +300,7 @@ function PrivateNotesOfStep({ step, notes }: { step: number; notes: ReturnType<t
 function CandidateFeedback({ interviewId, released }: { interviewId: number; released: boolean }) {
   const feedback = useQuery({
     queryKey: ['feedback', interviewId],
-    queryFn: () => api.get<Feedback>(`/api/interviews/${interviewId}/interviewer-feedback/`),
+    queryFn: () => api.get('/api/interviews/{interview_id}/interviewer-feedback/', { path: { interview_id: interviewId } }),
     enabled: released,
   })
   return (
@@ -365,7 +363,7 @@ function ReceivedScorecard({ interview, framework, released }: { interview: Inte
   const zone = useTimeZone()
   const scorecard = useQuery({
     queryKey: ['scorecard', interview.id],
-    queryFn: () => api.get<Scorecard>(`/api/interviews/${interview.id}/scorecard/`),
+    queryFn: () => api.get('/api/interviews/{interview_id}/scorecard/', { path: { interview_id: interview.id } }),
     enabled: released,
   })
   return (
