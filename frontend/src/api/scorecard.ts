@@ -6,6 +6,7 @@ import { useAutosavedDraft } from './autosave'
 import { api } from './client'
 import type { components } from './schema'
 import type { Scorecard, ScorecardInput, StepScoreInput, SubmissionState } from './types'
+import { keys } from './queries'
 
 export type Recommendation = components['schemas']['RecommendationEnum']
 
@@ -96,13 +97,11 @@ export function missingForSubmit(draft: ScorecardInput): string[] {
 /** Where the user's own submission and the other side's stand on an interview (never an error). */
 export function useSubmissionState(interviewId: number) {
   return useQuery({
-    queryKey: submissionStateKey(interviewId),
+    queryKey: keys.submissions(interviewId),
     queryFn: () => api.get('/api/interviews/{interview_id}/submissions/', { path: { interview_id: interviewId } }),
     staleTime: 0,
   })
 }
-
-export const submissionStateKey = (interviewId: number) => ['submissions', interviewId] as const
 
 /** Load (once started), autosave and submit the scorecard of an interview. */
 export function useScorecardDraft(interviewId: number, rubricVersion: number, steps: readonly number[], state: SubmissionState | undefined) {

@@ -4,12 +4,13 @@ import { api } from '../api/client'
 import { useTimeZone } from '../lib/me'
 import { formatDateTime } from '../lib/time'
 import { ErrorMessage, Loaded } from './forms'
+import { keys } from '../api/queries'
 
 /** The private calendar feed: create or replace its secret URL, or revoke it. */
 export function CalendarFeed() {
   const zone = useTimeZone()
   const queryClient = useQueryClient()
-  const status = useQuery({ queryKey: ['calendar-feed'], queryFn: () => api.get('/api/calendar/feed/') })
+  const status = useQuery({ queryKey: keys.calendarFeed, queryFn: () => api.get('/api/calendar/feed/') })
   const [url, setUrl] = useState<string | null>(null)
   const [error, setError] = useState<unknown>(null)
   const run = async (action: () => Promise<void>) => {
@@ -19,7 +20,7 @@ export function CalendarFeed() {
     } catch (e) {
       setError(e)
     } finally {
-      await queryClient.invalidateQueries({ queryKey: ['calendar-feed'] })
+      await queryClient.invalidateQueries({ queryKey: keys.calendarFeed })
     }
   }
   const create = () => run(async () => setUrl((await api.post('/api/calendar/feed/')).url))

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import { api, readCookie } from '../api/client'
+import { keys } from '../api/queries'
 
 /** The CSRF token for a plain form post (allauth's provider login is a browser redirect flow). */
 function useCsrf(): string {
@@ -13,7 +14,7 @@ function useCsrf(): string {
 
 export function useProviders() {
   return useQuery({
-    queryKey: ['auth', 'providers'],
+    queryKey: keys.providers,
     queryFn: async () => (await api.get('/api/auth/providers/')).providers,
     staleTime: Infinity,
   })

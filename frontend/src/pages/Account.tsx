@@ -8,8 +8,6 @@ import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { ProviderButtons } from '../components/ProviderButtons'
 import { useAction } from '../lib/useAction'
 
-const sessionsKey = ['auth', 'sessions'] as const
-const tokensKey = ['auth', 'tokens'] as const
 
 function when(iso: string): string {
   return new Date(iso).toLocaleString()
@@ -71,7 +69,7 @@ function PasswordSection() {
       setNotice(answer.detail)
       setCurrent('')
       setNext('')
-      await queryClient.invalidateQueries({ queryKey: sessionsKey })
+      await queryClient.invalidateQueries({ queryKey: keys.sessions })
     })
   }
   return (
@@ -101,12 +99,12 @@ function PasswordSection() {
 function SessionsSection() {
   const queryClient = useQueryClient()
   const navigate = useNavigate()
-  const sessions = useQuery({ queryKey: sessionsKey, queryFn: () => api.get('/api/auth/sessions/') })
+  const sessions = useQuery({ queryKey: keys.sessions, queryFn: () => api.get('/api/auth/sessions/') })
   const { run, busy, error } = useAction()
   const end = (id: number) =>
     void run(async () => {
       await api.delete('/api/auth/sessions/{session_id}/', { path: { session_id: id } })
-      await queryClient.invalidateQueries({ queryKey: sessionsKey })
+      await queryClient.invalidateQueries({ queryKey: keys.sessions })
     })
   const everywhere = () =>
     void run(async () => {
@@ -146,7 +144,7 @@ function SessionsSection() {
 
 function TokensSection() {
   const queryClient = useQueryClient()
-  const tokens = useQuery({ queryKey: tokensKey, queryFn: () => api.get('/api/auth/tokens/') })
+  const tokens = useQuery({ queryKey: keys.tokens, queryFn: () => api.get('/api/auth/tokens/') })
   const [name, setName] = useState('')
   const [days, setDays] = useState('30')
   const [created, setCreated] = useState<ApiTokenCreated | null>(null)
@@ -156,13 +154,13 @@ function TokensSection() {
     void run(async () => {
       setCreated(await api.post('/api/auth/tokens/', { body: { name, expires_in_days: Number(days) } }))
       setName('')
-      await queryClient.invalidateQueries({ queryKey: tokensKey })
+      await queryClient.invalidateQueries({ queryKey: keys.tokens })
     })
   }
   const revoke = (id: number) =>
     void run(async () => {
       await api.delete('/api/auth/tokens/{token_id}/', { path: { token_id: id } })
-      await queryClient.invalidateQueries({ queryKey: tokensKey })
+      await queryClient.invalidateQueries({ queryKey: keys.tokens })
     })
   return (
     <section aria-labelledby="tokens-heading">
@@ -206,16 +204,15 @@ function TokensSection() {
   )
 }
 
-const linkedKey = ['auth', 'social'] as const
 
 function LinkedSection() {
   const queryClient = useQueryClient()
-  const linked = useQuery({ queryKey: linkedKey, queryFn: () => api.get('/api/auth/social/') })
+  const linked = useQuery({ queryKey: keys.linked, queryFn: () => api.get('/api/auth/social/') })
   const { run, busy, error } = useAction()
   const unlink = (id: number) =>
     void run(async () => {
       await api.delete('/api/auth/social/{account_id}/', { path: { account_id: id } })
-      await queryClient.invalidateQueries({ queryKey: linkedKey })
+      await queryClient.invalidateQueries({ queryKey: keys.linked })
     })
   return (
     <section aria-labelledby="linked-heading">

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react'
 import { api } from '../api/client'
-import { useFramework } from '../api/queries'
+import { keys, useFramework } from '../api/queries'
 import type { Framework, InterviewRequestInput, Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { InstantMatch } from '../components/InstantMatch'
@@ -40,7 +40,7 @@ function WeekGrid({ timeZone, weeksAhead }: { timeZone: string; weeksAhead: numb
   const bookable = { from: now, to: new Date(now.getTime() + weeksAhead * 7 * 86_400_000) }
   const lastWeek = cellStart(addDays(monday, 7), 0, 0, timeZone) >= bookable.to
   const windows = useQuery({
-    queryKey: ['availability'],
+    queryKey: keys.availability,
     queryFn: () => api.get('/api/availability/', { query: { page_size: 100 } }),
   })
   const covered = useMemo(
@@ -70,13 +70,13 @@ function WeekGrid({ timeZone, weeksAhead }: { timeZone: string; weeksAhead: numb
     } catch (e) {
       setError(e)
     } finally {
-      await queryClient.invalidateQueries({ queryKey: ['availability'] })
+      await queryClient.invalidateQueries({ queryKey: keys.availability })
     }
   }
 
   const remove = useMutation({
     mutationFn: (id: number) => api.delete('/api/availability/{id}/', { path: { id } }),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['availability'] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: keys.availability }),
   })
 
   const finishDrag = () => {
@@ -265,7 +265,7 @@ const ROLES = [
 function RequestForm({ me, framework }: { me: Me; framework: Framework }) {
   const queryClient = useQueryClient()
   const requests = useQuery({
-    queryKey: ['interview-requests'],
+    queryKey: keys.interviewRequests,
     queryFn: () => api.get('/api/interview-requests/'),
   })
   const open = requests.data?.results.find((r) => r.status === 'open')
@@ -294,7 +294,7 @@ function RequestForm({ me, framework }: { me: Me; framework: Framework }) {
       if (open) await api.patch('/api/interview-requests/{id}/', { path: { id: open.id }, body })
       else await api.post('/api/interview-requests/', { body })
       setSaved(open ? 'Request updated.' : 'Request opened: we will pair you inside your windows.')
-      await queryClient.invalidateQueries({ queryKey: ['interview-requests'] })
+      await queryClient.invalidateQueries({ queryKey: keys.interviewRequests })
     } catch (e) {
       setError(e)
     }
@@ -305,7 +305,7 @@ function RequestForm({ me, framework }: { me: Me; framework: Framework }) {
     try {
       await api.patch('/api/interview-requests/{id}/', { path: { id: open.id }, body: { question: null } })
       setSaved('Request updated: any question you have not seen.')
-      await queryClient.invalidateQueries({ queryKey: ['interview-requests'] })
+      await queryClient.invalidateQueries({ queryKey: keys.interviewRequests })
     } catch (e) {
       setError(e)
     }
@@ -317,7 +317,7 @@ function RequestForm({ me, framework }: { me: Me; framework: Framework }) {
       await api.delete('/api/interview-requests/{id}/', { path: { id: open.id } })
       setSaved('Request withdrawn.')
       setLoadedFrom(null)
-      await queryClient.invalidateQueries({ queryKey: ['interview-requests'] })
+      await queryClient.invalidateQueries({ queryKey: keys.interviewRequests })
     } catch (e) {
       setError(e)
     }

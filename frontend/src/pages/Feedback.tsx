@@ -4,8 +4,8 @@ import { Link, useParams } from 'react-router-dom'
 import { api } from '../api/client'
 import { useSubmit, useAutosavedDraft } from '../api/autosave'
 import { roleOf, useInterview, type InterviewDetail } from '../api/interviews'
-import { useFramework } from '../api/queries'
-import { submissionStateKey, useSubmissionState } from '../api/scorecard'
+import { keys, useFramework } from '../api/queries'
+import { useSubmissionState } from '../api/scorecard'
 import type { Feedback, FeedbackInput, Framework, Me, SubmissionState } from '../api/types'
 import { ErrorMessage, fieldErrors, Loaded, Spinner } from '../components/forms'
 import { useTimeZone } from '../lib/me'
@@ -123,10 +123,10 @@ function FeedbackForm({ interview, framework, state }: { interview: InterviewDet
     const result = await submit()
     if (!result) return
     setSaved(result)
-    void queryClient.invalidateQueries({ queryKey: submissionStateKey(interview.id) })
-    void queryClient.invalidateQueries({ queryKey: ['agenda'] })
-    void queryClient.invalidateQueries({ queryKey: ['scorecard', interview.id] })
-    void queryClient.invalidateQueries({ queryKey: ['report'] })
+    void queryClient.invalidateQueries({ queryKey: keys.submissions(interview.id) })
+    void queryClient.invalidateQueries({ queryKey: keys.agenda })
+    void queryClient.invalidateQueries({ queryKey: keys.scorecard(interview.id) })
+    void queryClient.invalidateQueries({ queryKey: keys.reports })
   }
 
   return (
@@ -231,7 +231,7 @@ function RateTheFeedback({
 }) {
   const submitted = feedback?.status === 'submitted'
   const scorecard = useQuery({
-    queryKey: ['scorecard', interview.id],
+    queryKey: keys.scorecard(interview.id),
     queryFn: () => api.get('/api/interviews/{interview_id}/scorecard/', { path: { interview_id: interview.id } }),
     enabled: submitted && released,
     retry: false,
@@ -292,7 +292,7 @@ function RateTheFeedback({
 
 function ReceivedFeedback({ interview, released }: { interview: InterviewDetail; released: boolean }) {
   const feedback = useQuery({
-    queryKey: ['feedback', interview.id],
+    queryKey: keys.feedback(interview.id),
     queryFn: () => api.get('/api/interviews/{interview_id}/interviewer-feedback/', { path: { interview_id: interview.id } }),
     enabled: released,
   })

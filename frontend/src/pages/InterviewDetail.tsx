@@ -2,12 +2,13 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router-dom'
 import { api } from '../api/client'
-import { guideFor, heldTimes, partnerOf, roleOf, STATUS_LABELS, useInterview, useRoomOpen, type InterviewDetail } from '../api/interviews'
+import { guideFor, heldTimes, partnerOf, roleOf, statusLabel, useInterview, useRoomOpen, type InterviewDetail } from '../api/interviews'
 import type { Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { GuideStepView } from '../components/Guide'
 import { MarkdownView } from '../components/MarkdownView'
 import { formatDateTime, formatDuration, formatRange, formatTime, toLocalInput, wallTimeToUtc } from '../lib/time'
+import { keys } from '../api/queries'
 
 export function InterviewDetailPage({ me }: { me: Me }) {
   const id = Number(useParams().id)
@@ -55,7 +56,7 @@ function Detail({ interview, me }: { interview: InterviewDetail; me: Me }) {
         <dd>{partner.display_name}</dd>
         <dt>Status</dt>
         <dd>
-          {STATUS_LABELS[interview.status ?? ""] ?? interview.status}
+          {statusLabel(interview.status)}
           {interview.cancel_reason ? ` — ${interview.cancel_reason}` : ''}
         </dd>
       </dl>
@@ -131,8 +132,8 @@ function ChangeInterview({
     try {
       await send()
       onChanged(message)
-      await queryClient.invalidateQueries({ queryKey: ['interview', interview.id] })
-      await queryClient.invalidateQueries({ queryKey: ['interviews'] })
+      await queryClient.invalidateQueries({ queryKey: keys.interview(interview.id) })
+      await queryClient.invalidateQueries({ queryKey: keys.interviews })
     } catch (e) {
       setErrors({ [action]: e })
     }
@@ -240,7 +241,7 @@ function Preparation({ interview, zone }: { interview: InterviewDetail; zone: st
 /** When both people are free for the whole interview (both halves of a swap), in my zone. */
 function BothFree({ interview, zone, onPick }: { interview: InterviewDetail; zone: string; onPick: (local: string) => void }) {
   const times = useQuery({
-    queryKey: ['interview', interview.id, 'free-times'],
+    queryKey: keys.freeTimes(interview.id),
     queryFn: () => api.get('/api/interviews/{id}/free-times/', { path: { id: interview.id } }).then((body) => body.times),
   })
   if (times.isPending) return null

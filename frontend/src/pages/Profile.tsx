@@ -31,7 +31,7 @@ export function ProfilePage({ me }: { me: Me }) {
       })
       queryClient.setQueryData(keys.me, updated)
       // Every page shows times in the profile zone: refetch what they show.
-      await queryClient.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'me' })
+      await queryClient.invalidateQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] })
       setSaved(true)
     })
   }

@@ -3,13 +3,12 @@ import { useState } from 'react'
 import { Link, useParams } from 'react-router-dom'
 import { ApiError, api } from '../api/client'
 import { roleOf, useInterview, type InterviewDetail } from '../api/interviews'
-import { labelOf, useFramework } from '../api/queries'
+import { keys, labelOf, useFramework } from '../api/queries'
 import { useSubmit, type SaveState } from '../api/autosave'
 import {
   humanize,
   missingForSubmit,
   RECOMMENDATIONS,
-  submissionStateKey,
   togglePitfall,
   useScorecardDraft,
   useSubmissionState,
@@ -112,10 +111,10 @@ function ScorecardForm({
     const result = await send()
     if (!result) return
     setSaved(result)
-    void queryClient.invalidateQueries({ queryKey: submissionStateKey(interview.id) })
-    void queryClient.invalidateQueries({ queryKey: ['agenda'] })
-    void queryClient.invalidateQueries({ queryKey: ['interview', interview.id] })
-    void queryClient.invalidateQueries({ queryKey: ['feedback', interview.id] })
+    void queryClient.invalidateQueries({ queryKey: keys.submissions(interview.id) })
+    void queryClient.invalidateQueries({ queryKey: keys.agenda })
+    void queryClient.invalidateQueries({ queryKey: keys.interview(interview.id) })
+    void queryClient.invalidateQueries({ queryKey: keys.feedback(interview.id) })
   }
 
   return (
@@ -278,7 +277,7 @@ function ScorecardForm({
 /** The interviewer's private notes per step, as the room stored them, to score beside. */
 function usePrivateNotes(interviewId: number) {
   const notes = useQuery({
-    queryKey: ['notes', interviewId],
+    queryKey: keys.notes(interviewId),
     queryFn: () => api.get('/api/interviews/{interview_id}/notes/', { path: { interview_id: interviewId } }),
   })
   return notes
@@ -299,7 +298,7 @@ function PrivateNotesOfStep({ step, notes }: { step: number; notes: ReturnType<t
 /** The candidate's feedback on this interviewer, once blind release allows it. */
 function CandidateFeedback({ interviewId, released }: { interviewId: number; released: boolean }) {
   const feedback = useQuery({
-    queryKey: ['feedback', interviewId],
+    queryKey: keys.feedback(interviewId),
     queryFn: () => api.get('/api/interviews/{interview_id}/interviewer-feedback/', { path: { interview_id: interviewId } }),
     enabled: released,
   })
@@ -362,7 +361,7 @@ export function FeedbackSummary({ feedback }: { feedback: Feedback }) {
 function ReceivedScorecard({ interview, framework, released }: { interview: InterviewDetail; framework: Framework; released: boolean }) {
   const zone = useTimeZone()
   const scorecard = useQuery({
-    queryKey: ['scorecard', interview.id],
+    queryKey: keys.scorecard(interview.id),
     queryFn: () => api.get('/api/interviews/{interview_id}/scorecard/', { path: { interview_id: interview.id } }),
     enabled: released,
   })
