@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { ApiError, fillPath, request } from './client'
 import type { RequestBodyOf, ResponseOf } from './paths'
-
 import type { Feedback, FeedbackInput, Scorecard, ScorecardInput } from './types'
 
 /** The drafts saved as a whole while typing: what each takes (PUT) and answers (GET, PUT). */
@@ -22,9 +21,7 @@ type Agrees<P extends DraftPath> = Same<DraftInput<P>, RequestBodyOf<P, 'put'>> 
     ? Same<DraftOutput<P>, ResponseOf<P, 'put'>>
     : false
   : false
-export type DraftsAgreeWithSchema = [Agrees<'/api/interviews/{interview_id}/scorecard/'>, Agrees<'/api/interviews/{interview_id}/interviewer-feedback/'>] extends [true, true]
-  ? true
-  : never
+export type DraftsAgreeWithSchema = { [P in DraftPath]: Agrees<P> }[DraftPath] extends true ? true : never
 true satisfies DraftsAgreeWithSchema
 
 export type SaveState = 'idle' | 'saving' | 'saved' | 'error'
