@@ -188,14 +188,6 @@ export const api = {
     call('DELETE', path, init) as Promise<ResponseOf<P, 'delete'>>,
 }
 
-/** A paginated list as the API returns it. */
-export interface Page<T> {
-  count?: number
-  next: string | null
-  previous: string | null
-  results: T[]
-}
-
 /** Build a query string, skipping empty values. */
 export function query(params: Record<string, string | number | boolean | undefined | null>): string {
   const search = new URLSearchParams()
