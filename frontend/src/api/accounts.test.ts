@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { registerAndLogIn } from './accounts'
-import { ApiError } from './client'
+import { ApiError, type api } from './client'
 
 const ACCEPTED = { detail: 'If this email address is new, your account is ready: log in with it.' }
 const BODY = { email: 'new@example.com', password: 'a-long-passphrase', display_name: 'New' }
@@ -9,11 +9,11 @@ const ME = { id: 7, email: 'new@example.com', is_staff: false, profile: {} }
 /** A fake server: records what was posted and answers each path with its handler. */
 function server(handlers: Record<string, () => unknown>) {
   const calls: [string, unknown][] = []
-  const post = async <T,>(path: string, body: unknown): Promise<T> => {
-    calls.push([path, body])
-    return handlers[path]() as T
+  const post = async (path: string, init?: { body?: unknown }) => {
+    calls.push([path, init?.body])
+    return handlers[path]()
   }
-  return { calls, post }
+  return { calls, post: post as typeof api.post }
 }
 
 describe('registerAndLogIn', () => {

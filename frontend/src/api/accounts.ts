@@ -11,7 +11,7 @@ export interface Registration {
 /** What the register page shows next: the app (the account was just made) or a notice. */
 export type RegisterOutcome = { kind: 'signed-in'; me: Me } | { kind: 'check-email'; message: string }
 
-type Post = <T>(path: string, body: unknown) => Promise<T>
+type Post = typeof api.post
 
 /**
  * Register, then log in with the same email and password.
@@ -21,9 +21,9 @@ type Post = <T>(path: string, body: unknown) => Promise<T>
  * knows the password: it works when the account was just created, and fails otherwise.
  */
 export async function registerAndLogIn(body: Registration, post: Post = api.post): Promise<RegisterOutcome> {
-  const accepted = await post<{ detail: string }>('/api/auth/register/', body)
+  const accepted = await post('/api/auth/register/', { body })
   try {
-    const me = await post<Me>('/api/auth/login/', { email: body.email, password: body.password })
+    const me = await post('/api/auth/login/', { body: { email: body.email, password: body.password } })
     return { kind: 'signed-in', me }
   } catch (error) {
     if (error instanceof ApiError && error.code === 'invalid_credentials') {

@@ -47,10 +47,29 @@ describe('request', () => {
     document.cookie = 'csrftoken=abc123'
     const fetch = vi.fn().mockResolvedValue(new Response('{"ok": true}', { status: 200 }))
     vi.stubGlobal('fetch', fetch)
-    await expect(api.post('/api/x/', { a: 1 })).resolves.toEqual({ ok: true })
-    const [, init] = fetch.mock.calls[0]
+    const window = { starts_at: '2030-03-05T17:00:00Z', ends_at: '2030-03-05T19:00:00Z' }
+    await expect(api.post('/api/availability/', { body: window })).resolves.toEqual({ ok: true })
+    const [path, init] = fetch.mock.calls[0]
+    expect(path).toBe('/api/availability/')
     expect(init.headers['X-CSRFToken']).toBe('abc123')
-    expect(init.body).toBe('{"a":1}')
+    expect(init.body).toBe(JSON.stringify(window))
+  })
+
+  it('fills the path parameters in and adds the query, skipping empty values', async () => {
+    const fetch = vi.fn().mockImplementation(async () => new Response('{}', { status: 200 }))
+    vi.stubGlobal('fetch', fetch)
+    await api.get('/api/interviews/{id}/', { path: { id: 7 } })
+    await api.get('/api/interviews/', { query: { when: 'upcoming', page: 2 } })
+    await api.get('/api/interviews/', { query: { when: undefined } })
+    expect(fetch.mock.calls.map(([path]) => path)).toEqual(['/api/interviews/7/', '/api/interviews/?when=upcoming&page=2', '/api/interviews/'])
+  })
+
+  it('sends an empty object on a POST that has no body', async () => {
+    document.cookie = 'csrftoken=abc123'
+    const fetch = vi.fn().mockResolvedValue(new Response(null, { status: 204 }))
+    vi.stubGlobal('fetch', fetch)
+    await api.post('/api/auth/logout/')
+    expect(fetch.mock.calls[0][1].body).toBe('{}')
   })
 
   it('fetches a CSRF token first when the cookie is missing', async () => {
@@ -73,14 +92,14 @@ describe('request', () => {
         }),
       ),
     )
-    const failure = api.get('/api/x/')
+    const failure = api.get('/api/interviews/{id}/', { path: { id: 7 } })
     await expect(failure).rejects.toBeInstanceOf(ApiError)
     await expect(failure).rejects.toMatchObject({ status: 409, message: 'Already booked.' })
   })
 
   it('turns a dropped connection into a network error in words', async () => {
     vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('Failed to fetch')))
-    await expect(api.get('/api/x/')).rejects.toMatchObject({ code: 'network', status: 0 })
+    await expect(api.get('/api/framework/')).rejects.toMatchObject({ code: 'network', status: 0 })
   })
 })
 

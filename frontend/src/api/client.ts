@@ -1,5 +1,6 @@
 // The one way the app talks to the API: same origin, session cookie, CSRF header on writes,
 // and every failure turned into an ApiError that carries the server's words.
+import type { InitArgs, PathsWith, RequestOptions, ResponseOf } from './paths'
 
 export type FieldErrors = Record<string, string[]>
 
@@ -110,15 +111,12 @@ async function csrfToken(): Promise<string> {
   return readCookie('csrftoken') ?? body.csrf_token
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
-export interface RequestOptions {
-  headers?: Record<string, string>
-  signal?: AbortSignal
-}
+export type { RequestOptions }
 
 export async function request(
-  method: Method,
+  method: HttpMethod,
   path: string,
   body?: unknown,
   options: RequestOptions = {},
@@ -153,25 +151,41 @@ export async function request(
   return parsed
 }
 
-export const api = {
-  get: <T>(path: string, options?: RequestOptions) =>
-    request('GET', path, undefined, options) as Promise<T>,
-  post: <T>(path: string, body?: unknown, options?: RequestOptions) =>
-    request('POST', path, body ?? {}, options) as Promise<T>,
-  put: <T>(path: string, body: unknown, options?: RequestOptions) =>
-    request('PUT', path, body, options) as Promise<T>,
-  patch: <T>(path: string, body: unknown, options?: RequestOptions) =>
-    request('PATCH', path, body, options) as Promise<T>,
-  delete: <T>(path: string, options?: RequestOptions) =>
-    request('DELETE', path, undefined, options) as Promise<T>,
+/** "/api/interviews/{id}/" with { id: 7 } → "/api/interviews/7/", then the query string. */
+export function fillPath(template: string, path: object = {}, params: object = {}): string {
+  const filled = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = (path as Record<string, unknown>)[name]
+    if (value === undefined || value === null) throw new Error(`No value for {${name}} in ${template}`)
+    return encodeURIComponent(String(value))
+  })
+  return filled + query(params as Record<string, string | number | boolean | undefined | null>)
 }
 
-/** A paginated list as the API returns it. */
-export interface Page<T> {
-  count?: number
-  next: string | null
-  previous: string | null
-  results: T[]
+function call(method: HttpMethod, template: string, init: object | undefined, defaultBody?: unknown) {
+  const { path, query: params, body, ...options } = (init ?? {}) as {
+    path?: object
+    query?: object
+    body?: unknown
+  } & RequestOptions
+  return request(method, fillPath(template, path, params), body ?? defaultBody, options)
+}
+
+/**
+ * The API, typed by its schema: `api.get('/api/interviews/{id}/', { path: { id } })` answers an
+ * InterviewDetail, and a wrong path, parameter or body does not compile.
+ */
+export const api = {
+  get: <P extends PathsWith<'get'>>(path: P, ...[init]: InitArgs<P, 'get'>) =>
+    call('GET', path, init) as Promise<ResponseOf<P, 'get'>>,
+  // A POST always sends a JSON body, an empty object when it has nothing to say.
+  post: <P extends PathsWith<'post'>>(path: P, ...[init]: InitArgs<P, 'post'>) =>
+    call('POST', path, init, {}) as Promise<ResponseOf<P, 'post'>>,
+  put: <P extends PathsWith<'put'>>(path: P, ...[init]: InitArgs<P, 'put'>) =>
+    call('PUT', path, init) as Promise<ResponseOf<P, 'put'>>,
+  patch: <P extends PathsWith<'patch'>>(path: P, ...[init]: InitArgs<P, 'patch'>) =>
+    call('PATCH', path, init) as Promise<ResponseOf<P, 'patch'>>,
+  delete: <P extends PathsWith<'delete'>>(path: P, ...[init]: InitArgs<P, 'delete'>) =>
+    call('DELETE', path, init) as Promise<ResponseOf<P, 'delete'>>,
 }
 
 /** Build a query string, skipping empty values. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Me } from './types'
-import { heldTimes, roomGuideFor, roomIsOpen, secondHalfText, type InterviewDetail } from './interviews'
+import { heldTimes, roomGuideFor, roomIsOpen, secondHalfText, statusLabel, type InterviewDetail } from './interviews'
 
 const OPENS = '2030-03-05T16:35:00Z'
 const at = (iso: string) => Date.parse(iso)
@@ -62,5 +62,18 @@ describe('secondHalfText', () => {
 
   it("tells the first half's candidate that they interview next", () => {
     expect(secondHalfText(half(2, 1), me)).toBe('Now you interview Ada, on a question new to them.')
+  })
+})
+
+describe('statusLabel', () => {
+  it('names every status the API sends in words', () => {
+    expect(statusLabel('live')).toBe('Live now')
+    expect(statusLabel('no_show')).toBe('No-show')
+  })
+
+  it('shows a status this app does not know yet as the server sent it', () => {
+    expect(statusLabel('paused')).toBe('paused')
+    expect(statusLabel('toString')).toBe('toString')
+    expect(statusLabel(undefined)).toBeUndefined()
   })
 })

@@ -4,7 +4,8 @@ import { useQuery } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import { api } from './client'
 import type { components } from './schema'
-import type { Me, Rubric } from './types'
+import type { Me } from './types'
+import { keys } from './queries'
 
 export type PersonRef = components['schemas']['PersonOutput']
 export type InterviewSummary = components['schemas']['InterviewOutput']
@@ -38,12 +39,25 @@ export function partnerOf(interview: Pick<InterviewDetail, 'interviewer' | 'cand
   return roleOf(interview, me) === 'interviewer' ? interview.candidate : interview.interviewer
 }
 
-export const STATUS_LABELS: Record<string, string> = {
+/** An interview's status, as the API's schema enumerates it. */
+export type InterviewStatus = components['schemas']['InterviewStatusEnum']
+
+/** Every status in words: a status the schema adds or drops fails the build until it is named here. */
+export const STATUS_LABELS = {
   scheduled: 'Scheduled',
   live: 'Live now',
   completed: 'Completed',
   cancelled: 'Cancelled',
   no_show: 'No-show',
+} as const satisfies Record<InterviewStatus, string>
+
+export function isInterviewStatus(value: unknown): value is InterviewStatus {
+  return typeof value === 'string' && Object.hasOwn(STATUS_LABELS, value)
+}
+
+/** A status in words; one this app does not know yet is shown as the server sent it. */
+export function statusLabel(status: string | null | undefined): string | null | undefined {
+  return isInterviewStatus(status) ? STATUS_LABELS[status] : status
 }
 
 /** When an interview really ran, if it did: the past list shows what happened, not the booking. */
@@ -76,14 +90,14 @@ export function useRoomOpen(interview: RoomTiming): boolean {
 
 export function useInterview(id: number) {
   return useQuery({
-    queryKey: ['interview', id],
-    queryFn: () => api.get<InterviewDetail>(`/api/interviews/${id}/`),
+    queryKey: keys.interview(id),
+    queryFn: () => api.get('/api/interviews/{id}/', { path: { id } }),
   })
 }
 
 /** Go on from the ended first half of a swap to the second, which the server opens at once. */
 export function continueToSecondHalf(interviewId: number): Promise<InterviewSummary> {
-  return api.post<InterviewSummary>(`/api/interviews/${interviewId}/continue/`, {})
+  return api.post('/api/interviews/{id}/continue/', { path: { id: interviewId } })
 }
 
 /** What the ended first half of a swap says about the second: the roles reverse. */
@@ -94,5 +108,5 @@ export function secondHalfText(interview: Pick<InterviewDetail, 'interviewer' | 
 }
 
 export function useRubric() {
-  return useQuery({ queryKey: ['rubric', 'current'], queryFn: () => api.get<Rubric>('/api/rubrics/current/'), staleTime: Infinity })
+  return useQuery({ queryKey: keys.rubric, queryFn: () => api.get('/api/rubrics/current/'), staleTime: Infinity })
 }

@@ -1275,7 +1275,7 @@ export interface components {
              * @description For half of a swap: also cancel the other half (true) or keep it (false).
              * @default true
              */
-            both: boolean;
+            both?: boolean;
         };
         ChoiceOutput: {
             value: string;
@@ -1460,7 +1460,7 @@ export interface components {
             /** @description 1-5 */
             preparedness?: number | null;
             /** @default  */
-            comment: string;
+            comment?: string;
             /** @description Optional 1-4 per step you want to rate yourself on: {"1": 3, "5": 2}. */
             self_assessment?: {
                 [key: string]: number;
@@ -1795,12 +1795,12 @@ export interface components {
              */
             at: string;
             /** @default  */
-            label: string;
+            label?: string;
             /**
              * @description An anchor in the shared notes.
              * @default
              */
-            note_anchor: string;
+            note_anchor?: string;
         };
         MomentOutput: {
             /** Format: date-time */
@@ -2043,14 +2043,14 @@ export interface components {
              * @description At most this many interviews in any 7 days in a row (a rolling window), counting every interview of mine however it was booked; a swap is two.
              * @default 2
              */
-            max_per_week: number;
+            max_per_week?: number;
             /** @description A question to practise as the candidate (role candidate or swap; one you have not seen); matching prefers it. Domains default to its domain. */
             question?: number | null;
         };
         PersonOutput: {
             id: number;
             /** @default  */
-            display_name: string;
+            display_name?: string;
         };
         /**
          * @description * `no_clarifying_questions` - No clarifying questions
@@ -2389,7 +2389,7 @@ export interface components {
              * @description At most this many interviews in any 7 days in a row (a rolling window), counting every interview of mine however it was booked; a swap is two.
              * @default 2
              */
-            max_per_week: number;
+            max_per_week?: number;
             /** @description A question to practise as the candidate (role candidate or swap; one you have not seen); matching prefers it. Domains default to its domain. */
             question?: number | null;
         };
@@ -2492,7 +2492,7 @@ export interface components {
             pass_level?: (components["schemas"]["LevelEnum"] | components["schemas"]["NullEnum"]) | null;
             communication_score?: number | null;
             /** @default  */
-            summary: string;
+            summary?: string;
         };
         ScorecardOutput: {
             id: number;
@@ -2743,9 +2743,9 @@ export interface components {
              * @description The interview never got to this step; leave score null.
              * @default false
              */
-            not_reached: boolean;
+            not_reached?: boolean;
             /** @default  */
-            evidence: string;
+            evidence?: string;
             moments?: components["schemas"]["MomentInputRequest"][];
         };
         StepScoreOutput: {

@@ -6,6 +6,7 @@ import { useAutosavedDraft } from './autosave'
 import { api } from './client'
 import type { components } from './schema'
 import type { Scorecard, ScorecardInput, StepScoreInput, SubmissionState } from './types'
+import { keys } from './queries'
 
 export type Recommendation = components['schemas']['RecommendationEnum']
 
@@ -96,18 +97,17 @@ export function missingForSubmit(draft: ScorecardInput): string[] {
 /** Where the user's own submission and the other side's stand on an interview (never an error). */
 export function useSubmissionState(interviewId: number) {
   return useQuery({
-    queryKey: submissionStateKey(interviewId),
-    queryFn: () => api.get<SubmissionState>(`/api/interviews/${interviewId}/submissions/`),
+    queryKey: keys.submissions(interviewId),
+    queryFn: () => api.get('/api/interviews/{interview_id}/submissions/', { path: { interview_id: interviewId } }),
     staleTime: 0,
   })
 }
 
-export const submissionStateKey = (interviewId: number) => ['submissions', interviewId] as const
-
 /** Load (once started), autosave and submit the scorecard of an interview. */
 export function useScorecardDraft(interviewId: number, rubricVersion: number, steps: readonly number[], state: SubmissionState | undefined) {
-  return useAutosavedDraft<ScorecardInput, Scorecard>({
-    url: `/api/interviews/${interviewId}/scorecard/`,
+  return useAutosavedDraft({
+    path: '/api/interviews/{interview_id}/scorecard/',
+    interviewId,
     enabled: state !== undefined,
     exists: state?.mine !== 'not_started',
     fromOutput: (saved) => draftFromScorecard(saved, steps),

@@ -1,19 +1,16 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { api } from '../api/client'
-import type { components } from '../api/schema'
 import { useTimeZone } from '../lib/me'
 import { formatDateTime } from '../lib/time'
 import { ErrorMessage, Loaded } from './forms'
-
-type FeedStatus = components['schemas']['FeedStatusOutput']
-type FeedCreated = components['schemas']['FeedCreatedOutput']
+import { keys } from '../api/queries'
 
 /** The private calendar feed: create or replace its secret URL, or revoke it. */
 export function CalendarFeed() {
   const zone = useTimeZone()
   const queryClient = useQueryClient()
-  const status = useQuery({ queryKey: ['calendar-feed'], queryFn: () => api.get<FeedStatus>('/api/calendar/feed/') })
+  const status = useQuery({ queryKey: keys.calendarFeed, queryFn: () => api.get('/api/calendar/feed/') })
   const [url, setUrl] = useState<string | null>(null)
   const [error, setError] = useState<unknown>(null)
   const run = async (action: () => Promise<void>) => {
@@ -23,10 +20,10 @@ export function CalendarFeed() {
     } catch (e) {
       setError(e)
     } finally {
-      await queryClient.invalidateQueries({ queryKey: ['calendar-feed'] })
+      await queryClient.invalidateQueries({ queryKey: keys.calendarFeed })
     }
   }
-  const create = () => run(async () => setUrl((await api.post<FeedCreated>('/api/calendar/feed/')).url))
+  const create = () => run(async () => setUrl((await api.post('/api/calendar/feed/')).url))
   const revoke = () =>
     run(async () => {
       await api.delete('/api/calendar/feed/')

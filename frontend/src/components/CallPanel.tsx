@@ -208,7 +208,7 @@ export function CallPanel({ interviewId, partnerName, role = null, recording = n
     }
     let config: CallConfig
     try {
-      config = await api.get<CallConfig>(`/api/interviews/${interviewId}/call/`)
+      config = await api.get('/api/interviews/{interview_id}/call/', { path: { interview_id: interviewId } })
     } catch (e) {
       setError(e instanceof Error ? e.message : 'The call is not available.')
       return

@@ -15,6 +15,7 @@ import {
 } from '../lib/instantMatch'
 import { wsOrigin } from '../live/useLiveDocument'
 import { ErrorMessage } from './forms'
+import type { InstantInput } from '../api/types'
 
 /** "Match me now": join the instant queue, wait with a visible state, leave at any time. */
 export function InstantMatch() {
@@ -32,7 +33,7 @@ export function InstantMatch() {
     const ticker = setInterval(() => setSeconds(Math.round((Date.now() - started) / 1000)), 1000)
     const watch = new InstantWatch({
       socketUrl: `${wsOrigin()}/ws/match/instant/`,
-      poll: () => api.get<InstantState>('/api/match/instant/'),
+      poll: () => api.get('/api/match/instant/'),
       onPush: setPush,
       onState: setState,
       onMatched: (id) => {
@@ -58,7 +59,7 @@ export function InstantMatch() {
     setError(null)
     setSeconds(0)
     try {
-      const next = await api.post<InstantState>('/api/match/instant/', { role })
+      const next = await api.post('/api/match/instant/', { body: { role } as InstantInput })
       setState(next)
       const id = matchedInterview(next)
       if (id) navigate(`/interviews/${id}/room`)
@@ -71,7 +72,7 @@ export function InstantMatch() {
   const switchTo = async (next: InstantRole) => {
     setError(null)
     try {
-      const updated = await api.post<InstantState>('/api/match/instant/', { role: next })
+      const updated = await api.post('/api/match/instant/', { body: { role: next } })
       setRole(next)
       setState(updated)
       const id = matchedInterview(updated)

@@ -1,23 +1,21 @@
 import { useQuery } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import { api, readCookie } from '../api/client'
-import type { components } from '../api/schema'
-
-type Provider = components['schemas']['ProviderOutput']
+import { keys } from '../api/queries'
 
 /** The CSRF token for a plain form post (allauth's provider login is a browser redirect flow). */
 function useCsrf(): string {
   const [token, setToken] = useState(() => readCookie('csrftoken') ?? '')
   useEffect(() => {
-    if (!token) void api.get<{ csrf_token: string }>('/api/auth/csrf/').then((body) => setToken(body.csrf_token))
+    if (!token) void api.get('/api/auth/csrf/').then((body) => setToken(body.csrf_token))
   }, [token])
   return token
 }
 
 export function useProviders() {
   return useQuery({
-    queryKey: ['auth', 'providers'],
-    queryFn: async () => (await api.get<{ providers: Provider[] }>('/api/auth/providers/')).providers,
+    queryKey: keys.providers,
+    queryFn: async () => (await api.get('/api/auth/providers/')).providers,
     staleTime: Infinity,
   })
 }

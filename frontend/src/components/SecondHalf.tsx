@@ -4,6 +4,7 @@ import { continueToSecondHalf, secondHalfText, type InterviewDetail } from '../a
 import type { Me } from '../api/types'
 import { useAction } from '../lib/useAction'
 import { ErrorMessage } from './forms'
+import { keys } from '../api/queries'
 
 /** The swap goes on: one click takes either person into the second half's room, open now. */
 export function SecondHalf({ interview, me }: { interview: InterviewDetail; me: Me }) {
@@ -13,7 +14,7 @@ export function SecondHalf({ interview, me }: { interview: InterviewDetail; me: 
   const go = () =>
     run(async () => {
       const next = await continueToSecondHalf(interview.id)
-      await queryClient.invalidateQueries({ queryKey: ['interview', next.id] })
+      await queryClient.invalidateQueries({ queryKey: keys.interview(next.id) })
       navigate(`/interviews/${next.id}/room`)
     })
   return (

@@ -10,7 +10,7 @@ export function VerifyBanner({ me }: { me: Me }) {
   const { run, busy, error } = useAction()
   if (me.email_verified) return null
   const resend = () =>
-    void run(async () => setSent((await api.post<{ detail: string }>('/api/auth/email/resend/')).detail))
+    void run(async () => setSent((await api.post('/api/auth/email/resend/')).detail))
   return (
     <div className="banner" role="region" aria-label="Email verification">
       <p>

@@ -43,12 +43,12 @@ export interface Frame extends Moment {
 export const MAX_PAGES = 1000
 
 /** Fetch every page of a replay, following `next` until the last. */
-export async function fetchReplay(get: (path: string) => Promise<ReplayPage>, id: number): Promise<Replay> {
+export async function fetchReplay(get: (start: number) => Promise<ReplayPage>): Promise<Replay> {
   const parts: ReplayPart[] = []
   let events: ReplayEvent[] = []
   let start: number | null = 0
   for (let page = 0; start !== null && page < MAX_PAGES; page++) {
-    const body: ReplayPage = await get(`/api/interviews/${id}/replay/?start=${start}`)
+    const body: ReplayPage = await get(start)
     events = body.events
     parts.push(...body.parts)
     start = body.next

@@ -20,7 +20,7 @@ export function recordingFrom(value: unknown): RecordingState | null {
 }
 
 export function setConsent(interviewId: number, consent: boolean): Promise<RecordingState> {
-  return api.put<RecordingState>(`/api/interviews/${interviewId}/recording/consent/`, { consent })
+  return api.put('/api/interviews/{interview_id}/recording/consent/', { path: { interview_id: interviewId }, body: { consent } })
 }
 
 /** The Opus container this browser records: WebM (Chromium, Firefox) or Ogg. */

@@ -1,16 +1,13 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { useNavigate } from 'react-router-dom'
-import { api, type Page } from '../api/client'
+import { api } from '../api/client'
 import { keys } from '../api/queries'
-import type { ApiTokenCreated, ApiTokenSummary, Me, Session } from '../api/types'
+import type { ApiTokenCreated, Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { ProviderButtons } from '../components/ProviderButtons'
-import type { components } from '../api/schema'
 import { useAction } from '../lib/useAction'
 
-const sessionsKey = ['auth', 'sessions'] as const
-const tokensKey = ['auth', 'tokens'] as const
 
 function when(iso: string): string {
   return new Date(iso).toLocaleString()
@@ -25,7 +22,7 @@ function EmailSection({ me }: { me: Me }) {
   const submit = (event: FormEvent) => {
     event.preventDefault()
     void run(async () => {
-      const answer = await api.post<{ detail: string }>('/api/auth/email/change/', { email, password })
+      const answer = await api.post('/api/auth/email/change/', { body: { email, password } })
       setNotice(answer.detail)
       setPassword('')
       await queryClient.invalidateQueries({ queryKey: keys.me })
@@ -66,14 +63,13 @@ function PasswordSection() {
   const submit = (event: FormEvent) => {
     event.preventDefault()
     void run(async () => {
-      const answer = await api.post<{ detail: string }>('/api/auth/password/change/', {
-        current_password: current,
-        new_password: next,
+      const answer = await api.post('/api/auth/password/change/', {
+        body: { current_password: current, new_password: next },
       })
       setNotice(answer.detail)
       setCurrent('')
       setNext('')
-      await queryClient.invalidateQueries({ queryKey: sessionsKey })
+      await queryClient.invalidateQueries({ queryKey: keys.sessions })
     })
   }
   return (
@@ -103,12 +99,12 @@ function PasswordSection() {
 function SessionsSection() {
   const queryClient = useQueryClient()
   const navigate = useNavigate()
-  const sessions = useQuery({ queryKey: sessionsKey, queryFn: () => api.get<Page<Session>>('/api/auth/sessions/') })
+  const sessions = useQuery({ queryKey: keys.sessions, queryFn: () => api.get('/api/auth/sessions/') })
   const { run, busy, error } = useAction()
   const end = (id: number) =>
     void run(async () => {
-      await api.delete(`/api/auth/sessions/${id}/`)
-      await queryClient.invalidateQueries({ queryKey: sessionsKey })
+      await api.delete('/api/auth/sessions/{session_id}/', { path: { session_id: id } })
+      await queryClient.invalidateQueries({ queryKey: keys.sessions })
     })
   const everywhere = () =>
     void run(async () => {
@@ -148,7 +144,7 @@ function SessionsSection() {
 
 function TokensSection() {
   const queryClient = useQueryClient()
-  const tokens = useQuery({ queryKey: tokensKey, queryFn: () => api.get<Page<ApiTokenSummary>>('/api/auth/tokens/') })
+  const tokens = useQuery({ queryKey: keys.tokens, queryFn: () => api.get('/api/auth/tokens/') })
   const [name, setName] = useState('')
   const [days, setDays] = useState('30')
   const [created, setCreated] = useState<ApiTokenCreated | null>(null)
@@ -156,15 +152,15 @@ function TokensSection() {
   const create = (event: FormEvent) => {
     event.preventDefault()
     void run(async () => {
-      setCreated(await api.post<ApiTokenCreated>('/api/auth/tokens/', { name, expires_in_days: Number(days) }))
+      setCreated(await api.post('/api/auth/tokens/', { body: { name, expires_in_days: Number(days) } }))
       setName('')
-      await queryClient.invalidateQueries({ queryKey: tokensKey })
+      await queryClient.invalidateQueries({ queryKey: keys.tokens })
     })
   }
   const revoke = (id: number) =>
     void run(async () => {
-      await api.delete(`/api/auth/tokens/${id}/`)
-      await queryClient.invalidateQueries({ queryKey: tokensKey })
+      await api.delete('/api/auth/tokens/{token_id}/', { path: { token_id: id } })
+      await queryClient.invalidateQueries({ queryKey: keys.tokens })
     })
   return (
     <section aria-labelledby="tokens-heading">
@@ -208,17 +204,15 @@ function TokensSection() {
   )
 }
 
-type Linked = components['schemas']['SocialAccountOutput']
-const linkedKey = ['auth', 'social'] as const
 
 function LinkedSection() {
   const queryClient = useQueryClient()
-  const linked = useQuery({ queryKey: linkedKey, queryFn: () => api.get<Page<Linked>>('/api/auth/social/') })
+  const linked = useQuery({ queryKey: keys.linked, queryFn: () => api.get('/api/auth/social/') })
   const { run, busy, error } = useAction()
   const unlink = (id: number) =>
     void run(async () => {
-      await api.delete(`/api/auth/social/${id}/`)
-      await queryClient.invalidateQueries({ queryKey: linkedKey })
+      await api.delete('/api/auth/social/{account_id}/', { path: { account_id: id } })
+      await queryClient.invalidateQueries({ queryKey: keys.linked })
     })
   return (
     <section aria-labelledby="linked-heading">
@@ -256,7 +250,7 @@ function DeleteSection() {
   const submit = (event: FormEvent) => {
     event.preventDefault()
     void run(async () => {
-      await api.post('/api/me/delete/', { password })
+      await api.post('/api/me/delete/', { body: { password } })
       queryClient.clear()
       queryClient.setQueryData(keys.me, null)
       navigate('/login')

@@ -6,12 +6,13 @@ import { Loaded } from '../components/forms'
 import { shapeInterviewerStats, type Finding, type InterviewerStats } from '../lib/interviewerStats'
 import { useTimeZone } from '../lib/me'
 import { formatDateTime } from '../lib/time'
+import { keys } from '../api/queries'
 
 /** How the user scores as an interviewer, and how useful candidates found them. */
 export function AsInterviewerPage() {
   const stats = useQuery({
-    queryKey: ['me', 'as-interviewer'],
-    queryFn: () => api.get<InterviewerStats>('/api/me/as-interviewer/'),
+    queryKey: keys.asInterviewer,
+    queryFn: () => api.get('/api/me/as-interviewer/'),
   })
   return (
     <section>

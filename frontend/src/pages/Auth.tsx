@@ -48,7 +48,7 @@ export function LoginPage() {
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
-    void run(async () => signedIn(await api.post<Me>('/api/auth/login/', { email, password })))
+    void run(async () => signedIn(await api.post('/api/auth/login/', { body: { email, password } })))
   }
   return (
     <section className="narrow card">

@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react'
-import { api, type Page } from '../api/client'
-import { useFramework } from '../api/queries'
-import type { Availability, Framework, InterviewRequest, Me } from '../api/types'
+import { api } from '../api/client'
+import { keys, useFramework } from '../api/queries'
+import type { Framework, InterviewRequestInput, Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { InstantMatch } from '../components/InstantMatch'
 import { cellOpen, cellStart, coveredCells, inSelection, perWeekHint, selectionToWindows, slotLabel, SLOTS_PER_DAY, type Cell, type Window } from '../lib/availability'
@@ -40,8 +40,8 @@ function WeekGrid({ timeZone, weeksAhead }: { timeZone: string; weeksAhead: numb
   const bookable = { from: now, to: new Date(now.getTime() + weeksAhead * 7 * 86_400_000) }
   const lastWeek = cellStart(addDays(monday, 7), 0, 0, timeZone) >= bookable.to
   const windows = useQuery({
-    queryKey: ['availability'],
-    queryFn: () => api.get<Page<Availability>>('/api/availability/?page_size=100'),
+    queryKey: keys.availability,
+    queryFn: () => api.get('/api/availability/', { query: { page_size: 100 } }),
   })
   const covered = useMemo(
     () => coveredCells(windows.data?.results ?? [], monday, timeZone),
@@ -63,20 +63,20 @@ function WeekGrid({ timeZone, weeksAhead }: { timeZone: string; weeksAhead: numb
     let count = 0
     try {
       for (const window of toAdd) {
-        await api.post<Availability>('/api/availability/', window)
+        await api.post('/api/availability/', { body: window })
         count++
       }
       setAdded(count)
     } catch (e) {
       setError(e)
     } finally {
-      await queryClient.invalidateQueries({ queryKey: ['availability'] })
+      await queryClient.invalidateQueries({ queryKey: keys.availability })
     }
   }
 
   const remove = useMutation({
-    mutationFn: (id: number) => api.delete(`/api/availability/${id}/`),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['availability'] }),
+    mutationFn: (id: number) => api.delete('/api/availability/{id}/', { path: { id } }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: keys.availability }),
   })
 
   const finishDrag = () => {
@@ -265,8 +265,8 @@ const ROLES = [
 function RequestForm({ me, framework }: { me: Me; framework: Framework }) {
   const queryClient = useQueryClient()
   const requests = useQuery({
-    queryKey: ['interview-requests'],
-    queryFn: () => api.get<Page<InterviewRequest>>('/api/interview-requests/'),
+    queryKey: keys.interviewRequests,
+    queryFn: () => api.get('/api/interview-requests/'),
   })
   const open = requests.data?.results.find((r) => r.status === 'open')
   const [role, setRole] = useState<string>('swap')
@@ -288,12 +288,13 @@ function RequestForm({ me, framework }: { me: Me; framework: Framework }) {
     event.preventDefault()
     setError(null)
     setSaved(null)
-    const body = { role, level, domains, max_per_week: perWeek }
+    // The choices come from the framework's lists, so they are the API's own values.
+    const body = { role, level, domains, max_per_week: perWeek } as InterviewRequestInput
     try {
-      if (open) await api.patch(`/api/interview-requests/${open.id}/`, body)
-      else await api.post('/api/interview-requests/', body)
+      if (open) await api.patch('/api/interview-requests/{id}/', { path: { id: open.id }, body })
+      else await api.post('/api/interview-requests/', { body })
       setSaved(open ? 'Request updated.' : 'Request opened: we will pair you inside your windows.')
-      await queryClient.invalidateQueries({ queryKey: ['interview-requests'] })
+      await queryClient.invalidateQueries({ queryKey: keys.interviewRequests })
     } catch (e) {
       setError(e)
     }
@@ -302,9 +303,9 @@ function RequestForm({ me, framework }: { me: Me; framework: Framework }) {
     if (!open) return
     setError(null)
     try {
-      await api.patch(`/api/interview-requests/${open.id}/`, { question: null })
+      await api.patch('/api/interview-requests/{id}/', { path: { id: open.id }, body: { question: null } })
       setSaved('Request updated: any question you have not seen.')
-      await queryClient.invalidateQueries({ queryKey: ['interview-requests'] })
+      await queryClient.invalidateQueries({ queryKey: keys.interviewRequests })
     } catch (e) {
       setError(e)
     }
@@ -313,10 +314,10 @@ function RequestForm({ me, framework }: { me: Me; framework: Framework }) {
     if (!open) return
     setError(null)
     try {
-      await api.delete(`/api/interview-requests/${open.id}/`)
+      await api.delete('/api/interview-requests/{id}/', { path: { id: open.id } })
       setSaved('Request withdrawn.')
       setLoadedFrom(null)
-      await queryClient.invalidateQueries({ queryKey: ['interview-requests'] })
+      await queryClient.invalidateQueries({ queryKey: keys.interviewRequests })
     } catch (e) {
       setError(e)
     }

@@ -4,9 +4,9 @@ import { Link, useParams } from 'react-router-dom'
 import { api } from '../api/client'
 import { useSubmit, useAutosavedDraft } from '../api/autosave'
 import { roleOf, useInterview, type InterviewDetail } from '../api/interviews'
-import { useFramework } from '../api/queries'
-import { submissionStateKey, useSubmissionState } from '../api/scorecard'
-import type { Feedback, FeedbackInput, Framework, Me, Scorecard, SubmissionState } from '../api/types'
+import { keys, useFramework } from '../api/queries'
+import { useSubmissionState } from '../api/scorecard'
+import type { Feedback, FeedbackInput, Framework, Me, SubmissionState } from '../api/types'
 import { ErrorMessage, fieldErrors, Loaded, Spinner } from '../components/forms'
 import { useTimeZone } from '../lib/me'
 import { useAction } from '../lib/useAction'
@@ -106,14 +106,14 @@ export function FeedbackPage({ me }: { me: Me }) {
 function FeedbackForm({ interview, framework, state }: { interview: InterviewDetail; framework: Framework; state: SubmissionState }) {
   const zone = useTimeZone()
   const queryClient = useQueryClient()
-  const url = `/api/interviews/${interview.id}/interviewer-feedback/`
-  const { draft, saved, setSaved, loadError, saveState, saveError, update, flush } = useAutosavedDraft<FeedbackInput, Feedback>({
-    url,
+  const { draft, saved, setSaved, loadError, saveState, saveError, update, flush } = useAutosavedDraft({
+    path: '/api/interviews/{interview_id}/interviewer-feedback/',
+    interviewId: interview.id,
     exists: state.mine !== 'not_started',
     fromOutput,
     empty: () => EMPTY,
   })
-  const { submit, error: submitError, busy } = useSubmit<Feedback>(`${url}submit/`, flush)
+  const { submit, error: submitError, busy } = useSubmit('/api/interviews/{interview_id}/interviewer-feedback/submit/', interview.id, flush)
   if (loadError) return <ErrorMessage error={loadError} />
   if (!draft) return <Spinner />
   const submitted = saved?.status === 'submitted'
@@ -123,10 +123,10 @@ function FeedbackForm({ interview, framework, state }: { interview: InterviewDet
     const result = await submit()
     if (!result) return
     setSaved(result)
-    void queryClient.invalidateQueries({ queryKey: submissionStateKey(interview.id) })
-    void queryClient.invalidateQueries({ queryKey: ['agenda'] })
-    void queryClient.invalidateQueries({ queryKey: ['scorecard', interview.id] })
-    void queryClient.invalidateQueries({ queryKey: ['report'] })
+    void queryClient.invalidateQueries({ queryKey: keys.submissions(interview.id) })
+    void queryClient.invalidateQueries({ queryKey: keys.agenda })
+    void queryClient.invalidateQueries({ queryKey: keys.scorecard(interview.id) })
+    void queryClient.invalidateQueries({ queryKey: keys.reports })
   }
 
   return (
@@ -231,8 +231,8 @@ function RateTheFeedback({
 }) {
   const submitted = feedback?.status === 'submitted'
   const scorecard = useQuery({
-    queryKey: ['scorecard', interview.id],
-    queryFn: () => api.get<Scorecard>(`/api/interviews/${interview.id}/scorecard/`),
+    queryKey: keys.scorecard(interview.id),
+    queryFn: () => api.get('/api/interviews/{interview_id}/scorecard/', { path: { interview_id: interview.id } }),
     enabled: submitted && released,
     retry: false,
   })
@@ -241,7 +241,10 @@ function RateTheFeedback({
   const rated = feedback?.usefulness != null || feedback?.specificity != null
   const send = () =>
     run(async () => {
-      onRated(await api.post<Feedback>(`/api/interviews/${interview.id}/interviewer-feedback/ratings/`, ratings))
+      const { usefulness, specificity } = ratings
+      if (usefulness === null) return // the button waits for it
+      const body = { usefulness, specificity }
+      onRated(await api.post('/api/interviews/{interview_id}/interviewer-feedback/ratings/', { path: { interview_id: interview.id }, body }))
     })
   return (
     <div className="card" data-testid="rate-the-feedback">
@@ -289,8 +292,8 @@ function RateTheFeedback({
 
 function ReceivedFeedback({ interview, released }: { interview: InterviewDetail; released: boolean }) {
   const feedback = useQuery({
-    queryKey: ['feedback', interview.id],
-    queryFn: () => api.get<Feedback>(`/api/interviews/${interview.id}/interviewer-feedback/`),
+    queryKey: keys.feedback(interview.id),
+    queryFn: () => api.get('/api/interviews/{interview_id}/interviewer-feedback/', { path: { interview_id: interview.id } }),
     enabled: released,
   })
   return (

@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query'
 import { Link } from 'react-router-dom'
 import { api } from '../api/client'
-import { labelOf, useFramework } from '../api/queries'
-import type { Agenda, Due, InterviewRequest, Me } from '../api/types'
+import { keys, labelOf, useFramework } from '../api/queries'
+import type { Due, InterviewRequest, Me } from '../api/types'
 import { Loaded } from '../components/forms'
 import { formatDateTime, timeLeft } from '../lib/time'
 import { InterviewRow } from './Interviews'
@@ -10,8 +10,8 @@ import { InterviewRow } from './Interviews'
 /** The home page: what to do next, soonest first, and where everything else lives. */
 export function HomePage({ me }: { me: Me }) {
   const agenda = useQuery({
-    queryKey: ['agenda'],
-    queryFn: () => api.get<Agenda>('/api/me/agenda/'),
+    queryKey: keys.agenda,
+    queryFn: () => api.get('/api/me/agenda/'),
     refetchInterval: 30_000,
   })
   return (

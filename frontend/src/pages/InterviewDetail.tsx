@@ -2,12 +2,13 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router-dom'
 import { api } from '../api/client'
-import { guideFor, heldTimes, partnerOf, roleOf, STATUS_LABELS, useInterview, useRoomOpen, type InterviewDetail } from '../api/interviews'
+import { guideFor, heldTimes, partnerOf, roleOf, statusLabel, useInterview, useRoomOpen, type InterviewDetail } from '../api/interviews'
 import type { Me } from '../api/types'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { GuideStepView } from '../components/Guide'
 import { MarkdownView } from '../components/MarkdownView'
 import { formatDateTime, formatDuration, formatRange, formatTime, toLocalInput, wallTimeToUtc } from '../lib/time'
+import { keys } from '../api/queries'
 
 export function InterviewDetailPage({ me }: { me: Me }) {
   const id = Number(useParams().id)
@@ -55,7 +56,7 @@ function Detail({ interview, me }: { interview: InterviewDetail; me: Me }) {
         <dd>{partner.display_name}</dd>
         <dt>Status</dt>
         <dd>
-          {STATUS_LABELS[interview.status ?? ""] ?? interview.status}
+          {statusLabel(interview.status)}
           {interview.cancel_reason ? ` — ${interview.cancel_reason}` : ''}
         </dd>
       </dl>
@@ -125,24 +126,25 @@ function ChangeInterview({
   const [when, setWhen] = useState('')
   // Each form shows its own refusal, next to it.
   const [errors, setErrors] = useState<Record<string, unknown>>({})
-  const act = async (path: 'cancel' | 'reschedule' | 'no-show', body: unknown, message: string) => {
+  // Each action posts to its own typed endpoint; the form's errors are kept under its name.
+  const act = async (action: 'cancel' | 'reschedule' | 'no-show', send: () => Promise<unknown>, message: string) => {
     setErrors({})
     try {
-      await api.post(`/api/interviews/${interview.id}/${path}/`, body)
+      await send()
       onChanged(message)
-      await queryClient.invalidateQueries({ queryKey: ['interview', interview.id] })
-      await queryClient.invalidateQueries({ queryKey: ['interviews'] })
+      await queryClient.invalidateQueries({ queryKey: keys.interview(interview.id) })
+      await queryClient.invalidateQueries({ queryKey: keys.interviews })
     } catch (e) {
-      setErrors({ [path]: e })
+      setErrors({ [action]: e })
     }
   }
   const started = Date.now() >= Date.parse(interview.starts_at)
   const cancel = (e: FormEvent) => {
     e.preventDefault()
     if (swap && both === null) return setErrors({ cancel: new Error('Say whether to cancel both halves of the swap or only this one.') })
-    const body = swap ? { reason, both } : { reason }
+    const body = swap ? { reason, both: both === true } : { reason }
     const message = swap && both ? 'Both halves of the swap cancelled; your partner has been told.' : 'Interview cancelled; your partner has been told.'
-    void act('cancel', body, message)
+    void act('cancel', () => api.post('/api/interviews/{id}/cancel/', { path: { id: interview.id }, body }), message)
   }
   const reschedule = (e: FormEvent) => {
     e.preventDefault()
@@ -151,7 +153,11 @@ function ChangeInterview({
     const [year, month, day] = date.split('-').map(Number)
     const [hour, minute] = time.split(':').map(Number)
     const starts = wallTimeToUtc({ year, month, day, hour, minute }, zone)
-    void act('reschedule', { starts_at: starts.toISOString() }, 'Interview moved; your partner has been told.')
+    void act(
+      'reschedule',
+      () => api.post('/api/interviews/{id}/reschedule/', { path: { id: interview.id }, body: { starts_at: starts.toISOString() } }),
+      'Interview moved; your partner has been told.',
+    )
   }
   return (
     <div className="row">
@@ -186,7 +192,11 @@ function ChangeInterview({
             {swap && both ? 'Cancel both interviews' : 'Cancel interview'}
           </button>
           {started && (
-            <button type="button" onClick={() => void act('no-show', {}, 'No-show reported. We will offer you a new match.')}>
+            <button type="button" onClick={() => void act(
+                  'no-show',
+                  () => api.post('/api/interviews/{id}/no-show/', { path: { id: interview.id } }),
+                  'No-show reported. We will offer you a new match.',
+                )}>
               Report a no-show
             </button>
           )}
@@ -228,13 +238,11 @@ function Preparation({ interview, zone }: { interview: InterviewDetail; zone: st
   )
 }
 
-type FreeTime = { starts_at: string; ends_at: string; latest_start: string }
-
 /** When both people are free for the whole interview (both halves of a swap), in my zone. */
 function BothFree({ interview, zone, onPick }: { interview: InterviewDetail; zone: string; onPick: (local: string) => void }) {
   const times = useQuery({
-    queryKey: ['interview', interview.id, 'free-times'],
-    queryFn: () => api.get<{ times: FreeTime[] }>(`/api/interviews/${interview.id}/free-times/`).then((body) => body.times),
+    queryKey: keys.freeTimes(interview.id),
+    queryFn: () => api.get('/api/interviews/{id}/free-times/', { path: { id: interview.id } }).then((body) => body.times),
   })
   if (times.isPending) return null
   if (times.error) return <ErrorMessage error={times.error} />

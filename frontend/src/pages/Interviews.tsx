@@ -1,11 +1,12 @@
 import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link } from 'react-router-dom'
-import { api, query, type Page } from '../api/client'
-import { heldTimes, partnerOf, roleOf, STATUS_LABELS, useRoomOpen, type InterviewSummary } from '../api/interviews'
+import { api } from '../api/client'
+import { heldTimes, partnerOf, roleOf, statusLabel, useRoomOpen, type InterviewSummary } from '../api/interviews'
 import type { Me } from '../api/types'
 import { Loaded } from '../components/forms'
 import { formatRange } from '../lib/time'
+import { keys } from '../api/queries'
 
 type When = 'upcoming' | 'past'
 
@@ -13,8 +14,8 @@ type When = 'upcoming' | 'past'
 export function InterviewsPage({ me, when }: { me: Me; when: When }) {
   const [page, setPage] = useState(1)
   const interviews = useQuery({
-    queryKey: ['interviews', when, page],
-    queryFn: () => api.get<Page<InterviewSummary>>(`/api/interviews/${query({ when, page })}`),
+    queryKey: keys.interviewList(when, page),
+    queryFn: () => api.get('/api/interviews/', { query: { when, page } }),
     refetchInterval: when === 'upcoming' ? 30_000 : false,
   })
   return (
@@ -86,7 +87,7 @@ export function InterviewRow({ interview, me }: { interview: InterviewSummary; m
         <p className="muted">
           {role === 'interviewer' ? 'You interview' : 'Interviewed by'} {partner.display_name} ·{' '}
           <span className={`badge ${interview.status === 'live' ? 'ok' : interview.status === 'cancelled' || interview.status === 'no_show' ? 'bad' : 'info'}`}>
-            {STATUS_LABELS[interview.status ?? ""] ?? interview.status}
+            {statusLabel(interview.status)}
           </span>
         </p>
       </div>

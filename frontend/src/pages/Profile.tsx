@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { api } from '../api/client'
 import { keys, useFramework } from '../api/queries'
-import type { Me } from '../api/types'
+import type { Me, ProfileChange } from '../api/types'
 import { CalendarFeed } from '../components/CalendarFeed'
 import { ErrorMessage, Field, Loaded } from '../components/forms'
 import { ProfileFields, type ProfileValues } from '../components/ProfileFields'
@@ -25,10 +25,13 @@ export function ProfilePage({ me }: { me: Me }) {
     event.preventDefault()
     setSaved(false)
     void run(async () => {
-      const updated = await api.patch<Me>('/api/me/', { display_name: displayName, ...profile })
+      const updated = await api.patch('/api/me/', {
+        // The choices come from the framework's lists, so they are the API's own values.
+        body: { display_name: displayName, ...profile } as ProfileChange,
+      })
       queryClient.setQueryData(keys.me, updated)
       // Every page shows times in the profile zone: refetch what they show.
-      await queryClient.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'me' })
+      await queryClient.invalidateQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] })
       setSaved(true)
     })
   }

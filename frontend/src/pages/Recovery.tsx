@@ -7,10 +7,6 @@ import type { Me } from '../api/types'
 import { ErrorMessage, Field, Spinner } from '../components/forms'
 import { useAction } from '../lib/useAction'
 
-interface Detail {
-  detail: string
-}
-
 /** Opened from the link in the verification email: confirms the address once. */
 export function VerifyEmailPage() {
   const { key = '' } = useParams()
@@ -23,7 +19,7 @@ export function VerifyEmailPage() {
     if (sent.current) return
     sent.current = true
     void run(async () => {
-      const answer = await api.post<{ detail: string; email: string }>('/api/auth/email/verify/', { key })
+      const answer = await api.post('/api/auth/email/verify/', { body: { key } })
       setDone(answer.email)
       // The page's first /api/me/ may still be in flight with the old answer: drop it.
       await queryClient.cancelQueries({ queryKey: keys.me })
@@ -63,7 +59,7 @@ export function ForgotPasswordPage() {
   const { run, busy, error } = useAction()
   const submit = (event: FormEvent) => {
     event.preventDefault()
-    void run(async () => setNotice((await api.post<Detail>('/api/auth/password/reset/', { email })).detail))
+    void run(async () => setNotice((await api.post('/api/auth/password/reset/', { body: { email } })).detail))
   }
   return (
     <section className="narrow card">
@@ -99,7 +95,7 @@ export function ResetPasswordPage() {
   const submit = (event: FormEvent) => {
     event.preventDefault()
     void run(async () =>
-      setNotice((await api.post<Detail>('/api/auth/password/reset/confirm/', { uid, token, password })).detail),
+      setNotice((await api.post('/api/auth/password/reset/confirm/', { body: { uid, token, password } })).detail),
     )
   }
   return (

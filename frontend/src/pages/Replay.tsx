@@ -3,13 +3,13 @@ import { lazy, Suspense, useMemo, useState } from 'react'
 import { Link, useParams } from 'react-router-dom'
 import { api } from '../api/client'
 import { useInterview } from '../api/interviews'
-import { useFramework } from '../api/queries'
+import { keys, useFramework } from '../api/queries'
 import type { Me } from '../api/types'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
 import { MarkdownView } from '../components/MarkdownView'
 import { ReplayPlayer, usePlayback } from '../components/ReplayPlayer'
 import { useTimeZone } from '../lib/me'
-import { clamp, eventOffsets, momentAt, stepAt, stepEntry, type Recording } from '../lib/playback'
+import { clamp, eventOffsets, momentAt, stepAt, stepEntry } from '../lib/playback'
 import {
   boardSummary,
   fetchReplay,
@@ -30,20 +30,20 @@ export default function ReplayPage({ me: _me }: { me: Me }) {
   const interview = useInterview(id)
   const framework = useFramework()
   const replay = useQuery({
-    queryKey: ['replay', id],
-    queryFn: () => fetchReplay((path) => api.get<ReplayPage>(path), id),
+    queryKey: keys.replay(id),
+    queryFn: () => fetchReplay((start) => api.get('/api/interviews/{interview_id}/replay/', { path: { interview_id: id }, query: { start } })),
   })
   // A replay without a recording (or one the server cannot give) shows the notes alone.
   const recording = useQuery({
-    queryKey: ['replay-recording', id],
-    queryFn: () => api.get<Recording>(`/api/interviews/${id}/recording/`),
+    queryKey: keys.replayRecording(id),
+    queryFn: () => api.get('/api/interviews/{interview_id}/recording/', { path: { interview_id: id } }),
     retry: false,
   })
   const voiced = recording.data?.tracks.length ? recording.data : undefined
   // Answered with a state rather than an error while blind release hides them.
   const scores = useQuery({
-    queryKey: ['replay-scores', id],
-    queryFn: () => api.get<ReplayScores>(`/api/interviews/${id}/replay/scores/`),
+    queryKey: keys.replayScores(id),
+    queryFn: () => api.get('/api/interviews/{interview_id}/replay/scores/', { path: { interview_id: id } }),
   })
   const playback = usePlayback(voiced)
   const [index, setIndex] = useState<number | null>(null)

@@ -17,9 +17,9 @@ import {
   XAxis,
   YAxis,
 } from 'recharts'
-import { ApiError, api, type Page } from '../api/client'
+import { ApiError, api } from '../api/client'
 import { practise, type PracticeTarget } from '../api/practice'
-import { labelOf, useFramework } from '../api/queries'
+import { keys, labelOf, useFramework } from '../api/queries'
 import type { Framework, Me } from '../api/types'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
 import { WeakestStep } from '../components/WeakestStep'
@@ -34,10 +34,10 @@ const COLORS = ['#1f4fbf', '#b3261e', '#1d6b35', '#7a3fb0', '#8a4b00', '#006d77'
 
 export default function ReportPage({ me }: { me: Me }) {
   const framework = useFramework()
-  const report = useQuery({ queryKey: ['report', 'me'], queryFn: () => api.get<Report>('/api/reports/me/') })
+  const report = useQuery({ queryKey: keys.report, queryFn: () => api.get('/api/reports/me/') })
   const history = useQuery({
-    queryKey: ['report', 'history'],
-    queryFn: () => api.get<Page<Snapshot>>('/api/reports/me/history/?page_size=100'),
+    queryKey: keys.reportHistory,
+    queryFn: () => api.get('/api/reports/me/history/', { query: { page_size: 100 } }),
   })
   return (
     <section className="report">

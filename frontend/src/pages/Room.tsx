@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react'
 import { useParams } from 'react-router-dom'
-import { roleOf, roomGuideFor, STATUS_LABELS, useInterview, useRoomOpen, useRubric, type InterviewDetail } from '../api/interviews'
+import { roleOf, roomGuideFor, statusLabel, useInterview, useRoomOpen, useRubric, type InterviewDetail } from '../api/interviews'
 import { useFramework } from '../api/queries'
 import { togglePitfall, useScorecardDraft, useSubmissionState, withStep } from '../api/scorecard'
 import { AfterTheEnd } from '../components/AfterTheEnd'
@@ -82,7 +82,7 @@ function Room({ interview, framework, me }: { interview: InterviewDetail; framew
           <h1>{interview.question.title}</h1>
           <p className="muted">
             {isInterviewer ? `You interview ${interview.candidate.display_name}` : `${interview.interviewer.display_name} interviews you`}{' '}
-            · <span className="badge info">{STATUS_LABELS[status] ?? status}</span>
+            · <span className="badge info">{statusLabel(status)}</span>
           </p>
         </div>
         <div className={`connection badge ${waiting ? 'info' : connection.tone}`} role="status" aria-live="polite" data-testid="connection">

@@ -3,21 +3,19 @@ import { useState } from 'react'
 import { Link, useParams } from 'react-router-dom'
 import { ApiError, api } from '../api/client'
 import { roleOf, useInterview, type InterviewDetail } from '../api/interviews'
-import { labelOf, useFramework } from '../api/queries'
+import { keys, labelOf, useFramework } from '../api/queries'
 import { useSubmit, type SaveState } from '../api/autosave'
 import {
   humanize,
   missingForSubmit,
   RECOMMENDATIONS,
-  submissionStateKey,
   togglePitfall,
   useScorecardDraft,
   useSubmissionState,
   withStep,
 } from '../api/scorecard'
 import { useRubric } from '../api/interviews'
-import type { components } from '../api/schema'
-import type { Feedback, Framework, Me, Rubric, Scorecard, SubmissionState } from '../api/types'
+import type { Feedback, Framework, Me, Rubric, SubmissionState } from '../api/types'
 import { ConfirmDialog } from '../components/ConfirmDialog'
 import { ErrorMessage, Loaded, Spinner } from '../components/forms'
 import { MarkdownView } from '../components/MarkdownView'
@@ -91,8 +89,9 @@ function ScorecardForm({
     steps,
     state,
   )
-  const { submit: send, error: submitError, busy: submitting } = useSubmit<Scorecard>(
-    `/api/interviews/${interview.id}/scorecard/submit/`,
+  const { submit: send, error: submitError, busy: submitting } = useSubmit(
+    '/api/interviews/{interview_id}/scorecard/submit/',
+    interview.id,
     flush,
   )
   const queryClient = useQueryClient()
@@ -112,10 +111,10 @@ function ScorecardForm({
     const result = await send()
     if (!result) return
     setSaved(result)
-    void queryClient.invalidateQueries({ queryKey: submissionStateKey(interview.id) })
-    void queryClient.invalidateQueries({ queryKey: ['agenda'] })
-    void queryClient.invalidateQueries({ queryKey: ['interview', interview.id] })
-    void queryClient.invalidateQueries({ queryKey: ['feedback', interview.id] })
+    void queryClient.invalidateQueries({ queryKey: keys.submissions(interview.id) })
+    void queryClient.invalidateQueries({ queryKey: keys.agenda })
+    void queryClient.invalidateQueries({ queryKey: keys.interview(interview.id) })
+    void queryClient.invalidateQueries({ queryKey: keys.feedback(interview.id) })
   }
 
   return (
@@ -275,13 +274,11 @@ function ScorecardForm({
   )
 }
 
-type Notes = components['schemas']['NotesOutput']
-
 /** The interviewer's private notes per step, as the room stored them, to score beside. */
 function usePrivateNotes(interviewId: number) {
   const notes = useQuery({
-    queryKey: ['notes', interviewId],
-    queryFn: () => api.get<Notes>(`/api/interviews/${interviewId}/notes/`),
+    queryKey: keys.notes(interviewId),
+    queryFn: () => api.get('/api/interviews/{interview_id}/notes/', { path: { interview_id: interviewId } }),
   })
   return notes
 }
@@ -301,8 +298,8 @@ function PrivateNotesOfStep({ step, notes }: { step: number; notes: ReturnType<t
 /** The candidate's feedback on this interviewer, once blind release allows it. */
 function CandidateFeedback({ interviewId, released }: { interviewId: number; released: boolean }) {
   const feedback = useQuery({
-    queryKey: ['feedback', interviewId],
-    queryFn: () => api.get<Feedback>(`/api/interviews/${interviewId}/interviewer-feedback/`),
+    queryKey: keys.feedback(interviewId),
+    queryFn: () => api.get('/api/interviews/{interview_id}/interviewer-feedback/', { path: { interview_id: interviewId } }),
     enabled: released,
   })
   return (
@@ -364,8 +361,8 @@ export function FeedbackSummary({ feedback }: { feedback: Feedback }) {
 function ReceivedScorecard({ interview, framework, released }: { interview: InterviewDetail; framework: Framework; released: boolean }) {
   const zone = useTimeZone()
   const scorecard = useQuery({
-    queryKey: ['scorecard', interview.id],
-    queryFn: () => api.get<Scorecard>(`/api/interviews/${interview.id}/scorecard/`),
+    queryKey: keys.scorecard(interview.id),
+    queryFn: () => api.get('/api/interviews/{interview_id}/scorecard/', { path: { interview_id: interview.id } }),
     enabled: released,
   })
   return (
