@@ -95,7 +95,7 @@ def agenda_of(*, user: User, now: datetime | None = None) -> Agenda:
     due = []
     for interview in recent:
         as_interviewer = interview.interviewer_id == user.pk
-        status = interview.scorecard_status if as_interviewer else interview.feedback_status  # type: ignore[attr-defined]
+        status = interview.scorecard_status if as_interviewer else interview.feedback_status
         due.append(
             Due(
                 interview=interview,

@@ -43,7 +43,7 @@ class _LogReader:
         """Apply every update stored up to moment (all of them for None)."""
         while True:
             if self._pending is None:
-                self._pending = next(self._rows, None)  # type: ignore[call-overload]
+                self._pending = next(self._rows, None)
                 if self._pending is None:
                     break
             if moment is not None and self._pending[0] > moment:
