@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -308,7 +308,10 @@ class ReportExportApi(DownloadApiView):
         )
         history = SnapshotOutput(selectors.report_history(user_id=request.user.pk), many=True)
         if request.accepted_renderer.format == "csv":
-            data: Any = {"columns": EXPORT_COLUMNS, "rows": export_rows(report.data, history.data)}
+            data: Any = {
+                "columns": EXPORT_COLUMNS,
+                "rows": export_rows(report.data, cast(list[dict[str, Any]], history.data)),
+            }
             filename = "sevenstep-report.csv"
         else:
             data = {"report": report.data, "history": history.data}

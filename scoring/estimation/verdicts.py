@@ -109,7 +109,7 @@ def percentile_of(values: FloatArray, sorted_population: FloatArray) -> FloatArr
         return np.full(values.shape, np.nan)
     below = np.searchsorted(sorted_population, values, side="left")
     not_above = np.searchsorted(sorted_population, values, side="right")
-    return 100.0 * (below + not_above) / (2.0 * sorted_population.size)
+    return 100.0 * (below + not_above) / (2.0 * sorted_population.size)  # type: ignore[return-value]  # numpy types float64 arithmetic as floating[Any]
 
 
 def quantiles(values: FloatArray) -> list[float]:

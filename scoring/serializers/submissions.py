@@ -38,7 +38,7 @@ class SectionOutput(serializers.Serializer):
 
 class RubricPitfallOutput(serializers.Serializer):
     tag = serializers.ChoiceField(choices=Pitfall.choices)
-    label = serializers.CharField(source="get_tag_display")
+    label = serializers.CharField(source="get_tag_display")  # type: ignore[assignment]  # a field named like Field.label
     step = serializers.SerializerMethodField()
     description = serializers.CharField()
 
@@ -75,7 +75,7 @@ class QuestionRefOutput(serializers.Serializer):
 
 class MomentInput(StrictInputSerializer):
     at = DateTimeField(help_text="A time inside the session (see the timeline).")
-    label = serializers.CharField(max_length=200, allow_blank=True, default="")
+    label = serializers.CharField(max_length=200, allow_blank=True, default="")  # type: ignore[assignment]  # a field named like Field.label
     note_anchor = serializers.CharField(
         max_length=120, allow_blank=True, default="", help_text="An anchor in the shared notes."
     )
@@ -88,7 +88,7 @@ class StepScoreInput(StrictInputSerializer):
         default=False, help_text="The interview never got to this step; leave score null."
     )
     evidence = serializers.CharField(max_length=5000, allow_blank=True, default="")
-    moments = MomentInput(many=True, default=list, max_length=20)
+    moments = MomentInput(many=True, default=list, max_length=20)  # type: ignore[call-arg]  # stubs lack it
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["not_reached"] and attrs["score"] is not None:
@@ -102,7 +102,7 @@ class ScorecardInput(StrictInputSerializer):
     rubric_version = serializers.IntegerField(
         min_value=1, help_text="The rubric version the form was rendered from."
     )
-    steps = StepScoreInput(many=True, max_length=7)
+    steps = StepScoreInput(many=True, max_length=7)  # type: ignore[call-arg]  # stubs lack it
     pitfalls = serializers.ListField(
         child=serializers.ChoiceField(choices=Pitfall.choices), default=list, max_length=32
     )
@@ -129,7 +129,7 @@ class ScorecardInput(StrictInputSerializer):
 
 class MomentOutput(serializers.Serializer):
     at = serializers.DateTimeField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     note_anchor = serializers.CharField()
 
 
