@@ -3,7 +3,7 @@
 run:  ## install, migrate, load demo data and serve on http://127.0.0.1:8000/
 	bin/run
 
-test:  ## lint + the whole suite on the embedded defaults, then on PostgreSQL + Redis
+test:  ## lint + types + the whole suite on the embedded defaults, then on PostgreSQL + Redis
 	bin/test
 
 lint:

@@ -110,8 +110,8 @@ class Participant:
     def __init__(self, url: str, headers: dict[str, str]) -> None:
         self.url = url
         self.headers = headers
-        self.socket = None  # type: ignore[var-annotated]
-        self.inbox: asyncio.Queue[tuple[float, dict]] = asyncio.Queue()  # type: ignore[type-arg]
+        self.socket = None
+        self.inbox: asyncio.Queue[tuple[float, dict]] = asyncio.Queue()
         self.reader: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
@@ -126,19 +126,19 @@ class Participant:
         import websockets
 
         try:
-            async for text in self.socket:  # type: ignore[union-attr]
+            async for text in self.socket:
                 self.inbox.put_nowait((time.perf_counter(), json.loads(text)))
         except websockets.ConnectionClosed:
             pass
 
-    async def until(self, kind: str, timeout: float = 60) -> tuple[float, dict]:  # type: ignore[type-arg]
+    async def until(self, kind: str, timeout: float = 60) -> tuple[float, dict]:
         while True:
             at, message = await asyncio.wait_for(self.inbox.get(), timeout)
             if message.get("type") == kind:
                 return at, message
 
-    async def send(self, message: dict) -> None:  # type: ignore[type-arg]
-        await self.socket.send(json.dumps(message))  # type: ignore[union-attr]
+    async def send(self, message: dict) -> None:
+        await self.socket.send(json.dumps(message))
 
     async def close(self) -> None:
         if self.socket is not None:
@@ -147,7 +147,7 @@ class Participant:
             self.reader.cancel()
 
 
-def candidate(stamp: float, index: int) -> dict:  # type: ignore[type-arg]
+def candidate(stamp: float, index: int) -> dict:
     line = f"candidate:{index} 1 udp 2122260223 127.0.0.1 {50000 + index} typ host t{stamp!r}"
     return {
         "type": "candidate",
@@ -155,7 +155,7 @@ def candidate(stamp: float, index: int) -> dict:  # type: ignore[type-arg]
     }
 
 
-def stamp_of(message: dict) -> float:  # type: ignore[type-arg]
+def stamp_of(message: dict) -> float:
     return float(message["candidate"]["candidate"].rsplit(" t", 1)[1])
 
 
@@ -176,7 +176,7 @@ async def join(pairs: list[tuple[Participant, Participant]], bare: bool) -> list
     return await each_call(one, pairs)
 
 
-async def each_call(one, pairs: list[tuple[Participant, Participant]]) -> list[float]:  # type: ignore[no-untyped-def]
+async def each_call(one, pairs: list[tuple[Participant, Participant]]) -> list[float]:
     """Run `one` for every call at once; a call that does not finish in time is infinitely late."""
     from websockets import ConnectionClosed
 
@@ -228,7 +228,7 @@ async def steady(
             try:
                 await me.send(candidate(time.perf_counter(), index))
             except ConnectionClosed:
-                closed.append(me.socket.close_code)  # type: ignore[union-attr]
+                closed.append(me.socket.close_code)
                 return
             sent += 1
             index += 1
@@ -257,7 +257,7 @@ async def steady(
     return latencies, sent
 
 
-async def measure(pairs, pids: list[int], seconds: float, bare: bool) -> list[tuple]:  # type: ignore[no-untyped-def,type-arg]
+async def measure(pairs, pids: list[int], seconds: float, bare: bool) -> list[tuple]:
     rows = []
     for phase in ("join", "negotiation", "steady"):
         cpu_before, wall_before = sum(map(cpu_seconds, pids)), time.perf_counter()
@@ -282,7 +282,7 @@ async def measure(pairs, pids: list[int], seconds: float, bare: bool) -> list[tu
     return rows
 
 
-def run_setup(name: str, server, calls: int, seconds: float, work: Path, var_dir: Path):  # type: ignore[no-untyped-def]
+def run_setup(name: str, server, calls: int, seconds: float, work: Path, var_dir: Path):
     if server is None:  # the bare relay
         port = rooms_bench.free_port()
         proc = subprocess.Popen([sys.executable, "-c", RELAY, str(port)])

@@ -101,7 +101,7 @@ async def poll_health(url: str, seconds: float) -> list[float]:
     return latencies
 
 
-async def open_socket(client: dict, *, max_size: int | None = None):  # type: ignore[no-untyped-def,type-arg]
+async def open_socket(client: dict, *, max_size: int | None = None):
     import websockets
 
     url = f"{client['url']}/{client['room']}"
@@ -110,7 +110,7 @@ async def open_socket(client: dict, *, max_size: int | None = None):  # type: ig
     )
 
 
-async def drain(socket) -> None:  # type: ignore[no-untyped-def]
+async def drain(socket) -> None:
     import websockets
 
     try:
@@ -122,7 +122,7 @@ async def drain(socket) -> None:  # type: ignore[no-untyped-def]
 
 async def allowed_flood(
     client: dict, victim_id: int, limits: dict[str, int], stop: asyncio.Event, stats: Counter
-) -> None:  # type: ignore[type-arg]
+) -> None:
     socket = await open_socket(client)
     reader = asyncio.create_task(drain(socket))
     clock = 1
@@ -144,7 +144,7 @@ async def allowed_flood(
         reader.cancel()
 
 
-async def refused_flood(client: dict, frame: bytes, stop: asyncio.Event, stats: Counter) -> None:  # type: ignore[type-arg]
+async def refused_flood(client: dict, frame: bytes, stop: asyncio.Event, stats: Counter) -> None:
     import websockets
 
     while not stop.is_set():
@@ -158,7 +158,7 @@ async def refused_flood(client: dict, frame: bytes, stop: asyncio.Event, stats: 
             await asyncio.sleep(0.05)
 
 
-async def victim_socket(client: dict, client_id: int):  # type: ignore[no-untyped-def,type-arg]
+async def victim_socket(client: dict, client_id: int):
     socket = await open_socket(client)
     state = json.dumps({"user": {"name": "Victim", "color": "#1f4fbf"}}).encode()
     await socket.send(awareness([entry(client_id, 1, state)]))
@@ -171,9 +171,9 @@ def summary(latencies: list[float]) -> tuple[float, float, float, int]:
     return statistics.median(ordered), p99, ordered[-1], len(ordered)
 
 
-async def measure(  # type: ignore[no-untyped-def]
+async def measure(
     health_url: str, clients: list[dict], peer: dict | None, limits: dict[str, int], seconds: float
-):  # type: ignore[type-arg]
+):
     victim, attacker = clients
     victim_id = 3_000_000
     socket, reader = await victim_socket(victim, victim_id)
@@ -208,7 +208,7 @@ async def measure(  # type: ignore[no-untyped-def]
     return baseline, flooded, stats, json_flooded, json_stats, victim_alive
 
 
-async def json_flood(client: dict, text: str, stop: asyncio.Event, stats: Counter) -> None:  # type: ignore[type-arg]
+async def json_flood(client: dict, text: str, stop: asyncio.Event, stats: Counter) -> None:
     import websockets
 
     while not stop.is_set():
@@ -279,7 +279,7 @@ def _reset_postgres_and_redis(var_dir: Path) -> None:
     redis.Redis.from_url(rooms_bench.REDIS_URL).flushdb()
 
 
-def run_setup(server, var_dir: Path, work: Path, seconds: float):  # type: ignore[no-untyped-def]
+def run_setup(server, var_dir: Path, work: Path, seconds: float):
 
     env = rooms_bench.django_env(server, var_dir)
     ports = [rooms_bench.free_port() for _ in range(2 if server.redis else 1)]

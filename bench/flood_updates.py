@@ -154,7 +154,7 @@ def scenario(ws_url: str, name: str, sockets: int, kind: str, seconds: float) ->
     }
 
 
-async def _run(url, sockets: int, kind: str, seconds: float) -> dict:  # type: ignore[no-untyped-def]
+async def _run(url, sockets: int, kind: str, seconds: float) -> dict:
     import websockets
     from pycrdt import Doc, Text, merge_updates
 
@@ -222,7 +222,7 @@ async def _run(url, sockets: int, kind: str, seconds: float) -> dict:  # type: i
     return counts
 
 
-async def _drain(ws) -> None:  # type: ignore[no-untyped-def]
+async def _drain(ws) -> None:
     async for _ in ws:
         pass
 

@@ -124,7 +124,7 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
     raise SystemExit("server did not start")
 
 
-ENDPOINTS: dict[str, tuple[str, str, dict | None]] = {  # type: ignore[type-arg]
+ENDPOINTS: dict[str, tuple[str, str, dict | None]] = {
     "GET /healthz (ceiling)": ("GET", "/healthz", None),
     "GET /api/me/": ("GET", "/api/me/", None),
     "GET /api/questions/": ("GET", "/api/questions/?page_size=20", None),
@@ -177,7 +177,7 @@ class Connection:
         self.reader = self.writer = None
 
 
-def raw_request(method: str, path: str, body: dict | None, token: str, port: int) -> bytes:  # type: ignore[type-arg]
+def raw_request(method: str, path: str, body: dict | None, token: str, port: int) -> bytes:
     payload = json.dumps(body).encode() if body is not None else b""
     head = (
         f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"

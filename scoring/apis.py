@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -33,7 +33,7 @@ from scoring.serializers import (
 )
 from scoring.serializers.reports import COMMUNICATION_TITLE
 from scoring.services import submissions
-from sevenstep.apitools import body, context_for, paginated
+from sevenstep.apitools import SignedInRequest, body, context_for, paginated
 from sevenstep.downloads import DownloadApiView
 from sevenstep.pagination import Pagination
 from sevenstep.parsers import JSONRenderer
@@ -73,7 +73,7 @@ class ScorecardApi(APIView):
         "first save). The candidate sees it once submitted and released: after submitting "
         "their own feedback or after the deadline (403 `not_released_yet` until then).",
     )
-    def get(self, request: Request, interview_id: int) -> Response:
+    def get(self, request: SignedInRequest, interview_id: int) -> Response:
         scorecard = selectors.scorecard_for_reader(
             user_id=request.user.pk, interview_id=interview_id
         )
@@ -87,7 +87,7 @@ class ScorecardApi(APIView):
         "deadline. Replaces the whole draft. A step the interview never reached is sent with "
         "`not_reached: true` and no score.",
     )
-    def put(self, request: Request, interview_id: int) -> Response:
+    def put(self, request: SignedInRequest, interview_id: int) -> Response:
         submissions.submission_authorise(
             user_id=request.user.pk, interview_id=interview_id, role=InterviewRole.INTERVIEWER
         )
@@ -108,7 +108,7 @@ class ReplayScoresApi(APIView):
         'feedback, or after the deadline). Never an error status for "not yet": `state` '
         "says why `steps` is empty.",
     )
-    def get(self, request: Request, interview_id: int) -> Response:
+    def get(self, request: SignedInRequest, interview_id: int) -> Response:
         scores = selectors.replay_scores(user_id=request.user.pk, interview_id=interview_id)
         return Response(ReplayScoresOutput(scores).data)
 
@@ -120,7 +120,7 @@ class ScorecardSubmitApi(APIView):
         responses={200: ScorecardOutput, 422: KEY_REUSED},
         summary="Submit the scorecard; it can never change afterwards",
     )
-    def post(self, request: Request, interview_id: int) -> Response:
+    def post(self, request: SignedInRequest, interview_id: int) -> Response:
         def produce() -> Response:
             submissions.scorecard_submit(user_id=request.user.pk, interview_id=interview_id)
             scorecard = selectors.scorecard_for_reader(
@@ -139,7 +139,7 @@ class FeedbackApi(APIView):
         "save). The interviewer sees it once submitted and released: after submitting the "
         "scorecard or after the deadline (403 `not_released_yet` until then).",
     )
-    def get(self, request: Request, interview_id: int) -> Response:
+    def get(self, request: SignedInRequest, interview_id: int) -> Response:
         feedback = selectors.feedback_for_reader(user_id=request.user.pk, interview_id=interview_id)
         return Response(FeedbackOutput(feedback).data)
 
@@ -150,7 +150,7 @@ class FeedbackApi(APIView):
         description="Candidate only, once the interview is live or completed and before the "
         "deadline. Replaces the whole draft.",
     )
-    def put(self, request: Request, interview_id: int) -> Response:
+    def put(self, request: SignedInRequest, interview_id: int) -> Response:
         submissions.submission_authorise(
             user_id=request.user.pk, interview_id=interview_id, role=InterviewRole.CANDIDATE
         )
@@ -168,7 +168,7 @@ class FeedbackSubmitApi(APIView):
         responses={200: FeedbackOutput, 422: KEY_REUSED},
         summary="Submit the feedback on the interviewer; it can never change afterwards",
     )
-    def post(self, request: Request, interview_id: int) -> Response:
+    def post(self, request: SignedInRequest, interview_id: int) -> Response:
         def produce() -> Response:
             feedback = submissions.feedback_submit(
                 user_id=request.user.pk, interview_id=interview_id
@@ -187,7 +187,7 @@ class FeedbackRatingsApi(APIView):
         "the scorecard is released to them (409 `feedback_not_submitted`, `not_released_yet`); "
         "the ratings are final (409 `already_rated`). Not bound to the submission deadline.",
     )
-    def post(self, request: Request, interview_id: int) -> Response:
+    def post(self, request: SignedInRequest, interview_id: int) -> Response:
         submissions.feedback_rating_authorise(user_id=request.user.pk, interview_id=interview_id)
         data = body(request, FeedbackRatingsInput)
         feedback = submissions.feedback_rate_released(
@@ -204,7 +204,7 @@ class SubmissionStateApi(APIView):
         "whether the other side's submission is released to me, so a page asks for a draft "
         "or a released submission only once there is one.",
     )
-    def get(self, request: Request, interview_id: int) -> Response:
+    def get(self, request: SignedInRequest, interview_id: int) -> Response:
         state = selectors.submission_state(user_id=request.user.pk, interview_id=interview_id)
         return Response(SubmissionStateOutput(state).data)
 
@@ -216,7 +216,7 @@ class AgendaApi(APIView):
         description="My next interviews, the scorecards and feedback I still owe with their "
         "deadlines, and my open request to be paired.",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         agenda = selectors.agenda_of(user=request.user)
         return Response(AgendaOutput(agenda, context=context_for(request)).data)
 
@@ -228,7 +228,7 @@ class ScorecardsReceivedApi(APIView):
         responses=ScorecardOutput(many=True),
         summary="Released scorecards I received as a candidate, newest first",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         query(request, PageQuery)
         return paginated(
             self, request, selectors.scorecards_received(user_id=request.user.pk), ScorecardOutput
@@ -248,7 +248,7 @@ class ReportMeApi(APIView):
         "rebuild rewrites a report only when something in it changed). Only released "
         "scorecards count.",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         report = selectors.report_for_user(user_id=request.user.pk)
         return Response(ReportOutput(selectors.report_view(report)).data)
 
@@ -260,7 +260,7 @@ class ReportHistoryApi(APIView):
         responses=SnapshotOutput(many=True),
         summary="How my per-step estimates stood after each scorecard, newest first",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         query(request, PageQuery)
         return paginated(
             self, request, selectors.report_history(user_id=request.user.pk), SnapshotOutput
@@ -302,13 +302,16 @@ class ReportExportApi(DownloadApiView):
         "taken before a figure was recorded.",
         summary="Download my report and its history (JSON or CSV)",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         report = ReportOutput(
             selectors.report_view(selectors.report_for_user(user_id=request.user.pk))
         )
         history = SnapshotOutput(selectors.report_history(user_id=request.user.pk), many=True)
         if request.accepted_renderer.format == "csv":
-            data: Any = {"columns": EXPORT_COLUMNS, "rows": export_rows(report.data, history.data)}
+            data: Any = {
+                "columns": EXPORT_COLUMNS,
+                "rows": export_rows(report.data, cast(list[dict[str, Any]], history.data)),
+            }
             filename = "sevenstep-report.csv"
         else:
             data = {"report": report.data, "history": history.data}
@@ -324,6 +327,6 @@ class InterviewerStatsApi(APIView):
         "performance, from the nightly model fit) with a 90% band, my consistency, and the "
         "released ratings candidates gave me.",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         profile = selectors.interviewer_profile(user_id=request.user.pk)
         return Response(InterviewerStatsOutput(profile).data)

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from scoring.models import IdempotencyRecord
+from sevenstep.apitools import SignedInRequest
 from sevenstep.errors import ApplicationError, Conflict
 
 HEADER = "Idempotency-Key"
@@ -48,7 +49,9 @@ def _replay(record: IdempotencyRecord, digest: str) -> Response:
     return Response(record.response, status=record.status_code, headers={REPLAYED_HEADER: "true"})
 
 
-def idempotent(request: Request, *, scope: str, produce: Callable[[], Response]) -> Response:
+def idempotent(
+    request: SignedInRequest, *, scope: str, produce: Callable[[], Response]
+) -> Response:
     """Run produce() once per (user, key); a retry with the key gets the stored response."""
     key = _key(request)
     if key is None:

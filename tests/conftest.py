@@ -59,22 +59,22 @@ def password() -> str:
 
 
 @pytest.fixture
-def interviewer(db):  # type: ignore[no-untyped-def]
+def interviewer(db):
     return UserFactory(email="ivy.interviewer@example.com", profile__display_name="Ivy")
 
 
 @pytest.fixture
-def candidate(db):  # type: ignore[no-untyped-def]
+def candidate(db):
     return UserFactory(email="carl.candidate@example.com", profile__display_name="Carl")
 
 
 @pytest.fixture
-def outsider(db):  # type: ignore[no-untyped-def]
+def outsider(db):
     return UserFactory(email="olga.outsider@example.com", profile__display_name="Olga")
 
 
 @pytest.fixture
-def staff(db):  # type: ignore[no-untyped-def]
+def staff(db):
     return UserFactory(email="sam.staff@example.com", is_staff=True, profile__display_name="Sam")
 
 
@@ -84,10 +84,10 @@ def api() -> APIClient:
 
 
 @pytest.fixture
-def client_for():  # type: ignore[no-untyped-def]
+def client_for():
     """Return an API client logged in as the given user (or anonymous for None)."""
 
-    def make(user) -> APIClient:  # type: ignore[no-untyped-def]
+    def make(user) -> APIClient:
         client = APIClient()
         if user is not None:
             client.force_authenticate(user)
@@ -115,7 +115,7 @@ def _shipped_rubric(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def queue():  # type: ignore[no-untyped-def]
+def queue():
     """A Celery queue of our own, so no other run's worker takes these jobs."""
     import uuid
 

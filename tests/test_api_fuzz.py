@@ -50,7 +50,7 @@ schema = (
 
 
 @pytest.fixture(autouse=True)
-def _keep_the_test_connection_open():  # type: ignore[no-untyped-def]
+def _keep_the_test_connection_open():
     """Requests run inside the test transaction, as Django's own test client arranges."""
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
@@ -67,14 +67,14 @@ def _keep_the_test_connection_open():  # type: ignore[no-untyped-def]
     suppress_health_check=list(HealthCheck),
 )
 @pytest.mark.django_db
-def test_api_never_errors_and_matches_its_schema(case) -> None:  # type: ignore[no-untyped-def]
+def test_api_never_errors_and_matches_its_schema(case) -> None:
     user = _fuzz_user() or UserFactory(email="fuzz.user@example.com")
     # A fresh token per example; at the per-user cap the oldest such token makes room.
     _, token = api_token_create(user=user, name="fuzz", from_login=True)
     case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
 
 
-def _fuzz_user():  # type: ignore[no-untyped-def]
+def _fuzz_user():
     from accounts.models import User
 
     return User.objects.filter(email="fuzz.user@example.com").first()

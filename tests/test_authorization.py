@@ -196,7 +196,7 @@ WS_ROWS: list[tuple[str, frozenset[str]]] = [
 
 
 @pytest.fixture
-def world(db):  # type: ignore[no-untyped-def]
+def world(db):
     """One scheduled and one completed interview between the same two people, plus their data."""
     from interviews.models.scheduling import AvailabilityWindow, InterviewRequest
 
@@ -295,7 +295,7 @@ def _client(cast: dict[str, Any], role: str) -> APIClient:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
-def test_http_endpoint_allows_exactly_its_roles(world, row: Row, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_http_endpoint_allows_exactly_its_roles(world, row: Row, role: str) -> None:
     cast, names = world
     _drafts(cast, names["done"])
     path = row.path.format(**names)
@@ -330,7 +330,7 @@ def _missing(template: str) -> str:
 @pytest.mark.parametrize(
     "row", [row for row in ROWS if _names_interview(row.path)], ids=lambda row: row.id
 )
-def test_an_interview_a_user_cannot_see_answers_like_a_missing_one(world, row: Row) -> None:  # type: ignore[no-untyped-def]
+def test_an_interview_a_user_cannot_see_answers_like_a_missing_one(world, row: Row) -> None:
     cast, names = world
     answers = []
     for template in (row.path, _missing(row.path)):
@@ -347,7 +347,7 @@ def test_an_interview_a_user_cannot_see_answers_like_a_missing_one(world, row: R
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", WS_ROWS, ids=lambda route: route[0])
-async def test_websocket_route_allows_exactly_its_roles(world, route, role: str) -> None:  # type: ignore[no-untyped-def]
+async def test_websocket_route_allows_exactly_its_roles(world, route, role: str) -> None:
     from asgiref.sync import sync_to_async
 
     from accounts.services import ws_ticket_issue
@@ -382,7 +382,7 @@ async def test_websocket_route_allows_exactly_its_roles(world, route, role: str)
 @pytest.mark.parametrize(
     "template", [path for path, _ in WS_ROWS if _names_interview(path)], ids=lambda path: path
 )
-async def test_a_missing_interview_closes_a_websocket_like_a_hidden_one(world, template) -> None:  # type: ignore[no-untyped-def]
+async def test_a_missing_interview_closes_a_websocket_like_a_hidden_one(world, template) -> None:
     from asgiref.sync import sync_to_async
 
     from accounts.services import ws_ticket_issue

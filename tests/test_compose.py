@@ -17,22 +17,22 @@ COMPOSE = ROOT / "docker-compose.yml"
 
 
 @pytest.fixture(scope="module")
-def compose() -> dict:  # type: ignore[type-arg]
+def compose() -> dict:
     return yaml.safe_load(COMPOSE.read_text())
 
 
-def test_compose_has_every_component(compose) -> None:  # type: ignore[no-untyped-def]
+def test_compose_has_every_component(compose) -> None:
     assert {"postgres", "redis", "web", "worker", "beat", "proxy", "turn"} <= set(
         compose["services"]
     )
 
 
-def test_long_running_services_have_health_checks(compose) -> None:  # type: ignore[no-untyped-def]
+def test_long_running_services_have_health_checks(compose) -> None:
     for name in ("postgres", "redis", "web", "worker", "proxy"):
         assert "healthcheck" in compose["services"][name], name
 
 
-def test_web_and_worker_run_what_the_tests_run(compose) -> None:  # type: ignore[no-untyped-def]
+def test_web_and_worker_run_what_the_tests_run(compose) -> None:
     web = compose["services"]["web"]["command"]
     assert web[:3] == ["granian", "--interface", "asgi"]
     assert web[-1] == "config.asgi:application"
@@ -45,14 +45,14 @@ def test_web_and_worker_run_what_the_tests_run(compose) -> None:  # type: ignore
 
 def test_the_stack_loads_no_demo_data_and_creates_an_admin_only_from_its_environment(
     compose,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The demo users' password is in the README: a production stack must never create them."""
     for name, service in compose["services"].items():
         assert "seed_demo" not in json.dumps(service.get("command", "")), name
     assert "manage.py ensure_admin" in compose["services"]["migrate"]["command"][-1]
 
 
-def test_only_the_one_shot_migrate_service_holds_the_admin_password(compose) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_one_shot_migrate_service_holds_the_admin_password(compose) -> None:
     app_env = compose["x-app-env"]
     migrate_env = compose["services"]["migrate"]["environment"]
     assert {k: v for k, v in migrate_env.items() if k in app_env} == app_env
@@ -64,7 +64,7 @@ def test_only_the_one_shot_migrate_service_holds_the_admin_password(compose) -> 
         assert "DJANGO_SUPERUSER_PASSWORD" not in compose["services"][name]["environment"], name
 
 
-def test_every_long_running_service_is_restarted_when_it_dies(compose) -> None:  # type: ignore[no-untyped-def]
+def test_every_long_running_service_is_restarted_when_it_dies(compose) -> None:
     for name, service in compose["services"].items():
         if name == "migrate":
             assert service["restart"] == "no"  # a one-shot: done is done, failed is for a human
@@ -72,7 +72,7 @@ def test_every_long_running_service_is_restarted_when_it_dies(compose) -> None: 
             assert service.get("restart") in {"unless-stopped", "always", "on-failure"}, name
 
 
-def test_every_way_to_start_the_web_server_replaces_a_worker_that_dies(compose) -> None:  # type: ignore[no-untyped-def]
+def test_every_way_to_start_the_web_server_replaces_a_worker_that_dies(compose) -> None:
     """Without --respawn-failed-workers granian answers one dead worker by stopping the rest."""
     dockerfile = (ROOT / "Dockerfile").read_text()
     starters = {
@@ -86,7 +86,7 @@ def test_every_way_to_start_the_web_server_replaces_a_worker_that_dies(compose) 
         assert "--respawn-failed-workers" in command, path
 
 
-def test_web_is_not_bound_to_a_host_port_so_it_can_scale(compose) -> None:  # type: ignore[no-untyped-def]
+def test_web_is_not_bound_to_a_host_port_so_it_can_scale(compose) -> None:
     assert "ports" not in compose["services"]["web"]
     proxy = (ROOT / "deploy" / "nginx.conf").read_text()
     assert "proxy_set_header Upgrade $http_upgrade" in proxy
@@ -153,7 +153,7 @@ def _mapping_items(node: yaml.Node) -> list[tuple[yaml.ScalarNode, yaml.Node]]:
     return items
 
 
-def test_web_signs_turn_credentials_with_the_secret_the_relay_checks(compose) -> None:  # type: ignore[no-untyped-def]
+def test_web_signs_turn_credentials_with_the_secret_the_relay_checks(compose) -> None:
     turn = compose["services"]["turn"]["command"]
     web = compose["services"]["web"]["environment"]
     assert "--use-auth-secret" in turn
@@ -165,7 +165,7 @@ def test_web_signs_turn_credentials_with_the_secret_the_relay_checks(compose) ->
     assert any(arg.startswith("--denied-peer-ip=127.") for arg in turn)
 
 
-def test_web_and_worker_keep_recordings_in_one_place(compose) -> None:  # type: ignore[no-untyped-def]
+def test_web_and_worker_keep_recordings_in_one_place(compose) -> None:
     # Any web process takes a chunk, any other serves it, the worker's purge deletes it.
     web, worker = compose["services"]["web"], compose["services"]["worker"]
     assert "recordings:/app/var/media" in web["volumes"]

@@ -109,7 +109,7 @@ def assert_rebuilt_once(result: dict[str, Any], seeded: Seeded) -> None:
 def test_a_worker_killed_mid_rebuild_is_redone_once_and_the_reports_are_right(
     queue,
     seeded,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from scoring.tasks import reports_rebuild_all
 
     env = {"CELERY_VISIBILITY_TIMEOUT": VISIBILITY_TIMEOUT}
@@ -135,7 +135,7 @@ def test_a_worker_killed_mid_rebuild_is_redone_once_and_the_reports_are_right(
 def test_a_job_whose_child_process_dies_runs_again_once_the_dead_run_lets_go(
     queue,
     seeded,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The worker survives and hands the job out again at once (reject_on_worker_lost), while
     the dead run's database session may still hold the rebuild lock: the job must wait for
     it and run, not skip the night's rebuild."""

@@ -20,7 +20,7 @@ RECOVERY_SECONDS = 5.0
 
 
 @pytest.mark.parametrize("pool_size", ["10", "0"], ids=["pooled", "unpooled"])
-def test_api_answers_503_while_postgres_is_away_and_recovers(candidate, pool_size) -> None:  # type: ignore[no-untyped-def]
+def test_api_answers_503_while_postgres_is_away_and_recovers(candidate, pool_size) -> None:
     token = api_token_create(user=candidate, name="faults")[1]
     db = connection.settings_dict
     with cuttable_proxy(db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)) as proxy:

@@ -75,7 +75,7 @@ def private_redis() -> Iterator[PrivateRedis]:
 
 
 @pytest.fixture
-def harness():  # type: ignore[no-untyped-def]
+def harness():
     driver = YjsHarness()
     yield driver
     driver.close()
@@ -94,7 +94,7 @@ def harness():  # type: ignore[no-untyped-def]
 )
 def test_rooms_survive_a_redis_restart_without_losing_an_edit(
     harness, interviewer, candidate, resync_seconds
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     interview = live_interview(interviewer, candidate)
     fast = {"LIVE_RESYNC_SECONDS": resync_seconds}
     with (

@@ -18,21 +18,21 @@ LISTS = [
 
 
 @pytest.mark.parametrize("url", LISTS)
-def test_a_list_answers_its_first_page(client_for, staff, url) -> None:  # type: ignore[no-untyped-def]
+def test_a_list_answers_its_first_page(client_for, staff, url) -> None:
     response = client_for(staff).get(url, {"page": 1, "page_size": 5})
     assert response.status_code == 200
     assert set(response.json()) == {"count", "next", "previous", "results"}
 
 
 @pytest.mark.parametrize("url", LISTS)
-def test_an_unknown_param_is_named_in_a_400(client_for, staff, url) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_param_is_named_in_a_400(client_for, staff, url) -> None:
     response = client_for(staff).get(url, {"sort": "newest"})
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"sort": ["Unknown field."]}
 
 
 @pytest.mark.parametrize("url", LISTS)
-def test_a_page_that_is_no_number_is_a_400(client_for, staff, url) -> None:  # type: ignore[no-untyped-def]
+def test_a_page_that_is_no_number_is_a_400(client_for, staff, url) -> None:
     response = client_for(staff).get(url, {"page": "two"})
     assert response.status_code == 400
     assert "page" in response.json()["error"]["fields"]

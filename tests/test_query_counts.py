@@ -83,7 +83,7 @@ def _queries(client: Any, path: str) -> int:
 
 
 @pytest.mark.parametrize("path", list(LISTS))
-def test_a_list_costs_the_same_queries_for_two_items_as_for_eight(client_for, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_list_costs_the_same_queries_for_two_items_as_for_eight(client_for, path: str) -> None:
     user = UserFactory()
     client = client_for(user)
     fill = LISTS[path]

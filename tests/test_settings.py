@@ -58,7 +58,7 @@ def test_production_passes_the_deploy_checks_without_warnings() -> None:
     assert "no issues" in result.stdout
 
 
-def test_every_beat_entry_names_a_registered_task(settings) -> None:  # type: ignore[no-untyped-def]
+def test_every_beat_entry_names_a_registered_task(settings) -> None:
     from config.celery_app import app
 
     app.loader.import_default_modules()

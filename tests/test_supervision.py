@@ -109,7 +109,7 @@ def test_a_killed_web_worker_is_replaced_while_every_room_keeps_going_and_conver
                         "step-2": typed_text("b", typed[f"B{room.pk}"]),
                     }
 
-                    def converged(pk: int = room.pk, expected: dict = expected) -> bool | Unmet:  # type: ignore[type-arg]
+                    def converged(pk: int = room.pk, expected: dict = expected) -> bool | Unmet:
                         a, b = harness.texts(f"A{pk}"), harness.texts(f"B{pk}")
                         db = selectors.texts_of(stored_doc(pk))
                         seen = {
@@ -173,7 +173,7 @@ def celery_main(run_pid: int) -> int | Unmet:
 
 def test_bin_run_restarts_a_killed_celery_worker_while_the_web_server_keeps_answering(
     tmp_path, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     stamp = ROOT / ".venv" / ".lock-installed"
     if not stamp.is_file() or stamp.read_bytes() != (ROOT / "requirements/lock.txt").read_bytes():
         pytest.fail("bin/run would reinstall the dependencies here: run bin/bootstrap first")

@@ -6,14 +6,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from interviews.models import AvailabilityWindow
 from interviews.serializers import AvailabilityFilter, AvailabilityInput, AvailabilityOutput
 from interviews.services import availability
-from sevenstep.apitools import body, context_for, paginated
+from sevenstep.apitools import SignedInRequest, body, context_for, paginated
 from sevenstep.pagination import Pagination
 from sevenstep.serializers import query
 
@@ -26,7 +25,7 @@ class AvailabilityListApi(APIView):
         responses=AvailabilityOutput(many=True),
         summary="My availability windows, soonest first (upcoming only unless past=true)",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         filters = query(request, AvailabilityFilter)
         windows = AvailabilityWindow.objects.filter(user=request.user).order_by("starts_at")
         if not filters["past"]:
@@ -42,7 +41,7 @@ class AvailabilityListApi(APIView):
         "(409), names an unknown time zone, or uses a wall-clock time a DST change skips "
         "or repeats.",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         data = body(request, AvailabilityInput)
         window = availability.availability_add(user=request.user, **data)
         return Response(
@@ -53,12 +52,12 @@ class AvailabilityListApi(APIView):
 
 class AvailabilityDetailApi(APIView):
     @extend_schema(responses=AvailabilityOutput, summary="One of my availability windows")
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInRequest, pk: int) -> Response:
         window = get_object_or_404(AvailabilityWindow, pk=pk, user=request.user)
         return Response(AvailabilityOutput(window, context=context_for(request)).data)
 
     @extend_schema(responses={204: None}, summary="Remove one of my availability windows")
-    def delete(self, request: Request, pk: int) -> Response:
+    def delete(self, request: SignedInRequest, pk: int) -> Response:
         window = get_object_or_404(AvailabilityWindow, pk=pk, user=request.user)
         availability.availability_remove(window=window)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -15,12 +15,12 @@ from interviews.apis.common import CalendarView
 from interviews.models import CalendarFeed
 from interviews.serializers import FeedCreatedOutput, FeedInput, FeedStatusOutput
 from interviews.services import calendar
-from sevenstep.apitools import body
+from sevenstep.apitools import SignedInRequest, body
 
 
 class FeedApi(APIView):
     @extend_schema(responses=FeedStatusOutput, summary="Whether I have a calendar feed")
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         feed = CalendarFeed.objects.filter(user=request.user).first()
         return Response(
             {"active": feed is not None, "created_at": feed.created_at if feed else None}
@@ -32,7 +32,7 @@ class FeedApi(APIView):
         summary="Create my calendar feed URL, or replace it (the old URL stops working)",
         description="The URL is shown only now; only a hash of its secret is stored.",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         body(request, FeedInput)
         token = calendar.feed_rotate(user=request.user)
         feed = CalendarFeed.objects.get(user=request.user)
@@ -42,7 +42,7 @@ class FeedApi(APIView):
         )
 
     @extend_schema(responses={204: None}, summary="Revoke my calendar feed")
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: SignedInRequest) -> Response:
         calendar.feed_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

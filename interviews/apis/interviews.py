@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,7 +23,7 @@ from interviews.serializers import (
     RescheduleInput,
 )
 from interviews.services import calendar, lifecycle, session
-from sevenstep.apitools import body, context_for, paginated
+from sevenstep.apitools import SignedInRequest, body, context_for, paginated
 from sevenstep.pagination import Pagination
 from sevenstep.serializers import query
 
@@ -37,7 +36,7 @@ class InterviewListApi(APIView):
         responses=InterviewOutput(many=True),
         summary="My interviews (as interviewer or candidate), upcoming or past",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         filters = query(request, InterviewFilter)
         mine = selectors.interviews_of(user=request.user, when=filters.get("when"))
         return paginated(self, request, mine, InterviewOutput)
@@ -48,7 +47,7 @@ class InterviewDetailApi(APIView):
         responses=InterviewDetailOutput,
         summary="One interview: the prompt for both, the guide for the interviewer only",
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInRequest, pk: int) -> Response:
         interview = selectors.interview_for_viewer(user=request.user, pk=pk)
         return Response(InterviewDetailOutput(interview, context=context_for(request)).data)
 
@@ -61,7 +60,7 @@ class InterviewCancelApi(APIView):
         description="Less than SCHEDULING_LATE_CANCEL_HOURS (12) hours before the start, the "
         "cancellation counts against my reliability, which lowers my matching priority.",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInRequest, pk: int) -> Response:
         interview = selectors.interview_for_viewer(user=request.user, pk=pk)
         data = body(request, CancelInput)
         lifecycle.interview_cancel(
@@ -77,7 +76,7 @@ class InterviewRescheduleApi(APIView):
         responses=InterviewOutput,
         summary="Move a scheduled interview to a time inside my partner's availability",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInRequest, pk: int) -> Response:
         interview = selectors.interview_for_viewer(user=request.user, pk=pk)
         data = body(request, RescheduleInput)
         lifecycle.interview_reschedule(
@@ -96,7 +95,7 @@ class InterviewContinueApi(APIView):
         "first half ended, or at the first moment after it that both people are free. 409 "
         "first_half_not_ended before the end, 409 no_second_half when there is none.",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInRequest, pk: int) -> Response:
         interview = selectors.interview_for_viewer(user=request.user, pk=pk)
         body(request, ContinueInput)
         second = session.swap_continue(interview_id=interview.pk, user_id=request.user.pk)
@@ -110,7 +109,7 @@ class InterviewFreeTimesApi(APIView):
         description="Inside both people's availability and clear of their other bookings, from "
         "an hour ahead up to SCHEDULING_WEEKS_AHEAD weeks; any start up to latest_start works.",
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInRequest, pk: int) -> Response:
         interview = selectors.interview_for_viewer(user=request.user, pk=pk)
         if not interview.is_participant(request.user.pk):
             raise lifecycle.not_participant()
@@ -130,7 +129,7 @@ class InterviewNoShowApi(APIView):
         "and offers me a re-match. Refused (409 partner_was_present) when the server saw them "
         "in the interview room or editing its notes.",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInRequest, pk: int) -> Response:
         interview = selectors.interview_for_viewer(user=request.user, pk=pk)
         body(request, NoShowInput)
         outcome = lifecycle.interview_report_no_show(interview=interview, user=request.user)
@@ -145,7 +144,7 @@ class InterviewInviteApi(CalendarView):
         responses={(200, "text/calendar"): OpenApiTypes.BINARY},
         summary="The interview as an iCalendar invite, in my time zone, with the join link",
     )
-    def get(self, request: Request, pk: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, pk: int) -> HttpResponse:
         interview = selectors.interview_for_viewer(user=request.user, pk=pk)
         if not interview.is_participant(request.user.pk):
             raise lifecycle.not_participant()

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from interviews.models import InstantQueueEntry, MatchRun, QueueStatus
 from interviews.serializers import InstantInput, InstantOutput, MatchRunInput, MatchRunOutput
 from interviews.services import instant, matching
-from sevenstep.apitools import body, paginated
+from sevenstep.apitools import SignedInRequest, body, paginated
 from sevenstep.pagination import Pagination
 from sevenstep.serializers import PageQuery, query
 
@@ -36,7 +36,7 @@ class MatchRunListApi(APIView):
         responses={202: MatchRunOutput},
         summary="Start a matching run now (staff); the beat job runs one every few minutes",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         body(request, MatchRunInput)
         run = matching.match_run_request(user=request.user)
         return Response(MatchRunOutput(run).data, status=status.HTTP_202_ACCEPTED)
@@ -60,7 +60,7 @@ class InstantMatchApi(APIView):
         "see the match (an entry not polled for a minute expires); criteria relax after a "
         "while. Joining again while waiting updates the wish (200).",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         data = body(request, InstantInput)
         already = InstantQueueEntry.objects.filter(
             user=request.user, status=QueueStatus.WAITING
@@ -74,11 +74,11 @@ class InstantMatchApi(APIView):
     @extend_schema(
         responses=InstantOutput, summary="My instant-match status (polling keeps me queued)"
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         entry = instant.instant_status(user=request.user)
         return Response(InstantOutput(instant.instant_described(entry)).data)
 
     @extend_schema(responses=InstantOutput, summary="Leave the instant-match queue")
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: SignedInRequest) -> Response:
         entry = instant.instant_leave(user=request.user)
         return Response(InstantOutput(instant.instant_described(entry)).data)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from interviews.models import InterviewRequest
 from interviews.serializers import RequestInput, RequestOutput
 from interviews.services import requests as request_services
-from sevenstep.apitools import body, paginated
+from sevenstep.apitools import SignedInRequest, body, paginated
 from sevenstep.pagination import Pagination
 from sevenstep.serializers import PageQuery, query
 
@@ -25,7 +24,7 @@ class RequestListApi(APIView):
         responses=RequestOutput(many=True),
         summary="My interview requests, newest first",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         query(request, PageQuery)
         mine = (
             InterviewRequest.objects.filter(user=request.user)
@@ -39,7 +38,7 @@ class RequestListApi(APIView):
         responses={201: RequestOutput},
         summary="Ask to be paired (one open request at a time; 409 if one is open)",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         data = body(request, RequestInput)
         opened = request_services.request_open(user=request.user, **data)
         return Response(RequestOutput(opened).data, status=status.HTTP_201_CREATED)
@@ -47,12 +46,12 @@ class RequestListApi(APIView):
 
 class RequestDetailApi(APIView):
     @extend_schema(responses=RequestOutput, summary="One of my interview requests")
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInRequest, pk: int) -> Response:
         mine = get_object_or_404(InterviewRequest, pk=pk, user=request.user)
         return Response(RequestOutput(mine).data)
 
     @extend_schema(request=RequestInput, responses=RequestOutput, summary="Change my open request")
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: SignedInRequest, pk: int) -> Response:
         mine = get_object_or_404(InterviewRequest, pk=pk, user=request.user)
         data = body(request, RequestInput, partial=True)
         return Response(RequestOutput(request_services.request_update(request=mine, **data)).data)
@@ -60,6 +59,6 @@ class RequestDetailApi(APIView):
     @extend_schema(
         request=None, responses=RequestOutput, summary="Withdraw my request (kept as history)"
     )
-    def delete(self, request: Request, pk: int) -> Response:
+    def delete(self, request: SignedInRequest, pk: int) -> Response:
         mine = get_object_or_404(InterviewRequest, pk=pk, user=request.user)
         return Response(RequestOutput(request_services.request_withdraw(request=mine)).data)

@@ -8,7 +8,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,7 +24,7 @@ from interviews.live.serializers import (
     ReplayOutput,
     ReplayQuery,
 )
-from sevenstep.apitools import body
+from sevenstep.apitools import SignedInRequest, body
 from sevenstep.downloads import DownloadApiView, FileRenderer, streamed_file
 from sevenstep.parsers import JSONRenderer
 from sevenstep.serializers import query
@@ -38,7 +37,7 @@ class NotesApi(APIView):
         description="For both participants; the interviewer also gets the private notes. "
         "Read from the stored document, so it is exactly what the room committed.",
     )
-    def get(self, request: Request, interview_id: int) -> Response:
+    def get(self, request: SignedInRequest, interview_id: int) -> Response:
         interview, role = selectors.interview_for_reader(
             interview_id=interview_id, user_id=request.user.pk
         )
@@ -55,7 +54,7 @@ class ReplayApi(APIView):
         "notes as they stood at event i. A page holds at most LIVE_REPLAY_PAGE_BYTES of "
         "updates (and at least one); fetch again with `start` set to `next` until it is null.",
     )
-    def get(self, request: Request, interview_id: int) -> Response:
+    def get(self, request: SignedInRequest, interview_id: int) -> Response:
         interview, role = selectors.interview_for_reader(
             interview_id=interview_id, user_id=request.user.pk
         )
@@ -71,7 +70,7 @@ class CallApi(APIView):
         description="ICE servers (STUN, and TURN with short-lived coturn REST-API credentials) "
         "and the peer's negotiation role. Participants only, while the room is open.",
     )
-    def get(self, request: Request, interview_id: int) -> Response:
+    def get(self, request: SignedInRequest, interview_id: int) -> Response:
         config = selectors.call_config(interview_id=interview_id, user_id=request.user.pk)
         return Response(CallOutput(config).data)
 
@@ -86,7 +85,7 @@ class RecordingConsentApi(APIView):
         "control channel. Withdrawing is always possible; agreeing is capped at "
         "RECORDING_MAX_CONSENT_CHANGES per participant.",
     )
-    def put(self, request: Request, interview_id: int) -> Response:
+    def put(self, request: SignedInRequest, interview_id: int) -> Response:
         consent = body(request, RecordingConsentInput)["consent"]
         state = services.recording_consent_set(
             interview_id=interview_id, user_id=request.user.pk, consent=consent
@@ -107,7 +106,7 @@ class RecordingChunksApi(APIView):
         "until RECORDING_GRACE_SECONDS after the end); 413 past RECORDING_MAX_CHUNK_BYTES, "
         "RECORDING_MAX_BYTES or RECORDING_MAX_SECONDS.",
     )
-    def post(self, request: Request, interview_id: int) -> Response:
+    def post(self, request: SignedInRequest, interview_id: int) -> Response:
         # Whether the caller may see the interview comes before reading what they sent.
         selectors.interview_for_reader(interview_id=interview_id, user_id=request.user.pk)
         data = body(request, RecordingChunkInput)
@@ -134,7 +133,7 @@ class RecordingApi(APIView):
         summary="The interview's recording: one track per speaker, on the interview clock",
         description="Participants only. Each track's `url` serves its bytes.",
     )
-    def get(self, request: Request, interview_id: int) -> Response:
+    def get(self, request: SignedInRequest, interview_id: int) -> Response:
         interview, _ = selectors.interview_for_reader(
             interview_id=interview_id, user_id=request.user.pk
         )
@@ -145,7 +144,7 @@ class RecordingApi(APIView):
         summary="Delete the interview's recording, both tracks, for good",
         description="Either participant; the caller's consent is withdrawn with it.",
     )
-    def delete(self, request: Request, interview_id: int) -> Response:
+    def delete(self, request: SignedInRequest, interview_id: int) -> Response:
         services.recording_delete(interview_id=interview_id, user_id=request.user.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -173,7 +172,7 @@ class RecordingTrackApi(DownloadApiView):
         "range (`Range: bytes=a-b`, `a-`, `-n`), so a player can seek: 206 with Content-Range; "
         "several ranges or an unreadable header get the whole track (200).",
     )
-    def get(self, request: Request, interview_id: int, role: str) -> StreamingHttpResponse:
+    def get(self, request: SignedInRequest, interview_id: int, role: str) -> StreamingHttpResponse:
         interview, _ = selectors.interview_for_reader(
             interview_id=interview_id, user_id=request.user.pk
         )

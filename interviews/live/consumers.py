@@ -331,7 +331,7 @@ class ControlConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
         if event["channel"] != self.channel_name:
             await self.channel_layer.send(
                 event["channel"],
-                self.presence_message("control.here"),  # type: ignore[arg-type]
+                self.presence_message("control.here"),
             )
         await self.control_here(event)
 

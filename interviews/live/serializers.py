@@ -81,7 +81,7 @@ class ReplayPartOutput(serializers.Serializer):
         choices=DocumentKind.choices,
         help_text="notes (shared), or private (the interviewer's, in their replay only).",
     )
-    update = YjsUpdateField(
+    update = YjsUpdateField(  # type: ignore[assignment]  # a field named like .update()
         help_text="What the document gained since the previous part of the same document, as "
         "a Yjs update: apply the parts in order to a fresh Y.Doc per document."
     )

@@ -3,6 +3,8 @@ calendar feeds and the notification log that makes every email go out exactly on
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -158,6 +160,14 @@ class InstantQueueEntry(models.Model):
     interview = models.ForeignKey(
         Interview, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    # Not stored: services.instant.instant_described attaches these for the answer.
+    relaxed: bool
+    queue: dict[str, int] | None
+    suggested_role: str | None
+    suggestion: str | None
+    widens_at: datetime | None
+    widens_how: str | None
 
     class Meta:
         ordering = ["created_at"]

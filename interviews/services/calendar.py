@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from icalendar import Alarm, Calendar, Event
+from icalendar.enums import STATUS
 
 from accounts.models import User
 from interviews import zones
@@ -49,7 +50,7 @@ def _event(interview: Interview, user: User, zone_name: str) -> Event:
         ),
         location=join,
         url=join,
-        status="CANCELLED" if cancelled else "CONFIRMED",
+        status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
         stamp=timezone.now(),
     )
     if not cancelled:

@@ -181,7 +181,7 @@ def _matched_now(user: User, now: datetime) -> InstantQueueEntry | None:
     if latest is None or latest.status != QueueStatus.MATCHED or latest.interview_id is None:
         return None
     interview = latest.interview
-    if interview.status in ACTIVE_STATUSES and interview.ends_at > now:
+    if interview is not None and interview.status in ACTIVE_STATUSES and interview.ends_at > now:
         return latest
     return None
 

@@ -90,7 +90,7 @@ def configured_providers() -> list[dict[str, str]]:
     out = []
     names = {"github": "GitHub", "google": "Google"}
     for key, config in settings.SOCIALACCOUNT_PROVIDERS.items():
-        for app in config.get("APPS", []):  # type: ignore[union-attr]
+        for app in config.get("APPS", []):
             provider_id = app.get("provider_id", key)
             if key == "openid_connect":
                 url = f"/accounts/oidc/{provider_id}/login/"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from accounts.models import (
@@ -53,7 +55,7 @@ class RegisterInput(StrictInputSerializer, ProfileFieldsMixin):
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
     display_name = display_name_field()
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("time_zone", "target_level", "target_role", "focus_domains"):
             self.fields[name].required = False

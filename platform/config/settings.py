@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -151,7 +152,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": Path(env_str("SQLITE_PATH", str(VAR_DIR / "sevenstep.sqlite3"))),
+            "NAME": str(Path(env_str("SQLITE_PATH", str(VAR_DIR / "sevenstep.sqlite3")))),
             # WAL lets the ASGI server, a worker and the tests read while one writes.
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -183,7 +184,7 @@ def pubsub_prefix(redis_url: str) -> str:
 
 
 if REDIS_URL:
-    CHANNEL_LAYERS = {
+    CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "default": {
             # channels_redis's layer with a pool that makes a burst wait for a connection
             # instead of failing the consumer that asked (sevenstep/layers.py).
@@ -335,7 +336,7 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_LOGIN_ON_GET = False  # the app posts the form, with its CSRF token
 SOCIALACCOUNT_STORE_TOKENS = False
-SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, Any]] = {}
 if env_str("GITHUB_CLIENT_ID"):
     SOCIALACCOUNT_PROVIDERS["github"] = {
         "APPS": [{"client_id": env_str("GITHUB_CLIENT_ID"), "secret": env_str("GITHUB_SECRET")}],

@@ -1,13 +1,13 @@
 from allauth.urls import build_provider_urlpatterns
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from sevenstep import views
 from sevenstep.apis import FrameworkApi
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.urls")),
     path("", include("interviews.urls")),
     path("", include("scoring.urls")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import models
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -24,7 +25,7 @@ from sevenstep.framework import (
 
 class ChoiceOutput(serializers.Serializer):
     value = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
 
 
 class StepOutput(serializers.Serializer):
@@ -52,7 +53,7 @@ class FrameworkOutput(serializers.Serializer):
     pitfalls = PitfallOutput(many=True)
 
 
-def _choices(enum: type) -> list[dict[str, str]]:
+def _choices(enum: type[models.Choices]) -> list[dict[str, str]]:
     return [{"value": value, "label": label} for value, label in enum.choices]
 
 

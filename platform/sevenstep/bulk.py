@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models, transaction
+from django.db.models.options import Options
 
 SMALL = 100  # below this many rows one INSERT beats the temporary table's round trips
 
@@ -47,6 +48,11 @@ def _column_text(values: list[Any]) -> list[str]:
     return [copy_text(value) for value in values]
 
 
+def _column(meta: Options[Any], name: str) -> str:
+    """The column of a concrete field: the only kind upsert's rows name."""
+    return cast(str, cast("models.Field[Any, Any]", meta.get_field(name)).column)
+
+
 def upsert(
     model: type[models.Model],
     rows: list[dict[str, Any]],
@@ -73,13 +79,13 @@ def upsert(
     meta = model._meta
     names = list(rows[0])
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+    columns = ", ".join(quote(_column(meta, name)) for name in names)
     table, temp = meta.db_table, f"bulk_{meta.db_table}"
-    conflict = ", ".join(quote(meta.get_field(name).column) for name in unique)
+    conflict = ", ".join(quote(_column(meta, name)) for name in unique)
     action = (
         "DO UPDATE SET "
         + ", ".join(
-            f"{quote(meta.get_field(name).column)} = EXCLUDED.{quote(meta.get_field(name).column)}"
+            f"{quote(_column(meta, name))} = EXCLUDED.{quote(_column(meta, name))}"
             for name in update
         )
         if update

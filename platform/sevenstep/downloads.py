@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.http import HttpRequest, StreamingHttpResponse
@@ -23,7 +23,7 @@ class DownloadApiView(APIView):
         self._answer_in_json()
         return super().handle_exception(exc)
 
-    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         # Endpoint metadata is no file: JSON whatever format was asked for.
         self._answer_in_json()
         return super().options(request, *args, **kwargs)
@@ -43,7 +43,7 @@ class FileRenderer(BaseRenderer):
         self,
         data: Any,
         accepted_media_type: str | None = None,
-        renderer_context: dict[str, Any] | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         return ProjectJSONRenderer().render(data)
 

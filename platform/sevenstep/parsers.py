@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -41,8 +42,8 @@ def check_json(data: Any, *, max_depth: int) -> None:
             if isinstance(value, dict):
                 for key in value:
                     _check_string(key)
-                value = value.values()
-            for item in value:
+            items: Iterable[Any] = value.values() if isinstance(value, dict) else value
+            for item in items:
                 if isinstance(item, dict | list):
                     below.append(item)
                 else:
@@ -70,7 +71,7 @@ class JSONParser(parsers.JSONParser):
         self,
         stream: Any,
         media_type: str | None = None,
-        parser_context: dict[str, Any] | None = None,
+        parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         limit = settings.MAX_JSON_DEPTH
         try:
@@ -93,7 +94,7 @@ class JSONRenderer(renderers.JSONRenderer):
         self,
         data: Any,
         accepted_media_type: str | None = None,
-        renderer_context: dict[str, Any] | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         try:
             return super().render(data, accepted_media_type, renderer_context)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular import openapi
 from rest_framework import serializers
@@ -12,7 +12,9 @@ from rest_framework.permissions import AllowAny
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    fields = serializers.DictField(  # type: ignore[assignment]  # a field named like .fields
+        child=serializers.ListField(child=serializers.CharField())
+    )
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -36,7 +38,9 @@ _DESCRIPTIONS = {
 class AutoSchema(openapi.AutoSchema):
     """Add the error responses an endpoint can produce, all in the one error shape."""
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         codes = ["400", "404", "405", "503"]
         if self.method in {"POST", "PUT", "PATCH"}:

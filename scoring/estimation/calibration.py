@@ -39,13 +39,14 @@ def self_view(
     group = user * N_STEPS + step
     gap = claimed - (received - leniency)
     n = np.bincount(group, minlength=n_groups)
-    mean_claimed = _safe_divide(np.bincount(group, claimed, n_groups), n, np.nan)
-    mean_gap = _safe_divide(np.bincount(group, gap, n_groups), n, np.nan)
+    # numpy's stubs type a weighted bincount as int (it is float): hence the ignores below.
+    mean_claimed = _safe_divide(np.bincount(group, claimed, n_groups), n, np.nan)  # type: ignore[arg-type]
+    mean_gap = _safe_divide(np.bincount(group, gap, n_groups), n, np.nan)  # type: ignore[arg-type]
     residual = gap - mean_gap[group] if len(gap) else gap
-    spread = _safe_divide(np.bincount(group, residual**2, n_groups), n - 1, 0.0, where=n > 1)
+    spread = _safe_divide(np.bincount(group, residual**2, n_groups), n - 1, 0.0, where=n > 1)  # type: ignore[arg-type]
     # A comparison is never more certain than the rater's noise and uncertain leniency allow:
     # three gaps that happen to agree do not make the spread smaller than that.
-    floor = _safe_divide(np.bincount(group, noise_var + leniency_var, n_groups), n, np.nan)
+    floor = _safe_divide(np.bincount(group, noise_var + leniency_var, n_groups), n, np.nan)  # type: ignore[arg-type]
     gap_sd = np.sqrt(_safe_divide(np.maximum(spread, floor), n, np.nan))
     shape = (n_users, N_STEPS)
     return SelfView(

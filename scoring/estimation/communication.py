@@ -97,7 +97,8 @@ def _posterior_moments(
     data_precision = np.bincount(ratings.user, precision, n_users)
     weighted = np.bincount(ratings.user, precision * residual, n_users)
     posterior_precision = data_precision + 1.0 / params.tau2
-    return weighted / posterior_precision, 1.0 / posterior_precision
+    # numpy's stubs type this float64 arithmetic as floating[Any].
+    return weighted / posterior_precision, 1.0 / posterior_precision  # type: ignore[return-value]
 
 
 def communication_fit(
@@ -158,7 +159,8 @@ def communication_posterior(
     """Estimate every user's communication given each score's rater leniency (and variance)."""
     mean, var = _posterior_moments(ratings, leniency, leniency_var, n_users, params, half_life_days)
     n = np.bincount(ratings.user, minlength=n_users)
-    raw_mean = _safe_divide(np.bincount(ratings.user, ratings.score, n_users), n, np.nan)
+    # numpy's stubs type a weighted bincount as int; it is float.
+    raw_mean = _safe_divide(np.bincount(ratings.user, ratings.score, n_users), n, np.nan)  # type: ignore[arg-type]
     return CommunicationEstimates(
         estimate=np.clip(params.mu + mean, *SCALE),
         sd=np.sqrt(var),

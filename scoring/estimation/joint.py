@@ -79,10 +79,12 @@ def joint_posterior(
         precision, weighted = _card_information(card_index, step, q, residual, card_v, to_user)
         precision += prior_precision
         # A solve costs half an inverse; the covariance is needed at the last step only.
-        mean = np.linalg.solve(precision, weighted[:, :, None])[:, :, 0]
+        # numpy's stubs type this float64 arithmetic as floating[Any].
+        mean = np.linalg.solve(precision, weighted[:, :, None])[:, :, 0]  # type: ignore[assignment]
         if np.abs(mean - before).max(initial=0.0) < tolerance:
             break
-    return mean, np.linalg.inv(precision)
+    # numpy's stubs type this float64 arithmetic as floating[Any].
+    return mean, np.linalg.inv(precision)  # type: ignore[return-value]
 
 
 def _card_information(

@@ -109,7 +109,8 @@ def percentile_of(values: FloatArray, sorted_population: FloatArray) -> FloatArr
         return np.full(values.shape, np.nan)
     below = np.searchsorted(sorted_population, values, side="left")
     not_above = np.searchsorted(sorted_population, values, side="right")
-    return 100.0 * (below + not_above) / (2.0 * sorted_population.size)
+    # numpy's stubs type this float64 arithmetic as floating[Any].
+    return 100.0 * (below + not_above) / (2.0 * sorted_population.size)  # type: ignore[return-value]
 
 
 def quantiles(values: FloatArray) -> list[float]:

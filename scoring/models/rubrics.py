@@ -37,7 +37,7 @@ class Rubric(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise Conflict("A published rubric never changes; publish a new version.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class RubricSection(models.Model):

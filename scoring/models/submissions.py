@@ -7,6 +7,8 @@ submitted row; the guard in save() only turns that into a readable error earlier
 
 from __future__ import annotations
 
+from typing import ClassVar, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -42,6 +44,8 @@ class Submission(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     candidate_id: int
+    # Each concrete submission's plain manager, declared for the methods written once here.
+    objects: ClassVar[models.Manager[Self]]
     draft_code: str  # error codes say "<draft_code>_not_started"
 
     class Meta:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import DateTimeField, F, OuterRef, Q, Subquery
+from django.db.models import DateTimeField, F, Manager, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -95,7 +95,7 @@ def agenda_of(*, user: User, now: datetime | None = None) -> Agenda:
     due = []
     for interview in recent:
         as_interviewer = interview.interviewer_id == user.pk
-        status = interview.scorecard_status if as_interviewer else interview.feedback_status  # type: ignore[attr-defined]
+        status = interview.scorecard_status if as_interviewer else interview.feedback_status
         due.append(
             Due(
                 interview=interview,
@@ -120,6 +120,8 @@ def agenda_of(*, user: User, now: datetime | None = None) -> Agenda:
 def submission_state(*, user_id: int, interview_id: int) -> SubmissionState:
     """Return whether the user's own submission exists and whether the other side's is readable."""
     interview, role = interview_for_participant(user_id=user_id, interview_id=interview_id)
+    mine: Manager[Scorecard] | Manager[InterviewerFeedback]
+    theirs: QuerySet[Scorecard] | QuerySet[InterviewerFeedback]
     if role == InterviewRole.INTERVIEWER:
         mine, theirs, kind = Scorecard.objects, released_feedback(), "scorecard"
     else:

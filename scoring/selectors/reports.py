@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,7 +35,7 @@ class CurrentReport:
     kind: str
     body: dict[str, Any]
     evidence: dict[int, list[dict[str, Any]]]
-    questions: dict[int, dict[str, Any]]  # the recommended ones, by id
+    questions: Mapping[int, Mapping[str, Any]]  # the recommended ones, by id
 
 
 def report_for_user(*, user_id: int) -> CurrentReport:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import models
@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from interviews.models import Interview, InterviewRole
 from scoring.models import InterviewerFeedback, Rubric, Scorecard, SubmissionStatus
-from scoring.models.submissions import Submission
 from sevenstep.errors import ApplicationError
 
 
@@ -70,7 +69,9 @@ def _not_released(interview: Interview, what: str) -> ApplicationError:
     )
 
 
-def released_condition(other_side: type[Submission], now: datetime | None, prefix: str = "") -> Q:
+def released_condition(
+    other_side: type[Scorecard] | type[InterviewerFeedback], now: datetime | None, prefix: str = ""
+) -> Q:
     """Say "submitted, and the other side submitted too or the deadline passed" as a filter.
 
     prefix reaches the submission from another model (e.g. "scorecard__" from step scores).
@@ -80,7 +81,9 @@ def released_condition(other_side: type[Submission], now: datetime | None, prefi
         interview_id=OuterRef(f"{prefix}interview_id"), status=SubmissionStatus.SUBMITTED
     )
     # The cheap time test first: most scorecards are old, and then the subquery never runs.
-    return Q(**{f"{prefix}status": SubmissionStatus.SUBMITTED}) & (
+    # Q | Exists is a Q at run time (Exists is a conditional expression).
+    return Q(**{f"{prefix}status": SubmissionStatus.SUBMITTED}) & cast(
+        Q,
         Q(**{f"{prefix}interview__ended_at__lte": cutoff})
         | Q(
             **{
@@ -88,11 +91,15 @@ def released_condition(other_side: type[Submission], now: datetime | None, prefi
                 f"{prefix}interview__ends_at__lte": cutoff,
             }
         )
-        | Exists(other_submitted)
+        | Exists(other_submitted),
     )
 
 
-def _released(rows: QuerySet[Any], other_side: type[Submission], now: datetime | None) -> Any:
+def _released(
+    rows: QuerySet[Any],
+    other_side: type[Scorecard] | type[InterviewerFeedback],
+    now: datetime | None,
+) -> Any:
     return rows.filter(released_condition(other_side, now))
 
 

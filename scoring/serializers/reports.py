@@ -153,7 +153,7 @@ class TimeManagementOutput(serializers.Serializer):
 
 class PitfallReportOutput(serializers.Serializer):
     tag = serializers.ChoiceField(choices=Pitfall.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     count = serializers.IntegerField()
     rate = serializers.FloatField()
     population_rate = serializers.FloatField(allow_null=True)

@@ -38,7 +38,8 @@ class SectionOutput(serializers.Serializer):
 
 class RubricPitfallOutput(serializers.Serializer):
     tag = serializers.ChoiceField(choices=Pitfall.choices)
-    label = serializers.CharField(source="get_tag_display")
+    # A field named like Field.label (DRF keeps declared fields apart; its stubs do not).
+    label = serializers.CharField(source="get_tag_display")  # type: ignore[assignment]
     step = serializers.SerializerMethodField()
     description = serializers.CharField()
 
@@ -75,7 +76,8 @@ class QuestionRefOutput(serializers.Serializer):
 
 class MomentInput(StrictInputSerializer):
     at = DateTimeField(help_text="A time inside the session (see the timeline).")
-    label = serializers.CharField(max_length=200, allow_blank=True, default="")
+    # A field named like Field.label (DRF keeps declared fields apart; its stubs do not).
+    label = serializers.CharField(max_length=200, allow_blank=True, default="")  # type: ignore[assignment]
     note_anchor = serializers.CharField(
         max_length=120, allow_blank=True, default="", help_text="An anchor in the shared notes."
     )
@@ -88,7 +90,8 @@ class StepScoreInput(StrictInputSerializer):
         default=False, help_text="The interview never got to this step; leave score null."
     )
     evidence = serializers.CharField(max_length=5000, allow_blank=True, default="")
-    moments = MomentInput(many=True, default=list, max_length=20)
+    # ListSerializer takes max_length; djangorestframework-stubs do not know it.
+    moments = MomentInput(many=True, default=list, max_length=20)  # type: ignore[call-arg]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["not_reached"] and attrs["score"] is not None:
@@ -102,7 +105,7 @@ class ScorecardInput(StrictInputSerializer):
     rubric_version = serializers.IntegerField(
         min_value=1, help_text="The rubric version the form was rendered from."
     )
-    steps = StepScoreInput(many=True, max_length=7)
+    steps = StepScoreInput(many=True, max_length=7)  # type: ignore[call-arg]  # stubs lack it
     pitfalls = serializers.ListField(
         child=serializers.ChoiceField(choices=Pitfall.choices), default=list, max_length=32
     )
@@ -129,7 +132,7 @@ class ScorecardInput(StrictInputSerializer):
 
 class MomentOutput(serializers.Serializer):
     at = serializers.DateTimeField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     note_anchor = serializers.CharField()
 
 

@@ -116,7 +116,7 @@ def _rebuild_all(now: datetime) -> Rebuild:
     c = evidence.communication
     # The leniencies as stored in RaterStats, from which an incremental update reads them.
     leniency = np.round(result.leniency, 4)[c.rater]
-    leniency_var = (np.round(np.sqrt(result.leniency_var), 4) ** 2)[c.rater]
+    leniency_var = np.square(np.round(np.sqrt(result.leniency_var), 4))[c.rater]
     communication_params = est.communication_fit(
         c,
         leniency=leniency,

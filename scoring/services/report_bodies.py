@@ -104,7 +104,7 @@ class Contents:
     def bodies(self, users: est.IntArray, context: Context) -> list[dict[str, Any]]:
         """Build the report bodies (all but the per-step columns) of the users at the indices."""
         n_ratings = self.steps["n_ratings"][users]
-        enough = (n_ratings >= est.MIN_RATINGS).any(axis=1).tolist()
+        enough: list[bool] = np.any(n_ratings >= est.MIN_RATINGS, axis=1).tolist()
         ratings = n_ratings.sum(axis=1).tolist()
         weakest = self.weakest[users].tolist()
         weakest_probability = self.weakest_probability[users].tolist()

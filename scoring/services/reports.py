@@ -216,7 +216,7 @@ def report_compute(*, user_id: int, now: datetime | None = None) -> Built:
         levels=levels,
         timing=timing_load([user_id]),
         done=seen_questions_load([user_id], context.bank),
-        rater_arrays=raters,
+        rater_arrays=(leniency, leniency_var, noise_var),
         communication=communication,
         context=context,
         weakest=est.weakest_claims(estimates, threshold=threshold),

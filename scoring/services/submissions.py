@@ -84,7 +84,7 @@ def _draft_to_edit(model: type[S], interview: Interview, what: str, new: Callabl
     return row
 
 
-def _draft_to_submit(model: type[Submission], interview: Interview, what: str) -> Submission:
+def _draft_to_submit(model: type[S], interview: Interview, what: str) -> S:
     """Lock and return the draft about to be submitted."""
     row = model.objects.select_for_update().filter(interview=interview).first()
     if row is None:

@@ -8,13 +8,13 @@ from tests.interviews.helpers import eager_tasks
 
 
 @pytest.fixture
-def sent(mailoutbox, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def sent(mailoutbox, django_capture_on_commit_callbacks):
     """Run queued jobs and on-commit callbacks inside the block; return the outbox."""
 
     class Sent:
         outbox = mailoutbox
 
-        def __enter__(self) -> list:  # type: ignore[type-arg]
+        def __enter__(self) -> list:
             self._eager = eager_tasks()
             self._eager.__enter__()
             self._commit = django_capture_on_commit_callbacks(execute=True)

@@ -11,7 +11,7 @@ REGISTER = "/api/auth/register/"
 LOGIN = "/api/auth/login/"
 
 
-def register(api: APIClient, **overrides: object):  # type: ignore[no-untyped-def]
+def register(api: APIClient, **overrides: object):
     body = {
         "email": "new.person@example.com",
         "password": "a-long-enough-passphrase",
@@ -45,7 +45,7 @@ def test_passwords_are_hashed_with_argon2(api: APIClient) -> None:
 
 def test_registering_a_taken_email_answers_exactly_like_a_new_one(
     api: APIClient, mailoutbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     first = register(api, email="first@example.com")
     new = register(APIClient())
     mailoutbox.clear()
@@ -65,7 +65,7 @@ def test_registering_a_taken_email_answers_exactly_like_a_new_one(
 
 def test_a_new_registration_sends_only_the_verification_link(
     api: APIClient, mailoutbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with eager_tasks(), django_capture_on_commit_callbacks(execute=True):
         register(api)
     assert [message.to for message in mailoutbox] == [["new.person@example.com"]]
@@ -84,7 +84,7 @@ def test_an_unknown_time_zone_is_rejected_with_the_field_named(api: APIClient) -
     assert "time_zone" in response.json()["error"]["fields"]
 
 
-def test_login_logout_round_trip(api: APIClient, candidate, password) -> None:  # type: ignore[no-untyped-def]
+def test_login_logout_round_trip(api: APIClient, candidate, password) -> None:
     response = api.post(LOGIN, {"email": candidate.email, "password": password}, format="json")
     assert response.status_code == 200
     assert api.get("/api/me/").status_code == 200
@@ -94,7 +94,7 @@ def test_login_logout_round_trip(api: APIClient, candidate, password) -> None:  
 
 def test_whoami_answers_who_is_logged_in_and_null_without_an_error(
     api: APIClient, candidate, password
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert api.get("/api/auth/whoami/").json() == {"user": None}
     api.post(LOGIN, {"email": candidate.email, "password": password}, format="json")
     logged_in = api.get("/api/auth/whoami/")
@@ -104,19 +104,19 @@ def test_whoami_answers_who_is_logged_in_and_null_without_an_error(
     assert api.get("/api/auth/whoami/").json() == {"user": None}
 
 
-def test_login_email_is_case_insensitive(api: APIClient, candidate, password) -> None:  # type: ignore[no-untyped-def]
+def test_login_email_is_case_insensitive(api: APIClient, candidate, password) -> None:
     body = {"email": candidate.email.upper(), "password": password}
     assert api.post(LOGIN, body, format="json").status_code == 200
 
 
-def test_wrong_password_and_unknown_email_get_the_same_answer(api: APIClient, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_and_unknown_email_get_the_same_answer(api: APIClient, candidate) -> None:
     wrong = api.post(LOGIN, {"email": candidate.email, "password": "nope-nope-nope"}, format="json")
     unknown = api.post(LOGIN, {"email": "ghost@example.com", "password": "x" * 12}, format="json")
     assert wrong.status_code == unknown.status_code == 400
     assert wrong.json() == unknown.json()
 
 
-def test_browser_login_requires_a_csrf_token(candidate, password) -> None:  # type: ignore[no-untyped-def]
+def test_browser_login_requires_a_csrf_token(candidate, password) -> None:
     browser = APIClient(enforce_csrf_checks=True)
     body = {"email": candidate.email, "password": password}
     refused = browser.post(LOGIN, body, format="json")
@@ -127,7 +127,7 @@ def test_browser_login_requires_a_csrf_token(candidate, password) -> None:  # ty
     assert accepted.status_code == 200
 
 
-def test_session_writes_require_a_csrf_token(candidate, password) -> None:  # type: ignore[no-untyped-def]
+def test_session_writes_require_a_csrf_token(candidate, password) -> None:
     browser = APIClient(enforce_csrf_checks=True)
     token = browser.get("/api/auth/csrf/").json()["csrf_token"]
     body = {"email": candidate.email, "password": password}
@@ -139,7 +139,7 @@ def test_session_writes_require_a_csrf_token(candidate, password) -> None:  # ty
     assert ok.status_code == 200
 
 
-def test_login_is_rate_limited(api: APIClient, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_login_is_rate_limited(api: APIClient, candidate) -> None:
     body = {"email": candidate.email, "password": "wrong-password-1"}
     statuses = [api.post(LOGIN, body, format="json").status_code for _ in range(12)]
     assert statuses[0] == 400
@@ -148,7 +148,7 @@ def test_login_is_rate_limited(api: APIClient, candidate) -> None:  # type: igno
     assert last.json()["error"]["code"] == "throttled"
 
 
-def test_api_clients_get_a_token_and_use_it(candidate, password) -> None:  # type: ignore[no-untyped-def]
+def test_api_clients_get_a_token_and_use_it(candidate, password) -> None:
     client = APIClient()
     body = {"email": candidate.email, "password": password}
     token = client.post("/api/auth/token/", body, format="json").json()["token"]
@@ -156,7 +156,7 @@ def test_api_clients_get_a_token_and_use_it(candidate, password) -> None:  # typ
     assert client.get("/api/me/").json()["email"] == candidate.email
 
 
-def test_profile_can_be_updated(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_profile_can_be_updated(client_for, candidate) -> None:
     api = client_for(candidate)
     response = api.patch(
         "/api/me/",
@@ -190,7 +190,7 @@ def test_profile_can_be_updated(client_for, candidate) -> None:  # type: ignore[
         ({"favourite_colour": "blue"}, "favourite_colour"),
     ],
 )
-def test_bad_profile_input_names_the_field(client_for, candidate, body, field) -> None:  # type: ignore[no-untyped-def]
+def test_bad_profile_input_names_the_field(client_for, candidate, body, field) -> None:
     response = client_for(candidate).patch("/api/me/", body, format="json")
     assert response.status_code == 400
     error = response.json()["error"]
@@ -200,7 +200,7 @@ def test_bad_profile_input_names_the_field(client_for, candidate, body, field) -
     assert candidate.profile.time_zone == "UTC"
 
 
-def test_a_display_name_is_trimmed_and_may_use_any_script(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_a_display_name_is_trimmed_and_may_use_any_script(client_for, candidate) -> None:
     response = client_for(candidate).patch(
         "/api/me/", {"display_name": "  Zoë 李 Ахмед  "}, format="json"
     )

@@ -20,7 +20,7 @@ TOKEN = "/api/auth/token/"
 TOKENS = "/api/auth/tokens/"
 
 
-def wrong(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def wrong(user) -> dict[str, str]:
     return {"email": user.email, "password": "not-the-password-1"}
 
 
@@ -71,7 +71,7 @@ def _rest_framework() -> dict[str, object]:
 @pytest.mark.parametrize("route", [LOGIN, TOKEN])
 def test_failed_logins_from_many_addresses_lock_the_account_for_a_while(
     route: str, candidate, password
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with time_machine.travel("2030-01-01 10:00:00+00:00", tick=False) as clock:
         for n in range(3):
             attacker = APIClient(REMOTE_ADDR=f"198.51.100.{n}")
@@ -94,7 +94,7 @@ def test_failed_logins_from_many_addresses_lock_the_account_for_a_while(
 
 
 @override_settings(LOGIN_ACCOUNT_FAILURES=3)
-def test_a_successful_login_forgets_earlier_failures(candidate, password) -> None:  # type: ignore[no-untyped-def]
+def test_a_successful_login_forgets_earlier_failures(candidate, password) -> None:
     with time_machine.travel("2030-01-01 10:00:00+00:00", tick=False):
         client = APIClient()
         for _ in range(2):
@@ -123,7 +123,7 @@ def token_client(secret: str) -> APIClient:
 
 def test_a_named_token_is_shown_once_listed_by_name_and_stored_only_as_a_digest(
     client_for, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     owner = client_for(candidate)
     created = owner.post(TOKENS, {"name": "laptop CLI"}, format="json")
     assert created.status_code == 201, created.content
@@ -139,7 +139,7 @@ def test_a_named_token_is_shown_once_listed_by_name_and_stored_only_as_a_digest(
     assert token_client(secret).get("/api/me/").json()["email"] == candidate.email
 
 
-def test_a_token_expires_by_default_after_the_configured_days(candidate, password) -> None:  # type: ignore[no-untyped-def]
+def test_a_token_expires_by_default_after_the_configured_days(candidate, password) -> None:
     body = {"email": candidate.email, "password": password}
     with override_settings(API_TOKEN_MAX_AGE_DAYS=30):
         answer = APIClient().post(TOKEN, body, format="json").json()
@@ -151,7 +151,7 @@ def test_a_token_expires_by_default_after_the_configured_days(candidate, passwor
     assert expired.json()["error"]["code"] == "authentication_failed"
 
 
-def test_a_token_asked_to_live_longer_than_the_limit_is_refused(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_a_token_asked_to_live_longer_than_the_limit_is_refused(client_for, candidate) -> None:
     with override_settings(API_TOKEN_MAX_AGE_DAYS=30):
         response = client_for(candidate).post(
             TOKENS, {"name": "ci", "expires_in_days": 31}, format="json"
@@ -162,7 +162,7 @@ def test_a_token_asked_to_live_longer_than_the_limit_is_refused(client_for, cand
 
 def test_a_revoked_token_stops_working_and_only_its_owner_can_revoke_it(
     client_for, candidate, outsider
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     created = client_for(candidate).post(TOKENS, {"name": "ci"}, format="json").json()
     revoke = f"{TOKENS}{created['id']}/"
     assert client_for(outsider).delete(revoke).status_code == 404
@@ -172,7 +172,7 @@ def test_a_revoked_token_stops_working_and_only_its_owner_can_revoke_it(
     assert client_for(candidate).delete(revoke).status_code == 404
 
 
-def test_logging_out_with_a_token_revokes_it(candidate, password) -> None:  # type: ignore[no-untyped-def]
+def test_logging_out_with_a_token_revokes_it(candidate, password) -> None:
     body = {"email": candidate.email, "password": password}
     secret = APIClient().post(TOKEN, body, format="json").json()["token"]
     client = token_client(secret)
@@ -181,7 +181,7 @@ def test_logging_out_with_a_token_revokes_it(candidate, password) -> None:  # ty
 
 
 @override_settings(API_TOKENS_PER_USER=2)
-def test_a_user_holds_a_bounded_number_of_tokens(client_for, candidate, password) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_holds_a_bounded_number_of_tokens(client_for, candidate, password) -> None:
     owner = client_for(candidate)
     first = owner.post(TOKENS, {"name": "one"}, format="json").json()
     owner.post(TOKENS, {"name": "two"}, format="json")
@@ -199,7 +199,7 @@ def test_a_user_holds_a_bounded_number_of_tokens(client_for, candidate, password
 
 
 @pytest.mark.parametrize("name", ["", "x" * 65, "ci\u202e", "a\u200bb"])
-def test_a_token_name_must_be_short_and_visible(client_for, candidate, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_token_name_must_be_short_and_visible(client_for, candidate, name: str) -> None:
     response = client_for(candidate).post(TOKENS, {"name": name}, format="json")
     assert response.status_code == 400
     assert "name" in response.json()["error"]["fields"]
@@ -208,13 +208,13 @@ def test_a_token_name_must_be_short_and_visible(client_for, candidate, name: str
 # --- websocket tickets -----------------------------------------------------------------------
 
 
-def test_a_ticket_opens_one_socket_only(candidate) -> None:  # type: ignore[no-untyped-def]
+def test_a_ticket_opens_one_socket_only(candidate) -> None:
     ticket = ws_ticket_issue(user=candidate)
     assert ws_ticket_redeem(ticket) == candidate.pk
     assert ws_ticket_redeem(ticket) is None
 
 
-def test_logging_out_refuses_tickets_issued_before(candidate, password) -> None:  # type: ignore[no-untyped-def]
+def test_logging_out_refuses_tickets_issued_before(candidate, password) -> None:
     browser = APIClient()
     browser.post(LOGIN, {"email": candidate.email, "password": password}, format="json")
     before = browser.post("/api/auth/ws-ticket/").json()["ticket"]
@@ -227,21 +227,21 @@ def test_logging_out_refuses_tickets_issued_before(candidate, password) -> None:
     assert ws_ticket_redeem(after) == candidate.pk
 
 
-def test_revoking_a_token_refuses_the_tickets_it_fetched(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_revoking_a_token_refuses_the_tickets_it_fetched(client_for, candidate) -> None:
     created = client_for(candidate).post(TOKENS, {"name": "bot"}, format="json").json()
     ticket = token_client(created["token"]).post("/api/auth/ws-ticket/").json()["ticket"]
     client_for(candidate).delete(f"{TOKENS}{created['id']}/")
     assert ws_ticket_redeem(ticket) is None
 
 
-def test_a_ticket_expires_after_its_max_age(candidate) -> None:  # type: ignore[no-untyped-def]
+def test_a_ticket_expires_after_its_max_age(candidate) -> None:
     ticket = ws_ticket_issue(user=candidate)
     with time_machine.travel(timezone.now() + timedelta(seconds=61)):
         assert ws_ticket_redeem(ticket) is None
 
 
 @pytest.mark.redis
-def test_parallel_uses_of_one_ticket_across_processes_let_exactly_one_in(candidate) -> None:  # type: ignore[no-untyped-def]
+def test_parallel_uses_of_one_ticket_across_processes_let_exactly_one_in(candidate) -> None:
     import os
     import subprocess
     import sys

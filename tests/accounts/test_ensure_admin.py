@@ -15,14 +15,14 @@ ADMIN = "root@sevenstep.example"
 STRONG = "correct-horse-battery-staple-42"
 
 
-def test_nothing_is_created_when_no_admin_is_configured(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_is_created_when_no_admin_is_configured(monkeypatch) -> None:
     monkeypatch.delenv("DJANGO_SUPERUSER_EMAIL", raising=False)
     monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
     call_command("ensure_admin")
     assert not User.objects.exists()
 
 
-def test_the_configured_admin_is_created_once_and_keeps_a_changed_password(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_configured_admin_is_created_once_and_keeps_a_changed_password(monkeypatch) -> None:
     monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", ADMIN)
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", STRONG)
     call_command("ensure_admin")
@@ -38,7 +38,7 @@ def test_the_configured_admin_is_created_once_and_keeps_a_changed_password(monke
     assert User.objects.count() == 1
 
 
-def test_an_ordinary_account_with_that_email_is_not_promoted(monkeypatch, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_an_ordinary_account_with_that_email_is_not_promoted(monkeypatch, candidate) -> None:
     monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", candidate.email)
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", STRONG)
     with pytest.raises(CommandError, match="not promoted"):
@@ -48,7 +48,7 @@ def test_an_ordinary_account_with_that_email_is_not_promoted(monkeypatch, candid
 
 
 @pytest.mark.parametrize("password", [DEMO_PASSWORD, "password", "12345678"])
-def test_a_weak_or_published_password_is_refused(monkeypatch, password) -> None:  # type: ignore[no-untyped-def]
+def test_a_weak_or_published_password_is_refused(monkeypatch, password) -> None:
     monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", ADMIN)
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", password)
     with pytest.raises(CommandError):
@@ -56,7 +56,7 @@ def test_a_weak_or_published_password_is_refused(monkeypatch, password) -> None:
     assert not User.objects.exists()
 
 
-def test_half_a_configuration_is_refused(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_half_a_configuration_is_refused(monkeypatch) -> None:
     monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", ADMIN)
     monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
     with pytest.raises(CommandError, match="needs both"):

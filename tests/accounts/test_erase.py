@@ -17,7 +17,7 @@ from tests.interviews.helpers import eager_tasks
 pytestmark = pytest.mark.django_db
 
 
-def logged_in(user, password) -> APIClient:  # type: ignore[no-untyped-def]
+def logged_in(user, password) -> APIClient:
     client = APIClient()
     assert (
         client.post(
@@ -28,7 +28,7 @@ def logged_in(user, password) -> APIClient:  # type: ignore[no-untyped-def]
     return client
 
 
-def test_erasing_an_account_removes_personal_data_and_logs_out(candidate, password) -> None:  # type: ignore[no-untyped-def]
+def test_erasing_an_account_removes_personal_data_and_logs_out(candidate, password) -> None:
     client = logged_in(candidate, password)
     api_token_create(user=candidate, name="cli")
     response = client.post("/api/me/delete/", {"password": password}, format="json")
@@ -48,7 +48,7 @@ def test_erasing_an_account_removes_personal_data_and_logs_out(candidate, passwo
     assert again.status_code == 400
 
 
-def test_erasing_needs_the_password(candidate, password) -> None:  # type: ignore[no-untyped-def]
+def test_erasing_needs_the_password(candidate, password) -> None:
     client = logged_in(candidate, password)
     response = client.post("/api/me/delete/", {"password": "not-it-at-all"}, format="json")
     assert response.status_code == 400
@@ -59,7 +59,7 @@ def test_erasing_needs_the_password(candidate, password) -> None:  # type: ignor
 
 def test_past_interviews_stay_and_upcoming_ones_are_cancelled(
     interviewer, candidate, password, mailoutbox, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     past = InterviewFactory(
         interviewer=interviewer,
         candidate=candidate,

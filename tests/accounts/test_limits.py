@@ -43,7 +43,7 @@ def test_failed_logins_from_one_address_across_accounts_lock_that_address(
 @override_settings(LOGIN_ACCOUNT_FAILURES=3)
 def test_the_owner_is_emailed_once_when_a_burst_of_failures_locks_the_account(
     candidate: User, sent
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with time_machine.travel("2030-01-01 10:00:00+00:00", tick=False), sent as outbox:
         for n in range(5):
             APIClient(REMOTE_ADDR=f"198.51.100.{n}").post(
@@ -55,7 +55,7 @@ def test_the_owner_is_emailed_once_when_a_burst_of_failures_locks_the_account(
 
 
 @override_settings(LOGIN_ACCOUNT_FAILURES=2)
-def test_a_password_reset_lifts_the_lock(candidate: User, sent) -> None:  # type: ignore[no-untyped-def]
+def test_a_password_reset_lifts_the_lock(candidate: User, sent) -> None:
     from tests.accounts.mail import link
 
     with time_machine.travel("2030-01-01 10:00:00+00:00", tick=False):
@@ -79,7 +79,7 @@ def test_a_password_reset_lifts_the_lock(candidate: User, sent) -> None:  # type
 @override_settings(MAIL_PER_EMAIL_PER_HOUR=2)
 def test_resets_for_one_email_stop_mailing_past_the_limit_but_answer_alike(
     candidate: User, sent
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with sent as outbox:
         answers = [
             APIClient(REMOTE_ADDR=f"198.51.100.{n}").post(
@@ -109,7 +109,7 @@ def test_resets_from_one_address_are_throttled(monkeypatch: pytest.MonkeyPatch) 
 @override_settings(MAIL_PER_EMAIL_PER_HOUR=2)
 def test_registrations_for_one_email_stop_past_the_limit_but_answer_alike(
     api: APIClient, sent
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with sent as outbox:
         answers = [register(APIClient(REMOTE_ADDR=f"198.51.100.{n}")) for n in range(4)]
     assert {a.status_code for a in answers} == {202}

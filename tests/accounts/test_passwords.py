@@ -29,14 +29,14 @@ def logged_in(email: str, password: str = PASSWORD) -> APIClient:
     return client
 
 
-def reset_link(candidate: User, sent) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def reset_link(candidate: User, sent) -> tuple[str, str]:
     with sent as outbox:
         assert APIClient().post(RESET, {"email": candidate.email}, format="json").status_code == 202
     uid, token = link(outbox[-1], "/reset-password/").split("/")
     return uid, token
 
 
-def test_a_reset_answers_the_same_for_known_and_unknown_addresses(candidate: User, sent) -> None:  # type: ignore[no-untyped-def]
+def test_a_reset_answers_the_same_for_known_and_unknown_addresses(candidate: User, sent) -> None:
     with sent as outbox:
         known = APIClient().post(RESET, {"email": "CARL.candidate@example.com"}, format="json")
         unknown = APIClient().post(RESET, {"email": "nobody@example.com"}, format="json")
@@ -45,7 +45,7 @@ def test_a_reset_answers_the_same_for_known_and_unknown_addresses(candidate: Use
     assert [message.to for message in outbox] == [[candidate.email]]
 
 
-def test_a_reset_link_sets_a_new_password_and_works_once(candidate: User, sent) -> None:  # type: ignore[no-untyped-def]
+def test_a_reset_link_sets_a_new_password_and_works_once(candidate: User, sent) -> None:
     uid, token = reset_link(candidate, sent)
     body = {"uid": uid, "token": token, "password": NEW}
     assert APIClient().post(CONFIRM, body, format="json").status_code == 200
@@ -57,7 +57,7 @@ def test_a_reset_link_sets_a_new_password_and_works_once(candidate: User, sent) 
     assert candidate.check_password(NEW)
 
 
-def test_a_reset_link_expires(candidate: User, sent, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_reset_link_expires(candidate: User, sent, settings) -> None:
     uid, token = reset_link(candidate, sent)
     later = timezone.now() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 5)
     with time_machine.travel(later):
@@ -68,7 +68,7 @@ def test_a_reset_link_expires(candidate: User, sent, settings) -> None:  # type:
     assert response.json()["error"]["code"] == "invalid_link"
 
 
-def test_a_reset_refuses_a_weak_password_and_keeps_the_link_usable(candidate: User, sent) -> None:  # type: ignore[no-untyped-def]
+def test_a_reset_refuses_a_weak_password_and_keeps_the_link_usable(candidate: User, sent) -> None:
     uid, token = reset_link(candidate, sent)
     weak = APIClient().post(CONFIRM, {"uid": uid, "token": token, "password": "123"}, format="json")
     assert weak.status_code == 400 and "password" in weak.json()["error"]["fields"]
@@ -83,7 +83,7 @@ def test_a_garbled_reset_link_is_a_400(uid: str) -> None:
     assert response.json()["error"]["code"] == "invalid_link"
 
 
-def test_a_reset_logs_out_every_session(candidate: User, sent) -> None:  # type: ignore[no-untyped-def]
+def test_a_reset_logs_out_every_session(candidate: User, sent) -> None:
     browser = logged_in(candidate.email)
     uid, token = reset_link(candidate, sent)
     body = {"uid": uid, "token": token, "password": NEW}

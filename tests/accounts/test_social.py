@@ -15,7 +15,7 @@ def test_no_provider_is_offered_unless_configured(api: APIClient) -> None:
     assert api.get("/api/auth/providers/").json() == {"providers": []}
 
 
-def test_configured_providers_are_offered_with_their_login_urls(api: APIClient, settings) -> None:  # type: ignore[no-untyped-def]
+def test_configured_providers_are_offered_with_their_login_urls(api: APIClient, settings) -> None:
     settings.SOCIALACCOUNT_PROVIDERS = {
         "github": {"APPS": [{"client_id": "id", "secret": "s"}]},
         "openid_connect": {
@@ -30,7 +30,7 @@ def test_configured_providers_are_offered_with_their_login_urls(api: APIClient, 
 
 def test_a_user_unlinks_a_provider_and_no_one_elses(
     client_for, candidate: User, outsider: User
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     mine = SocialAccount.objects.create(user=candidate, provider="github", uid="1")
     theirs = SocialAccount.objects.create(user=outsider, provider="github", uid="2")
     client = client_for(candidate)
@@ -40,7 +40,7 @@ def test_a_user_unlinks_a_provider_and_no_one_elses(
     assert list(SocialAccount.objects.values_list("pk", flat=True)) == [theirs.pk]
 
 
-def test_the_last_way_to_log_in_cannot_be_unlinked(client_for, candidate: User) -> None:  # type: ignore[no-untyped-def]
+def test_the_last_way_to_log_in_cannot_be_unlinked(client_for, candidate: User) -> None:
     candidate.set_unusable_password()
     candidate.save()
     only = SocialAccount.objects.create(user=candidate, provider="google", uid="1")

@@ -23,14 +23,14 @@ RESEND = "/api/auth/email/resend/"
 CHANGE = "/api/auth/email/change/"
 
 
-def registered(api: APIClient, sent) -> tuple[User, str]:  # type: ignore[no-untyped-def]
+def registered(api: APIClient, sent) -> tuple[User, str]:
     with sent as outbox:
         assert register(api).status_code == 202
     user = User.objects.get(email="new.person@example.com")
     return user, link(outbox[-1], "/verify-email/")
 
 
-def test_a_new_account_is_unverified_until_its_link_is_followed(api: APIClient, sent) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_account_is_unverified_until_its_link_is_followed(api: APIClient, sent) -> None:
     user, key = registered(api, sent)
     client = APIClient()
     client.force_authenticate(user)
@@ -41,7 +41,7 @@ def test_a_new_account_is_unverified_until_its_link_is_followed(api: APIClient, 
     assert client.get("/api/me/").json()["email_verified"] is True
 
 
-def test_a_verification_link_works_once(api: APIClient, sent) -> None:  # type: ignore[no-untyped-def]
+def test_a_verification_link_works_once(api: APIClient, sent) -> None:
     _, key = registered(api, sent)
     assert APIClient().post(VERIFY, {"key": key}, format="json").status_code == 200
     again = APIClient().post(VERIFY, {"key": key}, format="json")
@@ -49,7 +49,7 @@ def test_a_verification_link_works_once(api: APIClient, sent) -> None:  # type: 
     assert again.json()["error"]["code"] == "invalid_link"
 
 
-def test_an_expired_or_forged_link_is_refused_in_the_error_shape(api: APIClient, sent) -> None:  # type: ignore[no-untyped-def]
+def test_an_expired_or_forged_link_is_refused_in_the_error_shape(api: APIClient, sent) -> None:
     _, key = registered(api, sent)
     forged = APIClient().post(VERIFY, {"key": key[:-2] + "xx"}, format="json")
     assert forged.status_code == 400
@@ -59,7 +59,7 @@ def test_an_expired_or_forged_link_is_refused_in_the_error_shape(api: APIClient,
     assert late.status_code == 400 and late.json()["error"]["code"] == "invalid_link"
 
 
-def test_resending_is_limited_to_once_a_period(api: APIClient, sent, settings) -> None:  # type: ignore[no-untyped-def]
+def test_resending_is_limited_to_once_a_period(api: APIClient, sent, settings) -> None:
     settings.EMAIL_VERIFICATION_RESEND_SECONDS = 1
     user, _ = registered(api, sent)
     client = APIClient()
@@ -76,13 +76,13 @@ def test_resending_is_limited_to_once_a_period(api: APIClient, sent, settings) -
     assert client.post(RESEND).status_code == 202
 
 
-def test_a_verified_user_has_nothing_to_resend(client_for, candidate: User) -> None:  # type: ignore[no-untyped-def]
+def test_a_verified_user_has_nothing_to_resend(client_for, candidate: User) -> None:
     response = client_for(candidate).post(RESEND)
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "already_verified"
 
 
-def test_a_new_email_takes_effect_only_once_verified(client_for, candidate: User, sent) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_email_takes_effect_only_once_verified(client_for, candidate: User, sent) -> None:
     client = client_for(candidate)
     with sent as outbox:
         response = client.post(
@@ -105,7 +105,7 @@ def test_a_new_email_takes_effect_only_once_verified(client_for, candidate: User
     assert APIClient().post("/api/auth/login/", login, format="json").status_code == 200
 
 
-def test_changing_email_needs_the_password(client_for, candidate: User) -> None:  # type: ignore[no-untyped-def]
+def test_changing_email_needs_the_password(client_for, candidate: User) -> None:
     response = client_for(candidate).post(
         CHANGE, {"email": "x@example.com", "password": "wrong"}, format="json"
     )
@@ -115,7 +115,7 @@ def test_changing_email_needs_the_password(client_for, candidate: User) -> None:
 
 def test_moving_to_a_taken_address_answers_alike_and_tells_its_owner(
     client_for, candidate: User, outsider: User, sent
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with sent as outbox:
         taken = client_for(candidate).post(
             CHANGE, {"email": outsider.email, "password": PASSWORD}, format="json"
@@ -130,7 +130,7 @@ def test_moving_to_a_taken_address_answers_alike_and_tells_its_owner(
     assert not EmailAddress.objects.filter(user=candidate, email=outsider.email).exists()
 
 
-def test_existing_accounts_count_as_verified_after_the_migration(db) -> None:  # type: ignore[no-untyped-def]
+def test_existing_accounts_count_as_verified_after_the_migration(db) -> None:
     import importlib
 
     from django.apps import apps
@@ -144,7 +144,7 @@ def test_existing_accounts_count_as_verified_after_the_migration(db) -> None:  #
     assert not EmailAddress.objects.filter(user=erased).exists()
 
 
-def test_erasing_an_account_deletes_its_addresses(client_for, candidate: User) -> None:  # type: ignore[no-untyped-def]
+def test_erasing_an_account_deletes_its_addresses(client_for, candidate: User) -> None:
     response = client_for(candidate).post("/api/me/delete/", {"password": PASSWORD}, format="json")
     assert response.status_code == 204
     assert not EmailAddress.objects.filter(user=candidate).exists()

@@ -174,21 +174,21 @@ def browser(_orm_beside_playwright: None) -> Iterator[object]:
 
 
 @pytest.fixture
-def new_page(browser, e2e_server: AsgiServer) -> Iterator[Callable[..., object]]:  # type: ignore[no-untyped-def]
+def new_page(browser, e2e_server: AsgiServer) -> Iterator[Callable[..., object]]:
     """Open a page in a fresh browser context (its own cookies), laptop-sized by default."""
     contexts = []
 
-    def make(width: int = 1366, height: int = 900, base_url: str | None = None):  # type: ignore[no-untyped-def]
+    def make(width: int = 1366, height: int = 900, base_url: str | None = None):
         context = browser.new_context(
             base_url=base_url or e2e_server.http_url, viewport={"width": width, "height": height}
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
-        page.console_errors = []  # type: ignore[attr-defined]
+        page.console_errors = []
         page.on("pageerror", lambda error: page.console_errors.append(str(error)))
         # Every error status the page received: the browser logs each one in the console.
-        page.failed_requests = []  # type: ignore[attr-defined]
+        page.failed_requests = []
         page.on(
             "response",
             lambda response: (
@@ -203,7 +203,7 @@ def new_page(browser, e2e_server: AsgiServer) -> Iterator[Callable[..., object]]
         context.close()
 
 
-def screenshot(page, name: str, *, full_page: bool = True) -> Path:  # type: ignore[no-untyped-def]
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
     """Write a screenshot as a test artefact: the full page, or what is on screen (a dialog)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
@@ -211,7 +211,7 @@ def screenshot(page, name: str, *, full_page: bool = True) -> Path:  # type: ign
     return path
 
 
-def log_in(page, email: str, password: str, next_path: str = "/") -> None:  # type: ignore[no-untyped-def]
+def log_in(page, email: str, password: str, next_path: str = "/") -> None:
     """Log in through the form, as a person would."""
     page.goto(f"/login?next={next_path}")
     page.get_by_label("Email").fill(email)
@@ -237,7 +237,7 @@ def mailed_link(mail_dir: Path, to: str, path: str, timeout: float = 15.0) -> st
     raise AssertionError(f"no email to {to} with a {path} link")
 
 
-def assert_fits_width(page) -> None:  # type: ignore[no-untyped-def]
+def assert_fits_width(page) -> None:
     """The page does not scroll sideways at its width; else name the elements that stick out."""
     limit = page.viewport_size["width"]
     width = page.evaluate("() => document.documentElement.scrollWidth")

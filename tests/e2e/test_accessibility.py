@@ -15,7 +15,7 @@ AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 EXCLUDE = [".excalidraw"]
 
 
-def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+def _violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         """async (exclude) => {
@@ -31,7 +31,7 @@ def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def axe_page(browser, e2e_server):  # type: ignore[no-untyped-def]
+def axe_page(browser, e2e_server):
     if not AXE.is_file():
         _missing("axe-core is not installed: npm ci in frontend/")
     # Injecting axe needs an inline script, which our CSP rightly forbids.
@@ -41,7 +41,7 @@ def axe_page(browser, e2e_server):  # type: ignore[no-untyped-def]
     context.close()
 
 
-def test_the_pages_have_no_serious_accessibility_violations(axe_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_the_pages_have_no_serious_accessibility_violations(axe_page, password) -> None:
     page = axe_page
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     interview = InterviewFactory(candidate=carl, starts_at=timezone.now() + timedelta(minutes=2))

@@ -9,7 +9,7 @@ from tests.factories import UserFactory
 
 def test_a_new_user_verifies_their_email_from_the_link_then_logs_in_again(
     new_page, mail_dir
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = new_page()
     page.goto("/register")
     page.get_by_label("Email").fill("vera@example.com")
@@ -34,7 +34,7 @@ def test_a_new_user_verifies_their_email_from_the_link_then_logs_in_again(
     assert page.console_errors == []
 
 
-def test_a_forgotten_password_is_reset_from_the_emailed_link(new_page, mail_dir) -> None:  # type: ignore[no-untyped-def]
+def test_a_forgotten_password_is_reset_from_the_emailed_link(new_page, mail_dir) -> None:
     UserFactory(email="rosa@example.com", profile__display_name="Rosa")
     page = new_page()
     page.goto("/login")
@@ -56,7 +56,7 @@ def test_a_forgotten_password_is_reset_from_the_emailed_link(new_page, mail_dir)
 
 def test_the_account_page_ends_a_session_manages_a_token_and_deletes_the_account(
     new_page, password
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = UserFactory(email="tom@example.com", profile__display_name="Tom")
     phone = new_page(width=390, height=844)
     log_in(phone, "tom@example.com", password)

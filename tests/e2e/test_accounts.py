@@ -7,7 +7,7 @@ from tests.e2e.conftest import log_in, screenshot
 from tests.factories import UserFactory
 
 
-def test_a_visitor_signs_up_and_lands_on_their_interviews(new_page) -> None:  # type: ignore[no-untyped-def]
+def test_a_visitor_signs_up_and_lands_on_their_interviews(new_page) -> None:
     page = new_page()
     page.goto("/interviews")
     page.wait_for_url("**/login?next=%2Finterviews")
@@ -39,7 +39,7 @@ def test_a_visitor_signs_up_and_lands_on_their_interviews(new_page) -> None:  # 
     assert page.console_errors == []
 
 
-def test_a_wrong_password_is_explained_next_to_the_form(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_password_is_explained_next_to_the_form(new_page, password) -> None:
     UserFactory(email="ada@example.com")
     page = new_page()
     page.goto("/login")
@@ -53,7 +53,7 @@ def test_a_wrong_password_is_explained_next_to_the_form(new_page, password) -> N
     screenshot(page, "03-login-error")
 
 
-def test_sign_up_errors_are_shown_next_to_their_fields(new_page) -> None:  # type: ignore[no-untyped-def]
+def test_sign_up_errors_are_shown_next_to_their_fields(new_page) -> None:
     page = new_page()
     page.goto("/register")
     page.get_by_label("Email").fill("not-an-email")
@@ -69,7 +69,7 @@ def test_sign_up_errors_are_shown_next_to_their_fields(new_page) -> None:  # typ
     assert page.get_by_label("Password").get_attribute("aria-invalid") == "true"
 
 
-def test_the_profile_changes_time_zone_and_domains(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_the_profile_changes_time_zone_and_domains(new_page, password) -> None:
     user = UserFactory(email="grace@example.com", profile__display_name="Grace")
     page = new_page(width=820, height=1180)  # a tablet held upright
     log_in(page, "grace@example.com", password, "/profile")
@@ -87,7 +87,7 @@ def test_the_profile_changes_time_zone_and_domains(new_page, password) -> None: 
     assert set(user.profile.focus_domains) == {"recommendation", "ads"}
 
 
-def test_signing_up_with_a_taken_email_says_to_check_the_email(new_page) -> None:  # type: ignore[no-untyped-def]
+def test_signing_up_with_a_taken_email_says_to_check_the_email(new_page) -> None:
     UserFactory(email="taken@example.com", profile__display_name="Owner")
     page = new_page()
     page.goto("/register")

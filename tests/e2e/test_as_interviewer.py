@@ -13,7 +13,7 @@ from tests.factories import UserFactory
 from tests.scoring.conftest import given_scorecard, person
 
 
-def test_a_new_interviewer_is_told_there_is_not_enough_data_yet(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_interviewer_is_told_there_is_not_enough_data_yet(new_page, password) -> None:
     UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     page = new_page()
     log_in(page, "ivy@example.com", password)
@@ -26,7 +26,7 @@ def test_a_new_interviewer_is_told_there_is_not_enough_data_yet(new_page, passwo
     assert page.console_errors == [] and page.failed_requests == []
 
 
-def test_an_interviewer_reads_how_they_score_and_what_candidates_said(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_an_interviewer_reads_how_they_score_and_what_candidates_said(new_page, password) -> None:
     ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     others = [person() for _ in range(3)]
     # Ivy scores four candidates; other interviewers score the same people for comparison.
@@ -63,7 +63,7 @@ def test_an_interviewer_reads_how_they_score_and_what_candidates_said(new_page, 
     assert page.console_errors == [] and page.failed_requests == []
 
 
-def test_a_failing_request_is_explained_in_words(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_request_is_explained_in_words(new_page, password) -> None:
     UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     page = new_page()
     log_in(page, "ivy@example.com", password)

@@ -13,7 +13,7 @@ from tests.factories import InterviewFactory, UserFactory
 
 def test_opening_the_board_and_writing_on_it_sends_no_request_to_another_origin(
     new_page, password
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy = UserFactory(email="ivy.board@example.com", profile__display_name="Ivy")
     carl = UserFactory(email="carl.board@example.com", profile__display_name="Carl")
     interview = InterviewFactory(

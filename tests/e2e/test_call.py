@@ -51,7 +51,7 @@ def _tone(path: Path, hz: float = 440.0, seconds: float = 4.0, rate: int = 48_00
 @pytest.fixture(scope="module")
 def media_browser(
     _orm_beside_playwright: None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[object]:  # type: ignore[no-untyped-def]
+) -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing") if REQUIRE_SERVICES else pytest.skip("no Chromium")
     from playwright.sync_api import sync_playwright
@@ -73,10 +73,10 @@ def media_browser(
 
 
 @pytest.fixture
-def call_pages(media_browser) -> Iterator[Callable[..., object]]:  # type: ignore[no-untyped-def]
+def call_pages(media_browser) -> Iterator[Callable[..., object]]:
     contexts = []
 
-    def make(base_url: str, *, deny_microphone: bool = False):  # type: ignore[no-untyped-def]
+    def make(base_url: str, *, deny_microphone: bool = False):
         context = media_browser.new_context(
             base_url=base_url, viewport={"width": 1366, "height": 900}
         )
@@ -95,7 +95,7 @@ def call_pages(media_browser) -> Iterator[Callable[..., object]]:  # type: ignor
         context.close()
 
 
-def _pair():  # type: ignore[no-untyped-def]
+def _pair():
     ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     return InterviewFactory(
@@ -103,12 +103,12 @@ def _pair():  # type: ignore[no-untyped-def]
     )
 
 
-def _inbound_bytes(page) -> int:  # type: ignore[no-untyped-def]
+def _inbound_bytes(page) -> int:
     value = page.get_by_test_id("call-quality").get_attribute("data-inbound-audio-bytes")
     return int(value or 0)
 
 
-def _inbound_level(page) -> float:  # type: ignore[no-untyped-def]
+def _inbound_level(page) -> float:
     value = page.get_by_test_id("call-quality").get_attribute("data-inbound-audio-level")
     return float(value or 0)
 
@@ -122,7 +122,7 @@ def _wait(predicate: Callable[[], bool], seconds: float = 15) -> bool:
     return False
 
 
-def _join_both(call_pages, base_url: str, password: str, query: str = ""):  # type: ignore[no-untyped-def]
+def _join_both(call_pages, base_url: str, password: str, query: str = ""):
     interview = _pair()
     room = f"/interviews/{interview.pk}/room"
     interviewer, candidate = call_pages(base_url), call_pages(base_url)
@@ -135,13 +135,13 @@ def _join_both(call_pages, base_url: str, password: str, query: str = ""):  # ty
     return interviewer, candidate
 
 
-def _connected(page) -> None:  # type: ignore[no-untyped-def]
+def _connected(page) -> None:
     page.get_by_test_id("call-status").get_by_text("Connected", exact=True).wait_for(timeout=45_000)
 
 
 def test_two_participants_hear_each_other_mute_and_recover(
     call_pages, e2e_server, password
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     interviewer, candidate = _join_both(call_pages, e2e_server.http_url, password)
     for page in (interviewer, candidate):
         _connected(page)
@@ -180,7 +180,7 @@ def test_two_participants_hear_each_other_mute_and_recover(
     interviewer.locator(".notes .cm-content").get_by_text("said on the call").wait_for()
 
 
-def test_a_denied_microphone_leaves_the_room_usable(call_pages, e2e_server, password) -> None:  # type: ignore[no-untyped-def]
+def test_a_denied_microphone_leaves_the_room_usable(call_pages, e2e_server, password) -> None:
     interview = _pair()
     room = f"/interviews/{interview.pk}/room"
     page = call_pages(e2e_server.http_url, deny_microphone=True)
@@ -261,7 +261,7 @@ def relay_server(turn_port: int, secret: str, tmp_path: Path) -> Iterator[object
 
 def test_the_call_connects_through_the_turn_relay_with_the_servers_credentials(
     call_pages, password, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with turn_server(TURN_SECRET) as port, relay_server(port, TURN_SECRET, tmp_path) as server:
         interviewer, candidate = _join_both(call_pages, server.http_url, password, "?relay=1")
         for page in (interviewer, candidate):
@@ -277,7 +277,7 @@ def test_the_call_connects_through_the_turn_relay_with_the_servers_credentials(
 
 def test_a_wrong_turn_secret_never_connects_through_the_relay(
     call_pages, password, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with (
         turn_server(TURN_SECRET) as port,
         relay_server(port, "not-the-relay-secret", tmp_path) as server,

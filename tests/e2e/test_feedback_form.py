@@ -11,7 +11,7 @@ from tests.scoring.conftest import held_interview
 
 def test_the_candidate_rates_conduct_first_and_the_feedback_once_it_is_released(
     new_page, password
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy = UserFactory(email="ivy.fb@example.com", profile__display_name="Ivy")
     carl = UserFactory(email="carl.fb@example.com", profile__display_name="Carl")
     interview = held_interview(ivy, carl)

@@ -20,7 +20,7 @@ from tests.scoring.conftest import held_interview
 PHONE = {"width": 390, "height": 844}
 
 
-def _cast():  # type: ignore[no-untyped-def]
+def _cast():
     ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     return ivy, carl
@@ -28,7 +28,7 @@ def _cast():  # type: ignore[no-untyped-def]
 
 def test_home_lists_what_is_due_next_and_the_open_request_for_both_roles(
     new_page, password
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy, carl = _cast()
     held = held_interview(ivy, carl, ended_ago=timedelta(minutes=20))
     old = held_interview(carl, ivy, ended_ago=timedelta(days=10))
@@ -119,7 +119,7 @@ def test_home_lists_what_is_due_next_and_the_open_request_for_both_roles(
     assert page.failed_requests == [] and page.console_errors == []
 
 
-def _fill_scorecard(page) -> None:  # type: ignore[no-untyped-def]
+def _fill_scorecard(page) -> None:
     cards = page.locator(".step-card .step-score")
     cards.nth(0).locator(".level").nth(2).click()
     page.get_by_label("Evidence for step 1").fill("Asked about scale and latency first.")
@@ -129,7 +129,7 @@ def _fill_scorecard(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_text("Draft saved").wait_for()
 
 
-def test_communication_shows_every_level_and_submitting_asks_first(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_communication_shows_every_level_and_submitting_asks_first(new_page, password) -> None:
     ivy, carl = _cast()
     held = held_interview(ivy, carl, ended_ago=timedelta(minutes=20))
     scorecard = f"/interviews/{held.pk}/scorecard"
@@ -183,7 +183,7 @@ def test_communication_shows_every_level_and_submitting_asks_first(new_page, pas
     assert page.failed_requests == [] and page.console_errors == []
 
 
-def test_the_phone_scorecard_shows_the_levels_and_the_dialog_in_full(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_the_phone_scorecard_shows_the_levels_and_the_dialog_in_full(new_page, password) -> None:
     ivy, carl = _cast()
     held = held_interview(ivy, carl, ended_ago=timedelta(minutes=20))
     page = new_page(**PHONE)

@@ -10,7 +10,7 @@ from tests.factories import UserFactory
 INSTANT = "/api/match/instant/"
 
 
-def _wait_in_queue(page, connection: str) -> None:  # type: ignore[no-untyped-def]
+def _wait_in_queue(page, connection: str) -> None:
     """Queue as the interviewer and wait until the page says how the match will reach it."""
     page.get_by_label("I want to be the").select_option("interviewer")
     page.get_by_role("button", name="Match me now").click()
@@ -18,13 +18,13 @@ def _wait_in_queue(page, connection: str) -> None:  # type: ignore[no-untyped-de
     page.get_by_test_id("match-connection").get_by_text(connection).wait_for()
 
 
-def _partner_joins(page) -> None:  # type: ignore[no-untyped-def]
+def _partner_joins(page) -> None:
     page.get_by_label("I want to be the").select_option("candidate")
     page.get_by_role("button", name="Match me now").click()
     page.wait_for_url("**/interviews/*/room")
 
 
-def _pair(new_page, password):  # type: ignore[no-untyped-def]
+def _pair(new_page, password):
     UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     UserFactory(email="carl@example.com", profile__display_name="Carl")
     waiting, joining = new_page(), new_page()
@@ -33,11 +33,11 @@ def _pair(new_page, password):  # type: ignore[no-untyped-def]
     return waiting, joining
 
 
-def test_the_match_is_pushed_to_the_waiting_page(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_the_match_is_pushed_to_the_waiting_page(new_page, password) -> None:
     waiting, joining = _pair(new_page, password)
     polls: list[str] = []
 
-    def record(request) -> None:  # type: ignore[no-untyped-def]
+    def record(request) -> None:
         if request.method == "GET" and urlsplit(request.url).path == INSTANT:
             polls.append(request.url)
 
@@ -53,7 +53,7 @@ def test_the_match_is_pushed_to_the_waiting_page(new_page, password) -> None:  #
     assert waiting.console_errors == [] and waiting.failed_requests == []
 
 
-def test_without_the_socket_the_page_polls_and_still_finds_the_match(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_without_the_socket_the_page_polls_and_still_finds_the_match(new_page, password) -> None:
     waiting, joining = _pair(new_page, password)
     # Every attempt to open the push socket fails, as behind a proxy that drops websockets.
     waiting.route_web_socket("**/ws/match/instant/", lambda ws: ws.close(code=1011))
@@ -64,7 +64,7 @@ def test_without_the_socket_the_page_polls_and_still_finds_the_match(new_page, p
     waiting.wait_for_url("**/interviews/*/room", timeout=15_000)
 
 
-def test_a_candidate_behind_another_switches_on_the_hint_and_is_matched(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_a_candidate_behind_another_switches_on_the_hint_and_is_matched(new_page, password) -> None:
     first, second = _pair(new_page, password)
     for page in (first, second):
         page.get_by_label("I want to be the").select_option("candidate")

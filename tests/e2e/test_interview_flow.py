@@ -7,7 +7,7 @@ from tests.e2e.conftest import log_in, screenshot
 from tests.factories import UserFactory
 
 
-def _notes_words(page) -> list[str]:  # type: ignore[no-untyped-def]
+def _notes_words(page) -> list[str]:
     """The words of the shared notes as shown, without the other person's cursor label.
 
     Whitespace next to a remote cursor widget renders differently, so words are compared.
@@ -20,7 +20,7 @@ def _notes_words(page) -> list[str]:  # type: ignore[no-untyped-def]
     return text.replace("\u2060", " ").split()
 
 
-def test_two_people_run_score_and_review_an_interview(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_two_people_run_score_and_review_an_interview(new_page, password) -> None:
     ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     interviewer = new_page()

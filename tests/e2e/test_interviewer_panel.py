@@ -26,7 +26,7 @@ CLIPPED = """panel => {
 }"""
 
 
-def _assert_fits(page, *, one_screen: bool = True) -> None:  # type: ignore[no-untyped-def]
+def _assert_fits(page, *, one_screen: bool = True) -> None:
     panel = page.get_by_role("complementary", name="Interviewer panel")
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
     fit = panel.evaluate(CLIPPED)
@@ -39,7 +39,7 @@ def _assert_fits(page, *, one_screen: bool = True) -> None:  # type: ignore[no-u
 
 def test_the_interviewer_sees_prompt_guides_rubric_and_notes_within_one_laptop_screen(
     new_page, password
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy = UserFactory(email="ivy.panel@example.com", profile__display_name="Ivy")
     carl = UserFactory(email="carl.panel@example.com", profile__display_name="Carl")
     question = Question.objects.exclude(guide={}).order_by("pk").first()

@@ -12,7 +12,7 @@ from tests.e2e.conftest import log_in, screenshot
 from tests.factories import InterviewFactory, UserFactory
 
 
-def test_upcoming_interviews_show_local_time_partner_and_invite(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_upcoming_interviews_show_local_time_partner_and_invite(new_page, password) -> None:
     carl = UserFactory(
         email="carl@example.com", profile__display_name="Carl", profile__time_zone="Asia/Tokyo"
     )
@@ -57,7 +57,7 @@ def test_upcoming_interviews_show_local_time_partner_and_invite(new_page, passwo
     assert (upcoming.status, upcoming.cancel_reason) == ("cancelled", "A clash at work")
 
 
-def test_a_refused_cancellation_is_explained_next_to_the_form(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_cancellation_is_explained_next_to_the_form(new_page, password) -> None:
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     interview = InterviewFactory(candidate=carl, starts_at=timezone.now() + timedelta(days=1))
     page = new_page(width=820, height=1180)

@@ -74,13 +74,13 @@ class FlakyLink:
 
 
 @pytest.fixture
-def flaky_link(e2e_server) -> Iterator[FlakyLink]:  # type: ignore[no-untyped-def]
+def flaky_link(e2e_server) -> Iterator[FlakyLink]:
     link = FlakyLink(e2e_server.port)
     yield link
     link.close()
 
 
-def _live_interview():  # type: ignore[no-untyped-def]
+def _live_interview():
     ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     return InterviewFactory(
@@ -90,7 +90,7 @@ def _live_interview():  # type: ignore[no-untyped-def]
 
 def test_the_room_reconnects_by_itself_and_delivers_edits_made_offline(
     new_page, password, flaky_link
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     interview = _live_interview()
     room = f"/interviews/{interview.pk}/room"
     interviewer = new_page()
@@ -114,7 +114,7 @@ def test_the_room_reconnects_by_itself_and_delivers_edits_made_offline(
     interviewer.locator(".notes .cm-content").get_by_text("written while offline").wait_for()
 
 
-def test_a_shape_drawn_on_the_board_reaches_the_partner_and_is_stored(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_a_shape_drawn_on_the_board_reaches_the_partner_and_is_stored(new_page, password) -> None:
     interview = _live_interview()
     room = f"/interviews/{interview.pk}/room"
     interviewer = new_page()

@@ -12,7 +12,7 @@ from tests.factories import InterviewFactory, UserFactory
 
 def test_typing_a_marker_on_a_continued_line_keeps_one_and_enter_on_an_empty_item_ends_the_list(
     new_page, password
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     carl = UserFactory(email="carl.lists@example.com", profile__display_name="Carl")
     interview = InterviewFactory(candidate=carl, starts_at=timezone.now() + timedelta(minutes=2))
     page = new_page(width=1280, height=800)

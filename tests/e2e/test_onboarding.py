@@ -12,7 +12,7 @@ from tests.factories import InterviewFactory, UserFactory
 PHONE = {"width": 390, "height": 844}
 
 
-def test_the_landing_page_explains_the_site_to_a_visitor(new_page) -> None:  # type: ignore[no-untyped-def]
+def test_the_landing_page_explains_the_site_to_a_visitor(new_page) -> None:
     for name, size in (("1280", {"width": 1280, "height": 900}), ("390", PHONE)):
         page = new_page(**size)
         page.goto("/")
@@ -30,7 +30,7 @@ def test_the_landing_page_explains_the_site_to_a_visitor(new_page) -> None:  # t
         assert page.failed_requests == [] and page.console_errors == []
 
 
-def test_the_first_run_page_says_how_practice_works(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_the_first_run_page_says_how_practice_works(new_page, password) -> None:
     UserFactory(email="nova@example.com", profile__display_name="Nova")
     page = new_page(**PHONE)
     log_in(page, "nova@example.com", password, "/welcome")
@@ -48,7 +48,7 @@ def test_the_first_run_page_says_how_practice_works(new_page, password) -> None:
 
 def test_a_wrong_link_or_someone_elses_interview_says_so_once_with_a_way_back(
     new_page, password
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     UserFactory(email="olga@example.com", profile__display_name="Olga")
     theirs = InterviewFactory(starts_at=timezone.now() + timedelta(days=1))
     page = new_page(width=1280)

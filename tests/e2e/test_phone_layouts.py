@@ -15,7 +15,7 @@ from tests.scoring.conftest import given_scorecard, person
 PHONE = {"width": 390, "height": 844}
 
 
-def test_the_grid_greys_out_the_past_and_stops_at_the_horizon(new_page, password, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_grid_greys_out_the_past_and_stops_at_the_horizon(new_page, password, settings) -> None:
     UserFactory(email="ada@example.com", profile__time_zone="UTC")
     page = new_page(width=1280)
     log_in(page, "ada@example.com", password, "/availability")
@@ -45,7 +45,7 @@ def test_the_grid_greys_out_the_past_and_stops_at_the_horizon(new_page, password
     assert page.console_errors == []
 
 
-def test_availability_and_report_fit_a_phone(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_availability_and_report_fit_a_phone(new_page, password) -> None:
     carl = UserFactory(email="carl@example.com", profile__target_level="senior")
     for days_ago in (5, 3):
         given_scorecard(person(), carl, [3, 2, 3, 2, 3, 2, None], days_ago=days_ago)
@@ -65,7 +65,7 @@ def test_availability_and_report_fit_a_phone(new_page, password) -> None:  # typ
     assert page.console_errors == []
 
 
-def test_the_room_on_a_phone_shows_the_notes_first(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_the_room_on_a_phone_shows_the_notes_first(new_page, password) -> None:
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     interview = InterviewFactory(candidate=carl, starts_at=timezone.now() + timedelta(minutes=2))
     page = new_page(**PHONE)

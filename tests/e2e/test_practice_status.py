@@ -17,7 +17,7 @@ from tests.interviews.helpers import window
 KOLKATA = zoneinfo.ZoneInfo("Asia/Kolkata")
 
 
-def test_an_open_request_the_last_run_could_not_serve_says_why(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_an_open_request_the_last_run_could_not_serve_says_why(new_page, password) -> None:
     ada = UserFactory(email="ada@example.com", profile__display_name="Ada")
     InterviewRequest.objects.create(user=ada, role="candidate", level="mid")
     window(ada, timezone.now() + timedelta(days=2), hours=3)
@@ -31,7 +31,7 @@ def test_an_open_request_the_last_run_could_not_serve_says_why(new_page, passwor
     screenshot(page, "47-request-unserved")
 
 
-def test_rescheduling_offers_the_times_both_are_free_in_my_zone(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_rescheduling_offers_the_times_both_are_free_in_my_zone(new_page, password) -> None:
     ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     carl = UserFactory(
         email="carl@example.com", profile__display_name="Carl", profile__time_zone="Asia/Kolkata"

@@ -52,10 +52,10 @@ navigator.mediaDevices.getUserMedia = async () => {
 """
 
 
-def toned(make):  # type: ignore[no-untyped-def]
+def toned(make):
     """Open pages whose microphone is a tone."""
 
-    def make_toned(base_url: str):  # type: ignore[no-untyped-def]
+    def make_toned(base_url: str):
         page = make(base_url)
         page.add_init_script(TONE_MICROPHONE)
         return page
@@ -63,13 +63,13 @@ def toned(make):  # type: ignore[no-untyped-def]
     return make_toned
 
 
-def _recording(page) -> None:  # type: ignore[no-untyped-def]
+def _recording(page) -> None:
     page.get_by_test_id("recording-indicator").wait_for()
 
 
 def test_both_consent_each_voice_is_recorded_stored_once_and_decodes(
     call_pages, server, password, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     interviewer, candidate = _join_both(toned(call_pages), server.http_url, password)
     # Each records its own microphone, so only the microphone is needed, not the connection.
     for page in (interviewer, candidate):
@@ -132,7 +132,7 @@ def recording_user(interview_id: int, role: str) -> int:
     return interview.interviewer_id if role == "interviewer" else interview.candidate_id
 
 
-def _csrf(page) -> str:  # type: ignore[no-untyped-def]
+def _csrf(page) -> str:
     cookies = {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}
     return cookies.get("csrftoken", "")
 
@@ -188,7 +188,7 @@ DECODE = """async (url) => {
 
 def test_a_real_opus_recording_is_stored_byte_for_byte_and_decodes(
     call_pages, server, password, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from tests.e2e.conftest import log_in
     from tests.factories import InterviewFactory, UserFactory
 

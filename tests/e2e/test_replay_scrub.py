@@ -88,13 +88,13 @@ def _scored_and_released(interview: Interview) -> None:
     given_feedback(scorecard_submitted(interview, scores, submitted_at=timezone.now()), {})
 
 
-def _moment_label(page) -> str:  # type: ignore[no-untyped-def]
+def _moment_label(page) -> str:
     return page.locator('label[for="replay-position"]').inner_text()
 
 
 def test_scrubbing_to_a_moment_mid_step_shows_the_notes_and_board_as_they_stood(
     axe_page, password
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = axe_page
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

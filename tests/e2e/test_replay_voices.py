@@ -76,25 +76,25 @@ SEEK = """(ms) => {
 }"""
 
 
-def _clock_seconds(page, end: bool = False) -> float:  # type: ignore[no-untyped-def]
+def _clock_seconds(page, end: bool = False) -> float:
     """Read the player's position (or, with `end`, where its bar ends) in whole seconds."""
     shown = page.get_by_test_id("replay-clock").inner_text().split(" / ")[1 if end else 0]
     minutes, seconds = shown.split(":")
     return int(minutes) * 60 + int(seconds)
 
 
-def _voices(page) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
+def _voices(page) -> dict[str, dict[str, Any]]:
     return {voice["role"]: voice for voice in page.evaluate(VOICES)}
 
 
-def _current_step(page) -> str | None:  # type: ignore[no-untyped-def]
+def _current_step(page) -> str | None:
     current = page.locator('[aria-current="step"]')
     return current.get_attribute("data-testid") if current.count() else None
 
 
 def test_the_replay_plays_both_voices_and_the_notes_follow_the_audio(
     call_pages, server, password
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     interview = InterviewFactory(

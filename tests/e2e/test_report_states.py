@@ -9,7 +9,7 @@ from tests.factories import UserFactory
 from tests.scoring.conftest import given_scorecard, person
 
 
-def test_a_user_with_zero_scorecards_gets_the_empty_state_not_a_chart(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_with_zero_scorecards_gets_the_empty_state_not_a_chart(new_page, password) -> None:
     nova = UserFactory(email="nova.report@example.com")
     report_update(user_id=nova.pk)
     page = new_page(width=1280, height=800)
@@ -22,7 +22,7 @@ def test_a_user_with_zero_scorecards_gets_the_empty_state_not_a_chart(new_page, 
 
 def test_a_step_without_ratings_shows_no_estimate_and_percentiles_say_when(
     new_page, password
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     carl = UserFactory(email="carl.report@example.com", profile__target_level="senior")
     for days_ago, interviewer in ((5, person()), (3, person())):
         # Step 7 never reached: no rating of it at all.
@@ -46,7 +46,7 @@ def test_a_step_without_ratings_shows_no_estimate_and_percentiles_say_when(
     assert page.console_errors == [] and page.failed_requests == []
 
 
-def test_a_verdict_says_how_likely_the_step_is_below_the_bar(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_a_verdict_says_how_likely_the_step_is_below_the_bar(new_page, password) -> None:
     vera = UserFactory(email="vera.report@example.com", profile__target_level="senior")
     for days_ago in (9, 6, 3):
         # Steps 1-6 rated three times (enough for a verdict), step 7 never reached.

@@ -15,7 +15,7 @@ EDITOR = ".notes .cm-content"
 DASH = "\u2013"  # formatRange joins the times of one day with an en dash
 
 
-def test_a_room_before_it_opens_says_when_and_opens_by_itself(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_a_room_before_it_opens_says_when_and_opens_by_itself(new_page, password) -> None:
     ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     # The room opens 10 minutes before the start: here, a few seconds after the page loads.
     starts = timezone.now() + timedelta(minutes=10, seconds=15)
@@ -40,7 +40,7 @@ def test_a_room_before_it_opens_says_when_and_opens_by_itself(new_page, password
     screenshot(page, "28-room-opened-by-itself")
 
 
-def test_the_past_list_shows_when_the_interview_really_ran(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_the_past_list_shows_when_the_interview_really_ran(new_page, password) -> None:
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     day = (timezone.now() - timedelta(days=3)).astimezone(UTC)
     booked = datetime(day.year, day.month, day.day, 10, 0, tzinfo=UTC)
@@ -60,7 +60,7 @@ def test_the_past_list_shows_when_the_interview_really_ran(new_page, password) -
     page.get_by_test_id("held").get_by_text(f"10:02{DASH}10:31", exact=False).wait_for()
 
 
-def test_cancelling_half_a_swap_asks_about_the_other_half(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_cancelling_half_a_swap_asks_about_the_other_half(new_page, password) -> None:
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     first, second = swap_book(
@@ -90,7 +90,7 @@ def test_cancelling_half_a_swap_asks_about_the_other_half(new_page, password) ->
     assert (first.status, second.status) == ("cancelled", "scheduled")
 
 
-def test_match_me_now_works_again_after_an_interview_ends_early(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_match_me_now_works_again_after_an_interview_ends_early(new_page, password) -> None:
     ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     interviewer, candidate = new_page(), new_page()

@@ -12,7 +12,7 @@ from tests.factories import InterviewFactory, UserFactory
 
 def test_the_room_renders_under_its_csp_with_the_partners_caret_coloured(
     new_page, password
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy = UserFactory(email="ivy.css@example.com", profile__display_name="Ivy")
     carl = UserFactory(email="carl.css@example.com", profile__display_name="Carl")
     interview = InterviewFactory(

@@ -11,7 +11,7 @@ from tests.e2e.conftest import log_in, screenshot
 from tests.factories import UserFactory
 
 
-def test_dragging_over_the_grid_publishes_windows_in_the_profile_zone(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_dragging_over_the_grid_publishes_windows_in_the_profile_zone(new_page, password) -> None:
     user = UserFactory(email="ada@example.com", profile__time_zone="Asia/Tokyo")
     page = new_page()
     log_in(page, "ada@example.com", password, "/availability")
@@ -42,7 +42,7 @@ def test_dragging_over_the_grid_publishes_windows_in_the_profile_zone(new_page, 
     assert local[0][0].date() > timezone.now().astimezone(tokyo).date()
 
 
-def test_a_window_in_the_past_is_refused_in_words(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_a_window_in_the_past_is_refused_in_words(new_page, password) -> None:
     UserFactory(email="alan@example.com")
     page = new_page()
     log_in(page, "alan@example.com", password, "/availability")
@@ -56,7 +56,7 @@ def test_a_window_in_the_past_is_refused_in_words(new_page, password) -> None:  
     assert "past" in alert.inner_text().lower()
 
 
-def test_opening_and_withdrawing_an_interview_request(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_opening_and_withdrawing_an_interview_request(new_page, password) -> None:
     user = UserFactory(email="grace@example.com")
     page = new_page(width=820, height=1180)
     log_in(page, "grace@example.com", password, "/availability")

@@ -11,11 +11,11 @@ from tests.e2e.conftest import log_in, screenshot
 from tests.factories import InterviewFactory, UserFactory
 
 
-def _height(page) -> int:  # type: ignore[no-untyped-def]
+def _height(page) -> int:
     return int(page.evaluate("() => document.documentElement.scrollHeight"))
 
 
-def test_scored_steps_fold_their_level_descriptors(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_scored_steps_fold_their_level_descriptors(new_page, password) -> None:
     ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     interview = InterviewFactory(

@@ -83,7 +83,7 @@ def social_server(
 
 
 @pytest.fixture
-def page(browser, social_server: AsgiServer) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+def page(browser, social_server: AsgiServer) -> Iterator[Any]:
     context = browser.new_context(base_url=social_server.http_url)
     context.set_default_timeout(15_000)
     yield context.new_page()

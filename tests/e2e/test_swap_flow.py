@@ -12,7 +12,7 @@ from tests.e2e.conftest import log_in, screenshot
 from tests.factories import QuestionFactory, UserFactory
 
 
-def test_a_swap_runs_back_to_back_with_one_click_between_the_halves(new_page, password) -> None:  # type: ignore[no-untyped-def]
+def test_a_swap_runs_back_to_back_with_one_click_between_the_halves(new_page, password) -> None:
     ivy = UserFactory(email="ivy@example.com", profile__display_name="Ivy")
     carl = UserFactory(email="carl@example.com", profile__display_name="Carl")
     # The first half's room is open (it opens ten minutes early); the second half is booked

@@ -10,7 +10,7 @@ from tests.support.yjs import YClient
 
 
 @pytest.fixture
-def storage(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+def storage(settings, tmp_path: Path) -> Path:
     """Keep each test's recordings in a folder of its own."""
     settings.STORAGES = {
         **settings.STORAGES,
@@ -23,7 +23,7 @@ def storage(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-async def disconnect_everyone():  # type: ignore[no-untyped-def]
+async def disconnect_everyone():
     """Close every test client's socket after the test, even one that failed half-way."""
     yield
     await YClient.disconnect_all()

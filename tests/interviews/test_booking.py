@@ -74,7 +74,7 @@ def test_the_booking_email_reaches_both_and_names_their_time_zones(
 
 def test_a_swap_booking_email_counts_its_two_interviews_in_plain_english(
     interviewer: User, candidate: User, django_capture_on_commit_callbacks: Callable, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.SITE_URL = "https://practice.example"
     with eager_tasks(), django_capture_on_commit_callbacks(execute=True):
         swap_book(

@@ -284,7 +284,7 @@ def test_widening_is_announced_before_it_happens_as_the_relax_rule_says(
     client_for: ClientFor,
     candidate: User,
     clock: time_machine.Coordinates,
-    settings,  # type: ignore[no-untyped-def]
+    settings,
 ) -> None:
     settings.SCHEDULING_INSTANT_RELAX_SECONDS = 30
     first = join(client_for, candidate, role="candidate")

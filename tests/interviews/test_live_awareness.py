@@ -32,7 +32,7 @@ CURSOR = {
 
 
 @pytest.fixture
-def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
+def interview(interviewer, candidate):
     return live_interview(interviewer, candidate)
 
 
@@ -58,7 +58,7 @@ async def states_seen_by(client: YClient) -> dict[int, Any]:
             return {k: v for k, v in awareness.states.items() if k != awareness.client_id}
 
 
-async def two_with_states(interview, interviewer, candidate) -> tuple[YClient, YClient]:  # type: ignore[no-untyped-def]
+async def two_with_states(interview, interviewer, candidate) -> tuple[YClient, YClient]:
     ivy = await joined(interview, interviewer)
     carl = await joined(interview, candidate)
     await ivy.send(awareness_frame(IVY_CLIENT, 1, IVY))
@@ -70,7 +70,7 @@ async def two_with_states(interview, interviewer, candidate) -> tuple[YClient, Y
 
 async def test_a_stock_clients_awareness_life_is_never_refused(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy, carl = await two_with_states(interview, interviewer, candidate)
     # Cursor moves, board pointer, the 15 s renewal with the same state, then the removal a
     # y-websocket client sends when it closes.
@@ -90,7 +90,7 @@ async def test_a_stock_clients_awareness_life_is_never_refused(
 
 async def test_a_frame_announcing_a_thousand_clients_closes_the_socket(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy, carl = await two_with_states(interview, interviewer, candidate)
     flood = entries(*((10_000 + n, 1, {}) for n in range(1000)))
     await carl.send(flood)
@@ -99,7 +99,7 @@ async def test_a_frame_announcing_a_thousand_clients_closes_the_socket(
     assert set(await states_seen_by(ivy)) == {IVY_CLIENT, CARL_CLIENT}
 
 
-async def test_a_socket_cannot_take_a_third_client_id(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+async def test_a_socket_cannot_take_a_third_client_id(interview, interviewer) -> None:
     ivy = await joined(interview, interviewer)
     await ivy.send(awareness_frame(1, 1, {}))
     await ivy.send(awareness_frame(2, 1, {}))  # a second id is allowed (a page reload race)
@@ -111,7 +111,7 @@ async def test_a_socket_cannot_take_a_third_client_id(interview, interviewer) ->
 @pytest.mark.parametrize("clock", [2, 99])
 async def test_a_socket_cannot_overwrite_another_participants_state(
     interview, interviewer, candidate, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy, carl = await two_with_states(interview, interviewer, candidate)
     await carl.send(awareness_frame(IVY_CLIENT, clock, {"user": {"name": "Ivy (fake)"}}))
     assert await carl.close_code() == 4422
@@ -121,7 +121,7 @@ async def test_a_socket_cannot_overwrite_another_participants_state(
 
 async def test_a_socket_cannot_remove_another_participants_state(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _, carl = await two_with_states(interview, interviewer, candidate)
     await carl.send(awareness_frame(IVY_CLIENT, 50, None))
     assert await carl.close_code() == 4422
@@ -131,7 +131,7 @@ async def test_a_socket_cannot_remove_another_participants_state(
 
 async def test_a_timed_out_client_id_still_belongs_to_its_user(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy, carl = await two_with_states(interview, interviewer, candidate)
     await ivy.send(awareness_frame(IVY_CLIENT, 2, None))  # Ivy's state is gone for now
     assert (await carl.message()).kind == Kind.AWARENESS
@@ -141,7 +141,7 @@ async def test_a_timed_out_client_id_still_belongs_to_its_user(
 
 async def test_the_same_user_reconnecting_keeps_their_client_id(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy, carl = await two_with_states(interview, interviewer, candidate)
     # The tab reconnected before the server noticed its old socket closing.
     again = await joined(interview, interviewer)
@@ -177,7 +177,7 @@ async def test_the_same_user_reconnecting_keeps_their_client_id(
 )
 async def test_a_state_outside_the_schema_is_refused(
     interview, interviewer, candidate, state
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy = await joined(interview, interviewer)
     carl = await joined(interview, candidate)
     await carl.send(awareness_frame(CARL_CLIENT, 1, state))
@@ -187,7 +187,7 @@ async def test_a_state_outside_the_schema_is_refused(
 
 async def test_an_oversized_state_or_frame_is_refused_with_1009(
     interview, interviewer, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy = await joined(interview, interviewer)
     await ivy.send(awareness_frame(IVY_CLIENT, 1, {"user": {"name": "x" * 3000}}))
     assert await ivy.close_code() == 1009
@@ -199,7 +199,7 @@ async def test_an_oversized_state_or_frame_is_refused_with_1009(
 
 async def test_awareness_past_its_rate_closes_the_socket_with_4429(
     interview, interviewer, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.LIVE_AWARENESS_RATE_PER_SECOND = 1
     settings.LIVE_AWARENESS_RATE_BURST = 3
     ivy = await joined(interview, interviewer)
@@ -208,7 +208,7 @@ async def test_awareness_past_its_rate_closes_the_socket_with_4429(
     assert await ivy.close_code() == 4429
 
 
-async def test_deep_json_in_a_state_is_refused_not_a_crash(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+async def test_deep_json_in_a_state_is_refused_not_a_crash(interview, interviewer) -> None:
     ivy = await joined(interview, interviewer)
     encoder = Encoder()
     for value in (1, IVY_CLIENT, 1):
@@ -220,7 +220,7 @@ async def test_deep_json_in_a_state_is_refused_not_a_crash(interview, interviewe
 
 async def test_a_client_sending_back_the_states_it_got_is_not_closed(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # y-websocket sends every awareness update it applies back to the server, the others'
     # states included, at the clock the server already has: those entries change nothing.
     ivy, carl = await two_with_states(interview, interviewer, candidate)
@@ -234,7 +234,7 @@ async def test_a_client_sending_back_the_states_it_got_is_not_closed(
 
 async def test_one_user_holds_a_bounded_number_of_states_in_a_room(
     interview, interviewer, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.LIVE_AWARENESS_CLIENTS_PER_USER = 3
     tabs = [await joined(interview, interviewer) for _ in range(4)]
     for n, tab in enumerate(tabs[:3]):

@@ -23,7 +23,7 @@ CARL = {"name": "Carl", "role": "candidate", "color": "#b3261e", "colorLight": "
 
 
 @pytest.fixture
-def harness():  # type: ignore[no-untyped-def]
+def harness():
     driver = YjsHarness()
     yield driver
     driver.close()
@@ -36,7 +36,7 @@ def states(harness: YjsHarness, client: str) -> dict[int, Any]:
 
 def test_stock_clients_share_names_cursors_and_leave_cleanly(
     harness, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     interview = live_interview(interviewer, candidate)
     with asgi_server() as server:
         a = harness.open("A", server.ws_url, interview.pk, interviewer)
@@ -106,7 +106,7 @@ def _close_code(socket: ClientConnection) -> int | None:
 @pytest.mark.parametrize("state", [{"user": {"name": "Ivy", "color": "#000000"}}, None])
 def test_a_socket_on_another_process_cannot_overwrite_or_remove_a_peers_state(
     harness, interviewer, candidate, state
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     interview = live_interview(interviewer, candidate)
     with asgi_server() as one, asgi_server() as two:
         a = harness.open("A", one.ws_url, interview.pk, interviewer)

@@ -41,7 +41,7 @@ OFFER_SDP = (
 
 
 @pytest.fixture
-def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
+def interview(interviewer, candidate):
     return live_interview(interviewer, candidate)
 
 
@@ -50,22 +50,22 @@ class Call:
 
     opened: list[Call] = []
 
-    def __init__(self, interview_id: int, user) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, interview_id: int, user) -> None:
         self.communicator = WebsocketCommunicator(application, ws_path(interview_id, "call", user))
         self.id = ""
         Call.opened.append(self)
 
-    async def open(self) -> dict:  # type: ignore[type-arg]
+    async def open(self) -> dict:
         connected, _ = await self.communicator.connect()
         assert connected
         welcome = await self.next()
         self.id = welcome.get("id", "")
         return welcome
 
-    async def next(self, timeout: float = 3) -> dict:  # type: ignore[type-arg]
+    async def next(self, timeout: float = 3) -> dict:
         return await self.communicator.receive_json_from(timeout=timeout)
 
-    async def next_of(self, kind: str) -> dict:  # type: ignore[type-arg]
+    async def next_of(self, kind: str) -> dict:
         while True:
             message = await self.next()
             if message["type"] == kind:
@@ -88,7 +88,7 @@ class Call:
 
 
 @pytest.fixture(autouse=True)
-async def _hang_up_every_socket():  # type: ignore[no-untyped-def]
+async def _hang_up_every_socket():
     """Finish every consumer a test started, closed by the server or not, before the loop ends.
 
     A consumer left running holds the Redis channel layer's receive lock on a dead loop.
@@ -98,7 +98,7 @@ async def _hang_up_every_socket():  # type: ignore[no-untyped-def]
         await Call.opened.pop().communicator.disconnect()
 
 
-async def pair(interview, interviewer, candidate) -> tuple[Call, Call]:  # type: ignore[no-untyped-def]
+async def pair(interview, interviewer, candidate) -> tuple[Call, Call]:
     ivy, carl = Call(interview.pk, interviewer), Call(interview.pk, candidate)
     await ivy.open()
     await carl.open()
@@ -109,7 +109,7 @@ async def pair(interview, interviewer, candidate) -> tuple[Call, Call]:  # type:
 
 async def test_each_participant_learns_its_negotiation_role_and_peer_id(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy, carl = Call(interview.pk, interviewer), Call(interview.pk, candidate)
     ivy_welcome, carl_welcome = await ivy.open(), await carl.open()
     assert ivy_welcome == {"type": "welcome", "role": "interviewer", "polite": False, "id": ivy.id}
@@ -121,7 +121,7 @@ async def test_each_participant_learns_its_negotiation_role_and_peer_id(
 
 async def test_each_side_hears_of_its_partner_once_however_the_news_crosses(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """A second "peer present" for the same socket would make a browser start over mid-offer."""
     for _ in range(5):
         ivy, carl = Call(interview.pk, interviewer), Call(interview.pk, candidate)
@@ -134,7 +134,7 @@ async def test_each_side_hears_of_its_partner_once_however_the_news_crosses(
         await carl.close()
 
 
-async def test_a_reload_is_a_new_peer_to_the_partner(interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+async def test_a_reload_is_a_new_peer_to_the_partner(interview, interviewer, candidate) -> None:
     ivy, carl = await pair(interview, interviewer, candidate)
     again = Call(interview.pk, candidate)
     await again.open()
@@ -149,7 +149,7 @@ async def test_a_reload_is_a_new_peer_to_the_partner(interview, interviewer, can
 
 async def test_an_offer_reaches_the_partner_and_never_echoes_back(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy, carl = await pair(interview, interviewer, candidate)
     await ivy.send(type="offer", sdp=OFFER_SDP)
     assert await carl.next() == {"type": "offer", "sdp": OFFER_SDP, "from": ivy.id}
@@ -170,7 +170,7 @@ async def test_an_offer_reaches_the_partner_and_never_echoes_back(
 
 async def test_the_partner_hears_when_the_other_side_leaves(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy, carl = await pair(interview, interviewer, candidate)
     await carl.close()
     assert await ivy.next() == {"type": "peer", "present": False, "id": carl.id}
@@ -179,7 +179,7 @@ async def test_the_partner_hears_when_the_other_side_leaves(
 
 async def test_a_second_tab_of_the_same_person_takes_the_call_over(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy, carl = await pair(interview, interviewer, candidate)
     again = Call(interview.pk, interviewer)
     await again.open()
@@ -191,13 +191,13 @@ async def test_a_second_tab_of_the_same_person_takes_the_call_over(
 
 
 @pytest.fixture
-def other():  # type: ignore[no-untyped-def]
+def other():
     return live_interview(UserFactory(), UserFactory())
 
 
 async def test_nobody_but_the_two_participants_joins_or_hears_the_call(
     interview, interviewer, candidate, outsider, other
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy, carl = await pair(interview, interviewer, candidate)
     stranger = Call(interview.pk, outsider)
     connected, _ = await stranger.communicator.connect()
@@ -247,7 +247,7 @@ async def test_nobody_but_the_two_participants_joins_or_hears_the_call(
 )
 async def test_a_malformed_signal_closes_only_its_own_socket_and_relays_nothing(
     interview, interviewer, candidate, frame, code
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy, carl = await pair(interview, interviewer, candidate)
     if isinstance(frame, bytes):
         await carl.communicator.send_to(bytes_data=frame)
@@ -267,7 +267,7 @@ async def test_a_malformed_signal_closes_only_its_own_socket_and_relays_nothing(
     await again.close()
 
 
-async def test_a_flood_of_signals_is_cut_off(interview, interviewer, candidate, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_flood_of_signals_is_cut_off(interview, interviewer, candidate, settings) -> None:
     settings.CALL_RATE_PER_SECOND = 1
     settings.CALL_RATE_BURST = 5
     ivy, carl = await pair(interview, interviewer, candidate)
@@ -281,7 +281,7 @@ async def test_a_flood_of_signals_is_cut_off(interview, interviewer, candidate, 
 
 
 @database_sync_to_async
-def _call_events(interview) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+def _call_events(interview) -> list[tuple[str, int]]:
     return list(
         TimelineEvent.objects.filter(interview=interview, kind__in=CALL_KINDS)
         .order_by("at", "pk")
@@ -289,7 +289,7 @@ def _call_events(interview) -> list[tuple[str, int]]:  # type: ignore[no-untyped
     )
 
 
-async def _events_of(interview, user, count: int) -> list[str]:  # type: ignore[no-untyped-def]
+async def _events_of(interview, user, count: int) -> list[str]:
     """The call events of one participant, once `count` of them are in (they follow the relay)."""
     for _ in range(60):
         kinds = [kind for kind, actor in await _call_events(interview) if actor == user.pk]
@@ -301,7 +301,7 @@ async def _events_of(interview, user, count: int) -> list[str]:  # type: ignore[
 
 async def test_joining_muting_and_leaving_are_timeline_events_both_screens_hear_of(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     control = WebsocketCommunicator(application, ws_path(interview.pk, "control", interviewer))
     connected, _ = await control.connect()
     assert connected
@@ -330,7 +330,7 @@ async def test_joining_muting_and_leaving_are_timeline_events_both_screens_hear_
 
 async def test_a_flapping_microphone_cannot_grow_the_timeline_but_the_call_goes_on(
     interview, interviewer, candidate, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.CALL_MAX_TIMELINE_EVENTS = 3
     ivy, carl = await pair(interview, interviewer, candidate)
     for flip in range(8):
@@ -346,7 +346,7 @@ async def test_a_flapping_microphone_cannot_grow_the_timeline_but_the_call_goes_
     await carl.close()
 
 
-def test_nothing_of_the_call_is_recorded_once_the_interview_is_over(interview, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_of_the_call_is_recorded_once_the_interview_is_over(interview, candidate) -> None:
     interview.status = InterviewStatus.COMPLETED
     interview.save(update_fields=["status"])
     assert not services.call_event_record(
@@ -368,12 +368,12 @@ def test_call_events_do_not_cut_a_steps_time() -> None:
 
 
 @pytest.fixture
-def later(interviewer, candidate):  # type: ignore[no-untyped-def]
+def later(interviewer, candidate):
     return live_interview(interviewer, candidate, starts_at=timezone.now() + timedelta(hours=3))
 
 
 @pytest.fixture
-def done(interviewer, candidate):  # type: ignore[no-untyped-def]
+def done(interviewer, candidate):
     return live_interview(
         interviewer,
         candidate,
@@ -384,7 +384,7 @@ def done(interviewer, candidate):  # type: ignore[no-untyped-def]
 
 async def test_the_call_opens_with_the_room_and_closes_with_the_interview(
     interviewer, candidate, later, done
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     early = Call(later.pk, interviewer)
     await early.communicator.connect()
     assert await early.close_code() == CLOSE_TOO_EARLY
@@ -398,7 +398,7 @@ async def test_the_call_opens_with_the_room_and_closes_with_the_interview(
 
 def test_participants_get_stun_and_turn_servers_with_coturn_credentials(
     interview, interviewer, client_for, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.CALL_STUN_URLS = ["stun:turn.example.com:3478"]
     settings.CALL_TURN_URLS = ["turn:turn.example.com:3478?transport=udp"]
     settings.CALL_TURN_SECRET = "north-wind"
@@ -420,7 +420,7 @@ def test_participants_get_stun_and_turn_servers_with_coturn_credentials(
 
 def test_without_turn_the_browser_gets_only_what_is_configured(
     interview, candidate, client_for, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.CALL_STUN_URLS = []
     settings.CALL_TURN_URLS = ["turn:turn.example.com:3478"]
     settings.CALL_TURN_SECRET = ""  # a URL without its secret could never authenticate
@@ -432,7 +432,7 @@ def test_without_turn_the_browser_gets_only_what_is_configured(
 
 def test_the_call_data_is_for_participants_of_an_open_room_only(
     interview, outsider, candidate, client_for, later
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert client_for(outsider).get(f"/api/interviews/{interview.pk}/call/").status_code == 404
     assert client_for(outsider).get("/api/interviews/999999/call/").status_code == 404
     assert client_for(None).get(f"/api/interviews/{interview.pk}/call/").status_code in (401, 403)
@@ -448,7 +448,7 @@ def test_the_call_data_is_for_participants_of_an_open_room_only(
 @pytest.mark.redis
 async def test_signals_cross_processes_through_the_channel_layer(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Two real server processes on Redis: each participant on its own process."""
     import websockets
     from channels.db import database_sync_to_async
@@ -465,7 +465,7 @@ async def test_signals_cross_processes_through_the_channel_layer(
             websockets.connect(two.ws_url + path + carl_ticket) as carl,
         ):
 
-            async def until(socket, kind: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+            async def until(socket, kind: str) -> dict:
                 while True:
                     message = json.loads(await asyncio.wait_for(socket.recv(), 10))
                     if message["type"] == kind:
@@ -479,7 +479,7 @@ async def test_signals_cross_processes_through_the_channel_layer(
             assert (await until(ivy, "answer"))["sdp"] == "v=0\r\n"
 
 
-def test_pages_may_use_the_microphone_and_camera_of_our_own_origin_only(api) -> None:  # type: ignore[no-untyped-def]
+def test_pages_may_use_the_microphone_and_camera_of_our_own_origin_only(api) -> None:
     policy = api.get("/healthz").headers["Permissions-Policy"]
     features = dict(item.strip().split("=", 1) for item in policy.split(","))
     assert features["microphone"] == "(self)"
@@ -490,7 +490,7 @@ def test_pages_may_use_the_microphone_and_camera_of_our_own_origin_only(api) -> 
 @pytest.mark.redis
 async def test_an_idle_call_outlives_the_channel_layers_blocking_reads(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Consumers wait on Redis with 5 s blocking pops; a quiet call must not die of them."""
     ivy, carl = await pair(interview, interviewer, candidate)
     await asyncio.sleep(16)  # three empty pops on each side

@@ -34,17 +34,17 @@ def append(document_id: int, interview_id: int, doc: Doc, text: str) -> None:
 
 
 @pytest.fixture
-def document(interviewer, candidate):  # type: ignore[no-untyped-def]
+def document(interviewer, candidate):
     interview = live_interview(interviewer, candidate)
     return services.document_get_or_create(interview_id=interview.pk, kind=DocumentKind.NOTES)
 
 
-def texts(document) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def texts(document) -> dict[str, str]:
     update = selectors.document_state(document_id=document.pk).update
     return selectors.texts_of(selectors.doc_from_update(update))
 
 
-def test_compaction_keeps_the_document_and_the_raw_log(document) -> None:  # type: ignore[no-untyped-def]
+def test_compaction_keeps_the_document_and_the_raw_log(document) -> None:
     doc: Doc = Doc()
     for word in ("two ", "towers ", "retrieval "):
         append(document.pk, document.interview_id, doc, word)
@@ -60,21 +60,21 @@ def test_compaction_keeps_the_document_and_the_raw_log(document) -> None:  # typ
     assert selectors.document_state(document_id=document.pk).seq == 4
 
 
-def test_compacting_twice_adds_nothing(document) -> None:  # type: ignore[no-untyped-def]
+def test_compacting_twice_adds_nothing(document) -> None:
     append(document.pk, document.interview_id, Doc(), "baseline")
     assert services.document_compact(document_id=document.pk) is not None
     assert services.document_compact(document_id=document.pk) is None
     assert Checkpoint.objects.filter(document=document).count() == 1
 
 
-def test_compaction_waits_for_the_lock(document) -> None:  # type: ignore[no-untyped-def]
+def test_compaction_waits_for_the_lock(document) -> None:
     append(document.pk, document.interview_id, Doc(), "baseline")
     with lock_held_elsewhere(f"live:compact:{document.pk}"):
         assert services.document_compact(document_id=document.pk) is None
     assert services.document_compact(document_id=document.pk) is not None
 
 
-async def test_a_room_is_compacted_when_its_last_socket_leaves(interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+async def test_a_room_is_compacted_when_its_last_socket_leaves(interviewer, candidate) -> None:
     interview = await database_sync_to_async(live_interview)(interviewer, candidate)
     ivy = YClient(ws_path(interview.pk, "notes", interviewer))
     await ivy.connect()
@@ -97,7 +97,7 @@ async def test_a_room_is_compacted_when_its_last_socket_leaves(interviewer, cand
 
 async def test_a_long_session_is_compacted_while_the_room_stays_open(
     interviewer, candidate, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.LIVE_RESYNC_SECONDS = 0.05
     settings.LIVE_COMPACT_EVERY = 4
     interview = await database_sync_to_async(live_interview)(interviewer, candidate)
@@ -120,7 +120,7 @@ async def test_a_long_session_is_compacted_while_the_room_stays_open(
     assert stored["step-4"].startswith("features from the feature")
 
 
-def test_a_stored_update_no_document_can_take_is_skipped_not_fatal(document) -> None:  # type: ignore[no-untyped-def]
+def test_a_stored_update_no_document_can_take_is_skipped_not_fatal(document) -> None:
     from tests.interviews.test_live_protocol import UNAPPLIABLE
 
     doc: Doc = Doc()

@@ -22,28 +22,28 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
+def interview(interviewer, candidate):
     return live_interview(interviewer, candidate)
 
 
-async def start(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+async def start(interview, interviewer) -> None:
     await database_sync_to_async(session.session_start)(
         interview_id=interview.pk, user_id=interviewer.pk
     )
 
 
 class Control:
-    def __init__(self, interview_id: int, user) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, interview_id: int, user) -> None:
         self.communicator = WebsocketCommunicator(
             application, ws_path(interview_id, "control", user)
         )
 
-    async def open(self) -> dict:  # type: ignore[type-arg]
+    async def open(self) -> dict:
         connected, _ = await self.communicator.connect()
         assert connected
         return await self.next("state")
 
-    async def next(self, kind: str) -> dict:  # type: ignore[type-arg]
+    async def next(self, kind: str) -> dict:
         """Return the next message of a kind, skipping presence chatter."""
         while True:
             message = await self.communicator.receive_json_from(timeout=3)
@@ -59,7 +59,7 @@ class Control:
 
 async def test_a_client_gets_the_current_state_as_soon_as_it_connects(
     interview, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     await database_sync_to_async(session.session_start)(
         interview_id=interview.pk, user_id=interviewer.pk
     )
@@ -74,7 +74,7 @@ async def test_a_client_gets_the_current_state_as_soon_as_it_connects(
 
 async def test_the_interviewer_starts_moves_and_ends_and_both_see_it(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy, carl = Control(interview.pk, interviewer), Control(interview.pk, candidate)
     assert (await ivy.open())["state"]["status"] == "scheduled"
     await carl.open()
@@ -106,7 +106,7 @@ async def test_the_interviewer_starts_moves_and_ends_and_both_see_it(
     await carl.close()
 
 
-async def test_candidate_cannot_change_the_step(interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+async def test_candidate_cannot_change_the_step(interview, interviewer, candidate) -> None:
     await database_sync_to_async(session.session_start)(
         interview_id=interview.pk, user_id=interviewer.pk
     )
@@ -124,7 +124,7 @@ async def test_candidate_cannot_change_the_step(interview, interviewer, candidat
     await carl.close()
 
 
-async def test_presence_shows_who_is_here_by_role(interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+async def test_presence_shows_who_is_here_by_role(interview, interviewer, candidate) -> None:
     ivy = Control(interview.pk, interviewer)
     await ivy.open()
     carl = Control(interview.pk, candidate)
@@ -144,7 +144,7 @@ async def test_presence_shows_who_is_here_by_role(interview, interviewer, candid
     await ivy.close()
 
 
-async def test_ending_makes_the_notes_read_only_at_once(interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+async def test_ending_makes_the_notes_read_only_at_once(interview, interviewer, candidate) -> None:
     from interviews.live.protocol import Kind
 
     notes = YClient(ws_path(interview.pk, "notes", candidate))
@@ -167,7 +167,7 @@ async def test_ending_makes_the_notes_read_only_at_once(interview, interviewer, 
 )
 async def test_a_malformed_control_message_closes_that_socket(
     interview, interviewer, frame, code
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy = Control(interview.pk, interviewer)
     await ivy.open()
     await ivy.communicator.send_to(text_data=frame)
@@ -178,14 +178,14 @@ async def test_a_malformed_control_message_closes_that_socket(
     assert output["code"] == code
 
 
-async def test_outsiders_cannot_open_the_control_channel(interview, outsider) -> None:  # type: ignore[no-untyped-def]
+async def test_outsiders_cannot_open_the_control_channel(interview, outsider) -> None:
     communicator = WebsocketCommunicator(application, ws_path(interview.pk, "control", outsider))
     await communicator.connect()
     # 4404, as for a missing interview: an outsider learns nothing from the id.
     assert (await communicator.receive_output(3))["code"] == 4404
 
 
-def test_the_timeline_is_recorded_in_server_time(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+def test_the_timeline_is_recorded_in_server_time(interview, interviewer) -> None:
     start = interview.starts_at
     with time_machine.travel(start, tick=False):
         session.session_start(interview_id=interview.pk, user_id=interviewer.pk)
@@ -204,14 +204,14 @@ def test_the_timeline_is_recorded_in_server_time(interview, interviewer) -> None
     ]
 
 
-def test_the_session_cannot_start_before_the_room_opens(interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_the_session_cannot_start_before_the_room_opens(interviewer, candidate) -> None:
     later = live_interview(interviewer, candidate, starts_at=timezone.now() + timedelta(hours=2))
     with pytest.raises(Conflict):
         session.session_start(interview_id=later.pk, user_id=interviewer.pk)
     assert not TimelineEvent.objects.filter(interview=later).exists()
 
 
-def test_steps_outside_the_framework_are_rejected(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+def test_steps_outside_the_framework_are_rejected(interview, interviewer) -> None:
     session.session_start(interview_id=interview.pk, user_id=interviewer.pk)
     for step in (0, 8):
         with pytest.raises(ApplicationError):
@@ -225,7 +225,7 @@ def test_steps_outside_the_framework_are_rejected(interview, interviewer) -> Non
 @pytest.mark.postgres
 def test_an_update_waiting_on_the_end_is_refused_once_the_end_commits(
     interviewer, candidate, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     import threading
     import time
 
@@ -246,7 +246,7 @@ def test_an_update_waiting_on_the_end_is_refused_once_the_end_commits(
     end_holds_its_locks, release = threading.Event(), threading.Event()
     real_record = session._record
 
-    def record(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def record(*args, **kwargs):
         real_record(*args, **kwargs)
         end_holds_its_locks.set()
         release.wait(5)
@@ -254,7 +254,7 @@ def test_an_update_waiting_on_the_end_is_refused_once_the_end_commits(
     monkeypatch.setattr(session, "_record", record)
     result: dict[str, object] = {}
 
-    def run(name: str, call) -> None:  # type: ignore[no-untyped-def]
+    def run(name: str, call) -> None:
         try:
             result[name] = call()
         except BaseException as exc:  # reported by the assertions below
@@ -286,10 +286,10 @@ def test_an_update_waiting_on_the_end_is_refused_once_the_end_commits(
 
 async def test_a_socket_joining_the_room_is_recorded_as_presence_on_the_seat(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from interviews.models import Seat
 
-    def seen(user) -> tuple[object, object]:  # type: ignore[no-untyped-def]
+    def seen(user) -> tuple[object, object]:
         seat = Seat.objects.get(interview=interview, user=user)
         return seat.first_seen_at, seat.last_seen_at
 
@@ -310,7 +310,7 @@ async def test_a_socket_joining_the_room_is_recorded_as_presence_on_the_seat(
 
 async def test_the_candidate_in_the_room_cannot_be_reported_absent(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from interviews.models import ReliabilityEvent
     from interviews.services import lifecycle
 
@@ -328,7 +328,7 @@ async def test_the_candidate_in_the_room_cannot_be_reported_absent(
 
 async def test_a_socket_in_a_finished_interviews_room_is_no_presence(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from interviews.models import Seat
 
     await database_sync_to_async(Interview.objects.filter(pk=interview.pk).update)(
@@ -341,7 +341,7 @@ async def test_a_socket_in_a_finished_interviews_room_is_no_presence(
     assert seat.first_seen_at is None
 
 
-def test_the_interviewer_can_change_step_only_so_many_times(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+def test_the_interviewer_can_change_step_only_so_many_times(interview, interviewer) -> None:
     start = interview.starts_at
     with override_settings(LIVE_MAX_STEP_CHANGES=3, LIVE_STEP_CHANGES_PER_MINUTE=100):
         with time_machine.travel(start, tick=False):
@@ -362,7 +362,7 @@ def test_the_interviewer_can_change_step_only_so_many_times(interview, interview
 
 async def test_a_burst_of_step_changes_is_refused_over_the_control_socket(
     interview, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     await start(interview, interviewer)
     ivy = Control(interview.pk, interviewer)
     await ivy.open()
@@ -384,7 +384,7 @@ async def test_a_burst_of_step_changes_is_refused_over_the_control_socket(
     assert count == 4
 
 
-def test_an_ended_interview_shows_the_step_and_clock_it_stopped_at(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+def test_an_ended_interview_shows_the_step_and_clock_it_stopped_at(interview, interviewer) -> None:
     start = interview.starts_at
     with time_machine.travel(start, tick=False):
         session.session_start(interview_id=interview.pk, user_id=interviewer.pk)

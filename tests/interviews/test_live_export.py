@@ -19,7 +19,7 @@ from tests.support.yjs import live_interview
 pytestmark = pytest.mark.django_db
 
 
-def write(interview, kind: DocumentKind, name: str, text: str, doc: Doc | None = None) -> Doc:  # type: ignore[no-untyped-def]
+def write(interview, kind: DocumentKind, name: str, text: str, doc: Doc | None = None) -> Doc:
     """Append an edit to a stored document, as the room would."""
     doc = doc or Doc()
     before = doc.get_state()
@@ -29,7 +29,7 @@ def write(interview, kind: DocumentKind, name: str, text: str, doc: Doc | None =
     return doc
 
 
-def store(interview, kind: DocumentKind, update: bytes) -> None:  # type: ignore[no-untyped-def]
+def store(interview, kind: DocumentKind, update: bytes) -> None:
     """Log an update to a stored document, as the room would."""
     document = services.document_get_or_create(interview_id=interview.pk, kind=kind)
     services.updates_append(
@@ -42,7 +42,7 @@ def store(interview, kind: DocumentKind, update: bytes) -> None:  # type: ignore
 
 
 @pytest.fixture
-def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
+def interview(interviewer, candidate):
     interview = live_interview(interviewer, candidate)
     write(interview, DocumentKind.NOTES, "step-1", "Users: **shoppers**; 10k QPS")
     write(interview, DocumentKind.NOTES, "scratch", "ideas")
@@ -63,7 +63,7 @@ def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
 )
 def test_only_participants_read_the_notes_and_the_replay(
     request, client_for, interview, endpoint, who, status
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = None if who == "anonymous" else request.getfixturevalue(who)
     response = client_for(user).get(f"/api/interviews/{interview.pk}/{endpoint}/")
     assert response.status_code == status, response.content
@@ -76,13 +76,13 @@ def test_only_participants_read_the_notes_and_the_replay(
 
 
 @pytest.mark.parametrize("endpoint", ["notes", "replay"])
-def test_an_unknown_interview_is_404(client_for, interviewer, endpoint) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_interview_is_404(client_for, interviewer, endpoint) -> None:
     response = client_for(interviewer).get(f"/api/interviews/999999/{endpoint}/")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_the_notes_come_as_markdown_per_step(client_for, interview, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_the_notes_come_as_markdown_per_step(client_for, interview, candidate) -> None:
     body = client_for(candidate).get(f"/api/interviews/{interview.pk}/notes/").json()
     assert body["private"] is None
     first = body["notes"]["sections"][0]
@@ -101,16 +101,16 @@ def test_the_notes_come_as_markdown_per_step(client_for, interview, candidate) -
     assert markdown.endswith("## Scratch\n\nideas\n")
 
 
-def test_the_interviewer_also_gets_the_private_notes(client_for, interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+def test_the_interviewer_also_gets_the_private_notes(client_for, interview, interviewer) -> None:
     body = client_for(interviewer).get(f"/api/interviews/{interview.pk}/notes/").json()
     assert body["private"]["sections"][0]["text"] == "asked good questions"
     assert "asked good questions" not in body["notes"]["markdown"]
 
 
-def replayed(client, interview_id: int) -> tuple[list[dict], list[int]]:  # type: ignore[no-untyped-def,type-arg]
+def replayed(client, interview_id: int) -> tuple[list[dict], list[int]]:
     """Walk every page of a replay; return each moment's texts, and each page's size in bytes."""
     docs = {"notes": Doc(), "private": Doc()}
-    parts: list[dict] = []  # type: ignore[type-arg]
+    parts: list[dict] = []
     sizes, start, events = [], 0, []
     while start is not None:
         response = client.get(f"/api/interviews/{interview_id}/replay/", {"start": start})
@@ -139,7 +139,7 @@ def replayed(client, interview_id: int) -> tuple[list[dict], list[int]]:  # type
     return moments, sizes
 
 
-def test_the_replay_shows_the_notes_at_each_step_change(client_for, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_the_replay_shows_the_notes_at_each_step_change(client_for, interviewer, candidate) -> None:
     interview = live_interview(interviewer, candidate)
     start = interview.starts_at
     with time_machine.travel(start, tick=False):
@@ -181,7 +181,7 @@ def test_the_replay_shows_the_notes_at_each_step_change(client_for, interviewer,
 
 def test_the_replay_sends_each_text_once_however_many_step_changes(
     client_for, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     interview = live_interview(interviewer, candidate)
     start = interview.starts_at
     with time_machine.travel(start, tick=False):
@@ -201,7 +201,7 @@ def test_the_replay_sends_each_text_once_however_many_step_changes(
 
 
 @override_settings(LIVE_REPLAY_PAGE_BYTES=1000)
-def test_the_replay_comes_in_pages_of_bounded_size(client_for, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_the_replay_comes_in_pages_of_bounded_size(client_for, interviewer, candidate) -> None:
     interview = live_interview(interviewer, candidate)
     start = interview.starts_at
     with time_machine.travel(start, tick=False):
@@ -231,7 +231,7 @@ def test_the_replay_comes_in_pages_of_bounded_size(client_for, interviewer, cand
 
 def test_a_replay_start_that_is_not_a_part_number_is_a_400(
     client_for, interview, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     url = f"/api/interviews/{interview.pk}/replay/"
     for start in ("-1", "x", "1e9999"):
         response = client_for(candidate).get(url, {"start": start})
@@ -242,7 +242,7 @@ def test_a_replay_start_that_is_not_a_part_number_is_a_400(
     assert (past["parts"], past["next"]) == ([], None)
 
 
-def test_the_endpoints_are_in_the_schema(api) -> None:  # type: ignore[no-untyped-def]
+def test_the_endpoints_are_in_the_schema(api) -> None:
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     assert "/api/interviews/{interview_id}/notes/" in schema["paths"]
     assert "/api/interviews/{interview_id}/replay/" in schema["paths"]

@@ -31,7 +31,7 @@ class ScriptedLayer:
 
 
 @pytest.fixture
-def pauses(monkeypatch):  # type: ignore[no-untyped-def]
+def pauses(monkeypatch):
     """Record the receive loop's back-off sleeps (and still yield to the loop)."""
     recorded: list[float] = []
     real_sleep = asyncio.sleep
@@ -47,7 +47,7 @@ def pauses(monkeypatch):  # type: ignore[no-untyped-def]
 async def run_receive_loop(script: list[Any]) -> list[dict[str, Any]]:
     registry = rooms.Registry()
     layer = ScriptedLayer(script)
-    registry.layer, registry.channel = layer, "me"  # type: ignore[assignment]
+    registry.layer, registry.channel = layer, "me"
     seen: list[dict[str, Any]] = []
 
     async def on_remote(item: dict[str, Any]) -> None:
@@ -63,13 +63,13 @@ async def run_receive_loop(script: list[Any]) -> list[dict[str, Any]]:
 BATCH = {"type": "live.batch", "sender": "other", "items": [{"type": "updates"}]}
 
 
-async def test_a_timed_out_read_is_retried_at_once(pauses) -> None:  # type: ignore[no-untyped-def]
+async def test_a_timed_out_read_is_retried_at_once(pauses) -> None:
     seen = await run_receive_loop([RedisTimeout("Timeout reading"), TimeoutError(), BATCH])
     assert seen == BATCH["items"]
     assert pauses == []
 
 
-async def test_an_outage_backs_off_before_reading_again(pauses) -> None:  # type: ignore[no-untyped-def]
+async def test_an_outage_backs_off_before_reading_again(pauses) -> None:
     seen = await run_receive_loop([RedisConnectionError("refused"), BATCH])
     assert seen == BATCH["items"]
     assert pauses.count(1) == 1
@@ -84,7 +84,7 @@ def _live_layer(redis_url: str) -> Any:
 
 
 @pytest.mark.redis
-async def test_a_deployment_on_another_redis_database_does_not_hear_our_fan_out(settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_deployment_on_another_redis_database_does_not_hear_our_fan_out(settings) -> None:
     from urllib.parse import urlsplit
 
     ours = settings.REDIS_URL

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture
-def harness():  # type: ignore[no-untyped-def]
+def harness():
     driver = YjsHarness()
     yield driver
     driver.close()
@@ -25,7 +25,7 @@ def stored(interview_id: int, kind: DocumentKind = DocumentKind.NOTES) -> dict[s
 
 def test_two_yjs_clients_edit_one_step_concurrently_and_converge_with_the_database(
     harness, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     interview = live_interview(interviewer, candidate)
     with asgi_server() as server:
         harness.open("A", server.ws_url, interview.pk, interviewer)
@@ -49,7 +49,7 @@ def test_two_yjs_clients_edit_one_step_concurrently_and_converge_with_the_databa
 
 def test_the_interviewer_edits_private_notes_with_the_stock_client(
     harness, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     interview = live_interview(interviewer, candidate)
     with asgi_server() as server:
         harness.open("A", server.ws_url, interview.pk, interviewer, room="private")

@@ -17,7 +17,7 @@ from tests.support.yjs import YClient
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def generate(tmp_path, auth: str, rooms: int = 2) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+def generate(tmp_path, auth: str, rooms: int = 2) -> list[dict]:
     out = tmp_path / "clients.json"
     call_command(
         "loadtest_rooms",
@@ -31,7 +31,7 @@ def generate(tmp_path, auth: str, rooms: int = 2) -> list[dict]:  # type: ignore
 
 
 @pytest.mark.parametrize("auth", ["session", "ticket"])
-async def test_every_generated_client_joins_its_room(tmp_path, auth) -> None:  # type: ignore[no-untyped-def]
+async def test_every_generated_client_joins_its_room(tmp_path, auth) -> None:
     clients = await database_sync_to_async(generate)(tmp_path, auth)
     assert len(clients) == 4
     assert await database_sync_to_async(Interview.objects.count)() == 2
@@ -51,6 +51,6 @@ async def test_every_generated_client_joins_its_room(tmp_path, auth) -> None:  #
         await socket.disconnect()
 
 
-def test_the_base_url_must_be_a_websocket_url(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_base_url_must_be_a_websocket_url(tmp_path) -> None:
     with pytest.raises(CommandError):
         call_command("loadtest_rooms", rooms=1, base_url="http://x", out=tmp_path / "c.json")

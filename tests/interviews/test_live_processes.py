@@ -29,7 +29,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def harness():  # type: ignore[no-untyped-def]
+def harness():
     driver = YjsHarness()
     yield driver
     driver.close()
@@ -44,7 +44,7 @@ def stored_step(interview_id: int, name: str = "step-1") -> str:
     return selectors.texts_of(stored_doc(interview_id))[name]
 
 
-def test_clients_on_two_processes_converge(harness, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_clients_on_two_processes_converge(harness, interviewer, candidate) -> None:
     interview = live_interview(interviewer, candidate)
     with asgi_server() as one, asgi_server() as two:
         harness.open("A", one.ws_url, interview.pk, interviewer)
@@ -66,7 +66,7 @@ def test_clients_on_two_processes_converge(harness, interviewer, candidate) -> N
 
 def test_killing_the_server_a_client_types_on_loses_nothing_the_peer_saw(
     harness, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     interview = live_interview(interviewer, candidate)
     with asgi_server() as doomed, asgi_server() as survivor:
         harness.open("A", doomed.ws_url, interview.pk, interviewer)

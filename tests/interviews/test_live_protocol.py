@@ -30,7 +30,7 @@ UNAPPLIABLE = bytes.fromhex(
 
 
 @pytest.fixture
-def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
+def interview(interviewer, candidate):
     return live_interview(interviewer, candidate)
 
 
@@ -40,7 +40,7 @@ def stored_text(interview_id: int, name: str, kind: DocumentKind = DocumentKind.
 
 async def test_the_server_opens_with_its_step_1_then_the_awareness_states(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy = await joined(interview, interviewer)
     assert await ivy.nothing()  # nobody is aware of anything yet: no awareness frame
     await ivy.send(awareness_frame(4242, 1, {"user": {"name": "Ivy"}}))
@@ -55,7 +55,7 @@ async def test_the_server_opens_with_its_step_1_then_the_awareness_states(
     await carl.disconnect()
 
 
-async def test_step_2_goes_only_to_the_client_that_asked(interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+async def test_step_2_goes_only_to_the_client_that_asked(interview, interviewer, candidate) -> None:
     ivy = await joined(interview, interviewer)
     carl = await joined(interview, candidate)
     await ivy.type("step-1", "Who are the users?")
@@ -74,7 +74,7 @@ async def test_step_2_goes_only_to_the_client_that_asked(interview, interviewer,
 
 async def test_an_update_is_committed_before_anyone_sees_it(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy = await joined(interview, interviewer)
     carl = await joined(interview, candidate)
     document = await database_sync_to_async(LiveDocument.objects.get)(interview=interview)
@@ -109,7 +109,7 @@ async def test_an_update_is_committed_before_anyone_sees_it(
 
 async def test_edits_made_offline_arrive_in_step_2_and_are_stored(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     carl = await joined(interview, candidate)
     offline: Doc = Doc()
     offline.get("step-3", type=Text).insert(0, "labels from clicks")
@@ -126,7 +126,7 @@ async def test_edits_made_offline_arrive_in_step_2_and_are_stored(
     await carl.disconnect()
 
 
-async def test_a_closed_socket_leaves_no_ghost_cursor(interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+async def test_a_closed_socket_leaves_no_ghost_cursor(interview, interviewer, candidate) -> None:
     ivy = await joined(interview, interviewer)
     carl = await joined(interview, candidate)
     await ivy.send(awareness_frame(777, 3, {"cursor": None}))
@@ -142,7 +142,7 @@ async def test_a_closed_socket_leaves_no_ghost_cursor(interview, interviewer, ca
 
 async def test_the_candidate_is_refused_the_private_notes(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     carl = YClient(ws_path(interview.pk, "private", candidate))
     await carl.connect()
     assert await carl.close_code() == 4403
@@ -154,19 +154,19 @@ async def test_the_candidate_is_refused_the_private_notes(
     ("who", "room", "code"),
     [("anonymous", "notes", 4401), ("outsider", "notes", 4404), ("outsider", "private", 4404)],
 )
-async def test_only_participants_join(interview, outsider, who, room, code) -> None:  # type: ignore[no-untyped-def]
+async def test_only_participants_join(interview, outsider, who, room, code) -> None:
     client = YClient(ws_path(interview.pk, room, outsider if who == "outsider" else None))
     await client.connect()
     assert await client.close_code() == code
 
 
-async def test_an_unknown_interview_is_closed_with_4404(interviewer) -> None:  # type: ignore[no-untyped-def]
+async def test_an_unknown_interview_is_closed_with_4404(interviewer) -> None:
     client = YClient(ws_path(999_999, "notes", interviewer))
     await client.connect()
     assert await client.close_code() == 4404
 
 
-async def test_the_room_opens_a_few_minutes_before_the_start(interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+async def test_the_room_opens_a_few_minutes_before_the_start(interviewer, candidate) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -181,7 +181,7 @@ async def test_the_room_opens_a_few_minutes_before_the_start(interviewer, candid
 
 async def test_after_the_end_the_room_is_read_only_but_still_syncs(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy = await joined(interview, interviewer)
     await ivy.type("scratch", "final words")
     await ivy.disconnect()
@@ -251,7 +251,7 @@ HOSTILE_AWARENESS = [
 )
 async def test_a_malformed_frame_closes_only_that_socket(
     interview, interviewer, candidate, frame, code
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy = await joined(interview, interviewer)
     carl = await joined(interview, candidate)
     await carl.send(frame)
@@ -266,13 +266,13 @@ async def test_a_malformed_frame_closes_only_that_socket(
     assert await database_sync_to_async(stored_text)(interview.pk, "step-4") == "baseline first"
 
 
-async def test_a_text_frame_is_refused_with_1003(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+async def test_a_text_frame_is_refused_with_1003(interview, interviewer) -> None:
     ivy = await joined(interview, interviewer)
     await ivy.communicator.send_to(text_data="hello")
     assert await ivy.close_code() == 1003
 
 
-async def test_an_oversized_message_is_refused_with_1009(interview, interviewer, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_an_oversized_message_is_refused_with_1009(interview, interviewer, settings) -> None:
     settings.LIVE_MAX_MESSAGE_BYTES = 64
     ivy = await joined(interview, interviewer)
     await ivy.type("step-1", "x" * 100)
@@ -281,7 +281,7 @@ async def test_an_oversized_message_is_refused_with_1009(interview, interviewer,
 
 async def test_the_size_limit_counts_the_document_not_the_traffic(
     interview, interviewer, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.LIVE_MAX_DOCUMENT_BYTES = 400
     settings.LIVE_RESYNC_SECONDS = 0.1
     ivy = await joined(interview, interviewer)
@@ -304,7 +304,7 @@ async def test_the_size_limit_counts_the_document_not_the_traffic(
 
 async def test_a_document_past_its_size_limit_refuses_more(
     interview, interviewer, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.LIVE_MAX_DOCUMENT_BYTES = 200
     ivy = await joined(interview, interviewer)
     await ivy.type("step-1", "x" * 100)
@@ -315,7 +315,7 @@ async def test_a_document_past_its_size_limit_refuses_more(
 
 async def test_a_socket_flooding_messages_is_closed_with_4429(
     interview, interviewer, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.LIVE_RATE_PER_SECOND = 1
     settings.LIVE_RATE_BURST = 5
     ivy = await joined(interview, interviewer)

@@ -24,17 +24,17 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 
 @pytest.fixture
-def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
+def interview(interviewer, candidate):
     return live_interview(interviewer, candidate)
 
 
-def consent(client_for, user, interview, value: bool = True):  # type: ignore[no-untyped-def]
+def consent(client_for, user, interview, value: bool = True):
     return client_for(user).put(
         f"/api/interviews/{interview.pk}/recording/consent/", {"consent": value}, format="json"
     )
 
 
-def upload(client_for, user, interview, seq: int, data: bytes, **fields):  # type: ignore[no-untyped-def]
+def upload(client_for, user, interview, seq: int, data: bytes, **fields):
     content_type = fields.pop("content_type", "audio/webm;codecs=opus")
     audio = SimpleUploadedFile(f"chunk-{seq}.webm", data, content_type=content_type)
     return client_for(user).post(
@@ -44,12 +44,12 @@ def upload(client_for, user, interview, seq: int, data: bytes, **fields):  # typ
     )
 
 
-def both_consent(client_for, interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+def both_consent(client_for, interview, interviewer, candidate) -> None:
     assert consent(client_for, interviewer, interview).status_code == 200
     assert consent(client_for, candidate, interview).status_code == 200
 
 
-def streamed(response) -> bytes:  # type: ignore[no-untyped-def]
+def streamed(response) -> bytes:
     """Read a streamed body as the ASGI server does: asynchronously, part by part."""
 
     async def collect() -> bytes:
@@ -67,7 +67,7 @@ def stored_files(root: Path) -> list[Path]:
 
 def test_recording_runs_only_once_both_have_consented(
     client_for, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     first = consent(client_for, interviewer, interview).json()
     assert first == {"consented": {"interviewer": True, "candidate": False}, "active": False}
     second = consent(client_for, candidate, interview).json()
@@ -78,7 +78,7 @@ def test_recording_runs_only_once_both_have_consented(
 
 def test_consent_changes_are_timeline_events_in_server_time(
     client_for, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     moment = timezone.now().replace(microsecond=0)
     with time_machine.travel(moment, tick=False):
         both_consent(client_for, interview, interviewer, candidate)
@@ -98,7 +98,7 @@ def test_consent_changes_are_timeline_events_in_server_time(
 
 def test_a_participant_has_one_consent_row_however_often_they_switch(
     client_for, interview, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for value in (True, False, True):
         consent(client_for, interviewer, interview, value)
     assert RecordingConsent.objects.filter(interview=interview).count() == 1
@@ -112,7 +112,7 @@ def test_a_participant_has_one_consent_row_however_often_they_switch(
 
 def test_consent_cannot_be_given_once_the_room_has_closed(
     client_for, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     done = live_interview(interviewer, candidate, status=InterviewStatus.COMPLETED)
     response = consent(client_for, interviewer, done)
     assert response.status_code == 409
@@ -121,7 +121,7 @@ def test_consent_cannot_be_given_once_the_room_has_closed(
 
 def test_agreeing_again_and_again_is_capped_but_withdrawing_never_is(
     client_for, settings, interview, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.RECORDING_MAX_CONSENT_CHANGES = 3
     for value in (True, False, True):
         assert consent(client_for, interviewer, interview, value).status_code == 200
@@ -133,7 +133,7 @@ def test_agreeing_again_and_again_is_capped_but_withdrawing_never_is(
 
 async def test_both_screens_hear_of_a_consent_change_on_the_control_channel(
     client_for, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy, carl = Control(interview.pk, interviewer), Control(interview.pk, candidate)
     assert (await ivy.open())["state"]["recording"]["active"] is False
     await carl.open()
@@ -154,7 +154,7 @@ async def test_both_screens_hear_of_a_consent_change_on_the_control_channel(
 
 def test_no_chunk_is_accepted_without_both_consents(
     client_for, storage, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     refused = upload(client_for, interviewer, interview, 0, b"voice")
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "recording_not_consented"
@@ -167,7 +167,7 @@ def test_no_chunk_is_accepted_without_both_consents(
 
 def test_a_chunk_sent_twice_is_stored_once(
     client_for, storage, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     both_consent(client_for, interview, interviewer, candidate)
     first = upload(client_for, interviewer, interview, 0, b"first slice")
     again = upload(client_for, interviewer, interview, 0, b"first slice")
@@ -179,7 +179,7 @@ def test_a_chunk_sent_twice_is_stored_once(
 
 def test_withdrawn_consent_stops_acceptance_midway(
     client_for, storage, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     both_consent(client_for, interview, interviewer, candidate)
     assert upload(client_for, candidate, interview, 0, b"before").status_code == 201
     consent(client_for, interviewer, interview, False)
@@ -194,7 +194,7 @@ def test_withdrawn_consent_stops_acceptance_midway(
 
 def test_chunks_out_of_order_join_into_the_track_in_seq_order(
     client_for, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     both_consent(client_for, interview, interviewer, candidate)
     for seq, data in ((2, b"-three"), (0, b"one"), (1, b"-two")):
         assert upload(client_for, candidate, interview, seq, data).status_code == 201
@@ -212,7 +212,7 @@ def test_chunks_out_of_order_join_into_the_track_in_seq_order(
 
 def test_a_track_starts_where_its_first_chunk_began_on_the_interview_clock(
     client_for, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     both_consent(client_for, interview, interviewer, candidate)
     session.session_start(interview_id=interview.pk, user_id=interviewer.pk)
     interview.refresh_from_db()
@@ -230,7 +230,7 @@ def test_a_track_starts_where_its_first_chunk_began_on_the_interview_clock(
     assert starts == {"candidate": 25_500, "interviewer": 30_000}
 
 
-def test_recording_events_do_not_cut_a_steps_time(interview) -> None:  # type: ignore[no-untyped-def]
+def test_recording_events_do_not_cut_a_steps_time(interview) -> None:
     start = timezone.now()
     events = [
         ("step_entered", 1, start),
@@ -243,7 +243,7 @@ def test_recording_events_do_not_cut_a_steps_time(interview) -> None:  # type: i
 
 def test_chunks_are_refused_after_the_room_closed_but_for_a_short_grace(
     client_for, settings, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.RECORDING_GRACE_SECONDS = 60
     both_consent(client_for, interview, interviewer, candidate)
     session.session_start(interview_id=interview.pk, user_id=interviewer.pk)
@@ -259,7 +259,7 @@ def test_chunks_are_refused_after_the_room_closed_but_for_a_short_grace(
 
 def test_the_size_cap_answers_413_and_keeps_what_was_stored(
     client_for, settings, storage, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.RECORDING_MAX_BYTES = 10
     both_consent(client_for, interview, interviewer, candidate)
     assert upload(client_for, interviewer, interview, 0, b"123456").status_code == 201
@@ -272,7 +272,7 @@ def test_the_size_cap_answers_413_and_keeps_what_was_stored(
 
 def test_a_chunk_over_its_own_cap_answers_413(
     client_for, settings, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.RECORDING_MAX_CHUNK_BYTES = 4
     both_consent(client_for, interview, interviewer, candidate)
     response = upload(client_for, interviewer, interview, 0, b"12345")
@@ -282,7 +282,7 @@ def test_a_chunk_over_its_own_cap_answers_413(
 
 def test_the_duration_cap_refuses_chunks_past_it(
     client_for, settings, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.RECORDING_MAX_SECONDS = 60
     both_consent(client_for, interview, interviewer, candidate)
     now = timezone.now()
@@ -296,7 +296,7 @@ def test_the_duration_cap_refuses_chunks_past_it(
 
 def test_a_chunk_that_is_not_opus_audio_is_refused(
     client_for, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     both_consent(client_for, interview, interviewer, candidate)
     response = upload(client_for, interviewer, interview, 0, b"<html>", content_type="text/html")
     assert response.status_code == 415
@@ -308,7 +308,7 @@ def test_a_chunk_that_is_not_opus_audio_is_refused(
 
 def test_a_non_participant_gets_404_from_every_recording_endpoint(
     client_for, interview, interviewer, candidate, outsider, staff
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     both_consent(client_for, interview, interviewer, candidate)
     upload(client_for, interviewer, interview, 0, b"voice")
     base = f"/api/interviews/{interview.pk}/recording"
@@ -327,7 +327,7 @@ def test_a_non_participant_gets_404_from_every_recording_endpoint(
 
 def test_deleting_removes_both_tracks_and_their_files_for_good(
     client_for, storage, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     both_consent(client_for, interview, interviewer, candidate)
     upload(client_for, interviewer, interview, 0, b"ivy")
     upload(client_for, candidate, interview, 0, b"carl")
@@ -347,7 +347,7 @@ def test_deleting_removes_both_tracks_and_their_files_for_good(
     assert track.status_code == 404
 
 
-def record_old_and_fresh(client_for, settings, interviewer, candidate):  # type: ignore[no-untyped-def]
+def record_old_and_fresh(client_for, settings, interviewer, candidate):
     """Record a chunk 40 days ago and one now, with a retention of 30 days; return both."""
     settings.RECORDING_RETENTION_DAYS = 30
     old = live_interview(interviewer, candidate, starts_at=timezone.now() - timedelta(days=40))
@@ -361,7 +361,7 @@ def record_old_and_fresh(client_for, settings, interviewer, candidate):  # type:
 
 def test_the_retention_purge_deletes_recordings_past_their_days(
     client_for, settings, storage, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from interviews.live.tasks import recordings_purge
 
     _, fresh = record_old_and_fresh(client_for, settings, interviewer, candidate)
@@ -373,7 +373,7 @@ def test_the_retention_purge_deletes_recordings_past_their_days(
 
 def test_account_deletion_removes_the_users_recordings(
     client_for, storage, password, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     both_consent(client_for, interview, interviewer, candidate)
     upload(client_for, interviewer, interview, 0, b"ivy")
     upload(client_for, candidate, interview, 0, b"carl")
@@ -384,7 +384,7 @@ def test_account_deletion_removes_the_users_recordings(
     assert stored_files(storage) == []
 
 
-def test_a_refused_chunk_leaves_no_file_behind(storage, interview, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_chunk_leaves_no_file_behind(storage, interview, interviewer, candidate) -> None:
     from sevenstep.errors import ApplicationError
 
     for user in (interviewer, candidate):

@@ -58,7 +58,7 @@ def _upload(interview_id: int, seq: int, data: bytes) -> Callable[[APIClient], i
 
 
 @pytest.fixture
-def recording(interviewer, candidate):  # type: ignore[no-untyped-def]
+def recording(interviewer, candidate):
     interview = live_interview(interviewer, candidate)
     for user in (interviewer, candidate):
         services.recording_consent_set(interview_id=interview.pk, user_id=user.pk, consent=True)
@@ -69,7 +69,7 @@ def test_the_same_chunk_sent_at_once_from_many_retries_is_stored_once(
     storage: Path,
     recording,
     candidate,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     statuses = _parallel([_upload(recording.pk, 0, b"slice")] * ATTEMPTS, candidate)
     assert statuses == [200] * (ATTEMPTS - 1) + [201]
     assert RecordingChunk.objects.count() == 1
@@ -81,7 +81,7 @@ def test_parallel_chunks_never_pass_the_size_cap_together(
     storage: Path,
     recording,
     candidate,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.RECORDING_MAX_BYTES = 3 * 100
     calls = [_upload(recording.pk, seq, b"x" * 100) for seq in range(ATTEMPTS)]
     statuses = _parallel(calls, candidate)

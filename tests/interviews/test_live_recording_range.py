@@ -16,25 +16,25 @@ SIZE = len(TRACK)  # 35
 
 
 @pytest.fixture
-def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
+def interview(interviewer, candidate):
     return live_interview(interviewer, candidate)
 
 
 @pytest.fixture
-def track(client_for, interview, interviewer, candidate):  # type: ignore[no-untyped-def]
+def track(client_for, interview, interviewer, candidate):
     """Return a function fetching the candidate's three-chunk track with some headers."""
     both_consent(client_for, interview, interviewer, candidate)
     for seq, data in enumerate(CHUNKS):
         assert upload(client_for, candidate, interview, seq, data).status_code == 201
     url = f"/api/interviews/{interview.pk}/recording/tracks/candidate/"
 
-    def get(**headers: str):  # type: ignore[no-untyped-def]
+    def get(**headers: str):
         return client_for(interviewer).get(url, headers=headers)
 
     return get
 
 
-def test_the_whole_track_says_it_takes_ranges_and_how_long_it_is(track) -> None:  # type: ignore[no-untyped-def]
+def test_the_whole_track_says_it_takes_ranges_and_how_long_it_is(track) -> None:
     response = track()
     assert response.status_code == 200
     assert response["Accept-Ranges"] == "bytes"
@@ -59,7 +59,7 @@ def test_the_whole_track_says_it_takes_ranges_and_how_long_it_is(track) -> None:
         (" bytes = 4 - 6 ", 4, 6),
     ],
 )
-def test_one_range_is_answered_206_with_exactly_those_bytes(track, header, first, last) -> None:  # type: ignore[no-untyped-def]
+def test_one_range_is_answered_206_with_exactly_those_bytes(track, header, first, last) -> None:
     response = track(Range=header)
     assert response.status_code == 206
     assert response["Content-Range"] == f"bytes {first}-{last}/{SIZE}"
@@ -69,16 +69,16 @@ def test_one_range_is_answered_206_with_exactly_those_bytes(track, header, first
     assert streamed(response) == TRACK[first : last + 1]
 
 
-def test_every_range_of_the_track_is_its_bytes(track) -> None:  # type: ignore[no-untyped-def]
+def test_every_range_of_the_track_is_its_bytes(track) -> None:
     for first in range(SIZE):
         for last in range(first, SIZE + 2):
             response = track(Range=f"bytes={first}-{last}")
             assert streamed(response) == TRACK[first : last + 1], (first, last)
 
 
-def test_a_range_reads_only_the_chunks_it_falls_in(track) -> None:  # type: ignore[no-untyped-def]
+def test_a_range_reads_only_the_chunks_it_falls_in(track) -> None:
     # One part per chunk touched: the stream never gathers the track before sending.
-    async def parts(response) -> list[bytes]:  # type: ignore[no-untyped-def]
+    async def parts(response) -> list[bytes]:
         return [part async for part in response.streaming_content]
 
     from asgiref.sync import async_to_sync
@@ -89,7 +89,7 @@ def test_a_range_reads_only_the_chunks_it_falls_in(track) -> None:  # type: igno
 
 
 @pytest.mark.parametrize("header", ["bytes=35-", "bytes=35-40", "bytes=1000-2000", "bytes=-0"])
-def test_a_range_past_the_end_is_416_and_says_how_long_the_track_is(track, header) -> None:  # type: ignore[no-untyped-def]
+def test_a_range_past_the_end_is_416_and_says_how_long_the_track_is(track, header) -> None:
     response = track(Range=header)
     assert response.status_code == 416
     assert response["Content-Range"] == f"bytes */{SIZE}"
@@ -117,13 +117,13 @@ def test_a_range_past_the_end_is_416_and_says_how_long_the_track_is(track, heade
         "bytes=0-" + "9" * 19,
     ],
 )
-def test_a_range_header_we_cannot_serve_alone_gets_the_whole_track(track, header) -> None:  # type: ignore[no-untyped-def]
+def test_a_range_header_we_cannot_serve_alone_gets_the_whole_track(track, header) -> None:
     response = track(Range=header)
     assert response.status_code == 200, header
     assert streamed(response) == TRACK
 
 
-def test_if_range_without_a_validator_of_ours_gets_the_whole_track(track) -> None:  # type: ignore[no-untyped-def]
+def test_if_range_without_a_validator_of_ours_gets_the_whole_track(track) -> None:
     response = track(Range="bytes=0-3", **{"If-Range": '"some-etag"'})
     assert response.status_code == 200
     assert streamed(response) == TRACK
@@ -131,7 +131,7 @@ def test_if_range_without_a_validator_of_ours_gets_the_whole_track(track) -> Non
 
 def test_an_outsider_asking_for_a_range_gets_404_not_bytes(
     client_for, track, interview, outsider
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     url = f"/api/interviews/{interview.pk}/recording/tracks/candidate/"
     response = client_for(outsider).get(url, headers={"Range": "bytes=0-3"})
     assert response.status_code == 404

@@ -41,7 +41,7 @@ def s3_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture
-def bucket(s3_endpoint, settings, monkeypatch) -> Callable[[], list[str]]:  # type: ignore[no-untyped-def]
+def bucket(s3_endpoint, settings, monkeypatch) -> Callable[[], list[str]]:
     """Point the recordings storage at a fresh bucket, configured as production would be."""
     name = f"recordings-{uuid.uuid4().hex[:12]}"
     env = {
@@ -74,13 +74,13 @@ def bucket(s3_endpoint, settings, monkeypatch) -> Callable[[], list[str]]:  # ty
 
 
 @pytest.fixture
-def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
+def interview(interviewer, candidate):
     return live_interview(interviewer, candidate)
 
 
 def test_chunks_are_objects_in_the_bucket_and_a_track_reads_back_whole_and_by_range(
     client_for, bucket, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     both_consent(client_for, interview, interviewer, candidate)
     for seq, data in ((1, b"-two"), (0, b"one"), (2, b"-three")):
         assert upload(client_for, candidate, interview, seq, data).status_code == 201
@@ -106,7 +106,7 @@ def test_chunks_are_objects_in_the_bucket_and_a_track_reads_back_whole_and_by_ra
 
 def test_deleting_a_recording_removes_its_objects(
     client_for, bucket, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # Another pair's interview at the same time (one person is never booked twice at once).
     pair = (UserFactory(), UserFactory())
     other = live_interview(*pair)
@@ -124,7 +124,7 @@ def test_deleting_a_recording_removes_its_objects(
 
 def test_the_retention_purge_removes_old_recordings_objects(
     client_for, settings, bucket, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from interviews.live.tasks import recordings_purge
 
     _, fresh = record_old_and_fresh(client_for, settings, interviewer, candidate)
@@ -137,7 +137,7 @@ def test_the_retention_purge_removes_old_recordings_objects(
 
 def test_a_store_that_fails_after_the_commit_does_not_fail_the_delete(
     client_for, settings, bucket, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     both_consent(client_for, interview, interviewer, candidate)
     upload(client_for, interviewer, interview, 0, b"ivy")
     # The store goes away: botocore raises its own connection error, which is no OSError.
@@ -178,7 +178,7 @@ def test_recordings_are_files_under_the_var_dir_unless_told_otherwise(monkeypatc
         ),
     ],
 )
-def test_a_storage_setting_that_cannot_work_stops_the_start(monkeypatch, env, message) -> None:  # type: ignore[no-untyped-def]
+def test_a_storage_setting_that_cannot_work_stops_the_start(monkeypatch, env, message) -> None:
     monkeypatch.delenv("RECORDING_S3_BUCKET", raising=False)
     monkeypatch.delenv("RECORDING_S3_ADDRESSING_STYLE", raising=False)
     for key, value in env.items():

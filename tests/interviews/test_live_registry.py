@@ -26,7 +26,7 @@ class Member:
 
 async def test_a_socket_waiting_for_a_room_to_load_never_joins_a_dropped_room(
     interviewer, candidate, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from tests.support.yjs import live_interview
 
     interview = await database_sync_to_async(live_interview)(interviewer, candidate)
@@ -89,12 +89,12 @@ class SlowUnsubscribeLayer:
 
 async def test_a_room_opened_while_the_last_one_closes_stays_on_the_fan_out(
     interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from tests.support.yjs import live_interview
 
     interview = await database_sync_to_async(live_interview)(interviewer, candidate)
     registry, layer = Registry(), SlowUnsubscribeLayer()
-    registry.layer = layer  # type: ignore[assignment]
+    registry.layer = layer
     key = RoomKey(interview.pk, DocumentKind.NOTES)
     carl, ivy = Member(), Member()
     room = await registry.join(key, carl, read_only=False)

@@ -19,9 +19,9 @@ from tests.support.yjs import live_interview
 pytestmark = pytest.mark.django_db
 
 
-def parts_of(client, interview_id: int) -> tuple[list[dict], list[dict], int]:  # type: ignore[no-untyped-def,type-arg]
+def parts_of(client, interview_id: int) -> tuple[list[dict], list[dict], int]:
     """Walk every page; return the events, the parts and the number of pages."""
-    parts: list[dict] = []  # type: ignore[type-arg]
+    parts: list[dict] = []
     start, pages, events = 0, 0, []
     while start is not None:
         response = client.get(f"/api/interviews/{interview_id}/replay/", {"start": start})
@@ -32,7 +32,7 @@ def parts_of(client, interview_id: int) -> tuple[list[dict], list[dict], int]:  
     return events, parts, pages
 
 
-def states(parts: list[dict], document: str = "notes") -> list[tuple[str, int, dict]]:  # type: ignore[type-arg]
+def states(parts: list[dict], document: str = "notes") -> list[tuple[str, int, dict]]:
     """Return, after each part of a document, its time, moment and the texts then."""
     doc, seen = Doc(), []
     for part in parts:
@@ -47,7 +47,7 @@ def iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def step_one_typed_in_bursts(  # type: ignore[no-untyped-def]
+def step_one_typed_in_bursts(
     interviewer, candidate, seconds: list[int], text: str = "x", private: str = ""
 ):
     """Start, write `text` into step 1 at each offset, move to step 2 at ten minutes, end."""
@@ -71,7 +71,7 @@ def step_one_typed_in_bursts(  # type: ignore[no-untyped-def]
 
 def test_the_replay_shows_the_notes_growing_within_a_step(
     client_for, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     interview = step_one_typed_in_bursts(interviewer, candidate, [30, 35, 125, 400])
     start = interview.starts_at
 
@@ -91,7 +91,7 @@ def test_the_replay_shows_the_notes_growing_within_a_step(
 
 def test_the_frames_are_spread_over_a_long_interview_and_capped(
     client_for, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     typed = list(range(5, 600, 5))
     with override_settings(LIVE_REPLAY_MAX_FRAMES=6):
         interview = step_one_typed_in_bursts(interviewer, candidate, typed)
@@ -108,7 +108,7 @@ def test_the_frames_are_spread_over_a_long_interview_and_capped(
 
 def test_a_flood_of_rewrites_ends_the_frames_not_the_replay(
     client_for, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with override_settings(LIVE_REPLAY_FRAME_BYTES=2000):
         interview = step_one_typed_in_bursts(interviewer, candidate, [20, 40, 60, 80], "y" * 700)
         events, parts, _ = parts_of(client_for(candidate), interview.pk)
@@ -121,7 +121,7 @@ def test_a_flood_of_rewrites_ends_the_frames_not_the_replay(
 @override_settings(LIVE_REPLAY_PAGE_BYTES=500)
 def test_pages_number_the_frames_alike_and_time_never_goes_back(
     client_for, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     interview = step_one_typed_in_bursts(
         interviewer, candidate, [15, 45, 75, 200], "z" * 400, private="good scoping"
     )
@@ -133,7 +133,7 @@ def test_pages_number_the_frames_alike_and_time_never_goes_back(
     assert states(parts, "private")[-1][2]["step-1"] == "good scoping"
 
 
-def test_the_board_is_part_of_each_frame(client_for, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_the_board_is_part_of_each_frame(client_for, interviewer, candidate) -> None:
     interview = live_interview(interviewer, candidate)
     start = interview.starts_at
     with time_machine.travel(start, tick=False):

@@ -24,7 +24,7 @@ def edit(text: str) -> bytes:
     return doc.get_update()
 
 
-def commit_elsewhere(interview, update: bytes) -> int:  # type: ignore[no-untyped-def]
+def commit_elsewhere(interview, update: bytes) -> int:
     """Commit an update as another process would, without telling this one."""
     document = LiveDocument.objects.get(interview=interview, kind="notes")
     pending = services.PendingUpdate(
@@ -36,7 +36,7 @@ def commit_elsewhere(interview, update: bytes) -> int:  # type: ignore[no-untype
 
 async def test_an_update_whose_broadcast_was_dropped_arrives_at_the_next_check(
     interviewer, candidate, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.LIVE_RESYNC_SECONDS = 0.2
     interview = await database_sync_to_async(live_interview)(interviewer, candidate)
     carl = YClient(ws_path(interview.pk, "notes", candidate))
@@ -51,7 +51,7 @@ async def test_an_update_whose_broadcast_was_dropped_arrives_at_the_next_check(
     assert str(carl.text("step-6")) == "canary rollout"
 
 
-async def test_a_gap_in_the_sequence_is_filled_from_the_log(interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+async def test_a_gap_in_the_sequence_is_filled_from_the_log(interviewer, candidate) -> None:
     interview = await database_sync_to_async(live_interview)(interviewer, candidate)
     carl = YClient(ws_path(interview.pk, "notes", candidate))
     await carl.connect()
@@ -81,7 +81,7 @@ async def test_a_gap_in_the_sequence_is_filled_from_the_log(interviewer, candida
 
 async def test_the_server_asks_each_client_for_what_it_lacks(
     interviewer, candidate, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.LIVE_RESYNC_SECONDS = 0.2
     interview = await database_sync_to_async(live_interview)(interviewer, candidate)
     carl = YClient(ws_path(interview.pk, "notes", candidate))
@@ -104,7 +104,7 @@ async def test_the_server_asks_each_client_for_what_it_lacks(
 
 async def test_a_database_error_while_catching_up_does_not_stop_the_resync(
     interviewer, candidate, settings, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from django.db import OperationalError
 
     settings.LIVE_RESYNC_SECONDS = 0.2
@@ -115,7 +115,7 @@ async def test_a_database_error_while_catching_up_does_not_stop_the_resync(
     real = selectors.updates_after
     failures = []
 
-    def fails_once(**kwargs):  # type: ignore[no-untyped-def]
+    def fails_once(**kwargs):
         if not failures:
             failures.append(kwargs)
             raise OperationalError("server closed the connection unexpectedly")

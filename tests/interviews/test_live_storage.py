@@ -26,7 +26,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def interview(interviewer, candidate):  # type: ignore[no-untyped-def]
+def interview(interviewer, candidate):
     return live_interview(interviewer, candidate)
 
 
@@ -45,7 +45,7 @@ async def settle(client: YClient) -> None:
     await client.sync()
 
 
-async def test_resent_and_overlapping_updates_are_stored_once(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+async def test_resent_and_overlapping_updates_are_stored_once(interview, interviewer) -> None:
     ivy = await joined(interview, interviewer)
     sent = [await ivy.type("step-1", word) for word in ("two ", "towers ", "retrieval")]
     await settle(ivy)
@@ -65,7 +65,7 @@ async def test_resent_and_overlapping_updates_are_stored_once(interview, intervi
 
 async def test_an_update_that_only_deletes_is_stored_and_reaches_the_peer_once(
     interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ivy = await joined(interview, interviewer)
     carl = await joined(interview, candidate)
     await ivy.type("step-2", "rank by clicks")
@@ -85,7 +85,7 @@ async def test_an_update_that_only_deletes_is_stored_and_reaches_the_peer_once(
 
 async def test_the_same_bytes_from_two_sockets_at_once_are_stored_once(
     interview, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     tabs = [await joined(interview, interviewer) for _ in range(3)]
     doc: Doc = Doc()
     doc.get("step-3", type=Text).insert(0, "offline edits from a laptop")
@@ -99,7 +99,7 @@ async def test_the_same_bytes_from_two_sockets_at_once_are_stored_once(
 
 async def test_a_full_log_refuses_with_4429_until_a_checkpoint_is_taken(
     interview, interviewer, settings, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.LIVE_MAX_LOG_BYTES = 1500
     asked: list[int] = []
     monkeypatch.setattr(Registry, "_compact", lambda self, room: asked.append(room.document_id))
@@ -124,7 +124,7 @@ async def test_a_full_log_refuses_with_4429_until_a_checkpoint_is_taken(
 
 async def test_a_flood_of_ever_new_updates_stores_about_one_log_budget_per_interval(
     interview, interviewer, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.LIVE_MAX_LOG_BYTES = 20_000
     settings.LIVE_COMPACT_MIN_SECONDS = 3600  # one checkpoint in this test, at most
     doc: Doc = Doc()
@@ -154,7 +154,7 @@ async def test_a_flood_of_ever_new_updates_stores_about_one_log_budget_per_inter
     assert document.checkpoint_bytes < 4000 + 500
 
 
-def test_the_commit_refuses_what_would_pass_the_document_limit(interview, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_commit_refuses_what_would_pass_the_document_limit(interview, settings) -> None:
     settings.LIVE_MAX_DOCUMENT_BYTES = 1000
     document = services.document_get_or_create(interview_id=interview.pk, kind=DocumentKind.NOTES)
     pending = []
@@ -172,7 +172,7 @@ def test_the_commit_refuses_what_would_pass_the_document_limit(interview, settin
 
 async def test_a_user_gets_a_capped_number_of_sockets_per_room_and_per_process(
     interview, interviewer, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.LIVE_MAX_SOCKETS_PER_ROOM = 2
     settings.LIVE_MAX_SOCKETS_PER_USER = 3
     first = await joined(interview, interviewer)
@@ -198,7 +198,7 @@ async def _flood_in_parallel(urls: list[str], updates: list[bytes]) -> list[int 
     for ws in sockets:
         await ws.recv()  # the server's step 1: the socket is in its room
 
-    async def send_and_listen(ws, update: bytes) -> int | None:  # type: ignore[no-untyped-def]
+    async def send_and_listen(ws, update: bytes) -> int | None:
         await ws.send(protocol.update_message(update))
         try:
             while True:
@@ -233,7 +233,7 @@ PARALLEL_LIMITS = {
 }
 
 
-def test_parallel_sockets_cannot_store_past_the_document_limit(interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+def test_parallel_sockets_cannot_store_past_the_document_limit(interview, interviewer) -> None:
     updates = distinct_updates(24, 100 * 1024)
     with asgi_server(**PARALLEL_LIMITS) as server:
         urls = [f"{server.ws_url}{ws_path(interview.pk, 'notes', interviewer)}" for _ in updates]
@@ -248,7 +248,7 @@ def test_parallel_sockets_cannot_store_past_the_document_limit(interview, interv
 @pytest.mark.slow
 def test_parallel_sockets_on_two_processes_cannot_store_past_the_document_limit(
     interview, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     updates = distinct_updates(24, 100 * 1024)
     with asgi_server(**PARALLEL_LIMITS) as one, asgi_server(**PARALLEL_LIMITS) as two:
         urls = [

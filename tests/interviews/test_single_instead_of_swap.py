@@ -46,7 +46,7 @@ def test_instant_match_tells_the_swap_seeker_that_a_candidate_made_it_one_interv
     client_for: ClientFor,
     interviewer: User,
     candidate: User,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,
 ) -> None:
     with eager_tasks(), django_capture_on_commit_callbacks(execute=True):
         pair_now(client_for, (candidate, "candidate"), (interviewer, "swap"))
@@ -64,7 +64,7 @@ def test_a_matching_run_tells_the_swap_seeker_paired_with_an_interviewer(
     client_for: ClientFor,
     interviewer: User,
     candidate: User,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,
 ) -> None:
     for user, role in ((interviewer, "interviewer"), (candidate, "swap")):
         InterviewRequest.objects.create(user=user, role=role, level="mid", max_per_week=2)
@@ -82,7 +82,7 @@ def test_two_swap_seekers_who_get_a_swap_are_not_told_otherwise(
     client_for: ClientFor,
     interviewer: User,
     candidate: User,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,
 ) -> None:
     with eager_tasks(), django_capture_on_commit_callbacks(execute=True):
         pair_now(client_for, (candidate, "swap"), (interviewer, "swap"))

@@ -144,7 +144,7 @@ def test_the_continue_api_answers_with_the_open_second_half_and_hides_it_from_ot
     interviewer: User,
     candidate: User,
     outsider: User,
-    client_for,  # type: ignore[no-untyped-def]
+    client_for,
 ) -> None:
     first, second = book_swap(interviewer, candidate)
     detail = client_for(candidate).get(f"/api/interviews/{first.pk}/")

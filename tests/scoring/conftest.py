@@ -61,12 +61,12 @@ FEEDBACK = {
 
 
 @pytest.fixture
-def interview(interviewer, candidate) -> Interview:  # type: ignore[no-untyped-def]
+def interview(interviewer, candidate) -> Interview:
     return held_interview(interviewer, candidate)
 
 
 @pytest.fixture
-def live_interview(interviewer, candidate) -> Interview:  # type: ignore[no-untyped-def]
+def live_interview(interviewer, candidate) -> Interview:
     start = timezone.now() - timedelta(minutes=20)
     return InterviewFactory(
         interviewer=interviewer,

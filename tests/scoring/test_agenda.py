@@ -16,13 +16,13 @@ from tests.scoring.conftest import FEEDBACK, held_interview, person, scorecard_b
 pytestmark = pytest.mark.django_db
 
 
-def _agenda(client) -> dict:  # type: ignore[no-untyped-def]
+def _agenda(client) -> dict:
     response = client.get("/api/me/agenda/")
     assert response.status_code == 200, response.content
     return response.json()
 
 
-def test_a_new_user_has_nothing_on_their_agenda(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_user_has_nothing_on_their_agenda(client_for, candidate) -> None:
     assert _agenda(client_for(candidate)) == {
         "upcoming": [],
         "upcoming_count": 0,
@@ -33,7 +33,7 @@ def test_a_new_user_has_nothing_on_their_agenda(client_for, candidate) -> None: 
 
 def test_the_agenda_lists_the_next_interviews_soonest_first(
     client_for, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     soon = timezone.now() + timedelta(days=1)
     later = InterviewFactory(
         interviewer=interviewer, candidate=candidate, starts_at=soon + timedelta(days=1)
@@ -47,7 +47,7 @@ def test_the_agenda_lists_the_next_interviews_soonest_first(
 
 def test_each_side_owes_its_own_submission_until_it_is_submitted(
     client_for, interviewer, candidate, interview
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     rater, rated = client_for(interviewer), client_for(candidate)
     [due] = _agenda(rater)["due"]
     assert (due["interview"]["id"], due["kind"], due["started"]) == (
@@ -70,7 +70,7 @@ def test_each_side_owes_its_own_submission_until_it_is_submitted(
 
 def test_nothing_is_due_past_the_deadline_or_for_a_cancelled_interview(
     client_for, interviewer, candidate, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     held_interview(
         interviewer, candidate, ended_ago=timedelta(hours=settings.SCORECARD_DEADLINE_HOURS + 1)
     )
@@ -83,7 +83,7 @@ def test_nothing_is_due_past_the_deadline_or_for_a_cancelled_interview(
     assert _agenda(client_for(interviewer))["due"] == []
 
 
-def test_the_agenda_shows_the_open_request(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_the_agenda_shows_the_open_request(client_for, candidate) -> None:
     client = client_for(candidate)
     opened = client.post(
         "/api/interview-requests/", {"role": "candidate", "level": "mid"}, format="json"
@@ -96,7 +96,7 @@ def test_the_agenda_shows_the_open_request(client_for, candidate) -> None:  # ty
 
 def test_the_agenda_costs_the_same_queries_for_two_interviews_as_for_eight(
     client_for, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = client_for(interviewer)
 
     def fill(n: int, first: int) -> int:
@@ -121,11 +121,11 @@ def test_the_agenda_costs_the_same_queries_for_two_interviews_as_for_eight(
 
 def test_the_submission_state_says_what_exists_without_an_error(
     client_for, interviewer, candidate, interview
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     rater, rated = client_for(interviewer), client_for(candidate)
     url = f"/api/interviews/{interview.pk}"
 
-    def state(client) -> dict:  # type: ignore[no-untyped-def]
+    def state(client) -> dict:
         response = client.get(f"{url}/submissions/")
         assert response.status_code == 200, response.content
         return response.json()
@@ -153,6 +153,6 @@ def test_the_submission_state_says_what_exists_without_an_error(
     assert state(rater)["theirs_released"] is True
 
 
-def test_an_outsider_cannot_see_the_submission_state(client_for, outsider, interview) -> None:  # type: ignore[no-untyped-def]
+def test_an_outsider_cannot_see_the_submission_state(client_for, outsider, interview) -> None:
     response = client_for(outsider).get(f"/api/interviews/{interview.pk}/submissions/")
     assert response.status_code == 404

@@ -14,21 +14,21 @@ from tests.scoring.conftest import FEEDBACK, scorecard_body
 pytestmark = pytest.mark.django_db
 
 
-def feedback_url(interview, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+def feedback_url(interview, suffix: str = "") -> str:
     return f"/api/interviews/{interview.pk}/interviewer-feedback/{suffix}"
 
 
-def scorecard_url(interview, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+def scorecard_url(interview, suffix: str = "") -> str:
     return f"/api/interviews/{interview.pk}/scorecard/{suffix}"
 
 
-def write_scorecard(client, interview, *, submit: bool = True) -> None:  # type: ignore[no-untyped-def]
+def write_scorecard(client, interview, *, submit: bool = True) -> None:
     assert client.put(scorecard_url(interview), scorecard_body(), format="json").status_code == 200
     if submit:
         assert client.post(scorecard_url(interview, "submit/")).status_code == 200
 
 
-def write_feedback(client, interview, *, submit: bool = True) -> None:  # type: ignore[no-untyped-def]
+def write_feedback(client, interview, *, submit: bool = True) -> None:
     assert client.put(feedback_url(interview), FEEDBACK, format="json").status_code == 200
     if submit:
         assert client.post(feedback_url(interview, "submit/")).status_code == 200
@@ -45,13 +45,13 @@ def write_feedback(client, interview, *, submit: bool = True) -> None:  # type: 
 )
 def test_only_the_candidate_writes_feedback_on_the_interviewer(
     request, client_for, interview, role, put, submit_status
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = client_for(request.getfixturevalue(role))
     assert client.put(feedback_url(interview), FEEDBACK, format="json").status_code == put
     assert client.post(feedback_url(interview, "submit/")).status_code == submit_status
 
 
-def test_anonymous_users_cannot_touch_feedback(client_for, interview) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_users_cannot_touch_feedback(client_for, interview) -> None:
     client = client_for(None)
     assert client.get(feedback_url(interview)).status_code == 403
     assert client.put(feedback_url(interview), FEEDBACK, format="json").status_code == 403
@@ -59,7 +59,7 @@ def test_anonymous_users_cannot_touch_feedback(client_for, interview) -> None:  
 
 def test_feedback_is_immutable_once_submitted_and_submission_is_idempotent(
     client_for, interview, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = client_for(candidate)
     client.put(feedback_url(interview), FEEDBACK, format="json")
     headers = {"Idempotency-Key": "fb-1"}
@@ -85,13 +85,13 @@ def test_feedback_is_immutable_once_submitted_and_submission_is_idempotent(
         ({"rating": 5}, "rating"),
     ],
 )
-def test_bad_feedback_is_a_400(client_for, interview, candidate, body, field) -> None:  # type: ignore[no-untyped-def]
+def test_bad_feedback_is_a_400(client_for, interview, candidate, body, field) -> None:
     response = client_for(candidate).put(feedback_url(interview), body, format="json")
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
 
 
-def test_incomplete_feedback_cannot_be_submitted(client_for, interview, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_incomplete_feedback_cannot_be_submitted(client_for, interview, candidate) -> None:
     client = client_for(candidate)
     client.put(feedback_url(interview), {"usefulness": 4}, format="json")
     response = client.post(feedback_url(interview, "submit/"))
@@ -104,14 +104,14 @@ def test_incomplete_feedback_cannot_be_submitted(client_for, interview, candidat
 CONDUCT = {"preparedness": 4, "comment": "Knew the question well.", "self_assessment": {"1": 3}}
 
 
-def submit_conduct(client, interview) -> None:  # type: ignore[no-untyped-def]
+def submit_conduct(client, interview) -> None:
     assert client.put(feedback_url(interview), CONDUCT, format="json").status_code == 200
     assert client.post(feedback_url(interview, "submit/")).status_code == 200
 
 
 def test_feedback_on_conduct_alone_is_complete_without_rating_an_unseen_scorecard(
     client_for, interview, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = client_for(candidate)
     submit_conduct(client, interview)
     body = client.get(feedback_url(interview)).json()
@@ -120,7 +120,7 @@ def test_feedback_on_conduct_alone_is_complete_without_rating_an_unseen_scorecar
 
 def test_the_candidate_rates_the_scorecard_once_it_is_released_and_only_once(
     client_for, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = client_for(candidate)
     ratings = feedback_url(interview, "ratings/")
     early = client.post(ratings, {"usefulness": 5}, format="json")
@@ -141,7 +141,7 @@ def test_the_candidate_rates_the_scorecard_once_it_is_released_and_only_once(
 
 def test_only_the_candidate_rates_the_scorecard(
     client_for, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     submit_conduct(client_for(candidate), interview)
     write_scorecard(client_for(interviewer), interview)
     response = client_for(interviewer).post(
@@ -154,7 +154,7 @@ def test_only_the_candidate_rates_the_scorecard(
     ("body", "field"),
     [({}, "usefulness"), ({"usefulness": 6}, "usefulness"), ({"usefulness": 3, "x": 1}, "x")],
 )
-def test_bad_ratings_are_a_400(client_for, interview, candidate, body, field) -> None:  # type: ignore[no-untyped-def]
+def test_bad_ratings_are_a_400(client_for, interview, candidate, body, field) -> None:
     response = client_for(candidate).post(feedback_url(interview, "ratings/"), body, format="json")
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
@@ -162,7 +162,7 @@ def test_bad_ratings_are_a_400(client_for, interview, candidate, body, field) ->
 
 def test_the_database_lets_a_submitted_feedback_change_only_by_rating_it_once(
     client_for, interview, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     submit_conduct(client_for(candidate), interview)
     rows = InterviewerFeedback.objects.all()
     changes = {
@@ -197,7 +197,7 @@ def test_the_database_lets_a_submitted_feedback_change_only_by_rating_it_once(
 
 def test_the_candidate_sees_the_scorecard_only_after_submitting_feedback(
     client_for, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     write_scorecard(client_for(interviewer), interview)
     reader = client_for(candidate)
     hidden = reader.get(scorecard_url(interview))
@@ -218,7 +218,7 @@ def test_the_candidate_sees_the_scorecard_only_after_submitting_feedback(
 
 def test_the_interviewer_sees_the_feedback_only_after_submitting_the_scorecard(
     client_for, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     write_feedback(client_for(candidate), interview)
     writer = client_for(interviewer)
     assert writer.get(feedback_url(interview)).status_code == 403
@@ -232,7 +232,7 @@ def test_the_interviewer_sees_the_feedback_only_after_submitting_the_scorecard(
 
 def test_after_the_deadline_a_submission_is_released_even_if_the_other_side_never_wrote(
     client_for, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     write_scorecard(client_for(interviewer), interview)
     reader = client_for(candidate)
     write_feedback(reader, interview, submit=False)
@@ -246,7 +246,7 @@ def test_after_the_deadline_a_submission_is_released_even_if_the_other_side_neve
 
 def test_a_draft_is_never_shown_to_the_other_side_even_after_the_deadline(
     client_for, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     write_scorecard(client_for(interviewer), interview, submit=False)
     write_feedback(client_for(candidate), interview, submit=False)
     with time_machine.travel(interview.ended_at + timedelta(days=10), tick=False):
@@ -257,7 +257,7 @@ def test_a_draft_is_never_shown_to_the_other_side_even_after_the_deadline(
 
 def test_received_scorecards_are_only_the_users_own(
     client_for, interview, interviewer, candidate, outsider
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     write_scorecard(client_for(interviewer), interview)
     write_feedback(client_for(candidate), interview)
     assert client_for(outsider).get("/api/scorecards/received/").json()["count"] == 0

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transac
 
 def test_submissions_update_the_report_on_a_real_worker(
     client_for, interviewer, candidate, settings, queue
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from scoring.tasks import reports_rebuild_all
 
     settings.REPORT_DEBOUNCE_SECONDS = 1

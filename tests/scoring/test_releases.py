@@ -16,14 +16,14 @@ from tests.scoring.conftest import given_feedback, given_scorecard, person
 pytestmark = pytest.mark.django_db
 
 
-def requested(user) -> int:  # type: ignore[no-untyped-def]
+def requested(user) -> int:
     state = ReportState.objects.filter(user=user).first()
     return state.requested_version if state else 0
 
 
 def test_a_scorecard_released_by_its_deadline_requests_the_candidates_update(
     django_capture_on_commit_callbacks, candidate, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     given_scorecard(interviewer, candidate, [3] * 7, days_ago=1.5)  # deadline in half a day
     assert reports_request_released() == 0
 
@@ -41,7 +41,7 @@ def test_a_scorecard_released_by_its_deadline_requests_the_candidates_update(
 
 def test_scorecards_released_by_feedback_or_seen_by_the_last_rebuild_ask_nothing(
     candidate, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     outsider = person()
     answered = given_scorecard(interviewer, candidate, [3] * 7, days_ago=5)
     given_feedback(answered, {})  # its submission asked for the update then
@@ -56,7 +56,7 @@ def test_scorecards_released_by_feedback_or_seen_by_the_last_rebuild_ask_nothing
     assert requested(outsider) == 1
 
 
-def test_erased_candidates_are_not_asked_for(candidate, interviewer) -> None:  # type: ignore[no-untyped-def]
+def test_erased_candidates_are_not_asked_for(candidate, interviewer) -> None:
     given_scorecard(interviewer, candidate, [3] * 7, days_ago=3)
     type(candidate).objects.filter(pk=candidate.pk).update(is_active=False)
     assert reports_request_released() == 0

@@ -9,13 +9,13 @@ from tests.scoring.conftest import given_feedback, given_scorecard, scorecard_bo
 pytestmark = pytest.mark.django_db
 
 
-def scores(client, interview_id: int) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def scores(client, interview_id: int) -> dict:
     response = client.get(f"/api/interviews/{interview_id}/replay/scores/")
     assert response.status_code == 200, response.content
     return response.json()
 
 
-def test_the_interviewer_sees_the_scores_they_submitted(client_for, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_the_interviewer_sees_the_scores_they_submitted(client_for, interviewer, candidate) -> None:
     card = given_scorecard(interviewer, candidate, [3, 2, None, 4, 1, 2, 3], days_ago=0.5)
     body = scores(client_for(interviewer), card.interview_id)
     assert (body["state"], body["released_by"]) == ("shown", None)
@@ -30,7 +30,7 @@ def test_the_interviewer_sees_the_scores_they_submitted(client_for, interviewer,
     ]
 
 
-def test_a_draft_is_not_shown_even_to_its_interviewer(  # type: ignore[no-untyped-def]
+def test_a_draft_is_not_shown_even_to_its_interviewer(
     client_for, interviewer, candidate, interview
 ) -> None:
     url = f"/api/interviews/{interview.pk}/scorecard/"
@@ -40,7 +40,7 @@ def test_a_draft_is_not_shown_even_to_its_interviewer(  # type: ignore[no-untype
     assert scores(client_for(candidate), interview.pk)["state"] == "hidden"
 
 
-def test_the_candidate_sees_them_only_once_released(client_for, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_the_candidate_sees_them_only_once_released(client_for, interviewer, candidate) -> None:
     card = given_scorecard(interviewer, candidate, [3] * 7, days_ago=0.5)
     body = scores(client_for(candidate), card.interview_id)
     # Not told whether the scorecard is in, only when it will be released at the latest.
@@ -53,14 +53,14 @@ def test_the_candidate_sees_them_only_once_released(client_for, interviewer, can
     assert [s["score"] for s in body["steps"]] == [3] * 7
 
 
-def test_the_deadline_releases_them_without_feedback(client_for, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_the_deadline_releases_them_without_feedback(client_for, interviewer, candidate) -> None:
     card = given_scorecard(interviewer, candidate, [2] * 7, days_ago=3)
     assert scores(client_for(candidate), card.interview_id)["state"] == "shown"
 
 
 def test_outsiders_and_missing_ids_get_the_same_404(
     client_for, interviewer, candidate, outsider
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     card = given_scorecard(interviewer, candidate, [3] * 7, days_ago=3)
     foreign = client_for(outsider).get(f"/api/interviews/{card.interview_id}/replay/scores/")
     missing = client_for(outsider).get("/api/interviews/999999/replay/scores/")

@@ -23,7 +23,7 @@ ENDPOINTS = [
 
 
 @pytest.mark.parametrize("url", ENDPOINTS)
-def test_reports_need_an_account(client_for, url) -> None:  # type: ignore[no-untyped-def]
+def test_reports_need_an_account(client_for, url) -> None:
     response = client_for(None).get(url)
     assert response.status_code == 403
     assert response["Content-Type"].startswith("application/json")
@@ -32,7 +32,7 @@ def test_reports_need_an_account(client_for, url) -> None:  # type: ignore[no-un
 
 @pytest.mark.parametrize("url", ENDPOINTS)
 @pytest.mark.parametrize("role", ["interviewer", "candidate", "outsider", "staff"])
-def test_everyone_reads_only_their_own_report(request, client_for, role, url) -> None:  # type: ignore[no-untyped-def]
+def test_everyone_reads_only_their_own_report(request, client_for, role, url) -> None:
     user = request.getfixturevalue(role)
     rater, other = person(), person()
     given_scorecard(rater, other, [1] * 7, days_ago=3)
@@ -58,7 +58,7 @@ def test_everyone_reads_only_their_own_report(request, client_for, role, url) ->
 
 def test_a_new_user_gets_an_honest_empty_report_with_questions_to_start_with(
     client_for, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     report = client_for(candidate).get("/api/reports/me/").json()
     assert report["kind"] == "on_demand"
     assert report["enough_data"] is False
@@ -71,7 +71,7 @@ def test_a_new_user_gets_an_honest_empty_report_with_questions_to_start_with(
 
 def test_the_report_is_built_from_what_was_submitted_through_the_api(
     client_for, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     writer, reader = client_for(interviewer), client_for(candidate)
     url = f"/api/interviews/{interview.pk}"
     writer.put(f"{url}/scorecard/", scorecard_body(), format="json")
@@ -87,7 +87,7 @@ def test_the_report_is_built_from_what_was_submitted_through_the_api(
     assert interview.question_id not in {q["id"] for q in report["recommended_questions"]}
 
 
-def test_the_export_has_the_report_and_its_history_as_json_or_csv(client_for) -> None:  # type: ignore[no-untyped-def]
+def test_the_export_has_the_report_and_its_history_as_json_or_csv(client_for) -> None:
     rater, learner = person(), person()
     for i in range(3):
         given_scorecard(rater, learner, [2, 3, 3, 3, 3, 3, 3], days_ago=10 - i)
@@ -117,7 +117,7 @@ def test_the_export_has_the_report_and_its_history_as_json_or_csv(client_for) ->
     ]
 
 
-def test_the_history_is_paginated(client_for) -> None:  # type: ignore[no-untyped-def]
+def test_the_history_is_paginated(client_for) -> None:
     rater, learner = person(), person()
     for i in range(3):
         given_scorecard(rater, learner, [3] * 7, days_ago=10 - i)
@@ -131,7 +131,7 @@ def test_the_history_is_paginated(client_for) -> None:  # type: ignore[no-untype
 
 def test_interviewers_see_their_leniency_and_only_released_ratings_of_them(
     client_for, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     empty = client_for(interviewer).get("/api/me/as-interviewer/").json()
     assert empty["leniency"] is None
     assert empty["feedback_received"]["count"] == 0

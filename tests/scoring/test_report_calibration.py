@@ -26,7 +26,7 @@ PANEL = replace(POPULATIONS["base"], raters=25, interviews=(2, 8), stopped=(0.0,
 
 
 @pytest.fixture
-def population(db):  # type: ignore[no-untyped-def]
+def population(db):
     """150 people scored by the panel, stored as scorecards; returns them with their skills."""
     world = simulate(PANEL, users=150, seed=13)
     people = [person() for _ in range(world.skill.shape[0])]
@@ -45,7 +45,7 @@ def population(db):  # type: ignore[no-untyped-def]
 
 def test_bands_cover_and_weakest_claims_are_right_as_often_as_they_say(
     client_for, population
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     people, skill = population
     reports_rebuild_all()
     covered, claims = [], []

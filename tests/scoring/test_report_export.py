@@ -69,7 +69,7 @@ def download_csv(client: Any) -> tuple[list[str], list[dict[str, str]]]:
 
 
 @pytest.fixture
-def learner(db) -> Any:  # type: ignore[no-untyped-def]
+def learner(db) -> Any:
     """Someone interviewed three times, scoring themselves and scored on communication."""
     rater, other_rater, learner = person(), person(), person()
     for i, (interviewer, talk) in enumerate(
@@ -83,7 +83,7 @@ def learner(db) -> Any:  # type: ignore[no-untyped-def]
     return learner
 
 
-def test_the_csv_self_assessment_columns_say_what_the_report_says(client_for, learner) -> None:  # type: ignore[no-untyped-def]
+def test_the_csv_self_assessment_columns_say_what_the_report_says(client_for, learner) -> None:
     client = client_for(learner)
     report = client.get("/api/reports/me/").json()
     header, rows = download_csv(client)
@@ -106,7 +106,7 @@ def test_the_csv_self_assessment_columns_say_what_the_report_says(client_for, le
     assert all(row[column] == "" for row in history for column in SELF_COLUMNS)
 
 
-def test_the_csv_has_a_communication_row_equal_to_the_reports_block(client_for, learner) -> None:  # type: ignore[no-untyped-def]
+def test_the_csv_has_a_communication_row_equal_to_the_reports_block(client_for, learner) -> None:
     client = client_for(learner)
     report = client.get("/api/reports/me/").json()
     talk = report["communication"]
@@ -129,7 +129,7 @@ def test_the_csv_has_a_communication_row_equal_to_the_reports_block(client_for, 
     ]
 
 
-def test_a_snapshot_taken_now_records_communication(client_for, learner) -> None:  # type: ignore[no-untyped-def]
+def test_a_snapshot_taken_now_records_communication(client_for, learner) -> None:
     client = client_for(learner)
     report = client.get("/api/reports/me/").json()
     history = client.get("/api/reports/me/history/").json()["results"]
@@ -151,7 +151,7 @@ def test_a_snapshot_taken_now_records_communication(client_for, learner) -> None
             assert row[name] == cell(snap["communication"][name]), name
 
 
-def test_an_incremental_update_records_communication_in_its_snapshot(client_for) -> None:  # type: ignore[no-untyped-def]
+def test_an_incremental_update_records_communication_in_its_snapshot(client_for) -> None:
     rater, learner = person(), person()
     given_scorecard(rater, learner, [3] * 7, days_ago=3, communication=4)
     report_update(user_id=learner.pk)
@@ -162,7 +162,7 @@ def test_an_incremental_update_records_communication_in_its_snapshot(client_for)
     assert snap["communication"] == client.get("/api/reports/me/").json()["communication"]
 
 
-def test_a_report_without_communication_scores_has_no_communication_row(client_for) -> None:  # type: ignore[no-untyped-def]
+def test_a_report_without_communication_scores_has_no_communication_row(client_for) -> None:
     rater, quiet = person(), person()
     given_scorecard(rater, quiet, [3] * 7, days_ago=3)
     reports_rebuild_all()
@@ -172,7 +172,7 @@ def test_a_report_without_communication_scores_has_no_communication_row(client_f
     assert [row["step"] for row in rows] == [str(step) for step in range(1, 8)] * 2
 
 
-def test_an_old_report_and_old_snapshots_still_export(client_for, learner) -> None:  # type: ignore[no-untyped-def]
+def test_an_old_report_and_old_snapshots_still_export(client_for, learner) -> None:
     # As written before communication was recorded: steps only, in the report and snapshot.
     old = Report.objects.get(user=learner)
     old.body = {name: value for name, value in old.body.items() if name != "communication"}
@@ -208,7 +208,7 @@ def test_an_old_report_and_old_snapshots_still_export(client_for, learner) -> No
 
 def test_the_export_schema_names_the_new_columns_and_snapshot_communication(
     client_for, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     schema = client_for(candidate).get("/api/schema/", HTTP_ACCEPT="application/json").json()
     export = schema["paths"]["/api/reports/me/export/"]["get"]
     described = export["description"]

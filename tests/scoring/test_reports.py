@@ -22,18 +22,18 @@ from tests.scoring.conftest import given_feedback, given_scorecard, person
 pytestmark = pytest.mark.django_db
 
 
-def steps(report: dict) -> dict[int, dict]:  # type: ignore[type-arg]
+def steps(report: dict) -> dict[int, dict]:
     return {row["step"]: row for row in report["steps"]}
 
 
-def my_report(client_for, user) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def my_report(client_for, user) -> dict:
     response = client_for(user).get("/api/reports/me/")
     assert response.status_code == 200
     return response.json()
 
 
 @pytest.fixture
-def raters(db):  # type: ignore[no-untyped-def]
+def raters(db):
     """A harsh, a neutral and a lenient interviewer, each having rated the same twelve people."""
     rng, talk = np.random.default_rng(7), np.random.default_rng(8)
     harsh, neutral, lenient = (person() for _ in range(3))
@@ -55,7 +55,7 @@ def raters(db):  # type: ignore[no-untyped-def]
 
 def test_scores_from_a_harsh_or_a_lenient_rater_are_corrected_for_their_leniency(
     client_for, raters
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     harsh, _, lenient = raters
     low, high = person(), person()
     for i in range(3):
@@ -75,7 +75,7 @@ def test_scores_from_a_harsh_or_a_lenient_rater_are_corrected_for_their_leniency
     assert high_step["estimate"] - low_step["estimate"] < 0.8
 
 
-def test_thin_evidence_gets_no_verdict(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+def test_thin_evidence_gets_no_verdict(client_for, raters) -> None:
     _, neutral, _ = raters
     newcomer = person()
     given_scorecard(neutral, newcomer, [1, 4, 4, 4, 4, 4, 4], days_ago=3)
@@ -99,7 +99,7 @@ def test_thin_evidence_gets_no_verdict(client_for, raters) -> None:  # type: ign
     assert steps(report)[1]["estimate"] > 1.5  # one bad score is not a verdict
 
 
-def test_one_noisy_scorecard_names_no_weakest_step_and_says_what_would(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+def test_one_noisy_scorecard_names_no_weakest_step_and_says_what_would(client_for, raters) -> None:
     _, neutral, _ = raters
     newcomer = person()
     given_scorecard(neutral, newcomer, [3, 3, 2, 3, 3, 3, 3], days_ago=3)
@@ -112,7 +112,7 @@ def test_one_noisy_scorecard_names_no_weakest_step_and_says_what_would(client_fo
 
 def test_communication_from_a_harsh_or_a_lenient_rater_is_corrected_for_their_leniency(
     client_for, raters
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     harsh, _, lenient = raters
     low, high = person(profile__target_level="senior"), person(profile__target_level="senior")
     for i in range(3):
@@ -138,7 +138,7 @@ def test_communication_from_a_harsh_or_a_lenient_rater_is_corrected_for_their_le
     assert report_compute(user_id=high.pk, now=now).body["communication"] == nightly
 
 
-def test_thin_evidence_on_communication_gets_no_verdict(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+def test_thin_evidence_on_communication_gets_no_verdict(client_for, raters) -> None:
     _, neutral, _ = raters
     newcomer = person()
     given_scorecard(neutral, newcomer, [3] * 7, days_ago=3, communication=1)
@@ -151,7 +151,7 @@ def test_thin_evidence_on_communication_gets_no_verdict(client_for, raters) -> N
     assert talk["upper"] - talk["lower"] > 0.5
 
 
-def test_a_report_without_communication_scores_says_so(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+def test_a_report_without_communication_scores_says_so(client_for, raters) -> None:
     _, neutral, _ = raters
     quiet = person()
     given_scorecard(neutral, quiet, [3] * 7, days_ago=3)
@@ -163,7 +163,7 @@ def test_a_report_without_communication_scores_says_so(client_for, raters) -> No
 
 def test_the_weakest_step_is_named_and_unseen_questions_that_stress_it_are_recommended(
     client_for, raters
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _, neutral, _ = raters
     learner = person(profile__target_level="senior")
     seen = Question.objects.order_by("pk").first()
@@ -191,7 +191,7 @@ def test_the_weakest_step_is_named_and_unseen_questions_that_stress_it_are_recom
     assert quotes and quotes[0]["text"] == "Step 3 scored 1."
 
 
-def test_time_on_step_shows_rushed_openings_and_steps_never_reached(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+def test_time_on_step_shows_rushed_openings_and_steps_never_reached(client_for, raters) -> None:
     _, neutral, _ = raters
     hasty = person()
     for i in range(2):
@@ -215,7 +215,7 @@ def test_time_on_step_shows_rushed_openings_and_steps_never_reached(client_for, 
     assert steps(report)[7]["n_not_reached"] == 2
 
 
-def test_a_pitfall_ticked_again_and_again_is_recurring(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+def test_a_pitfall_ticked_again_and_again_is_recurring(client_for, raters) -> None:
     _, neutral, _ = raters
     forgetful = person()
     for i, tags in enumerate(
@@ -230,7 +230,7 @@ def test_a_pitfall_ticked_again_and_again_is_recurring(client_for, raters) -> No
     assert pitfalls["ignores_monitoring"]["population_rate"] < 0.1
 
 
-def test_percentiles_compare_within_the_target_level(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+def test_percentiles_compare_within_the_target_level(client_for, raters) -> None:
     _, neutral, _ = raters
     strong = person(profile__target_level="staff")
     weak = person(profile__target_level="staff")
@@ -242,7 +242,7 @@ def test_percentiles_compare_within_the_target_level(client_for, raters) -> None
     assert steps(my_report(client_for, weak))[1]["percentile"] == 25
 
 
-def test_an_unreleased_scorecard_does_not_show_in_the_report(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreleased_scorecard_does_not_show_in_the_report(client_for, raters) -> None:
     _, neutral, _ = raters
     waiting = person()
     given_scorecard(neutral, waiting, [3] * 7, days_ago=1)  # deadline not passed, no feedback
@@ -250,7 +250,7 @@ def test_an_unreleased_scorecard_does_not_show_in_the_report(client_for, raters)
     assert my_report(client_for, waiting)["based_on"]["scorecards"] == 0
 
 
-def test_an_incremental_update_uses_the_latest_fit_and_records_history(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+def test_an_incremental_update_uses_the_latest_fit_and_records_history(client_for, raters) -> None:
     _, neutral, _ = raters
     someone = person()
     given_scorecard(neutral, someone, [2] * 7, days_ago=10)
@@ -271,7 +271,7 @@ def test_an_incremental_update_uses_the_latest_fit_and_records_history(client_fo
 
 def test_self_assessments_are_compared_with_what_raters_gave_only_with_enough_interviews(
     client_for, raters
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     harsh, neutral, _ = raters
     confident, modest = person(), person()
     for i in range(3):
@@ -311,7 +311,7 @@ def test_self_assessments_are_compared_with_what_raters_gave_only_with_enough_in
     assert theirs[4]["verdict"] == "not_enough_data"
 
 
-def test_the_report_schema_documents_the_self_assessment(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_schema_documents_the_self_assessment(client_for, candidate) -> None:
     schema = client_for(candidate).get("/api/schema/", HTTP_ACCEPT="application/json").json()
     step = schema["components"]["schemas"]["StepReportOutput"]
     assert "self_assessment" in step["required"]
@@ -327,7 +327,7 @@ def test_the_report_schema_documents_the_self_assessment(client_for, candidate) 
     }
 
 
-def test_many_submissions_cost_one_rebuild(django_capture_on_commit_callbacks, raters) -> None:  # type: ignore[no-untyped-def]
+def test_many_submissions_cost_one_rebuild(django_capture_on_commit_callbacks, raters) -> None:
     _, neutral, _ = raters
     someone = person()
     given_scorecard(neutral, someone, [3] * 7, days_ago=3)
@@ -343,7 +343,7 @@ def test_many_submissions_cost_one_rebuild(django_capture_on_commit_callbacks, r
 
 def test_a_submission_enqueues_the_candidates_update_after_commit(
     django_capture_on_commit_callbacks, client_for, interview, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from tests.scoring.conftest import FEEDBACK, scorecard_body
 
     client = client_for(interviewer)
@@ -359,7 +359,7 @@ def test_a_submission_enqueues_the_candidates_update_after_commit(
     assert ReportState.objects.get(user=candidate).requested_version == 2
 
 
-def test_the_nightly_rebuild_is_idempotent(raters) -> None:  # type: ignore[no-untyped-def]
+def test_the_nightly_rebuild_is_idempotent(raters) -> None:
     reports_rebuild_all()
     first = {r.user_id: r.document()["steps"] for r in Report.objects.all()}
     reports_rebuild_all()
@@ -386,7 +386,7 @@ class SameFit:
 REAL_FIT = est.fit
 
 
-def test_the_nightly_rebuild_rewrites_only_the_reports_that_change(raters, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_nightly_rebuild_rewrites_only_the_reports_that_change(raters, monkeypatch) -> None:
     _, neutral, _ = raters
     someone = person()
     given_scorecard(neutral, someone, [3] * 7, days_ago=3)
@@ -412,7 +412,7 @@ def test_the_nightly_rebuild_rewrites_only_the_reports_that_change(raters, monke
     assert Report.objects.get(user=someone).n_scorecards == 2
 
 
-def test_a_report_stored_with_its_figures_in_the_body_reads_the_same(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+def test_a_report_stored_with_its_figures_in_the_body_reads_the_same(client_for, raters) -> None:
     _, neutral, _ = raters
     someone = person()
     given_scorecard(neutral, someone, [2, 3, 3, 3, 3, 2, None], days_ago=3)
@@ -425,7 +425,7 @@ def test_a_report_stored_with_its_figures_in_the_body_reads_the_same(client_for,
     assert my_report(client_for, someone) == current
 
 
-def test_a_second_nightly_rebuild_at_the_same_time_steps_aside(raters) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_nightly_rebuild_at_the_same_time_steps_aside(raters) -> None:
     if connection.vendor == "postgresql":
         import psycopg
 
@@ -454,14 +454,14 @@ def test_a_second_nightly_rebuild_at_the_same_time_steps_aside(raters) -> None: 
     assert not reports_rebuild_all().skipped
 
 
-def test_a_rebuild_with_no_scorecards_at_all_is_harmless(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_rebuild_with_no_scorecards_at_all_is_harmless(db) -> None:
     result = reports_rebuild_all()
     assert not result.skipped and result.users == 0
 
 
 def test_an_erased_account_loses_its_report_and_gets_no_new_one(
     client_for, raters, candidate, password
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _, neutral, _ = raters
     given_scorecard(neutral, candidate, [3] * 7, days_ago=3)
     reports_rebuild_all()
@@ -476,7 +476,7 @@ def test_an_erased_account_loses_its_report_and_gets_no_new_one(
     assert RaterStats.objects.filter(rater=neutral).exists()
 
 
-def test_the_nightly_rebuild_is_scheduled_with_beat(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_nightly_rebuild_is_scheduled_with_beat(settings) -> None:
     from config.celery_app import app
 
     app.loader.import_default_modules()
@@ -486,7 +486,7 @@ def test_the_nightly_rebuild_is_scheduled_with_beat(settings) -> None:  # type: 
     assert app.tasks["scoring.report_update"].acks_late is True
 
 
-def test_the_rebuild_and_publish_commands_work(raters, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_rebuild_and_publish_commands_work(raters, tmp_path) -> None:
     import io
     import json
 
@@ -511,7 +511,7 @@ def test_the_rebuild_and_publish_commands_work(raters, tmp_path) -> None:  # typ
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_the_step_scores_are_read_on_a_second_connection(
     monkeypatch,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     import threading
 
     from django.db import transaction
@@ -544,7 +544,7 @@ def test_outside_a_transaction_the_step_scores_are_read_on_a_second_connection(
 
 def test_practise_next_never_offers_a_question_the_user_has_interviewed_on_or_is_booked_for(
     client_for, raters
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _, neutral, _ = raters
     learner = person(profile__target_level="senior")
     taken = Question.objects.order_by("pk").first()
@@ -560,7 +560,7 @@ def test_practise_next_never_offers_a_question_the_user_has_interviewed_on_or_is
     assert len(rebuilt) == 3 and first not in {q["id"] for q in rebuilt}
 
 
-def test_reading_a_report_never_built_writes_nothing(client_for, raters) -> None:  # type: ignore[no-untyped-def]
+def test_reading_a_report_never_built_writes_nothing(client_for, raters) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def test_rubric_v1_is_published_with_a_section_per_step_and_one_cross_cutting(
     client_for, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = client_for(candidate).get("/api/rubrics/current/")
     assert response.status_code == 200
     rubric = response.json()
@@ -34,7 +34,7 @@ def test_rubric_v1_is_published_with_a_section_per_step_and_one_cross_cutting(
     assert abs(sum(section["weight"] for section in rubric["sections"]) - 1) < 1e-9
 
 
-def test_the_rubric_describes_every_pitfall_tag_with_its_step(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_the_rubric_describes_every_pitfall_tag_with_its_step(client_for, candidate) -> None:
     pitfalls = client_for(candidate).get("/api/rubrics/current/").json()["pitfalls"]
     assert {p["tag"] for p in pitfalls} == set(Pitfall.values)
     by_tag = {p["tag"]: p for p in pitfalls}
@@ -42,17 +42,17 @@ def test_the_rubric_describes_every_pitfall_tag_with_its_step(client_for, candid
     assert by_tag["no_tradeoffs"]["step"] is None
 
 
-def test_reading_the_rubric_needs_an_account(client_for) -> None:  # type: ignore[no-untyped-def]
+def test_reading_the_rubric_needs_an_account(client_for) -> None:
     assert client_for(None).get("/api/rubrics/current/").status_code == 403
 
 
-def test_an_unknown_rubric_version_is_not_found(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_rubric_version_is_not_found(client_for, candidate) -> None:
     response = client_for(candidate).get("/api/rubrics/99/")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
 
 
-def _v2() -> dict:  # type: ignore[type-arg]
+def _v2() -> dict:
     document = copy.deepcopy(rubric_document_load(1))
     document["version"] = 2
     document["title"] = "ML system design rubric v2"
@@ -62,7 +62,7 @@ def _v2() -> dict:  # type: ignore[type-arg]
 
 def test_a_new_version_leaves_scorecards_on_the_version_they_were_written_against(
     client_for, interviewer, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     old = held_interview(interviewer, candidate)
     client = client_for(interviewer)
     first = client.put(f"/api/interviews/{old.pk}/scorecard/", scorecard_body(), format="json")

@@ -17,20 +17,20 @@ from tests.scoring.conftest import held_interview, scorecard_body
 pytestmark = pytest.mark.django_db
 
 
-def url(interview, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+def url(interview, suffix: str = "") -> str:
     return f"/api/interviews/{interview.pk}/scorecard/{suffix}"
 
 
-def save(client, interview, **overrides):  # type: ignore[no-untyped-def]
+def save(client, interview, **overrides):
     return client.put(url(interview), scorecard_body(**overrides), format="json")
 
 
-def submit(client, interview, key: str | None = None):  # type: ignore[no-untyped-def]
+def submit(client, interview, key: str | None = None):
     headers = {"Idempotency-Key": key} if key else {}
     return client.post(url(interview, "submit/"), headers=headers)
 
 
-def error(response) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def error(response) -> dict:
     return response.json()["error"]
 
 
@@ -49,7 +49,7 @@ def error(response) -> dict:  # type: ignore[no-untyped-def,type-arg]
 )
 def test_only_the_interviewer_writes_the_scorecard_and_the_candidate_waits_for_release(
     request, client_for, interview, interviewer, role, put, submit_status, get_before_release
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert save(client_for(interviewer), interview).status_code == 200
     user = None if role == "anonymous" else request.getfixturevalue(role)
     client = client_for(user)
@@ -62,7 +62,7 @@ def test_only_the_interviewer_writes_the_scorecard_and_the_candidate_waits_for_r
 
 def test_the_candidate_is_told_why_they_cannot_write_the_scorecard(
     client_for, interview, candidate
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = save(client_for(candidate), interview)
     assert error(response)["code"] == "wrong_role"
     assert not Scorecard.objects.exists()
@@ -70,13 +70,13 @@ def test_the_candidate_is_told_why_they_cannot_write_the_scorecard(
 
 def test_the_interviewer_gets_a_clear_404_before_the_first_save(
     client_for, interview, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = client_for(interviewer).get(url(interview))
     assert response.status_code == 404
     assert error(response)["code"] == "scorecard_not_started"
 
 
-def test_an_unknown_interview_is_not_found(client_for, interviewer) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_interview_is_not_found(client_for, interviewer) -> None:
     client = client_for(interviewer)
     response = client.put("/api/interviews/987654/scorecard/", scorecard_body(), format="json")
     assert response.status_code == 404
@@ -90,7 +90,7 @@ def test_an_unknown_interview_is_not_found(client_for, interviewer) -> None:  # 
 )
 def test_no_scorecard_before_the_interview_started(
     client_for, interviewer, candidate, status
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     interview = InterviewFactory(interviewer=interviewer, candidate=candidate, status=status)
     response = save(client_for(interviewer), interview)
     assert response.status_code == 409
@@ -99,13 +99,13 @@ def test_no_scorecard_before_the_interview_started(
 
 def test_a_draft_can_be_saved_while_the_interview_is_live(
     client_for, live_interview, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = save(client_for(interviewer), live_interview)
     assert response.status_code == 200
     assert response.json()["status"] == "draft"
 
 
-def test_nothing_can_be_written_after_the_deadline(client_for, interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_can_be_written_after_the_deadline(client_for, interview, interviewer) -> None:
     client = client_for(interviewer)
     assert save(client, interview).status_code == 200
     deadline = interview.ended_at + timedelta(hours=48)
@@ -119,7 +119,7 @@ def test_nothing_can_be_written_after_the_deadline(client_for, interview, interv
     assert Scorecard.objects.get().status == "draft"
 
 
-def test_the_deadline_is_configurable(settings, client_for, interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+def test_the_deadline_is_configurable(settings, client_for, interview, interviewer) -> None:
     settings.SCORECARD_DEADLINE_HOURS = 1
     client = client_for(interviewer)
     assert save(client, interview).status_code == 200
@@ -132,7 +132,7 @@ def test_the_deadline_is_configurable(settings, client_for, interview, interview
 
 def test_autosave_replaces_the_draft_and_submission_freezes_it(
     client_for, interview, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = client_for(interviewer)
     first = save(client, interview, steps=[{"step": 1, "score": 2, "evidence": "Rushed."}])
     assert [row["step"] for row in first.json()["steps"]] == [1]
@@ -155,7 +155,7 @@ def test_autosave_replaces_the_draft_and_submission_freezes_it(
 
 def test_steps_not_reached_are_recorded_as_not_reached_not_as_one(
     client_for, interview, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     steps = [
         *scorecard_body()["steps"][:5],
         {"step": 6, "not_reached": True},
@@ -170,7 +170,7 @@ def test_steps_not_reached_are_recorded_as_not_reached_not_as_one(
     assert rows[5].score == 3
 
 
-def test_an_incomplete_scorecard_cannot_be_submitted(client_for, interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+def test_an_incomplete_scorecard_cannot_be_submitted(client_for, interview, interviewer) -> None:
     client = client_for(interviewer)
     steps = scorecard_body()["steps"][:6]
     steps[2] = {"step": 3, "score": 2, "evidence": "  "}
@@ -182,7 +182,7 @@ def test_an_incomplete_scorecard_cannot_be_submitted(client_for, interview, inte
     assert Scorecard.objects.get().status == "draft"
 
 
-def test_submitting_without_a_draft_is_a_conflict(client_for, interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+def test_submitting_without_a_draft_is_a_conflict(client_for, interview, interviewer) -> None:
     response = submit(client_for(interviewer), interview)
     assert response.status_code == 409
     assert error(response)["code"] == "scorecard_not_started"
@@ -208,14 +208,14 @@ def test_submitting_without_a_draft_is_a_conflict(client_for, interview, intervi
 )
 def test_bad_input_is_a_400_naming_the_field(
     client_for, interview, interviewer, overrides, field
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = save(client_for(interviewer), interview, **overrides)
     assert response.status_code == 400
     assert field in error(response)["fields"]
     assert not StepScore.objects.exists()
 
 
-def test_a_moment_must_point_inside_the_session(client_for, interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+def test_a_moment_must_point_inside_the_session(client_for, interview, interviewer) -> None:
     inside = (interview.started_at + timedelta(minutes=3)).isoformat()
     before = (interview.started_at - timedelta(hours=2)).isoformat()
     step = {"step": 1, "score": 2, "evidence": "No scale numbers."}
@@ -230,7 +230,7 @@ def test_a_moment_must_point_inside_the_session(client_for, interview, interview
 
 def test_a_pitfall_tag_must_exist_in_the_scorecards_rubric(
     client_for, interview, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from scoring.models import RubricPitfall
 
     RubricPitfall.objects.filter(tag="no_tradeoffs").delete()
@@ -244,7 +244,7 @@ def test_a_pitfall_tag_must_exist_in_the_scorecards_rubric(
 
 def test_a_retried_submission_with_the_same_key_returns_the_same_result(
     client_for, interview, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = client_for(interviewer)
     save(client, interview)
     first = submit(client, interview, key="6f1c5c1e-submit")
@@ -259,7 +259,7 @@ def test_a_retried_submission_with_the_same_key_returns_the_same_result(
     assert error(without_key)["code"] == "already_submitted"
 
 
-def test_a_key_reused_for_another_request_is_refused(client_for, interviewer, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_a_key_reused_for_another_request_is_refused(client_for, interviewer, candidate) -> None:
     first = held_interview(interviewer, candidate)
     second = held_interview(interviewer, candidate, ended_ago=timedelta(hours=2))
     client = client_for(interviewer)
@@ -272,7 +272,7 @@ def test_a_key_reused_for_another_request_is_refused(client_for, interviewer, ca
     assert Scorecard.objects.get(interview=second).status == "draft"
 
 
-def test_a_failed_submission_does_not_burn_the_key(client_for, interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_submission_does_not_burn_the_key(client_for, interview, interviewer) -> None:
     client = client_for(interviewer)
     save(client, interview, recommendation=None)
     assert submit(client, interview, key="k-1").status_code == 400
@@ -283,7 +283,7 @@ def test_a_failed_submission_does_not_burn_the_key(client_for, interview, interv
 # --- invariants in the database --------------------------------------------------------------
 
 
-def _submitted(client_for, interview, interviewer) -> Scorecard:  # type: ignore[no-untyped-def]
+def _submitted(client_for, interview, interviewer) -> Scorecard:
     client = client_for(interviewer)
     save(client, interview)
     assert submit(client, interview).status_code == 200
@@ -292,7 +292,7 @@ def _submitted(client_for, interview, interviewer) -> Scorecard:  # type: ignore
 
 def test_a_submitted_scorecard_cannot_be_changed_through_the_orm(
     client_for, interview, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     scorecard = _submitted(client_for, interview, interviewer)
     scorecard.summary = "rewritten"
     with pytest.raises(Conflict):
@@ -316,7 +316,7 @@ def test_a_submitted_scorecard_cannot_be_changed_through_the_orm(
 @pytest.mark.postgres
 def test_postgres_refuses_to_delete_a_submitted_scorecard_even_with_raw_sql(
     client_for, interview, interviewer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     scorecard = _submitted(client_for, interview, interviewer)
     for sql in (
         "DELETE FROM scoring_stepscore WHERE scorecard_id = %s",
@@ -327,7 +327,7 @@ def test_postgres_refuses_to_delete_a_submitted_scorecard_even_with_raw_sql(
     assert StepScore.objects.filter(scorecard=scorecard).count() == 7
 
 
-def test_there_is_one_scorecard_per_interview(client_for, interview, interviewer) -> None:  # type: ignore[no-untyped-def]
+def test_there_is_one_scorecard_per_interview(client_for, interview, interviewer) -> None:
     first = _submitted(client_for, interview, interviewer)
     with pytest.raises(IntegrityError), transaction.atomic():
         Scorecard.objects.create(

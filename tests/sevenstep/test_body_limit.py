@@ -41,7 +41,7 @@ def http_scope(headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
     }
 
 
-async def answer(communicator: ApplicationCommunicator) -> tuple[int, dict[str, Any], dict]:  # type: ignore[type-arg]
+async def answer(communicator: ApplicationCommunicator) -> tuple[int, dict[str, Any], dict]:
     start = await communicator.receive_output(timeout=5)
     assert start["type"] == "http.response.start", start
     body = await communicator.receive_output(timeout=5)
@@ -52,7 +52,7 @@ async def answer(communicator: ApplicationCommunicator) -> tuple[int, dict[str, 
 @pytest.mark.django_db
 async def test_a_declared_length_over_the_limit_is_refused_before_any_body_is_read(
     settings,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.MAX_REQUEST_BODY_BYTES = LIMIT
     declared = [(b"content-length", str(300 * 1024 * 1024).encode())]
     communicator = ApplicationCommunicator(application, http_scope(declared))
@@ -64,7 +64,7 @@ async def test_a_declared_length_over_the_limit_is_refused_before_any_body_is_re
 
 
 @pytest.mark.django_db
-async def test_a_content_length_that_is_not_a_number_is_a_400(settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_content_length_that_is_not_a_number_is_a_400(settings) -> None:
     communicator = ApplicationCommunicator(application, http_scope([(b"content-length", b"1e9")]))
     status, _, body = await answer(communicator)
     assert status == 400
@@ -74,7 +74,7 @@ async def test_a_content_length_that_is_not_a_number_is_a_400(settings) -> None:
 @pytest.mark.django_db
 async def test_a_chunked_body_is_refused_once_it_passes_the_limit_and_no_more_is_read(
     settings,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.MAX_REQUEST_BODY_BYTES = LIMIT
     communicator = ApplicationCommunicator(application, http_scope([]))
     sent = 0
@@ -96,7 +96,7 @@ async def test_a_chunked_body_is_refused_once_it_passes_the_limit_and_no_more_is
 
 
 @pytest.mark.django_db
-async def test_a_body_within_the_limit_reaches_the_view(settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_body_within_the_limit_reaches_the_view(settings) -> None:
     settings.MAX_REQUEST_BODY_BYTES = LIMIT
     communicator = ApplicationCommunicator(application, http_scope([]))
     for part in (b'{"email": ', b'"x@example.com"}'):

@@ -32,7 +32,7 @@ HUGE = '{"type": "ping", "pad": "' + "x" * 5000 + '"}'
         ('"\\ud800"', None),  # a lone surrogate decodes; what a field accepts is the field's say
     ],
 )
-def test_the_decoder_bounds_size_then_depth(text, refused) -> None:  # type: ignore[no-untyped-def]
+def test_the_decoder_bounds_size_then_depth(text, refused) -> None:
     if refused is None:
         jsonbounds.loads(text, max_bytes=4096, max_depth=16)
     else:
@@ -44,7 +44,7 @@ def test_the_depth_scan_does_not_recurse() -> None:
     assert jsonbounds.depth("[" * 1_000_000) == 1_000_000
 
 
-def _path(kind: str, interviewer, candidate) -> str:  # type: ignore[no-untyped-def]
+def _path(kind: str, interviewer, candidate) -> str:
     if kind == "control":
         return ws_path(live_interview(interviewer, candidate).pk, "control", interviewer)
     route = {"ping": "/ws/ping/", "instant": "/ws/match/instant/"}[kind]
@@ -71,7 +71,7 @@ async def _close_code(communicator: WebsocketCommunicator) -> int:
 )
 async def test_hostile_json_closes_the_socket_with_a_code_not_a_crash(
     interviewer, candidate, kind, text, code
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     path = await sync_to_async(_path)(kind, interviewer, candidate)
     communicator = WebsocketCommunicator(application, path)
     connected, _ = await communicator.connect()
@@ -82,7 +82,7 @@ async def test_hostile_json_closes_the_socket_with_a_code_not_a_crash(
     await communicator.disconnect()
 
 
-async def test_a_binary_frame_on_the_instant_socket_is_refused_with_1003(interviewer) -> None:  # type: ignore[no-untyped-def]
+async def test_a_binary_frame_on_the_instant_socket_is_refused_with_1003(interviewer) -> None:
     ticket = await sync_to_async(ws_ticket_issue)(user=interviewer)
     communicator = WebsocketCommunicator(application, f"/ws/match/instant/?ticket={ticket}")
     await communicator.connect()

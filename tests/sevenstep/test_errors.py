@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 pytestmark = pytest.mark.django_db
 
 
-def assert_error_shape(body: dict, code: str | None = None) -> None:  # type: ignore[type-arg]
+def assert_error_shape(body: dict, code: str | None = None) -> None:
     assert set(body) >= {"error"}
     error = body["error"]
     assert set(error) == {"code", "message", "fields"}
@@ -19,7 +19,7 @@ def assert_error_shape(body: dict, code: str | None = None) -> None:  # type: ig
         assert error["code"] == code
 
 
-def test_malformed_json_is_a_400(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_json_is_a_400(client_for, candidate) -> None:
     response = client_for(candidate).generic(
         "PATCH", "/api/me/", b'{"display_name": ', content_type="application/json"
     )
@@ -27,20 +27,20 @@ def test_malformed_json_is_a_400(client_for, candidate) -> None:  # type: ignore
     assert_error_shape(response.json(), "malformed_request")
 
 
-def test_wrong_types_are_a_400_naming_the_field(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_types_are_a_400_naming_the_field(client_for, candidate) -> None:
     response = client_for(candidate).patch("/api/me/", {"display_name": ["x"]}, format="json")
     assert response.status_code == 400
     assert_error_shape(response.json(), "validation_error")
     assert "display_name" in response.json()["error"]["fields"]
 
 
-def test_a_json_array_body_is_a_400(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_a_json_array_body_is_a_400(client_for, candidate) -> None:
     response = client_for(candidate).patch("/api/me/", [1, 2], format="json")
     assert response.status_code == 400
     assert_error_shape(response.json())
 
 
-def test_unsupported_media_type_is_a_415(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_unsupported_media_type_is_a_415(client_for, candidate) -> None:
     response = client_for(candidate).generic(
         "PATCH", "/api/me/", b"display_name=x", content_type="text/plain"
     )
@@ -56,7 +56,7 @@ def test_unauthenticated_is_an_error_in_shape(api: APIClient) -> None:
     assert_error_shape(response.json())
 
 
-def test_method_not_allowed_is_a_405(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_method_not_allowed_is_a_405(client_for, candidate) -> None:
     response = client_for(candidate).delete("/api/me/")
     assert response.status_code == 405
     assert_error_shape(response.json(), "method_not_allowed")
@@ -74,14 +74,14 @@ def test_django_404_outside_the_api_is_json(api: APIClient) -> None:
     assert_error_shape(response.json(), "not_found")
 
 
-def test_throttled_is_a_429(api: APIClient, settings) -> None:  # type: ignore[no-untyped-def]
+def test_throttled_is_a_429(api: APIClient, settings) -> None:
     body = {"email": "x@example.com", "password": "whatever-long"}
     codes = [api.post("/api/auth/token/", body, format="json") for _ in range(11)]
     assert codes[-1].status_code == 429
     assert_error_shape(codes[-1].json(), "throttled")
 
 
-def test_server_errors_are_json_500(settings) -> None:  # type: ignore[no-untyped-def]
+def test_server_errors_are_json_500(settings) -> None:
     settings.ROOT_URLCONF = "tests.sevenstep.urls_failing"
     client = Client(raise_request_exception=False)
     response = client.get("/boom/")
@@ -89,14 +89,14 @@ def test_server_errors_are_json_500(settings) -> None:  # type: ignore[no-untype
     assert_error_shape(response.json(), "server_error")
 
 
-def test_application_errors_map_to_their_status(settings) -> None:  # type: ignore[no-untyped-def]
+def test_application_errors_map_to_their_status(settings) -> None:
     settings.ROOT_URLCONF = "tests.sevenstep.urls_failing"
     response = APIClient().get("/conflict/")
     assert response.status_code == 409
     assert_error_shape(response.json(), "conflict")
 
 
-def test_an_unknown_format_is_a_400_naming_the_choices(client_for, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_format_is_a_400_naming_the_choices(client_for, candidate) -> None:
     response = client_for(candidate).get("/api/me/?format=xml")
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {

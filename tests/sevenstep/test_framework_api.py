@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 from sevenstep.framework import STEPS, Domain, Pitfall
 
 
-def test_anyone_can_read_the_framework_vocabulary(db) -> None:  # type: ignore[no-untyped-def]
+def test_anyone_can_read_the_framework_vocabulary(db) -> None:
     response = APIClient().get("/api/framework/")
 
     assert response.status_code == 200
@@ -17,6 +17,6 @@ def test_anyone_can_read_the_framework_vocabulary(db) -> None:  # type: ignore[n
     assert {p["value"]: p["step"] for p in body["pitfalls"]}[Pitfall.IGNORES_MONITORING] == 7
 
 
-def test_the_framework_says_how_far_ahead_availability_may_go(db, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_framework_says_how_far_ahead_availability_may_go(db, settings) -> None:
     settings.SCHEDULING_WEEKS_AHEAD = 3
     assert APIClient().get("/api/framework/").json()["scheduling_weeks_ahead"] == 3

@@ -22,7 +22,7 @@ def test_readyz_is_ready_when_every_dependency_answers() -> None:
     assert all(check["ok"] for check in checks.values())
 
 
-def test_readyz_is_503_and_names_redis_when_redis_is_unreachable(settings) -> None:  # type: ignore[no-untyped-def]
+def test_readyz_is_503_and_names_redis_when_redis_is_unreachable(settings) -> None:
     closed = f"redis://127.0.0.1:{free_port()}/0"
     settings.CHANNEL_LAYERS = {
         "default": {

@@ -34,19 +34,19 @@ ECHOING = [
 ]
 
 
-def send(client: APIClient, method: str, url: str, raw: str):  # type: ignore[no-untyped-def]
+def send(client: APIClient, method: str, url: str, raw: str):
     return client.generic(method.upper(), url, raw.encode(), content_type="application/json")
 
 
 @pytest.fixture
-def question():  # type: ignore[no-untyped-def]
+def question():
     from tests.factories import QuestionFactory
 
     return QuestionFactory()
 
 
 @pytest.fixture
-def ivy(client_for, interviewer: User) -> APIClient:  # type: ignore[no-untyped-def]
+def ivy(client_for, interviewer: User) -> APIClient:
     client = client_for(interviewer)
     client.raise_request_exception = False
     return client
@@ -68,7 +68,7 @@ def test_deeply_nested_json_is_a_400_even_anonymously(
 def test_a_number_too_large_for_a_float_is_a_400_in_any_field(
     ivy: APIClient,
     question,
-    number: str,  # type: ignore[no-untyped-def]
+    number: str,
 ) -> None:
     """1e999 parses as infinity; a key field converting it used to raise OverflowError."""
     raw = '{"role": "candidate", "level": "new_grad", "domains": ["recommendation"], '

@@ -20,7 +20,7 @@ BURST = 1_600
 
 
 @pytest.fixture
-async def layer():  # type: ignore[no-untyped-def]
+async def layer():
     layer = channel_layers.make_backend("default")
     await layer.flush()
     yield layer
@@ -29,7 +29,7 @@ async def layer():  # type: ignore[no-untyped-def]
 
 
 async def test_a_burst_of_sends_from_one_process_waits_for_connections_instead_of_failing(
-    layer,  # type: ignore[no-untyped-def]
+    layer,
 ) -> None:
     receivers = [await layer.new_channel() for _ in range(200)]
     # Every send at once, as 200 sockets relaying their candidates in the same tick do.

@@ -9,14 +9,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def schema(django_db_blocker):  # type: ignore[no-untyped-def]
+def schema(django_db_blocker):
     from drf_spectacular.generators import SchemaGenerator
 
     with django_db_blocker.unblock():
         return SchemaGenerator().get_schema(request=None, public=True)
 
 
-def _operations(schema):  # type: ignore[no-untyped-def]
+def _operations(schema):
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             if method in {"get", "post", "put", "patch", "delete"}:
@@ -36,12 +36,12 @@ def test_swagger_ui_is_served_without_a_cdn() -> None:
     assert b"cdn.jsdelivr" not in response.content
 
 
-def test_the_schema_lists_the_account_endpoints(schema) -> None:  # type: ignore[no-untyped-def]
+def test_the_schema_lists_the_account_endpoints(schema) -> None:
     for path in ["/api/auth/register/", "/api/auth/login/", "/api/auth/logout/", "/api/me/"]:
         assert path in schema["paths"]
 
 
-def test_every_operation_documents_its_errors_in_the_error_shape(schema) -> None:  # type: ignore[no-untyped-def]
+def test_every_operation_documents_its_errors_in_the_error_shape(schema) -> None:
     for path, method, operation in _operations(schema):
         responses = operation["responses"]
         assert "404" in responses, (path, method)
@@ -51,14 +51,14 @@ def test_every_operation_documents_its_errors_in_the_error_shape(schema) -> None
         assert ref.endswith("/Error"), (path, method)
 
 
-def test_every_list_endpoint_is_paginated(schema) -> None:  # type: ignore[no-untyped-def]
+def test_every_list_endpoint_is_paginated(schema) -> None:
     for path, method, operation in _operations(schema):
         ok = operation["responses"].get("200", {})
         body = ok.get("content", {}).get("application/json", {}).get("schema", {})
         assert body.get("type") != "array", f"{method.upper()} {path} returns a bare list"
 
 
-def test_the_browser_app_is_built_against_the_current_schema(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_browser_app_is_built_against_the_current_schema(tmp_path) -> None:
     """frontend/openapi.yml (from which src/api/schema.d.ts is generated) matches the API.
 
     Generated as `npm run schema` does it: on the embedded defaults, since integer limits in

@@ -16,7 +16,7 @@ from tests.support.servers import asgi_server
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def ticket_for(user) -> str:  # type: ignore[no-untyped-def]
+def ticket_for(user) -> str:
     client = APIClient()
     client.force_authenticate(user)
     return client.post("/api/auth/ws-ticket/").json()["ticket"]
@@ -31,7 +31,7 @@ async def test_anonymous_socket_is_closed_with_4401() -> None:
     assert closed["code"] == 4401
 
 
-async def test_a_ticket_authenticates_a_non_browser_client(candidate) -> None:  # type: ignore[no-untyped-def]
+async def test_a_ticket_authenticates_a_non_browser_client(candidate) -> None:
     from asgiref.sync import sync_to_async
 
     ticket = await sync_to_async(ticket_for)(candidate)
@@ -50,7 +50,7 @@ async def test_a_forged_ticket_is_refused() -> None:
     assert (await communicator.receive_output())["code"] == 4401
 
 
-async def test_a_foreign_origin_is_refused_before_the_handshake(candidate) -> None:  # type: ignore[no-untyped-def]
+async def test_a_foreign_origin_is_refused_before_the_handshake(candidate) -> None:
     communicator = WebsocketCommunicator(
         application, "/ws/ping/", headers=[(b"origin", b"https://evil.example")]
     )
@@ -113,7 +113,7 @@ async def test_the_page_s_own_origin_passes_the_origin_check(host: str, origin: 
     assert await handshake(headers) == 4401
 
 
-async def test_behind_a_tls_proxy_the_forwarded_scheme_decides(settings) -> None:  # type: ignore[no-untyped-def]
+async def test_behind_a_tls_proxy_the_forwarded_scheme_decides(settings) -> None:
     settings.ALLOWED_HOSTS = ["sevenstep.example"]
     settings.SITE_URL = "https://other.example"
     settings.CSRF_TRUSTED_ORIGINS = []
@@ -125,7 +125,7 @@ async def test_behind_a_tls_proxy_the_forwarded_scheme_decides(settings) -> None
     assert await handshake(plain) == 4403
 
 
-async def test_a_trusted_origin_from_the_settings_is_allowed(settings) -> None:  # type: ignore[no-untyped-def]
+async def test_a_trusted_origin_from_the_settings_is_allowed(settings) -> None:
     settings.CSRF_TRUSTED_ORIGINS = ["https://app.example:8443"]
     headers = [(b"host", b"localhost:8000"), (b"origin", b"https://app.example:8443")]
     assert await handshake(headers) == 4401
@@ -133,7 +133,7 @@ async def test_a_trusted_origin_from_the_settings_is_allowed(settings) -> None: 
     assert await handshake(headers) == 4403
 
 
-async def test_a_ticket_opens_only_one_socket(candidate) -> None:  # type: ignore[no-untyped-def]
+async def test_a_ticket_opens_only_one_socket(candidate) -> None:
     from asgiref.sync import sync_to_async
 
     ticket = await sync_to_async(ticket_for)(candidate)
@@ -144,7 +144,7 @@ async def test_a_ticket_opens_only_one_socket(candidate) -> None:  # type: ignor
     await first.disconnect()
 
 
-async def test_a_ticket_fetched_before_logout_opens_nothing(candidate, password) -> None:  # type: ignore[no-untyped-def]
+async def test_a_ticket_fetched_before_logout_opens_nothing(candidate, password) -> None:
     from asgiref.sync import sync_to_async
 
     def ticket_then_logout() -> str:
@@ -162,7 +162,7 @@ async def test_a_ticket_fetched_before_logout_opens_nothing(candidate, password)
     assert await handshake([], f"/ws/ping/?ticket={ticket}") == 4401
 
 
-async def test_a_binary_frame_on_a_json_socket_closes_only_that_socket(candidate) -> None:  # type: ignore[no-untyped-def]
+async def test_a_binary_frame_on_a_json_socket_closes_only_that_socket(candidate) -> None:
     from asgiref.sync import sync_to_async
 
     ticket = await sync_to_async(ticket_for)(candidate)
@@ -176,7 +176,7 @@ async def test_a_binary_frame_on_a_json_socket_closes_only_that_socket(candidate
     await communicator.disconnect()
 
 
-def test_real_server_refuses_anonymous_and_accepts_a_session_cookie(candidate, password) -> None:  # type: ignore[no-untyped-def]
+def test_real_server_refuses_anonymous_and_accepts_a_session_cookie(candidate, password) -> None:
     with asgi_server() as server:
         import httpx
 
@@ -190,7 +190,7 @@ def test_real_server_refuses_anonymous_and_accepts_a_session_cookie(candidate, p
             assert login.status_code == 200, login.text
             cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
 
-        async def scenario() -> tuple[int, dict]:  # type: ignore[type-arg]
+        async def scenario() -> tuple[int, dict]:
             async with websockets.connect(f"{server.ws_url}/ws/ping/") as anon:
                 with pytest.raises(websockets.ConnectionClosed) as closed:
                     await anon.recv()

@@ -54,7 +54,7 @@ def process_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def wait_for(condition, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+def wait_for(condition, timeout: float = 60.0) -> None:
     """Poll condition until it holds; fail when a worker does not get there in time."""
     deadline = time.monotonic() + timeout
     while not condition():

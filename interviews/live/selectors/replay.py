@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,9 +28,9 @@ class _LogReader:
         self.sent = self.doc.get_state()
         self.unsent = False
         self.last_at: datetime | None = None
-        self._pending: tuple[datetime, bytes] | None = None
+        self._pending: tuple[datetime, bytes | memoryview] | None = None
         document = LiveDocument.objects.filter(interview=interview, kind=kind).first()
-        self._rows = iter(())
+        self._rows: Iterator[tuple[datetime, bytes | memoryview]] = iter(())
         if document is not None:
             chunk = max(1, _LOG_CHUNK_BYTES // settings.LIVE_MAX_MESSAGE_BYTES)
             self._rows = (
@@ -43,7 +44,7 @@ class _LogReader:
         """Apply every update stored up to moment (all of them for None)."""
         while True:
             if self._pending is None:
-                self._pending = next(self._rows, None)  # type: ignore[call-overload]
+                self._pending = next(self._rows, None)
                 if self._pending is None:
                     break
             if moment is not None and self._pending[0] > moment:

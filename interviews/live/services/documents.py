@@ -6,7 +6,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -112,7 +112,7 @@ def updates_append(*, pending: Sequence[PendingUpdate]) -> Appended:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         next_seq = dict(current)
         logged = dict(log_bytes)
-        rows: list[tuple[object, ...]] = []
+        rows: list[tuple[Any, ...]] = []
         seqs: list[int | Refusal | None] = []
         for item in pending:
             if item.document_id not in writable:

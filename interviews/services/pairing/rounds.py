@@ -133,7 +133,7 @@ def _pairing(
     first = choose_question(problem.questions, leader, follower)
     if first is None:
         return None
-    question_ids = (problem.questions[first].id,)
+    question_ids: tuple[int, ...] = (problem.questions[first].id,)
     if is_swap:
         second = choose_question(problem.questions, follower, leader, exclude=first)
         if second is None:
