@@ -45,7 +45,7 @@ def instant_queue(*, entry: InstantQueueEntry, now: datetime | None = None) -> I
     )
     counts = {role: 0 for role in RequestRole.values}
     counts.update({row["role"]: row["n"] for row in rows})
-    switch_to = _SWITCH_TO.get(entry.role)
+    switch_to = _SWITCH_TO.get(RequestRole(entry.role))
     others = sum(counts.values())
     if switch_to is None or others == 0 or counts[entry.role] != others:
         return InstantQueue(counts, None, None)

@@ -187,7 +187,7 @@ def problem_load(*, now: datetime, skip_run: MatchRun | None = None) -> LoadedPr
                 seen=history.seen.get(request.user_id, 0),
                 taking=history.taking.get(request.user_id, 0),
                 done=history.done.get(request.user_id, 0),
-                wanted=bit.get(request.question_id, -1),
+                wanted=-1 if request.question_id is None else bit.get(request.question_id, -1),
                 waited=waited,
             )
         )

@@ -33,7 +33,7 @@ def reliability_of(*, user_ids: Iterable[int], now: datetime | None = None) -> d
         .annotate(n=Count("pk"))
     )
     for mark in marks:
-        scores[mark["user_id"]] -= RELIABILITY_PENALTY[mark["kind"]] * mark["n"]
+        scores[mark["user_id"]] -= RELIABILITY_PENALTY[ReliabilityKind(mark["kind"])] * mark["n"]
     return {user_id: max(0.0, score) for user_id, score in scores.items()}
 
 

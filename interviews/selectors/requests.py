@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Q
@@ -55,7 +56,7 @@ def request_matching(*, request: InterviewRequest, now: datetime | None = None) 
     if request.status != RequestStatus.OPEN:
         return RequestMatching(last_run_at=None, next_run_at=None)
     now = now or timezone.now()
-    period = settings.CELERY_BEAT_SCHEDULE["interviews-matching"]["schedule"]
+    period = cast(float, settings.CELERY_BEAT_SCHEDULE["interviews-matching"]["schedule"])
     next_run_at = datetime.fromtimestamp((now.timestamp() // period + 1) * period, tz=now.tzinfo)
     last = (
         MatchRun.objects.filter(status=MatchRunStatus.DONE, finished_at__gte=request.updated_at)

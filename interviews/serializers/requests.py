@@ -160,8 +160,11 @@ class RequestOutput(serializers.ModelSerializer):
         data = super().to_representation(instance)
         matching = selectors.request_matching(request=instance)
         when = serializers.DateTimeField()
-        data["last_match_run_at"] = when.to_representation(matching.last_run_at)
-        data["next_match_run_at"] = when.to_representation(matching.next_run_at)
+        for field, at in (
+            ("last_match_run_at", matching.last_run_at),
+            ("next_match_run_at", matching.next_run_at),
+        ):
+            data[field] = None if at is None else when.to_representation(at)
         data["unserved_reason"] = matching.unserved_reason
         data["unserved_help"] = matching.unserved_help
         return data

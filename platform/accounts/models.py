@@ -75,6 +75,10 @@ class User(AbstractUser):
 
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]  # email, no username
 
+    # Set by the "me" answer before it is serialized (accounts/apis/signin.py); not columns.
+    email_verified: bool
+    pending_email: str | None
+
     def __str__(self) -> str:
         return self.email
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+# numpy's stubs type a weighted bincount as int (it is float): hence the arg-type ignores.
 from scoring.estimation.basics import N_STEPS, SCALE, FloatArray, IntArray
 from scoring.estimation.joint import joint_posterior
 from scoring.estimation.model import (
@@ -66,7 +67,7 @@ def posterior(
             start=start,
         )
     n = np.bincount(group, minlength=n_groups)
-    raw_mean = _safe_divide(np.bincount(group, score, n_groups), n, np.nan)
+    raw_mean = _safe_divide(np.bincount(group, score, n_groups), n, np.nan)  # type: ignore[arg-type]
     slope, slope_sd, span = _trend(group, -age_days / 30.0, corrected, n, n_groups, params.sigma2)
     shape = (n_users, N_STEPS)
     latent = params.mu + mean
@@ -80,7 +81,7 @@ def posterior(
         span_days=(span * 30.0).reshape(shape),
         latent=latent,
         cov=cov,
-        n_effective=np.bincount(group, w, n_groups).reshape(shape),
+        n_effective=np.bincount(group, w, n_groups).reshape(shape),  # type: ignore[arg-type]
     )
 
 

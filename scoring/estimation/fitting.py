@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+
+# numpy's stubs type a weighted bincount as int (it is float): hence the arg-type ignores.
 from numpy.typing import NDArray
 
 from scoring.estimation.basics import N_STEPS, FloatArray, IntArray
@@ -48,7 +50,7 @@ def _users(
     data_precision = np.bincount(group, precision, n_users * N_STEPS).reshape(shape)
     has_data = data_precision > 0
     mean = _safe_divide(
-        np.bincount(group, precision * residual, n_users * N_STEPS).reshape(shape),
+        np.bincount(group, precision * residual, n_users * N_STEPS).reshape(shape),  # type: ignore[arg-type]
         data_precision,
         0.0,
     )
@@ -101,7 +103,7 @@ def fit(
     whole = rounded(y)
 
     step_n = np.bincount(step, minlength=N_STEPS).astype(np.float64)
-    mu = _safe_divide(np.bincount(step, y, N_STEPS), step_n, 2.5)
+    mu = _safe_divide(np.bincount(step, y, N_STEPS), step_n, 2.5)  # type: ignore[arg-type]
     spread = max(float(np.var(y)) if len(ratings) > 1 else 0.5, 0.1)
     sigma2, tau2_user, tau2_leniency = 0.4 * spread, 0.3 * spread, 0.1 * spread
     tau2 = np.full(N_STEPS, 0.2 * spread)
@@ -142,9 +144,11 @@ def fit(
         # candidate's estimated skill, so a card counts for less than its ratings would alone;
         # that uncertainty belongs to the leniency's variance too (taken as fully shared
         # within the card: a little too wide rather than too narrow).
-        card_residual = _safe_divide(np.bincount(card, y_mu - theta_g, n_cards), card_n, 0.0)
+        card_residual = _safe_divide(np.bincount(card, y_mu - theta_g, n_cards), card_n, 0.0)  # type: ignore[arg-type]
         card_theta_var = _safe_divide(
-            np.bincount(card, take(users.theta_var, group), n_cards), card_n, 0.0
+            np.bincount(card, take(users.theta_var, group), n_cards),  # type: ignore[arg-type]
+            card_n,
+            0.0,
         )
         card_weight = _safe_divide(
             np.ones(n_cards), take(rater_sigma2, card_rater) / card_n + card_theta_var, 0.0
@@ -159,12 +163,12 @@ def fit(
         if has_rater.any():
             new_leniency[has_rater] -= new_leniency[has_rater].mean()
         y_theta_l = y - theta_g - take(new_leniency, rater)
-        mu = _safe_divide(np.bincount(step, y_theta_l, N_STEPS), step_n, mu)
+        mu = _safe_divide(np.bincount(step, y_theta_l, N_STEPS), step_n, mu)  # type: ignore[arg-type]
         # EM updates of the variance components from the posterior moments.
         has = users.has_data
         tau2 = np.maximum(
             _safe_divide(
-                np.bincount(group_step[has], users.d_second_moment[has], N_STEPS),
+                np.bincount(group_step[has], users.d_second_moment[has], N_STEPS),  # type: ignore[arg-type]
                 np.bincount(group_step[has], minlength=N_STEPS).astype(np.float64),
                 tau2,
             ),

@@ -21,7 +21,7 @@ from accounts.serializers import (
     PasswordResetConfirmInput,
     PasswordResetInput,
 )
-from sevenstep.apitools import body
+from sevenstep.apitools import SignedInRequest, body
 
 _RESET_SENT = (
     "If an account has this email address, we have sent it a link to choose a new password."
@@ -52,7 +52,7 @@ class EmailResendApi(APIView):
         responses={202: EmailSentOutput},
         summary="Send the verification email again (at most once a minute)",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         email = services.email_verification_resend(user=request.user)
         return Response(
             {"detail": "We have sent the verification link again.", "email": email},
@@ -70,7 +70,7 @@ class EmailChangeApi(APIView):
         responses={202: EmailSentOutput},
         summary="Change the login email (it takes effect once the new address is verified)",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         data = body(request, EmailChangeInput)
         services.email_change(
             user=request.user,
@@ -115,7 +115,7 @@ class PasswordResetConfirmApi(APIView):
         responses=DetailOutput,
         summary="Set a new password with a reset link (logs out every session)",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         data = body(request, PasswordResetConfirmInput)
         services.password_reset_confirm(**data)
         return Response({"detail": "Your password is changed; log in with it."})
@@ -129,7 +129,7 @@ class PasswordChangeApi(APIView):
         responses=DetailOutput,
         summary="Change my password (needs the current one; ends my other sessions)",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         data = body(request, PasswordChangeInput)
         django_request = request._request
         # The session asking stays logged in (when it is a session, not a token).

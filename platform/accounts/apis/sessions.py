@@ -17,7 +17,7 @@ from accounts.serializers import (
     SessionsEndedOutput,
     SocialAccountOutput,
 )
-from sevenstep.apitools import paginated
+from sevenstep.apitools import SignedInRequest, paginated
 from sevenstep.pagination import Pagination
 
 
@@ -26,7 +26,7 @@ class SessionListApi(APIView):
     pagination_class = Pagination
 
     @extend_schema(responses=SessionOutput(many=True), summary="List my logged-in sessions")
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         sessions = services.sessions_list(user=request.user)
         current = request._request.session.session_key
         for session in sessions:
@@ -39,7 +39,7 @@ class SessionListApi(APIView):
         responses={200: SessionsEndedOutput},
         summary="Log out everywhere: end every session of mine, this one included",
     )
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: SignedInRequest) -> Response:
         ended = services.sessions_end(user=request.user)
         if request.auth is None:
             logout(request._request)
@@ -50,7 +50,7 @@ class SessionEndApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={204: None}, summary="End one of my sessions")
-    def delete(self, request: Request, session_id: int) -> Response:
+    def delete(self, request: SignedInRequest, session_id: int) -> Response:
         services.session_end(user=request.user, session_id=session_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -76,7 +76,7 @@ class SocialAccountListApi(APIView):
     @extend_schema(
         responses=SocialAccountOutput(many=True), summary="The providers linked to my account"
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         accounts = selectors.social_accounts_of(user=request.user)
         return paginated(self, request, accounts, SocialAccountOutput)
 
@@ -85,6 +85,6 @@ class SocialAccountUnlinkApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={204: None}, summary="Unlink a provider from my account")
-    def delete(self, request: Request, account_id: int) -> Response:
+    def delete(self, request: SignedInRequest, account_id: int) -> Response:
         services.social_account_unlink(user=request.user, account_id=account_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

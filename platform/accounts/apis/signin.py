@@ -30,7 +30,7 @@ from accounts.serializers import (
     TokenOutput,
     WhoamiOutput,
 )
-from sevenstep.apitools import body
+from sevenstep.apitools import SignedInRequest, body
 from sevenstep.errors import ApplicationError
 
 _BAD_CREDENTIALS = "Email or password is incorrect."
@@ -150,7 +150,7 @@ class WsTicketApi(APIView):
     @extend_schema(
         request=None, responses=TicketOutput, summary="Get a short-lived websocket ticket"
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         ticket = services.ws_ticket_issue(user=request.user)
         return Response({"ticket": ticket, "expires_in": settings.WS_TICKET_MAX_AGE})
 
@@ -164,7 +164,7 @@ class WhoamiApi(APIView):
         description="The same user as GET /api/me/, or null instead of a 403 when nobody is "
         "logged in: the browser app asks this on every page, logged in or not.",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         user = request.user if request.user.is_authenticated else None
         return Response({"user": _me(user) if user is not None else None})
 
@@ -173,11 +173,11 @@ class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=MeOutput, summary="The current user and profile")
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         return Response(_me(request.user))
 
     @extend_schema(request=ProfileUpdateInput, responses=MeOutput, summary="Update the profile")
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: SignedInRequest) -> Response:
         data = body(request, ProfileUpdateInput, partial=True)
         services.profile_update(user=request.user, **data)
         return Response(_me(request.user))
@@ -191,7 +191,7 @@ class MeEraseApi(APIView):
         responses={204: None},
         summary="Delete my account and personal data (past interviews stay, anonymised)",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         data = body(request, EraseInput)
         services.user_erase(user=request.user, password=data["password"])
         logout(request._request)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,7 +14,7 @@ from accounts.serializers import (
     TokenCreateInput,
     TokenSummaryOutput,
 )
-from sevenstep.apitools import body, paginated
+from sevenstep.apitools import SignedInRequest, body, paginated
 from sevenstep.pagination import Pagination
 
 
@@ -24,7 +23,7 @@ class TokenListApi(APIView):
     pagination_class = Pagination
 
     @extend_schema(responses=TokenSummaryOutput(many=True), summary="List my API tokens")
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInRequest) -> Response:
         tokens = selectors.api_tokens_live(user=request.user)
         return paginated(self, request, tokens, TokenSummaryOutput)
 
@@ -33,7 +32,7 @@ class TokenListApi(APIView):
         responses={201: TokenCreatedOutput},
         summary="Create a named API token (its secret is shown only now)",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInRequest) -> Response:
         data = body(request, TokenCreateInput)
         token, secret = services.api_token_create(
             user=request.user,
@@ -48,6 +47,6 @@ class TokenRevokeApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={204: None}, summary="Revoke one of my API tokens")
-    def delete(self, request: Request, token_id: int) -> Response:
+    def delete(self, request: SignedInRequest, token_id: int) -> Response:
         services.api_token_revoke(user=request.user, token_id=token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -127,11 +127,12 @@ class Bank:
 
 
 def bank_load() -> Bank:
-    rows = list(
-        Question.objects.filter(is_active=True)
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in Question.objects.filter(is_active=True)
         .order_by("pk")
         .values("id", "slug", "title", "level", "domain", "emphasis")
-    )
+    ]
     weights = [row.pop("emphasis") for row in rows]
     emphasis = np.asarray(
         [[float(weight.get(str(step), 1.0)) for step in _STEPS] for weight in weights]
