@@ -115,7 +115,7 @@ class PasswordResetConfirmApi(APIView):
         responses=DetailOutput,
         summary="Set a new password with a reset link (logs out every session)",
     )
-    def post(self, request: SignedInRequest) -> Response:
+    def post(self, request: Request) -> Response:
         data = body(request, PasswordResetConfirmInput)
         services.password_reset_confirm(**data)
         return Response({"detail": "Your password is changed; log in with it."})

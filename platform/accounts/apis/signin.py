@@ -164,9 +164,9 @@ class WhoamiApi(APIView):
         description="The same user as GET /api/me/, or null instead of a 403 when nobody is "
         "logged in: the browser app asks this on every page, logged in or not.",
     )
-    def get(self, request: SignedInRequest) -> Response:
-        user = request.user if request.user.is_authenticated else None
-        return Response({"user": _me(user) if user is not None else None})
+    def get(self, request: Request) -> Response:
+        user = request.user
+        return Response({"user": _me(user) if isinstance(user, User) else None})
 
 
 class MeApi(APIView):
