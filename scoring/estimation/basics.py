@@ -10,3 +10,11 @@ SCALE = (1.0, 4.0)
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+
+
+def weighted_sum(group: IntArray, weights: FloatArray, n: int) -> FloatArray:
+    """Sum `weights` per group (0..n-1): np.bincount with weights, typed as what it returns.
+
+    numpy's stubs type every bincount as int; with weights it is float.
+    """
+    return np.bincount(group, weights, n)  # type: ignore[return-value]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scoring.estimation.basics import weighted_sum
 from scoring.estimation.model import N_STEPS, FloatArray, IntArray, _safe_divide
 
 
@@ -39,14 +40,13 @@ def self_view(
     group = user * N_STEPS + step
     gap = claimed - (received - leniency)
     n = np.bincount(group, minlength=n_groups)
-    # numpy's stubs type a weighted bincount as int (it is float): hence the ignores below.
-    mean_claimed = _safe_divide(np.bincount(group, claimed, n_groups), n, np.nan)  # type: ignore[arg-type]
-    mean_gap = _safe_divide(np.bincount(group, gap, n_groups), n, np.nan)  # type: ignore[arg-type]
+    mean_claimed = _safe_divide(weighted_sum(group, claimed, n_groups), n, np.nan)
+    mean_gap = _safe_divide(weighted_sum(group, gap, n_groups), n, np.nan)
     residual = gap - mean_gap[group] if len(gap) else gap
-    spread = _safe_divide(np.bincount(group, residual**2, n_groups), n - 1, 0.0, where=n > 1)  # type: ignore[arg-type]
+    spread = _safe_divide(weighted_sum(group, residual**2, n_groups), n - 1, 0.0, where=n > 1)
     # A comparison is never more certain than the rater's noise and uncertain leniency allow:
     # three gaps that happen to agree do not make the spread smaller than that.
-    floor = _safe_divide(np.bincount(group, noise_var + leniency_var, n_groups), n, np.nan)  # type: ignore[arg-type]
+    floor = _safe_divide(weighted_sum(group, noise_var + leniency_var, n_groups), n, np.nan)
     gap_sd = np.sqrt(_safe_divide(np.maximum(spread, floor), n, np.nan))
     shape = (n_users, N_STEPS)
     return SelfView(

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from scoring.estimation.basics import weighted_sum
 from scoring.estimation.model import (
     HALF_LIFE_DAYS,
     SCALE,
@@ -94,11 +95,10 @@ def _posterior_moments(
     w = recency_weight(ratings.age_days, half_life_days)
     precision = 1.0 / (params.sigma2 / w + leniency_var)
     residual = ratings.score - params.mu - leniency
-    data_precision = np.bincount(ratings.user, precision, n_users)
-    weighted = np.bincount(ratings.user, precision * residual, n_users)
+    data_precision = weighted_sum(ratings.user, precision, n_users)
+    weighted = weighted_sum(ratings.user, precision * residual, n_users)
     posterior_precision = data_precision + 1.0 / params.tau2
-    # numpy's stubs type this float64 arithmetic as floating[Any].
-    return weighted / posterior_precision, 1.0 / posterior_precision  # type: ignore[return-value]
+    return weighted / posterior_precision, 1.0 / posterior_precision
 
 
 def communication_fit(
@@ -126,8 +126,8 @@ def communication_fit(
         # mu given the variances in closed form (generalised least squares over users): an EM
         # step for mu alone crawls, because mu and the users' b trade off against each other.
         precision = 1.0 / (params.sigma2 / w + leniency_var)
-        data_precision = np.bincount(ratings.user, precision, n_users)[has_data]
-        user_mean = np.bincount(ratings.user, precision * corrected, n_users)[has_data]
+        data_precision = weighted_sum(ratings.user, precision, n_users)[has_data]
+        user_mean = weighted_sum(ratings.user, precision * corrected, n_users)[has_data]
         k = 1.0 / (params.tau2 + 1.0 / data_precision)
         mu = float(np.sum(k * user_mean / data_precision) / np.sum(k))
         mean, var = _posterior_moments(
@@ -159,8 +159,7 @@ def communication_posterior(
     """Estimate every user's communication given each score's rater leniency (and variance)."""
     mean, var = _posterior_moments(ratings, leniency, leniency_var, n_users, params, half_life_days)
     n = np.bincount(ratings.user, minlength=n_users)
-    # numpy's stubs type a weighted bincount as int; it is float.
-    raw_mean = _safe_divide(np.bincount(ratings.user, ratings.score, n_users), n, np.nan)  # type: ignore[arg-type]
+    raw_mean = _safe_divide(weighted_sum(ratings.user, ratings.score, n_users), n, np.nan)
     return CommunicationEstimates(
         estimate=np.clip(params.mu + mean, *SCALE),
         sd=np.sqrt(var),

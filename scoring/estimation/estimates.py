@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-# numpy's stubs type a weighted bincount as int (it is float): hence the arg-type ignores.
-from scoring.estimation.basics import N_STEPS, SCALE, FloatArray, IntArray
+from scoring.estimation.basics import N_STEPS, SCALE, FloatArray, IntArray, weighted_sum
 from scoring.estimation.joint import joint_posterior
 from scoring.estimation.model import (
     Estimates,
@@ -67,7 +66,7 @@ def posterior(
             start=start,
         )
     n = np.bincount(group, minlength=n_groups)
-    raw_mean = _safe_divide(np.bincount(group, score, n_groups), n, np.nan)  # type: ignore[arg-type]
+    raw_mean = _safe_divide(weighted_sum(group, score, n_groups), n, np.nan)
     slope, slope_sd, span = _trend(group, -age_days / 30.0, corrected, n, n_groups, params.sigma2)
     shape = (n_users, N_STEPS)
     latent = params.mu + mean
@@ -81,7 +80,7 @@ def posterior(
         span_days=(span * 30.0).reshape(shape),
         latent=latent,
         cov=cov,
-        n_effective=np.bincount(group, w, n_groups).reshape(shape),  # type: ignore[arg-type]
+        n_effective=weighted_sum(group, w, n_groups).reshape(shape),
     )
 
 
@@ -123,10 +122,10 @@ def _trend(
     sigma2: float,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Least-squares slope of y on x per group, its standard error and the span of x."""
-    sx = np.bincount(group, x, n_groups)
-    sxx = np.bincount(group, x * x, n_groups)
-    sy = np.bincount(group, y, n_groups)
-    sxy = np.bincount(group, x * y, n_groups)
+    sx = weighted_sum(group, x, n_groups)
+    sxx = weighted_sum(group, x * x, n_groups)
+    sy = weighted_sum(group, y, n_groups)
+    sxy = weighted_sum(group, x * y, n_groups)
     safe_n = np.maximum(n, 1)
     centered_xx = sxx - sx * sx / safe_n
     centered_xy = sxy - sx * sy / safe_n

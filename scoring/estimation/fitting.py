@@ -7,11 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-
-# numpy's stubs type a weighted bincount as int (it is float): hence the arg-type ignores.
 from numpy.typing import NDArray
 
-from scoring.estimation.basics import N_STEPS, FloatArray, IntArray
+from scoring.estimation.basics import N_STEPS, FloatArray, IntArray, weighted_sum
 from scoring.estimation.joint import joint_posterior
 from scoring.estimation.model import (
     HALF_LIFE_DAYS,
@@ -47,10 +45,10 @@ def _users(
     tau2_user: float,
 ) -> _Users:
     shape = (n_users, N_STEPS)
-    data_precision = np.bincount(group, precision, n_users * N_STEPS).reshape(shape)
+    data_precision = weighted_sum(group, precision, n_users * N_STEPS).reshape(shape)
     has_data = data_precision > 0
     mean = _safe_divide(
-        np.bincount(group, precision * residual, n_users * N_STEPS).reshape(shape),  # type: ignore[arg-type]
+        weighted_sum(group, precision * residual, n_users * N_STEPS).reshape(shape),
         data_precision,
         0.0,
     )
@@ -103,7 +101,7 @@ def fit(
     whole = rounded(y)
 
     step_n = np.bincount(step, minlength=N_STEPS).astype(np.float64)
-    mu = _safe_divide(np.bincount(step, y, N_STEPS), step_n, 2.5)  # type: ignore[arg-type]
+    mu = _safe_divide(weighted_sum(step, y, N_STEPS), step_n, 2.5)
     spread = max(float(np.var(y)) if len(ratings) > 1 else 0.5, 0.1)
     sigma2, tau2_user, tau2_leniency = 0.4 * spread, 0.3 * spread, 0.1 * spread
     tau2 = np.full(N_STEPS, 0.2 * spread)
@@ -144,9 +142,9 @@ def fit(
         # candidate's estimated skill, so a card counts for less than its ratings would alone;
         # that uncertainty belongs to the leniency's variance too (taken as fully shared
         # within the card: a little too wide rather than too narrow).
-        card_residual = _safe_divide(np.bincount(card, y_mu - theta_g, n_cards), card_n, 0.0)  # type: ignore[arg-type]
+        card_residual = _safe_divide(weighted_sum(card, y_mu - theta_g, n_cards), card_n, 0.0)
         card_theta_var = _safe_divide(
-            np.bincount(card, take(users.theta_var, group), n_cards),  # type: ignore[arg-type]
+            weighted_sum(card, take(users.theta_var, group), n_cards),
             card_n,
             0.0,
         )
@@ -154,8 +152,8 @@ def fit(
             np.ones(n_cards), take(rater_sigma2, card_rater) / card_n + card_theta_var, 0.0
         )
         card_weight = np.where(card_n > 0, card_weight, 0.0)
-        precision_l = np.bincount(card_rater, card_weight, n_raters) + 1.0 / tau2_leniency
-        new_leniency = np.bincount(card_rater, card_weight * card_residual, n_raters) / precision_l
+        precision_l = weighted_sum(card_rater, card_weight, n_raters) + 1.0 / tau2_leniency
+        new_leniency = weighted_sum(card_rater, card_weight * card_residual, n_raters) / precision_l
         leniency_var = 1.0 / precision_l
         leniency_var_r = take(leniency_var, rater)
         # Shifting every leniency by c and mu by -c fits the data equally well; the prior puts
@@ -163,12 +161,12 @@ def fit(
         if has_rater.any():
             new_leniency[has_rater] -= new_leniency[has_rater].mean()
         y_theta_l = y - theta_g - take(new_leniency, rater)
-        mu = _safe_divide(np.bincount(step, y_theta_l, N_STEPS), step_n, mu)  # type: ignore[arg-type]
+        mu = _safe_divide(weighted_sum(step, y_theta_l, N_STEPS), step_n, mu)
         # EM updates of the variance components from the posterior moments.
         has = users.has_data
         tau2 = np.maximum(
             _safe_divide(
-                np.bincount(group_step[has], users.d_second_moment[has], N_STEPS),  # type: ignore[arg-type]
+                weighted_sum(group_step[has], users.d_second_moment[has], N_STEPS),
                 np.bincount(group_step[has], minlength=N_STEPS).astype(np.float64),
                 tau2,
             ),
@@ -180,7 +178,7 @@ def fit(
             tau2_leniency = max(float(np.mean((new_leniency**2 + leniency_var)[has_rater])), 1e-4)
         e = y_theta_l - take(mu, step)
         squared = w * (e * e + theta_var_g + leniency_var_r)
-        rater_squared = np.bincount(rater, squared, n_raters)
+        rater_squared = weighted_sum(rater, squared, n_raters)
         sigma2 = max(float(rater_squared.sum() / n_obs), 1e-3)
         rater_sigma2 = np.maximum(
             (NOISE_PRIOR_RATINGS * sigma2 + rater_squared) / (NOISE_PRIOR_RATINGS + rater_n), 1e-3
@@ -285,8 +283,8 @@ def _raters_refined(
         noise = np.take(noise_var, rater) / w
         m = np.take(mu, ratings.step) + np.take(leniency, rater) + theta
         at_mode = interval(ratings.score, m, noise)
-        gradient = np.bincount(rater, at_mode.gradient, n_raters) - leniency * precision
-        weight = np.bincount(rater, at_mode.weight, n_raters) + precision
+        gradient = weighted_sum(rater, at_mode.gradient, n_raters) - leniency * precision
+        weight = weighted_sum(rater, at_mode.weight, n_raters) + precision
         new_leniency = leniency + gradient / weight
         shift = float(new_leniency[has_rater].mean()) if has_rater.any() else 0.0
         new_leniency[has_rater] -= shift
@@ -297,7 +295,7 @@ def _raters_refined(
         found = interval(ratings.score, cavity, spread)
         share = noise / spread
         squared = share**2 * ((found.mean - cavity) ** 2 + found.var) + share * other
-        rater_squared = np.bincount(rater, w * squared, n_raters)
+        rater_squared = weighted_sum(rater, w * squared, n_raters)
         sigma2 = max(float(rater_squared.sum() / max(len(ratings), 1)), 1e-3)
         noise_var = np.maximum(
             (NOISE_PRIOR_RATINGS * sigma2 + rater_squared) / (NOISE_PRIOR_RATINGS + rater_n), 1e-3
