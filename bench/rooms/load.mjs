@@ -1,6 +1,9 @@
 // Live-room load: real Yjs clients (yjs@13 + y-websocket@3 WebsocketProvider over `ws`),
-// two per room, each typing a few updates a second; measures edit-to-peer latency.
-//   node load.mjs --clients clients.json --seconds 20 --rate 5 --out result.json
+// two per room, each editing a few times a second; measures edit-to-peer latency.
+//   node load.mjs --clients clients.json --seconds 20 --rate 5 --out result.json [--mode append]
+// By default each client inserts a token at a random place in the shared text (and takes back
+// one of its own now and then, --deletes 0.1), after exponentially drawn pauses; --mode append
+// types at the end on a fixed clock, as the earlier benchmark did.
 // clients.json is what `manage.py loadtest_rooms` writes (pairs share a url + room).
 import fs from 'node:fs'
 import { performance } from 'node:perf_hooks'
@@ -15,6 +18,8 @@ const entries = JSON.parse(fs.readFileSync(args.clients, 'utf8'))
 const seconds = Number(args.seconds || 20)
 const warmup = Number(args.warmup || 3)
 const rate = Number(args.rate || 5)
+const appendOnly = args.mode === 'append' // the earlier benchmark: appends on a fixed clock
+const deleteShare = appendOnly ? 0 : Number(args.deletes ?? 0.1)
 process.setMaxListeners(0) // every provider adds an exit listener
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -56,7 +61,7 @@ const clients = entries.map((entry, index) => {
     }
   })
   provider.on('connection-close', () => { reconnects++ })
-  return { index, entry, doc, provider, text, typed: 0 }
+  return { index, entry, doc, provider, text, typed: 0, own: [] }
 })
 
 // Connect gradually so the handshake storm itself is not what gets measured.
@@ -74,25 +79,48 @@ const syncedClients = clients.filter((c) => c.provider.synced).length
 const connectSeconds = (performance.now() - connectStart) / 1000
 
 let running = true
+// People do not type in step: the pause before each edit is drawn from an exponential
+// distribution (mean 1/rate), so clients drift apart and bursts happen as they do in a room.
+const pause = () => Math.min(-Math.log(1 - Math.random()) * (1000 / rate), 8000 / rate)
+// Where an edit lands: anywhere between two tokens of the shared text (as people edit, not
+// only at the end), so the server merges concurrent inserts into the middle of the document.
+function boundaries (text) {
+  const ends = [0]
+  for (let i = text.indexOf(';'); i !== -1; i = text.indexOf(';', i + 1)) ends.push(i + 1)
+  return ends
+}
 async function type (client) {
-  await sleep(Math.random() * (1000 / rate)) // spread the clients over the interval
+  await sleep(Math.random() * (1000 / rate))
   while (running) {
-    const token = `${client.index}:${client.typed};`
-    client.typed++
-    sentAt.set(token, performance.now())
-    client.text.insert(client.text.length, token)
-    sent++
-    await sleep(1000 / rate)
+    const current = client.text.toString()
+    if (Math.random() < deleteShare && client.own.length > 4) {
+      // Now and then take back one of one's own older tokens, as people correct themselves.
+      const token = client.own.splice(Math.floor(Math.random() * (client.own.length - 4)), 1)[0]
+      const at = current.indexOf(token)
+      if (at !== -1) client.text.delete(at, token.length)
+    } else {
+      const token = `${client.index}:${client.typed};`
+      client.typed++
+      const ends = boundaries(current)
+      const at = appendOnly ? current.length : ends[Math.floor(Math.random() * ends.length)]
+      sentAt.set(token, performance.now())
+      client.text.insert(at, token)
+      client.own.push(token)
+      sent++
+    }
+    await sleep(appendOnly ? 1000 / rate : pause())
   }
 }
 const typing = clients.map(type)
 await sleep(warmup * 1000)
 measuring = true
+console.log('measure-start')
 const sentBefore = sent
 const receivedBefore = received
 const measureStart = performance.now()
 await sleep(seconds * 1000)
 measuring = false
+console.log('measure-end')
 const measured = (performance.now() - measureStart) / 1000
 const sentMeasured = sent - sentBefore
 const receivedMeasured = received - receivedBefore
@@ -129,6 +157,7 @@ const result = {
   synced_clients: syncedClients,
   connect_seconds: Math.round(connectSeconds * 10) / 10,
   rate_per_client: rate,
+  mode: appendOnly ? 'append' : 'edit',
   sent: sent,
   sent_per_second: Math.round(sentMeasured / measured),
   delivered_per_second: Math.round(receivedMeasured / measured),

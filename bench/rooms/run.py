@@ -1,7 +1,12 @@
-"""Live-room benchmark: real Yjs clients typing in N rooms against each server, in one run.
+"""Live-room benchmark: real Yjs clients editing N rooms against each server, in one run.
 
     .venv/bin/python bench/rooms/run.py                      # 50, 200, 500 rooms, every server
-    .venv/bin/python bench/rooms/run.py --rooms 50 --servers granian,reference --seconds 10
+    .venv/bin/python bench/rooms/run.py --rooms 200 --servers reference,granian-redis-2 --runs 3
+
+Each row is run --runs times with the servers interleaved (reference first), so every run of
+ours is compared with the reference measured minutes before it: the p99 ratio is per run, the
+summary gives the median and the worst over the runs. The servers' CPU over the measured
+window, per update delivered, is printed too: on a shared machine it moves less than latency.
 
 Servers: `reference` (the Node y-websocket 2.1 bin/server.cjs, in memory, no persistence, the
 baseline), our ASGI app on granian / uvicorn / daphne with one process on the in-memory channel
@@ -19,6 +24,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,6 +39,7 @@ ROOT = HERE.parents[1]
 VENV = Path(sys.executable).parent
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sevenstep_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+ASGI_APP = "config.asgi:application"
 
 
 @dataclass(frozen=True)
@@ -46,13 +53,18 @@ class Server:
     def label(self) -> str:
         if self.name == "reference":
             return "reference y-websocket 2.1 (Node, memory only)"
+        if self.name.startswith("bare-"):
+            return f"bare Python relay on {self.name.removeprefix('bare-')} (memory only)"
         layer = "Redis" if self.redis else "in-memory layer"
         database = "PostgreSQL" if self.postgres else "SQLite"
         plural = "es" if self.processes > 1 else ""
         return f"{self.name}, {self.processes} process{plural}, {layer} + {database}"
 
     def command(self, port: int) -> list[str]:
-        app = "config.asgi:application"
+        if self.name.startswith("bare-"):
+            plain = Server(self.name.removeprefix("bare-"), 1, False, False).command(port)
+            return [part.replace(ASGI_APP, "bench.rooms.bare:app") for part in plain]
+        app = ASGI_APP
         if self.name == "reference":
             return ["node", str(HERE / "node_modules/y-websocket-reference/bin/server.cjs")]
         if self.name == "granian":
@@ -69,6 +81,8 @@ class Server:
 
 SERVERS = {
     "reference": Server("reference", 1, False, False),
+    "bare-granian": Server("bare-granian", 1, False, False),
+    "bare-uvicorn": Server("bare-uvicorn", 1, False, False),
     "granian": Server("granian", 1, False, False),
     "uvicorn": Server("uvicorn", 1, False, False),
     "daphne": Server("daphne", 1, False, False),
@@ -78,7 +92,7 @@ SERVERS = {
 }
 
 
-DEFAULT_SERVERS = [name for name in SERVERS if name != "uvicorn-redis-2"]
+DEFAULT_SERVERS = [name for name in SERVERS if name not in ("uvicorn-redis-2", "bare-uvicorn")]
 
 
 def free_port() -> int:
@@ -173,7 +187,35 @@ def serving(server: Server, env: dict[str, str], ports: list[int], timeout: floa
             stop(proc)
 
 
-def run_one(server: Server, rooms: int, seconds: int, rate: int, work: Path, var_dir: Path) -> dict:
+def process_tree(pid: int) -> list[int]:
+    """The pid and all its descendants (a server's worker processes)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += children.get(current, [])
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def run_one(
+    server: Server, rooms: int, seconds: int, rate: int, mode: str, work: Path, var_dir: Path
+) -> dict:
     env = django_env(server, var_dir)
     port = free_port()
     clients = work / f"clients-{server.name}-{rooms}.json"
@@ -185,15 +227,33 @@ def run_one(server: Server, rooms: int, seconds: int, rate: int, work: Path, var
                             stdout=subprocess.DEVNULL)  # fmt: skip
     try:
         wait_up(port, proc)
-        subprocess.run(
+        load = subprocess.Popen(
             ["node", str(HERE / "load.mjs"), "--clients", str(clients), "--seconds", str(seconds),
-             "--rate", str(rate), "--out", str(result_file)],
-            check=True, timeout=seconds + 300,
+             "--rate", str(rate), "--mode", mode, "--out", str(result_file)],
+            stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
+        # CPU is sampled over the measured window only (the load prints when it starts and
+        # ends): what the servers spend per update, a figure the machine's noise moves less
+        # than latency. The load generator's own share shows what the servers had left.
+        assert load.stdout is not None
+        marks: dict[str, tuple[float, float, float]] = {}
+        for line in load.stdout:
+            if line.strip() in ("measure-start", "measure-end"):
+                pids = process_tree(proc.pid)
+                marks[line.strip()] = (time.monotonic(), cpu_seconds(pids),
+                                       cpu_seconds([load.pid]))  # fmt: skip
+        if load.wait(timeout=seconds + 300) != 0:
+            raise RuntimeError(f"load generator exited with {load.returncode}")
     finally:
         stop(proc)
     result = json.loads(result_file.read_text())
-    if server.name != "reference":
+    if len(marks) == 2:
+        (t0, s0, l0), (t1, s1, l1) = marks["measure-start"], marks["measure-end"]
+        result["server_cores"] = round((s1 - s0) / (t1 - t0), 2)
+        result["load_cores"] = round((l1 - l0) / (t1 - t0), 2)
+        delivered = result["delivered_per_second"] or 1
+        result["server_us_per_update"] = round((s1 - s0) / (t1 - t0) / delivered * 1e6)
+    if server.name != "reference" and not server.name.startswith("bare-"):
         verify = subprocess.run(
             [sys.executable, str(HERE / "verify.py"), str(result_file)], cwd=ROOT, env=env,
             check=True, capture_output=True, text=True,
@@ -213,19 +273,62 @@ def row(result: dict) -> str:
         equal = "all" if matching == persisted["rooms"] else str(matching)
         stored = f"{equal} rooms equal, {persisted['stored_updates']} updates stored"
     return (
-        f"| {result['server']} | {result['rooms']} "
+        f"| {result['server']} | {result['rooms']} | {result.get('run', 1)} "
         f"| {result['synced_clients']}/{result['clients']} "
-        f"| {result['p50_ms']} | {result['p99_ms']} | {result['max_ms']} "
-        f"| {result['delivered_per_second']} | {result['delivered_ratio']} "
+        f"| {result['p50_ms']} | {result['p99_ms']} | {result.get('p99_ratio', '—')} "
+        f"| {result['max_ms']} | {result['delivered_per_second']} | {result['delivered_ratio']} "
+        f"| {result.get('server_cores', '?')} ({result.get('server_us_per_update', '?')} µs) "
+        f"| {result.get('load_cores', '?')} "
         f"| {result['diverged_rooms']} ({result.get('settle_seconds', '?')} s) | {stored} |"
     )
 
 
 HEADER = (
-    "| server | rooms | synced clients | p50 ms | p99 ms | max ms | updates/s delivered "
-    "| delivered/sent | diverged rooms (time to converge) | persisted |\n"
-    "|---|---|---|---|---|---|---|---|---|---|"
+    "| server | rooms | run | synced clients | p50 ms | p99 ms | p99 / reference p99 | max ms "
+    "| updates/s delivered | delivered/sent | server cores (CPU µs per update) | load generator "
+    "cores | diverged rooms (time to converge) | persisted |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
+
+SUMMARY_HEADER = (
+    "| server | rooms | runs | p50 ms, median (worst) | p99 ms, median (worst) "
+    "| p99 / reference p99, median (worst) | CPU µs per update, median | lost or diverged |\n"
+    "|---|---|---|---|---|---|---|---|"
+)
+
+
+def summary(results: list[dict]) -> list[str]:
+    """One line per server and size: the median and the worst of its runs."""
+    lines = []
+    groups: dict[tuple[str, int], list[dict]] = {}
+    for result in results:
+        groups.setdefault((result["server"], result["rooms"]), []).append(result)
+    for (server, rooms), runs in groups.items():
+        done = [r for r in runs if "error" not in r]
+        if not done:
+            lines.append(f"| {server} | {rooms} | 0 of {len(runs)} | failed | | | | |")
+            continue
+
+        def figure(key: str, runs: list[dict] = done) -> str:
+            values = [r[key] for r in runs if r.get(key) is not None]
+            if not values:
+                return "—"
+            return f"{statistics.median(values):g} ({max(values):g})"
+
+        lost = sum(r["diverged_rooms"] + r["clients"] - r["synced_clients"] for r in done)
+        lost += sum(
+            r["persisted"]["rooms"] - r["persisted"]["rooms_matching"]
+            for r in done
+            if r.get("persisted")
+        )
+        failed = len(runs) - len(done)
+        cpu = [r["server_us_per_update"] for r in done if r.get("server_us_per_update")]
+        lines.append(
+            f"| {server} | {rooms} | {len(done)}{f' ({failed} failed)' if failed else ''} "
+            f"| {figure('p50_ms')} | {figure('p99_ms')} | {figure('p99_ratio')} "
+            f"| {statistics.median(cpu) if cpu else '—'} | {lost} |"
+        )
+    return lines
 
 
 def main() -> None:
@@ -235,7 +338,13 @@ def main() -> None:
     parser.add_argument("--rooms", default="50,200,500")
     parser.add_argument("--servers", default=",".join(DEFAULT_SERVERS))
     parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--rate", type=int, default=5, help="updates per second per client")
+    parser.add_argument("--rate", type=int, default=5, help="edits per second per client")
+    parser.add_argument("--runs", type=int, default=3, help="runs per row (servers interleaved)")
+    parser.add_argument(
+        "--mode", choices=["edit", "append"], default="edit",
+        help="edit: inserts anywhere and a few deletes after random pauses; "
+        "append: the earlier benchmark's appends on a fixed clock",
+    )  # fmt: skip
     args = parser.parse_args()
     servers = [SERVERS[name] for name in args.servers.split(",")]
     sizes = [int(n) for n in args.rooms.split(",")]
@@ -247,20 +356,33 @@ def main() -> None:
     prepare(var_dir, servers)
     print(
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the run; "
-        f"{args.rate} updates/s per client, {args.seconds}s measured"
+        f"{args.rate} edits/s per client ({args.mode}), {args.seconds}s measured, "
+        f"{args.runs} runs per row"
     )
     print(HEADER, flush=True)
     results = []
     for rooms in sizes:
-        for server in servers:
-            try:
-                result = run_one(server, rooms, args.seconds, args.rate, work, var_dir)
-            except Exception as exc:  # a server that collapses is a result too
-                result = {"server": server.label, "rooms": rooms, "error": repr(exc)}
-                print(f"| {server.label} | {rooms} | failed: {exc!r} |", flush=True)
-            else:
-                print(row(result) + f" <!-- load {os.getloadavg()[0]:.1f} -->", flush=True)
-            results.append(result)
+        for run in range(1, args.runs + 1):
+            reference_p99 = None
+            for server in servers:
+                try:
+                    result = run_one(server, rooms, args.seconds, args.rate, args.mode, work,
+                                     var_dir)  # fmt: skip
+                except Exception as exc:  # a server that collapses is a result too
+                    result = {"server": server.label, "rooms": rooms, "error": repr(exc)}
+                    print(f"| {server.label} | {rooms} | {run} | failed: {exc!r} |", flush=True)
+                else:
+                    if server.name == "reference":
+                        reference_p99 = result["p99_ms"]
+                    elif reference_p99:
+                        result["p99_ratio"] = round(result["p99_ms"] / reference_p99, 1)
+                    result["run"] = run
+                    print(row(result) + f" <!-- load {os.getloadavg()[0]:.1f} -->", flush=True)
+                result["run"] = run
+                results.append(result)
+    print()
+    print(SUMMARY_HEADER)
+    print("\n".join(summary(results)), flush=True)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"rooms-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(results, indent=1))
