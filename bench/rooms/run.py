@@ -213,6 +213,31 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def store_counters(server: Server) -> dict[str, float]:
+    """What the shared stores have done so far: PostgreSQL commits, rows and WAL; Redis traffic."""
+    counters: dict[str, float] = {}
+    if server.postgres:
+        import psycopg
+
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT xact_commit, tup_inserted, tup_updated, "
+                "pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') "
+                "FROM pg_stat_database WHERE datname = current_database()"
+            ).fetchone()
+        assert row is not None
+        counters.update(pg_commits=row[0], pg_rows_inserted=row[1], pg_rows_updated=row[2],
+                        pg_wal_bytes=float(row[3]))  # fmt: skip
+    if server.redis:
+        import redis
+
+        info = redis.Redis.from_url(REDIS_URL).info("stats")
+        counters.update(redis_commands=info["total_commands_processed"],
+                        redis_bytes_in=info["total_net_input_bytes"],
+                        redis_bytes_out=info["total_net_output_bytes"])  # fmt: skip
+    return counters
+
+
 def run_one(
     server: Server, rooms: int, seconds: int, rate: int, mode: str, work: Path, var_dir: Path
 ) -> dict:
@@ -237,11 +262,13 @@ def run_one(
         # than latency. The load generator's own share shows what the servers had left.
         assert load.stdout is not None
         marks: dict[str, tuple[float, float, float]] = {}
+        stores: dict[str, dict[str, float]] = {}
         for line in load.stdout:
             if line.strip() in ("measure-start", "measure-end"):
                 pids = process_tree(proc.pid)
                 marks[line.strip()] = (time.monotonic(), cpu_seconds(pids),
                                        cpu_seconds([load.pid]))  # fmt: skip
+                stores[line.strip()] = store_counters(server)
         if load.wait(timeout=seconds + 300) != 0:
             raise RuntimeError(f"load generator exited with {load.returncode}")
     finally:
@@ -253,6 +280,11 @@ def run_one(
         result["load_cores"] = round((l1 - l0) / (t1 - t0), 2)
         delivered = result["delivered_per_second"] or 1
         result["server_us_per_update"] = round((s1 - s0) / (t1 - t0) / delivered * 1e6)
+        # Per room and second: what a deployment's PostgreSQL and Redis carry for one room.
+        start, end = stores["measure-start"], stores["measure-end"]
+        result["per_room_second"] = {
+            key: round((end[key] - start[key]) / (t1 - t0) / rooms, 2) for key in end
+        }
     if server.name != "reference" and not server.name.startswith("bare-"):
         verify = subprocess.run(
             [sys.executable, str(HERE / "verify.py"), str(result_file)], cwd=ROOT, env=env,
@@ -331,6 +363,22 @@ def summary(results: list[dict]) -> list[str]:
     return lines
 
 
+def store_rows(results: list[dict]) -> list[str]:
+    """What one room costs PostgreSQL and Redis per second, median over the runs."""
+    lines = []
+    groups: dict[tuple[str, int], list[dict]] = {}
+    for result in results:
+        if result.get("per_room_second"):
+            groups.setdefault((result["server"], result["rooms"]), []).append(result)
+    for (server, rooms), runs in groups.items():
+        keys = runs[0]["per_room_second"]
+        figures = ", ".join(
+            f"{key} {statistics.median(r['per_room_second'][key] for r in runs):g}" for key in keys
+        )
+        lines.append(f"| {server} | {rooms} | {figures} |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -383,6 +431,10 @@ def main() -> None:
     print()
     print(SUMMARY_HEADER)
     print("\n".join(summary(results)), flush=True)
+    stored = store_rows(results)
+    if stored:
+        print("\n| server | rooms | per room and second, median over the runs |\n|---|---|---|")
+        print("\n".join(stored), flush=True)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"rooms-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(results, indent=1))
