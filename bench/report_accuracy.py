@@ -5,6 +5,7 @@
     .venv/bin/python bench/report_accuracy.py --users 10000       # also times the estimator
     .venv/bin/python bench/report_accuracy.py --verdicts          # bar verdicts, two gates
     .venv/bin/python bench/report_accuracy.py --references        # + raw mean, textbook EB
+    .venv/bin/python bench/report_accuracy.py --drift 0.05        # people whose skills change
 
 Peers rate peers (scoring.estimation.synthetic, the generator the tests use too): every user
 is a candidate in 1-8 interviews and a rater with a leniency and a noise level; scores are the
@@ -22,7 +23,12 @@ Figures (the targets of issue 13):
 - named / right: the report names a weakest step (lowest skill) for this share of users, and
   the named step is the true lowest-skill step this often;
 - calib: over bins of the stated probability, the largest |stated - right| (bins of >= 100
-  claims), so "right as often as the probability it states" can be checked.
+  claims), so "right as often as the probability it states" can be checked;
+- below calib: the same for every rated step's P(skill < bar) (bars of BARS, bins 0.1 wide of
+  >= 100 pairs): the probability a "below the bar" verdict states;
+- trends called: the share of trends the report calls "improving" or "declining" (a static
+  population: all of them wrong; at most ~10% for a 90% interval); up calib: the worst bin of
+  P(improving) against the true slope's sign (with --drift, people whose skills change).
 
 With --verdicts, the bar verdicts instead ("below" or "at or above" the bar of BARS, given when
 the 90% band is clear of it): the share of rated (user, step) pairs that get one and how often
@@ -35,15 +41,19 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
 
 from scoring import estimation as est  # noqa: E402
 from scoring.estimation.synthetic import POPULATIONS, World, simulate  # noqa: E402
+
+BINS = np.linspace(0.0, 1.0, 11)
 
 BARS = np.array([3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 2.75])
 
@@ -117,6 +127,13 @@ def measure(world: World, threshold: float = est.WEAKEST_THRESHOLD) -> dict[str,
         if inside.sum() >= 100:
             gap = abs(float(stated[inside].mean()) - float(right[inside].mean()))
             worst_bin = max(worst_bin, gap)
+    p_below = stats.norm.cdf((BARS - estimates.latent) / estimates.sd)[rated]
+    trend = est.trend_direction(
+        estimates.slope, estimates.slope_sd, estimates.n, estimates.span_days
+    )
+    has_trend = trend != "not_enough_data"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_up = stats.norm.cdf(estimates.slope / estimates.slope_sd)[has_trend]
     return {
         "rmse": float(np.sqrt(np.mean(error**2))),
         "lowest": float(lowest_hit.mean()),
@@ -125,9 +142,25 @@ def measure(world: World, threshold: float = est.WEAKEST_THRESHOLD) -> dict[str,
         "right": float(right.mean()) if right.size else float("nan"),
         "stated": float(stated.mean()) if stated.size else float("nan"),
         "calib": worst_bin,
+        "below_calib": worst_gap(p_below, (world.skill < BARS)[rated]),
+        "trends_called": float(np.isin(trend[has_trend], ("improving", "declining")).mean()),
+        "up_calib": (
+            worst_gap(p_up, (world.slope > 0)[has_trend]) if world.slope.any() else float("nan")
+        ),
         "fit_s": fitted - start,
         "report_s": done - fitted,
     }
+
+
+def worst_gap(stated: np.ndarray, happened: np.ndarray, smallest: int = 100) -> float:
+    """Return the largest |mean stated - share happened| over bins 0.1 wide of the stated."""
+    which = np.clip(np.digitize(stated, BINS) - 1, 0, len(BINS) - 2)
+    worst = 0.0
+    for b in range(len(BINS) - 1):
+        inside = which == b
+        if inside.sum() >= smallest:
+            worst = max(worst, abs(float(stated[inside].mean()) - float(happened[inside].mean())))
+    return worst
 
 
 def verdicts(world: World) -> dict[str, float]:
@@ -161,6 +194,9 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=est.WEAKEST_THRESHOLD)
     parser.add_argument("--verdicts", action="store_true", help="bar verdicts, two gates")
     parser.add_argument(
+        "--drift", type=float, default=0.0, help="people's skills change: slope sd per 30 days"
+    )
+    parser.add_argument(
         "--references", action="store_true", help="also the raw mean and a reference EB"
     )
     args = parser.parse_args()
@@ -181,7 +217,7 @@ def main() -> None:
         return
     header = (
         "population | seed | rmse | lowest = truth | cover90 | named | right | stated | "
-        "calib | fit s | report s"
+        "calib | below calib | trends called | up calib | fit s | report s"
     )
     if args.references:
         header += " | raw rmse | raw lowest | EB rmse | EB lowest | EB cover90"
@@ -189,11 +225,13 @@ def main() -> None:
     print("|".join("---" for _ in header.split("|")))
     for name in args.populations:
         for seed in args.seeds:
-            world = simulate(POPULATIONS[name], users=args.users, seed=seed)
+            population = replace(POPULATIONS[name], drift_sd=args.drift)
+            world = simulate(population, users=args.users, seed=seed)
             m = measure(world, args.threshold)
             print(
                 f"{name} | {seed} | {m['rmse']:.3f} | {m['lowest']:.1%} | {m['cover90']:.1%} | "
                 f"{m['named']:.1%} | {m['right']:.1%} | {m['stated']:.1%} | {m['calib']:.3f} | "
+                f"{m['below_calib']:.3f} | {m['trends_called']:.1%} | {m['up_calib']:.3f} | "
                 f"{m['fit_s']:.2f} | {m['report_s']:.2f}",
                 end="",
             )

@@ -25,13 +25,13 @@ one's (their reliability), after the refinement on rounded scores below. One swe
 
 Rounded scores. A rater's score is their latent judgement ``y`` above rounded to the nearest
 level and clipped to 1-4 (see scoring.estimation.ordinal): a 3 says "between 2.5 and 3.5", a 4
-only "above 3.5". The sweeps above take the scores as Gaussian (fast; the users' skills and the
-step means come out well), but rounding and clipping squeeze the scores, so two things follow
-on the scores as intervals: each rater's leniency and noise are refined on the interval
-likelihood (a steady rater's residuals carry the rounding error, which made them look noisier
-than they are and weighted them too little; clipping hid part of a lenient rater's leniency),
-and the spread of skills is re-estimated by EM on the posterior below, which treats each score
-as its interval.
+only "above 3.5". The sweeps above take the scores as Gaussian (fast; the users' skills come
+out well), but rounding and clipping squeeze the scores, so two things follow on the scores as
+intervals: each rater's leniency and noise are refined on the interval likelihood (a steady
+rater's residuals carry the rounding error, which made them look noisier than they are and
+weighted them too little; clipping hid part of a lenient rater's leniency), and the step means
+and the spread of skills are re-estimated by EM on the posterior below, which treats each score
+as its interval (the sweeps' step means are drawn toward the middle of the scale).
 
 The report's posterior, given the leniencies (scoring.estimation.joint): for each user, the
 joint posterior of their seven skills ``theta = a + d`` with prior covariance
@@ -65,9 +65,13 @@ a verdict needs the band clear of the bar; counting effective ratings instead wi
 verdicts (90% with two years of scores) that were right 99% of the time (bench/README.md).
 
 Trend: the slope of the user's leniency-corrected scores over time (points per 30 days), with
-standard error ``sqrt(sigma2 / Sxx)``. It is "improving" or "declining" only when the 90%
-interval excludes zero, "flat" when the interval lies inside +-``FLAT_SLOPE``, and "unclear"
-otherwise; it needs ``MIN_TREND_RATINGS`` ratings spread over ``MIN_TREND_SPAN_DAYS``.
+standard error ``sqrt(trend_sigma2 / Sxx)``, ``trend_sigma2`` the scores' spread about each
+user's own line, pooled over everyone; the slope is then shrunk toward zero under the prior
+N(0, ``slope_tau2``), the spread of true slopes between people, fitted by EM over everyone's
+slopes (at least ``SLOPE_TAU2_MIN``), so that P(slope > 0) is right as often as it says. It is
+"improving" or "declining" only when the posterior's 90% interval excludes zero, "flat" when
+it lies inside +-``FLAT_SLOPE``, and "unclear" otherwise; it needs ``MIN_TREND_RATINGS``
+ratings spread over ``MIN_TREND_SPAN_DAYS``.
 
 Self-assessment: candidates may score themselves per step in their feedback. Each such score
 is compared with the score the rater of the same interview gave on the step, corrected for that

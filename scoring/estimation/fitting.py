@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoring.estimation.basics import N_STEPS, FloatArray, IntArray, weighted_sum
+from scoring.estimation.estimates import trend_prior
 from scoring.estimation.joint import joint_posterior
 from scoring.estimation.model import (
     HALF_LIFE_DAYS,
@@ -204,6 +205,7 @@ def fit(
     if whole.any() and user_has_data.any():
         if start is not None:
             params = replace(params, tau2=start.tau2.copy(), tau2_user=start.tau2_user)
+        sweeps_mu = params.mu
         leniency, mu, rater_sigma2 = _raters_refined(
             ratings,
             group,
@@ -215,6 +217,10 @@ def fit(
             take(theta, group),
             take(theta_var, group),
         )
+        # The step means, too, are re-estimated on the rounded scores below; a warm night
+        # starts from the last night's, which tonight's scorecards move little.
+        if start is not None:
+            mu = start.mu.copy()
         params = replace(params, mu=mu)
         params, mode, mode_cov = _prior_refined(
             ratings,
@@ -224,9 +230,12 @@ def fit(
             leniency_var,
             rater_sigma2,
             user_has_data,
-            # The sweeps' Gaussian posterior is near the mode: Newton starts there.
-            theta.reshape(n_users, N_STEPS),
+            # The sweeps' Gaussian posterior is near the mode: Newton starts there (the
+            # deviations taken from the step means the EM starts with).
+            theta.reshape(n_users, N_STEPS) + (sweeps_mu - mu),
         )
+    trend_sigma2, slope_tau2 = trend_prior(ratings, leniency)
+    params = replace(params, trend_sigma2=trend_sigma2, slope_tau2=slope_tau2)
     return Fit(
         params=params,
         leniency=leniency,
@@ -305,11 +314,14 @@ def _raters_refined(
 
 
 # EM steps of the skill prior on the joint posterior of rounded scores. The sweeps above take
-# the scores as Gaussian: fast, and the leniencies and step means come out well, but rounding
-# and clipping to 1-4 squeeze the scores, so the spread of skills comes out too small (by a
-# third on bench/report_accuracy.py's populations; imputing each score from its interval
-# inside the sweeps did no better, as it pulls each score toward the current fit). These
-# steps re-estimate the spread from the posterior that treats the rounding exactly.
+# the scores as Gaussian: fast, and the leniencies come out well, but rounding and clipping to
+# 1-4 squeeze the scores, so the spread of skills comes out too small (by a third on
+# bench/report_accuracy.py's populations; imputing each score from its interval inside the
+# sweeps did no better, as it pulls each score toward the current fit), and the step means
+# are drawn toward the middle of the scale (a step whose population mean is 2.8 came out at
+# 2.73, one at 2.0 at 2.05 on the "reference" population: its users' estimates were shrunk
+# toward the wrong point). These steps re-estimate the step means and the spread from the
+# posterior that treats the rounding exactly.
 # EM is slow where the data say little, so it stops when no variance moves by PRIOR_TOLERANCE
 # (a few steps from the last night's prior, which a night's scorecards move little).
 PRIOR_STEPS = 40
@@ -327,18 +339,19 @@ def _prior_refined(
     user_has_data: NDArray[np.bool_],
     start: FloatArray,
 ) -> tuple[Params, FloatArray, FloatArray]:
-    """Re-estimate tau2_user and tau2 by EM on the joint posterior.
+    """Re-estimate mu, tau2_user and tau2 by EM on the joint posterior.
 
     Returns the params and the users' posterior (mode, covariance) computed under exactly
-    those params: once an EM step moves no variance by PRIOR_TOLERANCE, the params it started
-    from are kept rather than the step's result (both are the fixed point within the
-    tolerance), so the reports can use the step's posterior as it is instead of computing it
-    again under params that differ in the fourth decimal. The mode is found to the report's
-    NEWTON_TOLERANCE (scoring.estimation.joint) for the same reason.
+    those params: once an EM step moves no variance or step mean by PRIOR_TOLERANCE, the
+    params it started from are kept rather than the step's result (both are the fixed point
+    within the tolerance), so the reports can use the step's posterior as it is instead of
+    computing it again under params that differ in the fourth decimal. The mode is found to
+    the report's NEWTON_TOLERANCE (scoring.estimation.joint) for the same reason.
     """
     w = recency_weight(ratings.age_days, params.half_life_days)
     mean = start
-    offset = params.mu[ratings.step] + leniency[ratings.rater]
+    lenient = leniency[ratings.rater]
+    offset = params.mu[ratings.step] + lenient
     noise = noise_var[ratings.rater] / w
     card_leniency_var = leniency_var[ratings.rater]
     off_diagonal = ~np.eye(N_STEPS, dtype=bool)
@@ -356,17 +369,28 @@ def _prior_refined(
             n_users=ratings.n_users,
             prior=_prior(params),
         )
-        second = (mean[:, :, None] * mean[:, None, :] + cov)[user_has_data].mean(axis=0)
-        # The prior's shape (a shared level plus independent steps), matched to the moments.
+        # The step means: the users' deviations from them average zero.
+        shift = mean[user_has_data].mean(axis=0)
+        centred = mean - shift
+        second = (centred[:, :, None] * centred[:, None, :] + cov)[user_has_data].mean(axis=0)
+        # The prior's shape (a shared level plus independent steps), matched to the moments. A
+        # full 7x7 covariance and a one-factor structure (loadings per step) were measured too
+        # and changed nothing (bench/README.md): the level does the correlating.
         tau2_user = max(float(second[off_diagonal].mean()), 1e-3)
         # Each step's spread is pooled toward the steps' mean with TAU2_PRIOR_USERS pseudo-
         # users: a few hundred users cannot tell seven spreads apart, and EM left alone
         # drives a step's spread to zero (and its bands with it) on such noise.
         own = np.maximum(np.diagonal(second) - tau2_user, 1e-3)
         tau2 = (users * own + TAU2_PRIOR_USERS * own.mean()) / (users + TAU2_PRIOR_USERS)
-        change = max(abs(tau2_user - params.tau2_user), float(np.abs(tau2 - params.tau2).max()))
+        change = max(
+            abs(tau2_user - params.tau2_user),
+            float(np.abs(tau2 - params.tau2).max()),
+            float(np.abs(shift).max()),
+        )
         # Out of steps, too: the last update would have no posterior computed under it.
         if change < PRIOR_TOLERANCE or step == PRIOR_STEPS - 1:
             break
-        params = replace(params, tau2=tau2, tau2_user=tau2_user)
+        params = replace(params, mu=params.mu + shift, tau2=tau2, tau2_user=tau2_user)
+        offset = params.mu[ratings.step] + lenient
+        mean = centred
     return params, mean, cov

@@ -53,9 +53,15 @@ class Params:
     sigma2: float
     tau2_leniency: float
     half_life_days: float = HALF_LIFE_DAYS
+    # The spread of a leniency-corrected score about its user's line over time, for the trend's
+    # standard error; None (a fit stored before it was kept): sigma2.
+    trend_sigma2: float | None = None
+    # The spread of the true slopes between people (points per 30 days, squared): the trend's
+    # prior. None: no prior (the slope as fitted, a flat prior).
+    slope_tau2: float | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "mu": [round(float(x), 6) for x in self.mu],
             "tau2": [round(float(x), 6) for x in self.tau2],
             "tau2_user": round(self.tau2_user, 6),
@@ -63,6 +69,11 @@ class Params:
             "tau2_leniency": round(self.tau2_leniency, 6),
             "half_life_days": self.half_life_days,
         }
+        if self.trend_sigma2 is not None:
+            data["trend_sigma2"] = round(self.trend_sigma2, 6)
+        if self.slope_tau2 is not None:
+            data["slope_tau2"] = round(self.slope_tau2, 8)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Params:
@@ -73,6 +84,8 @@ class Params:
             sigma2=float(data["sigma2"]),
             tau2_leniency=float(data["tau2_leniency"]),
             half_life_days=float(data.get("half_life_days", HALF_LIFE_DAYS)),
+            trend_sigma2=None if data.get("trend_sigma2") is None else float(data["trend_sigma2"]),
+            slope_tau2=None if data.get("slope_tau2") is None else float(data["slope_tau2"]),
         )
 
     @classmethod

@@ -37,6 +37,10 @@ class Population:
     # The share of scorecards that stop after step 5, and after step 5 or 6.
     stopped: tuple[float, float] = (0.10, 0.25)
     raters: int | None = None  # a panel of this many raters; None: the users rate each other
+    # People who change: each (user, step) skill moves by a slope drawn N(0, drift_sd) points
+    # per 30 days; the skill is today's, a scorecard of age t saw it t / 30 slopes earlier.
+    # 0: skills never change.
+    drift_sd: float = 0.0
 
 
 POPULATIONS = {
@@ -64,7 +68,8 @@ class World:
     """A drawn population: its ratings as the estimator reads them, and the truth behind them."""
 
     ratings: Ratings
-    skill: FloatArray  # (users, 7), unclipped
+    skill: FloatArray  # (users, 7), unclipped: today's
+    slope: FloatArray  # (users, 7) points per 30 days (zeros: skills never change)
     leniency: FloatArray  # (raters,)
     noise_sd: FloatArray  # (raters,)
     # Per scorecard, for storing them: whose it is, who rated, how old, the seven scores
@@ -109,6 +114,11 @@ def simulate(population: Population, *, users: int, seed: int, discrete: bool = 
     card, step = card[kept], step[kept]
     user, rater = card_user[card], card_rater[card]
     score = skill[user, step] + leniency[rater] + rng.normal(0, noise_sd[rater])
+    slope = np.zeros((users, N_STEPS))
+    if population.drift_sd > 0:
+        # Drawn last, so that a population without drift draws what it drew before.
+        slope = rng.normal(0, population.drift_sd, (users, N_STEPS))
+        score = score - slope[user, step] * card_age[card] / 30.0
     if discrete:
         score = np.clip(np.round(score), *SCALE)
     card_scores = np.full((card_user.size, N_STEPS), np.nan)
@@ -126,6 +136,7 @@ def simulate(population: Population, *, users: int, seed: int, discrete: bool = 
     return World(
         ratings=ratings,
         skill=skill,
+        slope=slope,
         leniency=leniency,
         noise_sd=noise_sd,
         card_user=card_user,

@@ -140,6 +140,8 @@ def test_params_survive_a_round_trip_through_json() -> None:
     again = est.Params.from_json(result.params.to_json())
     np.testing.assert_allclose(again.mu, result.params.mu, atol=1e-6)
     assert again.tau2_user == pytest.approx(result.params.tau2_user, abs=1e-6)
+    assert again.trend_sigma2 == pytest.approx(result.params.trend_sigma2, abs=1e-6)
+    assert again.slope_tau2 == pytest.approx(result.params.slope_tau2, abs=1e-8)
 
 
 def test_self_assessments_are_judged_against_the_leniency_corrected_scores() -> None:
@@ -470,3 +472,51 @@ def test_bands_cover_the_truth_about_90_percent_of_the_time_with_rounded_scores(
         rated = estimates.n > 0
         covered.append(np.mean(((estimates.lower <= truth) & (truth <= estimates.upper))[rated]))
     assert 0.86 <= float(np.mean(covered)) <= 0.94, covered
+
+
+def test_the_step_means_are_not_drawn_toward_the_middle_of_the_scale() -> None:
+    # Clipping to 1-4 pulls a Gaussian fit's step means toward 2.5 (0.04-0.05 on these seeds);
+    # the EM on the rounded scores puts them where the people are.
+    for seed in SEEDS[:2]:
+        world = synthetic.simulate(synthetic.POPULATIONS["reference"], users=2000, seed=seed)
+        result = est.fit(world.ratings)
+        error = result.params.mu - world.skill.mean(axis=0)
+        assert np.abs(error).max() < 0.03, error
+
+
+def _trends(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fit a world; return each trend's direction, P(improving) and whether it truly went up."""
+    _, estimates = _fitted(world)
+    direction = est.trend_direction(
+        estimates.slope, estimates.slope_sd, estimates.n, estimates.span_days
+    )
+    has = direction != "not_enough_data"
+    p_up = stats.norm.cdf(estimates.slope / estimates.slope_sd)
+    return direction[has], p_up[has], (world.slope > 0)[has]
+
+
+def test_people_who_do_not_change_are_not_called_improving_or_declining() -> None:
+    # A 90% interval excludes zero for at most ~10% of the unchanged; with the pooled scatter
+    # about each line and the spread of slopes fitted (near zero here) none are.
+    called = [
+        np.isin(_trends(simulate(seed, users=600))[0], ("improving", "declining")).mean()
+        for seed in SEEDS[:2]
+    ]
+    assert max(called) <= 0.1, called
+
+
+def test_the_chance_of_improving_is_right_as_often_as_it_says() -> None:
+    drifting = replace(PANEL, drift_sd=0.05)
+    stated, went_up = [], []
+    for seed in SEEDS[:2]:
+        direction, p_up, up = _trends(synthetic.simulate(drifting, users=1000, seed=seed))
+        stated.append(p_up)
+        went_up.append(up)
+        called = direction == "improving"
+        assert up[called].mean() >= 0.8, up[called].mean()
+    p, up = np.concatenate(stated), np.concatenate(went_up)
+    bins = np.clip((p * 10).astype(int), 0, 9)
+    for b in range(10):
+        inside = bins == b
+        if inside.sum() >= 200:
+            assert abs(p[inside].mean() - up[inside].mean()) <= 0.05, (b, inside.sum())

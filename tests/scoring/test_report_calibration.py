@@ -48,7 +48,7 @@ def test_bands_cover_and_weakest_claims_are_right_as_often_as_they_say(
 ) -> None:
     people, skill = population
     reports_rebuild_all()
-    covered, claims = [], []
+    covered, claims, trends = [], [], []
     for i, user in enumerate(people):
         response = client_for(user).get("/api/reports/me/")
         assert response.status_code == 200
@@ -56,6 +56,8 @@ def test_bands_cover_and_weakest_claims_are_right_as_often_as_they_say(
         truth = np.clip(skill[i], *est.SCALE)
         for row in report["steps"]:
             covered.append(row["lower"] <= truth[row["step"] - 1] <= row["upper"])
+            if row["trend"]["direction"] != "not_enough_data":
+                trends.append(row["trend"]["direction"])
         weakest = report["weakest"]
         assert weakest["meaning"] == "lowest_skill"
         if weakest["step"] is not None:
@@ -68,3 +70,31 @@ def test_bands_cover_and_weakest_claims_are_right_as_often_as_they_say(
     assert len(claims) >= 0.25 * len(people), len(claims)
     # ~60 claims: a binomial standard error of ~5 points, so +-10 is two of them.
     assert abs(right - stated) <= 0.10, (right, stated, len(claims))
+
+    # Nobody's skill changes in this world: a trend named improving or declining is wrong, and a
+    # 90% interval allows at most ~10% of them.
+    called = float(np.mean([t in ("improving", "declining") for t in trends]))
+    assert len(trends) >= 200 and called <= 0.10, (called, len(trends))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="P(skill < bar) is stated ~7 points too high near the bar: the fitted spread of "
+    "people's general levels is too small, so they are shrunk a little too much "
+    "(bench/README.md, fourth round)",
+)
+def test_below_the_bar_is_as_likely_as_the_report_says(client_for, population) -> None:
+    people, skill = population
+    reports_rebuild_all()
+    below = []
+    for i, user in enumerate(people):
+        for row in client_for(user).get("/api/reports/me/").json()["steps"]:
+            if row["n_ratings"] > 0:
+                below.append((row["p_below_bar"], skill[i, row["step"] - 1] < row["bar"]))
+    # Where it is neither near 0 nor near 1 (~550 of 1,050 steps): right as often as it says,
+    # within the 5 points (a binomial standard error is ~2).
+    unsure = [(p, hit) for p, hit in below if 0.05 < p < 0.95]
+    stated = float(np.mean([p for p, _ in unsure]))
+    right = float(np.mean([hit for _, hit in unsure]))
+    assert len(unsure) >= 100, len(unsure)
+    assert abs(right - stated) <= 0.05, (right, stated, len(unsure))
