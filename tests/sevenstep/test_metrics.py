@@ -199,3 +199,13 @@ def test_the_celery_queue_length_is_read_from_the_broker(operator, settings, que
     finally:
         broker.delete(queue, *(f"{queue}\x06\x16{step}" for step in (3, 6, 9)))
     assert sample(scraped(operator), "sevenstep_celery_queue_length", queue=queue) == 0
+
+
+@pytest.mark.django_db
+def test_no_account_reads_the_metrics_not_even_staff(operator, staff) -> None:
+    """Only the token opens /metrics: a signed-in staff member's session does not."""
+    staff.is_superuser = True
+    staff.save()
+    operator.force_login(staff)
+    assert operator.get("/metrics").status_code == 404
+    assert operator.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
