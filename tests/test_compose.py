@@ -174,3 +174,26 @@ def test_web_and_worker_keep_recordings_in_one_place(compose) -> None:
     assert storage["RECORDING_STORAGE"] == "${RECORDING_STORAGE:-files}"
     assert {key for key in storage} >= {"RECORDING_S3_BUCKET", "RECORDING_S3_ENDPOINT_URL"}
     assert all(worker["environment"][key] == value for key, value in storage.items())
+
+
+def test_prometheus_scrapes_every_web_replica_with_the_metrics_token(compose) -> None:
+    prometheus = compose["services"]["prometheus"]
+    config = yaml.safe_load((ROOT / "deploy" / "prometheus.yml").read_text())
+    (job,) = config["scrape_configs"]
+    assert job["metrics_path"] == "/metrics"
+    # One target per replica: `web` resolves to each of them.
+    assert job["dns_sd_configs"] == [
+        {"names": ["web"], "type": "A", "port": 8000, "refresh_interval": "30s"}
+    ]
+    token_file = job["authorization"]["credentials_file"]
+    assert job["authorization"]["type"] == "Bearer"
+    assert f'"$$METRICS_TOKEN" > {token_file}' in prometheus["command"][0]
+    assert prometheus["environment"]["METRICS_TOKEN"] == "${METRICS_TOKEN:-}"
+    assert compose["services"]["web"]["environment"]["METRICS_TOKEN"] == "${METRICS_TOKEN:-}"
+    # Its UI has no login: loopback only. The proxy never passes /metrics on.
+    assert all(port.startswith("127.0.0.1:") for port in prometheus["ports"])
+    assert "location = /metrics" in (ROOT / "deploy" / "nginx.conf").read_text()
+
+
+def test_each_start_of_web_begins_with_an_empty_metrics_directory(compose) -> None:
+    assert "/app/var/prometheus" in compose["services"]["web"]["tmpfs"]

@@ -14,7 +14,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocke
 from django.conf import settings
 from django.utils import timezone
 
-from interviews.live import protocol, selectors
+from interviews.live import metrics, protocol, selectors
 from interviews.live.layout import DocumentKind, control_group
 from interviews.live.protocol import Kind, ProtocolError
 from interviews.live.rooms import (
@@ -44,6 +44,7 @@ from sevenstep.consumers import (
     frame_json,
 )
 from sevenstep.errors import ApplicationError
+from sevenstep.logs import bind_interview, unbound
 
 
 class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
@@ -69,11 +70,11 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         await self.accept()
+        interview_id = int(self.scope["url_route"]["kwargs"]["interview_id"])
+        bind_interview(interview_id)
         try:
             access = await database_sync_to_async(selectors.room_access)(
-                interview_id=int(self.scope["url_route"]["kwargs"]["interview_id"]),
-                user=self.scope["user"],
-                kind=self.kind,
+                interview_id=interview_id, user=self.scope["user"], kind=self.kind
             )
         except selectors.RoomRefused as refused:
             await self.shut(refused.code)
@@ -84,12 +85,13 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
         )
         self.bucket = TokenBucket(settings.LIVE_RATE_PER_SECOND, settings.LIVE_RATE_BURST)
         try:
-            self.room = await registry().join(
-                RoomKey(access.interview_id, self.kind),
-                self,
-                read_only=access.read_only,
-                user_id=access.user_id,
-            )
+            with unbound():  # the registry's tasks, started here, serve every interview
+                self.room = await registry().join(
+                    RoomKey(access.interview_id, self.kind),
+                    self,
+                    read_only=access.read_only,
+                    user_id=access.user_id,
+                )
         except TooManySockets:
             # Retryable: the client gets in once one of its other sockets closes.
             await self.shut(CLOSE_RATE_LIMITED)
@@ -152,6 +154,7 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
         The size comes first, so a flood of big frames costs a length check each; the rate
         counts the frames that change a state. A malformed frame raises ProtocolError (1007).
         """
+        metrics.AWARENESS_RECEIVED.inc()
         if len(update) > settings.LIVE_AWARENESS_MAX_BYTES:
             await self.shut(CLOSE_MESSAGE_TOO_BIG)
             return
@@ -223,6 +226,7 @@ class ControlConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         await self.accept()
         self.interview_id = int(self.scope["url_route"]["kwargs"]["interview_id"])
+        bind_interview(self.interview_id)
         try:
             access = await database_sync_to_async(selectors.room_access)(
                 interview_id=self.interview_id, user=self.scope["user"], kind=None

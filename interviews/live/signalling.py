@@ -43,6 +43,7 @@ from sevenstep.consumers import (
     frame_admit,
     frame_json,
 )
+from sevenstep.logs import bind_interview
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ class CallConsumer(DirectDispatch, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         await self.accept()
         interview_id = int(self.scope["url_route"]["kwargs"]["interview_id"])
+        bind_interview(interview_id)
         try:
             access = await database_sync_to_async(selectors.room_access)(
                 interview_id=interview_id, user=self.scope["user"], kind=None

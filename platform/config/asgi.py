@@ -27,14 +27,18 @@ if not (settings.CALL_TURN_URLS and settings.CALL_TURN_SECRET):
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
+from sevenstep import metrics  # noqa: E402
 from sevenstep.lifespan import lifespan_app  # noqa: E402
 from sevenstep.middleware import BodySizeLimit  # noqa: E402
 from sevenstep.ws import websocket_stack  # noqa: E402
 
+# What earlier server processes left in the metrics directory (sevenstep/metrics.py).
+metrics.prune_dead_processes()
+
 application = ProtocolTypeRouter(
     {
         "http": BodySizeLimit(django_asgi_app),
-        "websocket": websocket_stack(URLRouter(websocket_urlpatterns)),
+        "websocket": metrics.websocket_metrics(websocket_stack(URLRouter(websocket_urlpatterns))),
         "lifespan": lifespan_app,
     }
 )

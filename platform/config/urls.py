@@ -20,6 +20,7 @@ api_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     # allauth's browser flow for GitHub, Google and OpenID Connect sign-in (redirects to the
     # provider and back) and its social-account pages. Its password pages are not mounted: the

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from sevenstep import metrics
 from sevenstep.errors import error_body
 
 Scope = dict[str, Any]
@@ -180,3 +182,30 @@ class DatabaseUnavailableMiddleware:
             status=503,
             headers={"Retry-After": "5"},
         )
+
+
+class RouteLatencyMiddleware:
+    """Time every request and record it under its route pattern (sevenstep.metrics).
+
+    The pattern (`api/interviews/<int:pk>/`), never the path: one series per route, however
+    many ids and made-up URLs clients send. Static files answered before routing count as
+    "static", anything the URLconf did not match as "unmatched".
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        match = request.resolver_match
+        if match is not None:
+            route = match.route
+        elif request.path.startswith(settings.STATIC_URL):
+            route = "static"
+        else:
+            route = "unmatched"
+        metrics.observe_http(
+            request.method or "", route, response.status_code, time.perf_counter() - started
+        )
+        return response

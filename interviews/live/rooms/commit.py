@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
-from interviews.live import protocol, services
+from interviews.live import metrics, protocol, services
 from interviews.live.rooms.room import Member, Room, RoomKey
 
 log = logging.getLogger(__name__)
@@ -151,6 +151,7 @@ class GroupCommit:
             )
             for item in batch
         ]
+        started = time.perf_counter()
         try:
             seqs = await in_store_thread(services.updates_append, pending=pending)
         except Exception:
@@ -159,6 +160,7 @@ class GroupCommit:
                 if not item.future.done():
                     item.future.set_exception(StoreUnavailable())
             return
+        metrics.committed(seqs, seconds=time.perf_counter() - started)
         outgoing: dict[Room, tuple[list[int], list[bytes]]] = {}
         log_full: set[Room] = set()
         for item, seq in zip(batch, seqs, strict=True):

@@ -23,7 +23,7 @@ from typing import Any
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from redis.exceptions import TimeoutError as RedisTimeout
 
-from interviews.live import protocol
+from interviews.live import metrics, protocol
 from interviews.live.layout import DocumentKind
 from interviews.live.rooms.room import REMOTE, Room, RoomKey
 
@@ -78,9 +78,8 @@ class Fanout:
             if not items:
                 continue
             try:
-                await self.layer.group_send(
-                    FANOUT_GROUP, {"type": "live.batch", "sender": self.channel, "items": items}
-                )
+                batch = {"type": "live.batch", "sender": self.channel, "items": items}
+                await self.layer.group_send(FANOUT_GROUP, metrics.stamped(batch))
             except Exception:
                 # The receivers find the updates in the log (a gap, or the next check). Said
                 # once per outage, not once per batch.
@@ -111,6 +110,7 @@ class Fanout:
                 continue
             if message.get("sender") == channel:
                 continue
+            metrics.received(message)
             for item in message.get("items", ()):
                 try:
                     await self._on_remote(item)

@@ -18,6 +18,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from interviews.live import metrics
 from interviews.live.layout import DocumentKind
 from interviews.live.rooms.commit import GroupCommit, close_store_connection, in_store_thread
 from interviews.live.rooms.fanout import FANOUT_GROUP, Fanout
@@ -123,6 +124,7 @@ class Registry(GroupCommit, Fanout, Recovery):
             self._tasks = [
                 asyncio.create_task(self._commit_loop()),
                 asyncio.create_task(self._housekeeping()),
+                asyncio.create_task(metrics.watch(self)),
             ]
 
     async def _stop(self) -> None:
