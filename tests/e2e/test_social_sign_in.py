@@ -76,7 +76,7 @@ def social_server(
             env=process_env(**env),
             check=True,
         )
-        with asgi_server(port=web_port, **env) as server:
+        with asgi_server(env, port=web_port) as server:
             yield server
     finally:
         stop(idp)
