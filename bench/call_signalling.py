@@ -36,11 +36,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE / "rooms"))
+sys.path.insert(0, str(HERE.parent))
 
-import run as rooms_bench  # noqa: E402  (bench/rooms/run.py: servers, env, migrations)
+from bench.rooms import run as rooms_bench  # noqa: E402  (servers, env, migrations)
 
 SDP = "v=0\r\n" + "a=x-bench:" + "0" * 4000 + "\r\n"
 CANDIDATES_EACH_WAY = 8
@@ -89,10 +93,10 @@ def cpu_seconds(pid: int) -> float:
     total, todo = 0.0, [pid]
     while todo:
         current = todo.pop()
-        fields = stats.get(current)
-        if fields is not None:
+        stat = stats.get(current)
+        if stat is not None:
             # utime, stime, cutime, cstime: fields 14-17 of stat, 12-15 after the comm field.
-            total += sum(int(value) for value in fields[11:15]) / tick
+            total += sum(int(value) for value in stat[11:15]) / tick
         todo.extend(children.get(current, []))
     return total
 
@@ -110,7 +114,7 @@ class Participant:
     def __init__(self, url: str, headers: dict[str, str]) -> None:
         self.url = url
         self.headers = headers
-        self.socket = None
+        self.socket: ClientConnection | None = None
         self.inbox: asyncio.Queue[tuple[float, dict]] = asyncio.Queue()
         self.reader: asyncio.Task[None] | None = None
 
@@ -122,11 +126,16 @@ class Participant:
         )
         self.reader = asyncio.create_task(self._read())
 
+    @property
+    def connection(self) -> ClientConnection:
+        assert self.socket is not None, "open() first"
+        return self.socket
+
     async def _read(self) -> None:
         import websockets
 
         try:
-            async for text in self.socket:
+            async for text in self.connection:
                 self.inbox.put_nowait((time.perf_counter(), json.loads(text)))
         except websockets.ConnectionClosed:
             pass
@@ -138,7 +147,7 @@ class Participant:
                 return at, message
 
     async def send(self, message: dict) -> None:
-        await self.socket.send(json.dumps(message))
+        await self.connection.send(json.dumps(message))
 
     async def close(self) -> None:
         if self.socket is not None:
@@ -228,7 +237,7 @@ async def steady(
             try:
                 await me.send(candidate(time.perf_counter(), index))
             except ConnectionClosed:
-                closed.append(me.socket.close_code)
+                closed.append(me.connection.close_code)
                 return
             sent += 1
             index += 1

@@ -31,9 +31,9 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE / "rooms"))
+sys.path.insert(0, str(HERE.parent))
 
-import run as rooms_bench  # noqa: E402  (bench/rooms/run.py: servers, env, migrations)
+from bench.rooms import run as rooms_bench  # noqa: E402  (servers, env, migrations)
 
 HEALTH_INTERVAL = 0.05
 

@@ -34,7 +34,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sevenstep_bench")
@@ -154,13 +154,19 @@ def scenario(ws_url: str, name: str, sockets: int, kind: str, seconds: float) ->
     }
 
 
-async def _run(url, sockets: int, kind: str, seconds: float) -> dict:
+class Counts(TypedDict):
+    messages: int
+    bytes: int
+    closes: dict[str, int]  # close code (or "None") -> closes
+
+
+async def _run(url, sockets: int, kind: str, seconds: float) -> Counts:
     import websockets
     from pycrdt import Doc, Text, merge_updates
 
     from interviews.live import protocol
 
-    counts = {"messages": 0, "bytes": 0, "closes": {}}
+    counts: Counts = {"messages": 0, "bytes": 0, "closes": {}}
     deadline = time.monotonic() + seconds
     author: Doc = Doc()
     text = author.get("step-1", type=Text)

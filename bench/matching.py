@@ -19,7 +19,9 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
@@ -37,9 +39,10 @@ ZONES = [(-8, 0.12), (-5, 0.18), (-3, 0.05), (0, 0.12), (1, 0.15), (5.5, 0.2), (
 ROLES = [(pairing.ROLE_SWAP, 0.55), (pairing.ROLE_CANDIDATE, 0.3), (pairing.ROLE_INTERVIEWER, 0.15)]
 LEVELS = [(0, 0.15), (1, 0.4), (2, 0.35), (3, 0.1)]
 QUESTIONS = 15
+T = TypeVar("T")
 
 
-def pick(rng: random.Random, options: list[tuple[object, float]]) -> object:
+def pick(rng: random.Random, options: list[tuple[T, float]]) -> T:
     return rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
 
 
@@ -58,7 +61,7 @@ def make_problem(n: int, *, seed: int = 7, bucket_cells: int = 8) -> pairing.Pro
     ]
     seekers = []
     for index in range(n):
-        offset = float(pick(rng, ZONES))  # type: ignore[arg-type]
+        offset = float(pick(rng, ZONES))
         free = 0
         for _ in range(rng.randint(2, 5)):
             day = rng.randrange(DAYS)
@@ -87,8 +90,8 @@ def make_problem(n: int, *, seed: int = 7, bucket_cells: int = 8) -> pairing.Pro
             pairing.Seeker(
                 request_id=index + 1,
                 user_id=index + 1,
-                role=int(pick(rng, ROLES)),  # type: ignore[call-overload]
-                level=int(pick(rng, LEVELS)),  # type: ignore[call-overload]
+                role=pick(rng, ROLES),
+                level=pick(rng, LEVELS),
                 domains=0
                 if rng.random() < 0.2
                 else sum(1 << d for d in rng.sample(range(8), rng.randint(1, 3))),
@@ -204,8 +207,8 @@ def main() -> None:
     for n in [int(s) for s in args.sizes.split(",")]:
         for minutes in [int(b) for b in args.buckets.split(",")]:
             problem = make_problem(n, bucket_cells=minutes // 15)
-            best, best_s = timed(lambda p=problem: pairing.plan(p))
-            greedy, greedy_s = timed(lambda p=problem: pairing.plan(p, method="greedy"))
+            best, best_s = timed(partial(pairing.plan, problem))
+            greedy, greedy_s = timed(partial(pairing.plan, problem, method="greedy"))
             gain = (best.objective - greedy.objective) / greedy.objective * 100
             broken = violations(problem, best) + violations(problem, greedy)
             if broken:
@@ -225,7 +228,7 @@ def main() -> None:
                     original = solve.max_weight_matching
                     solve.max_weight_matching = solver
                     try:
-                        alt, alt_s = timed(lambda p=problem: pairing.plan(p))
+                        alt, alt_s = timed(partial(pairing.plan, problem))
                     finally:
                         solve.max_weight_matching = original
                     print(

@@ -44,6 +44,7 @@ def main() -> None:
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import connection
+    from django.http import StreamingHttpResponse
     from django.test.utils import setup_test_environment
     from rest_framework.test import APIClient
 
@@ -86,7 +87,8 @@ def main() -> None:
         assert RecordingChunk.objects.count() == 2 * args.chunks
 
         settings.RECORDING_MAX_BYTES = args.cap_mib * 1024 * 1024
-        seq, codes = args.chunks, []
+        seq = args.chunks
+        codes: list[int] = []
         while not codes or codes[-1] == 201:
             codes.append(send(carl.pk, seq))
             seq += 1
@@ -95,6 +97,7 @@ def main() -> None:
         track = f"/api/interviews/{interview.pk}/recording/tracks/candidate/"
         tracemalloc.start()
         response = clients[ivy.pk].get(track)
+        assert isinstance(response, StreamingHttpResponse)
         streamed = async_to_sync(_length)(response.streaming_content)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
@@ -102,6 +105,7 @@ def main() -> None:
         tracemalloc.start()
         response = clients[ivy.pk].get(track, headers={"Range": f"bytes={streamed // 2}-"})
         assert response.status_code == 206
+        assert isinstance(response, StreamingHttpResponse)
         ranged = async_to_sync(_length)(response.streaming_content)
         _, ranged_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

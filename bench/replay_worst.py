@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -261,7 +262,7 @@ def old_replay(interview: Any, role: str) -> dict[str, object]:
 
         doc: Doc = Doc()
         document = LiveDocument.objects.filter(interview=interview, kind=kind).first()
-        rows = iter(())
+        rows: Iterator[tuple[datetime, bytes | memoryview]] = iter(())
         if document is not None:
             rows = (
                 DocumentUpdate.objects.filter(document=document)
@@ -269,7 +270,7 @@ def old_replay(interview: Any, role: str) -> dict[str, object]:
                 .values_list("created_at", "data")
                 .iterator(chunk_size=500)
             )
-        pending = [None]
+        pending: list[tuple[datetime, bytes | memoryview] | None] = [None]
 
         def until(moment: datetime | None) -> dict[str, str]:
             while True:
@@ -329,16 +330,17 @@ def measure(shape: str, interview_id: int, start: int) -> None:
     gc.collect()
     Path("/proc/self/clear_refs").write_text("5")
     before = rss_kib("VmRSS")
+    following: int | dict[str, float] | None
     if shape == "old":
         body = JSONRenderer().render(old_replay(interview, "interviewer"))
         size, following = len(body), None
     elif shape == "walk":
-        size, following, pages, began = 0, start, 0, time.monotonic()
-        while following is not None:
-            response = client.get(f"/api/interviews/{interview_id}/replay/", {"start": following})
+        size, cursor, pages, began = 0, start, 0, time.monotonic()
+        while cursor is not None:
+            response = client.get(f"/api/interviews/{interview_id}/replay/", {"start": cursor})
             assert response.status_code == 200, response.content[:300]
             size, pages = size + len(response.content), pages + 1
-            following = json.loads(response.content)["next"]
+            cursor = json.loads(response.content)["next"]
         following = {"pages": pages, "seconds": round(time.monotonic() - began, 1)}
     else:
         response = client.get(f"/api/interviews/{interview_id}/replay/", {"start": start})

@@ -136,7 +136,9 @@ def generate(users: int, scorecards: int, seed: int) -> None:
 
     user_ids = np.arange(1, users + 1)
     questions = list(Question.objects.values_list("pk", flat=True))
-    rubric_id = Rubric.objects.current().pk
+    rubric = Rubric.objects.current()
+    assert rubric is not None, "the migrations seed a rubric"
+    rubric_id = rubric.pk
     skill = STEP_MEANS + rng.normal(0, 0.4, (users, 1)) + rng.normal(0, 0.35, (users, 7))
     leniency = rng.normal(0, 0.45, users)
     noise = rng.uniform(0.3, 0.8, users)
@@ -190,7 +192,10 @@ def generate(users: int, scorecards: int, seed: int) -> None:
             rng.random(scorecards) < 0.12, 5, np.where(rng.random(scorecards) < 0.2, 6, 7)
         )
         share = np.array([0.10, 0.10, 0.15, 0.25, 0.15, 0.15, 0.10]) * 45 * 60
-        events_interview, events_kind, events_step, events_at = [], [], [], []
+        events_interview: list[int] = []
+        events_kind: list[str] = []
+        events_step: list[int | None] = []
+        events_at: list[datetime] = []
         spent = np.maximum(share * rng.lognormal(0, 0.4, (scorecards, 7)), 30).astype(int)
         for i in range(scorecards):
             at = started[i]
@@ -198,12 +203,12 @@ def generate(users: int, scorecards: int, seed: int) -> None:
             events_kind.append("started")
             events_step.append(None)
             events_at.append(at)
-            for step in range(int(reached[i])):
+            for entered in range(int(reached[i])):
                 events_interview.append(i + 1)
                 events_kind.append("step_entered")
-                events_step.append(step + 1)
+                events_step.append(entered + 1)
                 events_at.append(at)
-                at += timedelta(seconds=int(spent[i, step]))
+                at += timedelta(seconds=int(spent[i, entered]))
             events_interview.append(i + 1)
             events_kind.append("ended")
             events_step.append(None)
@@ -361,7 +366,8 @@ def main() -> None:
     args = parser.parse_args()
 
     setup_django()
-    from django.db import connection
+    from django.db import connections
+    from django.db.backends.postgresql.base import DatabaseWrapper
     from django.utils import timezone
 
     from accounts.models import User
@@ -374,11 +380,13 @@ def main() -> None:
         start = time.perf_counter()
         generate(args.users, args.scorecards, args.seed)
         print(f"setup: {time.perf_counter() - start:.1f} s (COPY)")
+    postgresql = connections["default"]
+    assert isinstance(postgresql, DatabaseWrapper)
     step_scores = StepScore.objects.count()
     load_before = os.getloadavg()[0]
     print(
         f"data: {User.objects.count():,} users, {Scorecard.objects.count():,} scorecards, "
-        f"{step_scores:,} step scores, PostgreSQL {connection.pg_version // 10000}"
+        f"{step_scores:,} step scores, PostgreSQL {postgresql.pg_version // 10000}"
     )
 
     first = None
@@ -388,13 +396,13 @@ def main() -> None:
     base_times, groups = timed(baseline, args.repeat)
     # Each rebuild is a later night: every scorecard is a day older, so reports change
     # (recency weights, the refitted model) as they do in production.
-    start = timezone.now()
+    today = timezone.now()
     nights = iter(range(1, 2 * args.repeat + 3))
 
     def night() -> Any:
         vacuum_derived()
         begin = time.perf_counter()
-        result = reports_rebuild_all(now=start + timedelta(days=next(nights)))
+        result = reports_rebuild_all(now=today + timedelta(days=next(nights)))
         return time.perf_counter() - begin, result
 
     night()  # the night before: a fit and reports to start from
@@ -403,7 +411,7 @@ def main() -> None:
     Report.objects.update(digest=None)  # as after a change of format: every report differs
     full_time, full = night()
     rng = np.random.default_rng(args.seed)
-    who = rng.choice(User.objects.values_list("pk", flat=True), args.updates, replace=False)
+    who = rng.choice(list(User.objects.values_list("pk", flat=True)), args.updates, replace=False)
     update_times = []
     for user_id in who:
         start = time.perf_counter()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import NoReturn
 from urllib.parse import urlparse
 
 import pytest
@@ -20,7 +21,7 @@ from tests.factories import PASSWORD, UserFactory
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
-def _missing(reason: str) -> None:
+def _missing(reason: str) -> NoReturn:
     if REQUIRE_SERVICES:
         pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
     pytest.skip(reason)

@@ -10,9 +10,10 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import Profile, User
+from interviews.models import Interview, Question, Seat
 
 
-class ProfileFactory(DjangoModelFactory):
+class ProfileFactory(DjangoModelFactory[Profile]):
     class Meta:
         model = Profile
 
@@ -33,7 +34,18 @@ def _hashed_password() -> str:
     return make_password(PASSWORD)
 
 
-class UserFactory(DjangoModelFactory):
+def _email_verified(user: User, create: bool, extracted: object, **kwargs: object) -> None:
+    """Verified unless email_verified=False: matching ignores unverified accounts."""
+    if not create:
+        return
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(
+        user=user, email=user.email, primary=True, verified=extracted is not False
+    )
+
+
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -51,22 +63,12 @@ class UserFactory(DjangoModelFactory):
         return super()._create(model_class, *args, **kwargs)
 
     profile = factory.RelatedFactory(ProfileFactory, factory_related_name="user")
-
-    @factory.post_generation
-    def email_verified(self, create: bool, extracted: object, **kwargs: object) -> None:
-        """Verified unless email_verified=False: matching ignores unverified accounts."""
-        if not create:
-            return
-        from allauth.account.models import EmailAddress
-
-        EmailAddress.objects.create(
-            user=self, email=self.email, primary=True, verified=extracted is not False
-        )
+    email_verified = factory.PostGeneration(_email_verified)
 
 
-class QuestionFactory(DjangoModelFactory):
+class QuestionFactory(DjangoModelFactory[Question]):
     class Meta:
-        model = "interviews.Question"
+        model = Question
 
     slug = factory.Sequence(lambda n: f"question-{n}")
     title = factory.Sequence(lambda n: f"Design system {n}")
@@ -86,11 +88,24 @@ class QuestionFactory(DjangoModelFactory):
     emphasis = factory.LazyFunction(lambda: {str(step): 1.0 for step in range(1, 8)})
 
 
-class InterviewFactory(DjangoModelFactory):
+def _seats(interview: Interview, create: bool, extracted: object, **kwargs: object) -> None:
+    if not create:
+        return
+    for user, role in ((interview.interviewer, "interviewer"), (interview.candidate, "candidate")):
+        Seat.objects.create(
+            interview=interview,
+            user=user,
+            role=role,
+            starts_at=interview.starts_at,
+            ends_at=interview.ends_at,
+        )
+
+
+class InterviewFactory(DjangoModelFactory[Interview]):
     """A scheduled interview an hour from now, with both participants' seats."""
 
     class Meta:
-        model = "interviews.Interview"
+        model = Interview
         skip_postgeneration_save = True
 
     interviewer = factory.SubFactory(UserFactory)
@@ -98,14 +113,4 @@ class InterviewFactory(DjangoModelFactory):
     question = factory.SubFactory(QuestionFactory)
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(minutes=45))
-
-    @factory.post_generation
-    def seats(self, create: bool, extracted: object, **kwargs: object) -> None:
-        if not create:
-            return
-        from interviews.models import Seat
-
-        for user, role in ((self.interviewer, "interviewer"), (self.candidate, "candidate")):
-            Seat.objects.create(
-                interview=self, user=user, role=role, starts_at=self.starts_at, ends_at=self.ends_at
-            )
+    seats = factory.PostGeneration(_seats)

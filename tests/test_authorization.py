@@ -302,7 +302,7 @@ def test_http_endpoint_allows_exactly_its_roles(world, row: Row, role: str) -> N
     response = _client(cast, role).generic(
         row.method,
         path,
-        data=None if row.body is None else __import__("json").dumps(row.body),
+        data="" if row.body is None else __import__("json").dumps(row.body),
         content_type="application/json",
     )
     # Allowed or refused, an API answer is personal and never kept by a cache.
@@ -337,7 +337,7 @@ def test_an_interview_a_user_cannot_see_answers_like_a_missing_one(world, row: R
         response = _client(cast, OUTSIDER).generic(
             row.method,
             template.format(**names),
-            data=None if row.body is None else __import__("json").dumps(row.body),
+            data="" if row.body is None else __import__("json").dumps(row.body),
             content_type="application/json",
         )
         answers.append((response.status_code, response.json()["error"]["code"]))

@@ -74,10 +74,11 @@ def test_every_long_running_service_is_restarted_when_it_dies(compose) -> None:
 
 def test_every_way_to_start_the_web_server_replaces_a_worker_that_dies(compose) -> None:
     """Without --respawn-failed-workers granian answers one dead worker by stopping the rest."""
-    dockerfile = (ROOT / "Dockerfile").read_text()
+    cmd = re.search(r"^CMD (\[.*\])$", (ROOT / "Dockerfile").read_text(), re.M)
+    assert cmd is not None, "the Dockerfile has no exec-form CMD"
     starters = {
         "docker-compose.yml": compose["services"]["web"]["command"],
-        "Dockerfile": json.loads(re.search(r"^CMD (\[.*\])$", dockerfile, re.M).group(1)),
+        "Dockerfile": json.loads(cmd.group(1)),
     }
     for path in ("bin/run", "tests/support/servers.py", "bench/http_load.py", "bench/rooms/run.py"):
         starters[path] = (ROOT / path).read_text()
@@ -132,10 +133,10 @@ def test_no_plain_scalar_in_a_flow_collection_holds_a_colon() -> None:
 def test_no_yaml_merge_keys() -> None:
     """`<<` merge keys are a YAML 1.1 extension; YAML 1.2 parsers, which newer compose clients
     use, need not accept them. Shared settings go through plain aliases instead."""
+    tree = yaml.compose(COMPOSE.read_text())
+    assert tree is not None
     merge_keys = [
-        f"line {key.start_mark.line + 1}"
-        for key, _ in _mapping_items(yaml.compose(COMPOSE.read_text()))
-        if key.value == "<<"
+        f"line {key.start_mark.line + 1}" for key, _ in _mapping_items(tree) if key.value == "<<"
     ]
     assert not merge_keys, merge_keys
 

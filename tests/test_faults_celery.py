@@ -43,8 +43,11 @@ def _blocked_on(conn: psycopg.Connection, table: str) -> list[int]:
 
 
 def _alive(conn: psycopg.Connection, pids: list[int]) -> bool:
-    row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids])
-    return bool(row.fetchone()[0])
+    row = conn.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids]
+    ).fetchone()
+    assert row is not None  # count(*) always answers one row
+    return bool(row[0])
 
 
 def _left_in_broker(queue_name: str) -> int:

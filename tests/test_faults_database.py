@@ -25,7 +25,7 @@ def test_api_answers_503_while_postgres_is_away_and_recovers(candidate, pool_siz
     db = connection.settings_dict
     with cuttable_proxy(db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)) as proxy:
         url = f"postgres://{db.get('USER') or 'postgres'}@127.0.0.1:{proxy.port}/{db['NAME']}"
-        with asgi_server(DATABASE_URL=url, DATABASE_POOL_SIZE=pool_size) as server:
+        with asgi_server({"DATABASE_URL": url, "DATABASE_POOL_SIZE": pool_size}) as server:
             headers = {"Authorization": f"Token {token}"}
             with httpx.Client(base_url=server.http_url, headers=headers, timeout=10) as http:
                 assert http.get("/api/me/").status_code == 200

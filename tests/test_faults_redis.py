@@ -99,8 +99,8 @@ def test_rooms_survive_a_redis_restart_without_losing_an_edit(
     fast = {"LIVE_RESYNC_SECONDS": resync_seconds}
     with (
         private_redis() as store,
-        asgi_server(REDIS_URL=store.url, **fast) as one,
-        asgi_server(REDIS_URL=store.url, **fast) as two,
+        asgi_server({"REDIS_URL": store.url, **fast}) as one,
+        asgi_server({"REDIS_URL": store.url, **fast}) as two,
     ):
         harness.open("A", one.ws_url, interview.pk, interviewer)
         harness.open("B", two.ws_url, interview.pk, candidate)

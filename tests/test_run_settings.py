@@ -43,7 +43,7 @@ def test_make_run_keeps_a_site_url_it_is_given() -> None:
 def test_the_web_server_uses_a_sqlite_database_url(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'url.sqlite3'}"
     # The server pools connections by default; SQLite's driver refuses a pool option.
-    with asgi_server(DATABASE_URL=url, DATABASE_POOL_SIZE="10") as server:
+    with asgi_server({"DATABASE_URL": url, "DATABASE_POOL_SIZE": "10"}) as server:
         ready = httpx.get(f"{server.http_url}/readyz", timeout=10)
     assert ready.json()["checks"]["database"]["ok"] is True, ready.text
     assert ready.status_code == 200

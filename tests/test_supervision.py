@@ -153,7 +153,8 @@ def processes() -> dict[int, tuple[int, int, str]]:
 
 
 def descendants(root: int, table: dict[int, tuple[int, int, str]]) -> set[int]:
-    found, frontier = set(), {root}
+    found: set[int] = set()
+    frontier = {root}
     while frontier:
         frontier = {pid for pid, (ppid, _, _) in table.items() if ppid in frontier} - found
         found |= frontier

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import TracebackType
+
 import pytest
 
 from tests.interviews.helpers import eager_tasks
@@ -21,8 +23,13 @@ def sent(mailoutbox, django_capture_on_commit_callbacks):
             self._commit.__enter__()
             return mailoutbox
 
-        def __exit__(self, *exc: object) -> None:
-            self._commit.__exit__(*exc)
-            self._eager.__exit__(*exc)
+        def __exit__(
+            self,
+            kind: type[BaseException] | None,
+            error: BaseException | None,
+            traceback: TracebackType | None,
+        ) -> None:
+            self._commit.__exit__(kind, error, traceback)
+            self._eager.__exit__(kind, error, traceback)
 
     return Sent()

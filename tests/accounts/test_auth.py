@@ -12,7 +12,7 @@ LOGIN = "/api/auth/login/"
 
 
 def register(api: APIClient, **overrides: object):
-    body = {
+    body: dict[str, object] = {
         "email": "new.person@example.com",
         "password": "a-long-enough-passphrase",
         "display_name": "New Person",

@@ -141,7 +141,7 @@ def e2e_server(
     with contextlib.ExitStack() as stack:
         if settings.REDIS_URL:
             stack.enter_context(celery_worker(queue, **SERVER_ENV, **mail))
-        yield stack.enter_context(asgi_server(**env))
+        yield stack.enter_context(asgi_server(env))
 
 
 @pytest.fixture(scope="module")

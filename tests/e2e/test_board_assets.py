@@ -6,6 +6,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.utils import timezone
+from playwright.sync_api import ConsoleMessage, Response
 
 from tests.e2e.conftest import log_in, screenshot
 from tests.factories import InterviewFactory, UserFactory
@@ -26,13 +27,20 @@ def test_opening_the_board_and_writing_on_it_sends_no_request_to_another_origin(
     refused: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     page.on("requestfailed", lambda request: failed.append(request.url))
-    page.on(
-        "console",
-        lambda message: "Content Security Policy" in message.text and refused.append(message.text),
-    )
+
+    def note_refused(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    page.on("console", note_refused)
     log_in(page, carl.email, password, room)
+
+    def note_failed(response: Response) -> None:
+        if response.status >= 400:
+            failed.append(response.url)
+
     # From here on (before login /api/me/ answers 403, a separate known defect).
-    page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
+    page.on("response", note_failed)
     page.get_by_test_id("connection").get_by_text("Connected").wait_for()
     page.get_by_role("tab", name="Diagram board").click()
     page.locator(".board canvas").first.wait_for()

@@ -25,7 +25,7 @@ from django.utils import timezone
 from tests.conftest import REQUIRE_SERVICES
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, SERVER_ENV, log_in, screenshot
 from tests.factories import InterviewFactory, UserFactory
-from tests.support.servers import ROOT, asgi_server, free_port, process_env
+from tests.support.servers import ROOT, AsgiServer, asgi_server, free_port, process_env
 
 TURN_SECRET = "loopback-relay-secret"
 # RTCInboundRtpStreamStats.audioLevel (0-1) of the tone as Chromium receives it is about 0.04;
@@ -113,7 +113,8 @@ def _inbound_level(page) -> float:
     return float(value or 0)
 
 
-def _wait(predicate: Callable[[], bool], seconds: float = 15) -> bool:
+def _wait(predicate: Callable[..., bool], seconds: float = 15) -> bool:
+    """Poll predicate() for up to seconds; `...` as in tests.support.yjs.wait_until."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
@@ -200,7 +201,9 @@ def turn_server(secret: str) -> Iterator[int]:
     binary = shutil.which("turnserver")
     if binary is None:
         message = "coturn is not installed: apt-get install coturn"
-        pytest.fail(message) if REQUIRE_SERVICES else pytest.skip(message)
+        if REQUIRE_SERVICES:
+            pytest.fail(message)
+        pytest.skip(message)
     port = free_port()
     # Relay ports above Linux's ephemeral range (32768-60999), where the suite's own client
     # sockets never take them, and plenty of them: an allocation needs a free one.
@@ -241,7 +244,7 @@ def turn_server(secret: str) -> Iterator[int]:
 
 
 @contextlib.contextmanager
-def relay_server(turn_port: int, secret: str, tmp_path: Path) -> Iterator[object]:
+def relay_server(turn_port: int, secret: str, tmp_path: Path) -> Iterator[AsgiServer]:
     env = {
         **SERVER_ENV,
         "SEVENSTEP_VAR_DIR": str(tmp_path),
@@ -255,7 +258,7 @@ def relay_server(turn_port: int, secret: str, tmp_path: Path) -> Iterator[object
         env=process_env(**env),
         check=True,
     )
-    with asgi_server(**env) as server:
+    with asgi_server(env) as server:
         yield server
 
 

@@ -136,7 +136,7 @@ def test_a_shape_drawn_on_the_board_reaches_the_partner_and_is_stored(new_page, 
 
     def stored_shapes() -> list[str]:
         document = LiveDocument.objects.get(interview=interview, kind="notes")
-        doc = Doc()
+        doc: Doc = Doc()
         doc.apply_update(document_state(document_id=document.pk).update)
         board = doc.get(BOARD, type=Map)
         return [e["type"] for e in board.values() if not e.get("isDeleted")]

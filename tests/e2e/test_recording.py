@@ -34,7 +34,7 @@ def server(tmp_path: Path) -> Iterator[AsgiServer]:
         env=process_env(**env),
         check=True,
     )
-    with asgi_server(**env) as server:
+    with asgi_server(env) as server:
         yield server
 
 
@@ -95,8 +95,10 @@ def test_both_consent_each_voice_is_recorded_stored_once_and_decodes(
     interviewer.wait_for_timeout(6_000)
     assert RecordingChunk.objects.count() == stored
 
+    chunk = RecordingChunk.objects.first()
+    assert chunk is not None
     recording = interviewer.request.get(
-        f"{server.http_url}/api/interviews/{RecordingChunk.objects.first().interview_id}/recording/"
+        f"{server.http_url}/api/interviews/{chunk.interview_id}/recording/"
     ).json()
     tracks = {track["role"]: track for track in recording["tracks"]}
     assert set(tracks) == {"interviewer", "candidate"}

@@ -13,6 +13,7 @@ from typing import Any
 
 import time_machine
 from django.utils import timezone
+from playwright.sync_api import Response
 from pycrdt import Doc, Map, Text
 
 from interviews.live.layout import DocumentKind
@@ -40,7 +41,9 @@ def _text(key: str, x: int, text: str) -> dict[str, Any]:
     return _element(key, "text", x, text=text, originalText=text, fontSize=20, fontFamily=5)
 
 
-def _edit(interview: Interview, doc: Doc, change: Any, kind: str = DocumentKind.NOTES) -> None:
+def _edit(
+    interview: Interview, doc: Doc, change: Any, kind: DocumentKind = DocumentKind.NOTES
+) -> None:
     before = doc.get_state()
     change(doc)
     store(interview, kind, doc.get_update(before))
@@ -51,7 +54,7 @@ def _interview_written_in_steps(ivy: Any, carl: Any) -> Interview:
         interviewer=ivy, candidate=carl, starts_at=timezone.now() + timedelta(minutes=2)
     )
     origin = interview.starts_at
-    doc = Doc()
+    doc: Doc = Doc()
     notes = doc.get("step-1", type=Text)
     board = doc.get("board", type=Map)
 
@@ -69,7 +72,7 @@ def _interview_written_in_steps(ivy: Any, carl: Any) -> Interview:
     with time_machine.travel(origin + timedelta(seconds=30), tick=False):
         _edit(interview, doc, first)
     with time_machine.travel(origin + timedelta(seconds=40), tick=False):
-        private = Doc()
+        private: Doc = Doc()
         write = lambda d: d.get("step-1", type=Text).insert(0, "no scale asked")  # noqa: E731
         _edit(interview, private, write, DocumentKind.PRIVATE)
     with time_machine.travel(origin + timedelta(seconds=70), tick=False):
@@ -106,7 +109,12 @@ def test_scrubbing_to_a_moment_mid_step_shows_the_notes_and_board_as_they_stood(
 
     page.set_viewport_size({"width": 1280, "height": 800})
     log_in(page, carl.email, password, f"/interviews/{interview.pk}/replay")
-    page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
+
+    def note_failed(response: Response) -> None:
+        if response.status >= 400:
+            failed.append(response.url)
+
+    page.on("response", note_failed)
     # It opens on the last moment: everything written, the whole board, the scores.
     page.get_by_text("ranking model").wait_for()
     assert "Moment 7 of 7: Ended" in _moment_label(page), _moment_label(page)

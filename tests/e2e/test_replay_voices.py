@@ -14,6 +14,7 @@ from typing import Any
 
 import time_machine
 from django.utils import timezone
+from playwright.sync_api import Response
 
 from interviews.live.layout import DocumentKind
 from interviews.live.models import RecordingChunk
@@ -107,6 +108,7 @@ def test_the_replay_plays_both_voices_and_the_notes_follow_the_audio(
         recording_consent_set(interview_id=interview.pk, user_id=user.pk, consent=True)
     session.session_start(interview_id=interview.pk, user_id=ivy.pk)
     origin = Interview.objects.get(pk=interview.pk).started_at
+    assert origin is not None
     # Both speak at once, for SECONDS seconds, from about half a second into the interview.
     time.sleep(0.5)
     for page in pages.values():
@@ -139,10 +141,12 @@ def test_the_replay_plays_both_voices_and_the_notes_follow_the_audio(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     ranged: list[int] = []
-    page.on(
-        "response",
-        lambda response: "/recording/tracks/" in response.url and ranged.append(response.status),
-    )
+
+    def note_track(response: Response) -> None:
+        if "/recording/tracks/" in response.url:
+            ranged.append(response.status)
+
+    page.on("response", note_track)
     page.goto(f"/interviews/{interview.pk}/replay")
     player = page.get_by_test_id("replay-player")
     player.wait_for()

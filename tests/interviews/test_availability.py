@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
-from rest_framework.response import Response
 
 from accounts.models import User
 from interviews.models import AvailabilityWindow
 from tests.factories import UserFactory
 from tests.interviews.helpers import ClientFor
+
+if TYPE_CHECKING:  # the test client's response, with .json(): a name only the stubs have
+    from rest_framework.response import _MonkeyPatchedResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +24,7 @@ URL = "/api/availability/"
 
 
 @pytest.fixture(autouse=True)
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -31,7 +34,7 @@ def berliner(db: None) -> User:
     return UserFactory(profile__time_zone="Europe/Berlin")
 
 
-def post(client_for: ClientFor, as_user: User, **body: object) -> Response:
+def post(client_for: ClientFor, as_user: User, **body: object) -> _MonkeyPatchedResponse:
     return client_for(as_user).post(URL, body, format="json")
 
 
@@ -234,7 +237,7 @@ def test_touching_windows_and_other_peoples_windows_do_not_overlap(
 
 
 def test_i_list_only_my_upcoming_windows_unless_i_ask_for_past_ones(
-    client_for: ClientFor, berliner: User, candidate: User, clock: time_machine.Coordinates
+    client_for: ClientFor, berliner: User, candidate: User, clock: time_machine.Traveller
 ) -> None:
     post(client_for, berliner, starts_at="2030-03-02T18:00", ends_at="2030-03-02T20:00")
     post(client_for, berliner, starts_at="2030-03-05T18:00", ends_at="2030-03-05T20:00")

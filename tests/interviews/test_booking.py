@@ -84,7 +84,7 @@ def test_a_swap_booking_email_counts_its_two_interviews_in_plain_english(
             second_question=QuestionFactory(),
             starts_at=AT,
         )
-    bodies = [message.body for message in mail.outbox if message.to == [candidate.email]]
+    bodies = [str(message.body) for message in mail.outbox if message.to == [candidate.email]]
     assert len(bodies) == 1
     assert "You are booked for 2 mock ML system design interviews:" in bodies[0]
     assert "a mock ML system design interviews" not in bodies[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -28,7 +29,7 @@ URL = "/api/match/instant/"
 
 
 @pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -36,7 +37,7 @@ def clock() -> Iterator[time_machine.Coordinates]:
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
-def join(client_for: ClientFor, user: User, **body: object) -> dict[str, object]:
+def join(client_for: ClientFor, user: User, **body: object) -> dict[str, Any]:
     response = client_for(user).post(URL, body, format="json")
     assert response.status_code in {200, 201}, response.json()
     return response.json()
@@ -78,7 +79,7 @@ def test_criteria_relax_after_the_timeout(
     client_for: ClientFor,
     interviewer: User,
     candidate: User,
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
 ) -> None:
     join(client_for, candidate, role="candidate", level="mid", domains=["ads"])
     waiting = join(client_for, interviewer, role="interviewer", level="senior", domains=["vision"])
@@ -90,7 +91,7 @@ def test_criteria_relax_after_the_timeout(
 
 
 def test_levels_three_apart_are_never_paired_even_after_long_waits(
-    client_for: ClientFor, candidate: User, interviewer: User, clock: time_machine.Coordinates
+    client_for: ClientFor, candidate: User, interviewer: User, clock: time_machine.Traveller
 ) -> None:
     join(client_for, candidate, role="candidate", level="new_grad")
     join(client_for, interviewer, role="interviewer", level="staff")
@@ -111,7 +112,7 @@ def test_leaving_the_queue_means_nobody_is_paired_with_me(
 
 
 def test_a_closed_tab_is_not_paired_and_the_sweep_expires_it(
-    client_for: ClientFor, interviewer: User, candidate: User, clock: time_machine.Coordinates
+    client_for: ClientFor, interviewer: User, candidate: User, clock: time_machine.Traveller
 ) -> None:
     join(client_for, candidate, role="candidate")
     clock.move_to(NOW + timedelta(seconds=61))
@@ -121,7 +122,7 @@ def test_a_closed_tab_is_not_paired_and_the_sweep_expires_it(
 
 
 def test_the_sweep_pairs_people_whose_criteria_have_relaxed(
-    client_for: ClientFor, interviewer: User, candidate: User, clock: time_machine.Coordinates
+    client_for: ClientFor, interviewer: User, candidate: User, clock: time_machine.Traveller
 ) -> None:
     join(client_for, candidate, role="candidate", level="mid")
     join(client_for, interviewer, role="interviewer", level="senior")
@@ -192,7 +193,7 @@ def test_match_me_now_works_again_after_an_interview_ends_early(
     interviewer: User,
     candidate: User,
     outsider: User,
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
 ) -> None:
     join(client_for, candidate, role="candidate")
     first = Interview.objects.get(
@@ -283,7 +284,7 @@ def test_switching_to_the_suggested_role_gets_me_matched(
 def test_widening_is_announced_before_it_happens_as_the_relax_rule_says(
     client_for: ClientFor,
     candidate: User,
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
     settings,
 ) -> None:
     settings.SCHEDULING_INSTANT_RELAX_SECONDS = 30

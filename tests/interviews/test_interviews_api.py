@@ -34,13 +34,13 @@ URL = "/api/interviews/"
 
 
 @pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
 
 @pytest.fixture
-def booked(clock: time_machine.Coordinates, interviewer: User, candidate: User) -> Interview:
+def booked(clock: time_machine.Traveller, interviewer: User, candidate: User) -> Interview:
     return interview_book(
         interviewer_id=interviewer.pk,
         candidate_id=candidate.pk,
@@ -50,7 +50,7 @@ def booked(clock: time_machine.Coordinates, interviewer: User, candidate: User) 
 
 
 @pytest.fixture
-def swap(clock: time_machine.Coordinates, interviewer: User, candidate: User) -> list[Interview]:
+def swap(clock: time_machine.Traveller, interviewer: User, candidate: User) -> list[Interview]:
     return swap_book(
         first_interviewer_id=interviewer.pk,
         first_candidate_id=candidate.pk,
@@ -78,7 +78,7 @@ def test_my_list_shows_my_role_partner_and_local_times(
 
 
 def test_upcoming_and_past_filters_split_my_interviews(
-    client_for: ClientFor, booked: Interview, interviewer: User, clock: time_machine.Coordinates
+    client_for: ClientFor, booked: Interview, interviewer: User, clock: time_machine.Traveller
 ) -> None:
     old = InterviewFactory(interviewer=interviewer, starts_at=NOW - timedelta(days=2))
     Interview.objects.filter(pk=old.pk).update(status=InterviewStatus.COMPLETED)
@@ -95,7 +95,7 @@ def test_the_guide_is_for_the_interviewer_only(
     interviewer: User,
     candidate: User,
     staff: User,
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
 ) -> None:
     clock.move_to(booked.room_opens_at)
     mine = client_for(interviewer).get(f"{URL}{booked.pk}/").json()
@@ -119,7 +119,7 @@ def test_the_guide_stays_closed_days_ahead_and_opens_to_prepare_a_day_before(
     client_for: ClientFor,
     booked: Interview,
     interviewer: User,
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
 ) -> None:
     days_ahead = guide_of(client_for, interviewer, booked)
     assert days_ahead["guide"] is None
@@ -135,7 +135,7 @@ def test_without_a_preparation_view_the_guide_opens_with_the_room(
     client_for: ClientFor,
     booked: Interview,
     interviewer: User,
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
 ) -> None:
     assert guide_of(client_for, interviewer, booked)["guide_available_at"] == "2030-03-05T16:50:00Z"
     clock.move_to(booked.room_opens_at - timedelta(seconds=1))
@@ -149,7 +149,7 @@ def test_an_interviewer_booked_as_the_candidate_on_the_question_never_gets_to_pr
     booked: Interview,
     interviewer: User,
     outsider: User,
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
 ) -> None:
     # Booked before the question rule: the interviewer takes the same question next week.
     InterviewFactory(
@@ -227,7 +227,7 @@ def test_cancelling_early_frees_both_and_costs_nothing(
 
 
 def test_cancelling_less_than_12_hours_before_counts_against_reliability(
-    client_for: ClientFor, booked: Interview, candidate: User, clock: time_machine.Coordinates
+    client_for: ClientFor, booked: Interview, candidate: User, clock: time_machine.Traveller
 ) -> None:
     clock.move_to(AT - timedelta(hours=11))
     response = client_for(candidate).post(
@@ -361,7 +361,7 @@ def test_a_late_reschedule_is_marked(
     booked: Interview,
     interviewer: User,
     candidate: User,
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
 ) -> None:
     window(interviewer, datetime(2030, 3, 6, 16, 0, tzinfo=UTC), hours=3)
     clock.move_to(AT - timedelta(hours=2))
@@ -380,7 +380,7 @@ def test_the_present_participant_reports_a_no_show_after_the_grace_period(
     booked: Interview,
     interviewer: User,
     candidate: User,
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
 ) -> None:
     url = f"{URL}{booked.pk}/no-show/"
     clock.move_to(AT + timedelta(minutes=5))
@@ -406,7 +406,7 @@ def test_the_interviewer_cannot_report_a_candidate_who_joined_the_room_absent(
     booked: Interview,
     interviewer: User,
     candidate: User,
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
 ) -> None:
     clock.move_to(AT + timedelta(minutes=1))
     # What the room's connect records when the candidate's socket joins.
@@ -426,7 +426,7 @@ def test_the_candidate_cannot_report_an_interviewer_who_wrote_notes_absent(
     booked: Interview,
     interviewer: User,
     candidate: User,
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
 ) -> None:
     from pycrdt import Doc, Text
 
@@ -459,7 +459,7 @@ def test_the_reporters_own_presence_does_not_shield_the_absent_partner(
     booked: Interview,
     interviewer: User,
     candidate: User,
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
 ) -> None:
     clock.move_to(AT)
     session.participant_seen(interview_id=booked.pk, user_id=interviewer.pk)
@@ -473,7 +473,7 @@ def test_a_no_show_cannot_be_reported_with_a_body_or_long_after(
     client_for: ClientFor,
     booked: Interview,
     interviewer: User,
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
 ) -> None:
     url = f"{URL}{booked.pk}/no-show/"
     clock.move_to(AT + timedelta(minutes=20))
@@ -487,7 +487,7 @@ def test_the_booking_email_promises_the_guide_when_the_interview_page_shows_it(
     client_for: ClientFor,
     interviewer: User,
     candidate: User,
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
     django_capture_on_commit_callbacks: Callable,
 ) -> None:
     with eager_tasks(), django_capture_on_commit_callbacks(execute=True):
@@ -547,7 +547,7 @@ def test_cancelling_one_half_of_a_swap_can_keep_the_other(
 
 
 def test_the_past_list_shows_when_the_interview_really_started_and_ended(
-    client_for: ClientFor, booked: Interview, interviewer: User, clock: time_machine.Coordinates
+    client_for: ClientFor, booked: Interview, interviewer: User, clock: time_machine.Traveller
 ) -> None:
     from interviews.services import session
 

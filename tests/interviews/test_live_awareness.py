@@ -74,13 +74,14 @@ async def test_a_stock_clients_awareness_life_is_never_refused(
     ivy, carl = await two_with_states(interview, interviewer, candidate)
     # Cursor moves, board pointer, the 15 s renewal with the same state, then the removal a
     # y-websocket client sends when it closes.
-    for clock, state in [
+    frames: list[tuple[int, dict[str, Any] | None]] = [
         (2, {**IVY, "cursor": CURSOR}),
         (3, {**IVY, "cursor": CURSOR, "pointer": {"x": 10.5, "y": -3, "tool": "pointer"}}),
         (4, {**IVY, "cursor": None, "pointer": {"x": 11, "y": -3, "tool": "pointer"}}),
         (5, {**IVY, "cursor": None, "pointer": {"x": 11, "y": -3, "tool": "pointer"}}),
         (6, None),
-    ]:
+    ]
+    for clock, state in frames:
         await ivy.send(awareness_frame(IVY_CLIENT, clock, state))
     for _ in range(5):
         assert (await carl.message()).kind == Kind.AWARENESS

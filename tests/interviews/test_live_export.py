@@ -109,7 +109,7 @@ def test_the_interviewer_also_gets_the_private_notes(client_for, interview, inte
 
 def replayed(client, interview_id: int) -> tuple[list[dict], list[int]]:
     """Walk every page of a replay; return each moment's texts, and each page's size in bytes."""
-    docs = {"notes": Doc(), "private": Doc()}
+    docs: dict[str, Doc] = {"notes": Doc(), "private": Doc()}
     parts: list[dict] = []
     sizes, start, events = [], 0, []
     while start is not None:

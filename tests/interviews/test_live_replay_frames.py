@@ -34,7 +34,8 @@ def parts_of(client, interview_id: int) -> tuple[list[dict], list[dict], int]:
 
 def states(parts: list[dict], document: str = "notes") -> list[tuple[str, int, dict]]:
     """Return, after each part of a document, its time, moment and the texts then."""
-    doc, seen = Doc(), []
+    doc: Doc = Doc()
+    seen: list[tuple[str, int, dict]] = []
     for part in parts:
         if part["document"] != document:
             continue
@@ -138,7 +139,7 @@ def test_the_board_is_part_of_each_frame(client_for, interviewer, candidate) -> 
     start = interview.starts_at
     with time_machine.travel(start, tick=False):
         session.session_start(interview_id=interview.pk, user_id=interviewer.pk)
-    doc = Doc()
+    doc: Doc = Doc()
     board = doc.get("board", type=Map)
     for offset, element in ((20, "ranker"), (50, "store")):
         with time_machine.travel(start + timedelta(seconds=offset), tick=False):
@@ -148,7 +149,8 @@ def test_the_board_is_part_of_each_frame(client_for, interviewer, candidate) -> 
     with time_machine.travel(start + timedelta(minutes=2), tick=False):
         session.session_end(interview_id=interview.pk, user_id=interviewer.pk)
     _, parts, _ = parts_of(client_for(candidate), interview.pk)
-    replayed, seen = Doc(), []
+    replayed: Doc = Doc()
+    seen: list[tuple[str, list[str]]] = []
     for part in parts:
         replayed.apply_update(base64.b64decode(part["update"]))
         seen.append((part["at"], sorted(replayed.get("board", type=Map).keys())))

@@ -7,6 +7,7 @@ from channels.db import database_sync_to_async
 from pycrdt import Doc, Text
 
 from interviews.live import protocol, selectors, services
+from interviews.live.layout import DocumentKind
 from interviews.live.models import LiveDocument
 from interviews.live.protocol import Kind
 from interviews.live.rooms import RoomKey, registry
@@ -59,7 +60,7 @@ async def test_a_gap_in_the_sequence_is_filled_from_the_log(interviewer, candida
     first, second = edit("shadow "), edit("deploy")
     lost = await database_sync_to_async(commit_elsewhere)(interview, first)
     delivered = await database_sync_to_async(commit_elsewhere)(interview, second)
-    room = registry().rooms[RoomKey(interview.pk, "notes")]
+    room = registry().rooms[RoomKey(interview.pk, DocumentKind.NOTES)]
     # Only the second message reaches this process; the first was dropped on the way.
     await registry()._on_remote(
         {
@@ -71,7 +72,7 @@ async def test_a_gap_in_the_sequence_is_filled_from_the_log(interviewer, candida
         }
     )
     assert room.ahead == {delivered}
-    received = Doc()
+    received: Doc = Doc()
     for _ in range(2):
         message = await carl.message(timeout=3)
         received.apply_update(message.payload)
@@ -93,7 +94,7 @@ async def test_the_server_asks_each_client_for_what_it_lacks(
     await carl.send(protocol.sync_step2(carl.doc, asked.payload))
 
     def stored() -> str:
-        return selectors.stored_texts(interview_id=interview.pk, kind="notes")["step-5"]
+        return selectors.stored_texts(interview_id=interview.pk, kind=DocumentKind.NOTES)["step-5"]
 
     for _ in range(50):
         if await database_sync_to_async(stored)() == "precision at k":
@@ -113,7 +114,7 @@ async def test_a_database_error_while_catching_up_does_not_stop_the_resync(
     await carl.connect()
     await carl.message()
     real = selectors.updates_after
-    failures = []
+    failures: list[dict[str, object]] = []
 
     def fails_once(**kwargs):
         if not failures:

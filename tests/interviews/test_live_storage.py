@@ -235,7 +235,7 @@ PARALLEL_LIMITS = {
 
 def test_parallel_sockets_cannot_store_past_the_document_limit(interview, interviewer) -> None:
     updates = distinct_updates(24, 100 * 1024)
-    with asgi_server(**PARALLEL_LIMITS) as server:
+    with asgi_server(PARALLEL_LIMITS) as server:
         urls = [f"{server.ws_url}{ws_path(interview.pk, 'notes', interviewer)}" for _ in updates]
         codes = asyncio.run(_flood_in_parallel(urls, updates))
     assert stored_bytes(interview.pk) <= 512 * 1024
@@ -250,7 +250,7 @@ def test_parallel_sockets_on_two_processes_cannot_store_past_the_document_limit(
     interview, interviewer
 ) -> None:
     updates = distinct_updates(24, 100 * 1024)
-    with asgi_server(**PARALLEL_LIMITS) as one, asgi_server(**PARALLEL_LIMITS) as two:
+    with asgi_server(PARALLEL_LIMITS) as one, asgi_server(PARALLEL_LIMITS) as two:
         urls = [
             f"{server.ws_url}{ws_path(interview.pk, 'notes', interviewer)}"
             for server in (one, two)

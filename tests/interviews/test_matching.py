@@ -33,7 +33,7 @@ EVENING = datetime(2030, 3, 4, 18, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -42,14 +42,17 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def wants(
-    user: User, role: str, *, at: datetime = EVENING, hours: float = 3, **kwargs: object
+    user: User,
+    role: str,
+    *,
+    at: datetime = EVENING,
+    hours: float = 3,
+    level: str = "mid",
+    domains: list[str] | None = None,
+    max_per_week: int = 1,
 ) -> User:
     InterviewRequest.objects.create(
-        user=user,
-        role=role,
-        level=kwargs.pop("level", "mid"),
-        domains=kwargs.pop("domains", []),
-        max_per_week=kwargs.pop("max_per_week", 1),
+        user=user, role=role, level=level, domains=domains or [], max_per_week=max_per_week
     )
     window(user, at, hours=hours)
     return user

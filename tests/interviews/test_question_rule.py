@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -30,7 +31,7 @@ INSTANT = "/api/match/instant/"
 
 
 @pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -57,7 +58,7 @@ def assert_nobody_is_candidate_on_a_question_they_saw_elsewhere() -> None:
         assert interview.question_id not in elsewhere.seen, interview
 
 
-def join(client_for: ClientFor, user: User, **body: object) -> dict[str, object]:
+def join(client_for: ClientFor, user: User, **body: object) -> dict[str, Any]:
     response = client_for(user).post(INSTANT, body, format="json")
     assert response.status_code in {200, 201}, response.json()
     return response.json()
@@ -201,7 +202,7 @@ def test_rescheduling_keeps_a_question_nobody_has_seen_elsewhere(bank: list[Ques
 def test_the_re_match_after_a_no_show_gives_the_reporter_another_question(
     client_for: ClientFor,
     bank: list[Question],
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
     reporter_role: InterviewRole,
 ) -> None:
     ivy, carl, eve = person("Ivy"), person("Carl"), person("Eve")

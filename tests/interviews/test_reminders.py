@@ -25,7 +25,7 @@ AT = datetime(2030, 3, 5, 17, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -55,7 +55,7 @@ def test_nothing_is_due_days_ahead(booked: Interview) -> None:
 
 
 def test_the_day_before_each_participant_gets_one_reminder_however_often_the_job_runs(
-    booked: Interview, interviewer: User, candidate: User, clock: time_machine.Coordinates
+    booked: Interview, interviewer: User, candidate: User, clock: time_machine.Traveller
 ) -> None:
     clock.move_to(AT - timedelta(hours=23, minutes=59))
     assert notifications.reminders_send_due() == 2
@@ -71,7 +71,7 @@ def test_the_day_before_each_participant_gets_one_reminder_however_often_the_job
 
 
 def test_fifteen_minutes_before_comes_a_second_reminder_once(
-    booked: Interview, clock: time_machine.Coordinates
+    booked: Interview, clock: time_machine.Traveller
 ) -> None:
     clock.move_to(AT - timedelta(hours=20))
     notifications.reminders_send_due()
@@ -84,7 +84,7 @@ def test_fifteen_minutes_before_comes_a_second_reminder_once(
 
 
 def test_an_interview_booked_inside_the_day_gets_no_day_before_reminder(
-    interviewer: User, candidate: User, clock: time_machine.Coordinates
+    interviewer: User, candidate: User, clock: time_machine.Traveller
 ) -> None:
     clock.move_to(AT - timedelta(hours=5))
     interview_book(
@@ -99,7 +99,7 @@ def test_an_interview_booked_inside_the_day_gets_no_day_before_reminder(
 
 
 def test_a_cancelled_interview_gets_no_reminders(
-    booked: Interview, interviewer: User, clock: time_machine.Coordinates
+    booked: Interview, interviewer: User, clock: time_machine.Traveller
 ) -> None:
     interview_cancel(interview=booked, user=interviewer, reason="Sorry")
     clock.move_to(AT - timedelta(minutes=10))
@@ -107,7 +107,7 @@ def test_a_cancelled_interview_gets_no_reminders(
 
 
 def test_a_rescheduled_interview_is_reminded_again_for_its_new_time(
-    booked: Interview, interviewer: User, candidate: User, clock: time_machine.Coordinates
+    booked: Interview, interviewer: User, candidate: User, clock: time_machine.Traveller
 ) -> None:
     clock.move_to(AT - timedelta(hours=23))
     assert notifications.reminders_send_due() == 2
@@ -119,7 +119,7 @@ def test_a_rescheduled_interview_is_reminded_again_for_its_new_time(
 
 
 def test_a_swap_gets_one_reminder_for_both_halves(
-    interviewer: User, candidate: User, clock: time_machine.Coordinates
+    interviewer: User, candidate: User, clock: time_machine.Traveller
 ) -> None:
     swap_book(
         first_interviewer_id=interviewer.pk,
@@ -140,7 +140,7 @@ class FailingBackend(BaseEmailBackend):
 
 
 def test_a_failed_send_is_retried_by_the_next_run(
-    booked: Interview, clock: time_machine.Coordinates, settings: object
+    booked: Interview, clock: time_machine.Traveller, settings: object
 ) -> None:
     clock.move_to(AT - timedelta(hours=23))
     settings.EMAIL_BACKEND = "tests.interviews.test_reminders.FailingBackend"  # type: ignore[attr-defined]
@@ -154,7 +154,7 @@ def test_a_failed_send_is_retried_by_the_next_run(
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_reminder_jobs_on_postgresql_send_each_reminder_once(
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
 ) -> None:
     people = [UserFactory() for _ in range(8)]
     question = QuestionFactory()

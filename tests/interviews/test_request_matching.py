@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -54,6 +54,7 @@ def test_a_run_with_nobody_free_then_says_wider_windows_help(
     wants(candidate, "candidate")
     run = matching.matching_run(key="alone")
     request = mine(client_for, candidate)
+    assert run.finished_at is not None
     assert request["last_match_run_at"] == run.finished_at.isoformat().replace("+00:00", "Z")
     assert request["unserved_reason"] == "no_partner"
     assert "wider windows" in str(request["unserved_help"])

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def traveller() -> Iterator[time_machine.Coordinates]:
+def traveller() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -38,7 +38,7 @@ def book_swap(interviewer: User, candidate: User) -> list[Interview]:
 
 
 def run_first_half(
-    traveller: time_machine.Coordinates, first: Interview, *, minutes: int, start: datetime = AT
+    traveller: time_machine.Traveller, first: Interview, *, minutes: int, start: datetime = AT
 ) -> Interview:
     traveller.move_to(start)
     session.session_start(interview_id=first.pk, user_id=first.interviewer_id)
@@ -47,7 +47,7 @@ def run_first_half(
 
 
 def test_ending_the_first_half_early_opens_the_second_half_at_once(
-    traveller: time_machine.Coordinates, interviewer: User, candidate: User
+    traveller: time_machine.Traveller, interviewer: User, candidate: User
 ) -> None:
     first, second = book_swap(interviewer, candidate)
     ended = run_first_half(traveller, first, minutes=20)
@@ -63,7 +63,7 @@ def test_ending_the_first_half_early_opens_the_second_half_at_once(
 
 
 def test_either_person_goes_on_to_the_second_half_with_the_roles_swapped(
-    traveller: time_machine.Coordinates, interviewer: User, candidate: User
+    traveller: time_machine.Traveller, interviewer: User, candidate: User
 ) -> None:
     first, second = book_swap(interviewer, candidate)
     run_first_half(traveller, first, minutes=30)
@@ -75,7 +75,7 @@ def test_either_person_goes_on_to_the_second_half_with_the_roles_swapped(
 
 
 def test_the_second_half_cannot_be_reached_before_the_first_half_ends(
-    traveller: time_machine.Coordinates, interviewer: User, candidate: User
+    traveller: time_machine.Traveller, interviewer: User, candidate: User
 ) -> None:
     first, second = book_swap(interviewer, candidate)
     traveller.move_to(AT)
@@ -88,7 +88,7 @@ def test_the_second_half_cannot_be_reached_before_the_first_half_ends(
 
 
 def test_an_interview_that_is_no_swap_has_no_second_half(
-    traveller: time_machine.Coordinates, interviewer: User, candidate: User
+    traveller: time_machine.Traveller, interviewer: User, candidate: User
 ) -> None:
     single = interview_book(
         interviewer_id=interviewer.pk,
@@ -103,7 +103,7 @@ def test_an_interview_that_is_no_swap_has_no_second_half(
 
 
 def test_the_second_half_waits_for_another_booking_of_either_person_to_end(
-    traveller: time_machine.Coordinates, interviewer: User, candidate: User, outsider: User
+    traveller: time_machine.Traveller, interviewer: User, candidate: User, outsider: User
 ) -> None:
     first, second = book_swap(interviewer, candidate)
     # The candidate has another interview ending just as the swap was booked to start; the
@@ -120,7 +120,7 @@ def test_the_second_half_waits_for_another_booking_of_either_person_to_end(
 
 
 def test_the_second_half_gets_a_fresh_question_if_its_candidate_saw_its_own_meanwhile(
-    traveller: time_machine.Coordinates, interviewer: User, candidate: User, outsider: User
+    traveller: time_machine.Traveller, interviewer: User, candidate: User, outsider: User
 ) -> None:
     first, second = book_swap(interviewer, candidate)
     # A booking made by hand, outside the pickers: the second half's candidate has since
@@ -140,7 +140,7 @@ def test_the_second_half_gets_a_fresh_question_if_its_candidate_saw_its_own_mean
 
 
 def test_the_continue_api_answers_with_the_open_second_half_and_hides_it_from_others(
-    traveller: time_machine.Coordinates,
+    traveller: time_machine.Traveller,
     interviewer: User,
     candidate: User,
     outsider: User,
@@ -162,7 +162,7 @@ def test_the_continue_api_answers_with_the_open_second_half_and_hides_it_from_ot
 
 
 def test_a_first_half_that_ends_before_its_booked_start_still_leads_to_the_second(
-    traveller: time_machine.Coordinates, interviewer: User, candidate: User
+    traveller: time_machine.Traveller, interviewer: User, candidate: User
 ) -> None:
     first, second = book_swap(interviewer, candidate)
     # The room opens ten minutes early: this first half starts and ends before its slot.

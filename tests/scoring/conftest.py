@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -81,7 +82,7 @@ def live_interview(interviewer, candidate) -> Interview:
 def given_scorecard(
     interviewer: Any,
     candidate: Any,
-    scores: list[int | None],
+    scores: Sequence[int | None],
     *,
     days_ago: float,
     pitfalls: tuple[str, ...] = (),
@@ -131,7 +132,7 @@ def given_scorecard(
 
 def scorecard_submitted(
     interview: Interview,
-    scores: list[int | None],
+    scores: Sequence[int | None],
     *,
     submitted_at: Any,
     pitfalls: tuple[str, ...] = (),
@@ -140,9 +141,11 @@ def scorecard_submitted(
     """Store the interviewer's submitted scorecard for an interview (None: "not reached")."""
     from scoring.models import Rubric, Scorecard, StepScore
 
+    rubric = Rubric.objects.current()
+    assert rubric is not None, "the migrations seed a rubric"
     card = Scorecard.objects.create(
         interview=interview,
-        rubric=Rubric.objects.current(),
+        rubric=rubric,
         interviewer_id=interview.interviewer_id,
         candidate_id=interview.candidate_id,
         recommendation="hire",

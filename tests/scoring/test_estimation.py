@@ -3,6 +3,7 @@ leniency and noise, integer 1-4 scores, fixed seeds."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -182,7 +183,7 @@ def test_self_assessments_are_judged_against_the_leniency_corrected_scores() -> 
 # --- trend, verdicts, percentiles, pitfalls ---------------------------------------------------
 
 
-def _one_user(scores: list[float], ages: list[float]) -> est.Estimates:
+def _one_user(scores: Sequence[float], ages: Sequence[float]) -> est.Estimates:
     n = len(scores)
     return est.posterior(
         user=np.zeros(n, dtype=np.int64),

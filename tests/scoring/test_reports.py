@@ -167,6 +167,7 @@ def test_the_weakest_step_is_named_and_unseen_questions_that_stress_it_are_recom
     _, neutral, _ = raters
     learner = person(profile__target_level="senior")
     seen = Question.objects.order_by("pk").first()
+    assert seen is not None
     for i in range(4):
         given_scorecard(neutral, learner, [3, 3, 1, 3, 3, 3, 3], days_ago=3 + i, question=seen)
     reports_rebuild_all()
@@ -503,7 +504,8 @@ def test_the_rebuild_and_publish_commands_work(raters, tmp_path) -> None:
     path = tmp_path / "rubric_v2.json"
     path.write_text(json.dumps(document))
     call_command("publish_rubric", str(path), stdout=out)
-    assert Rubric.objects.current().version == 2
+    current = Rubric.objects.current()
+    assert current is not None and current.version == 2
     with pytest.raises(CommandError):
         call_command("publish_rubric", str(path), stdout=out)
 

@@ -112,7 +112,7 @@ def test_a_real_server_refuses_a_chunked_body_that_never_ends_early_and_stops_re
     # What the client manages to send before the answer includes what the kernel buffers on both
     # sides of a loopback connection (a few MiB at most); the old code read without end.
     slack = 8 * 1024 * 1024
-    with asgi_server(MAX_REQUEST_BODY_BYTES=str(LIMIT)) as server:
+    with asgi_server({"MAX_REQUEST_BODY_BYTES": str(LIMIT)}) as server:
         sock = socket.create_connection(("127.0.0.1", server.port))
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, CHUNK)
         sock.sendall(

@@ -9,6 +9,7 @@ import pytest
 import websockets
 from channels.testing import WebsocketCommunicator
 from rest_framework.test import APIClient
+from websockets.typing import Origin
 
 from config.asgi import application
 from tests.support.servers import asgi_server
@@ -194,11 +195,12 @@ def test_real_server_refuses_anonymous_and_accepts_a_session_cookie(candidate, p
             async with websockets.connect(f"{server.ws_url}/ws/ping/") as anon:
                 with pytest.raises(websockets.ConnectionClosed) as closed:
                     await anon.recv()
+                assert closed.value.rcvd is not None
                 anon_code = closed.value.rcvd.code
             async with websockets.connect(
                 f"{server.ws_url}/ws/ping/",
                 additional_headers={"Cookie": cookie},
-                origin=server.http_url,
+                origin=Origin(server.http_url),
             ) as browser:
                 hello = json.loads(await browser.recv())
             # The same cookie from a page on another port of the same host is refused.
@@ -207,7 +209,7 @@ def test_real_server_refuses_anonymous_and_accepts_a_session_cookie(candidate, p
                 async with websockets.connect(
                     f"{server.ws_url}/ws/ping/",
                     additional_headers={"Cookie": cookie},
-                    origin=other_port,
+                    origin=Origin(other_port),
                 ):
                     pass
             return anon_code, hello

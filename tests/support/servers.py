@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import httpx
@@ -109,8 +109,10 @@ def children(pid: int) -> list[int]:
 
 
 @contextlib.contextmanager
-def asgi_server(*, workers: int = 1, port: int | None = None, **env: str) -> Iterator[AsgiServer]:
-    """Run the project's ASGI app under granian, exactly as bin/run does."""
+def asgi_server(
+    env: Mapping[str, str] | None = None, *, workers: int = 1, port: int | None = None
+) -> Iterator[AsgiServer]:
+    """Run the project's ASGI app under granian, exactly as bin/run does; env: its settings."""
     port = port or free_port()
     proc = subprocess.Popen(
         [
@@ -130,7 +132,7 @@ def asgi_server(*, workers: int = 1, port: int | None = None, **env: str) -> Ite
             "config.asgi:application",
         ],
         cwd=ROOT,
-        env=process_env(**env),
+        env=process_env(**(env or {})),
     )
     try:
         # Each worker loads Django on its own: on a busy machine two take twice as long.

@@ -245,12 +245,14 @@ class Unmet:
 
 
 def wait_until(
-    condition: Callable[[], bool | Unmet], timeout: float = 15, interval: float = 0.05
+    condition: Callable[..., bool | Unmet], timeout: float = 15, interval: float = 0.05
 ) -> None:
     """Poll a condition until it returns True; fail with the last value it returned.
 
     Only True counts: a condition that returns anything else (an `Unmet` with what it saw, a
     truthy tuple by mistake) keeps the wait going, so a slip can fail a test but never pass one.
+    It is called with no argument; `...` lets a lambda bind a loop variable as a default
+    (`lambda peer=peer: ...`), which mypy cannot match against `Callable[[], ...]`.
     """
     deadline = time.monotonic() + timeout
     while True:
