@@ -127,7 +127,7 @@ async def test_fan_out_batches_carry_their_send_time_and_the_receiver_measures_t
     other_process = {"type": "live.batch", "sender": "other", "items": [], "sent": 0.0}
     other_process["sent"] = time.time() - 0.2  # sent 200 ms ago by another process
     layer = CapturingLayer([other_process])
-    registry.layer, registry.channel = layer, "me"  # type: ignore[assignment]
+    registry.layer, registry.channel = layer, "me"
     count, total = (
         value("sevenstep_live_fanout_lag_seconds_count"),
         value("sevenstep_live_fanout_lag_seconds_sum"),
