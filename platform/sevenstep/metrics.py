@@ -2,10 +2,10 @@
 
 The deployment runs several server processes (granian workers, replicas), so prometheus_client
 runs in its multiprocess mode: each process writes its values to memory-mapped files in
-PROMETHEUS_MULTIPROC_DIR (settings.py points it at SEVENSTEP_VAR_DIR/prometheus before anything
-imports the library, which picks its mode at import), and whichever process answers /metrics
-reads every file. Counters and histograms are summed across processes; the per-process gauges
-("liveall") carry a pid label and are dropped with their process.
+PROMETHEUS_MULTIPROC_DIR (config.settings.operations points it at SEVENSTEP_VAR_DIR/prometheus
+before anything imports the library, which picks its mode at import), and whichever process
+answers /metrics reads every file. Counters and histograms are summed across processes; the
+per-process gauges ("liveall") carry a pid label and are dropped with their process.
 
 Files of dead processes: the library wants the directory emptied before a run starts (compose
 mounts a fresh tmpfs there, bin/run empties it), and each web process, as it starts, removes what
