@@ -11,12 +11,12 @@ import time
 from typing import Any
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from interviews.live import metrics as live_metrics
 from interviews.live import rooms, selectors
 from sevenstep import metrics
 from sevenstep.logs import InterviewFilter, JsonFormatter
+from tests.support.metrics import sample
 from tests.support.yjs import YClient, awareness_frame, joined, live_interview, ws_path
 
 pytestmark = [
@@ -26,12 +26,8 @@ pytestmark = [
 
 
 def value(name: str, **labels: str) -> float:
-    """Return one sample of the scrape every process adds up (0 when absent)."""
-    for family in text_string_to_metric_families(metrics.scrape().decode()):
-        for found in family.samples:
-            if found.name == name and all(found.labels.get(k) == v for k, v in labels.items()):
-                return found.value
-    return 0.0
+    """Sum the samples with these labels in the scrape every process adds up (0 when absent)."""
+    return sample(metrics.scrape().decode(), name, **labels)
 
 
 @pytest.fixture

@@ -11,21 +11,12 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
-from prometheus_client.parser import text_string_to_metric_families
 
 from sevenstep import metrics
+from tests.support.metrics import sample
 from tests.support.servers import ROOT, process_env
 
 TOKEN = "operators-only-0123456789"
-
-
-def sample(text: str, name: str, **labels: str) -> float:
-    """Return one sample's value from a scrape (0 when the series is absent)."""
-    for family in text_string_to_metric_families(text):
-        for found in family.samples:
-            if found.name == name and all(found.labels.get(k) == v for k, v in labels.items()):
-                return found.value
-    return 0.0
 
 
 def scraped(client: Client) -> str:
