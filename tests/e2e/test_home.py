@@ -7,6 +7,7 @@ not exist yet, not a sealed submission.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -71,6 +72,8 @@ def test_home_lists_what_is_due_next_and_the_open_request_for_both_roles(
     phone.get_by_test_id("due").get_by_role("link", name="Give feedback on Ivy").wait_for()
     request = phone.get_by_test_id("open-request")
     request.get_by_text("You asked to be paired as").wait_for()
+    # The level's label comes with the framework's vocabulary, which may load after the request.
+    request.locator("p", has_text=re.compile(r"\(Mid-level\)")).wait_for()  # case-sensitive
     assert "candidate" in request.inner_text() and "Mid" in request.inner_text()
     assert "You interview Ivy" in phone.get_by_test_id("upcoming").inner_text()
     phone.wait_for_load_state("networkidle")
