@@ -329,13 +329,18 @@ SUMMARY_HEADER = (
 )
 
 
-def summary(results: list[dict]) -> list[str]:
-    """One line per server and size: the median and the worst of its runs."""
-    lines = []
+def by_row(results: list[dict]) -> dict[tuple[str, int], list[dict]]:
+    """The runs of each server and size, in the order they first ran."""
     groups: dict[tuple[str, int], list[dict]] = {}
     for result in results:
         groups.setdefault((result["server"], result["rooms"]), []).append(result)
-    for (server, rooms), runs in groups.items():
+    return groups
+
+
+def summary(results: list[dict]) -> list[str]:
+    """One line per server and size: the median and the worst of its runs."""
+    lines = []
+    for (server, rooms), runs in by_row(results).items():
         done = [r for r in runs if "error" not in r]
         if not done:
             lines.append(f"| {server} | {rooms} | 0 of {len(runs)} | failed | | | | |")
@@ -366,11 +371,8 @@ def summary(results: list[dict]) -> list[str]:
 def store_rows(results: list[dict]) -> list[str]:
     """What one room costs PostgreSQL and Redis per second, median over the runs."""
     lines = []
-    groups: dict[tuple[str, int], list[dict]] = {}
-    for result in results:
-        if result.get("per_room_second"):
-            groups.setdefault((result["server"], result["rooms"]), []).append(result)
-    for (server, rooms), runs in groups.items():
+    measured = [result for result in results if result.get("per_room_second")]
+    for (server, rooms), runs in by_row(measured).items():
         keys = runs[0]["per_room_second"]
         figures = ", ".join(
             f"{key} {statistics.median(r['per_room_second'][key] for r in runs):g}" for key in keys

@@ -83,6 +83,12 @@ def _cell_ceil(origin: datetime, at: datetime) -> int:
     return -int(-(at - origin) // pairing.CELL)
 
 
+def _bits(first: int, last: int, cells: int) -> int:
+    """The cells first..last-1 of the grid's 0..cells-1 as bits (none when the span is empty)."""
+    first, last = max(first, 0), min(last, cells)
+    return ((1 << (last - first)) - 1) << first if last > first else 0
+
+
 def problem_load(*, now: datetime, skip_run: MatchRun | None = None) -> LoadedProblem:
     """Read everything the planner needs about the open requests into plain data."""
     earliest = now + timedelta(minutes=settings.SCHEDULING_MATCH_LEAD_MINUTES)
@@ -113,22 +119,14 @@ def problem_load(*, now: datetime, skip_run: MatchRun | None = None) -> LoadedPr
         user_id__in=user_ids, ends_at__gt=origin, starts_at__lt=end
     ).values_list("user_id", "starts_at", "ends_at")
     for user_id, starts_at, ends_at in windows:
-        first, last = (
-            max(_cell_ceil(origin, starts_at), 0),
-            min(_cell_floor(origin, ends_at), cells),
-        )
-        if last > first:
-            free[user_id] |= ((1 << (last - first)) - 1) << first
+        # Free: only the cells the window covers whole.
+        free[user_id] |= _bits(_cell_ceil(origin, starts_at), _cell_floor(origin, ends_at), cells)
     busy = Seat.objects.filter(
         user_id__in=user_ids, active=True, ends_at__gt=origin, starts_at__lt=end
     ).values_list("user_id", "starts_at", "ends_at")
     for user_id, starts_at, ends_at in busy:
-        first, last = (
-            max(_cell_floor(origin, starts_at), 0),
-            min(_cell_ceil(origin, ends_at), cells),
-        )
-        if last > first:
-            free[user_id] &= ~(((1 << (last - first)) - 1) << first)
+        # Busy: every cell the seat touches.
+        free[user_id] &= ~_bits(_cell_floor(origin, starts_at), _cell_ceil(origin, ends_at), cells)
 
     history = question_history(user_ids=user_ids)
     # Every interview of the person counts against the cap (scheduled, instant, manual), at

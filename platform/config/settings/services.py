@@ -127,6 +127,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "sevenstep")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+
+
+def every(task: str, seconds: int) -> dict[str, object]:
+    """A periodic job whose tick expires after its own period: a tick that waited that long is
+    dropped, since the next one does the same work."""
+    return {"task": task, "schedule": float(seconds), "options": {"expires": seconds}}
+
+
 # Refit the rater model and rebuild every weakness report each night.
 CELERY_BEAT_SCHEDULE["scoring-nightly-rebuild"] = {
     "task": "scoring.reports_rebuild_all",
@@ -134,28 +142,11 @@ CELERY_BEAT_SCHEDULE["scoring-nightly-rebuild"] = {
 }
 # Scorecards released by their deadline (no feedback came) reach the candidate's report within
 # minutes, like a submission, instead of waiting for the night.
-CELERY_BEAT_SCHEDULE["scoring-request-released"] = {
-    "task": "scoring.reports_request_released",
-    "schedule": 300.0,
-    "options": {"expires": 300},
-}
-# Pair open interview requests, send due reminders, keep the instant-match queue moving; a
-# tick that waited past its period is dropped (the next one does the same work).
-CELERY_BEAT_SCHEDULE["interviews-matching"] = {
-    "task": "interviews.match_scheduled",
-    "schedule": 300.0,
-    "options": {"expires": 300},
-}
-CELERY_BEAT_SCHEDULE["interviews-reminders"] = {
-    "task": "interviews.send_due_reminders",
-    "schedule": 60.0,
-    "options": {"expires": 60},
-}
-CELERY_BEAT_SCHEDULE["interviews-instant-sweep"] = {
-    "task": "interviews.instant_sweep",
-    "schedule": 10.0,
-    "options": {"expires": 10},
-}
+CELERY_BEAT_SCHEDULE["scoring-request-released"] = every("scoring.reports_request_released", 300)
+# Pair open interview requests, send due reminders, keep the instant-match queue moving.
+CELERY_BEAT_SCHEDULE["interviews-matching"] = every("interviews.match_scheduled", 300)
+CELERY_BEAT_SCHEDULE["interviews-reminders"] = every("interviews.send_due_reminders", 60)
+CELERY_BEAT_SCHEDULE["interviews-instant-sweep"] = every("interviews.instant_sweep", 10)
 # Delete recordings past RECORDING_RETENTION_DAYS, files and all.
 CELERY_BEAT_SCHEDULE["live-recordings-purge"] = {
     "task": "live.recordings_purge",
