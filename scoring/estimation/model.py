@@ -59,6 +59,11 @@ class Params:
     # The spread of the true slopes between people (points per 30 days, squared): the trend's
     # prior. None: no prior (the slope as fitted, a flat prior).
     slope_tau2: float | None = None
+    # How much the EM's spreads of skills fall short of the truth, measured by fitting data
+    # drawn from the fit (scoring.estimation.fitting, _spread_correction); tau2_user and tau2
+    # above already include them. None: not measured (a fit stored before they were kept).
+    level_correction: float | None = None
+    step_correction: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -73,6 +78,9 @@ class Params:
             data["trend_sigma2"] = round(self.trend_sigma2, 6)
         if self.slope_tau2 is not None:
             data["slope_tau2"] = round(self.slope_tau2, 8)
+        if self.level_correction is not None and self.step_correction is not None:
+            data["level_correction"] = round(self.level_correction, 6)
+            data["step_correction"] = round(self.step_correction, 6)
         return data
 
     @classmethod
@@ -86,6 +94,8 @@ class Params:
             half_life_days=float(data.get("half_life_days", HALF_LIFE_DAYS)),
             trend_sigma2=None if data.get("trend_sigma2") is None else float(data["trend_sigma2"]),
             slope_tau2=None if data.get("slope_tau2") is None else float(data["slope_tau2"]),
+            level_correction=_optional(data.get("level_correction")),
+            step_correction=_optional(data.get("step_correction")),
         )
 
     @classmethod
@@ -144,6 +154,10 @@ class Estimates(Banded):
     latent: FloatArray  # the estimate before clipping to the scale
     cov: FloatArray  # (n_users, 7, 7) posterior covariance of the user's seven skills
     n_effective: FloatArray  # ratings weighted by recency: old scores count for less
+
+
+def _optional(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def recency_weight(age_days: FloatArray, half_life_days: float) -> FloatArray:

@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from scoring import estimation as est
-from scoring.estimation import synthetic
+from scoring.estimation import fitting, synthetic
 from scoring.estimation.synthetic import World
 
 BARS = np.array([3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 2.75])
@@ -143,6 +143,8 @@ def test_params_survive_a_round_trip_through_json() -> None:
     assert again.tau2_user == pytest.approx(result.params.tau2_user, abs=1e-6)
     assert again.trend_sigma2 == pytest.approx(result.params.trend_sigma2, abs=1e-6)
     assert again.slope_tau2 == pytest.approx(result.params.slope_tau2, abs=1e-8)
+    assert again.level_correction == pytest.approx(result.params.level_correction, abs=1e-6)
+    assert again.step_correction == pytest.approx(result.params.step_correction, abs=1e-6)
 
 
 def test_self_assessments_are_judged_against_the_leniency_corrected_scores() -> None:
@@ -483,6 +485,38 @@ def test_the_step_means_are_not_drawn_toward_the_middle_of_the_scale() -> None:
         result = est.fit(world.ratings)
         error = result.params.mu - world.skill.mean(axis=0)
         assert np.abs(error).max() < 0.03, error
+
+
+def test_the_spread_of_peoples_levels_is_not_shrunk() -> None:
+    # The EM's fixed point is 15% short of the level variance on this population (the Laplace
+    # approximation of rounded scores, and light raters' leniencies taking up part of the
+    # levels); the parametric bootstrap measures the shortfall and corrects it.
+    off_diagonal = ~np.eye(est.N_STEPS, dtype=bool)
+    for seed in SEEDS[:2]:
+        world = synthetic.simulate(synthetic.POPULATIONS["reference"], users=2000, seed=seed)
+        deviation = world.skill - world.skill.mean(axis=0)
+        level = float((deviation.T @ deviation / len(deviation))[off_diagonal].mean())
+        shrunk = est.fit(world.ratings, correct_spread=False).params.tau2_user
+        corrected = est.fit(world.ratings).params.tau2_user
+        assert shrunk < 0.9 * level, (shrunk, level)
+        assert abs(corrected - level) < 0.12 * level, (corrected, level)
+
+
+def test_a_warm_night_carries_the_spread_correction_without_measuring_it_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = simulate(SEEDS[0])
+    cold = est.fit(world.ratings).params
+    assert cold.level_correction is not None and cold.level_correction >= 1.0
+
+    def measured_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the correction was measured again on a warm night")
+
+    monkeypatch.setattr(fitting, "_spread_correction", measured_again)
+    warm = est.fit(world.ratings, start=est.Params.from_json(cold.to_json())).params
+    assert warm.level_correction == pytest.approx(cold.level_correction, abs=1e-6)
+    assert warm.tau2_user == pytest.approx(cold.tau2_user, rel=0.02)
+    np.testing.assert_allclose(warm.tau2, cold.tau2, rtol=0.02)
 
 
 def _trends(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -79,9 +79,12 @@ def test_bands_cover_and_weakest_claims_are_right_as_often_as_they_say(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="P(skill < bar) is stated ~7 points too high near the bar: the fitted spread of "
-    "people's general levels is too small, so they are shrunk a little too much "
-    "(bench/README.md, fourth round)",
+    reason="P(skill < bar) is stated ~7 points too high near the bar (0.49 for 0.42). Not the "
+    "spread of levels any more (corrected in the fifth round, which moved this by 0.2 points): "
+    "25 raters' mean leniency is not identifiable (the model sets it to 0), and on this seed "
+    "it is -0.04, so every estimate sits ~0.04 low together; against the skills as the "
+    "average rater sees them it is 4.5 points. At 150 people the seed decides (bench/README.md, "
+    "fifth round)",
 )
 def test_below_the_bar_is_as_likely_as_the_report_says(client_for, population) -> None:
     people, skill = population
