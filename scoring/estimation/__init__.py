@@ -32,9 +32,10 @@ rater's residuals carry the rounding error, which made them look noisier than th
 weighted them too little; clipping hid part of a lenient rater's leniency), and the step means
 and the spread of skills are re-estimated by EM on the posterior below, which treats each score
 as its interval (the sweeps' step means are drawn toward the middle of the scale). That EM still
-finds the spreads 3-27% short (the Laplace approximation, and light raters' leniencies taking up
-part of their candidates' levels), which shrank people too far; the shortfall is measured by
-fitting data drawn from the fit itself (a parametric bootstrap) and the spreads corrected by it.
+finds the spreads short, by up to a quarter (the Laplace approximation, and light raters'
+leniencies taking up part of their candidates' levels), which shrank people too far; the
+shortfall is measured by fitting data drawn from the fit itself (a parametric bootstrap) and
+the spreads are corrected by it.
 
 The report's posterior, given the leniencies (scoring.estimation.joint): for each user, the
 joint posterior of their seven skills ``theta = a + d`` with prior covariance

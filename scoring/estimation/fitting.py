@@ -421,7 +421,7 @@ def _prior_refined(
 
 # The EM above finds spreads of skills smaller than the truth: on bench/report_accuracy.py's
 # "reference" population tau2_user 0.028, 0.037, 0.032 for samples whose level variance is
-# 0.039, 0.042, 0.039, and tau2 0.110 for 0.1225; 3-12% short on the other populations. Not slow
+# 0.039, 0.042, 0.039, and tau2 0.110 for 0.122; 1-13% short on the other populations. Not slow
 # convergence (the same after 160 EM steps): the EM's fixed point is biased, for two reasons
 # measured on reference seed 1 (bench/README.md, fifth round): the Laplace approximation of
 # rounded scores (with every rater known exactly it finds 0.034; 0.036 on unrounded scores),
