@@ -225,6 +225,9 @@ def fit(
         if start is not None:
             mu = start.mu.copy()
         params = replace(params, mu=mu)
+        known: tuple[float, float] | None = None
+        if correct_spread and start is not None and start.level_correction is not None:
+            known = start.level_correction, start.step_correction or 1.0
         params, mode, mode_cov = _prior_refined(
             ratings,
             card,
@@ -236,27 +239,30 @@ def fit(
             # The sweeps' Gaussian posterior is near the mode: Newton starts there (the
             # deviations taken from the step means the EM starts with).
             theta.reshape(n_users, N_STEPS) + (sweeps_mu - mu),
+            known or (1.0, 1.0),
         )
-        measured: tuple[float, float] | None = None
-        if not correct_spread:
-            pass
-        elif start is not None and start.level_correction is not None:
-            measured = start.level_correction, start.step_correction or 1.0
-        elif whole.all() and user_has_data.sum() >= SPREAD_MIN_USERS:
+        measured = known
+        enough = whole.all() and user_has_data.sum() >= SPREAD_MIN_USERS
+        if correct_spread and measured is None and enough:
+            # A cold fit (or a stored one from before the correction): measured once, and the
+            # reports' posterior computed again under the corrected prior.
             measured = _spread_correction(ratings, params, rater_sigma2)
-        if measured is not None:
-            level, steps = measured
-            params = replace(
-                params,
-                tau2_user=params.tau2_user * level,
-                tau2=params.tau2 * steps,
-                level_correction=level,
-                step_correction=steps,
-            )
-            if (level, steps) != (1.0, 1.0):
+            if measured != (1.0, 1.0):
                 mode, mode_cov = _posterior(
-                    ratings, card, params, leniency, leniency_var, rater_sigma2, mode
+                    ratings,
+                    card,
+                    _corrected(params, measured),
+                    leniency,
+                    leniency_var,
+                    rater_sigma2,
+                    mode,
                 )
+        if measured is not None:
+            params = replace(
+                _corrected(params, measured),
+                level_correction=measured[0],
+                step_correction=measured[1],
+            )
     trend_sigma2, slope_tau2 = trend_prior(ratings, leniency)
     params = replace(params, trend_sigma2=trend_sigma2, slope_tau2=slope_tau2)
     return Fit(
@@ -361,6 +367,7 @@ def _prior_refined(
     noise_var: FloatArray,
     user_has_data: NDArray[np.bool_],
     start: FloatArray,
+    correction: tuple[float, float] = (1.0, 1.0),
 ) -> tuple[Params, FloatArray, FloatArray]:
     """Re-estimate mu, tau2_user and tau2 by EM on the joint posterior.
 
@@ -370,6 +377,11 @@ def _prior_refined(
     within the tolerance), so the reports can use the step's posterior as it is instead of
     computing it again under params that differ in the fourth decimal. The mode is found to
     the report's NEWTON_TOLERANCE (scoring.estimation.joint) for the same reason.
+
+    correction: the spread correction (level, steps) the reports' prior carries. The params
+    returned are the EM's own (uncorrected); the posterior returned, each step's E-step, is
+    computed under the corrected prior, which is the reports', and taken to the EM's prior
+    for the moments (_reprior), so a warm night needs no further posterior for its reports.
     """
     w = recency_weight(ratings.age_days, params.half_life_days)
     mean = start
@@ -390,12 +402,13 @@ def _prior_refined(
             noise_var=noise,
             card_leniency_var=card_leniency_var,
             n_users=ratings.n_users,
-            prior=_prior(params),
+            prior=_prior(_corrected(params, correction)),
         )
+        own_mean, own_cov = _reprior(mean, cov, _corrected(params, correction), params)
         # The step means: the users' deviations from them average zero.
-        shift = mean[user_has_data].mean(axis=0)
-        centred = mean - shift
-        second = (centred[:, :, None] * centred[:, None, :] + cov)[user_has_data].mean(axis=0)
+        shift = own_mean[user_has_data].mean(axis=0)
+        centred = own_mean - shift
+        second = (centred[:, :, None] * centred[:, None, :] + own_cov)[user_has_data].mean(axis=0)
         # The prior's shape (a shared level plus independent steps), matched to the moments. A
         # full 7x7 covariance and a one-factor structure (loadings per step) were measured too
         # and changed nothing (bench/README.md): the level does the correlating.
@@ -415,7 +428,7 @@ def _prior_refined(
             break
         params = replace(params, mu=params.mu + shift, tau2=tau2, tau2_user=tau2_user)
         offset = params.mu[ratings.step] + lenient
-        mean = centred
+        mean = mean - shift
     return params, mean, cov
 
 
@@ -515,3 +528,30 @@ def _posterior(
         n_users=ratings.n_users,
         prior=_prior(params),
     )
+
+
+def _corrected(params: Params, correction: tuple[float, float]) -> Params:
+    """Return params with the spreads multiplied by the correction (level, steps)."""
+    if correction == (1.0, 1.0):
+        return params
+    level, steps = correction
+    return replace(params, tau2_user=params.tau2_user * level, tau2=params.tau2 * steps)
+
+
+def _reprior(
+    mean: FloatArray, cov: FloatArray, under: Params, to: Params
+) -> tuple[FloatArray, FloatArray]:
+    """Take a Laplace posterior computed under one prior to another, per user, in 7x7 algebra.
+
+    The likelihood's precision is what the posterior's holds beyond the prior's, and its
+    information vector is the posterior precision times the mode; one Newton step of the new
+    posterior from the old mode, about 1e-4 points from converged: enough for the EM's moments,
+    summed over every user, not for a report.
+    """
+    if under is to:
+        return mean, cov
+    change = np.linalg.inv(_prior(to)) - np.linalg.inv(_prior(under))
+    precision = np.linalg.inv(cov)
+    information = np.einsum("uij,uj->ui", precision, mean)
+    new_cov = np.linalg.inv(precision + change)
+    return np.einsum("uij,uj->ui", new_cov, information), new_cov
