@@ -445,6 +445,9 @@ def _prior_refined(
 # raters, steps and ages, fitted the same way; the ratio of the spreads drawn to the spreads
 # found corrects the fit's. It is measured on a cold fit (or when a stored fit lacks it) and
 # carried from night to night, as the design it depends on changes slowly.
+# Fewer people than this: no correction (and none stored, so a later night measures it). The
+# spreads of a few dozen people are too uncertain for a ratio of them to mean anything, and the
+# small worlds of the tests keep the plain EM.
 SPREAD_MIN_USERS = 100
 # Replicates enough for about this many simulated ratings (a small population's ratio is
 # noisy), within SPREAD_REPLICATES.
