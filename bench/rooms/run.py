@@ -264,7 +264,11 @@ def scrape_metrics(port: int, token: str) -> Samples:
     request = Request(f"http://127.0.0.1:{port}/metrics",
                       headers={"Authorization": f"Bearer {token}"})  # fmt: skip
     with urlopen(request, timeout=10) as response:
-        text = response.read().decode()
+        return parse_samples(response.read().decode())
+
+
+def parse_samples(text: str) -> Samples:
+    """Each sample of a Prometheus text exposition under its name and labels."""
     return {
         (sample.name, tuple(sorted(sample.labels.items()))): float(sample.value)
         for family in text_string_to_metric_families(text)
