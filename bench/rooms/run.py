@@ -14,6 +14,15 @@ layer + SQLite, granian with one process on PostgreSQL, and granian / uvicorn wi
 processes on Redis + PostgreSQL. Our servers
 persist every update before broadcasting it; after each run the stored notes of every room are
 compared with what the clients hold.
+
+Our servers also run with a METRICS_TOKEN made for the run, and their Prometheus `/metrics` is
+scraped at the start and the end of the measured window (one scrape covers every worker:
+multiprocess mode). The "from /metrics" table gives, per run, what the server itself saw over
+the window: updates committed and group commits per second, the mean batch, commit latency
+(mean, and p99 interpolated in the histogram's buckets, as Prometheus's histogram_quantile
+does: read it to the bucket, 10 ms or 25 ms, not to the millisecond), the event loop's lag p99,
+the fan-out lag between processes (two-process servers), awareness frames, websocket closes by
+code and outbox overflows.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import argparse
 import contextlib
 import json
 import os
+import secrets
 import shutil
 import socket
 import statistics
@@ -32,7 +42,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import URLError
-from urllib.request import urlopen
+from urllib.request import Request, urlopen
+
+from prometheus_client.parser import text_string_to_metric_families
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -59,6 +71,11 @@ class Server:
         database = "PostgreSQL" if self.postgres else "SQLite"
         plural = "es" if self.processes > 1 else ""
         return f"{self.name}, {self.processes} process{plural}, {layer} + {database}"
+
+    @property
+    def ours(self) -> bool:
+        """Whether this is our ASGI app (persisting, serving /metrics), not a baseline."""
+        return self.name != "reference" and not self.name.startswith("bare-")
 
     def command(self, port: int) -> list[str]:
         if self.name.startswith("bare-"):
@@ -238,6 +255,108 @@ def store_counters(server: Server) -> dict[str, float]:
     return counters
 
 
+# One scrape: each sample's value under its name and its labels, sorted.
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def scrape_metrics(port: int, token: str) -> Samples:
+    """Every sample the server's /metrics serves now (all its worker processes, added up)."""
+    request = Request(f"http://127.0.0.1:{port}/metrics",
+                      headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    with urlopen(request, timeout=10) as response:
+        return parse_samples(response.read().decode())
+
+
+def parse_samples(text: str) -> Samples:
+    """Each sample of a Prometheus text exposition under its name and labels."""
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): float(sample.value)
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def metric_deltas(start: Samples, end: Samples) -> Samples:
+    """How much each counter and histogram series grew between two scrapes.
+
+    A series first seen in the end scrape started from 0 (a labelled counter is created on
+    its first increment). Gauges are not meaningful as differences; only the names the table
+    reads are used.
+    """
+    return {key: value - start.get(key, 0.0) for key, value in end.items()}
+
+
+def metric_sum(samples: Samples, name: str) -> float:
+    """The sum of every series of one sample name; 0 for a name the server does not serve."""
+    return sum(value for (sample, _), value in samples.items() if sample == name)
+
+
+def bucket_quantile(samples: Samples, histogram: str, quantile: float) -> float | None:
+    """The quantile of a histogram from its cumulative buckets, as histogram_quantile does.
+
+    Linear within the bucket the rank falls in (the first bucket starts at 0); a rank in the
+    +Inf bucket gives the highest finite bound. None when nothing was observed.
+    """
+    buckets: dict[float, float] = {}
+    for (sample, labels), value in samples.items():
+        if sample == f"{histogram}_bucket":
+            bound = float(dict(labels)["le"])
+            buckets[bound] = buckets.get(bound, 0.0) + value
+    bounds = sorted(buckets)
+    if not bounds or buckets[bounds[-1]] <= 0:
+        return None
+    rank = quantile * buckets[bounds[-1]]
+    lower, below = 0.0, 0.0
+    for bound in bounds:
+        if buckets[bound] >= rank:
+            if bound == float("inf"):
+                return lower
+            inside = buckets[bound] - below
+            return lower + (bound - lower) * ((rank - below) / inside if inside else 1.0)
+        lower, below = bound, buckets[bound]
+    return lower
+
+
+def from_metrics(delta: Samples, seconds: float, processes: int) -> dict[str, object]:
+    """The server's own figures over the measured window, from the deltas of two scrapes."""
+
+    def ms(value: float | None) -> float | None:
+        return None if value is None else round(value * 1000, 1)
+
+    commits = metric_sum(delta, "sevenstep_live_commit_batch_size_count")
+    commit_seconds = metric_sum(delta, "sevenstep_live_commit_duration_seconds_sum")
+    closes: dict[str, float] = {}
+    for (sample, labels), value in delta.items():
+        if sample == "sevenstep_websocket_closes_total" and value:
+            label = dict(labels)
+            key = f"{label['code']} {label['reason']} ({label['by']})"
+            closes[key] = closes.get(key, 0.0) + value
+    figures: dict[str, object] = {
+        "updates_committed_per_second": round(
+            metric_sum(delta, "sevenstep_live_updates_committed_total") / seconds, 1
+        ),
+        "commits_per_second": round(commits / seconds, 1),
+        "mean_batch": round(metric_sum(delta, "sevenstep_live_commit_batch_size_sum") / commits, 1)
+        if commits
+        else None,
+        "commit_ms_mean": ms(commit_seconds / commits) if commits else None,
+        "commit_ms_p99": ms(bucket_quantile(delta, "sevenstep_live_commit_duration_seconds", 0.99)),
+        "loop_lag_ms_p99": ms(bucket_quantile(delta, "sevenstep_event_loop_lag_seconds", 0.99)),
+        "awareness_frames": int(metric_sum(delta, "sevenstep_live_awareness_messages_total")),
+        "closes": {key: int(value) for key, value in sorted(closes.items())},
+        # Not on every version of the server yet: a missing family counts as none.
+        "outbox_overflows": int(metric_sum(delta, "sevenstep_live_outbox_overflows_total")),
+    }
+    if processes > 1:
+        figures["fanout_lag_ms_p50"] = ms(
+            bucket_quantile(delta, "sevenstep_live_fanout_lag_seconds", 0.5)
+        )
+        figures["fanout_lag_ms_p99"] = ms(
+            bucket_quantile(delta, "sevenstep_live_fanout_lag_seconds", 0.99)
+        )
+    return figures
+
+
 def run_one(
     server: Server, rooms: int, seconds: int, rate: int, mode: str, work: Path, var_dir: Path
 ) -> dict:
@@ -248,6 +367,9 @@ def run_one(
     manage(env, "loadtest_rooms", "--rooms", str(rooms), "--base-url",
            f"ws://127.0.0.1:{port}", "--out", str(clients))  # fmt: skip
     server_env = dict(env, HOST="127.0.0.1", PORT=str(port))
+    token = secrets.token_urlsafe(32)
+    if server.ours:
+        server_env["METRICS_TOKEN"] = token
     proc = subprocess.Popen(server.command(port), cwd=ROOT, env=server_env,
                             stdout=subprocess.DEVNULL)  # fmt: skip
     try:
@@ -263,12 +385,19 @@ def run_one(
         assert load.stdout is not None
         marks: dict[str, tuple[float, float, float]] = {}
         stores: dict[str, dict[str, float]] = {}
+        scrapes: dict[str, Samples] = {}
         for line in load.stdout:
+            # The start scrape comes before the CPU sample and the end scrape after it, so
+            # the scrapes' own CPU stays outside the measured window.
+            if line.strip() == "measure-start" and server.ours:
+                scrapes[line.strip()] = scrape_metrics(port, token)
             if line.strip() in ("measure-start", "measure-end"):
                 pids = process_tree(proc.pid)
                 marks[line.strip()] = (time.monotonic(), cpu_seconds(pids),
                                        cpu_seconds([load.pid]))  # fmt: skip
                 stores[line.strip()] = store_counters(server)
+            if line.strip() == "measure-end" and server.ours:
+                scrapes[line.strip()] = scrape_metrics(port, token)
         if load.wait(timeout=seconds + 300) != 0:
             raise RuntimeError(f"load generator exited with {load.returncode}")
     finally:
@@ -285,7 +414,10 @@ def run_one(
         result["per_room_second"] = {
             key: round((end[key] - start[key]) / (t1 - t0) / rooms, 2) for key in end
         }
-    if server.name != "reference" and not server.name.startswith("bare-"):
+        if len(scrapes) == 2:
+            delta = metric_deltas(scrapes["measure-start"], scrapes["measure-end"])
+            result["metrics"] = from_metrics(delta, t1 - t0, server.processes)
+    if server.ours:
         verify = subprocess.run(
             [sys.executable, str(HERE / "verify.py"), str(result_file)], cwd=ROOT, env=env,
             check=True, capture_output=True, text=True,
@@ -381,6 +513,42 @@ def store_rows(results: list[dict]) -> list[str]:
     return lines
 
 
+METRICS_HEADER = (
+    "| server | rooms | run | updates committed/s | commits/s | mean batch "
+    "| commit ms, mean | commit ms, p99 | event-loop lag ms, p99 | fan-out lag ms, p50 / p99 "
+    "| awareness frames | websocket closes by code | outbox overflows |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def metrics_rows(results: list[dict]) -> list[str]:
+    """One line per run of our servers: what its /metrics counted over the measured window."""
+    lines = []
+    for result in results:
+        figures = result.get("metrics")
+        if not figures:
+            continue
+
+        def shown(key: str, figures: dict = figures) -> str:
+            value = figures.get(key)
+            return "—" if value is None else f"{value:g}"
+
+        fanout = (
+            f"{shown('fanout_lag_ms_p50')} / {shown('fanout_lag_ms_p99')}"
+            if "fanout_lag_ms_p99" in figures
+            else "— (one process)"
+        )
+        closes = ", ".join(f"{key}: {count}" for key, count in figures["closes"].items())
+        lines.append(
+            f"| {result['server']} | {result['rooms']} | {result.get('run', 1)} "
+            f"| {shown('updates_committed_per_second')} | {shown('commits_per_second')} "
+            f"| {shown('mean_batch')} | {shown('commit_ms_mean')} | {shown('commit_ms_p99')} "
+            f"| {shown('loop_lag_ms_p99')} | {fanout} | {figures['awareness_frames']} "
+            f"| {closes or 'none'} | {figures['outbox_overflows']} |"
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -437,6 +605,11 @@ def main() -> None:
     if stored:
         print("\n| server | rooms | per room and second, median over the runs |\n|---|---|---|")
         print("\n".join(stored), flush=True)
+    measured = metrics_rows(results)
+    if measured:
+        print("\nFrom /metrics, over the measured window:\n")
+        print(METRICS_HEADER)
+        print("\n".join(measured), flush=True)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"rooms-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(results, indent=1))
