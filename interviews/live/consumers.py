@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -37,6 +38,7 @@ from sevenstep.consumers import (
     CLOSE_INVALID_PAYLOAD,
     CLOSE_MESSAGE_TOO_BIG,
     CLOSE_RATE_LIMITED,
+    CLOSE_TRY_AGAIN_LATER,
     DirectDispatch,
     FrameRefused,
     TokenBucket,
@@ -57,6 +59,14 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
     room: Room | None = None
     closing = False
     awareness_bucket: TokenBucket | None = None
+    writer: asyncio.Task[None] | None = None
+    overflowed = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # What the room has queued for this socket, sent in order by one writer task at a time.
+        self.outbox: deque[bytes] = deque()
+        self.outbox_bytes = 0
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         # With no channel of its own a socket has one source of messages, so a plain loop
@@ -96,10 +106,10 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
             # Retryable: the client gets in once one of its other sockets closes.
             await self.shut(CLOSE_RATE_LIMITED)
             return
-        await self.deliver(protocol.sync_step1(self.room.doc))
+        self.post(protocol.sync_step1(self.room.doc))
         states = list(self.room.awareness.states)
         if states:
-            await self.deliver(protocol.awareness_message(self.room.awareness, states))
+            self.post(protocol.awareness_message(self.room.awareness, states))
 
     async def disconnect(self, code: int) -> None:
         self.closing = True
@@ -113,13 +123,41 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
             self.closing = True
             await self.close(code=code)
 
-    async def deliver(self, frame: bytes) -> None:
+    def post(self, frame: bytes) -> None:
+        """Queue a frame for this socket; a writer task sends the queue in order.
+
+        Nobody waits on the send: the room's commit loop and fan-out serve every room of the
+        process. A socket that does not read what it is sent (a stalled or hostile client)
+        would hold its frames here without end: once more than LIVE_SOCKET_OUTBOX_BYTES wait
+        behind the frame being sent, it is closed (1013) and its client resyncs on reconnecting.
+        """
         if self.closing:
             return
+        if self.outbox and self.outbox_bytes + len(frame) > settings.LIVE_SOCKET_OUTBOX_BYTES:
+            # The close follows the send in flight, from the writer: a close sent beside a
+            # send that waits for the socket would wait behind it in the server anyway.
+            self.closing = True
+            self.overflowed = True
+            self.outbox.clear()
+            self.outbox_bytes = 0
+            metrics.OUTBOX_OVERFLOWS.inc()
+            return
+        self.outbox.append(frame)
+        self.outbox_bytes += len(frame)
+        if self.writer is None:
+            self.writer = asyncio.ensure_future(self._write())
+
+    async def _write(self) -> None:
         try:
-            await self.send(bytes_data=frame)
+            while self.outbox and not self.closing:
+                await self.send(bytes_data=self.outbox[0])
+                self.outbox_bytes -= len(self.outbox.popleft())
+            if self.overflowed:
+                await self.close(code=CLOSE_TRY_AGAIN_LATER)
         except Exception:  # the socket went away mid-send; disconnect() cleans up
             self.closing = True
+        finally:
+            self.writer = None
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         room = self.room
@@ -137,15 +175,13 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
 
     async def handle(self, room: Room, message: protocol.Message) -> None:
         if message.kind == Kind.SYNC_STEP1:
-            await self.deliver(protocol.sync_step2(room.doc, message.payload))
+            self.post(protocol.sync_step2(room.doc, message.payload))
         elif message.kind in (Kind.SYNC_STEP2, Kind.UPDATE):
             await self.store(room, message.payload)
         elif message.kind == Kind.AWARENESS:
             await self.aware(room, message.payload)
         elif message.kind == Kind.QUERY_AWARENESS:
-            await self.deliver(
-                protocol.awareness_message(room.awareness, list(room.awareness.states))
-            )
+            self.post(protocol.awareness_message(room.awareness, list(room.awareness.states)))
         # Kind.AUTH flows from server to client only; a client sending one is ignored.
 
     async def aware(self, room: Room, update: bytes) -> None:
@@ -163,7 +199,7 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
                 settings.LIVE_AWARENESS_RATE_PER_SECOND, settings.LIVE_AWARENESS_RATE_BURST
             )
         try:
-            await room.apply_awareness(
+            room.apply_awareness(
                 update, self, owner=self.access.user_id, admit=self.awareness_bucket.take
             )
         except protocol.AwarenessTooFast:
@@ -178,7 +214,7 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
             return
         protocol.check_update(update)
         if room.read_only:
-            await self.deliver(protocol.permission_denied("the interview has ended"))
+            self.post(protocol.permission_denied("the interview has ended"))
             return
         if not room.changes(update):
             return  # the room holds it already: nothing to store, nobody lacks it
@@ -189,7 +225,7 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
             await registry().commit(room, update, author_id=self.access.user_id, origin=self)
         except Refused:
             room.read_only = True
-            await self.deliver(protocol.permission_denied("the interview has ended"))
+            self.post(protocol.permission_denied("the interview has ended"))
         except DocumentFull:
             await self.shut(CLOSE_DOCUMENT_TOO_LARGE)
         except LogFull:

@@ -61,6 +61,10 @@ AWARENESS_RECEIVED = Counter(
     "sevenstep_live_awareness_messages_total",
     "Awareness frames (cursors, names) received from document sockets.",
 )
+OUTBOX_OVERFLOWS = Counter(
+    "sevenstep_live_outbox_overflows_total",
+    "Document sockets closed (1013) because more than LIVE_SOCKET_OUTBOX_BYTES waited for them.",
+)
 
 
 def committed(seqs: Sequence[object], *, seconds: float) -> None:

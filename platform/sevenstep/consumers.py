@@ -20,6 +20,8 @@ CLOSE_UNSUPPORTED_DATA = 1003
 CLOSE_INVALID_PAYLOAD = 1007  # a frame that does not decode (malformed Yjs message, bad JSON)
 CLOSE_MESSAGE_TOO_BIG = 1009
 CLOSE_INTERNAL_ERROR = 1011  # storage unavailable: the client reconnects and re-sends
+# The socket fell too far behind what it is sent (it does not read): it reconnects and resyncs.
+CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_DOCUMENT_TOO_LARGE = 4413
 # An awareness entry the socket may not set: another client's id, more client ids than a
 # socket may own, or a state outside what the app puts there (unknown key, colour not #rrggbb).

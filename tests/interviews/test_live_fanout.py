@@ -50,7 +50,7 @@ async def run_receive_loop(script: list[Any]) -> list[dict[str, Any]]:
     registry.layer, registry.channel = layer, "me"
     seen: list[dict[str, Any]] = []
 
-    async def on_remote(item: dict[str, Any]) -> None:
+    def on_remote(item: dict[str, Any]) -> None:
         seen.append(item)
 
     registry._on_remote = on_remote  # type: ignore[method-assign]

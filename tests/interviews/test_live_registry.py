@@ -20,7 +20,7 @@ class Member:
     def __init__(self) -> None:
         self.frames: list[bytes] = []
 
-    async def deliver(self, frame: bytes) -> None:
+    def post(self, frame: bytes) -> None:
         self.frames.append(frame)
 
 

@@ -62,7 +62,7 @@ async def test_a_gap_in_the_sequence_is_filled_from_the_log(interviewer, candida
     delivered = await database_sync_to_async(commit_elsewhere)(interview, second)
     room = registry().rooms[RoomKey(interview.pk, DocumentKind.NOTES)]
     # Only the second message reaches this process; the first was dropped on the way.
-    await registry()._on_remote(
+    registry()._on_remote(
         {
             "type": "updates",
             "interview": interview.pk,

@@ -53,6 +53,8 @@ export function closeReason(code: number, reason?: string): string {
       return 'The room is not open yet: it opens a few minutes before the start.'
     case 4429:
       return 'Too many changes at once — slowing down.'
+    case 1013:
+      return 'This page fell behind the room — catching up.'
     default:
       return `The room closed the connection (code ${code}).`
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { serverOffset, stepClock } from './clock'
 import { closeReason, summarizeConnection } from './connection'
+import { isPermanentClose } from './socket'
 
 describe('summarizeConnection', () => {
   const healthy = { online: true, notes: 'connected', notesSynced: true, control: 'connected' } as const
@@ -18,6 +19,12 @@ describe('summarizeConnection', () => {
   it('says why it is retrying when the room is not open yet', () => {
     const summary = summarizeConnection({ ...healthy, control: 'disconnected', retryReason: closeReason(4425) })
     expect(summary.text).toMatch(/^The room is not open yet.*Retrying…$/)
+  })
+  it('says a page that fell behind is catching up, and retries', () => {
+    expect(isPermanentClose(1013)).toBe(false)
+    const summary = summarizeConnection({ ...healthy, notes: 'disconnected', retryReason: closeReason(1013) })
+    expect(summary.tone).toBe('warn')
+    expect(summary.text).toBe('This page fell behind the room — catching up. Retrying…')
   })
 
   it('names the reason when the room refuses for good', () => {

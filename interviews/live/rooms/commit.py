@@ -179,7 +179,7 @@ class GroupCommit:
                 log.exception("live: committed update %s/%d cannot be applied", room, seq)
             room.watch_gap()
             room.dirty = True
-            await room.broadcast(protocol.update_message(item.data), skip=item.origin)
+            room.broadcast(protocol.update_message(item.data), skip=item.origin)
             seqs_out, updates_out = outgoing.setdefault(room, ([], []))
             seqs_out.append(seq)
             updates_out.append(item.data)

@@ -113,11 +113,11 @@ class Fanout:
             metrics.received(message)
             for item in message.get("items", ()):
                 try:
-                    await self._on_remote(item)
+                    self._on_remote(item)
                 except Exception:
                     log.exception("live: bad fan-out item %s", item.get("type"))
 
-    async def _on_remote(self, item: dict[str, Any]) -> None:
+    def _on_remote(self, item: dict[str, Any]) -> None:
         key = RoomKey(int(item["interview"]), DocumentKind(item["kind"]))
         room = self.rooms.get(key)
         if room is None:
@@ -126,8 +126,8 @@ class Fanout:
         if kind == "updates":
             fresh = room.apply_remote(list(item["seqs"]), list(item["updates"]))
             for update in fresh:
-                await room.broadcast(protocol.update_message(update))
+                room.broadcast(protocol.update_message(update))
         elif kind == "awareness" and room.ready.done():
-            await room.apply_awareness(item["update"], REMOTE, owner=item.get("user"))
+            room.apply_awareness(item["update"], REMOTE, owner=item.get("user"))
         elif kind == "ended":
             room.read_only = True

@@ -36,7 +36,7 @@ class Recovery:
         )
         for seq, update in rows:
             if room.apply(seq, update):
-                await room.broadcast(protocol.update_message(update))
+                room.broadcast(protocol.update_message(update))
 
     async def _housekeeping(self) -> None:
         while True:
@@ -71,6 +71,6 @@ class Recovery:
         # overlapping updates add nothing to it.
         room.size = len(room.doc.get_update())
         # Ask each client for anything this process lacks (its answer is a step 2).
-        await room.broadcast(protocol.sync_step1(room.doc))
+        room.broadcast(protocol.sync_step1(room.doc))
         room.prune_awareness()
-        await room.flush_awareness()
+        room.flush_awareness()

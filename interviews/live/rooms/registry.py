@@ -97,7 +97,7 @@ class Registry(GroupCommit, Fanout, Recovery):
         if controlled:
             # No ghost cursors: tell everyone this socket's clients are gone.
             room.awareness.remove_awareness_states(sorted(controlled), None)
-            await room.flush_awareness()
+            room.flush_awareness()
         if room.members or self.rooms.get(room.key) is not room:
             return
         del self.rooms[room.key]

@@ -33,7 +33,8 @@ GAP_GRACE_SECONDS = 0.5
 
 
 class Member(Protocol):
-    async def deliver(self, frame: bytes) -> None: ...
+    def post(self, frame: bytes) -> None:
+        """Queue a frame for the socket and return at once; its frames go out in order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,16 +161,21 @@ class Room:
         if self.ahead and self.registry.rooms.get(self.key) is self:
             self.registry.spawn(self.registry.catch_up(self))
 
-    async def broadcast(self, frame: bytes, *, skip: Member | None = None) -> None:
-        for member in list(self.members):
+    def broadcast(self, frame: bytes, *, skip: Member | None = None) -> None:
+        """Queue the frame for every socket of the room but `skip`; nothing waits on a socket.
+
+        The commit loop and the fan-out serve every room of the process: awaiting each send in
+        turn made every room wait on each socket's writes (and on the slowest reader).
+        """
+        for member in self.members:
             if member is not skip:
-                await member.deliver(frame)
+                member.post(frame)
 
     def _on_awareness(self, topic: str, change: tuple[dict[str, list[int]], Any]) -> None:
         if topic == "update":
             self._awareness_changes.append(change)
 
-    async def apply_awareness(
+    def apply_awareness(
         self,
         update: bytes,
         origin: Any,
@@ -225,7 +231,7 @@ class Room:
                 # local socket it left behind must not remove its state when it closes.
                 for claimed in self.members.values():
                     claimed.discard(entry.client_id)
-        await self.flush_awareness()
+        self.flush_awareness()
         return True
 
     def _changes(self, entry: protocol.AwarenessEntry) -> bool:
@@ -264,12 +270,12 @@ class Room:
         for client_id in client_ids:
             self.owners[client_id] = owner
 
-    async def flush_awareness(self) -> None:
+    def flush_awareness(self) -> None:
         changes, self._awareness_changes = self._awareness_changes, []
         for change, origin in changes:
             client_ids = change["added"] + change["updated"] + change["removed"]
             inner = self.awareness.encode_awareness_update(client_ids)
-            await self.broadcast(protocol.awareness_frame(inner), skip=origin)
+            self.broadcast(protocol.awareness_frame(inner), skip=origin)
             if origin is not REMOTE and origin != "timeout":
                 item: dict[str, Any] = {"type": "awareness", "update": inner}
                 owners = {self.owners.get(client_id) for client_id in client_ids}

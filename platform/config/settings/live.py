@@ -38,6 +38,9 @@ WS_JSON_MAX_DEPTH = env_int("WS_JSON_MAX_DEPTH", 16)
 LIVE_MAX_LOG_BYTES = env_int("LIVE_MAX_LOG_BYTES", 4 * 1024 * 1024)
 # At most one checkpoint per document this often: what bounds a flood of ever-new updates.
 LIVE_COMPACT_MIN_SECONDS = env_int("LIVE_COMPACT_MIN_SECONDS", 5)
+# What may wait to be sent to one socket of a live room beyond the frame being sent; a socket
+# further behind (it does not read) is closed with 1013 and resyncs when its client reconnects.
+LIVE_SOCKET_OUTBOX_BYTES = env_int("LIVE_SOCKET_OUTBOX_BYTES", 4 * 1024 * 1024)
 # Sockets one user may hold open per process: on one document, and on all of them (4429).
 LIVE_MAX_SOCKETS_PER_ROOM = env_int("LIVE_MAX_SOCKETS_PER_ROOM", 8)
 LIVE_MAX_SOCKETS_PER_USER = env_int("LIVE_MAX_SOCKETS_PER_USER", 32)
