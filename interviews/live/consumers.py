@@ -150,8 +150,9 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
     async def _write(self) -> None:
         try:
             while self.outbox and not self.closing:
-                await self.send(bytes_data=self.outbox[0])
-                self.outbox_bytes -= len(self.outbox.popleft())
+                frame = self.outbox.popleft()
+                self.outbox_bytes -= len(frame)
+                await self.send(bytes_data=frame)
             if self.overflowed:
                 await self.close(code=CLOSE_TRY_AGAIN_LATER)
         except Exception:  # the socket went away mid-send; disconnect() cleans up
