@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 import websockets
@@ -260,3 +261,62 @@ def test_parallel_sockets_on_two_processes_cannot_store_past_the_document_limit(
     assert stored_bytes(interview.pk) <= 512 * 1024
     refused = [code for code in codes if code is not None]
     assert len(refused) >= len(updates) - 5 and set(refused) == {4413}
+
+
+@pytest.mark.postgres
+def test_the_database_function_commits_a_batch_as_the_python_rules_do(
+    interviewer, candidate, settings
+) -> None:
+    """On PostgreSQL a batch is one call of `live_updates_append`: it must give what `_append`
+    gives, update by update, across documents, limits and an interview that has ended."""
+    from datetime import timedelta
+
+    from django.db import transaction
+
+    from interviews.live.services import documents
+    from interviews.models import InterviewStatus
+
+    settings.LIVE_MAX_DOCUMENT_BYTES = 1500
+    settings.LIVE_MAX_LOG_BYTES = 1000
+    open_one = live_interview(interviewer, candidate)
+    ended = live_interview(
+        interviewer,
+        candidate,
+        status=InterviewStatus.COMPLETED,
+        starts_at=open_one.starts_at - timedelta(hours=3),
+    )
+    notes = services.document_get_or_create(interview_id=open_one.pk, kind=DocumentKind.NOTES)
+    private = services.document_get_or_create(interview_id=open_one.pk, kind=DocumentKind.PRIVATE)
+    gone = services.document_get_or_create(interview_id=ended.pk, kind=DocumentKind.NOTES)
+    LiveDocument.objects.filter(pk=private.pk).update(checkpoint_bytes=900)
+
+    def update(size: int) -> bytes:
+        doc: Doc = Doc()
+        doc.get("step-1", type=Text).insert(0, "x" * size)
+        return doc.get_update()
+
+    sizes = [(notes, 300), (private, 200), (gone, 10), (notes, 300), (private, 200),
+             (notes, 300), (notes, 2000), (private, 300), (notes, 50)]  # fmt: skip
+    pending = [
+        services.PendingUpdate(document.pk, document.interview_id, update(size), candidate.pk)
+        for document, size in sizes
+    ]
+
+    def committed(
+        append: Callable[[list[services.PendingUpdate]], services.Appended],
+    ) -> tuple[list[object], dict[int, int], list[tuple[object, ...]]]:
+        with transaction.atomic():
+            result = append(pending)
+            stored = list(
+                DocumentUpdate.objects.order_by("document_id", "seq").values_list(
+                    "document_id", "seq", "data", "author_id"
+                )
+            )
+            rows = list(LiveDocument.objects.order_by("pk").values_list("pk", "seq", "log_bytes"))
+            transaction.set_rollback(True)
+        return list(result), result.log_bytes, [*stored, *rows]
+
+    in_python = committed(documents._append)
+    full, log_full = services.Refusal.DOCUMENT_FULL, services.Refusal.LOG_FULL
+    assert in_python[0] == [1, 1, None, 2, 2, 3, full, full, log_full]
+    assert committed(documents._append_in_database) == in_python

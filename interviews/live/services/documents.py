@@ -66,6 +66,64 @@ def _chunks(items: list[T], size: int = 1000) -> list[list[T]]:
 def updates_append(*, pending: Sequence[PendingUpdate]) -> Appended:
     """Commit a batch of updates in one transaction; return each one's seq or refusal.
 
+    On PostgreSQL the batch is one call of the database function `live_updates_append`
+    (migration live 0004), which runs the rules of `_append` in one round trip; elsewhere they run
+    here, statement by statement.
+    """
+    if connection.vendor == "postgresql":
+        return _append_in_database(pending)
+    return _append(pending)
+
+
+_REFUSED: dict[str, Refusal | None] = {
+    "ended": None,
+    "document_full": Refusal.DOCUMENT_FULL,
+    "log_full": Refusal.LOG_FULL,
+}
+
+
+# One round trip: the batch as arrays, the function's rows back (migration live 0004).
+APPEND_SQL = (
+    "SELECT out_seq, out_refusal, out_log FROM live_updates_append("
+    "%s::bigint[], %s::bytea[], %s::bigint[], %s, %s::text[], %s, %s)"
+)
+
+
+def append_arguments(pending: Sequence[PendingUpdate]) -> list[Any]:
+    """The arguments of APPEND_SQL for a batch."""
+    return [
+        [item.document_id for item in pending],
+        [item.data for item in pending],
+        [item.author_id for item in pending],
+        timezone.now(),
+        [str(status) for status in ACTIVE_STATUSES],
+        settings.LIVE_MAX_DOCUMENT_BYTES,
+        settings.LIVE_MAX_LOG_BYTES,
+    ]
+
+
+def appended(pending: Sequence[PendingUpdate], rows: Sequence[Sequence[Any]]) -> Appended:
+    """Read APPEND_SQL's rows: each update's seq or refusal, each document's log size."""
+    seqs: list[int | Refusal | None] = [
+        seq if seq is not None else _REFUSED[refusal] for seq, refusal, _ in rows
+    ]
+    logged = {
+        item.document_id: log
+        for item, (_, _, log) in zip(pending, rows, strict=True)
+        if log is not None
+    }
+    return Appended(seqs, logged)
+
+
+def _append_in_database(pending: Sequence[PendingUpdate]) -> Appended:
+    with connection.cursor() as cursor:
+        cursor.execute(APPEND_SQL, append_arguments(pending))
+        return appended(pending, cursor.fetchall())
+
+
+def _append(pending: Sequence[PendingUpdate]) -> Appended:
+    """Commit a batch of updates in one transaction, statement by statement.
+
     Document rows are locked in id order (two processes committing to the same documents
     never deadlock) and held until commit, so seq order is commit order and gap-free.
     Updates to an interview that has ended are refused inside this transaction: ending an
