@@ -28,6 +28,7 @@ from django.db import InterfaceError, OperationalError, connection
 
 from interviews.live import metrics, protocol, services
 from interviews.live.rooms.room import Member, Room, RoomKey
+from interviews.live.rooms.store import LoopStore
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,12 @@ class GroupCommit:
         super().__init__()
         self.queue: list[_Pending] = []
         self.wakeup = asyncio.Event()
-        self._committing = False
+        # Batches being stored: on PostgreSQL up to LIVE_COMMITS_IN_FLIGHT at once, each on a
+        # connection of its own, so a batch does not wait for the one before it to flush. Two
+        # batches touching one document still commit in order: each locks the document's row.
+        self._in_flight: set[asyncio.Task[None]] = set()
+        # PostgreSQL commits on the loop, in one call per batch; other databases on the thread.
+        self.loop_store = LoopStore() if settings.DATABASE_IS_POSTGRES else None
 
     if TYPE_CHECKING:  # provided by the registry and the fan-out
 
@@ -118,28 +124,39 @@ class GroupCommit:
         return await future
 
     async def _commit_loop(self) -> None:
+        slots = settings.LIVE_COMMITS_IN_FLIGHT if self.loop_store is not None else 1
         while True:
             await self.wakeup.wait()
             self.wakeup.clear()
             # Let the frames that are already readable join this batch.
             await asyncio.sleep(0)
+            while len(self._in_flight) >= slots:
+                # Whatever arrives meanwhile joins the next batch.
+                await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
             batch, self.queue = self.queue, []
             if batch:
-                self._committing = True
-                try:
-                    await self._commit(batch)
-                except Exception:
-                    # Every other room of the process commits through this loop: it must
-                    # outlive any one batch. Whoever still waits hears the store failed.
-                    log.exception("live: a batch of %d updates failed", len(batch))
-                    for item in batch:
-                        if not item.future.done():
-                            item.future.set_exception(StoreUnavailable())
-                finally:
-                    self._committing = False
-                    for item in batch:
-                        if item.room.queued.get(item.data) is item.future:
-                            del item.room.queued[item.data]
+                task = asyncio.ensure_future(self._commit_batch(batch))
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
+
+    @property
+    def _committing(self) -> bool:
+        return bool(self._in_flight)
+
+    async def _commit_batch(self, batch: list[_Pending]) -> None:
+        try:
+            await self._commit(batch)
+        except Exception:
+            # Every other room of the process commits through this loop: it must outlive any
+            # one batch. Whoever still waits hears the store failed.
+            log.exception("live: a batch of %d updates failed", len(batch))
+            for item in batch:
+                if not item.future.done():
+                    item.future.set_exception(StoreUnavailable())
+        finally:
+            for item in batch:
+                if item.room.queued.get(item.data) is item.future:
+                    del item.room.queued[item.data]
 
     async def _commit(self, batch: list[_Pending]) -> None:
         pending = [
@@ -153,7 +170,10 @@ class GroupCommit:
         ]
         started = time.perf_counter()
         try:
-            seqs = await in_store_thread(services.updates_append, pending=pending)
+            if self.loop_store is not None:
+                seqs = await self.loop_store.append(pending)
+            else:
+                seqs = await in_store_thread(services.updates_append, pending=pending)
         except Exception:
             log.exception("live: could not commit %d updates", len(batch))
             for item in batch:

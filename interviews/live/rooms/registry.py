@@ -150,6 +150,8 @@ class Registry(GroupCommit, Fanout, Recovery):
             with contextlib.suppress(Exception):
                 await self.layer.group_discard(FANOUT_GROUP, channel)
         await in_store_thread(close_store_connection)
+        if self.loop_store is not None:
+            await self.loop_store.close()
 
 
 _registries: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Registry] = (

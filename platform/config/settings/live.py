@@ -12,6 +12,9 @@ LIVE_RATE_PER_SECOND = env_int("LIVE_RATE_PER_SECOND", 50)
 LIVE_RATE_BURST = env_int("LIVE_RATE_BURST", 200)
 # How often the server asks each client for what it lacks and checks the log for missed updates.
 LIVE_RESYNC_SECONDS = env_int("LIVE_RESYNC_SECONDS", 15)
+# On PostgreSQL, how many batches of live updates a process may be storing at once (each on a
+# connection of its own): a batch need not wait for the one before it to reach the disk.
+LIVE_COMMITS_IN_FLIGHT = env_int("LIVE_COMMITS_IN_FLIGHT", 2)
 # A live room asks for a new checkpoint once this many updates arrived since the last one.
 LIVE_COMPACT_EVERY = env_int("LIVE_COMPACT_EVERY", 500)
 # Awareness (cursors, names, colours): a socket sets only its own client ids, this many at most
