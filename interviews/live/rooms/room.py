@@ -9,6 +9,7 @@ controls which awareness client. Storing, fan-out and healing are the registry's
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 REMOTE = "remote"
 AWARENESS_TIMEOUT_MS = 30_000
 GAP_GRACE_SECONDS = 0.5
+# The rooms are tended in this many slices over each LIVE_RESYNC_SECONDS (recovery.py).
+HOUSEKEEPING_SLICES = 15
 
 
 class Member(Protocol):
@@ -75,6 +78,8 @@ class Room:
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._early: list[tuple[list[int], list[bytes]]] = []
         self._gap_check: asyncio.TimerHandle | None = None
+        # Which slice of the rooms' housekeeping this one falls in (recovery.py).
+        self.housekeeping_slice = random.randrange(HOUSEKEEPING_SLICES)
 
     def __repr__(self) -> str:
         return f"<Room {self.key.interview_id}/{self.key.kind} seq={self.applied}>"
