@@ -6,6 +6,7 @@ import os
 
 from django.conf import settings
 from django.core.asgi import get_asgi_application
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # The web server pools its PostgreSQL connections (see DATABASES in settings).
@@ -42,6 +43,11 @@ application = ProtocolTypeRouter(
         "lifespan": lifespan_app,
     }
 )
+
+# The URLconf imports every view and API module on first use: about 0.5 s holding the
+# interpreter, which stalled every live room of the process at its first HTTP request (a
+# health check, a metrics scrape; bench/README.md). Loaded here, it is paid before serving.
+get_resolver().url_patterns  # noqa: B018
 
 # What is loaded by now (Django, the apps, their libraries) lives as long as the process. Frozen,
 # it is left out of the collector's full passes, which otherwise stop the event loop for
