@@ -89,7 +89,8 @@ def fit(
     previous fit: a night's new scorecards move the solution little, so few sweeps remain.
     Sweeps stop when no estimate moves by `tolerance` (0.001 points: within ~0.003 of the
     fixed point on the benchmark's data). correct_spread: measure how far the EM's spreads of
-    skills fall short and correct them (see _spread_correction), or reuse start's measurement.
+    skills fall short and correct them (see _spread_correction), or reuse start's measurement
+    while the ratings have grown by less than a fifth since it was taken.
     """
     y, step, rater = ratings.score, ratings.step, ratings.rater
     n_users, n_raters = ratings.n_users, ratings.n_raters
@@ -226,8 +227,10 @@ def fit(
             mu = start.mu.copy()
         params = replace(params, mu=mu)
         known: tuple[float, float] | None = None
-        if correct_spread and start is not None and start.level_correction is not None:
-            known = start.level_correction, start.step_correction or 1.0
+        measured_on = len(ratings)
+        if correct_spread and start is not None and _correction_holds(start, len(ratings)):
+            known = start.level_correction or 1.0, start.step_correction or 1.0
+            measured_on = start.correction_ratings or measured_on
         params, mode, mode_cov = _prior_refined(
             ratings,
             card,
@@ -262,6 +265,7 @@ def fit(
                 _corrected(params, measured),
                 level_correction=measured[0],
                 step_correction=measured[1],
+                correction_ratings=measured_on,
             )
     trend_sigma2, slope_tau2 = trend_prior(ratings, leniency)
     params = replace(params, trend_sigma2=trend_sigma2, slope_tau2=slope_tau2)
@@ -444,7 +448,8 @@ def _prior_refined(
 # measured by a parametric bootstrap: data drawn from the fitted model with the same people,
 # raters, steps and ages, fitted the same way; the ratio of the spreads drawn to the spreads
 # found corrects the fit's. It is measured on a cold fit (or when a stored fit lacks it) and
-# carried from night to night, as the design it depends on changes slowly.
+# carried from night to night, as the design it depends on changes slowly, until the ratings
+# have grown by SPREAD_REMEASURE_GROWTH.
 # Fewer people than this: no correction (and none stored, so a later night measures it). The
 # spreads of a few dozen people are too uncertain for a ratio of them to mean anything, and the
 # small worlds of the tests keep the plain EM.
@@ -457,6 +462,17 @@ SPREAD_REPLICATES = 8
 # above 2 a sign the model does not fit, not something to multiply a spread by.
 SPREAD_CORRECTION = (1.0, 2.0)
 SPREAD_SEED = 13
+# The factors depend on the design (interviews per person, how many people each rater rated),
+# which drifts as the platform grows: measured again, on that night only (one replicate fit,
+# ~5 s CPU at 658k ratings), once the ratings have grown by this factor since the last time.
+SPREAD_REMEASURE_GROWTH = 1.2
+
+
+def _correction_holds(params: Params, n_ratings: int) -> bool:
+    """Say whether the spread correction stored with params still holds for n_ratings."""
+    if params.level_correction is None or params.correction_ratings is None:
+        return False
+    return n_ratings < SPREAD_REMEASURE_GROWTH * params.correction_ratings
 
 
 def _uncorrected(params: Params) -> Params:
