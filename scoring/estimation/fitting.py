@@ -247,8 +247,9 @@ def fit(
         measured = known
         enough = whole.all() and user_has_data.sum() >= SPREAD_MIN_USERS
         if correct_spread and measured is None and enough:
-            # A cold fit (or a stored one from before the correction): measured once, and the
-            # reports' posterior computed again under the corrected prior.
+            # A cold fit, a stored one without the factors or their count, or one whose ratings
+            # have grown by a fifth since: measured, and the reports' posterior computed again
+            # under the corrected prior.
             measured = _spread_correction(ratings, params, rater_sigma2)
             if measured != (1.0, 1.0):
                 mode, mode_cov = _posterior(
