@@ -231,13 +231,10 @@ def fit(
         if correct_spread and start is not None and _correction_holds(start, len(ratings)):
             known = start.level_correction or 1.0, start.step_correction or 1.0
             measured_on = start.correction_ratings or measured_on
+        evidence = _Evidence.of(ratings, card, leniency, leniency_var, rater_sigma2, w)
         params, mode, mode_cov = _prior_refined(
-            ratings,
-            card,
+            evidence,
             params,
-            leniency,
-            leniency_var,
-            rater_sigma2,
             user_has_data,
             # The sweeps' Gaussian posterior is near the mode: Newton starts there (the
             # deviations taken from the step means the EM starts with).
@@ -252,15 +249,7 @@ def fit(
             # under the corrected prior.
             measured = _spread_correction(ratings, params, rater_sigma2)
             if measured != (1.0, 1.0):
-                mode, mode_cov = _posterior(
-                    ratings,
-                    card,
-                    _corrected(params, measured),
-                    leniency,
-                    leniency_var,
-                    rater_sigma2,
-                    mode,
-                )
+                mode, mode_cov = evidence.posterior(_corrected(params, measured), mode)
         if measured is not None:
             params = replace(
                 _corrected(params, measured),
@@ -347,6 +336,47 @@ def _raters_refined(
     return leniency, mu, noise_var
 
 
+@dataclass(frozen=True)
+class _Evidence:
+    """What the users' joint posterior is computed from, per rating: the scores and their raters."""
+
+    ratings: Ratings
+    card: IntArray
+    leniency: FloatArray  # the rater's, per rating
+    leniency_var: FloatArray
+    noise_var: FloatArray  # the rater's noise over the rating's recency weight
+
+    @classmethod
+    def of(
+        cls,
+        ratings: Ratings,
+        card: IntArray,
+        leniency: FloatArray,
+        leniency_var: FloatArray,
+        noise_var: FloatArray,
+        w: FloatArray,
+    ) -> _Evidence:
+        """Gather the raters' arrays (leniency, its variance, noise) to each rating."""
+        rater = ratings.rater
+        return cls(ratings, card, leniency[rater], leniency_var[rater], noise_var[rater] / w)
+
+    def posterior(self, params: Params, start: FloatArray | None) -> tuple[FloatArray, FloatArray]:
+        """Return the users' joint posterior (mode, covariance) under params."""
+        r = self.ratings
+        return joint_posterior(
+            start=start,
+            user=r.user,
+            step=r.step,
+            card=self.card,
+            score=r.score,
+            offset=params.mu[r.step] + self.leniency,
+            noise_var=self.noise_var,
+            card_leniency_var=self.leniency_var,
+            n_users=r.n_users,
+            prior=_prior(params),
+        )
+
+
 # EM steps of the skill prior on the joint posterior of rounded scores. The sweeps above take
 # the scores as Gaussian: fast, and the leniencies come out well, but rounding and clipping to
 # 1-4 squeeze the scores, so the spread of skills comes out too small (by a third on
@@ -364,12 +394,8 @@ TAU2_PRIOR_USERS = 200.0
 
 
 def _prior_refined(
-    ratings: Ratings,
-    card: IntArray,
+    evidence: _Evidence,
     params: Params,
-    leniency: FloatArray,
-    leniency_var: FloatArray,
-    noise_var: FloatArray,
     user_has_data: NDArray[np.bool_],
     start: FloatArray,
     correction: tuple[float, float] = (1.0, 1.0),
@@ -388,27 +414,11 @@ def _prior_refined(
     computed under the corrected prior, which is the reports', and taken to the EM's prior
     for the moments (_reprior), so a warm night needs no further posterior for its reports.
     """
-    w = recency_weight(ratings.age_days, params.half_life_days)
     mean = start
-    lenient = leniency[ratings.rater]
-    offset = params.mu[ratings.step] + lenient
-    noise = noise_var[ratings.rater] / w
-    card_leniency_var = leniency_var[ratings.rater]
     off_diagonal = ~np.eye(N_STEPS, dtype=bool)
     users = float(user_has_data.sum())
     for step in range(PRIOR_STEPS):
-        mean, cov = joint_posterior(
-            start=mean,
-            user=ratings.user,
-            step=ratings.step,
-            card=card,
-            score=ratings.score,
-            offset=offset,
-            noise_var=noise,
-            card_leniency_var=card_leniency_var,
-            n_users=ratings.n_users,
-            prior=_prior(_corrected(params, correction)),
-        )
+        mean, cov = evidence.posterior(_corrected(params, correction), mean)
         own_mean, own_cov = _reprior(mean, cov, _corrected(params, correction), params)
         # The step means: the users' deviations from them average zero.
         shift = own_mean[user_has_data].mean(axis=0)
@@ -432,7 +442,6 @@ def _prior_refined(
         if change < PRIOR_TOLERANCE or step == PRIOR_STEPS - 1:
             break
         params = replace(params, mu=params.mu + shift, tau2=tau2, tau2_user=tau2_user)
-        offset = params.mu[ratings.step] + lenient
         mean = mean - shift
     return params, mean, cov
 
@@ -522,31 +531,6 @@ def _spread_correction(
     return (
         float(np.clip(replicates * params.tau2_user / level, low, high)),
         float(np.clip(replicates * float(params.tau2.mean()) / steps, low, high)),
-    )
-
-
-def _posterior(
-    ratings: Ratings,
-    card: IntArray,
-    params: Params,
-    leniency: FloatArray,
-    leniency_var: FloatArray,
-    noise_var: FloatArray,
-    start: FloatArray | None,
-) -> tuple[FloatArray, FloatArray]:
-    """Return the users' joint posterior (mode, covariance) under params, as the EM computes it."""
-    w = recency_weight(ratings.age_days, params.half_life_days)
-    return joint_posterior(
-        start=start,
-        user=ratings.user,
-        step=ratings.step,
-        card=card,
-        score=ratings.score,
-        offset=params.mu[ratings.step] + leniency[ratings.rater],
-        noise_var=noise_var[ratings.rater] / w,
-        card_leniency_var=leniency_var[ratings.rater],
-        n_users=ratings.n_users,
-        prior=_prior(params),
     )
 
 
