@@ -34,8 +34,8 @@ and the spread of skills are re-estimated by EM on the posterior below, which tr
 as its interval (the sweeps' step means are drawn toward the middle of the scale). That EM still
 finds the spreads short, by up to a quarter (the Laplace approximation, and light raters'
 leniencies taking up part of their candidates' levels), which shrank people too far; the
-shortfall is measured by fitting data drawn from the fit itself (a parametric bootstrap) and
-the spreads are corrected by it.
+shortfall is measured by fitting data drawn from the fit itself (a parametric bootstrap), again
+whenever the ratings have grown by a fifth, and the spreads are corrected by it.
 
 The report's posterior, given the leniencies (scoring.estimation.joint): for each user, the
 joint posterior of their seven skills ``theta = a + d`` with prior covariance

@@ -89,7 +89,8 @@ def fit(
     previous fit: a night's new scorecards move the solution little, so few sweeps remain.
     Sweeps stop when no estimate moves by `tolerance` (0.001 points: within ~0.003 of the
     fixed point on the benchmark's data). correct_spread: measure how far the EM's spreads of
-    skills fall short and correct them (see _spread_correction), or reuse start's measurement.
+    skills fall short and correct them (see _spread_correction), or reuse start's measurement
+    while the ratings have grown by less than a fifth since it was taken.
     """
     y, step, rater = ratings.score, ratings.step, ratings.rater
     n_users, n_raters = ratings.n_users, ratings.n_raters
@@ -226,15 +227,14 @@ def fit(
             mu = start.mu.copy()
         params = replace(params, mu=mu)
         known: tuple[float, float] | None = None
-        if correct_spread and start is not None and start.level_correction is not None:
-            known = start.level_correction, start.step_correction or 1.0
+        measured_on = len(ratings)
+        if correct_spread and start is not None and _correction_holds(start, len(ratings)):
+            known = start.level_correction or 1.0, start.step_correction or 1.0
+            measured_on = start.correction_ratings or measured_on
+        evidence = _Evidence.of(ratings, card, leniency, leniency_var, rater_sigma2, w)
         params, mode, mode_cov = _prior_refined(
-            ratings,
-            card,
+            evidence,
             params,
-            leniency,
-            leniency_var,
-            rater_sigma2,
             user_has_data,
             # The sweeps' Gaussian posterior is near the mode: Newton starts there (the
             # deviations taken from the step means the EM starts with).
@@ -244,24 +244,18 @@ def fit(
         measured = known
         enough = whole.all() and user_has_data.sum() >= SPREAD_MIN_USERS
         if correct_spread and measured is None and enough:
-            # A cold fit (or a stored one from before the correction): measured once, and the
-            # reports' posterior computed again under the corrected prior.
+            # A cold fit, a stored one without the factors or their count, or one whose ratings
+            # have grown by a fifth since: measured, and the reports' posterior computed again
+            # under the corrected prior.
             measured = _spread_correction(ratings, params, rater_sigma2)
             if measured != (1.0, 1.0):
-                mode, mode_cov = _posterior(
-                    ratings,
-                    card,
-                    _corrected(params, measured),
-                    leniency,
-                    leniency_var,
-                    rater_sigma2,
-                    mode,
-                )
+                mode, mode_cov = evidence.posterior(_corrected(params, measured), mode)
         if measured is not None:
             params = replace(
                 _corrected(params, measured),
                 level_correction=measured[0],
                 step_correction=measured[1],
+                correction_ratings=measured_on,
             )
     trend_sigma2, slope_tau2 = trend_prior(ratings, leniency)
     params = replace(params, trend_sigma2=trend_sigma2, slope_tau2=slope_tau2)
@@ -335,11 +329,58 @@ def _raters_refined(
         squared = share**2 * ((found.mean - cavity) ** 2 + found.var) + share * other
         rater_squared = weighted_sum(rater, w * squared, n_raters)
         sigma2 = max(float(rater_squared.sum() / max(len(ratings), 1)), 1e-3)
+        # beta / alpha of the rater's inverse-gamma posterior, 1 / E[1 / noise]: the weight the
+        # EM of a Student-t likelihood (the noise integrated over that posterior) gives each
+        # score, so the users' posterior mode already is the t model's. What the plug-in
+        # leaves out, the t's heavier tails, was measured for light raters (the Fisher-matched
+        # width, and the posterior averaged over draws of every rater's noise): no gain;
+        # even their true noise would be worth at most 0.002 RMSE (bench/README.md, sixth round).
         noise_var = np.maximum(
             (NOISE_PRIOR_RATINGS * sigma2 + rater_squared) / (NOISE_PRIOR_RATINGS + rater_n), 1e-3
         )
         leniency, mu = new_leniency, mu + shift
     return leniency, mu, noise_var
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What the users' joint posterior is computed from, per rating: the scores and their raters."""
+
+    ratings: Ratings
+    card: IntArray
+    leniency: FloatArray  # the rater's, per rating
+    leniency_var: FloatArray
+    noise_var: FloatArray  # the rater's noise over the rating's recency weight
+
+    @classmethod
+    def of(
+        cls,
+        ratings: Ratings,
+        card: IntArray,
+        leniency: FloatArray,
+        leniency_var: FloatArray,
+        noise_var: FloatArray,
+        w: FloatArray,
+    ) -> _Evidence:
+        """Gather the raters' arrays (leniency, its variance, noise) to each rating."""
+        rater = ratings.rater
+        return cls(ratings, card, leniency[rater], leniency_var[rater], noise_var[rater] / w)
+
+    def posterior(self, params: Params, start: FloatArray | None) -> tuple[FloatArray, FloatArray]:
+        """Return the users' joint posterior (mode, covariance) under params."""
+        r = self.ratings
+        return joint_posterior(
+            start=start,
+            user=r.user,
+            step=r.step,
+            card=self.card,
+            score=r.score,
+            offset=params.mu[r.step] + self.leniency,
+            noise_var=self.noise_var,
+            card_leniency_var=self.leniency_var,
+            n_users=r.n_users,
+            prior=_prior(params),
+        )
 
 
 # EM steps of the skill prior on the joint posterior of rounded scores. The sweeps above take
@@ -359,12 +400,8 @@ TAU2_PRIOR_USERS = 200.0
 
 
 def _prior_refined(
-    ratings: Ratings,
-    card: IntArray,
+    evidence: _Evidence,
     params: Params,
-    leniency: FloatArray,
-    leniency_var: FloatArray,
-    noise_var: FloatArray,
     user_has_data: NDArray[np.bool_],
     start: FloatArray,
     correction: tuple[float, float] = (1.0, 1.0),
@@ -383,27 +420,11 @@ def _prior_refined(
     computed under the corrected prior, which is the reports', and taken to the EM's prior
     for the moments (_reprior), so a warm night needs no further posterior for its reports.
     """
-    w = recency_weight(ratings.age_days, params.half_life_days)
     mean = start
-    lenient = leniency[ratings.rater]
-    offset = params.mu[ratings.step] + lenient
-    noise = noise_var[ratings.rater] / w
-    card_leniency_var = leniency_var[ratings.rater]
     off_diagonal = ~np.eye(N_STEPS, dtype=bool)
     users = float(user_has_data.sum())
     for step in range(PRIOR_STEPS):
-        mean, cov = joint_posterior(
-            start=mean,
-            user=ratings.user,
-            step=ratings.step,
-            card=card,
-            score=ratings.score,
-            offset=offset,
-            noise_var=noise,
-            card_leniency_var=card_leniency_var,
-            n_users=ratings.n_users,
-            prior=_prior(_corrected(params, correction)),
-        )
+        mean, cov = evidence.posterior(_corrected(params, correction), mean)
         own_mean, own_cov = _reprior(mean, cov, _corrected(params, correction), params)
         # The step means: the users' deviations from them average zero.
         shift = own_mean[user_has_data].mean(axis=0)
@@ -427,7 +448,6 @@ def _prior_refined(
         if change < PRIOR_TOLERANCE or step == PRIOR_STEPS - 1:
             break
         params = replace(params, mu=params.mu + shift, tau2=tau2, tau2_user=tau2_user)
-        offset = params.mu[ratings.step] + lenient
         mean = mean - shift
     return params, mean, cov
 
@@ -444,7 +464,8 @@ def _prior_refined(
 # measured by a parametric bootstrap: data drawn from the fitted model with the same people,
 # raters, steps and ages, fitted the same way; the ratio of the spreads drawn to the spreads
 # found corrects the fit's. It is measured on a cold fit (or when a stored fit lacks it) and
-# carried from night to night, as the design it depends on changes slowly.
+# carried from night to night, as the design it depends on changes slowly, until the ratings
+# have grown by SPREAD_REMEASURE_GROWTH.
 # Fewer people than this: no correction (and none stored, so a later night measures it). The
 # spreads of a few dozen people are too uncertain for a ratio of them to mean anything, and the
 # small worlds of the tests keep the plain EM.
@@ -457,6 +478,17 @@ SPREAD_REPLICATES = 8
 # above 2 a sign the model does not fit, not something to multiply a spread by.
 SPREAD_CORRECTION = (1.0, 2.0)
 SPREAD_SEED = 13
+# The factors depend on the design (interviews per person, how many people each rater rated),
+# which drifts as the platform grows: measured again, on that night only (one replicate fit,
+# ~5 s CPU at 658k ratings), once the ratings have grown by this factor since the last time.
+SPREAD_REMEASURE_GROWTH = 1.2
+
+
+def _correction_holds(params: Params, n_ratings: int) -> bool:
+    """Say whether the spread correction stored with params still holds for n_ratings."""
+    if params.level_correction is None or params.correction_ratings is None:
+        return False
+    return n_ratings < SPREAD_REMEASURE_GROWTH * params.correction_ratings
 
 
 def _uncorrected(params: Params) -> Params:
@@ -505,31 +537,6 @@ def _spread_correction(
     return (
         float(np.clip(replicates * params.tau2_user / level, low, high)),
         float(np.clip(replicates * float(params.tau2.mean()) / steps, low, high)),
-    )
-
-
-def _posterior(
-    ratings: Ratings,
-    card: IntArray,
-    params: Params,
-    leniency: FloatArray,
-    leniency_var: FloatArray,
-    noise_var: FloatArray,
-    start: FloatArray | None,
-) -> tuple[FloatArray, FloatArray]:
-    """Return the users' joint posterior (mode, covariance) under params, as the EM computes it."""
-    w = recency_weight(ratings.age_days, params.half_life_days)
-    return joint_posterior(
-        start=start,
-        user=ratings.user,
-        step=ratings.step,
-        card=card,
-        score=ratings.score,
-        offset=params.mu[ratings.step] + leniency[ratings.rater],
-        noise_var=noise_var[ratings.rater] / w,
-        card_leniency_var=leniency_var[ratings.rater],
-        n_users=ratings.n_users,
-        prior=_prior(params),
     )
 
 

@@ -64,6 +64,10 @@ class Params:
     # above already include them. None: not measured (a fit stored before they were kept).
     level_correction: float | None = None
     step_correction: float | None = None
+    # How many ratings the correction was measured on: it depends on the design (interviews
+    # per person, people per rater), so it is measured again once the ratings have grown by
+    # a fifth. None: not known (a fit stored before it was kept), measured again.
+    correction_ratings: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -81,6 +85,8 @@ class Params:
         if self.level_correction is not None and self.step_correction is not None:
             data["level_correction"] = round(self.level_correction, 6)
             data["step_correction"] = round(self.step_correction, 6)
+        if self.correction_ratings is not None:
+            data["correction_ratings"] = self.correction_ratings
         return data
 
     @classmethod
@@ -96,6 +102,9 @@ class Params:
             slope_tau2=None if data.get("slope_tau2") is None else float(data["slope_tau2"]),
             level_correction=_optional(data.get("level_correction")),
             step_correction=_optional(data.get("step_correction")),
+            correction_ratings=(
+                None if data.get("correction_ratings") is None else int(data["correction_ratings"])
+            ),
         )
 
     @classmethod

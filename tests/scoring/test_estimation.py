@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -137,7 +138,8 @@ def test_one_user_updated_alone_matches_the_batch_posterior() -> None:
 
 
 def test_params_survive_a_round_trip_through_json() -> None:
-    result, _ = _fitted(simulate(SEEDS[3]))
+    world = simulate(SEEDS[3])
+    result, _ = _fitted(world)
     again = est.Params.from_json(result.params.to_json())
     np.testing.assert_allclose(again.mu, result.params.mu, atol=1e-6)
     assert again.tau2_user == pytest.approx(result.params.tau2_user, abs=1e-6)
@@ -145,6 +147,7 @@ def test_params_survive_a_round_trip_through_json() -> None:
     assert again.slope_tau2 == pytest.approx(result.params.slope_tau2, abs=1e-8)
     assert again.level_correction == pytest.approx(result.params.level_correction, abs=1e-6)
     assert again.step_correction == pytest.approx(result.params.step_correction, abs=1e-6)
+    assert again.correction_ratings == result.params.correction_ratings == len(world.ratings)
 
 
 def test_self_assessments_are_judged_against_the_leniency_corrected_scores() -> None:
@@ -517,6 +520,54 @@ def test_a_warm_night_carries_the_spread_correction_without_measuring_it_again(
     assert warm.level_correction == pytest.approx(cold.level_correction, abs=1e-6)
     assert warm.tau2_user == pytest.approx(cold.tau2_user, rel=0.02)
     np.testing.assert_allclose(warm.tau2, cold.tau2, rtol=0.02)
+
+
+def _first_cards(ratings: est.Ratings, cards: np.ndarray) -> est.Ratings:
+    """Return the ratings on the given scorecards: the data as an earlier night saw it."""
+    assert ratings.card is not None
+    kept = np.isin(ratings.card, cards)
+    return replace(
+        ratings,
+        user=ratings.user[kept],
+        rater=ratings.rater[kept],
+        step=ratings.step[kept],
+        score=ratings.score[kept],
+        age_days=ratings.age_days[kept],
+        card=ratings.card[kept],
+    )
+
+
+def test_the_spread_correction_is_measured_again_once_the_ratings_have_grown_by_a_fifth(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The factors depend on the design (interviews per person, people per rater), which drifts
+    # as scorecards come in; the growth counts from the night they were measured, not the last.
+    world = simulate(SEEDS[0])
+    ratings = world.ratings
+    cards = np.random.default_rng(0).permutation(world.card_user.size)
+    months = [_first_cards(ratings, cards[: int(share * cards.size)]) for share in (0.8, 0.9)]
+    measured: list[int] = []
+    measure = fitting._spread_correction
+
+    def counted(drawn_from: est.Ratings, *args: Any) -> tuple[float, float]:
+        measured.append(len(drawn_from))
+        return measure(drawn_from, *args)
+
+    monkeypatch.setattr(fitting, "_spread_correction", counted)
+    first = est.fit(months[0]).params
+    assert measured == [len(months[0])] and first.correction_ratings == len(months[0])
+    # A ninth more ratings (an eighth of the first month's): carried as measured.
+    second = est.fit(months[1], start=first).params
+    assert measured == [len(months[0])]
+    assert second.correction_ratings == len(months[0])
+    assert second.level_correction == pytest.approx(first.level_correction, abs=1e-6)
+    # A quarter more than when it was measured (a ninth more than the night before): again.
+    third = est.fit(ratings, start=second).params
+    assert measured == [len(months[0]), len(ratings)]
+    assert third.correction_ratings == len(ratings)
+    # A fit stored before the count was kept does not know when it was measured.
+    est.fit(ratings, start=replace(third, correction_ratings=None))
+    assert measured == [len(months[0]), len(ratings), len(ratings)]
 
 
 def _trends(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
