@@ -1,8 +1,8 @@
 """The group commit's connection on PostgreSQL: one call per batch, awaited on the event loop.
 
 On PostgreSQL a batch is one statement (`live_updates_append`, migration live 0004), so it
-needs no transaction of Django's and no thread: the registry keeps one psycopg async
-connection in autocommit and awaits the call on its own loop. The store thread it replaces
+needs no transaction of Django's and no thread: the registry keeps psycopg async connections
+in autocommit and awaits the call on its own loop. The store thread it replaces
 cost each batch two hops between threads, and each hop waited for the interpreter while the
 loop was busy (bench/README.md). Other databases commit on the store thread (`commit.py`).
 
