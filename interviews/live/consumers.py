@@ -60,7 +60,10 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
     closing = False
     awareness_bucket: TokenBucket | None = None
     writer: asyncio.Task[None] | None = None
-    overflowed = False
+    owed: int | None = None  # the close shut() asked for, which the receive loop sends
+    task: asyncio.Task[Any] | None = None  # the one running the receive loop
+    parked = False  # the receive loop waits for the client
+    interrupted = False  # shut() cancelled that wait
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,9 +77,27 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
         self.scope = scope
         self.channel_layer = None
         self.base_send = send
+        task = self.task = asyncio.current_task()
+        assert task is not None
         with contextlib.suppress(StopConsumer):
             while True:
-                await self.dispatch(await receive())
+                if self.owed is not None:
+                    await self._hang_up(self.owed)
+                self.parked = True
+                try:
+                    message = await receive()
+                except asyncio.CancelledError:
+                    # shut() stopped the wait to send its close, unless the server also
+                    # cancels this socket (shutting down): then it goes.
+                    if not self.interrupted:
+                        raise
+                    self.interrupted = False
+                    if task.uncancel():
+                        raise
+                    continue
+                finally:
+                    self.parked = False
+                await self.dispatch(message)
 
     async def connect(self) -> None:
         await self.accept()
@@ -87,7 +108,7 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
                 interview_id=interview_id, user=self.scope["user"], kind=self.kind
             )
         except selectors.RoomRefused as refused:
-            await self.shut(refused.code)
+            self.shut(refused.code)
             return
         self.access = access
         await database_sync_to_async(session.participant_seen)(
@@ -104,7 +125,7 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
                 )
         except TooManySockets:
             # Retryable: the client gets in once one of its other sockets closes.
-            await self.shut(CLOSE_RATE_LIMITED)
+            self.shut(CLOSE_RATE_LIMITED)
             return
         self.post(protocol.sync_step1(self.room.doc))
         states = list(self.room.awareness.states)
@@ -117,11 +138,40 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
             room, self.room = self.room, None
             await registry().leave(room, self)
 
-    async def shut(self, code: int) -> None:
-        """Close this socket only; the room and the process carry on."""
-        if not self.closing:
-            self.closing = True
-            await self.close(code=code)
+    def shut(self, code: int) -> None:
+        """Close this socket only, from the receive loop; the room and the process carry on.
+
+        On granian a close waits for the send in flight, and for the receive waiting for the
+        client to send a frame: a frozen tab would never get it, and its connection would stay
+        open. So the queue is let go and, if the loop waits for the client, that wait is
+        cancelled: the loop then stops the send in flight and closes (_hang_up). The loop's
+        own task is cancelled, not a task wrapped around each receive(), which would cost a
+        task per frame; granian's default asyncio tasks can be cancelled, its rust ones not.
+        """
+        if self.closing:
+            return
+        self.closing = True
+        self.owed = code
+        self.outbox.clear()
+        self.outbox_bytes = 0
+        if self.parked and self.task is not None and not self.interrupted:
+            self.interrupted = True
+            self.task.cancel()
+
+    async def _hang_up(self, code: int) -> None:
+        """Stop sending and close; let go of the connection if the close does not get out.
+
+        What was handed to the server for this socket goes out first, then the close: a tab
+        that reads again gets it then. Past LIVE_SOCKET_CLOSE_SECONDS the close is cancelled,
+        which drops the connection: the tab, reading again, finds it ended. Either way the
+        server then reports the disconnect, and the socket leaves its room.
+        """
+        self.owed = None
+        if self.writer is not None:
+            self.writer.cancel()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(settings.LIVE_SOCKET_CLOSE_SECONDS):
+                await self.close(code=code)
 
     def post(self, frame: bytes) -> None:
         """Queue a frame for this socket; a writer task sends the queue in order.
@@ -129,18 +179,13 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
         Nobody waits on the send: the room's commit loop and fan-out serve every room of the
         process. A socket that does not read what it is sent (a stalled or hostile client)
         would hold its frames here without end: once more than LIVE_SOCKET_OUTBOX_BYTES wait
-        behind the frame being sent, it is closed (1013) and its client resyncs on reconnecting.
+        behind the frame being sent, it is shut (1013) and its client resyncs on reconnecting.
         """
         if self.closing:
             return
         if self.outbox and self.outbox_bytes + len(frame) > settings.LIVE_SOCKET_OUTBOX_BYTES:
-            # The close follows the send in flight, from the writer: a close sent beside a
-            # send that waits for the socket would wait behind it in the server anyway.
-            self.closing = True
-            self.overflowed = True
-            self.outbox.clear()
-            self.outbox_bytes = 0
             metrics.OUTBOX_OVERFLOWS.inc()
+            self.shut(CLOSE_TRY_AGAIN_LATER)
             return
         self.outbox.append(frame)
         self.outbox_bytes += len(frame)
@@ -153,8 +198,6 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
                 frame = self.outbox.popleft()
                 self.outbox_bytes -= len(frame)
                 await self.send(bytes_data=frame)
-            if self.overflowed:
-                await self.close(code=CLOSE_TRY_AGAIN_LATER)
         except Exception:  # the socket went away mid-send; disconnect() cleans up
             self.closing = True
         finally:
@@ -170,9 +213,9 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
             )
             await self.handle(room, protocol.parse(frame))
         except FrameRefused as refused:
-            await self.shut(refused.code)
+            self.shut(refused.code)
         except ProtocolError:
-            await self.shut(CLOSE_INVALID_PAYLOAD)
+            self.shut(CLOSE_INVALID_PAYLOAD)
 
     async def handle(self, room: Room, message: protocol.Message) -> None:
         if message.kind == Kind.SYNC_STEP1:
@@ -193,7 +236,7 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
         """
         metrics.AWARENESS_RECEIVED.inc()
         if len(update) > settings.LIVE_AWARENESS_MAX_BYTES:
-            await self.shut(CLOSE_MESSAGE_TOO_BIG)
+            self.shut(CLOSE_MESSAGE_TOO_BIG)
             return
         if self.awareness_bucket is None:
             self.awareness_bucket = TokenBucket(
@@ -204,11 +247,11 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
                 update, self, owner=self.access.user_id, admit=self.awareness_bucket.take
             )
         except protocol.AwarenessTooFast:
-            await self.shut(CLOSE_RATE_LIMITED)
+            self.shut(CLOSE_RATE_LIMITED)
         except protocol.AwarenessTooLarge:
-            await self.shut(CLOSE_MESSAGE_TOO_BIG)
+            self.shut(CLOSE_MESSAGE_TOO_BIG)
         except protocol.AwarenessRefused:
-            await self.shut(CLOSE_AWARENESS_REFUSED)
+            self.shut(CLOSE_AWARENESS_REFUSED)
 
     async def store(self, room: Room, update: bytes) -> None:
         if update == protocol.EMPTY_UPDATE:
@@ -220,7 +263,7 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
         if not room.changes(update):
             return  # the room holds it already: nothing to store, nobody lacks it
         if room.size + len(update) > settings.LIVE_MAX_DOCUMENT_BYTES:
-            await self.shut(CLOSE_DOCUMENT_TOO_LARGE)
+            self.shut(CLOSE_DOCUMENT_TOO_LARGE)
             return
         try:
             await registry().commit(room, update, author_id=self.access.user_id, origin=self)
@@ -228,12 +271,12 @@ class DocumentConsumer(DirectDispatch, AsyncWebsocketConsumer):
             room.read_only = True
             self.post(protocol.permission_denied("the interview has ended"))
         except DocumentFull:
-            await self.shut(CLOSE_DOCUMENT_TOO_LARGE)
+            self.shut(CLOSE_DOCUMENT_TOO_LARGE)
         except LogFull:
             # The client keeps the update and re-sends it on reconnecting, after compaction.
-            await self.shut(CLOSE_RATE_LIMITED)
+            self.shut(CLOSE_RATE_LIMITED)
         except StoreUnavailable:
-            await self.shut(CLOSE_INTERNAL_ERROR)
+            self.shut(CLOSE_INTERNAL_ERROR)
 
 
 class NotesConsumer(DocumentConsumer):

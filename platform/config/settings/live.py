@@ -44,6 +44,9 @@ LIVE_COMPACT_MIN_SECONDS = env_int("LIVE_COMPACT_MIN_SECONDS", 5)
 # What may wait to be sent to one socket of a live room beyond the frame being sent; a socket
 # further behind (it does not read) is closed with 1013 and resyncs when its client reconnects.
 LIVE_SOCKET_OUTBOX_BYTES = env_int("LIVE_SOCKET_OUTBOX_BYTES", 4 * 1024 * 1024)
+# A socket being closed gets its close frame once its client reads what is ahead of it; a
+# client that reads nothing for this long is cut off instead (it finds the connection ended).
+LIVE_SOCKET_CLOSE_SECONDS = env_int("LIVE_SOCKET_CLOSE_SECONDS", 10)
 # Sockets one user may hold open per process: on one document, and on all of them (4429).
 LIVE_MAX_SOCKETS_PER_ROOM = env_int("LIVE_MAX_SOCKETS_PER_ROOM", 8)
 LIVE_MAX_SOCKETS_PER_USER = env_int("LIVE_MAX_SOCKETS_PER_USER", 32)
