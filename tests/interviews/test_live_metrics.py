@@ -132,7 +132,7 @@ async def test_fan_out_batches_carry_their_send_time_and_the_receiver_measures_t
         asyncio.create_task(registry._send_loop()),
         asyncio.create_task(registry._receive_loop()),
     ]
-    registry.outbox.append({"type": "ended", "interview": 1, "kind": "notes"})
+    registry.outbox[None] = [{"type": "ended", "interview": 1, "kind": "notes"}]
     registry.outbox_ready.set()
     try:
         for _ in range(50):

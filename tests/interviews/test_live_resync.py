@@ -136,3 +136,28 @@ async def test_a_database_error_while_catching_up_does_not_stop_the_resync(
             if "blue-green" in seen[0] and "deploy" in seen[0]:
                 break
     assert seen and "blue-green" in seen[0] and "deploy" in seen[0], seen
+
+
+async def test_a_process_that_says_it_holds_more_of_the_log_makes_the_room_read_it_at_once(
+    interviewer, candidate, settings
+) -> None:
+    # The other process committed before it knew this one held the room, so it sent nothing
+    # here; its "hold" names the seq it has reached, and the room reads the rest from the log.
+    settings.LIVE_RESYNC_SECONDS = 600  # the periodic check cannot be what heals it
+    interview = await database_sync_to_async(live_interview)(interviewer, candidate)
+    carl = YClient(ws_path(interview.pk, "notes", candidate))
+    await carl.connect()
+    await carl.message()
+    seq = await database_sync_to_async(commit_elsewhere)(interview, edit("feature store"))
+    room = registry().rooms[RoomKey(interview.pk, DocumentKind.NOTES)]
+    registry()._on_remote(
+        {"type": "hold", "interview": interview.pk, "kind": "notes", "channel": "p2", "seq": seq}
+    )
+    assert "p2" in room.peers  # its updates come here from now on
+    while True:
+        message = await carl.message(timeout=3)
+        if message.kind == Kind.UPDATE:
+            carl.apply(message)
+            break
+    assert room.applied == seq
+    assert str(carl.text("step-6")) == "feature store"

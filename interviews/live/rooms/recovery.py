@@ -29,6 +29,10 @@ class Recovery:
 
         def _compact(self, room: Room) -> None: ...
 
+        def announce(self, room: Room) -> None: ...
+
+        def drop_silent_peers(self, room: Room) -> None: ...
+
     async def catch_up(self, room: Room) -> None:
         """Apply what the log holds beyond what this room has, and send it to its sockets."""
         rows = await in_store_thread(
@@ -87,3 +91,7 @@ class Recovery:
         room.broadcast(protocol.sync_step1(room.doc))
         room.prune_awareness()
         room.flush_awareness()
+        # Tell the other processes again that this one holds the room (a peer that missed
+        # the first word, or a process that came since), and let go of peers that went quiet.
+        self.drop_silent_peers(room)
+        self.announce(room)

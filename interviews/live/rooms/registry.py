@@ -101,6 +101,7 @@ class Registry(GroupCommit, Fanout, Recovery):
         if room.members or self.rooms.get(room.key) is not room:
             return
         del self.rooms[room.key]
+        self.release(room)
         if room._gap_check is not None:
             room._gap_check.cancel()
         if room.dirty:
@@ -140,13 +141,16 @@ class Registry(GroupCommit, Fanout, Recovery):
         # while the tasks wind down subscribes afresh instead of finding a channel in
         # mid-teardown and staying off the fan-out.
         channel, self.channel = self.channel, None
-        self.outbox.clear()
+        outbox, self.outbox = self.outbox, {}
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if self.layer is not None and channel is not None:
+            with contextlib.suppress(Exception):
+                # The last word (the closed rooms' release), so peers stop sending here.
+                await self.send_outbox(outbox, channel)
             with contextlib.suppress(Exception):
                 await self.layer.group_discard(FANOUT_GROUP, channel)
         await in_store_thread(close_store_connection)

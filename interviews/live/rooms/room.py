@@ -77,6 +77,10 @@ class Room:
         self.loaded = False
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._early: list[tuple[list[int], list[bytes]]] = []
+        # The other processes that hold this room, by channel, with when they last said so:
+        # the fan-out sends the room's updates to them only (fanout.py).
+        self.peers: dict[str, float] = {}
+        self._heard = 0  # the highest seq another process said it knows
         self._gap_check: asyncio.TimerHandle | None = None
         # Which slice of the rooms' housekeeping this one falls in (recovery.py).
         self.housekeeping_slice = random.randrange(HOUSEKEEPING_SLICES)
@@ -89,8 +93,10 @@ class Room:
             interview_id=self.key.interview_id, kind=self.key.kind
         )
         self.document_id = document.pk
-        # Listen before reading, so nothing committed elsewhere in between is missed.
+        # Listen before reading, so nothing committed elsewhere in between is missed, and
+        # say that this process holds the room, so the others send it what they commit.
         await self.registry.subscribe()
+        self.registry.announce(self)
         stored = await database_sync_to_async(selectors.document_state)(
             document_id=self.document_id
         )
@@ -102,6 +108,18 @@ class Room:
         for seqs, updates in self._early:
             self.apply_remote(seqs, updates)
         self._early.clear()
+        if self._heard > self.known:
+            self.registry.spawn(self.registry.catch_up(self))
+
+    @property
+    def known(self) -> int:
+        """The highest seq this room has applied (beyond a gap, if any)."""
+        return max(self.applied, max(self.ahead, default=0))
+
+    def heard(self, seq: int) -> bool:
+        """Another process knows the log up to `seq`: whether this room should read it back."""
+        self._heard = max(self._heard, seq)
+        return self.loaded and seq > self.known
 
     def mark(self, seq: int) -> bool:
         """Record that update `seq` is in the document; False if it already was."""
@@ -287,6 +305,23 @@ class Room:
                 if len(owners) == 1 and None not in owners:
                     item["user"] = owners.pop()  # the other processes keep the id with its user
                 self.registry.publish(self, item)
+
+    def local_awareness(self) -> list[dict[str, Any]]:
+        """The cursors of this process's sockets, as fan-out items (one per user)."""
+        by_owner: dict[int | None, list[int]] = {}
+        for claimed in self.members.values():
+            for client_id in sorted(claimed & self.awareness.states.keys()):
+                by_owner.setdefault(self.owners.get(client_id), []).append(client_id)
+        items = []
+        for owner, client_ids in by_owner.items():
+            item: dict[str, Any] = {
+                "type": "awareness",
+                "update": self.awareness.encode_awareness_update(client_ids),
+            }
+            if owner is not None:
+                item["user"] = owner
+            items.append(item)
+        return items
 
     def prune_awareness(self) -> None:
         now = int(time.time() * 1000)
