@@ -320,3 +320,27 @@ def test_the_database_function_commits_a_batch_as_the_python_rules_do(
     full, log_full = services.Refusal.DOCUMENT_FULL, services.Refusal.LOG_FULL
     assert in_python[0] == [1, 1, None, 2, 2, 3, full, full, log_full]
     assert committed(documents._append_in_database) == in_python
+
+
+@pytest.mark.postgres
+async def test_a_batch_still_in_flight_when_the_store_closes_does_not_leave_its_connection_open(
+    interview,
+) -> None:
+    from interviews.live.rooms.store import LoopStore
+
+    document = await database_sync_to_async(services.document_get_or_create)(
+        interview_id=interview.pk, kind=DocumentKind.NOTES
+    )
+    doc: Doc = Doc()
+    doc.get("step-1", type=Text).insert(0, "a/b test")
+    pending = [services.PendingUpdate(document.pk, interview.pk, doc.get_update(), None)]
+    store = LoopStore()
+    await store.append(pending)  # opens the connection; it is idle between batches
+    [connection] = store.idle
+    in_flight = asyncio.ensure_future(store.append(pending))
+    await asyncio.sleep(0)  # the batch took the connection and waits on the database
+    assert store.idle == []
+    await store.close()  # the registry stops while the batch is in flight
+    await in_flight
+    assert store.idle == [] and connection.closed
+    assert await database_sync_to_async(logged)(interview.pk) != (0, 0)

@@ -139,10 +139,6 @@ class GroupCommit:
                 self._in_flight.add(task)
                 task.add_done_callback(self._in_flight.discard)
 
-    @property
-    def _committing(self) -> bool:
-        return bool(self._in_flight)
-
     async def _commit_batch(self, batch: list[_Pending]) -> None:
         try:
             await self._commit(batch)

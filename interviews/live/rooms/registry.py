@@ -131,7 +131,7 @@ class Registry(GroupCommit, Fanout, Recovery):
     async def _stop(self) -> None:
         """Stop the background tasks once no room is left (and free the store connection)."""
         for _ in range(1000):
-            if not (self.queue or self._committing):
+            if not (self.queue or self._in_flight):
                 break
             await asyncio.sleep(0.01)
         if self.rooms:

@@ -42,9 +42,13 @@ class LoopStore:
 
     def __init__(self) -> None:
         self.idle: list[psycopg.AsyncConnection[Any]] = []
+        # Counts the closes: a batch still in flight when the store closed (the registry
+        # stopped) closes its connection when it ends, instead of leaving it idle and open.
+        self.closes = 0
 
     async def append(self, pending: Sequence[services.PendingUpdate]) -> services.Appended:
         """Commit a batch in one call; raise if the database did not take it."""
+        opened_in = self.closes
         connection = self.idle.pop() if self.idle else None
         try:
             async with asyncio.timeout(STORE_TIMEOUT_SECONDS):
@@ -59,10 +63,14 @@ class LoopStore:
             # trusted again: the next batch opens a new one.
             await _close(connection)
             raise
-        self.idle.append(connection)
+        if opened_in == self.closes:
+            self.idle.append(connection)
+        else:
+            await _close(connection)
         return appended(pending, rows)
 
     async def close(self) -> None:
+        self.closes += 1
         idle, self.idle = self.idle, []
         for connection in idle:
             await _close(connection)
