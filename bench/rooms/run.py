@@ -11,7 +11,8 @@ window, per update delivered, is printed too: on a shared machine it moves less 
 Servers: `reference` (the Node y-websocket 2.1 bin/server.cjs, in memory, no persistence, the
 baseline), our ASGI app on granian / uvicorn / daphne with one process on the in-memory channel
 layer + SQLite, granian with one process on PostgreSQL, and granian / uvicorn with two
-processes on Redis + PostgreSQL. Our servers
+processes on Redis + PostgreSQL (`granian-redis-2-sticky`: two processes on two ports, each
+room's sockets sent to one of them by interview id, as deploy/nginx.conf routes them). Our servers
 persist every update before broadcasting it; after each run the stored notes of every room are
 compared with what the clients hold.
 
@@ -31,6 +32,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -61,6 +63,9 @@ class Server:
     processes: int
     postgres: bool  # else SQLite
     redis: bool  # else the in-memory channel layer
+    # Sticky rooms: one server process per port, and every socket of a room sent to the same
+    # one, as a proxy hashing the interview id routes them (deploy/nginx.conf).
+    sticky: bool = False
 
     @property
     def label(self) -> str:
@@ -71,7 +76,8 @@ class Server:
         layer = "Redis" if self.redis else "in-memory layer"
         database = "PostgreSQL" if self.postgres else "SQLite"
         plural = "es" if self.processes > 1 else ""
-        return f"{self.name}, {self.processes} process{plural}, {layer} + {database}"
+        sticky = ", sticky rooms" if self.sticky else ""
+        return f"{self.name}, {self.processes} process{plural}, {layer} + {database}{sticky}"
 
     @property
     def ours(self) -> bool:
@@ -86,8 +92,9 @@ class Server:
         if self.name == "reference":
             return ["node", str(HERE / "node_modules/y-websocket-reference/bin/server.cjs")]
         if self.name == "granian":
+            workers = 1 if self.sticky else self.processes
             return [str(VENV / "granian"), "--interface", "asgi", "--host", "127.0.0.1",
-                    "--port", str(port), "--workers", str(self.processes), "--ws",
+                    "--port", str(port), "--workers", str(workers), "--ws",
                     "--respawn-failed-workers", "--log-level", "warning", app]  # fmt: skip
         if self.name == "uvicorn":
             return [str(VENV / "uvicorn"), app, "--host", "127.0.0.1", "--port", str(port),
@@ -106,6 +113,7 @@ SERVERS = {
     "daphne": Server("daphne", 1, False, False),
     "granian-pg": Server("granian", 1, True, False),
     "granian-redis-2": Server("granian", 2, True, True),
+    "granian-redis-2-sticky": Server("granian", 2, True, True, sticky=True),
     "uvicorn-redis-2": Server("uvicorn", 2, True, True),
 }
 
@@ -268,6 +276,18 @@ def scrape_metrics(port: int, token: str) -> Samples:
         return parse_samples(response.read().decode())
 
 
+def route_rooms(clients: Path, ports: list[int]) -> None:
+    """Send every socket of a room to one port, by its interview id (a sticky proxy's hash)."""
+    entries = json.loads(clients.read_text())
+    for entry in entries:
+        interview = int(entry["url"].rstrip("/").rsplit("/", 1)[1])
+        chosen = ports[interview % len(ports)]
+        entry["url"] = re.sub(r":\d+/", f":{chosen}/", entry["url"], count=1)
+        if "Origin" in entry["headers"]:  # the page a browser would have opened it from
+            entry["headers"]["Origin"] = re.sub(r":\d+$", f":{chosen}", entry["headers"]["Origin"])
+    clients.write_text(json.dumps(entries))
+
+
 def parse_samples(text: str) -> Samples:
     """Each sample of a Prometheus text exposition under its name and labels."""
     return {
@@ -416,14 +436,12 @@ def run_one(
     result_file = work / f"result-{server.name}-{server.processes}-{rooms}.json"
     manage(env, "loadtest_rooms", "--rooms", str(rooms), "--base-url",
            f"ws://127.0.0.1:{port}", "--out", str(clients))  # fmt: skip
-    server_env = dict(env, HOST="127.0.0.1", PORT=str(port))
+    ports = [port] + [free_port() for _ in range(server.processes - 1)] if server.sticky else [port]
+    if server.sticky:
+        route_rooms(clients, ports)
     token = secrets.token_urlsafe(32)
-    if server.ours:
-        server_env["METRICS_TOKEN"] = token
-    proc = subprocess.Popen(server.command(port), cwd=ROOT, env=server_env,
-                            stdout=subprocess.DEVNULL)  # fmt: skip
-    try:
-        wait_up(port, proc)
+    server_env = dict(env, METRICS_TOKEN=token) if server.ours else env
+    with serving(server, server_env, ports) as procs:
         load = subprocess.Popen(
             ["node", str(HERE / "load.mjs"), "--clients", str(clients), "--seconds", str(seconds),
              "--rate", str(rate), "--mode", mode, "--out", str(result_file)],
@@ -444,7 +462,7 @@ def run_one(
             if line.strip() == "measure-start" and server.ours:
                 scrapes[line.strip()] = scrape_metrics(port, token)
             if line.strip() in ("measure-start", "measure-end"):
-                pids = process_tree(proc.pid)
+                pids = [pid for proc in procs for pid in process_tree(proc.pid)]
                 marks[line.strip()] = (time.monotonic(), cpu_seconds(pids),
                                        cpu_seconds([load.pid]))  # fmt: skip
                 stores[line.strip()] = store_counters(server)
@@ -456,8 +474,6 @@ def run_one(
                 result_flushes = flushes.stop()
         if load.wait(timeout=seconds + 300) != 0:
             raise RuntimeError(f"load generator exited with {load.returncode}")
-    finally:
-        stop(proc)
     result = json.loads(result_file.read_text())
     result.update(result_flushes)
     if len(marks) == 2:
