@@ -107,3 +107,24 @@ async def test_a_deployment_on_another_redis_database_does_not_hear_our_fan_out(
     finally:
         for layer in (sender, peer, neighbour):
             await layer.flush()
+
+
+async def test_a_process_is_answered_whenever_its_announcement_does_not_name_this_one() -> None:
+    from interviews.live.layout import DocumentKind
+    from interviews.live.rooms.room import Room
+
+    registry = rooms.Registry()
+    registry.layer, registry.channel = ScriptedLayer([]), "me"
+    room = Room(registry, rooms.RoomKey(1, DocumentKind.NOTES))
+    registry.rooms[room.key] = room
+    hold = {"type": "hold", "interview": 1, "kind": "notes", "channel": "p2", "seq": 0}
+
+    registry._on_remote(hold | {"peers": []})  # a process opened the room
+    [answer] = registry.outbox.pop("p2")
+    assert answer["type"] == "hold" and answer["peers"] == ["p2"] and room.peers.keys() == {"p2"}
+    registry._on_remote(hold | {"peers": ["me"]})  # its periodic word: it knows this process
+    assert registry.outbox == {}
+    # Its room closed and opened again, and the release never came: it no longer sends here,
+    # so it must hear of this process again.
+    registry._on_remote(hold | {"peers": []})
+    assert [item["type"] for item in registry.outbox["p2"]] == ["hold"]

@@ -13,11 +13,13 @@ per peer and batch on that process's own channel. When both participants are on 
 to every process cost each process the decoding of the whole deployment's traffic, and at 200
 rooms on two processes 70 µs per update and half the p99 (bench/README.md). Who holds a room is
 announced to every process on the shared group, `FANOUT_GROUP`: a process that opens a room says
-"hold" with the highest seq it knows, and again at every housekeeping pass; a process holding the
-same room adds it as a peer and answers it directly with its own seq and its local cursors; the
-answer makes the peer relation mutual. A seq beyond what the room has is read back from the log,
-so what either side committed before they knew of each other is caught up at once. A room that
-closes says "release"; a peer not heard from in PEER_SECONDS is dropped (a process that died).
+"hold" with the highest seq it knows and the peers it has, and again at every housekeeping pass;
+a process holding the same room adds it as a peer and, when it was new or the announcer did not
+list it, answers directly with the same, and its local cursors; so the peer relation becomes
+mutual, and heals if a "release" was lost. A seq beyond what the room has is read back from the
+log, so what either side committed before they knew of each other is caught up at once. A room
+that closes says "release"; a peer silent for PEER_PERIODS housekeeping periods is dropped (a
+process that died).
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ class Fanout:
         self._queue(None, room, {"type": "release", "channel": self.channel})
 
     def _hold(self, room: Room) -> dict[str, Any]:
-        return {"type": "hold", "channel": self.channel, "seq": room.known}
+        return {"type": "hold", "channel": self.channel, "seq": room.known, "peers": [*room.peers]}
 
     def _queue(self, to: str | None, room: Room, item: dict[str, Any]) -> None:
         if self.layer is None or self.channel is None:
@@ -176,21 +178,25 @@ class Fanout:
             else:  # a peer's cursors, sent as this room said it holds it: once it has loaded
                 room.ready.add_done_callback(functools.partial(_apply_when_loaded, room, item))
         elif kind == "hold":
-            self._on_hold(room, str(item["channel"]), int(item["seq"]))
+            listed = self.channel in item.get("peers", ())
+            self._on_hold(room, str(item["channel"]), int(item["seq"]), listed=listed)
         elif kind == "release":
             room.peers.pop(str(item["channel"]), None)
         elif kind == "ended":
             room.read_only = True
 
-    def _on_hold(self, room: Room, peer: str, seq: int) -> None:
-        """Another process holds this room: send it the room's updates from now on."""
+    def _on_hold(self, room: Room, peer: str, seq: int, *, listed: bool) -> None:
+        """Another process holds this room: send it the room's updates from now on.
+
+        `listed`: whether its announcement named this process among its peers.
+        """
         if peer == self.channel:
             return
         known = peer in room.peers
         room.peers[peer] = time.monotonic()
         if room.heard(seq):
             self.spawn(self.catch_up(room))
-        if known:
+        if known and listed:
             return
         # Answer on its own channel: it learns of this process, of how far the log goes here,
         # and of the cursors of this process's sockets, which it has not seen.
