@@ -591,10 +591,16 @@ def _spread_correction(
         steps += float(found.tau2.mean())
         change += found.change_tau2 or CHANGE_TAU2_MIN
     low, high = SPREAD_CORRECTION
+    drawn_change = params.change_tau2 or CHANGE_TAU2_MIN
     return (
         float(np.clip(replicates * params.tau2_user / level, low, high)),
         float(np.clip(replicates * float(params.tau2.mean()) / steps, low, high)),
-        float(np.clip(replicates * (params.change_tau2 or CHANGE_TAU2_MIN) / change, low, high)),
+        # Below the trend's floor a spread of slopes is not told from noise, and neither is how
+        # much of it is flattened: there the ratio is the replicates' noise (x1.3-2.0 on the
+        # bench's static populations, doubling a spurious spread), so none is taken.
+        float(np.clip(replicates * drawn_change / change, low, high))
+        if drawn_change >= SLOPE_TAU2_MIN
+        else 1.0,
     )
 
 
