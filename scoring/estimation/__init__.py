@@ -69,7 +69,7 @@ deviations), n and the effective n (``n_effective``: how many fresh scores from 
 rater would say as much about today's skill; old scores count for less, several old scores of
 one step less than as many independent ones). On bench/report_accuracy.py's populations
 (rounded scores) the band covers the true skill 88-94% of the time (84% before rounding was
-modelled), and 88-92% where people change (75-87% with the half-life; bench/README.md,
+modelled), and 89-92% where people change (74-87% with the half-life; bench/README.md,
 seventh round).
 
 The weakest step means the lowest skill of the seven, not the furthest below the bar.
