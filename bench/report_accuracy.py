@@ -26,6 +26,8 @@ Figures (the targets of issue 13):
   claims), so "right as often as the probability it states" can be checked;
 - below calib: the same for every rated step's P(skill < bar) (bars of BARS, bins 0.1 wide of
   >= 100 pairs): the probability a "below the bar" verdict states;
+- cover90 n>=5, below calib n>=5: the same two over the (user, step) pairs with MANY scores or
+  more, where (with --drift) several old scores share one change of the skill;
 - trends called: the share of trends the report calls "improving" or "declining" (a static
   population: all of them wrong; at most ~10% for a 90% interval); up calib: the worst bin of
   P(improving) against the true slope's sign (with --drift, people whose skills change).
@@ -56,6 +58,8 @@ from scoring.estimation.synthetic import POPULATIONS, World, simulate  # noqa: E
 BINS = np.linspace(0.0, 1.0, 11)
 
 BARS = np.array([3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 2.75])
+# "Many scores" of one (user, step) for the cover / below columns restricted to them.
+MANY = 5
 
 
 def references(world: World) -> dict[str, float]:
@@ -128,6 +132,7 @@ def measure(world: World, threshold: float = est.WEAKEST_THRESHOLD) -> dict[str,
             gap = abs(float(stated[inside].mean()) - float(right[inside].mean()))
             worst_bin = max(worst_bin, gap)
     p_below = stats.norm.cdf((BARS - estimates.latent) / estimates.sd)[rated]
+    many = estimates.n >= MANY
     trend = est.trend_direction(
         estimates.slope, estimates.slope_sd, estimates.n, estimates.span_days
     )
@@ -143,6 +148,13 @@ def measure(world: World, threshold: float = est.WEAKEST_THRESHOLD) -> dict[str,
         "stated": float(stated.mean()) if stated.size else float("nan"),
         "calib": worst_bin,
         "below_calib": worst_gap(p_below, (world.skill < BARS)[rated]),
+        # The (user, step) pairs with many scores: under drift, several old scores of one
+        # skill share its change, so they are not independent evidence about today's.
+        "cover_many": float(((estimates.lower <= truth) & (truth <= estimates.upper))[many].mean()),
+        "below_many": worst_gap(
+            stats.norm.cdf((BARS - estimates.latent) / estimates.sd)[many],
+            (world.skill < BARS)[many],
+        ),
         "trends_called": float(np.isin(trend[has_trend], ("improving", "declining")).mean()),
         "up_calib": (
             worst_gap(p_up, (world.slope > 0)[has_trend]) if world.slope.any() else float("nan")
@@ -217,7 +229,8 @@ def main() -> None:
         return
     header = (
         "population | seed | rmse | lowest = truth | cover90 | named | right | stated | "
-        "calib | below calib | trends called | up calib | fit s | report s"
+        "calib | below calib | cover90 n>=5 | below calib n>=5 | trends called | up calib | "
+        "fit s | report s"
     )
     if args.references:
         header += " | raw rmse | raw lowest | EB rmse | EB lowest | EB cover90"
@@ -229,9 +242,10 @@ def main() -> None:
             world = simulate(population, users=args.users, seed=seed)
             m = measure(world, args.threshold)
             print(
-                f"{name} | {seed} | {m['rmse']:.3f} | {m['lowest']:.1%} | {m['cover90']:.1%} | "
+                f"{name} | {seed} | {m['rmse']:.4f} | {m['lowest']:.1%} | {m['cover90']:.1%} | "
                 f"{m['named']:.1%} | {m['right']:.1%} | {m['stated']:.1%} | {m['calib']:.3f} | "
-                f"{m['below_calib']:.3f} | {m['trends_called']:.1%} | {m['up_calib']:.3f} | "
+                f"{m['below_calib']:.3f} | {m['cover_many']:.1%} | {m['below_many']:.3f} | "
+                f"{m['trends_called']:.1%} | {m['up_calib']:.3f} | "
                 f"{m['fit_s']:.2f} | {m['report_s']:.2f}",
                 end="",
             )

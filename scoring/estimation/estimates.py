@@ -11,6 +11,7 @@ from scoring.estimation.joint import joint_posterior
 from scoring.estimation.model import (
     MIN_TREND_RATINGS,
     MIN_TREND_SPAN_DAYS,
+    SLOPE_TAU2_MIN,
     Estimates,
     Fit,
     Params,
@@ -18,6 +19,8 @@ from scoring.estimation.model import (
     _cards_of,
     _prior,
     _safe_divide,
+    change_months,
+    effective_counts,
     recency_weight,
     scorecards,
 )
@@ -48,7 +51,7 @@ def posterior(
     """
     n_groups = n_users * N_STEPS
     group = user * N_STEPS + step
-    w = recency_weight(age_days, params.half_life_days)
+    months = change_months(age_days)
     corrected = score - leniency
     if known is not None:
         mean, cov = known
@@ -61,11 +64,13 @@ def posterior(
             card=card,
             score=score,
             offset=params.mu[step] + leniency,
-            noise_var=noise_var / w,
+            noise_var=evidence_noise(noise_var, age_days, params),
             card_leniency_var=leniency_var,
             n_users=n_users,
             prior=_prior(params),
             start=start,
+            months=months,
+            change_tau2=params.change_tau2,
         )
     n = np.bincount(group, minlength=n_groups)
     raw_mean = _safe_divide(weighted_sum(group, score, n_groups), n, np.nan)
@@ -85,8 +90,16 @@ def posterior(
         span_days=(span * 30.0).reshape(shape),
         latent=latent,
         cov=cov,
-        n_effective=weighted_sum(group, w, n_groups).reshape(shape),
+        n_effective=effective_counts(group, months, n_groups, params).reshape(shape),
     )
+
+
+def evidence_noise(noise_var: FloatArray, age_days: FloatArray, params: Params) -> FloatArray:
+    """Return each score's noise as the posterior takes it: the rater's, or (a fit stored
+    before the model of change) the rater's over the score's half-life weight."""
+    if params.change_tau2 is not None:
+        return noise_var
+    return noise_var / recency_weight(age_days, params.half_life_days)
 
 
 def estimate_all(ratings: Ratings, result: Fit) -> Estimates:
@@ -145,13 +158,12 @@ def _trend(
     return slope, slope_sd, span
 
 
-# The smallest spread of true slopes the trend's prior takes (0.02 points per 30 days): where
-# nobody's skill changes, the fitted spread goes to zero and with it every slope's band.
-SLOPE_TAU2_MIN = 4e-4
 SLOPE_EM_STEPS = 200
 
 
-def trend_prior(ratings: Ratings, leniency: FloatArray) -> tuple[float | None, float | None]:
+def trend_prior(
+    ratings: Ratings, leniency: FloatArray, floor: float = SLOPE_TAU2_MIN
+) -> tuple[float | None, float | None]:
     """Return the trend's noise (trend_sigma2) and the spread of true slopes (slope_tau2).
 
     The noise: the spread of a leniency-corrected score about its user's line over time,
@@ -168,6 +180,8 @@ def trend_prior(ratings: Ratings, leniency: FloatArray) -> tuple[float | None, f
     the prior N(0, slope_tau2) the report's P(improving) is right as often as it says (the
     flat prior stated 0.95 for slopes that went up 79% of the time where people change
     little), and where nobody changes the slopes shrink to flat.
+
+    floor: the smallest spread returned (the EM's maximum under that constraint).
     """
     n_groups = ratings.n_users * N_STEPS
     group = ratings.user * N_STEPS + ratings.step
@@ -189,10 +203,10 @@ def trend_prior(ratings: Ratings, leniency: FloatArray) -> tuple[float | None, f
     if not has_trend.any():
         return noise, None
     slope, var = slope[has_trend], slope_sd[has_trend] ** 2
-    tau2 = max(float(np.mean(slope**2 - var)), SLOPE_TAU2_MIN)
+    tau2 = max(float(np.mean(slope**2 - var)), floor)
     for _ in range(SLOPE_EM_STEPS):
         shrink = tau2 / (tau2 + var)
-        new = max(float(np.mean((shrink * slope) ** 2 + shrink * var)), SLOPE_TAU2_MIN)
+        new = max(float(np.mean((shrink * slope) ** 2 + shrink * var)), floor)
         if abs(new - tau2) < 1e-3 * tau2:
             tau2 = new
             break

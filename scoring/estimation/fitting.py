@@ -13,14 +13,16 @@ from scoring.estimation.basics import N_STEPS, SCALE, FloatArray, IntArray, weig
 from scoring.estimation.estimates import trend_prior
 from scoring.estimation.joint import joint_posterior
 from scoring.estimation.model import (
+    CHANGE_TAU2_MIN,
     HALF_LIFE_DAYS,
     NOISE_PRIOR_RATINGS,
+    SLOPE_TAU2_MIN,
     Fit,
     Params,
     Ratings,
     _prior,
     _safe_divide,
-    recency_weight,
+    change_months,
     scorecards,
 )
 from scoring.estimation.ordinal import interval, rounded
@@ -91,12 +93,13 @@ def fit(
     fixed point on the benchmark's data). correct_spread: measure how far the EM's spreads of
     skills fall short and correct them (see _spread_correction), or reuse start's measurement
     while the ratings have grown by less than a fifth since it was taken.
+    half_life_days: kept with the params for the communication section, whose old scores
+    are still discounted by it; the steps' skills have the model of change (change_tau2).
     """
     y, step, rater = ratings.score, ratings.step, ratings.rater
     n_users, n_raters = ratings.n_users, ratings.n_raters
     group = ratings.user * N_STEPS + step
-    w = recency_weight(ratings.age_days, half_life_days)
-    inverse_w = 1.0 / w
+    months = change_months(ratings.age_days)
     n_obs = max(len(ratings), 1)
     card, n_cards = scorecards(ratings)
     card_rater = np.zeros(n_cards, dtype=np.int64)
@@ -121,6 +124,10 @@ def fit(
     leniency = np.zeros(n_raters)
     if start_leniency is not None:
         leniency = np.nan_to_num(np.asarray(start_leniency, dtype=np.float64), nan=0.0)
+    # The sweeps and the raters' refinement take each score's change since it was given as
+    # independent extra noise (slope variance x months^2), with the spread of slopes fitted
+    # from the scores as the leniencies stand; the report's posterior treats it exactly.
+    drift = _change_tau2(trend_prior(ratings, leniency, CHANGE_TAU2_MIN)[1]) * months * months
     leniency_var = np.full(n_raters, tau2_leniency)
     rater_sigma2 = np.full(n_raters, sigma2)
     theta = np.zeros(n_users * N_STEPS)
@@ -132,9 +139,10 @@ def fit(
     leniency_var_r = take(leniency_var, rater)
     for iterations in range(1, max_iterations + 1):  # noqa: B007
         y_mu = y - take(mu, step)
+        noise_r = take(rater_sigma2, rater)
         users = _users(
             group,
-            1.0 / (take(rater_sigma2, rater) * inverse_w + leniency_var_r),
+            1.0 / (noise_r + drift + leniency_var_r),
             y_mu - take(leniency, rater),
             n_users,
             tau2,
@@ -153,8 +161,11 @@ def fit(
             card_n,
             0.0,
         )
+        card_drift = _safe_divide(weighted_sum(card, drift, n_cards), card_n, 0.0)
         card_weight = _safe_divide(
-            np.ones(n_cards), take(rater_sigma2, card_rater) / card_n + card_theta_var, 0.0
+            np.ones(n_cards),
+            (take(rater_sigma2, card_rater) + card_drift) / card_n + card_theta_var,
+            0.0,
         )
         card_weight = np.where(card_n > 0, card_weight, 0.0)
         precision_l = weighted_sum(card_rater, card_weight, n_raters) + 1.0 / tau2_leniency
@@ -182,7 +193,9 @@ def fit(
         if has_rater.any():
             tau2_leniency = max(float(np.mean((new_leniency**2 + leniency_var)[has_rater])), 1e-4)
         e = y_theta_l - take(mu, step)
-        squared = w * (e * e + theta_var_g + leniency_var_r)
+        # The rater's noise's share of the residual (the rest is the skill's change since).
+        share = noise_r / (noise_r + drift)
+        squared = share * share * (e * e + theta_var_g + leniency_var_r) + share * drift
         rater_squared = weighted_sum(rater, squared, n_raters)
         sigma2 = max(float(rater_squared.sum() / n_obs), 1e-3)
         rater_sigma2 = np.maximum(
@@ -213,7 +226,7 @@ def fit(
         leniency, mu, rater_sigma2 = _raters_refined(
             ratings,
             group,
-            w,
+            drift,
             params,
             leniency,
             leniency_var,
@@ -225,13 +238,20 @@ def fit(
         # starts from the last night's, which tonight's scorecards move little.
         if start is not None:
             mu = start.mu.copy()
-        params = replace(params, mu=mu)
-        known: tuple[float, float] | None = None
+        params = _with_change(replace(params, mu=mu), ratings, leniency)
+        raw_change = params.change_tau2 or CHANGE_TAU2_MIN
+        known: tuple[float, float, float] | None = None
         measured_on = len(ratings)
         if correct_spread and start is not None and _correction_holds(start, len(ratings)):
-            known = start.level_correction or 1.0, start.step_correction or 1.0
+            known = (
+                start.level_correction or 1.0,
+                start.step_correction or 1.0,
+                start.change_correction or 1.0,
+            )
             measured_on = start.correction_ratings or measured_on
-        evidence = _Evidence.of(ratings, card, leniency, leniency_var, rater_sigma2, w)
+            # The spread of change is not the EM's: the night's corrected one is the prior's.
+            params = replace(params, change_tau2=raw_change * known[2])
+        evidence = _Evidence.of(ratings, card, leniency, leniency_var, rater_sigma2)
         params, mode, mode_cov = _prior_refined(
             evidence,
             params,
@@ -239,7 +259,7 @@ def fit(
             # The sweeps' Gaussian posterior is near the mode: Newton starts there (the
             # deviations taken from the step means the EM starts with).
             theta.reshape(n_users, N_STEPS) + (sweeps_mu - mu),
-            known or (1.0, 1.0),
+            (1.0, 1.0) if known is None else known[:2],
         )
         measured = known
         enough = whole.all() and user_has_data.sum() >= SPREAD_MIN_USERS
@@ -248,17 +268,19 @@ def fit(
             # have grown by a fifth since: measured, and the reports' posterior computed again
             # under the corrected prior.
             measured = _spread_correction(ratings, params, rater_sigma2)
-            if measured != (1.0, 1.0):
-                mode, mode_cov = evidence.posterior(_corrected(params, measured), mode)
+            if measured != (1.0, 1.0, 1.0):
+                params = replace(params, change_tau2=raw_change * measured[2])
+                mode, mode_cov = evidence.posterior(_corrected(params, measured[:2]), mode)
         if measured is not None:
             params = replace(
-                _corrected(params, measured),
+                _corrected(params, measured[:2]),
                 level_correction=measured[0],
                 step_correction=measured[1],
+                change_correction=measured[2],
                 correction_ratings=measured_on,
             )
-    trend_sigma2, slope_tau2 = trend_prior(ratings, leniency)
-    params = replace(params, trend_sigma2=trend_sigma2, slope_tau2=slope_tau2)
+    if params.change_tau2 is None:
+        params = _with_change(params, ratings, leniency)
     return Fit(
         params=params,
         leniency=leniency,
@@ -271,16 +293,38 @@ def fit(
     )
 
 
+def _change_tau2(fitted: float | None) -> float:
+    """Return the spread of slopes the model of change takes: the fitted one, or the floor."""
+    return max(CHANGE_TAU2_MIN if fitted is None else fitted, CHANGE_TAU2_MIN)
+
+
+def _with_change(params: Params, ratings: Ratings, leniency: FloatArray) -> Params:
+    """Return params with those of change over time: the trend's noise and prior, the skills'.
+
+    One spread of slopes for both: the trend's prior (P(improving)) and the model of change
+    (how much a score of some age still says about today's skill) are the same slopes, fitted
+    once down to the change's floor; the trend's prior takes it at its own, higher floor (the
+    EM's maximum under either constraint).
+    """
+    trend_sigma2, fitted = trend_prior(ratings, leniency, CHANGE_TAU2_MIN)
+    return replace(
+        params,
+        trend_sigma2=trend_sigma2,
+        slope_tau2=None if fitted is None else max(fitted, SLOPE_TAU2_MIN),
+        change_tau2=_change_tau2(fitted),
+    )
+
+
 # Newton steps of the leniencies and EM steps of the noise on the rounded scores, from the
 # sweeps' users. One takes most of the gain on bench/report_accuracy.py's populations (RMSE
 # 0.002-0.004 lower); a second gained 0.0002-0.0014 more for as much time again.
-RATER_STEPS = 1
+RATER_STEPS = 2
 
 
 def _raters_refined(
     ratings: Ratings,
     group: IntArray,
-    w: FloatArray,
+    drift: FloatArray,
     params: Params,
     leniency: FloatArray,
     leniency_var: FloatArray,
@@ -302,6 +346,8 @@ def _raters_refined(
       posterior, so a steady rater's score does not explain itself), the error of that skill
       and of the leniency taken out of the residual by their share of the spread; shrunk
       toward the population with NOISE_PRIOR_RATINGS pseudo-ratings as in the sweeps.
+    drift: per rating, the variance of the skill's change since the score (independent extra
+    noise here: the raters' figures are sums over many candidates).
     No further EM step of the prior is needed: a warm night still ends after its first.
     """
     rater = ratings.rater
@@ -312,7 +358,8 @@ def _raters_refined(
     precision = 1.0 / params.tau2_leniency
     mu = params.mu
     for _ in range(RATER_STEPS):
-        noise = np.take(noise_var, rater) / w
+        own = np.take(noise_var, rater)
+        noise = own + drift
         m = np.take(mu, ratings.step) + np.take(leniency, rater) + theta
         at_mode = interval(ratings.score, m, noise)
         gradient = weighted_sum(rater, at_mode.gradient, n_raters) - leniency * precision
@@ -322,12 +369,12 @@ def _raters_refined(
         new_leniency[has_rater] -= shift
         cavity_precision = np.maximum(1.0 / theta_var - at_mode.weight, 1e-2)
         cavity = m - at_mode.gradient / cavity_precision
-        other = 1.0 / cavity_precision + card_leniency_var
-        spread = noise + other
+        other = 1.0 / cavity_precision + card_leniency_var + drift
+        spread = own + other
         found = interval(ratings.score, cavity, spread)
-        share = noise / spread
+        share = own / spread
         squared = share**2 * ((found.mean - cavity) ** 2 + found.var) + share * other
-        rater_squared = weighted_sum(rater, w * squared, n_raters)
+        rater_squared = weighted_sum(rater, squared, n_raters)
         sigma2 = max(float(rater_squared.sum() / max(len(ratings), 1)), 1e-3)
         # beta / alpha of the rater's inverse-gamma posterior, 1 / E[1 / noise]: the weight the
         # EM of a Student-t likelihood (the noise integrated over that posterior) gives each
@@ -350,7 +397,7 @@ class _Evidence:
     card: IntArray
     leniency: FloatArray  # the rater's, per rating
     leniency_var: FloatArray
-    noise_var: FloatArray  # the rater's noise over the rating's recency weight
+    noise_var: FloatArray  # the rater's noise
 
     @classmethod
     def of(
@@ -360,11 +407,10 @@ class _Evidence:
         leniency: FloatArray,
         leniency_var: FloatArray,
         noise_var: FloatArray,
-        w: FloatArray,
     ) -> _Evidence:
         """Gather the raters' arrays (leniency, its variance, noise) to each rating."""
         rater = ratings.rater
-        return cls(ratings, card, leniency[rater], leniency_var[rater], noise_var[rater] / w)
+        return cls(ratings, card, leniency[rater], leniency_var[rater], noise_var[rater])
 
     def posterior(self, params: Params, start: FloatArray | None) -> tuple[FloatArray, FloatArray]:
         """Return the users' joint posterior (mode, covariance) under params."""
@@ -380,6 +426,8 @@ class _Evidence:
             card_leniency_var=self.leniency_var,
             n_users=r.n_users,
             prior=_prior(params),
+            months=change_months(r.age_days),
+            change_tau2=params.change_tau2,
         )
 
 
@@ -486,7 +534,11 @@ SPREAD_REMEASURE_GROWTH = 1.2
 
 def _correction_holds(params: Params, n_ratings: int) -> bool:
     """Say whether the spread correction stored with params still holds for n_ratings."""
-    if params.level_correction is None or params.correction_ratings is None:
+    if (
+        params.level_correction is None
+        or params.change_correction is None
+        or params.correction_ratings is None
+    ):
         return False
     return n_ratings < SPREAD_REMEASURE_GROWTH * params.correction_ratings
 
@@ -504,20 +556,21 @@ def _uncorrected(params: Params) -> Params:
 
 def _spread_correction(
     ratings: Ratings, params: Params, noise_var: FloatArray
-) -> tuple[float, float]:
-    """Return the factors by which the fit's level and step spreads fall short of the truth.
+) -> tuple[float, float, float]:
+    """Return the factors by which the fit's spreads fall short of the truth: level, steps, change.
 
-    Draws scores from the fitted model (skills from the prior, leniencies from their spread,
-    each rater's noise over the recency weight, rounded and clipped to the rubric) for the same
-    ratings, fits them without this correction, and compares the spreads found with those drawn.
+    Draws scores from the fitted model (today's skills from the prior, each (user, step)'s
+    slope since from N(0, change_tau2), leniencies from their spread, each rater's noise,
+    rounded and clipped to the rubric) for the same ratings, fits them without this correction,
+    and compares the spreads found with those drawn. The spread of change is found short too:
+    the slopes are fitted to rounded scores clipped to the rubric, which flattens them.
     """
     rng = np.random.default_rng(SPREAD_SEED)
     n_users, n_raters, n = ratings.n_users, ratings.n_raters, len(ratings)
-    noise_sd = np.sqrt(
-        noise_var[ratings.rater] / recency_weight(ratings.age_days, params.half_life_days)
-    )
+    noise_sd = np.sqrt(noise_var[ratings.rater])
+    change_sd = np.sqrt(params.change_tau2 or 0.0) * change_months(ratings.age_days)
     replicates = int(np.clip(np.ceil(SPREAD_RATINGS / max(n, 1)), 1, SPREAD_REPLICATES))
-    level = steps = 0.0
+    level = steps = change = 0.0
     for _ in range(replicates):
         skill = rng.normal(0.0, np.sqrt(params.tau2_user), (n_users, 1)) + rng.normal(
             0.0, np.sqrt(params.tau2), (n_users, N_STEPS)
@@ -529,14 +582,25 @@ def _spread_correction(
             + lenient[ratings.rater]
             + rng.normal(0.0, 1.0, n) * noise_sd
         )
+        # The same slope for every score of a (user, step): drawn per pair, not per score.
+        slope = rng.normal(0.0, 1.0, (n_users, N_STEPS))
+        latent -= slope[ratings.user, ratings.step] * change_sd
         drawn = replace(ratings, score=np.clip(np.round(latent), *SCALE))
         found = fit(drawn, half_life_days=params.half_life_days, correct_spread=False).params
         level += found.tau2_user
         steps += float(found.tau2.mean())
+        change += found.change_tau2 or CHANGE_TAU2_MIN
     low, high = SPREAD_CORRECTION
+    drawn_change = params.change_tau2 or CHANGE_TAU2_MIN
     return (
         float(np.clip(replicates * params.tau2_user / level, low, high)),
         float(np.clip(replicates * float(params.tau2.mean()) / steps, low, high)),
+        # Below the trend's floor a spread of slopes is not told from noise, and neither is how
+        # much of it is flattened: there the ratio is the replicates' noise (x1.3-2.0 on the
+        # bench's static populations, doubling a spurious spread), so none is taken.
+        float(np.clip(replicates * drawn_change / change, low, high))
+        if drawn_change >= SLOPE_TAU2_MIN
+        else 1.0,
     )
 
 

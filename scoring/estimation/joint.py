@@ -30,6 +30,8 @@ def joint_posterior(
     prior: FloatArray,
     start: FloatArray | None = None,
     tolerance: float = NEWTON_TOLERANCE,
+    months: FloatArray | None = None,
+    change_tau2: float | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Return each user's 7 step deviations from mu: posterior mode (users, 7), cov (users, 7, 7).
 
@@ -41,11 +43,24 @@ def joint_posterior(
     seven independent pieces of evidence about the user's general level. Rounded scores enter
     through their working response and weight (scoring.estimation.ordinal), recomputed at each
     Newton step: the Laplace approximation of the posterior.
+
+    months and change_tau2: the model of change. Each (user, step) skill moves along its own
+    slope ~ N(0, change_tau2) points per 30 days, and a score `months` (age / 30 days) old saw
+    the skill `months` slopes before today's. The seven slopes are added to the user's state
+    (14 numbers, the slopes' prior independent of the skills) and integrated out: the
+    deviations returned are today's, and several old scores of one step, which share that
+    step's slope, are not taken as independent evidence about it. A scorecard's scores are all
+    as old, so a card's information enters as [1, -months] (x) [1, -months]' (x) its 7x7
+    information. None: no change (noise_var then carries any discounting of old scores).
     """
     if not len(user):
         return np.zeros((n_users, N_STEPS)), np.broadcast_to(
             prior, (n_users, N_STEPS, N_STEPS)
         ).copy()
+    changing = months is not None and change_tau2 is not None and change_tau2 > 0
+    ages = np.zeros(len(user)) if months is None else months
+    spread_of_change = change_tau2 or 0.0
+    farthest = 1.0
     prior_precision = np.linalg.inv(prior)
     compact, card_index = np.unique(card, return_inverse=True)
     n_cards = compact.size
@@ -53,19 +68,41 @@ def joint_posterior(
     card_user[card_index] = user
     card_v = np.zeros(n_cards)
     card_v[card_index] = card_leniency_var
-    to_user = sparse.csr_array(
-        (np.ones(n_cards), (card_user, np.arange(n_cards))), shape=(n_users, n_cards)
-    )
+    to_user = [
+        sparse.csr_array(
+            (np.ones(n_cards), (card_user, np.arange(n_cards))), shape=(n_users, n_cards)
+        )
+    ]
+    width = N_STEPS
+    if changing:
+        card_months = np.zeros(n_cards)
+        card_months[card_index] = ages
+        to_user += [
+            sparse.csr_array(
+                (card_months**power, (card_user, np.arange(n_cards))), shape=(n_users, n_cards)
+            )
+            for power in (1, 2)
+        ]
+        width = 2 * N_STEPS
+        grown = np.zeros((width, width))
+        grown[:N_STEPS, :N_STEPS] = prior_precision
+        grown[N_STEPS:, N_STEPS:] = np.eye(N_STEPS) / spread_of_change
+        prior_precision = grown
+        farthest = float(ages.max(initial=0.0))
     whole = rounded(score)
     all_whole = bool(whole.all())
     derivatives = Derivatives(score, noise_var) if all_whole else None
     group = user * N_STEPS + step
-    mean = np.zeros((n_users, N_STEPS)) if start is None else start
+    mean = np.zeros((n_users, width))
+    if start is not None:
+        mean[:, : start.shape[1]] = start
     # Exact scores need one step (the posterior is Gaussian); rounded ones a few, fewer from a
     # start near the mode (the last EM step's), until no estimate moves by the tolerance.
     for _ in range(_NEWTON_STEPS if whole.any() else 1):
         before = mean
-        m = offset + np.take(mean, group)
+        m = offset + np.take(mean[:, :N_STEPS], group)
+        if changing:
+            m = m - ages * np.take(mean[:, N_STEPS:], group)
         if derivatives is not None:
             gradient, q = derivatives.at(m)
             residual = m - offset + gradient / q
@@ -81,10 +118,15 @@ def joint_posterior(
         # A solve costs half an inverse; the covariance is needed at the last step only.
         # numpy's stubs type this float64 arithmetic as floating[Any].
         mean = np.linalg.solve(precision, weighted[:, :, None])[:, :, 0]  # type: ignore[assignment]
-        if np.abs(mean - before).max(initial=0.0) < tolerance:
+        moved = np.abs(mean - before)
+        if changing:
+            # A slope moves the oldest score's mean by that many months as much.
+            moved[:, N_STEPS:] *= max(farthest, 1.0)
+        if moved.max(initial=0.0) < tolerance:
             break
+    cov = np.linalg.inv(precision)
     # numpy's stubs type this float64 arithmetic as floating[Any].
-    return mean, np.linalg.inv(precision)  # type: ignore[return-value]
+    return mean[:, :N_STEPS], cov[:, :N_STEPS, :N_STEPS]  # type: ignore[return-value]
 
 
 def _card_information(
@@ -93,13 +135,15 @@ def _card_information(
     q: FloatArray,
     residual: FloatArray,
     card_v: FloatArray,
-    to_user: sparse.csr_array,
+    to_user: list[sparse.csr_array],
 ) -> tuple[FloatArray, FloatArray]:
     """Sum each user's scorecards' precision matrices (users, 7, 7) and precision x residual.
 
-    to_user: (users, cards), 1 where the card is the user's.
+    to_user: (users, cards), 1 where the card is the user's; with the model of change also the
+    card's age in months and its square there, and the sums are then (users, 14, 14) and
+    (users, 14) over the skills and their slopes (see joint_posterior).
     """
-    n_cards = to_user.shape[1]
+    n_cards = to_user[0].shape[1]
     q_card = np.zeros((n_cards, N_STEPS))
     qr_card = np.zeros((n_cards, N_STEPS))
     # One score per step on a scorecard (a database constraint), so assignment is a sum.
@@ -111,7 +155,16 @@ def _card_information(
     per_card = np.concatenate(
         [-outer.reshape(n_cards, -1), q_card, qr_card - q_card * shared[:, None]], axis=1
     )
-    per_user = np.asarray(to_user @ per_card)
+    sums = [_assembled(np.asarray(weights @ per_card)) for weights in to_user]
+    if len(sums) == 1:
+        return sums[0]
+    (p0, b0), (p1, b1), (p2, _) = sums
+    precision = np.block([[p0, -p1], [-p1, p2]])
+    return precision, np.concatenate([b0, -b1], axis=1)
+
+
+def _assembled(per_user: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Unpack the summed card rows: the (users, 7, 7) precision and the (users, 7) vector."""
     square = N_STEPS * N_STEPS
     precision = per_user[:, :square].reshape(-1, N_STEPS, N_STEPS)
     diagonal = np.arange(N_STEPS)

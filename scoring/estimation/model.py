@@ -22,6 +22,15 @@ FLAT_SLOPE = 0.1  # points per 30 days that still count as "flat"
 MIN_PITFALL_COUNT = 2
 PITFALL_P = 0.1
 SELF_IN_LINE = 0.5  # a self-assessment this close to the raters' is in line with them
+# The smallest spread of true slopes (points per 30 days, squared: 0.02 per 30 days) the trend's
+# prior takes: where nobody's skill changes, the fitted spread goes to zero and with it every
+# slope's band, and a population that does not change would be declared certainly flat.
+SLOPE_TAU2_MIN = 4e-4
+# The smallest the skills' model of change takes (0.003 points per 30 days, 0.04 a year): a
+# years-old score is never taken as certainly today's. Lower than the trend's: that floor
+# made a two-year-old score count for two fifths of a fresh one where nobody changes
+# (bench/README.md, seventh round).
+CHANGE_TAU2_MIN = 1e-5
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,16 @@ class Params:
     # per person, people per rater), so it is measured again once the ratings have grown by
     # a fifth. None: not known (a fit stored before it was kept), measured again.
     correction_ratings: int | None = None
+    # The skills' model of change (scoring.estimation.joint): each (user, step) skill moves along
+    # a slope ~ N(0, change_tau2) points per 30 days, integrated out of the report's posterior;
+    # the spread of true slopes the trend's prior fits (slope_tau2, which is floored at
+    # SLOPE_TAU2_MIN), here floored at CHANGE_TAU2_MIN only.
+    # None: a fit stored before it was kept, fitted with old scores discounted by the
+    # half-life instead (noise over 0.5 ** (age / half_life_days)), read the same way.
+    change_tau2: float | None = None
+    # How much the spread of change as fitted falls short (measured with level_correction;
+    # change_tau2 above includes it). None: not measured (then measured again).
+    change_correction: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -87,6 +106,10 @@ class Params:
             data["step_correction"] = round(self.step_correction, 6)
         if self.correction_ratings is not None:
             data["correction_ratings"] = self.correction_ratings
+        if self.change_tau2 is not None:
+            data["change_tau2"] = round(self.change_tau2, 8)
+        if self.change_correction is not None:
+            data["change_correction"] = round(self.change_correction, 6)
         return data
 
     @classmethod
@@ -105,6 +128,8 @@ class Params:
             correction_ratings=(
                 None if data.get("correction_ratings") is None else int(data["correction_ratings"])
             ),
+            change_tau2=_optional(data.get("change_tau2")),
+            change_correction=_optional(data.get("change_correction")),
         )
 
     @classmethod
@@ -116,6 +141,7 @@ class Params:
             tau2_user=0.3,
             sigma2=0.5,
             tau2_leniency=0.1,
+            change_tau2=CHANGE_TAU2_MIN,
         )
 
 
@@ -162,7 +188,10 @@ class Estimates(Banded):
     span_days: FloatArray
     latent: FloatArray  # the estimate before clipping to the scale
     cov: FloatArray  # (n_users, 7, 7) posterior covariance of the user's seven skills
-    n_effective: FloatArray  # ratings weighted by recency: old scores count for less
+    # How many fresh scores from a typical rater would say as much about today's skill as the
+    # step's scores do under the model of change: old scores count for less, and several old
+    # scores that share one change of the skill less than as many independent ones.
+    n_effective: FloatArray
 
 
 def _optional(value: Any) -> float | None:
@@ -171,6 +200,32 @@ def _optional(value: Any) -> float | None:
 
 def recency_weight(age_days: FloatArray, half_life_days: float) -> FloatArray:
     return np.power(0.5, np.maximum(age_days, 0.0) / half_life_days)
+
+
+def change_months(age_days: FloatArray) -> FloatArray:
+    """Return the ages in the model of change's unit: months of 30 days, never negative."""
+    return np.maximum(age_days, 0.0) / 30.0
+
+
+def effective_counts(
+    group: IntArray, months: FloatArray, n_groups: int, params: Params
+) -> FloatArray:
+    """Return per group how many fresh scores tell as much about today's skill as these do.
+
+    For a typical rater (noise sigma2, ratings otherwise independent): under the model of
+    change the scores of one (user, step) share its slope, so their information about today's
+    skill is sum(1) - k (sum m)^2 / (1 + k sum m^2) fresh scores' worth, k = change_tau2 /
+    sigma2, m the ages in months (one score: 1 / (1 + k m^2)). Without it (a fit stored before
+    the model of change): the sum of the half-life weights.
+    """
+    if params.change_tau2 is None:
+        weights = recency_weight(months * 30.0, params.half_life_days)
+        return np.bincount(group, weights, minlength=n_groups).astype(np.float64)
+    k = params.change_tau2 / max(params.sigma2, 1e-9)
+    n = np.bincount(group, minlength=n_groups).astype(np.float64)
+    first = np.bincount(group, months, minlength=n_groups)
+    second = np.bincount(group, months * months, minlength=n_groups)
+    return n - k * first * first / (1.0 + k * second)
 
 
 def _prior(params: Params) -> FloatArray:
