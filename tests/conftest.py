@@ -127,3 +127,13 @@ def queue():
     app.conf.task_default_queue = name
     yield name
     app.conf.task_default_queue = default
+
+
+@pytest.fixture
+def harness():
+    """Stock Yjs clients in one Node process (tests/support/yjs.py), stopped after the test."""
+    from tests.support.yjs import YjsHarness
+
+    driver = YjsHarness()
+    yield driver
+    driver.close()

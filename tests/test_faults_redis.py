@@ -14,7 +14,7 @@ import redis
 
 from tests.interviews.test_live_processes import stored_step
 from tests.support.servers import asgi_server, free_port
-from tests.support.yjs import Unmet, YjsHarness, live_interview, wait_until
+from tests.support.yjs import Unmet, live_interview, wait_until
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -72,13 +72,6 @@ def private_redis() -> Iterator[PrivateRedis]:
         yield server
     finally:
         server.kill()
-
-
-@pytest.fixture
-def harness():
-    driver = YjsHarness()
-    yield driver
-    driver.close()
 
 
 @pytest.mark.parametrize(

@@ -22,13 +22,6 @@ IVY = {"name": "Ivy", "role": "interviewer", "color": "#1f4fbf", "colorLight": "
 CARL = {"name": "Carl", "role": "candidate", "color": "#b3261e", "colorLight": "#b3261e33"}
 
 
-@pytest.fixture
-def harness():
-    driver = YjsHarness()
-    yield driver
-    driver.close()
-
-
 def states(harness: YjsHarness, client: str) -> dict[int, Any]:
     answer = harness.call("awareness", id=client)
     return {int(k): v for k, v in answer["states"].items() if int(k) != answer["client_id"]}

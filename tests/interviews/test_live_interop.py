@@ -7,16 +7,9 @@ import pytest
 from interviews.live import selectors
 from interviews.live.layout import DocumentKind
 from tests.support.servers import asgi_server
-from tests.support.yjs import Unmet, YjsHarness, live_interview, wait_until
+from tests.support.yjs import Unmet, live_interview, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-@pytest.fixture
-def harness():
-    driver = YjsHarness()
-    yield driver
-    driver.close()
 
 
 def stored(interview_id: int, kind: DocumentKind = DocumentKind.NOTES) -> dict[str, str]:

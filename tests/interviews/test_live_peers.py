@@ -36,13 +36,6 @@ QUIET = {"LIVE_RESYNC_SECONDS": "600"}
 IVY = {"name": "Ivy", "role": "interviewer", "color": "#1f4fbf", "colorLight": "#1f4fbf33"}
 
 
-@pytest.fixture
-def harness():
-    driver = YjsHarness()
-    yield driver
-    driver.close()
-
-
 class Listener:
     """Every message published on the live layer's channels, counted as it passes."""
 

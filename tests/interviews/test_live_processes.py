@@ -14,7 +14,6 @@ from interviews.live.models import LiveDocument
 from tests.support.servers import asgi_server
 from tests.support.yjs import (
     Unmet,
-    YjsHarness,
     decode_state_vector,
     live_interview,
     wait_until,
@@ -26,13 +25,6 @@ pytestmark = [
     pytest.mark.redis,
     pytest.mark.slow,
 ]
-
-
-@pytest.fixture
-def harness():
-    driver = YjsHarness()
-    yield driver
-    driver.close()
 
 
 def stored_doc(interview_id: int) -> Doc:

@@ -75,6 +75,9 @@ def updates_append(*, pending: Sequence[PendingUpdate]) -> Appended:
     return _append(pending)
 
 
+# The statuses in which an interview takes edits, as stored (both append paths check them).
+OPEN_STATUSES = [str(status) for status in ACTIVE_STATUSES]
+
 _REFUSED: dict[str, Refusal | None] = {
     "ended": None,
     "document_full": Refusal.DOCUMENT_FULL,
@@ -96,7 +99,7 @@ def append_arguments(pending: Sequence[PendingUpdate]) -> list[Any]:
         [item.data for item in pending],
         [item.author_id for item in pending],
         timezone.now(),
-        [str(status) for status in ACTIVE_STATUSES],
+        OPEN_STATUSES,
         settings.LIVE_MAX_DOCUMENT_BYTES,
         settings.LIVE_MAX_LOG_BYTES,
     ]
@@ -140,7 +143,6 @@ def _append(pending: Sequence[PendingUpdate]) -> Appended:
     document_ids = sorted({item.document_id for item in pending})
     marks = ", ".join(["%s"] * len(document_ids))
     lock = " FOR UPDATE OF d" if connection.features.has_select_for_update_of else ""
-    open_statuses = [str(status) for status in ACTIVE_STATUSES]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"SELECT d.id, d.seq, d.interview_id, d.checkpoint_bytes, d.log_bytes "
@@ -165,7 +167,7 @@ def _append(pending: Sequence[PendingUpdate]) -> Appended:
             f"WHERE id IN ({', '.join(['%s'] * len(interview_ids))})",
             interview_ids,
         )
-        open_interviews = {pk for pk, status in cursor.fetchall() if status in open_statuses}
+        open_interviews = {pk for pk, status in cursor.fetchall() if status in OPEN_STATUSES}
         writable = {pk for pk, interview in interview_of.items() if interview in open_interviews}
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         next_seq = dict(current)
