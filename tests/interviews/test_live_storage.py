@@ -171,6 +171,29 @@ def test_the_commit_refuses_what_would_pass_the_document_limit(interview, settin
     assert document.log_bytes == logged(interview.pk)[1] <= 1000
 
 
+def test_an_error_of_the_sqlite_store_comes_out_as_djangos() -> None:
+    """The store thread reconnects on Django's OperationalError (`_guarded`): the SQLite
+    commit's own cursor must raise that, not sqlite3's, or a broken connection stays."""
+    from django.db import OperationalError
+    from django.db.utils import ConnectionHandler
+
+    from interviews.live.services.documents import _QmarkCursor
+
+    handler = ConnectionHandler(
+        {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    )
+    db = handler["default"]
+    try:
+        with db.cursor() as wrapper:
+            cursor = _QmarkCursor(wrapper)
+            cursor.execute("SELECT %s + %s", [1, 2])
+            assert cursor.fetchall() == [(3,)]
+            with pytest.raises(OperationalError):
+                cursor.execute("SELECT seq FROM no_such_table WHERE id = %s", [1])
+    finally:
+        db.close()
+
+
 async def test_a_user_gets_a_capped_number_of_sockets_per_room_and_per_process(
     interview, interviewer, settings
 ) -> None:
