@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from scoring.estimation.basics import N_STEPS, SCALE, FloatArray, IntArray, weighted_sum
 from scoring.estimation.estimates import trend_prior
-from scoring.estimation.joint import joint_posterior
+from scoring.estimation.joint import joint_state
 from scoring.estimation.model import (
     CHANGE_TAU2_MIN,
     HALF_LIFE_DAYS,
@@ -295,7 +295,7 @@ def fit(
         rater_n=rater_n.astype(np.int64),
         rater_noise_var=rater_sigma2,
         iterations=iterations,
-        mode=mode,
+        mode=None if mode is None else mode[:, :N_STEPS],
         mode_cov=mode_cov,
     )
 
@@ -430,9 +430,10 @@ class _Evidence:
         return cls(ratings, card, leniency[rater], leniency_var[rater], noise_var[rater])
 
     def posterior(self, params: Params, start: FloatArray | None) -> tuple[FloatArray, FloatArray]:
-        """Return the users' joint posterior (mode, covariance) under params."""
+        """Return the users' joint posterior under params: the mode (with the slopes' under
+        the model of change: scoring.estimation.joint.joint_state) and the skills' covariance."""
         r = self.ratings
-        return joint_posterior(
+        return joint_state(
             start=start,
             user=r.user,
             step=r.step,
@@ -473,7 +474,8 @@ def _prior_refined(
 ) -> tuple[Params, FloatArray, FloatArray]:
     """Re-estimate mu, tau2_user and tau2 by EM on the joint posterior.
 
-    Returns the params and the users' posterior (mode, covariance) computed under exactly
+    Returns the params and the users' posterior (mode with the slopes' as joint_state returns
+    it, covariance) computed under exactly
     those params: once an EM step moves no variance or step mean by PRIOR_TOLERANCE, the
     params it started from are kept rather than the step's result (both are the fixed point
     within the tolerance), so the reports can use the step's posterior as it is instead of
@@ -485,11 +487,13 @@ def _prior_refined(
     computed under the corrected prior, which is the reports', and taken to the EM's prior
     for the moments (_reprior), so a warm night needs no further posterior for its reports.
     """
-    mean = start
+    state = start
     off_diagonal = ~np.eye(N_STEPS, dtype=bool)
     users = float(user_has_data.sum())
     for step in range(PRIOR_STEPS):
-        mean, cov = evidence.posterior(_corrected(params, correction), mean)
+        # The next step's Newton starts from this one's mode, slopes and all.
+        state, cov = evidence.posterior(_corrected(params, correction), state)
+        mean = state[:, :N_STEPS]
         own_mean, own_cov = _reprior(mean, cov, _corrected(params, correction), params)
         # The step means: the users' deviations from them average zero.
         shift = own_mean[user_has_data].mean(axis=0)
@@ -513,8 +517,9 @@ def _prior_refined(
         if change < PRIOR_TOLERANCE or step == PRIOR_STEPS - 1:
             break
         params = replace(params, mu=params.mu + shift, tau2=tau2, tau2_user=tau2_user)
-        mean = mean - shift
-    return params, mean, cov
+        state = state.copy()
+        state[:, :N_STEPS] -= shift
+    return params, state, cov
 
 
 # The EM above finds spreads of skills smaller than the truth: on bench/report_accuracy.py's
