@@ -20,11 +20,13 @@ moved since (variance ``change_tau2 * m^2``), and several old scores of one step
 that step's slope, are not independent evidence about today. ``change_tau2`` is the spread of
 true slopes between people fitted for the trend (below), at least ``CHANGE_TAU2_MIN``, and
 corrected for the flattening that rounding and clipping give fitted slopes (measured with the
-spread correction below); where nobody changes it is near zero and a two-year-old score counts
-almost as a fresh one. (Until round seven old scores were discounted by a fixed half-life, the
-noise over ``0.5 ** (age_days / 180)``, whether or not anybody changed; a fit stored before then,
-without ``change_tau2``, is read and used that way until the next night refits it. The
-communication section below still discounts by the half-life.)
+spread correction below); below the trend's floor, where a fitted spread is mostly the noise of
+the slopes, the spread the same fit finds on data drawn without change is taken off instead; so
+where nobody changes it is near zero and a two-year-old score counts almost as a fresh one.
+(Until round seven old scores were discounted by a fixed half-life, the noise over
+``0.5 ** (age_days / 180)``, whether or not anybody changed; a fit stored before then, without
+``change_tau2``, is read and used that way until the next night refits it. The communication
+section below still discounts by the half-life.)
 
 ``fit`` estimates the model over all ratings by alternating two exact conditional posteriors
 (the users' ``a`` and ``d`` given the leniencies, then the leniencies given the users: a ridge
@@ -43,7 +45,9 @@ only "above 3.5". The sweeps above take the scores as Gaussian (fast; the users'
 out well), but rounding and clipping squeeze the scores, so two things follow on the scores as
 intervals: each rater's leniency and noise are refined on the interval likelihood (a steady
 rater's residuals carry the rounding error, which made them look noisier than they are and
-weighted them too little; clipping hid part of a lenient rater's leniency), and the step means
+weighted them too little; clipping hid part of a lenient rater's leniency; the noise's EM takes
+two steps a night and resumes from the last night's noise, so it reaches its fixed point over a
+few nights), and the step means
 and the spread of skills are re-estimated by EM on the posterior below, which treats each score
 as its interval (the sweeps' step means are drawn toward the middle of the scale). That EM still
 finds the spreads short, by up to a quarter (the Laplace approximation, and light raters'

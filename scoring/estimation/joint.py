@@ -35,6 +35,48 @@ def joint_posterior(
 ) -> tuple[FloatArray, FloatArray]:
     """Return each user's 7 step deviations from mu: posterior mode (users, 7), cov (users, 7, 7).
 
+    The arguments are joint_state's; this leaves out the slopes' mode.
+    """
+    state, cov = joint_state(
+        user=user,
+        step=step,
+        card=card,
+        score=score,
+        offset=offset,
+        noise_var=noise_var,
+        card_leniency_var=card_leniency_var,
+        n_users=n_users,
+        prior=prior,
+        start=start,
+        tolerance=tolerance,
+        months=months,
+        change_tau2=change_tau2,
+    )
+    return state[:, :N_STEPS], cov
+
+
+def joint_state(
+    *,
+    user: IntArray,
+    step: IntArray,
+    card: IntArray,
+    score: FloatArray,
+    offset: FloatArray,
+    noise_var: FloatArray,
+    card_leniency_var: FloatArray,
+    n_users: int,
+    prior: FloatArray,
+    start: FloatArray | None = None,
+    tolerance: float = NEWTON_TOLERANCE,
+    months: FloatArray | None = None,
+    change_tau2: float | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """Return each user's posterior mode (users, 7, or 14 with the slopes) and cov (users, 7, 7).
+
+    start: (users, 7) near the skills' mode, or (users, 14) near the skills' and the slopes'
+    (a mode this returned before, under params a little different: an EM step's), from which
+    Newton needs fewer steps than from slopes of zero.
+
     prior: the (7, 7) covariance of the deviations (scoring.estimation.model: theta = a + d,
     so tau2_user everywhere plus tau2 on the diagonal). Each
     scorecard's scores share one error in the rater's leniency (variance v), so a card's
@@ -95,7 +137,8 @@ def joint_posterior(
     group = user * N_STEPS + step
     mean = np.zeros((n_users, width))
     if start is not None:
-        mean[:, : start.shape[1]] = start
+        given = min(width, start.shape[1])
+        mean[:, :given] = start[:, :given]
     # Exact scores need one step (the posterior is Gaussian); rounded ones a few, fewer from a
     # start near the mode (the last EM step's), until no estimate moves by the tolerance.
     for _ in range(_NEWTON_STEPS if whole.any() else 1):
@@ -126,7 +169,7 @@ def joint_posterior(
             break
     cov = np.linalg.inv(precision)
     # numpy's stubs type this float64 arithmetic as floating[Any].
-    return mean[:, :N_STEPS], cov[:, :N_STEPS, :N_STEPS]  # type: ignore[return-value]
+    return mean, cov[:, :N_STEPS, :N_STEPS]  # type: ignore[return-value]
 
 
 def _card_information(

@@ -85,7 +85,9 @@ class Params:
     # half-life instead (noise over 0.5 ** (age / half_life_days)), read the same way.
     change_tau2: float | None = None
     # How much the spread of change as fitted falls short (measured with level_correction;
-    # change_tau2 above includes it). None: not measured (then measured again).
+    # change_tau2 above includes it); below 1 where the spread fitted is not told from the
+    # noise of the slopes, the share of it left once the spurious spread the fit finds where
+    # nobody changes is taken off. None: not measured (then measured again).
     change_correction: float | None = None
 
     def to_json(self) -> dict[str, Any]:

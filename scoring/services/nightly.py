@@ -103,12 +103,16 @@ def _rebuild_all(now: datetime) -> Rebuild:
     clock.lap("timings")
     evidence = evidence_load(now=now)
     previous = rater_model_load()
-    known = previous.rater_arrays(evidence.rater_ids)[0] if previous.fit else None
+    # Last night's leniencies and raters' noise, where the sweeps and the noise's EM resume.
+    known, _, noise = previous.rater_arrays(evidence.rater_ids) if previous.fit else (None,) * 3
     # What the reports need besides the scores, read while the model is fitted.
     side = in_background(lambda: _side_inputs(evidence.user_ids))
     clock.lap("load")
     result = est.fit(
-        evidence.ratings, start=previous.params if previous.fit else None, start_leniency=known
+        evidence.ratings,
+        start=previous.params if previous.fit else None,
+        start_leniency=known,
+        start_noise=noise,
     )
     estimates = est.estimate_all(evidence.ratings, result)
     threshold = weakest_threshold()
