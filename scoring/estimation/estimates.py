@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from scoring.estimation.basics import N_STEPS, SCALE, FloatArray, IntArray, weighted_sum
-from scoring.estimation.joint import joint_posterior
+from scoring.estimation.joint import joint_state
 from scoring.estimation.model import (
     MIN_TREND_RATINGS,
     MIN_TREND_SPAN_DAYS,
@@ -58,7 +58,7 @@ def posterior(
     else:
         if card is None:
             card, _ = _cards_of(user, age_days, leniency)
-        mean, cov = joint_posterior(
+        state, cov = joint_state(
             user=user,
             step=step,
             card=card,
@@ -72,6 +72,7 @@ def posterior(
             months=months,
             change_tau2=params.change_tau2,
         )
+        mean = state[:, :N_STEPS]
     n = np.bincount(group, minlength=n_groups)
     raw_mean = _safe_divide(weighted_sum(group, score, n_groups), n, np.nan)
     trend_sigma2 = params.sigma2 if params.trend_sigma2 is None else params.trend_sigma2

@@ -544,8 +544,11 @@ SPREAD_MIN_USERS = 100
 # noisy), within SPREAD_REPLICATES.
 SPREAD_RATINGS = 100_000
 SPREAD_REPLICATES = 8
-# The bias corrected for is a shortfall; a ratio below 1 is the replicates' noise, and one
-# above 2 a sign the model does not fit, not something to multiply a spread by.
+# The bias corrected for in the skills' spreads, and in a spread of change the trend tells from
+# noise, is a shortfall: a ratio below 1 is the replicates' noise, and one above 2 a sign the
+# model does not fit, not something to multiply a spread by. Below the trend's floor the change
+# factor is not a ratio clipped here but what is left once the spurious spread is taken off
+# (_spread_correction), and can be below 1.
 SPREAD_CORRECTION = (1.0, 2.0)
 SPREAD_SEED = 13
 # The factors depend on the design (interviews per person, how many people each rater rated),

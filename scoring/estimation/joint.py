@@ -17,44 +17,6 @@ _NEWTON_STEPS = 8
 NEWTON_TOLERANCE = 1e-3
 
 
-def joint_posterior(
-    *,
-    user: IntArray,
-    step: IntArray,
-    card: IntArray,
-    score: FloatArray,
-    offset: FloatArray,
-    noise_var: FloatArray,
-    card_leniency_var: FloatArray,
-    n_users: int,
-    prior: FloatArray,
-    start: FloatArray | None = None,
-    tolerance: float = NEWTON_TOLERANCE,
-    months: FloatArray | None = None,
-    change_tau2: float | None = None,
-) -> tuple[FloatArray, FloatArray]:
-    """Return each user's 7 step deviations from mu: posterior mode (users, 7), cov (users, 7, 7).
-
-    The arguments are joint_state's; this leaves out the slopes' mode.
-    """
-    state, cov = joint_state(
-        user=user,
-        step=step,
-        card=card,
-        score=score,
-        offset=offset,
-        noise_var=noise_var,
-        card_leniency_var=card_leniency_var,
-        n_users=n_users,
-        prior=prior,
-        start=start,
-        tolerance=tolerance,
-        months=months,
-        change_tau2=change_tau2,
-    )
-    return state[:, :N_STEPS], cov
-
-
 def joint_state(
     *,
     user: IntArray,
@@ -184,7 +146,7 @@ def _card_information(
 
     to_user: (users, cards), 1 where the card is the user's; with the model of change also the
     card's age in months and its square there, and the sums are then (users, 14, 14) and
-    (users, 14) over the skills and their slopes (see joint_posterior).
+    (users, 14) over the skills and their slopes (see joint_state).
     """
     n_cards = to_user[0].shape[1]
     q_card = np.zeros((n_cards, N_STEPS))

@@ -538,11 +538,11 @@ def test_where_nobody_changes_the_spread_of_change_the_noise_of_the_slopes_makes
     None
 ):
     # Where nobody changes, the trend's EM still finds a spread of slopes from their noise (2.0e-4
-    # and 3.5e-4 on seeds 1 and 2: a year-old score then counted as uncertain by as much as the
-    # spread of people's levels), and the bootstrap drew that much change, which made it
-    # measure the skills' shortfall 0.1 too small. It now draws none below the trend's floor
-    # and takes off the spread its replicates found: P(skill < bar)'s worst bin on these seeds
-    # 0.111 / 0.122 -> 0.086 / 0.082 (bench/README.md, eighth round).
+    # and 3.5e-4 on seeds 1 and 2, the test adds seed 12: a year-old score then counted as
+    # uncertain by as much as the spread of people's levels), and the bootstrap drew that much
+    # change, which made it measure the skills' shortfall 0.1 too small. It now draws none below
+    # the trend's floor and takes off the spread its replicates found: P(skill < bar)'s worst bin
+    # on seeds 1 and 2 0.111 / 0.122 -> 0.086 / 0.082 (bench/README.md, eighth round).
     raw_total = taken_total = 0.0
     for seed in (1, 2, 12):
         world = synthetic.simulate(synthetic.POPULATIONS["reference"], users=2000, seed=seed)
