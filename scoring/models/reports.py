@@ -92,7 +92,11 @@ class ModelFit(models.Model):
 
 
 class RaterStats(models.Model):
-    """An interviewer's leniency and consistency as estimated by the latest fit."""
+    """An interviewer's leniency and consistency as estimated by the latest fit.
+
+    The nightly rebuild writes a row only when its figures change: `fit` and `updated_at` say
+    which fit last changed them, and when.
+    """
 
     rater = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"

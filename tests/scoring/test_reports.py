@@ -413,6 +413,36 @@ def test_the_nightly_rebuild_rewrites_only_the_reports_that_change(raters, monke
     assert Report.objects.get(user=someone).n_scorecards == 2
 
 
+def test_the_nightly_rebuild_rewrites_only_the_rater_statistics_that_change(
+    raters, monkeypatch
+) -> None:
+    harsh, neutral, lenient = raters
+    someone = person()
+    given_scorecard(neutral, someone, [3] * 7, days_ago=4)
+    # The same fit every night, so that only a new scorecard changes a rater's figures.
+    monkeypatch.setattr(est, "fit", SameFit())
+    now = timezone.now()
+    first = reports_rebuild_all(now=now)
+    stamps = dict(RaterStats.objects.values_list("rater_id", "updated_at"))
+    assert {harsh.pk, neutral.pk, lenient.pk} <= stamps.keys()
+
+    reports_rebuild_all(now=now + timedelta(minutes=1))
+    assert dict(RaterStats.objects.values_list("rater_id", "updated_at")) == stamps
+    assert set(RaterStats.objects.values_list("fit_id", flat=True)) == {first.fit_id}
+
+    given_scorecard(neutral, someone, [1] * 7, days_ago=3)
+    later = reports_rebuild_all(now=now + timedelta(minutes=2))
+    rewritten = {
+        rater_id
+        for rater_id, at in RaterStats.objects.values_list("rater_id", "updated_at")
+        if at != stamps[rater_id]
+    }
+    assert rewritten == {neutral.pk}
+    row = RaterStats.objects.get(rater=neutral)
+    assert row.fit_id == later.fit_id
+    assert row.n_scorecards == 14
+
+
 def test_a_report_stored_with_its_figures_in_the_body_reads_the_same(client_for, raters) -> None:
     _, neutral, _ = raters
     someone = person()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from scoring.selectors.report_inputs.evidence import TAGS, Evidence, SelfAssessed, evidence_load
 from scoring.selectors.report_inputs.measures import (
+    RATER_FIGURES,
     Bank,
     RaterModel,
     Timing,
@@ -23,11 +24,13 @@ from scoring.selectors.report_inputs.measures import (
     levels_load,
     rater_model_load,
     seen_questions_load,
+    stored_rater_stats_load,
     stored_reports_load,
     timing_load,
 )
 
 __all__ = [
+    "RATER_FIGURES",
     "TAGS",
     "Bank",
     "Evidence",
@@ -41,6 +44,7 @@ __all__ = [
     "levels_load",
     "rater_model_load",
     "seen_questions_load",
+    "stored_rater_stats_load",
     "stored_reports_load",
     "timing_load",
 ]

@@ -215,6 +215,20 @@ class RaterModel:
         return values[:, 0], values[:, 1] ** 2, values[:, 2] ** 2
 
 
+# The figures of a rater's stored statistics, in the order stored_rater_stats_load gives them.
+RATER_FIGURES = ("leniency", "leniency_sd", "noise_sd", "n_ratings", "n_scorecards")
+
+
+def stored_rater_stats_load() -> dict[int, tuple[Any, ...]]:
+    """Return every rater's stored figures (RATER_FIGURES) by rater id."""
+    return {
+        rater_id: tuple(figures)
+        for rater_id, *figures in arrays.rows(
+            RaterStats.objects.order_by().values_list("rater_id", *RATER_FIGURES)
+        )
+    }
+
+
 def stored_reports_load() -> dict[int, tuple[int | None, int, int]]:
     """Return every stored report's digest, source version and scorecard count by user."""
     return {
