@@ -97,7 +97,8 @@ def fit(
     Sweeps stop when no estimate moves by `tolerance` (0.001 points: within ~0.003 of the
     fixed point on the benchmark's data). correct_spread: measure how far the EM's spreads of
     skills fall short and correct them (see _spread_correction), or reuse start's measurement
-    while the ratings have grown by less than a fifth since it was taken.
+    while the ratings have grown by less than a fifth since it was taken and tonight's spread
+    of change is on the same side of the trend's floor (_correction_holds).
     half_life_days: kept with the params for the communication section, whose old scores
     are still discounted by it; the steps' skills have the model of change (change_tau2).
     """
@@ -247,17 +248,22 @@ def fit(
             mu = start.mu.copy()
         params = _with_change(replace(params, mu=mu), ratings, leniency)
         raw_change = params.change_tau2 or CHANGE_TAU2_MIN
-        known: tuple[float, float, float] | None = None
+        known: _Correction | None = None
         measured_on = len(ratings)
-        if correct_spread and start is not None and _correction_holds(start, len(ratings)):
-            known = (
+        if (
+            correct_spread
+            and start is not None
+            and _correction_holds(start, len(ratings), raw_change)
+        ):
+            known = _Correction(
                 start.level_correction or 1.0,
                 start.step_correction or 1.0,
                 start.change_correction or 1.0,
+                start.change_spurious or 0.0,
             )
             measured_on = start.correction_ratings or measured_on
             # The spread of change is not the EM's: the night's corrected one is the prior's.
-            params = replace(params, change_tau2=_changed(raw_change, known[2]))
+            params = replace(params, change_tau2=known.changed(raw_change))
         evidence = _Evidence.of(ratings, card, leniency, leniency_var, rater_sigma2)
         params, mode, mode_cov = _prior_refined(
             evidence,
@@ -266,7 +272,7 @@ def fit(
             # The sweeps' Gaussian posterior is near the mode: Newton starts there (the
             # deviations taken from the step means the EM starts with).
             theta.reshape(n_users, N_STEPS) + (sweeps_mu - mu),
-            (1.0, 1.0) if known is None else known[:2],
+            (1.0, 1.0) if known is None else known.spreads,
         )
         measured = known
         enough = whole.all() and user_has_data.sum() >= SPREAD_MIN_USERS
@@ -275,15 +281,16 @@ def fit(
             # have grown by a fifth since: measured, and the reports' posterior computed again
             # under the corrected prior.
             measured = _spread_correction(ratings, params, rater_sigma2)
-            if measured != (1.0, 1.0, 1.0):
-                params = replace(params, change_tau2=_changed(raw_change, measured[2]))
-                mode, mode_cov = evidence.posterior(_corrected(params, measured[:2]), mode)
+            if measured != _Correction(1.0, 1.0, 1.0, 0.0):
+                params = replace(params, change_tau2=measured.changed(raw_change))
+                mode, mode_cov = evidence.posterior(_corrected(params, measured.spreads), mode)
         if measured is not None:
             params = replace(
-                _corrected(params, measured[:2]),
-                level_correction=measured[0],
-                step_correction=measured[1],
-                change_correction=measured[2],
+                _corrected(params, measured.spreads),
+                level_correction=measured.level,
+                step_correction=measured.steps,
+                change_correction=measured.change,
+                change_spurious=measured.spurious,
                 correction_ratings=measured_on,
             )
     if params.change_tau2 is None:
@@ -303,12 +310,6 @@ def fit(
 def _change_tau2(fitted: float | None) -> float:
     """Return the spread of slopes the model of change takes: the fitted one, or the floor."""
     return max(CHANGE_TAU2_MIN if fitted is None else fitted, CHANGE_TAU2_MIN)
-
-
-def _changed(raw: float, correction: float) -> float:
-    """Return the spread of change as corrected (a factor above 1, or below: see
-    _spread_correction), never below the floor."""
-    return max(raw * correction, CHANGE_TAU2_MIN)
 
 
 def _with_change(params: Params, ratings: Ratings, leniency: FloatArray) -> Params:
@@ -546,9 +547,8 @@ SPREAD_RATINGS = 100_000
 SPREAD_REPLICATES = 8
 # The bias corrected for in the skills' spreads, and in a spread of change the trend tells from
 # noise, is a shortfall: a ratio below 1 is the replicates' noise, and one above 2 a sign the
-# model does not fit, not something to multiply a spread by. Below the trend's floor the change
-# factor is not a ratio clipped here but what is left once the spurious spread is taken off
-# (_spread_correction), and can be below 1.
+# model does not fit, not something to multiply a spread by. Below the trend's floor the spread
+# of change is not scaled but has the spurious spread taken off (_spread_correction).
 SPREAD_CORRECTION = (1.0, 2.0)
 SPREAD_SEED = 13
 # The factors depend on the design (interviews per person, how many people each rater rated),
@@ -557,13 +557,51 @@ SPREAD_SEED = 13
 SPREAD_REMEASURE_GROWTH = 1.2
 
 
-def _correction_holds(params: Params, n_ratings: int) -> bool:
-    """Say whether the spread correction stored with params still holds for n_ratings."""
+@dataclass(frozen=True)
+class _Correction:
+    """How far the EM's spreads fall short (_spread_correction): the skills' level and steps
+    (factors), and the spread of change: scaled by `change` where the trend tells it from the
+    noise of the slopes, or, where it does not, with `spurious` (what a fit finds where nobody
+    changes) taken off. One of the two is always neutral (change 1, or spurious 0)."""
+
+    level: float
+    steps: float
+    change: float
+    spurious: float
+
+    @property
+    def spreads(self) -> tuple[float, float]:
+        return self.level, self.steps
+
+    def changed(self, raw: float) -> float:
+        """Return the spread of change as corrected, never below the floor.
+
+        Never a factor below 1: a stored share of a spurious spread would go on cutting a real
+        one once people start changing; the spurious amount taken off leaves a real one nearly
+        whole (and the correction is measured again once the raw spread crosses the trend's
+        floor: _correction_holds)."""
+        return max((raw - self.spurious) * self.change, CHANGE_TAU2_MIN)
+
+
+def _correction_holds(params: Params, n_ratings: int, raw_change: float) -> bool:
+    """Say whether the spread correction stored with params still holds for n_ratings, and for
+    tonight's spread of change as fitted (raw_change).
+
+    The change's correction was measured on one side of the trend's floor: a spurious spread
+    to take off below it, a factor above it. Once tonight's fitted spread is on the other side
+    (people started or stopped changing), the stored one is for another world: measured again.
+    A fit stored before the spurious spread was kept (its change factor could be below 1) is
+    measured again too.
+    """
     if (
         params.level_correction is None
         or params.change_correction is None
+        or params.change_spurious is None
         or params.correction_ratings is None
     ):
+        return False
+    measured_told = params.change_spurious == 0.0
+    if (raw_change >= SLOPE_TAU2_MIN) != measured_told:
         return False
     return n_ratings < SPREAD_REMEASURE_GROWTH * params.correction_ratings
 
@@ -579,10 +617,8 @@ def _uncorrected(params: Params) -> Params:
     )
 
 
-def _spread_correction(
-    ratings: Ratings, params: Params, noise_var: FloatArray
-) -> tuple[float, float, float]:
-    """Return the factors by which the fit's spreads fall short of the truth: level, steps, change.
+def _spread_correction(ratings: Ratings, params: Params, noise_var: FloatArray) -> _Correction:
+    """Return how far the fit's spreads fall short of the truth: level, steps, change.
 
     Draws scores from the fitted model (today's skills from the prior, each (user, step)'s
     slope since from N(0, change_tau2), leniencies from their spread, each rater's noise,
@@ -595,8 +631,8 @@ def _spread_correction(
     eighth round). There no change is drawn, so the skills' shortfall is measured in a world
     without change (drawn slopes widen the spread of the scores the skills are fitted from,
     and the shortfall measured with them was 0.10 too small for the steps on "reference"), and
-    the change factor takes off what the replicates found without any change (their spurious
-    spread) instead of scaling it up: a factor below 1.
+    what the replicates found without any change (their spurious spread) is taken off the
+    fitted spread instead of scaling it up (the change factor is then 1).
     """
     rng = np.random.default_rng(SPREAD_SEED)
     n_users, n_raters, n = ratings.n_users, ratings.n_raters, len(ratings)
@@ -626,16 +662,15 @@ def _spread_correction(
         steps += float(found.tau2.mean())
         change += found.change_tau2 or CHANGE_TAU2_MIN
     low, high = SPREAD_CORRECTION
-    spurious = change / replicates
-    return (
-        float(np.clip(replicates * params.tau2_user / level, low, high)),
-        float(np.clip(replicates * float(params.tau2.mean()) / steps, low, high)),
+    found_change = change / replicates
+    return _Correction(
+        level=float(np.clip(replicates * params.tau2_user / level, low, high)),
+        steps=float(np.clip(replicates * float(params.tau2.mean()) / steps, low, high)),
         # Below the trend's floor the ratio drawn / found would be the replicates' noise (x1.3-
         # 2.0 on the bench's static populations, doubling a spurious spread): what the fit
-        # finds where nothing changes is taken off instead.
-        float(np.clip(fitted_change / spurious, low, high))
-        if told
-        else max(fitted_change - spurious, CHANGE_TAU2_MIN) / fitted_change,
+        # finds where nothing changes (never below CHANGE_TAU2_MIN, so never 0) is taken off.
+        change=float(np.clip(fitted_change / found_change, low, high)) if told else 1.0,
+        spurious=0.0 if told else found_change,
     )
 
 

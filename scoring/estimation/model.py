@@ -84,11 +84,17 @@ class Params:
     # None: a fit stored before it was kept, fitted with old scores discounted by the
     # half-life instead (noise over 0.5 ** (age / half_life_days)), read the same way.
     change_tau2: float | None = None
-    # How much the spread of change as fitted falls short (measured with level_correction;
-    # change_tau2 above includes it); below 1 where the spread fitted is not told from the
-    # noise of the slopes, the share of it left once the spurious spread the fit finds where
-    # nobody changes is taken off. None: not measured (then measured again).
+    # How much the spread of change as fitted falls short where it is told from the noise of
+    # the slopes (at or above SLOPE_TAU2_MIN): a factor of 1 or more, measured with
+    # level_correction; change_tau2 above includes it. 1 where it is not told.
+    # None: not measured (then measured again).
     change_correction: float | None = None
+    # Where the spread of change as fitted is not told from the noise of the slopes (below
+    # SLOPE_TAU2_MIN): the spread the fit finds where nobody changes, taken off the fitted
+    # spread (change_tau2 above is net of it); 0 where the spread is told (then scaled by
+    # change_correction instead). None: not measured, or a fit stored before it was kept (whose
+    # change_correction may be a factor below 1 that would cut real change): measured again.
+    change_spurious: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -112,6 +118,8 @@ class Params:
             data["change_tau2"] = round(self.change_tau2, 8)
         if self.change_correction is not None:
             data["change_correction"] = round(self.change_correction, 6)
+        if self.change_spurious is not None:
+            data["change_spurious"] = round(self.change_spurious, 8)
         return data
 
     @classmethod
@@ -132,6 +140,7 @@ class Params:
             ),
             change_tau2=_optional(data.get("change_tau2")),
             change_correction=_optional(data.get("change_correction")),
+            change_spurious=_optional(data.get("change_spurious")),
         )
 
     @classmethod

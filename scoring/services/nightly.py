@@ -105,8 +105,14 @@ def _rebuild_all(now: datetime) -> Rebuild:
     clock.lap("timings")
     evidence = evidence_load(now=now)
     previous = rater_model_load()
-    # Last night's leniencies and raters' noise, where the sweeps and the noise's EM resume.
-    known, _, noise = previous.rater_arrays(evidence.rater_ids) if previous.fit else (None,) * 3
+    # Last night's leniencies and raters' noise, where the sweeps and the noise's EM resume; a
+    # rater with no stored noise (new tonight) gets nan: the fit's own estimate from the sweeps,
+    # not the population's.
+    known, _, noise = (
+        previous.rater_arrays(evidence.rater_ids, unknown_noise=np.nan)
+        if previous.fit
+        else (None,) * 3
+    )
     # What the reports need besides the scores, read while the model is fitted.
     side = in_background(lambda: _side_inputs(evidence.user_ids))
     clock.lap("load")

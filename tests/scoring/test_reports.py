@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from interviews.models import Question
 from scoring import estimation as est
-from scoring.models import RaterStats, Report, ReportSnapshot, ReportState
+from scoring.models import ModelFit, RaterStats, Report, ReportSnapshot, ReportState, Scorecard
 from scoring.services.nightly import NIGHTLY_LOCK, reports_rebuild_all
 from scoring.services.reports import report_compute, report_request, report_update
 from sevenstep.locks import advisory_key
@@ -371,6 +371,26 @@ def test_the_nightly_rebuild_is_idempotent(raters) -> None:
         # The second fit starts where the first stopped (within its 0.001 tolerance).
         np.testing.assert_allclose(steps["estimate"], second[user_id]["estimate"], atol=0.02)
     assert ReportSnapshot.objects.count() == len(first)
+
+
+def test_a_rater_new_tonight_gets_the_noise_their_own_scores_say(raters) -> None:
+    # The nightly fit resumes each rater's noise from last night's (RaterStats.noise_sd); a
+    # rater with none stored must start from the fit's own estimate from tonight's scores, as
+    # on a first night, not from the population's noise (which the fit took as stored).
+    _, neutral, _ = raters
+    reports_rebuild_all()
+    rated = [card.candidate for card in Scorecard.objects.filter(interviewer=neutral)]
+    erratic, rng = person(), np.random.default_rng(5)
+    for i, candidate in enumerate(rated):
+        given_scorecard(erratic, candidate, rng.choice([1, 4], 7).tolist(), days_ago=2 + i / 10)
+    reports_rebuild_all()
+    resumed = {row.rater_id: row.noise_sd for row in RaterStats.objects.all()}
+    # The same scorecards on a first night: nothing stored for anyone.
+    RaterStats.objects.all().delete()
+    ModelFit.objects.all().delete()
+    reports_rebuild_all()
+    first = {row.rater_id: row.noise_sd for row in RaterStats.objects.all()}
+    assert resumed[erratic.pk] == pytest.approx(first[erratic.pk], abs=0.01), (resumed, first)
 
 
 class SameFit:

@@ -181,8 +181,15 @@ class RaterModel:
     fit: ModelFit | None
     params: est.Params
 
-    def rater_arrays(self, rater_ids: list[int]) -> tuple[est.FloatArray, ...]:
-        """Return leniency, its variance and the noise variance for each rater id."""
+    def rater_arrays(
+        self, rater_ids: list[int], *, unknown_noise: float | None = None
+    ) -> tuple[est.FloatArray, ...]:
+        """Return leniency, its variance and the noise variance for each rater id.
+
+        A rater without statistics yet is taken as typical: no leniency, the population's
+        spread of it and its noise (sigma2), or unknown_noise for the noise when given (the
+        nightly fit takes nan: no stored noise, estimate it from tonight's scores).
+        """
         p = self.params
         stats = RaterStats.objects.order_by()
         if len(rater_ids) < 500:
@@ -201,8 +208,8 @@ class RaterModel:
                 "stats_noise": "float8",
             },
         )
-        # Raters without statistics yet are assumed typical.
-        values = np.tile([0.0, p.tau2_leniency**0.5, p.sigma2**0.5], (len(rater_ids), 1))
+        noise_sd = p.sigma2**0.5 if unknown_noise is None else unknown_noise**0.5
+        values = np.tile([0.0, p.tau2_leniency**0.5, noise_sd], (len(rater_ids), 1))
         if found["stats_of"].size:
             order = np.argsort(found["stats_of"])
             position, known = arrays.lookup(
