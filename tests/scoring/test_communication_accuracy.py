@@ -20,6 +20,8 @@ import pytest
 from bench.report_accuracy import communication_estimates
 from scoring import estimation as est
 from scoring.estimation.synthetic import POPULATIONS, simulate
+from scoring.services.nightly import reports_rebuild_all
+from tests.scoring.conftest import given_scorecard, person
 
 USERS = 1500
 SEEDS = (31, 32)
@@ -86,3 +88,63 @@ def test_a_stored_fit_without_the_model_of_change_is_read_as_it_was_fitted() -> 
     total = precision.sum() + 1.0 / 0.2
     assert got.latent[0] == pytest.approx(2.5 + (precision * residual).sum() / total)
     assert got.sd[0] == pytest.approx(total**-0.5)
+
+
+# Peers rating peers on the full path: 300 people, 2-8 interviews each over five months.
+PEERS = replace(POPULATIONS["base"], interviews=(2, 8), stopped=(0.0, 0.0), months=5)
+
+
+@pytest.mark.django_db
+def test_the_api_states_how_likely_communication_is_below_the_bar_and_its_band_covers(
+    client_for,
+) -> None:
+    """Scorecards stored, the nightly rebuild, the API: the band and P(below the bar) hold.
+
+    The truth is the skill as the raters who scored it see it on average (the model's
+    leniencies average 0: tests/scoring/test_report_calibration.py's peers).
+    """
+    world = simulate(PEERS, users=300, seed=17)
+    levels = ("mid", "senior")  # communication bars 2.5 and 3.0 in rubric v1
+    people = [person(profile__target_level=levels[i % 2]) for i in range(300)]
+    for user, rater, age, said, scores in zip(
+        world.card_user,
+        world.card_rater,
+        world.card_age,
+        world.card_communication,
+        world.card_scores,
+        strict=True,
+    ):
+        given_scorecard(
+            people[rater],
+            people[user],
+            [int(score) for score in scores],
+            days_ago=3 + float(age),
+            communication=None if np.isnan(said) else int(said),
+        )
+    reports_rebuild_all()
+    seen = world.communication + world.leniency[np.unique(world.card_rater)].mean()
+    covered, stated, below = [], [], []
+    for i, user in enumerate(people):
+        response = client_for(user).get("/api/reports/me/")
+        assert response.status_code == 200
+        talk = response.json()["communication"]
+        if not talk["n_ratings"]:
+            continue
+        truth = float(np.clip(seen[i], *est.SCALE))
+        covered.append(talk["lower"] <= truth <= talk["upper"])
+        p = talk["p_below_bar"]
+        # The verdict and its probability say the same thing.
+        if talk["verdict"] == "below_bar":
+            assert p >= 0.94
+        elif talk["verdict"] == "at_or_above_bar":
+            assert p <= 0.06
+        stated.append(p)
+        below.append(seen[i] < talk["bar"])
+    assert len(covered) > 250
+    assert 0.86 <= np.mean(covered) <= 0.95, np.mean(covered)
+    # Right as often as stated, in three bins of ~100 people (wide: 300 people).
+    p, happened = np.asarray(stated), np.asarray(below)
+    for low, high in ((0.0, 0.2), (0.2, 0.8), (0.8, 1.01)):
+        inside = (p >= low) & (p < high)
+        assert inside.sum() >= 30
+        assert abs(p[inside].mean() - happened[inside].mean()) <= 0.1, (low, high)
