@@ -7,6 +7,7 @@
     .venv/bin/python bench/report_accuracy.py --references        # + raw mean, textbook EB
     .venv/bin/python bench/report_accuracy.py --drift 0.05        # people whose skills change
     .venv/bin/python bench/report_accuracy.py --nights 4          # after 3 warm nights
+    .venv/bin/python bench/report_accuracy.py --communication     # the communication section
 
 Peers rate peers (scoring.estimation.synthetic, the generator the tests use too): every user
 is a candidate in 1-8 interviews and a rater with a leniency and a noise level; scores are the
@@ -33,6 +34,12 @@ Figures (the targets of issue 13):
   population: all of them wrong; at most ~10% for a 90% interval); up calib: the worst bin of
   P(improving) against the true slope's sign (with --drift, people whose skills change).
 
+With --communication, the communication section's figures instead (one score per scorecard on
+90% of them, the same raters; fitted as the nightly rebuild fits it): rmse and cover90 over the
+users with a score, cover90 n>=5 over those with five or more, below calib the worst bin of
+P(skill < bar) for the mid and senior bars (COMMUNICATION_BARS) together, and the bar verdicts
+(band clear of the bar, MIN_RATINGS scores) given per (user, bar) and how often right.
+
 With --verdicts, the bar verdicts instead ("below" or "at or above" the bar of BARS, given when
 the 90% band is clear of it): the share of rated (user, step) pairs that get one and how often
 it is right, once with the report's gate (MIN_RATINGS ratings) and once with the same number
@@ -46,6 +53,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -59,6 +67,8 @@ from scoring.estimation.synthetic import POPULATIONS, World, simulate  # noqa: E
 BINS = np.linspace(0.0, 1.0, 11)
 
 BARS = np.array([3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 2.75])
+# The rubric's communication bars for mid and senior (scoring/data/rubric_v1.json).
+COMMUNICATION_BARS = (2.5, 3.0)
 # "Many scores" of one (user, step) for the cover / below columns restricted to them.
 MANY = 5
 
@@ -180,6 +190,55 @@ def measure(
         ),
         "fit_s": fitted - start,
         "report_s": done - fitted,
+        **communication_measure(world, result),
+    }
+
+
+def communication_estimates(world: World, result: est.Fit) -> est.CommunicationEstimates:
+    """Fit and estimate communication as the nightly rebuild does (scoring.services.nightly).
+
+    The rater figures are the step model's, rounded as RaterStats stores them.
+    """
+    c = world.communication_ratings()
+    leniency = np.round(result.leniency, 4)[c.rater]
+    leniency_var = np.square(np.round(np.sqrt(result.leniency_var), 4))[c.rater]
+    noise_var = np.square(np.round(np.sqrt(result.rater_noise_var), 4))[c.rater]
+    common: dict[str, Any] = {
+        "leniency": leniency,
+        "leniency_var": leniency_var,
+        "n_users": world.ratings.n_users,
+        "half_life_days": result.params.half_life_days,
+        "noise_var": noise_var,
+    }
+    params = est.communication_fit(c, change_tau2=result.params.change_tau2, **common)
+    stored = est.CommunicationParams.from_json(params.to_json())
+    return est.communication_posterior(c, params=stored, **common)
+
+
+def communication_measure(world: World, result: est.Fit) -> dict[str, float]:
+    """Score the communication section's figures against the truth."""
+    estimates = communication_estimates(world, result)
+    truth = world.communication_truth
+    rated = estimates.n > 0
+    covered = (estimates.lower <= truth) & (truth <= estimates.upper)
+    many = estimates.n >= MANY
+    stated = np.concatenate([estimates.p_below(bar)[rated] for bar in COMMUNICATION_BARS])
+    happened = np.concatenate([(world.communication < bar)[rated] for bar in COMMUNICATION_BARS])
+    # The verdict the report gives: below or at/above the bar when the band is clear of it.
+    given, right = 0, 0
+    for bar in COMMUNICATION_BARS:
+        verdict = est.bar_verdict(estimates.lower, estimates.upper, bar, estimates.n)
+        below = verdict == "below_bar"
+        above = verdict == "at_or_above_bar"
+        given += int((below | above).sum())
+        right += int((below & (truth < bar)).sum() + (above & (truth >= bar)).sum())
+    return {
+        "c_rmse": float(np.sqrt(np.mean((estimates.estimate - truth)[rated] ** 2))),
+        "c_cover90": float(covered[rated].mean()),
+        "c_cover_many": float(covered[many].mean()) if many.any() else float("nan"),
+        "c_below_calib": worst_gap(stated, happened),
+        "c_given": given / max(len(COMMUNICATION_BARS) * int(rated.sum()), 1),
+        "c_right": right / given if given else float("nan"),
     }
 
 
@@ -231,6 +290,11 @@ def main() -> None:
         "--references", action="store_true", help="also the raw mean and a reference EB"
     )
     parser.add_argument(
+        "--communication",
+        action="store_true",
+        help="the communication section's figures instead of the steps'",
+    )
+    parser.add_argument(
         "--nights",
         type=int,
         default=1,
@@ -256,6 +320,23 @@ def main() -> None:
                     f"{name} | {seed} | {v['count_given']:.1%} | {v['count_right']:.1%} | "
                     f"{v['effective_given']:.1%} | {v['effective_right']:.1%} | "
                     f"{v['dropped_right']:.1%}"
+                )
+        return
+    if args.communication:
+        print(
+            "population | seed | rmse | cover90 | cover90 n>=5 | below calib | verdicts given | "
+            "right"
+        )
+        print("---|---|---|---|---|---|---|---")
+        for name in args.populations:
+            for seed in args.seeds:
+                population = replace(POPULATIONS[name], drift_sd=args.drift)
+                world = simulate(population, users=args.users, seed=seed)
+                m = communication_measure(world, est.fit(world.ratings))
+                print(
+                    f"{name} | {seed} | {m['c_rmse']:.4f} | {m['c_cover90']:.1%} | "
+                    f"{m['c_cover_many']:.1%} | {m['c_below_calib']:.3f} | {m['c_given']:.1%} | "
+                    f"{m['c_right']:.1%}"
                 )
         return
     header = (

@@ -25,8 +25,8 @@ the slopes, the spread the same fit finds on data drawn without change is taken 
 where nobody changes it is near zero and a two-year-old score counts almost as a fresh one.
 (Until round seven old scores were discounted by a fixed half-life, the noise over
 ``0.5 ** (age_days / 180)``, whether or not anybody changed; a fit stored before then, without
-``change_tau2``, is read and used that way until the next night refits it. The communication
-section below still discounts by the half-life.)
+``change_tau2``, is read and used that way until the next night refits it; the same for the
+communication section below.)
 
 ``fit`` estimates the model over all ratings by alternating two exact conditional posteriors
 (the users' ``a`` and ``d`` given the leniencies, then the leniencies given the users: a ridge
@@ -114,8 +114,9 @@ when it lies within +-``SELF_IN_LINE`` points. In simulations (tests/scoring/tes
 under 10% of accurate self-assessors are called either, and none the wrong way round.
 
 Communication and trade-offs: the rubric's cross-cutting section gets one score per scorecard.
-It is corrected with the rater's leniency from the step model and shrunk toward the population
-the same way (see scoring.estimation.communication), with the same band and ``MIN_RATINGS``.
+It is corrected with the rater's leniency from the step model, taken as rounded, weighted by the
+rater's noise, given the steps' model of change and shrunk toward the population (see
+scoring.estimation.communication), with the same band, ``MIN_RATINGS`` and P(skill < bar).
 
 Recurring pitfalls: a tag is recurring for a user when it was ticked at least
 ``MIN_PITFALL_COUNT`` times and a one-sided binomial test against the population's rate of the

@@ -4,6 +4,9 @@ Peers rate peers: every user is a candidate in a few interviews, and (unless the
 has its own raters) a rater too, with a leniency and a noise level of their own; a score is
 the true skill plus the rater's leniency plus their noise, rounded to the 1-4 rubric and
 clipped; the last steps are sometimes never reached; scorecards spread over some months.
+Most scorecards also score communication and trade-offs (one score per card): a skill of its
+own, tied to the person's general level, rated by the same rater with the same leniency and
+noise, rounded the same way, and changing like a step's where the population's people change.
 bench/report_accuracy.py measures the report on these populations, tests/scoring checks the
 estimator (tests/scoring/test_estimation.py) and the full path of scorecards, nightly rebuild
 and API (tests/scoring/test_report_calibration.py) on smaller ones: one generator for all, so
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoring.estimation.basics import N_STEPS, SCALE, FloatArray, IntArray
+from scoring.estimation.communication import CommunicationRatings
 from scoring.estimation.model import Ratings
 
 STEP_MEANS = (2.8, 2.7, 2.5, 2.6, 2.4, 2.2, 2.0)
@@ -41,6 +45,11 @@ class Population:
     # per 30 days; the skill is today's, a scorecard of age t saw it t / 30 slopes earlier.
     # 0: skills never change.
     drift_sd: float = 0.0
+    # Communication: the population's mean, the spread of a person's skill about their own
+    # general level, and the share of scorecards that score it (it is optional on a card).
+    communication_mean: float = 2.6
+    communication_sd: float = 0.35
+    communication_scored: float = 0.9
 
 
 POPULATIONS = {
@@ -78,20 +87,41 @@ class World:
     card_rater: IntArray
     card_age: FloatArray
     card_scores: FloatArray
+    # Communication: each user's skill today (unclipped), its slope per 30 days, and each
+    # scorecard's score (nan where the card left it out).
+    communication: FloatArray
+    communication_slope: FloatArray
+    card_communication: FloatArray
 
     @property
     def truth(self) -> FloatArray:
         """Return the skill on the rubric's scale: no report can say more than "4"."""
         return np.clip(self.skill, *SCALE)
 
+    @property
+    def communication_truth(self) -> FloatArray:
+        """Return the communication skill on the rubric's scale."""
+        return np.clip(self.communication, *SCALE)
+
+    def communication_ratings(self) -> CommunicationRatings:
+        """Return the communication scores as the estimator reads them (scored cards only)."""
+        scored = ~np.isnan(self.card_communication)
+        return CommunicationRatings(
+            user=self.card_user[scored],
+            rater=self.card_rater[scored],
+            score=self.card_communication[scored],
+            age_days=self.card_age[scored],
+        )
+
 
 def simulate(population: Population, *, users: int, seed: int, discrete: bool = True) -> World:
     """Draw a population, its raters and their scorecards (discrete=False: scores unrounded)."""
     rng = np.random.default_rng(seed)
     raters = users if population.raters is None else population.raters
+    level = rng.normal(0, population.level_sd, (users, 1))
     skill = (
         np.asarray(population.step_means)
-        + rng.normal(0, population.level_sd, (users, 1))
+        + level
         + rng.normal(0, population.step_sd, (users, N_STEPS))
     )
     leniency = rng.normal(0, population.leniency_sd, raters)
@@ -123,6 +153,21 @@ def simulate(population: Population, *, users: int, seed: int, discrete: bool = 
         score = np.clip(np.round(score), *SCALE)
     card_scores = np.full((card_user.size, N_STEPS), np.nan)
     card_scores[card, step] = score
+    # Communication, drawn after everything else so that the steps draw what they drew before.
+    communication = (
+        population.communication_mean
+        + level[:, 0]
+        + rng.normal(0, population.communication_sd, users)
+    )
+    scored = rng.random(card_user.size) < population.communication_scored
+    said = communication[card_user] + leniency[card_rater] + rng.normal(0, noise_sd[card_rater])
+    communication_slope = np.zeros(users)
+    if population.drift_sd > 0:
+        communication_slope = rng.normal(0, population.drift_sd, users)
+        said = said - communication_slope[card_user] * card_age / 30.0
+    if discrete:
+        said = np.clip(np.round(said), *SCALE)
+    card_communication = np.where(scored, said, np.nan)
     ratings = Ratings(
         user=user,
         rater=rater,
@@ -143,4 +188,7 @@ def simulate(population: Population, *, users: int, seed: int, discrete: bool = 
         card_rater=card_rater,
         card_age=card_age,
         card_scores=card_scores,
+        communication=communication,
+        communication_slope=communication_slope,
+        card_communication=card_communication,
     )

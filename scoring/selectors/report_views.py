@@ -112,7 +112,8 @@ def _communication_view(stored: dict[str, Any] | None) -> dict[str, Any] | None:
     else:
         verdict = str(est.bar_verdict(stored["lower"], stored["upper"], bar, n))
         gap = round(stored["estimate"] - bar, 2)
-    return {**stored, "gap": gap, "verdict": verdict}
+    # A report built before communication stated its probability has none.
+    return {**stored, "gap": gap, "verdict": verdict, "p_below_bar": stored.get("p_below_bar")}
 
 
 def _self_columns(steps: dict[str, list[Any]]) -> dict[str, np.ndarray]:

@@ -128,6 +128,11 @@ class CommunicationOutput(serializers.Serializer):
         help_text="The bar of the user's target level; null when the rubric sets none.",
     )
     gap = serializers.FloatField(allow_null=True, help_text="estimate - bar; null without a bar")
+    p_below_bar = serializers.FloatField(
+        allow_null=True,
+        help_text="Probability (0-1) that your communication is below the bar; null without a "
+        "bar or in a report built before it was computed.",
+    )
     verdict = serializers.ChoiceField(
         choices=[*VERDICTS, "no_bar"],
         help_text="not_enough_data under min_ratings scores; no_bar when the rubric sets no "

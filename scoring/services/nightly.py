@@ -129,12 +129,15 @@ def _rebuild_all(now: datetime) -> Rebuild:
     # The leniencies as stored in RaterStats, from which an incremental update reads them.
     leniency = np.round(result.leniency, 4)[c.rater]
     leniency_var = np.square(np.round(np.sqrt(result.leniency_var), 4))[c.rater]
+    noise_var = np.square(np.round(np.sqrt(result.rater_noise_var), 4))[c.rater]
     communication_params = est.communication_fit(
         c,
         leniency=leniency,
         leniency_var=leniency_var,
         n_users=evidence.n_users,
         half_life_days=result.params.half_life_days,
+        noise_var=noise_var,
+        change_tau2=result.params.change_tau2,
     )
     # The stored, rounded parameters, so that an incremental update computes the same figures.
     communication_params = est.CommunicationParams.from_json(communication_params.to_json())
@@ -145,6 +148,7 @@ def _rebuild_all(now: datetime) -> Rebuild:
         n_users=evidence.n_users,
         params=communication_params,
         half_life_days=result.params.half_life_days,
+        noise_var=noise_var,
     )
     clock.lap("fit")
     levels, timing, done, bars, bank = side()

@@ -338,6 +338,8 @@ def report_contents(
             "raw_mean": np.round(communication.raw_mean, 2),
             "n_ratings": communication.n,
             "bar": np.round(communication_bar, 2),
+            # The verdict's own probability, as a step's: null without a bar.
+            "p_below_bar": np.round(communication.p_below(communication_bar), 2),
         },
     )
 

@@ -190,6 +190,7 @@ def report_compute(*, user_id: int, now: datetime | None = None) -> Built:
         n_users=1,
         params=est.CommunicationParams.from_json(stored.get("communication")),
         half_life_days=model.params.half_life_days,
+        noise_var=noise_var[c.rater],
     )
     levels = levels_load([user_id])
     tables = stored.get("percentiles", {}).get(levels[0], {})

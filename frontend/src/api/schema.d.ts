@@ -1321,6 +1321,11 @@ export interface components {
              */
             gap: number | null;
             /**
+             * Format: double
+             * @description Probability (0-1) that your communication is below the bar; null without a bar or in a report built before it was computed.
+             */
+            p_below_bar: number | null;
+            /**
              * @description not_enough_data under min_ratings scores; no_bar when the rubric sets no communication bar for the target level.
              *
              *     * `not_enough_data` - not_enough_data

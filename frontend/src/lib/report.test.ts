@@ -214,11 +214,21 @@ describe('describeCommunication', () => {
     bar: 3,
     gap: -0.38,
     verdict: 'below_bar',
+    p_below_bar: null,
     ...overrides,
   })
 
   it('gives the estimate, its band and the verdict against the bar', () => {
     expect(describeCommunication(talk(), 3)).toBe('Communication and trade-offs: 2.6 (90% band 2.2–3.0, 4 ratings), below the bar of 3.0.')
+  })
+
+  it('states how likely communication is below the bar next to its verdict', () => {
+    expect(describeCommunication(talk({ p_below_bar: 0.97 }), 3)).toBe(
+      'Communication and trade-offs: 2.6 (90% band 2.2–3.0, 4 ratings), below the bar of 3.0 (more than 9 in 10 chance below).',
+    )
+    expect(describeCommunication(talk({ verdict: 'near_bar', p_below_bar: 0.62 }), 3)).toBe(
+      'Communication and trade-offs: 2.6 (90% band 2.2–3.0, 4 ratings), near the bar of 3.0 (about 6 in 10 chance below).',
+    )
   })
 
   it('says "not enough data yet" instead of an estimate while the evidence is thin', () => {

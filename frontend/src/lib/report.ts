@@ -197,10 +197,12 @@ export function describeCommunication(c: Communication, minRatings: number): str
       return `Communication and trade-offs: not enough data yet (${c.n_ratings} of ${minRatings} ratings).`
     case 'no_bar':
       return `Communication and trade-offs: ${band}.`
-    default:
+    default: {
+      const chance = describeBelowBar(c.verdict, c.p_below_bar)
       return `Communication and trade-offs: ${band}, ${VERDICT_WORDS[c.verdict] ?? c.verdict}${
         c.bar == null ? '' : ` of ${c.bar.toFixed(1)}`
-      }.`
+      }${chance ? ` (${chance})` : ''}.`
+    }
   }
 }
 
