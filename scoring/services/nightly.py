@@ -138,6 +138,10 @@ def _rebuild_all(now: datetime) -> Rebuild:
         half_life_days=result.params.half_life_days,
         noise_var=noise_var,
         change_tau2=result.params.change_tau2,
+        # Last night's, where the EM resumes and whose spread correction may still hold.
+        start=est.CommunicationParams.from_json(previous.fit.params.get("communication"))
+        if previous.fit
+        else None,
     )
     # The stored, rounded parameters, so that an incremental update computes the same figures.
     communication_params = est.CommunicationParams.from_json(communication_params.to_json())

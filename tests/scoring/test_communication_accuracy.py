@@ -13,12 +13,14 @@ model and not of one draw (bench/README.md, "Communication on known truth").
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
 
 from bench.report_accuracy import communication_estimates
 from scoring import estimation as est
+from scoring.estimation import communication
 from scoring.estimation.synthetic import POPULATIONS, simulate
 from scoring.services.nightly import reports_rebuild_all
 from tests.scoring.conftest import given_scorecard, person
@@ -148,3 +150,57 @@ def test_the_api_states_how_likely_communication_is_below_the_bar_and_its_band_c
         inside = (p >= low) & (p < high)
         assert inside.sum() >= 30
         assert abs(p[inside].mean() - happened[inside].mean()) <= 0.1, (low, high)
+
+
+def test_a_warm_night_resumes_the_fit_and_keeps_its_correction_until_the_scores_grow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A cold fit runs the EM from scratch (27 steps at 10,000 users) and a bootstrap of it
+    # again: 0.56 s CPU a night. The next night resumes from the stored fit and keeps its
+    # measured correction while the scores grow by less than a fifth.
+    world = simulate(POPULATIONS["reference"], users=USERS, seed=SEEDS[0])
+    result = est.fit(world.ratings)
+    c = world.communication_ratings()
+    common: dict[str, Any] = {
+        "leniency": result.leniency[c.rater],
+        "leniency_var": result.leniency_var[c.rater],
+        "n_users": world.ratings.n_users,
+        "noise_var": result.rater_noise_var[c.rater],
+        "change_tau2": result.params.change_tau2,
+    }
+    cold = est.communication_fit(c, **common)
+    assert cold.tau2_correction is not None and cold.tau2_correction >= 1.0
+    assert cold.correction_scores == len(c.score)
+    stored = est.CommunicationParams.from_json(cold.to_json())
+    assert stored.tau2_correction == pytest.approx(cold.tau2_correction, abs=1e-6)
+
+    def measured_again(*args: object, **kwargs: object) -> float:
+        raise AssertionError("the correction was measured again on a warm night")
+
+    monkeypatch.setattr(communication, "_spread_shortfall", measured_again)
+    older = replace(c, age_days=c.age_days + 1.0)  # the next night: every score a day older
+    warm = est.communication_fit(older, start=stored, **common)
+    assert warm.tau2_correction == stored.tau2_correction
+    assert warm.tau2 == pytest.approx(cold.tau2, rel=0.02)
+    assert warm.mu == pytest.approx(cold.mu, abs=0.01)
+    assert warm.noise_scale == pytest.approx(cold.noise_scale, rel=0.01)
+
+    # A fifth more scores (the same ones again, as if rated twice): measured again.
+    measured: list[int] = []
+
+    def counted(drawn_from: est.CommunicationRatings, *args: object) -> float:
+        measured.append(len(drawn_from.score))
+        return 1.0
+
+    monkeypatch.setattr(communication, "_spread_shortfall", counted)
+    grown = est.CommunicationRatings(
+        **{name: np.concatenate([getattr(c, name)] * 2) for name in ("user", "rater", "score")},
+        age_days=np.concatenate([c.age_days] * 2),
+    )
+    doubled: dict[str, Any] = {
+        name: np.concatenate([value] * 2) if isinstance(value, np.ndarray) else value
+        for name, value in common.items()
+    }
+    again = est.communication_fit(grown, start=stored, **doubled)
+    assert measured == [2 * len(c.score)]
+    assert again.correction_scores == 2 * len(c.score)
