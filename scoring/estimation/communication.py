@@ -39,6 +39,7 @@ import numpy as np
 from scipy import stats
 
 from scoring.estimation.basics import weighted_sum
+from scoring.estimation.fitting import SPREAD_REMEASURE_GROWTH
 from scoring.estimation.model import (
     HALF_LIFE_DAYS,
     SCALE,
@@ -61,9 +62,9 @@ _EM_TOLERANCE = 1e-5
 _BOOTSTRAP_SEED = 13
 _CORRECTION_BOUNDS = (1.0, 1.5)
 _CORRECTION_MIN_USERS = 200
-# A night warm-started from the last night's fit keeps its correction until the scores have
-# grown by this factor (as the step model's spread correction: scoring.estimation.fitting).
-_CORRECTION_REMEASURE_GROWTH = 1.2
+# The noise factor's floor: scores that all agree (a launch night's handful) would otherwise
+# drive it to nothing, and every later score would be taken as exact.
+_MIN_NOISE_SCALE = 0.05
 
 
 @dataclass(frozen=True)
@@ -363,13 +364,15 @@ def _change_em(
     n_users: int,
     start: CommunicationParams,
     change_tau2: float,
-) -> CommunicationParams:
-    """EM of mu, tau2 and the noise factor on the Laplace posterior (change_tau2 given)."""
+) -> tuple[CommunicationParams, bool]:
+    """EM of mu, tau2 and the noise factor on the Laplace posterior (change_tau2 given); say
+    whether it converged within _EM_STEPS."""
     user = ratings.user
     months = ratings.age_days / 30.0
     has_data = np.bincount(user, minlength=n_users) > 0
     mu, tau2 = start.mu, start.tau2
-    scale = start.noise_scale or 1.0
+    scale = 1.0 if start.noise_scale is None else max(start.noise_scale, _MIN_NOISE_SCALE)
+    converged = False
     state = None
     for _ in range(_EM_STEPS):
         score_var = scale * noise_var + leniency_var
@@ -400,10 +403,12 @@ def _change_em(
         new_scale = scale * float(
             np.sum(precision**2 * noise_var * squared) / np.sum(precision * noise_var)
         )
+        new_scale = max(new_scale, _MIN_NOISE_SCALE)
         change = max(abs(new_mu - mu), abs(new_tau2 - tau2), abs(new_scale - scale))
         mu, tau2, scale = new_mu, new_tau2, new_scale
         state = replace(state, b=b)
         if change < _EM_TOLERANCE:
+            converged = True
             break
     return CommunicationParams(
         mu=mu,
@@ -411,7 +416,7 @@ def _change_em(
         sigma2=scale * float(np.mean(noise_var)),
         change_tau2=change_tau2,
         noise_scale=scale,
-    )
+    ), converged
 
 
 def _change_fit(
@@ -426,7 +431,7 @@ def _change_fit(
 ) -> CommunicationParams:
     """The model of change's fit: EM, then the spread of skills corrected by a bootstrap.
 
-    The EM on rounded scores finds the spread of skills short (by 10-20% on
+    The EM on rounded scores finds the spread of skills short (by 5-15% on
     bench/report_accuracy.py's populations), which shrinks people too far and narrows the
     bands; the shortfall is measured by drawing scores from the fit itself (same users, raters,
     ages and leniencies, each user a skill and a slope), fitting them again, and the spread
@@ -434,28 +439,38 @@ def _change_fit(
 
     From a start of the model of change (the last night's fit) the EM resumes at its
     uncorrected spread, and its correction is kept while the scores have grown by less than a
-    fifth: a night then costs an EM step or two instead of a cold EM and a bootstrap (0.56 s
+    fifth: a night then costs an EM step or two instead of a cold EM and a bootstrap (0.48 s
     CPU at 10,000 users; bench/README.md).
     """
     corrected = ratings.score - leniency
     n_scores = len(ratings.score)
+    cold = CommunicationParams(
+        mu=float(np.mean(corrected)),
+        tau2=max(0.5 * float(np.var(ratings.score)), 0.05),
+        sigma2=1.0,
+        noise_scale=1.0,
+    )
+    warm = start is not None and start.change_tau2 is not None and start.noise_scale is not None
     kept: float | None = None
-    if start is not None and start.change_tau2 is not None and start.noise_scale is not None:
+    resumed = cold
+    if warm and start is not None:
         resumed = replace(start, tau2=start.tau2 / (start.tau2_correction or 1.0))
         if (
             start.tau2_correction is not None
             and start.correction_scores is not None
-            and n_scores < _CORRECTION_REMEASURE_GROWTH * start.correction_scores
+            and n_scores < SPREAD_REMEASURE_GROWTH * start.correction_scores
         ):
             kept = start.tau2_correction
-    else:
-        resumed = CommunicationParams(
-            mu=float(np.mean(corrected)),
-            tau2=max(0.5 * float(np.var(ratings.score)), 0.05),
-            sigma2=1.0,
-            noise_scale=1.0,
+    fitted, converged = _change_em(
+        ratings, corrected, leniency_var, noise_var, n_users, resumed, change_tau2
+    )
+    if warm and not converged:
+        # Resumed from a fit far from tonight's (a launch night's handful of scores, whose
+        # spread sits at the floor, from where the EM crawls): fitted afresh, as a first night.
+        fitted, _ = _change_em(
+            ratings, corrected, leniency_var, noise_var, n_users, cold, change_tau2
         )
-    fitted = _change_em(ratings, corrected, leniency_var, noise_var, n_users, resumed, change_tau2)
+        kept = None
     if kept is not None:
         return replace(
             fitted,
@@ -486,7 +501,8 @@ def _spread_shortfall(
     months = ratings.age_days / 30.0
     b = rng.normal(0.0, np.sqrt(fitted.tau2), n_users)
     slope = rng.normal(0.0, np.sqrt(change_tau2), n_users)
-    score_var = (fitted.noise_scale or 1.0) * noise_var + leniency_var
+    score_var = (1.0 if fitted.noise_scale is None else fitted.noise_scale) * noise_var
+    score_var = score_var + leniency_var
     latent = (
         fitted.mu
         + leniency
@@ -495,7 +511,7 @@ def _spread_shortfall(
         + rng.normal(0.0, np.sqrt(score_var))
     )
     drawn = replace(ratings, score=np.clip(np.round(latent), *SCALE))
-    found = _change_em(
+    found, _ = _change_em(
         drawn, drawn.score - leniency, leniency_var, noise_var, n_users, fitted, change_tau2
     )
     return float(np.clip(fitted.tau2 / found.tau2, *_CORRECTION_BOUNDS))

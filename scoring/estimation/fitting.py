@@ -99,8 +99,9 @@ def fit(
     skills fall short and correct them (see _spread_correction), or reuse start's measurement
     while the ratings have grown by less than a fifth since it was taken and tonight's spread
     of change is on the same side of the trend's floor (_correction_holds).
-    half_life_days: kept with the params for the communication section, whose old scores
-    are still discounted by it; the steps' skills have the model of change (change_tau2).
+    half_life_days: kept with the params for a communication fit stored before its model of
+    change, whose old scores are discounted by it; the steps' skills have the model of change
+    (change_tau2).
     """
     y, step, rater = ratings.score, ratings.step, ratings.rater
     n_users, n_raters = ratings.n_users, ratings.n_raters

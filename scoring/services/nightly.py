@@ -309,7 +309,7 @@ def _store_rater_stats(evidence: Evidence, result: est.Fit, fit: ModelFit, now: 
 
     From one night to the next most raters' rounded figures stay as they were (at the bench's
     10,000 raters, 865 rows changed; bench/README.md): rewriting every row cost the nightly
-    rebuild a fifth of a second and the database a dead row per rater each night.
+    rebuild 125-130 ms and the database a dead row per rater each night.
     """
     leniency = np.round(result.leniency, 4).tolist()
     leniency_sd = np.round(np.sqrt(result.leniency_var), 4).tolist()

@@ -156,7 +156,7 @@ def test_a_warm_night_resumes_the_fit_and_keeps_its_correction_until_the_scores_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # A cold fit runs the EM from scratch (27 steps at 10,000 users) and a bootstrap of it
-    # again: 0.56 s CPU a night. The next night resumes from the stored fit and keeps its
+    # again: 0.48 s CPU a night. The next night resumes from the stored fit and keeps its
     # measured correction while the scores grow by less than a fifth.
     world = simulate(POPULATIONS["reference"], users=USERS, seed=SEEDS[0])
     result = est.fit(world.ratings)
@@ -182,6 +182,11 @@ def test_a_warm_night_resumes_the_fit_and_keeps_its_correction_until_the_scores_
     warm = est.communication_fit(older, start=stored, **common)
     assert warm.tau2_correction == stored.tau2_correction
     assert warm.tau2 == pytest.approx(cold.tau2, rel=0.02)
+    # The kept correction applied once: the spread before it is the EM's, as on the cold night.
+    assert warm.tau2_correction is not None
+    assert warm.tau2 / warm.tau2_correction == pytest.approx(
+        cold.tau2 / cold.tau2_correction, rel=1e-3
+    )
     assert warm.mu == pytest.approx(cold.mu, abs=0.01)
     assert warm.noise_scale == pytest.approx(cold.noise_scale, rel=0.01)
 
@@ -204,3 +209,30 @@ def test_a_warm_night_resumes_the_fit_and_keeps_its_correction_until_the_scores_
     again = est.communication_fit(grown, start=stored, **doubled)
     assert measured == [2 * len(c.score)]
     assert again.correction_scores == 2 * len(c.score)
+
+
+def test_a_night_after_a_launch_with_a_handful_of_scores_fits_as_a_first_night_would() -> None:
+    # A platform's first nights may see a handful of communication scores that tell nobody
+    # apart: the EM then puts the spread of skills at its floor (1e-3). Resumed from that fit,
+    # a later night's EM stayed there (each user shrunk to the mean makes the spread found as
+    # small again) and ran out of steps at a spread 140x too small, and the bootstrap measured
+    # its factor on that unconverged fit.
+    world = simulate(POPULATIONS["reference"], users=USERS, seed=SEEDS[0])
+    result = est.fit(world.ratings)
+    c = world.communication_ratings()
+    change_tau2 = result.params.change_tau2
+    assert change_tau2 is not None
+    at_the_floor = est.CommunicationParams.from_json(
+        {"mu": 2.5, "tau2": 0.001, "sigma2": 0.3, "change_tau2": change_tau2, "noise_scale": 1.0}
+    )
+    common: dict[str, Any] = {
+        "leniency": result.leniency[c.rater],
+        "leniency_var": result.leniency_var[c.rater],
+        "n_users": world.ratings.n_users,
+        "noise_var": result.rater_noise_var[c.rater],
+        "change_tau2": change_tau2,
+    }
+    cold = est.communication_fit(c, **common)
+    warm = est.communication_fit(c, start=at_the_floor, **common)
+    assert warm.tau2 == pytest.approx(cold.tau2, rel=0.01), (warm, cold)
+    assert warm.tau2_correction == pytest.approx(cold.tau2_correction, rel=0.01), (warm, cold)
