@@ -36,6 +36,30 @@ def _reachable(url: str) -> bool:
     return True
 
 
+@pytest.fixture(scope="session")
+def _stale_test_database_sessions_ended(django_db_blocker) -> None:
+    """End sessions a previous run left on this run's PostgreSQL test database.
+
+    A server process that outlived its run (killed test run, a hung shutdown) keeps its
+    connections open, and Django can then neither create the test database nor drop it.
+    """
+    if connection.vendor != "postgresql":
+        return
+    name = connection.settings_dict["TEST"]["NAME"] or f"test_{connection.settings_dict['NAME']}"
+    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_stale_test_database_sessions_ended, django_db_setup):
+    """pytest-django's test database, created once stale sessions on it are gone."""
+    return django_db_setup
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         _missing("needs PostgreSQL: set DATABASE_URL=postgres://… (bin/test does)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -91,12 +92,11 @@ class AsgiServer:
 
 def kill_tree(proc: subprocess.Popen) -> None:
     """SIGKILL a process and its children at once, as when the machine under them dies."""
-    import signal
-
     for pid in [*children(proc.pid), proc.pid]:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     proc.wait()
+    kill_group(proc)
 
 
 def children(pid: int) -> list[int]:
@@ -133,6 +133,7 @@ def asgi_server(
         ],
         cwd=ROOT,
         env=process_env(**(env or {})),
+        start_new_session=True,  # a process group of its own: stop() ends every worker with it
     )
     try:
         # Each worker loads Django on its own: on a busy machine two take twice as long.
@@ -164,6 +165,7 @@ def celery_worker(queue: str, *, pool: str = "solo", **env: str) -> Iterator[sub
         ],
         cwd=ROOT,
         env=process_env(CELERY_QUEUE=queue, **env),
+        start_new_session=True,  # a process group of its own: stop() ends the pool with it
     )
     try:
         yield proc
@@ -172,6 +174,12 @@ def celery_worker(queue: str, *, pool: str = "solo", **env: str) -> Iterator[sub
 
 
 def stop(proc: subprocess.Popen) -> None:
+    """Ask the process to stop, then SIGKILL whatever of its process group is left.
+
+    A server that hangs on shutdown (granian 2.8.7 can), or a worker its supervisor left
+    behind, would otherwise outlive the run holding sessions on the test database, and the
+    next run could not create it.
+    """
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -179,3 +187,14 @@ def stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+    kill_group(proc)
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL every process left in the group proc led (started with start_new_session).
+
+    The group outlives its reaped leader while any member lives; a process that shared the
+    test run's group leads none, and this finds nothing to do.
+    """
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
