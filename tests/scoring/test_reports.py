@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -407,6 +408,11 @@ class SameFit:
 REAL_FIT = est.fit
 
 
+def _stamped_since(rows: Iterable[tuple[int, Any]], stamps: dict[int, Any]) -> set[int]:
+    """The ids whose stamp moved since stamps was read."""
+    return {key for key, at in rows if at != stamps[key]}
+
+
 def test_the_nightly_rebuild_rewrites_only_the_reports_that_change(raters, monkeypatch) -> None:
     _, neutral, _ = raters
     someone = person()
@@ -423,11 +429,7 @@ def test_the_nightly_rebuild_rewrites_only_the_reports_that_change(raters, monke
 
     given_scorecard(neutral, someone, [1] * 7, days_ago=3)
     later = reports_rebuild_all(now=now + timedelta(minutes=2))
-    rewritten = {
-        user_id
-        for user_id, at in Report.objects.values_list("user_id", "computed_at")
-        if at != stamps[user_id]
-    }
+    rewritten = _stamped_since(Report.objects.values_list("user_id", "computed_at"), stamps)
     assert someone.pk in rewritten
     assert later.written == len(rewritten) < later.users
     assert Report.objects.get(user=someone).n_scorecards == 2
@@ -452,11 +454,7 @@ def test_the_nightly_rebuild_rewrites_only_the_rater_statistics_that_change(
 
     given_scorecard(neutral, someone, [1] * 7, days_ago=3)
     later = reports_rebuild_all(now=now + timedelta(minutes=2))
-    rewritten = {
-        rater_id
-        for rater_id, at in RaterStats.objects.values_list("rater_id", "updated_at")
-        if at != stamps[rater_id]
-    }
+    rewritten = _stamped_since(RaterStats.objects.values_list("rater_id", "updated_at"), stamps)
     assert rewritten == {neutral.pk}
     row = RaterStats.objects.get(rater=neutral)
     assert row.fit_id == later.fit_id
