@@ -160,7 +160,7 @@ def measure(
         if inside.sum() >= 100:
             gap = abs(float(stated[inside].mean()) - float(right[inside].mean()))
             worst_bin = max(worst_bin, gap)
-    p_below = stats.norm.cdf((BARS - estimates.latent) / estimates.sd)[rated]
+    p_below = estimates.p_below(BARS)[rated]
     many = estimates.n >= MANY
     trend = est.trend_direction(
         estimates.slope, estimates.slope_sd, estimates.n, estimates.span_days
@@ -181,7 +181,7 @@ def measure(
         # skill share its change, so they are not independent evidence about today's.
         "cover_many": float(((estimates.lower <= truth) & (truth <= estimates.upper))[many].mean()),
         "below_many": worst_gap(
-            stats.norm.cdf((BARS - estimates.latent) / estimates.sd)[many],
+            estimates.p_below(BARS)[many],
             (world.skill < BARS)[many],
         ),
         "trends_called": float(np.isin(trend[has_trend], ("improving", "declining")).mean()),
@@ -200,9 +200,12 @@ def communication_estimates(world: World, result: est.Fit) -> est.CommunicationE
     The rater figures are the step model's, rounded as RaterStats stores them.
     """
     c = world.communication_ratings()
-    leniency = np.round(result.leniency, 4)[c.rater]
-    leniency_var = np.square(np.round(np.sqrt(result.leniency_var), 4))[c.rater]
-    noise_var = np.square(np.round(np.sqrt(result.rater_noise_var), 4))[c.rater]
+    leniency, leniency_sd, noise_sd = result.rater_figures()
+    leniency, leniency_var, noise_var = (
+        leniency[c.rater],
+        np.square(leniency_sd)[c.rater],
+        np.square(noise_sd)[c.rater],
+    )
     common: dict[str, Any] = {
         "leniency": leniency,
         "leniency_var": leniency_var,

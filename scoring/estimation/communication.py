@@ -36,7 +36,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from scoring.estimation.basics import weighted_sum
 from scoring.estimation.fitting import SPREAD_REMEASURE_GROWTH
@@ -142,11 +141,6 @@ class CommunicationEstimates(Banded):
     n: IntArray
     raw_mean: FloatArray  # nan without scores
     latent: FloatArray  # the estimate before it is clipped to the scale
-
-    def p_below(self, bar: FloatArray | float) -> FloatArray:
-        """Return P(skill < bar) under the posterior the band is drawn from."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return stats.norm.cdf((bar - self.latent) / self.sd)
 
 
 def _posterior_moments(

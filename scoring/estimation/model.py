@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import stats
 
 from scoring.estimation.basics import N_STEPS, SCALE, FloatArray, IntArray
 
@@ -31,6 +32,8 @@ SLOPE_TAU2_MIN = 4e-4
 # made a two-year-old score count for two fifths of a fresh one where nobody changes
 # (bench/README.md, seventh round).
 CHANGE_TAU2_MIN = 1e-5
+# The decimals a rater's figures are stored with (Fit.rater_figures).
+RATER_DECIMALS = 4
 
 
 @dataclass(frozen=True)
@@ -170,12 +173,30 @@ class Fit:
     mode: FloatArray | None = None  # (n_users, 7) posterior mode of the deviations
     mode_cov: FloatArray | None = None  # (n_users, 7, 7) its covariance
 
+    def rater_figures(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Each rater's leniency, its sd and their noise's sd, rounded as the nightly rebuild
+        stores them (RaterStats): what an incremental update reads, so what every figure
+        computed beside the stored ones must read too."""
+        # numpy's stubs type the float64 square root as floating[Any].
+        return (  # type: ignore[return-value]
+            np.round(self.leniency, RATER_DECIMALS),
+            np.round(np.sqrt(self.leniency_var), RATER_DECIMALS),
+            np.round(np.sqrt(self.rater_noise_var), RATER_DECIMALS),
+        )
+
 
 class Banded:
-    """The 90% band of an estimate with a standard deviation, clipped to the scale."""
+    """The 90% band of an estimate with a standard deviation, clipped to the scale, and the
+    probabilities its verdicts state (the posterior the band is drawn from: N(latent, sd))."""
 
     estimate: FloatArray
     sd: FloatArray
+    latent: FloatArray  # the estimate before it is clipped to the scale
+
+    def p_below(self, bar: FloatArray | float) -> FloatArray:
+        """Return P(skill < bar); nan where there is no sd (nothing to say)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return stats.norm.cdf((bar - self.latent) / self.sd)
 
     @property
     def lower(self) -> FloatArray:

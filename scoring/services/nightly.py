@@ -127,7 +127,7 @@ def _rebuild_all(now: datetime) -> Rebuild:
     weakest = est.weakest_claims(estimates, threshold=threshold)
     c = evidence.communication
     # The raters' figures as stored in RaterStats, from which an incremental update reads them.
-    stored_leniency, leniency_sd, noise_sd = _as_stored(result)
+    stored_leniency, leniency_sd, noise_sd = result.rater_figures()
     leniency = stored_leniency[c.rater]
     leniency_var = np.square(leniency_sd)[c.rater]
     noise_var = np.square(noise_sd)[c.rater]
@@ -305,19 +305,6 @@ def _percentiles(
     return percentiles, tables
 
 
-def _as_stored(result: est.Fit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each rater's leniency, its sd and their noise's sd, rounded as RaterStats stores them.
-
-    The communication fit reads these and an incremental update reads the stored rows: both
-    must see the same figures.
-    """
-    return (
-        np.round(result.leniency, 4),
-        np.round(np.sqrt(result.leniency_var), 4),
-        np.round(np.sqrt(result.rater_noise_var), 4),
-    )
-
-
 def _store_rater_stats(evidence: Evidence, result: est.Fit, fit: ModelFit, now: datetime) -> None:
     """Write each rater's figures where they differ from the stored ones.
 
@@ -325,7 +312,7 @@ def _store_rater_stats(evidence: Evidence, result: est.Fit, fit: ModelFit, now: 
     10,000 raters, 865 rows changed; bench/README.md): rewriting every row cost the nightly
     rebuild 125-130 ms and the database a dead row per rater each night.
     """
-    leniency, leniency_sd, noise_sd = (figure.tolist() for figure in _as_stored(result))
+    leniency, leniency_sd, noise_sd = (figure.tolist() for figure in result.rater_figures())
     ratings, cards = result.rater_n.tolist(), evidence.rater_scorecards.tolist()
     stored = stored_rater_stats_load()
     rows = []

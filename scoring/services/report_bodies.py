@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from scoring import estimation as est
 from scoring.models.reports import STEP_COLUMNS, figures_encode
@@ -259,8 +258,7 @@ def report_contents(
     gap = estimates.estimate - bars
     eligible = n >= est.MIN_RATINGS
     # P(skill < bar) under the same posterior as the band: the verdict's own probability.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_below = stats.norm.cdf((bars - estimates.latent) / estimates.sd)
+    p_below = estimates.p_below(bars)
 
     timed = timing.reached >= MIN_TIMED_INTERVIEWS
     with np.errstate(invalid="ignore"):
