@@ -81,6 +81,8 @@ def posterior(
         slope, slope_sd = _slope_posterior(slope, slope_sd, params.slope_tau2)
     shape = (n_users, N_STEPS)
     latent = params.mu + mean
+    if params.band_scale is not None:
+        cov = cov * params.band_scale**2  # the calibrated width (Params.band_scale)
     return Estimates(
         estimate=np.clip(latent, *SCALE),
         sd=np.sqrt(np.diagonal(cov, axis1=1, axis2=2)),

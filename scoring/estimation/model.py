@@ -98,6 +98,12 @@ class Params:
     # change_correction instead). None: not measured, or a fit stored before it was kept (whose
     # change_correction may be a factor below 1 that would cut real change): measured again.
     change_spurious: float | None = None
+    # The posterior's sd as the report states it (bands, P(skill < bar), the weakest step's
+    # probability) is the Laplace posterior's times this: measured with level_correction and
+    # step_correction where the posterior is calibrated on data drawn from the fit
+    # (scoring.estimation.fitting._calibrated). None: not measured (no correction: 1), or a fit
+    # stored before it, whose factors were set by the ratio of spreads alone: measured again.
+    band_scale: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -123,6 +129,8 @@ class Params:
             data["change_correction"] = round(self.change_correction, 6)
         if self.change_spurious is not None:
             data["change_spurious"] = round(self.change_spurious, 8)
+        if self.band_scale is not None:
+            data["band_scale"] = round(self.band_scale, 6)
         return data
 
     @classmethod
@@ -144,6 +152,7 @@ class Params:
             change_tau2=_optional(data.get("change_tau2")),
             change_correction=_optional(data.get("change_correction")),
             change_spurious=_optional(data.get("change_spurious")),
+            band_scale=_optional(data.get("band_scale")),
         )
 
     @classmethod
