@@ -36,17 +36,9 @@ def _reachable(url: str) -> bool:
     return True
 
 
-@pytest.fixture(scope="session")
-def _stale_test_database_sessions_ended(django_db_blocker) -> None:
-    """End sessions a previous run left on this run's PostgreSQL test database.
-
-    A server process that outlived its run (killed test run, a hung shutdown) keeps its
-    connections open, and Django can then neither create the test database nor drop it.
-    """
-    if connection.vendor != "postgresql":
-        return
-    name = connection.settings_dict["TEST"]["NAME"] or f"test_{connection.settings_dict['NAME']}"
-    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+def _end_other_sessions(name: str) -> None:
+    """Terminate every PostgreSQL session on the database name but this connection's."""
+    with connection._nodb_cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = %s AND pid <> pg_backend_pid()",
@@ -55,9 +47,28 @@ def _stale_test_database_sessions_ended(django_db_blocker) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(_stale_test_database_sessions_ended, django_db_setup):
-    """pytest-django's test database, created once stale sessions on it are gone."""
-    return django_db_setup
+def _test_database_name(django_db_blocker) -> str | None:
+    """The PostgreSQL test database's name, once sessions a previous run left on it are ended.
+
+    A server process that outlived its run (killed test run, a hung shutdown) keeps its
+    connections open, and Django can then neither create the test database nor drop it.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    name = connection.settings_dict["TEST"]["NAME"] or f"test_{connection.settings_dict['NAME']}"
+    with django_db_blocker.unblock():
+        _end_other_sessions(name)
+    return name
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_test_database_name, django_db_setup, django_db_blocker):
+    """pytest-django's test database, created once stale sessions on it are gone, and dropped
+    at the end even where a connection of another thread (a sync-to-async worker's) is open."""
+    yield django_db_setup
+    if _test_database_name is not None:
+        with django_db_blocker.unblock():
+            _end_other_sessions(_test_database_name)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
