@@ -582,6 +582,28 @@ def test_where_nobody_changes_the_spread_of_change_the_noise_of_the_slopes_makes
     assert taken_total < 0.6 * raw_total, (taken_total, raw_total)
 
 
+def test_a_warm_night_keeps_the_spurious_spread_of_change_and_takes_it_off_tonights() -> None:
+    # Below the trend's floor the correction is the spread of change a static world shows; a
+    # night whose ratings have not grown by a fifth keeps it (no bootstrap) and takes it off the
+    # spread it fits tonight, floored, rather than keeping last night's corrected figure.
+    for seed in (1, 2):
+        world = synthetic.simulate(synthetic.POPULATIONS["reference"], users=2000, seed=seed)
+        night = est.fit(world.ratings)
+        assert night.params.change_spurious is not None and night.params.change_spurious > 0
+        # A stored amount of its own, so that a measurement taken again would show.
+        stored = replace(night.params, change_spurious=1.5e-4)
+        start = {
+            "start": stored,
+            "start_leniency": night.leniency,
+            "start_noise": night.rater_noise_var,
+        }
+        warm = est.fit(world.ratings, **start).params
+        raw = est.fit(world.ratings, correct_spread=False, **start).params.change_tau2
+        assert raw is not None and raw > 1.5e-4 + est.CHANGE_TAU2_MIN, raw
+        assert warm.change_spurious == 1.5e-4
+        assert warm.change_tau2 == pytest.approx(raw - 1.5e-4, abs=1e-9)
+
+
 def test_the_spurious_spread_taken_off_where_nobody_changed_does_not_cut_change_that_comes() -> (
     None
 ):
