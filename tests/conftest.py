@@ -7,6 +7,7 @@ with REQUIRE_SERVICES=1 (set by CI) they fail instead.
 from __future__ import annotations
 
 import os
+import re
 import socket
 from typing import NoReturn
 from urllib.parse import urlparse
@@ -36,39 +37,60 @@ def _reachable(url: str) -> bool:
     return True
 
 
-def _end_other_sessions(name: str) -> None:
+# Each test process has a PostgreSQL test database of its own, named after its process id, so
+# that two runs on one machine (a developer's beside CI) never share one, and the databases of
+# runs that are gone can be told from those of runs still going.
+RUN_SUFFIX = re.compile(r"_run(\d+)$")
+
+
+def _end_sessions(cursor, name: str) -> None:
     """Terminate every PostgreSQL session on the database name but this connection's."""
-    with connection._nodb_cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = %s AND pid <> pg_backend_pid()",
-            [name],
-        )
+    cursor.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE datname = %s AND pid <> pg_backend_pid()",
+        [name],
+    )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @pytest.fixture(scope="session")
-def _test_database_name(django_db_blocker) -> str | None:
-    """The PostgreSQL test database's name, once sessions a previous run left on it are ended.
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker):
+    """Name this process's PostgreSQL test database, and drop those of runs that are gone.
 
-    A server process that outlived its run (killed test run, a hung shutdown) keeps its
-    connections open, and Django can then neither create the test database nor drop it.
+    A run that was killed, or a server of its that outlived it (a hung shutdown), leaves its
+    database behind, with sessions on it that would stop Django from dropping it.
     """
     if connection.vendor != "postgresql":
-        return None
-    name = connection.settings_dict["TEST"]["NAME"] or f"test_{connection.settings_dict['NAME']}"
-    with django_db_blocker.unblock():
-        _end_other_sessions(name)
-    return name
+        return
+    test = settings.DATABASES["default"].setdefault("TEST", {})
+    base = test.get("NAME") or f"test_{settings.DATABASES['default']['NAME']}"
+    test["NAME"] = f"{base}_run{os.getpid()}"
+    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE 'test\\_%%'")
+        for (name,) in cursor.fetchall():
+            found = RUN_SUFFIX.search(name)
+            if found and not _alive(int(found[1])):
+                _end_sessions(cursor, name)
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(_test_database_name, django_db_setup, django_db_blocker):
-    """pytest-django's test database, created once stale sessions on it are gone, and dropped
-    at the end even where a connection of another thread (a sync-to-async worker's) is open."""
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, dropped at the end even where a connection another
+    thread of this process opened (a sync-to-async worker's) is still there."""
     yield django_db_setup
-    if _test_database_name is not None:
-        with django_db_blocker.unblock():
-            _end_other_sessions(_test_database_name)
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
+            _end_sessions(cursor, settings.DATABASES["default"]["TEST"]["NAME"])
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
