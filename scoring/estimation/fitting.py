@@ -97,7 +97,8 @@ def fit(
     night to night toward its fixed point at no cost (see _raters_refined).
     Sweeps stop when no estimate moves by `tolerance` (0.001 points: within ~0.003 of the
     fixed point on the benchmark's data). correct_spread: measure how far the EM's spreads of
-    skills fall short and correct them (see _spread_correction), or reuse start's measurement
+    skills fall short and where the posterior is calibrated, and correct them (see
+    _spread_correction), or reuse start's measurement
     while the ratings have grown by less than a fifth since it was taken and tonight's spread
     of change is on the same side of the trend's floor (_correction_holds).
     half_life_days: kept with the params for a communication fit stored before its model of
@@ -565,11 +566,12 @@ SPREAD_REMEASURE_GROWTH = 1.2
 
 @dataclass(frozen=True)
 class _Correction:
-    """How far the EM's spreads fall short (_spread_correction): the skills' level and steps
-    (factors), and the spread of change: scaled by `change` where the trend tells it from the
-    noise of the slopes, or, where it does not, with `spurious` (what a fit finds where nobody
-    changes) taken off. One of the two is always neutral (change 1, or spurious 0). And the
-    posterior's sd as the report states it (band: Params.band_scale)."""
+    """The correction of the EM's spreads (_spread_correction): the skills' level and steps
+    (factors, set where the posterior is calibrated), and the spread of change: scaled by
+    `change` where the trend tells it from the noise of the slopes, or, where it does not,
+    with `spurious` (what a fit finds where nobody changes) taken off. One of the two is
+    always neutral (change 1, or spurious 0). And the posterior's sd as the report states it
+    (band: Params.band_scale)."""
 
     level: float
     steps: float
@@ -627,7 +629,7 @@ def _uncorrected(params: Params) -> Params:
 
 
 def _spread_correction(ratings: Ratings, params: Params, noise_var: FloatArray) -> _Correction:
-    """Return how far the fit's spreads fall short of the truth: level, steps, change.
+    """Return the correction of the fit's spreads (level, steps, change) and its band scale.
 
     Draws scores from the fitted model (today's skills from the prior, each (user, step)'s
     slope since from N(0, change_tau2), leniencies from their spread, each rater's noise,
@@ -681,19 +683,21 @@ def _spread_correction(ratings: Ratings, params: Params, noise_var: FloatArray) 
         float(np.clip(replicates * params.tau2_user / level, low, high)),
         float(np.clip(replicates * float(params.tau2.mean()) / steps, low, high)),
     )
-    band = 1.0
-    if drawn_worlds:
-        spreads, band = _calibrated(drawn_worlds, spreads)
-    return _Correction(
+    correction = _Correction(
         level=spreads[0],
         steps=spreads[1],
-        band=band,
         # Below the trend's floor the ratio drawn / found would be the replicates' noise (x1.3-
         # 2.0 on the bench's static populations, doubling a spurious spread): what the fit
         # finds where nothing changes (never below CHANGE_TAU2_MIN, so never 0) is taken off.
         change=float(np.clip(fitted_change / found_change, low, high)) if told else 1.0,
         spurious=0.0 if told else found_change,
     )
+    if not drawn_worlds:
+        return correction
+    # Calibrated on the posterior the report computes: with the spread of change corrected.
+    worlds = [world.under(correction) for world in drawn_worlds]
+    spreads, band = _calibrated(worlds, spreads)
+    return replace(correction, level=spreads[0], steps=spreads[1], band=band)
 
 
 @dataclass(frozen=True)
@@ -705,11 +709,35 @@ class _Replicate:
     skill: FloatArray  # (n_users, 7)
     fit: Fit
 
+    def under(self, correction: _Correction) -> _Replicate:
+        """Return the replicate with its posterior under the spread of change as corrected.
+
+        The replicate's fit has its own spread of change as the EM finds it (short of the one
+        drawn where the trend tells change, spurious where it does not); the report's posterior
+        has it corrected. Calibrated under the EM's, the factors and band scale made up for the
+        missing correction, and the report then had both: bands 94-95% where people changed by
+        0.08-0.1 points a month (a review's measurement).
+        """
+        found = self.fit.params
+        params = replace(found, change_tau2=correction.changed(found.change_tau2 or 0.0))
+        if params.change_tau2 == found.change_tau2 or self.fit.mode is None:
+            return self
+        card, _ = scorecards(self.ratings)
+        evidence = _Evidence.of(
+            self.ratings, card, self.fit.leniency, self.fit.leniency_var, self.fit.rater_noise_var
+        )
+        mode, cov = evidence.posterior(params, self.fit.mode)
+        return replace(
+            self, fit=replace(self.fit, params=params, mode=mode[:, :N_STEPS], mode_cov=cov)
+        )
+
 
 # The search for the factor under which the replicates' posterior is calibrated (_calibrated):
 # at most this many rounds, stopping once the slope is within CALIBRATION_TOLERANCE of 1.
 CALIBRATION_ROUNDS = 6
 CALIBRATION_TOLERANCE = 0.002
+# A log-slope that moves less than this per unit of its factor's log is flat: its factor stays.
+FLAT_SLOPE = 0.1
 # The band scale is a correction of the width's last few percent, not a model of it.
 BAND_SCALE = (0.8, 1.2)
 
@@ -731,12 +759,13 @@ def _calibrated(
     the report states is the posterior, so the factors are set where the replicates' posterior
     is calibrated: each by the secant method in its logarithm on its own slope, the posterior
     under each candidate prior taken from the replicate's own (_reprior: one Newton step,
-    plenty for a regression slope). The level's slope moves little with its factor, so that
-    factor follows the replicates' noise (1.28-1.61 on reference seeds 1-5), at no cost to the
-    figures; one factor common to both calibrated P(skill < bar) as well but made the weakest
-    step's probability less right, which depends on the deviations. The wider prior widens the
-    posterior too, past what its errors are (the bands covered 1-1.5 points more): the band
-    scale takes the sd to where 90% of the replicates' skills lie in their bands.
+    plenty for a regression slope). A factor whose slope hardly moves with it stays (the
+    level's where people have many scores). One factor common to both calibrated P(skill <
+    bar) as well but made the weakest step's probability less right, which depends on the
+    deviations. The replicates' posterior is the report's: under the spread of change as
+    corrected (_Replicate.under). The wider prior widens the posterior too, past what its
+    errors are (the bands covered 1-1.5 points more): the band scale takes the sd to where 90%
+    of the replicates' skills lie in their bands.
     """
     low, high = SPREAD_CORRECTION
     base = np.asarray(start, dtype=np.float64)
@@ -779,19 +808,28 @@ def _calibrated(
     # The log-slopes fall as the factors' logs grow; the first step takes them as falling one
     # for one (the posterior mean proportional to the prior's spread, as where data are weak).
     k_last, y_last = np.zeros(2), log_slopes(np.zeros(2))
-    k = y_last
+    best_k, best_y = k_last, y_last
+    k = np.clip(y_last, least, most)
     for _ in range(CALIBRATION_ROUNDS):
-        k = np.clip(k, least, most)
         y = log_slopes(k)
-        if np.abs(y).max() < np.log1p(CALIBRATION_TOLERANCE) or np.array_equal(k, k_last):
+        # Each factor where its slope came nearest 1 (the last step is evaluated too).
+        nearer = np.abs(y) < np.abs(best_y)
+        best_k, best_y = np.where(nearer, k, best_k), np.where(nearer, y, best_y)
+        if np.abs(y).max() < np.log1p(CALIBRATION_TOLERANCE):
             break
-        # The secant's slope, unless the replicates' noise makes it rise: one for one again.
+        # The secant's slope. Where the slope hardly moves with the factor (the level's, where
+        # people have many scores: their estimates hardly depend on the prior), the factor
+        # stays: it would follow the replicates' noise toward the clip (1.85 on "strong") for
+        # no gain. Where the replicates' noise makes it rise: one for one.
         moved = k - k_last
-        fall = np.where(moved != 0, (y - y_last) / np.where(moved != 0, moved, 1), 0)
-        step = np.where(fall < 0, -y / np.where(fall < 0, fall, -1), y)
+        fall = np.where(moved != 0, (y - y_last) / np.where(moved != 0, moved, 1), -1.0)
+        step = np.where(fall < -FLAT_SLOPE, -y / np.minimum(fall, -FLAT_SLOPE), 0.0)
+        step = np.where(fall >= 0, y, step)
         k_last, y_last = k, y
-        k = k + np.clip(step, -0.3, 0.3)
-    k = np.clip(k, least, most)
+        k = np.clip(k + np.clip(step, -0.3, 0.3), least, most)
+        if np.array_equal(k, k_last):
+            break
+    k = best_k
     # The posterior mean's error in its own sd: the 90% band's half-width in it is Z_90.
     errors = np.concatenate([np.abs(truth - mean) / sd for truth, mean, sd, _ in posteriors(k)])
     band = float(np.clip(np.quantile(errors, 0.9) / Z_90, *BAND_SCALE))

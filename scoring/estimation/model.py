@@ -71,9 +71,11 @@ class Params:
     # The spread of the true slopes between people (points per 30 days, squared): the trend's
     # prior. None: no prior (the slope as fitted, a flat prior).
     slope_tau2: float | None = None
-    # How much the EM's spreads of skills fall short of the truth, measured by fitting data
-    # drawn from the fit (scoring.estimation.fitting, _spread_correction); tau2_user and tau2
-    # above already include them. None: not measured (a fit stored before they were kept).
+    # The factors the EM's spreads of skills are multiplied by: from how far they fall short
+    # of the truth on data drawn from the fit, moved to where the posterior is calibrated there
+    # (scoring.estimation.fitting, _spread_correction and _calibrated), so not the population's
+    # spreads themselves; tau2_user and tau2 above already include them. None: not measured (a
+    # fit stored before they were kept).
     level_correction: float | None = None
     step_correction: float | None = None
     # How many ratings the correction was measured on: it depends on the design (interviews

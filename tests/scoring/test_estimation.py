@@ -592,7 +592,7 @@ def test_a_warm_night_keeps_the_spurious_spread_of_change_and_takes_it_off_tonig
         assert night.params.change_spurious is not None and night.params.change_spurious > 0
         # A stored amount of its own, so that a measurement taken again would show.
         stored = replace(night.params, change_spurious=1.5e-4)
-        start = {
+        start: dict[str, Any] = {
             "start": stored,
             "start_leniency": night.leniency,
             "start_noise": night.rater_noise_var,
@@ -692,7 +692,7 @@ def test_the_spread_of_peoples_levels_is_not_shrunk() -> None:
     # The EM's fixed point is 15% short of the level variance on this population (the Laplace
     # approximation of rounded scores, and light raters' leniencies taking up part of the
     # levels); the parametric bootstrap measures the shortfall and corrects it, and then widens
-    # the prior to where the posterior is calibrated (see the next test), never narrower.
+    # the prior to where the posterior is calibrated (see the next test).
     off_diagonal = ~np.eye(est.N_STEPS, dtype=bool)
     for seed in SEEDS[:2]:
         world = synthetic.simulate(synthetic.POPULATIONS["reference"], users=2000, seed=seed)
