@@ -659,8 +659,10 @@ def test_where_people_change_the_bands_and_p_below_the_bar_stay_calibrated() -> 
         p = stats.norm.cdf((bars - estimates.latent) / estimates.sd)[rated]
         hit = (seen < bars)[rated]
         unsure.extend(zip(p[(p > 0.05) & (p < 0.95)], hit[(p > 0.05) & (p < 0.95)], strict=True))
-    assert 0.87 <= float(np.mean(covered)) <= 0.93, np.mean(covered)
-    assert len(many) >= 1000 and 0.86 <= float(np.mean(many)) <= 0.94, (np.mean(many), len(many))
+    # The 88-92% (90.8% here; 91.9% when the spread correction was calibrated without
+    # the spread of change's own: bench/README.md, tenth round).
+    assert 0.88 <= float(np.mean(covered)) <= 0.92, np.mean(covered)
+    assert len(many) >= 1000 and 0.87 <= float(np.mean(many)) <= 0.93, (np.mean(many), len(many))
     stated = float(np.mean([p for p, _ in unsure]))
     right = float(np.mean([h for _, h in unsure]))
     assert len(unsure) >= 1000 and abs(right - stated) <= 0.05, (right, stated, len(unsure))
@@ -675,7 +677,7 @@ def test_bands_cover_the_truth_about_90_percent_of_the_time_with_rounded_scores(
         truth = np.clip(world.skill, *est.SCALE)
         rated = estimates.n > 0
         covered.append(np.mean(((estimates.lower <= truth) & (truth <= estimates.upper))[rated]))
-    assert 0.86 <= float(np.mean(covered)) <= 0.94, covered
+    assert 0.88 <= float(np.mean(covered)) <= 0.92, covered
 
 
 def test_the_step_means_are_not_drawn_toward_the_middle_of_the_scale() -> None:
