@@ -200,12 +200,7 @@ def communication_estimates(world: World, result: est.Fit) -> est.CommunicationE
     The rater figures are the step model's, rounded as RaterStats stores them.
     """
     c = world.communication_ratings()
-    leniency, leniency_sd, noise_sd = result.rater_figures()
-    leniency, leniency_var, noise_var = (
-        leniency[c.rater],
-        np.square(leniency_sd)[c.rater],
-        np.square(noise_sd)[c.rater],
-    )
+    leniency, leniency_var, noise_var = result.stored_rater_arrays(c.rater)
     common: dict[str, Any] = {
         "leniency": leniency,
         "leniency_var": leniency_var,

@@ -5,6 +5,7 @@ prior refined on the rounded scores (see the package doc).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -709,6 +710,13 @@ class _Replicate:
     skill: FloatArray  # (n_users, 7)
     fit: Fit
 
+    @cached_property
+    def rated(self) -> NDArray[np.bool_]:
+        """Which (user, step) skills have a score."""
+        rated = np.zeros(self.skill.shape, dtype=bool)
+        rated[self.ratings.user, self.ratings.step] = True
+        return rated
+
     def under(self, correction: _Correction) -> _Replicate:
         """Return the replicate with its posterior under the spread of change as corrected.
 
@@ -781,11 +789,9 @@ def _calibrated(
             params, mode, cov = world.fit.params, world.fit.mode, world.fit.mode_cov
             assert mode is not None and cov is not None
             mean, cov = _reprior(mode, cov, params, _corrected(params, (level, steps)))
-            rated = np.zeros(world.skill.shape, dtype=bool)
-            rated[world.ratings.user, world.ratings.step] = True
+            rated = world.rated
             sd = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
-            user = np.nonzero(rated)[0]
-            found.append((world.skill[rated], mean[rated], sd[rated], user))
+            found.append((world.skill[rated], mean[rated], sd[rated], np.nonzero(rated)[0]))
         return found
 
     def log_slopes(k: FloatArray) -> FloatArray:
@@ -802,8 +808,8 @@ def _calibrated(
             for part, (x, y) in enumerate(((level_hat, level), (deviation_hat, deviation))):
                 x = x - x.mean()
                 sums[part] += (float(x @ (y - y.mean())), float(x @ x))
-        ok = (sums[:, 0] > 0) & (sums[:, 1] > 0)
-        return np.where(ok, np.log(np.where(ok, sums[:, 0] / np.where(ok, sums[:, 1], 1), 1)), 0)
+        cross, square = sums[:, 0], sums[:, 1]
+        return np.log(np.divide(cross, square, out=np.ones(2), where=(cross > 0) & (square > 0)))
 
     # The log-slopes fall as the factors' logs grow; the first step takes them as falling one
     # for one (the posterior mean proportional to the prior's spread, as where data are weak).
@@ -823,8 +829,9 @@ def _calibrated(
         # no gain. Where the replicates' noise makes it rise: one for one.
         moved = k - k_last
         fall = np.where(moved != 0, (y - y_last) / np.where(moved != 0, moved, 1), -1.0)
-        step = np.where(fall < -FLAT_SLOPE, -y / np.minimum(fall, -FLAT_SLOPE), 0.0)
-        step = np.where(fall >= 0, y, step)
+        step = np.select(
+            [fall >= 0, fall < -FLAT_SLOPE], [y, -y / np.minimum(fall, -FLAT_SLOPE)], 0.0
+        )
         k_last, y_last = k, y
         k = np.clip(k + np.clip(step, -0.3, 0.3), least, most)
         if np.array_equal(k, k_last):

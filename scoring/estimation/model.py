@@ -195,6 +195,12 @@ class Fit:
             np.round(np.sqrt(self.rater_noise_var), RATER_DECIMALS),
         )
 
+    def stored_rater_arrays(self, rater: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Per rating of these raters: the leniency, its variance and the noise's variance, as
+        an incremental update reads them from the stored figures (rater_figures)."""
+        leniency, leniency_sd, noise_sd = self.rater_figures()
+        return leniency[rater], np.square(leniency_sd)[rater], np.square(noise_sd)[rater]
+
 
 class Banded:
     """The 90% band of an estimate with a standard deviation, clipped to the scale, and the

@@ -127,10 +127,7 @@ def _rebuild_all(now: datetime) -> Rebuild:
     weakest = est.weakest_claims(estimates, threshold=threshold)
     c = evidence.communication
     # The raters' figures as stored in RaterStats, from which an incremental update reads them.
-    stored_leniency, leniency_sd, noise_sd = result.rater_figures()
-    leniency = stored_leniency[c.rater]
-    leniency_var = np.square(leniency_sd)[c.rater]
-    noise_var = np.square(noise_sd)[c.rater]
+    leniency, leniency_var, noise_var = result.stored_rater_arrays(c.rater)
     communication_params = est.communication_fit(
         c,
         leniency=leniency,
