@@ -108,6 +108,25 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def connections_served(pid: int, port: int) -> int:
+    """How many established TCP connections process pid holds on its listening port."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
+    established = set()
+    for table in ("tcp", "tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+                fields = line.split()
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                if local_port == port and fields[3] == "01":  # 01: ESTABLISHED
+                    established.add(fields[9])
+    return len(inodes & established)
+
+
 @contextlib.contextmanager
 def asgi_server(
     env: Mapping[str, str] | None = None, *, workers: int = 1, port: int | None = None
