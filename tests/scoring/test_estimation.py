@@ -174,6 +174,28 @@ def test_a_spread_correction_stored_before_it_was_calibrated_is_measured_again()
     assert warm["older"].level_correction == pytest.approx(night.params.level_correction, rel=0.05)
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_cold_fit_stops_at_the_priors_fixed_point_not_where_its_steps_got_small(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # EM on the spreads closes a fifth of the gap per step here, so it used to stop where a
+    # step moved less than its tolerance with 3-5 times that left to go; a warm night resumes
+    # from the stored prior and then moved on, and every report with it.
+    world = synthetic.simulate(synthetic.POPULATIONS["reference"], users=2000, seed=seed)
+    cold = est.fit(world.ratings, correct_spread=False)
+    monkeypatch.setattr(fitting, "PRIOR_TOLERANCE", 1e-5)
+    monkeypatch.setattr(fitting, "PRIOR_STEPS", 400)
+    converged = est.fit(
+        world.ratings,
+        start=cold.params,
+        start_leniency=cold.leniency,
+        start_noise=cold.rater_noise_var,
+        correct_spread=False,
+    ).params
+    assert np.abs(cold.params.tau2 - converged.tau2).max() <= 0.002
+    assert abs(cold.params.tau2_user - converged.tau2_user) <= 0.001
+
+
 def test_self_assessments_are_judged_against_the_leniency_corrected_scores() -> None:
     """People who score themselves 0.8 points too high or too low, or about right."""
     wrong_way = judged_accurate = misjudged = judged_biased = found = 0
