@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from scoring import estimation as est
-from scoring.estimation import fitting, synthetic
+from scoring.estimation import fitting, joint, synthetic
 from scoring.estimation.synthetic import World
 
 BARS = np.array([3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 2.75])
@@ -132,6 +132,39 @@ def test_one_user_updated_alone_matches_the_batch_posterior() -> None:
     # The batch's covariance is the fit's last EM step's, taken at the Newton step before the
     # mode settled (within NEWTON_TOLERANCE): the same to far below the two decimals shown.
     np.testing.assert_allclose(alone.sd[0], estimates.sd[target], atol=1e-6)
+
+
+def test_the_posterior_split_over_threads_is_the_posterior_computed_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = simulate(SEEDS[1], users=2400)
+    result = est.fit(world.ratings)
+    r = world.ratings
+
+    def everyone(n_users: int = r.n_users) -> est.Estimates:
+        return est.posterior(
+            user=r.user,
+            step=r.step,
+            score=r.score,
+            age_days=r.age_days,
+            leniency=result.leniency[r.rater],
+            leniency_var=result.leniency_var[r.rater],
+            noise_var=result.rater_noise_var[r.rater],
+            n_users=n_users,
+            params=result.params,
+            card=r.card,
+        )
+
+    # As many people again who were never rated: a range of users with no ratings at all.
+    unrated = everyone(2 * r.n_users)
+    prior_mean = np.broadcast_to(np.clip(result.params.mu, 1, 4), (r.n_users, 7))
+    np.testing.assert_allclose(unrated.estimate[r.n_users :], prior_mean)
+    split = everyone()
+    monkeypatch.setattr(joint, "POSTERIOR_THREADS", 1)
+    at_once = everyone()
+    np.testing.assert_allclose(split.estimate, at_once.estimate, atol=1e-6)
+    np.testing.assert_allclose(split.sd, at_once.sd, atol=1e-6)
+    np.testing.assert_array_equal(split.n, at_once.n)
 
 
 def test_params_survive_a_round_trip_through_json() -> None:
