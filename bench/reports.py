@@ -20,6 +20,8 @@ Measured in the same run, warm cache, median of --repeat runs:
   nights (this server runs with autovacuum off);
 - once, the same rebuild when every report has to be rewritten (as after a change of the
   report's format);
+- once, a cold night: no stored fit to start from (the first night), which measures the spread
+  correction (as a night does again once the ratings have grown by a fifth);
 - one incremental update of a single user's report (the job a submission triggers).
 """
 
@@ -349,6 +351,21 @@ def baseline() -> int:
         return len(cursor.fetchall())
 
 
+def cold_night(night: Callable[[], Any]) -> Any:
+    """Run a night as the first one runs (or one after the model was reset): no stored fit to
+    start from, so the sweeps start from nothing and the spread correction is measured."""
+    from scoring import estimation as est
+    from scoring.selectors.report_inputs import RaterModel
+    from scoring.services import nightly
+
+    stored = nightly.rater_model_load
+    nightly.rater_model_load = lambda: RaterModel(fit=None, params=est.Params.prior())
+    try:
+        return night()
+    finally:
+        nightly.rater_model_load = stored
+
+
 def row(name: str, seconds: Iterable[float], note: str = "") -> list[str]:
     values = sorted(seconds)
     median = statistics.median(values)
@@ -368,10 +385,11 @@ def main() -> None:
     setup_django()
     from django.db import connections
     from django.db.backends.postgresql.base import DatabaseWrapper
+    from django.db.models import Max
     from django.utils import timezone
 
     from accounts.models import User
-    from scoring.models import InterviewTiming, Report, Scorecard, StepScore
+    from scoring.models import InterviewTiming, ModelFit, Report, Scorecard, StepScore
     from scoring.services.nightly import reports_rebuild_all
     from scoring.services.reports import report_update
 
@@ -395,8 +413,12 @@ def main() -> None:
     baseline()  # warm the cache the same way for both
     base_times, groups = timed(baseline, args.repeat)
     # Each rebuild is a later night: every scorecard is a day older, so reports change
-    # (recency weights, the refitted model) as they do in production.
-    today = timezone.now()
+    # (recency weights, the refitted model) as they do in production. On --reuse the nights go
+    # on after the last run's: a night dated before a stored fit would start from that later fit.
+    today = max(
+        timezone.now(),
+        ModelFit.objects.aggregate(last=Max("fitted_at"))["last"] or timezone.now(),
+    )
     nights = iter(range(1, 2 * args.repeat + 3))
 
     def night() -> Any:
@@ -410,6 +432,7 @@ def main() -> None:
     rebuild_times, result = [seconds for seconds, _ in runs], runs[-1][1]
     Report.objects.update(digest=None)  # as after a change of format: every report differs
     full_time, full = night()
+    cold_time, cold = cold_night(night)
     rng = np.random.default_rng(args.seed)
     who = rng.choice(list(User.objects.values_list("pk", flat=True)), args.updates, replace=False)
     update_times = []
@@ -434,6 +457,12 @@ def main() -> None:
             [full_time],
             f"{full.written:,} written; {full_time / base:.1f}x baseline",
         ),
+        row(
+            "cold night (no fit to start from)",
+            [cold_time],
+            f"{cold.written:,} written; {cold_time / base:.1f}x baseline",
+        ),
+        *[row(f"  - {phase}", [seconds], "") for phase, seconds in (cold.seconds or {}).items()],
         row(
             "incremental update, one user",
             update_times,
