@@ -110,7 +110,6 @@ def fit(
     n_users, n_raters = ratings.n_users, ratings.n_raters
     group = ratings.user * N_STEPS + step
     months = change_months(ratings.age_days)
-    n_obs = max(len(ratings), 1)
     card, n_cards = scorecards(ratings)
     card_rater = np.zeros(n_cards, dtype=np.int64)
     card_rater[card] = rater
@@ -206,11 +205,7 @@ def fit(
         # The rater's noise's share of the residual (the rest is the skill's change since).
         share = noise_r / (noise_r + drift)
         squared = share * share * (e * e + theta_var_g + leniency_var_r) + share * drift
-        rater_squared = weighted_sum(rater, squared, n_raters)
-        sigma2 = max(float(rater_squared.sum() / n_obs), 1e-3)
-        rater_sigma2 = np.maximum(
-            (NOISE_PRIOR_RATINGS * sigma2 + rater_squared) / (NOISE_PRIOR_RATINGS + rater_n), 1e-3
-        )
+        sigma2, rater_sigma2 = _raters_noise(weighted_sum(rater, squared, n_raters), rater_n)
         change = max(
             float(np.max(np.abs(users.theta - theta), initial=0.0)),
             float(np.max(np.abs(new_leniency - leniency), initial=0.0)),
@@ -398,19 +393,42 @@ def _raters_refined(
         found = interval(ratings.score, cavity, spread)
         share = own / spread
         squared = share**2 * ((found.mean - cavity) ** 2 + found.var) + share * other
-        rater_squared = weighted_sum(rater, squared, n_raters)
-        sigma2 = max(float(rater_squared.sum() / max(len(ratings), 1)), 1e-3)
-        # beta / alpha of the rater's inverse-gamma posterior, 1 / E[1 / noise]: the weight the
-        # EM of a Student-t likelihood (the noise integrated over that posterior) gives each
-        # score, so the users' posterior mode already is the t model's. What the plug-in
-        # leaves out, the t's heavier tails, was measured for light raters (the Fisher-matched
-        # width, and the posterior averaged over draws of every rater's noise): no gain;
-        # even their true noise would be worth at most 0.002 RMSE (bench/README.md, sixth round).
-        noise_var = np.maximum(
-            (NOISE_PRIOR_RATINGS * sigma2 + rater_squared) / (NOISE_PRIOR_RATINGS + rater_n), 1e-3
-        )
+        _, noise_var = _raters_noise(weighted_sum(rater, squared, n_raters), rater_n)
         leniency, mu = new_leniency, mu + shift
     return leniency, mu, noise_var
+
+
+# A rater's noise variance is at most this (sd 2 points on the 1-4 rubric: their scores say
+# next to nothing). Scores of only 1s and 4s at random are likeliest under an infinite noise
+# (each end's probability tends to 1/2), so without a bound the EM raised such a rater's noise
+# night after night (sd 2.4 -> 6.2 over eight nights in a test world of four raters).
+NOISE_VAR_MAX = 4.0
+# The population's noise, toward which each rater's is shrunk, is the mean over all ratings of
+# their squared errors, each rater's mean square counted at most this many times the median
+# rater's: one rater scoring at random raised it, and with it every other rater's noise, and
+# so every report's bands (night after night, as their own noise grew). Honest raters' noise
+# spans 0.3-1.0 sd on the bench's populations (at most 2.4x the median variance): untouched.
+NOISE_POOL_CAP = 5.0
+
+
+def _raters_noise(rater_squared: FloatArray, rater_n: FloatArray) -> tuple[float, FloatArray]:
+    """Return the population's noise variance and each rater's, from their summed squared
+    errors: each rater's shrunk toward the population's with NOISE_PRIOR_RATINGS pseudo-ratings
+    (beta / alpha of the rater's inverse-gamma posterior, 1 / E[1 / noise]: the weight the EM
+    of a Student-t likelihood, the noise integrated over that posterior, gives each score, so
+    the users' posterior mode already is the t model's. What the plug-in leaves out, the t's
+    heavier tails, was measured for light raters: no gain; even their true noise would be worth
+    at most 0.002 RMSE, bench/README.md, sixth round), within [1e-3, NOISE_VAR_MAX]."""
+    rated = rater_n > 0
+    total = float(rater_n.sum())
+    if not rated.any() or total <= 0:
+        return 1e-3, np.full(rater_n.shape, 1e-3)
+    own = rater_squared[rated] / rater_n[rated]
+    bound = NOISE_POOL_CAP * float(np.median(own))
+    pooled = float(np.minimum(own, bound) @ rater_n[rated]) / total
+    sigma2 = min(max(pooled, 1e-3), NOISE_VAR_MAX)
+    noise = (NOISE_PRIOR_RATINGS * sigma2 + rater_squared) / (NOISE_PRIOR_RATINGS + rater_n)
+    return sigma2, np.clip(noise, 1e-3, NOISE_VAR_MAX)
 
 
 @dataclass(frozen=True)

@@ -394,6 +394,30 @@ def test_a_rater_new_tonight_gets_the_noise_their_own_scores_say(raters) -> None
     assert resumed[erratic.pk] == pytest.approx(first[erratic.pk], abs=0.01), (resumed, first)
 
 
+def test_a_rater_scoring_at_random_does_not_raise_everyones_noise_night_after_night(
+    raters,
+) -> None:
+    # 1s and 4s at random are likeliest under an infinite noise: the raters' noise EM raised
+    # that rater's night after night, and through the population's noise every other rater's
+    # with it (sd 0.73 -> 1.55 in eight nights here), and with them every report's bands.
+    honest = {rater.pk for rater in raters}
+    _, neutral, _ = raters
+    rated = [card.candidate for card in Scorecard.objects.filter(interviewer=neutral)]
+    erratic, rng = person(), np.random.default_rng(5)
+    for i, candidate in enumerate(rated):
+        given_scorecard(erratic, candidate, rng.choice([1, 4], 7).tolist(), days_ago=2 + i / 10)
+    now = timezone.now()
+    nights = []
+    for night in range(6):
+        reports_rebuild_all(now=now + timedelta(days=night))
+        nights.append({row.rater_id: row.noise_sd for row in RaterStats.objects.all()})
+    assert nights[-1][erratic.pk] == pytest.approx(nights[0][erratic.pk], abs=0.01)
+    assert nights[-1][erratic.pk] <= 2.0
+    for rater_id in honest:
+        assert nights[-1][rater_id] == pytest.approx(nights[1][rater_id], abs=0.02)
+        assert nights[-1][rater_id] < 0.7, nights
+
+
 class SameFit:
     """Stand in for the model fit: fit once, then return that fit whatever the data."""
 
