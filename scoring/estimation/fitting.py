@@ -419,7 +419,9 @@ NOISE_VAR_MAX = 4.0
 NOISE_POOL_CAP = 5.0
 
 
-def _raters_noise(rater_squared: FloatArray, rater_n: FloatArray) -> tuple[float, FloatArray]:
+def _raters_noise(
+    rater_squared: FloatArray, rater_n: FloatArray | IntArray
+) -> tuple[float, FloatArray]:
     """Return the population's noise variance and each rater's, from their summed squared
     errors: each rater's shrunk toward the population's with NOISE_PRIOR_RATINGS pseudo-ratings
     (beta / alpha of the rater's inverse-gamma posterior, 1 / E[1 / noise]: the weight the EM

@@ -480,6 +480,22 @@ def test_the_newton_steps_derivatives_are_the_intervals_at_any_mean() -> None:
         np.testing.assert_allclose(weight, found.weight, rtol=1e-9, atol=1e-12)
 
 
+def test_a_long_pass_over_the_scores_split_over_threads_is_the_same_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scoring.estimation import ordinal
+
+    rng = np.random.default_rng(4)
+    n = 2 * ordinal.PARALLEL_SIZE + 1
+    score = rng.integers(1, 5, n).astype(np.float64)
+    mean, var = rng.normal(2.5, 1.5, n), rng.uniform(0.01, 3.0, n)
+    split = est.interval(score, mean, var)
+    monkeypatch.setattr(ordinal, "PARALLEL_SIZE", n + 1)
+    at_once = est.interval(score, mean, var)
+    for field in ("mean", "var", "gradient", "weight"):
+        np.testing.assert_array_equal(getattr(split, field), getattr(at_once, field))
+
+
 def test_one_noisy_scorecard_names_no_weakest_step() -> None:
     claims = est.weakest_claims(_carded([[3, 3, 2, 3, 3, 3, 3]]))
     assert claims.step[0] == -1

@@ -410,7 +410,8 @@ def test_a_rater_scoring_at_random_does_not_raise_everyones_noise_night_after_ni
     nights = []
     for night in range(6):
         reports_rebuild_all(now=now + timedelta(days=night))
-        nights.append({row.rater_id: row.noise_sd for row in RaterStats.objects.all()})
+        stored = RaterStats.objects.exclude(noise_sd=None)
+        nights.append({row.rater_id: float(row.noise_sd or 0.0) for row in stored})
     assert nights[-1][erratic.pk] == pytest.approx(nights[0][erratic.pk], abs=0.01)
     assert nights[-1][erratic.pk] <= 2.0
     for rater_id in honest:
