@@ -91,6 +91,7 @@ def test_a_killed_web_worker_is_replaced_while_every_room_keeps_going_and_conver
 
             # The kernel may hand every connection to one worker: kill the one serving most.
             workers.sort(key=lambda pid: connections_served(pid, server.port), reverse=True)
+            assert connections_served(workers[0], server.port) > 0, "no worker holds a socket"
             with HealthProbe(server.http_url).running() as probe:
                 os.kill(workers[0], signal.SIGKILL)  # one worker, not the granian main process
                 killed_at = time.monotonic()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -18,3 +22,22 @@ def weighted_sum(group: IntArray, weights: FloatArray, n: int) -> FloatArray:
     numpy's stubs type every bincount as int; with weights it is float.
     """
     return np.bincount(group, weights, n)  # type: ignore[return-value]
+
+
+_work = threading.local()
+
+
+@contextmanager
+def one_of_a_split() -> Iterator[None]:
+    """Within: this thread computes one part of work split over threads, so the array passes
+    it makes are not split again (two cores are already busy)."""
+    _work.inner = True
+    try:
+        yield
+    finally:
+        _work.inner = False
+
+
+def may_split() -> bool:
+    """Say whether array work on this thread may be split over threads of its own."""
+    return not getattr(_work, "inner", False)

@@ -17,6 +17,7 @@ from scoring.estimation.model import (
     CHANGE_TAU2_MIN,
     HALF_LIFE_DAYS,
     NOISE_PRIOR_RATINGS,
+    NOISE_VAR_MAX,
     SLOPE_TAU2_MIN,
     Z_90,
     Fit,
@@ -237,7 +238,10 @@ def fit(
             leniency_var,
             rater_sigma2
             if start_noise is None
-            else np.where(np.isfinite(start_noise), start_noise, rater_sigma2),
+            # A noise stored before NOISE_VAR_MAX bounded it is resumed from the bound.
+            else np.where(
+                np.isfinite(start_noise), np.minimum(start_noise, NOISE_VAR_MAX), rater_sigma2
+            ),
             take(theta, group),
             take(theta_var, group),
             RATER_STEPS if start_noise is not None else RATER_STEPS_COLD,
@@ -340,7 +344,7 @@ def _with_change(params: Params, ratings: Ratings, leniency: FloatArray) -> Para
 # eighth round).
 RATER_STEPS = 2
 # A cold fit has no last night's noise to go on from, and its reports would then move for
-# three nights as the EM went on (9,500, 5,600 and 2,200 of 10,000 rewritten on
+# three nights as the EM went on (9,457, 5,610 and 2,081 of 10,000 rewritten on
 # bench/reports.py's data): it takes the steps of those nights at once. After 8 steps the
 # estimates are within 0.002 of where 16 leave them (0.028 after 2), for ~0.07 s a step at
 # 658k ratings.
@@ -406,11 +410,6 @@ def _raters_refined(
     return leniency, mu, noise_var
 
 
-# A rater's noise variance is at most this (sd 2 points on the 1-4 rubric: their scores say
-# next to nothing). Scores of only 1s and 4s at random are likeliest under an infinite noise
-# (each end's probability tends to 1/2), so without a bound the EM raised such a rater's noise
-# night after night (sd 2.4 -> 6.2 over eight nights in a test world of four raters).
-NOISE_VAR_MAX = 4.0
 # The population's noise, toward which each rater's is shrunk, is the mean over all ratings of
 # their squared errors, each rater's mean square counted at most this many times the median
 # rater's: one rater scoring at random raised it, and with it every other rater's noise, and

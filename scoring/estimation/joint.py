@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from scoring.estimation.basics import N_STEPS, FloatArray, IntArray
+from scoring.estimation.basics import N_STEPS, FloatArray, IntArray, one_of_a_split
 from scoring.estimation.ordinal import Derivatives, interval, rounded
 
 # Newton steps of the posterior mode: the log-likelihood of rounded scores is concave and
@@ -19,9 +19,22 @@ _NEWTON_STEPS = 8
 # against stopping at 1e-4); reports keep two decimals.
 NEWTON_TOLERANCE = 1e-3
 # Threads for the posterior of a large population (joint_state), and the fewest users a thread
-# is given: below that, a thread costs more than it saves.
+# is given (so a split starts at twice this many): below that, a thread costs more than it saves.
 POSTERIOR_THREADS = 2
 POSTERIOR_USERS_PER_THREAD = 1000
+# joint_state's arguments, as _over_threads hands them to each range: one value per rating (cut
+# to the range's), or shared by all (n_users, start and threads are set per range).
+PER_RATING = (
+    "user",
+    "step",
+    "card",
+    "score",
+    "offset",
+    "noise_var",
+    "card_leniency_var",
+    "months",
+)
+SHARED = ("prior", "tolerance", "change_tau2")
 
 
 def joint_state(
@@ -68,6 +81,7 @@ def joint_state(
     threads: how many ranges of users to compute at once (_over_threads); by default one per
     POSTERIOR_USERS_PER_THREAD users, at most POSTERIOR_THREADS.
     """
+    given = dict(locals())
     changing = months is not None and change_tau2 is not None and change_tau2 > 0
     if not len(user):
         # As wide as with ratings (the slopes' modes are 0), so that ranges join.
@@ -78,25 +92,7 @@ def joint_state(
     if threads is None:
         threads = min(POSTERIOR_THREADS, n_users // POSTERIOR_USERS_PER_THREAD)
     if threads > 1:
-        per_rating = {
-            "user": user,
-            "step": step,
-            "card": card,
-            "score": score,
-            "offset": offset,
-            "noise_var": noise_var,
-            "card_leniency_var": card_leniency_var,
-            "months": months,
-        }
-        return _over_threads(
-            threads,
-            per_rating,
-            n_users,
-            start,
-            prior=prior,
-            tolerance=tolerance,
-            change_tau2=change_tau2,
-        )
+        return _over_threads(threads, given)
     ages = np.zeros(len(user)) if months is None else months
     spread_of_change = change_tau2 or 0.0
     farthest = 1.0
@@ -212,14 +208,10 @@ def _assembled(per_user: FloatArray) -> tuple[FloatArray, FloatArray]:
     return precision, per_user[:, square + N_STEPS :]
 
 
-def _over_threads(
-    threads: int,
-    per_rating: dict[str, Any],
-    n_users: int,
-    start: FloatArray | None,
-    **shared: Any,
-) -> tuple[FloatArray, FloatArray]:
-    """joint_state over contiguous ranges of users, one per thread, joined.
+def _over_threads(threads: int, given: dict[str, Any]) -> tuple[FloatArray, FloatArray]:
+    """joint_state over contiguous ranges of users, one per thread, joined; given: the
+    arguments joint_state was called with (PER_RATING's are cut to the range's ratings,
+    SHARED's passed as they are).
 
     Users are independent given the prior, and numpy's and SciPy's array work (LAPACK's
     batched solves, the special functions, the sparse sums) runs without the interpreter lock:
@@ -227,6 +219,9 @@ def _over_threads(
     cores. Each range's Newton stops on its own users' moves, within the same tolerance of the
     mode (test_the_posterior_split_over_threads_is_the_posterior_computed_at_once).
     """
+    per_rating = {name: given[name] for name in PER_RATING}
+    shared = {name: given[name] for name in SHARED}
+    n_users, start = given["n_users"], given["start"]
     user = per_rating["user"]
     bounds = np.linspace(0, n_users, threads + 1).astype(np.int64)
     order = np.argsort(user, kind="stable")
@@ -239,13 +234,14 @@ def _over_threads(
             name: None if a is None else a[rows] for name, a in per_rating.items()
         }
         arrays["user"] = arrays["user"] - low
-        return joint_state(
-            **arrays,
-            **shared,
-            n_users=high - low,
-            start=None if start is None else start[low:high],
-            threads=1,
-        )
+        with one_of_a_split():
+            return joint_state(
+                **arrays,
+                **shared,
+                n_users=high - low,
+                start=None if start is None else start[low:high],
+                threads=1,
+            )
 
     with ThreadPoolExecutor(threads, thread_name_prefix="posterior") as pool:
         parts = list(pool.map(part, range(threads)))

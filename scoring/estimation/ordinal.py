@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from scoring.estimation.basics import SCALE, FloatArray
+from scoring.estimation.basics import SCALE, FloatArray, may_split
 
 # The latent mean is kept within half a level outside the scale and its sd above this while
 # the interval's probability is computed: beyond them it underflows without changing anything.
@@ -93,7 +93,7 @@ def _ratio_shrink(alpha: FloatArray, beta: FloatArray) -> tuple[FloatArray, Floa
     (the raters' refinement, the posterior's Newton steps) spend most of their time here.
     """
     alpha, beta = np.broadcast_arrays(alpha, beta)
-    if alpha.ndim != 1 or alpha.size < PARALLEL_SIZE:
+    if alpha.ndim != 1 or alpha.size < PARALLEL_SIZE or not may_split():
         return _ratio_shrink_of(alpha, beta)
     half = alpha.size // 2
     with ThreadPoolExecutor(2, thread_name_prefix="interval") as pool:

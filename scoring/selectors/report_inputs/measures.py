@@ -219,7 +219,9 @@ class RaterModel:
                 stored = found[name][order][position]
                 usable = known & (stored >= 0) if name == "stats_noise" else known
                 values[:, column] = np.where(usable, stored, values[:, column])
-        return values[:, 0], values[:, 1] ** 2, values[:, 2] ** 2
+        # A noise stored before est.NOISE_VAR_MAX bounded it counts as the bound, as the fit
+        # resumes it (scoring.estimation.fitting).
+        return values[:, 0], values[:, 1] ** 2, np.minimum(values[:, 2] ** 2, est.NOISE_VAR_MAX)
 
 
 # The figures of a rater's stored statistics, in the order stored_rater_stats_load gives them.
