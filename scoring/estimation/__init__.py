@@ -36,7 +36,10 @@ independent extra noise (``change_tau2 * m^2``), the report's posterior below tr
 A rater's noise ``sigma2[r]`` is their mean squared residual shrunk toward the population's
 ``sigma2`` with ``NOISE_PRIOR_RATINGS`` pseudo-ratings (the conjugate inverse-gamma update), so
 a rater with few ratings is assumed typical; a steady rater's scores then weigh more than a
-noisy one's (their reliability), after the refinement on rounded scores below. One sweep is a
+noisy one's (their reliability), after the refinement on rounded scores below. A rater scoring
+at random neither drives their own noise to infinity nor, through ``sigma2``, everyone's:
+a noise variance is at most ``NOISE_VAR_MAX``, and ``sigma2`` counts no rater's mean square
+above ``NOISE_POOL_CAP`` times the median rater's (fitting._raters_noise). One sweep is a
 few ``np.bincount`` passes over the ratings.
 
 Rounded scores. A rater's score is their latent judgement ``y`` above rounded to the nearest
