@@ -30,6 +30,10 @@ from scoring.estimation.model import (
 )
 from scoring.estimation.ordinal import interval, rounded
 
+# The least a spread of skills (tau2_user, each step's tau2) is taken to be, in the sweeps, the
+# prior's EM and its extrapolation alike.
+SPREAD_FLOOR = 1e-3
+
 
 @dataclass(frozen=True)
 class _Users:
@@ -196,10 +200,10 @@ def fit(
                 np.bincount(group_step[has], minlength=N_STEPS).astype(np.float64),
                 tau2,
             ),
-            1e-3,
+            SPREAD_FLOOR,
         )
         if user_has_data.any():
-            tau2_user = max(float(np.mean(users.a_second_moment[user_has_data])), 1e-3)
+            tau2_user = max(float(np.mean(users.a_second_moment[user_has_data])), SPREAD_FLOOR)
         if has_rater.any():
             tau2_leniency = max(float(np.mean((new_leniency**2 + leniency_var)[has_rater])), 1e-4)
         e = y_theta_l - take(mu, step)
@@ -238,10 +242,7 @@ def fit(
             leniency_var,
             rater_sigma2
             if start_noise is None
-            # A noise stored before NOISE_VAR_MAX bounded it is resumed from the bound.
-            else np.where(
-                np.isfinite(start_noise), np.minimum(start_noise, NOISE_VAR_MAX), rater_sigma2
-            ),
+            else np.where(np.isfinite(start_noise), start_noise, rater_sigma2),
             take(theta, group),
             take(theta_var, group),
             RATER_STEPS if start_noise is not None else RATER_STEPS_COLD,
@@ -543,11 +544,11 @@ def _prior_refined(
         # The prior's shape (a shared level plus independent steps), matched to the moments. A
         # full 7x7 covariance and a one-factor structure (loadings per step) were measured too
         # and changed nothing (bench/README.md): the level does the correlating.
-        tau2_user = max(float(second[off_diagonal].mean()), 1e-3)
+        tau2_user = max(float(second[off_diagonal].mean()), SPREAD_FLOOR)
         # Each step's spread is pooled toward the steps' mean with TAU2_PRIOR_USERS pseudo-
         # users: a few hundred users cannot tell seven spreads apart, and EM left alone
         # drives a step's spread to zero (and its bands with it) on such noise.
-        own = np.maximum(np.diagonal(second) - tau2_user, 1e-3)
+        own = np.maximum(np.diagonal(second) - tau2_user, SPREAD_FLOOR)
         tau2 = (users * own + TAU2_PRIOR_USERS * own.mean()) / (users + TAU2_PRIOR_USERS)
         change = max(
             abs(tau2_user - params.tau2_user),
@@ -570,7 +571,6 @@ def _prior_refined(
 
 # The extrapolation's step length, as a multiple of EM's (1: EM's own two steps).
 SQUAREM_STEP = (1.0, 8.0)
-SPREAD_FLOOR = 1e-3
 
 
 def _squarem(path: list[FloatArray], new: FloatArray) -> FloatArray | None:

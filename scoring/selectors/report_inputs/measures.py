@@ -219,8 +219,8 @@ class RaterModel:
                 stored = found[name][order][position]
                 usable = known & (stored >= 0) if name == "stats_noise" else known
                 values[:, column] = np.where(usable, stored, values[:, column])
-        # A noise stored before est.NOISE_VAR_MAX bounded it counts as the bound, as the fit
-        # resumes it (scoring.estimation.fitting).
+        # A noise stored before est.NOISE_VAR_MAX bounded it counts as the bound: for the
+        # nightly fit that resumes from it and for the incremental update alike.
         return values[:, 0], values[:, 1] ** 2, np.minimum(values[:, 2] ** 2, est.NOISE_VAR_MAX)
 
 
