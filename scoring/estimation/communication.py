@@ -56,6 +56,10 @@ _NEWTON_STEPS = 20
 _NEWTON_TOLERANCE = 1e-4
 _EM_STEPS = 100
 _EM_TOLERANCE = 1e-5
+# The spread of skills never goes below this: the EM's answer where the scores tell nobody apart.
+TAU2_FLOOR = 1e-3
+# A stored spread within this factor of the floor is no start for the EM: a cold fit instead.
+RESUME_FLOOR = 2.0
 # The parametric bootstrap of the spread of skills: a fixed seed, so that the same scores
 # always give the same fit; the correction is bounded, and taken only from enough users.
 _BOOTSTRAP_SEED = 13
@@ -214,7 +218,7 @@ def communication_fit(
             ratings, leniency, leniency_var, n_users, replace(params, mu=mu), half_life_days
         )
         # EM updates of the variances from the posterior moments, as in the step model.
-        tau2 = max(float(np.mean((mean**2 + var)[has_data])), 1e-3)
+        tau2 = max(float(np.mean((mean**2 + var)[has_data])), TAU2_FLOOR)
         r = corrected - mu - mean[ratings.user]
         sigma2 = max(float(np.mean(w * (r * r + var[ratings.user] + leniency_var))), 1e-3)
         new = CommunicationParams(mu=mu, tau2=tau2, sigma2=sigma2)
@@ -387,7 +391,7 @@ def _change_em(
         level = float(np.mean(state.b[has_data]))
         new_mu = mu + level + float(np.sum(precision * gap) / np.sum(precision))
         b = state.b - level
-        new_tau2 = max(float(np.mean((b * b + state.var_b)[has_data])), 1e-3)
+        new_tau2 = max(float(np.mean((b * b + state.var_b)[has_data])), TAU2_FLOOR)
         # The latent's residual moves with the state by -shrink (its slope in the state,
         # 1 - Var[latent | score] / score_var: 1 for an exact score, near 0 where rounding
         # says more than the state does), so the state's spread enters times shrink^2.
@@ -447,6 +451,11 @@ def _change_fit(
     warm = start is not None and start.change_tau2 is not None and start.noise_scale is not None
     kept: float | None = None
     resumed = cold
+    if warm and start is not None and start.tau2 <= RESUME_FLOOR * TAU2_FLOOR:
+        # A launch night's handful of scores puts the spread at the floor, from where the EM
+        # crawls (each user shrunk to the mean finds the spread as small again) by less than
+        # its tolerance a step, and stopped there as converged, 140x short: a first night's.
+        warm = False
     if warm and start is not None:
         resumed = replace(start, tau2=start.tau2 / (start.tau2_correction or 1.0))
         if (
@@ -459,8 +468,7 @@ def _change_fit(
         ratings, corrected, leniency_var, noise_var, n_users, resumed, change_tau2
     )
     if warm and not converged:
-        # Resumed from a fit far from tonight's (a launch night's handful of scores, whose
-        # spread sits at the floor, from where the EM crawls): fitted afresh, as a first night.
+        # Resumed from a fit far from tonight's: fitted afresh, as a first night.
         fitted, _ = _change_em(
             ratings, corrected, leniency_var, noise_var, n_users, cold, change_tau2
         )
