@@ -48,9 +48,10 @@ only "above 3.5". The sweeps above take the scores as Gaussian (fast; the users'
 out well), but rounding and clipping squeeze the scores, so two things follow on the scores as
 intervals: each rater's leniency and noise are refined on the interval likelihood (a steady
 rater's residuals carry the rounding error, which made them look noisier than they are and
-weighted them too little; clipping hid part of a lenient rater's leniency; the noise's EM takes
-two steps a night and resumes from the last night's noise, so it reaches its fixed point over a
-few nights), and the step means
+weighted them too little; clipping hid part of a lenient rater's leniency, and the sweeps' EM
+found the spread of leniencies a third short, shrinking every rater's too far toward 0; the
+noise's and that spread's EM take two steps a night and resume from the last night's, so they
+reach their fixed point over a few nights), and the step means
 and the spread of skills are re-estimated by EM on the posterior below, which treats each score
 as its interval (the sweeps' step means are drawn toward the middle of the scale). That EM still
 finds the spreads short, by up to a quarter (the Laplace approximation, and light raters'
