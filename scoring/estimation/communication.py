@@ -451,7 +451,11 @@ def _change_fit(
     warm = start is not None and start.change_tau2 is not None and start.noise_scale is not None
     kept: float | None = None
     resumed = cold
-    if warm and start is not None and start.tau2 <= RESUME_FLOOR * TAU2_FLOOR:
+    if (
+        warm
+        and start is not None
+        and start.tau2 / (start.tau2_correction or 1.0) <= RESUME_FLOOR * TAU2_FLOOR
+    ):
         # A launch night's handful of scores puts the spread at the floor, from where the EM
         # crawls (each user shrunk to the mean finds the spread as small again) by less than
         # its tolerance a step, and stopped there as converged, 140x short: a first night's.

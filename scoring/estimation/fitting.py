@@ -145,6 +145,7 @@ def fit(
     # from the scores as the leniencies stand; the report's posterior treats it exactly.
     drift = _change_tau2(trend_prior(ratings, leniency, CHANGE_TAU2_MIN)[1]) * months * months
     leniency_var = np.full(n_raters, tau2_leniency)
+    leniency_information = np.zeros(n_raters)
     rater_sigma2 = np.full(n_raters, sigma2)
     theta = np.zeros(n_users * N_STEPS)
     theta_var = np.zeros(n_users * N_STEPS)
@@ -345,19 +346,21 @@ def _with_change(params: Params, ratings: Ratings, leniency: FloatArray) -> Para
     )
 
 
-# Newton steps of the leniencies and EM steps of the noise on the rounded scores, from the
-# sweeps' users. One takes most of the gain on bench/report_accuracy.py's populations (RMSE
-# 0.002-0.004 lower); a second gained 0.0002-0.0014 more for as much time again. A warm night
-# takes its steps from the last night's noise (fit's start_noise), so the noise's EM goes on
-# from night to night: after four nights steady raters are no longer taken for noisier than
-# they are, and the bands on "uneven" cover 91.0-91.7% instead of 92.4-93.0% (bench/README.md,
-# eighth round).
+# Newton steps of the leniencies and EM steps of their spread and of the noise on the rounded
+# scores, from the sweeps' users. One takes most of the gain on bench/report_accuracy.py's
+# populations (RMSE 0.002-0.004 lower); a second gained 0.0002-0.0014 more for as much time
+# again. A warm night takes its steps from the last night's noise (fit's start_noise), so the
+# noise's EM goes on from night to night: after four nights steady raters are no longer taken
+# for noisier than they are, and the bands on "uneven" cover 91.0-91.7% instead of 92.4-93.0%
+# (bench/README.md, eighth round).
 RATER_STEPS = 2
 # A cold fit has no last night's noise to go on from, and its reports would then move for
 # three nights as the EM went on (9,457, 5,610 and 2,081 of 10,000 rewritten on
 # bench/reports.py's data): it takes the steps of those nights at once. After 8 steps the
 # estimates are within 0.002 of where 16 leave them (0.028 after 2), for ~0.07 s a step at
-# 658k ratings.
+# 658k ratings. The spread of leniencies is then within 2% of its fixed point (0.1943, then
+# 0.1968 and 0.1972 on the next two nights on "reference"), and the first night after a cold
+# one rewrites more reports for it (bench/README.md, twelfth round).
 RATER_STEPS_COLD = 8
 # The spread of leniencies never goes below this (a population of raters who all agree).
 LENIENCY_SPREAD_FLOOR = 1e-4
@@ -398,7 +401,9 @@ def _raters_refined(
       their generosity 8-11% short of it. From a warm night on, the sweeps keep the spread
       found here, and this EM goes on from night to night.
     leniency_information: per rater, the precision the sweeps' scorecards give the leniency
-    (its variance is 1 / (that + 1 / tau2_leniency)).
+    (its variance is 1 / (that + 1 / tau2_leniency)). The spread returned is one EM step ahead
+    of the leniencies' last Newton step (taken under the one before): the next night goes on
+    from it.
     drift: per rating, the variance of the skill's change since the score (independent extra
     noise here: the raters' figures are sums over many candidates).
     No further EM step of the prior is needed: a warm night still ends after its first.
