@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from scoring.estimation.basics import weighted_sum
-from scoring.estimation.fitting import SPREAD_REMEASURE_GROWTH
+from scoring.estimation.fitting import SPREAD_FLOOR, SPREAD_REMEASURE_GROWTH
 from scoring.estimation.model import (
     HALF_LIFE_DAYS,
     SCALE,
@@ -56,8 +56,6 @@ _NEWTON_STEPS = 20
 _NEWTON_TOLERANCE = 1e-4
 _EM_STEPS = 100
 _EM_TOLERANCE = 1e-5
-# The spread of skills never goes below this: the EM's answer where the scores tell nobody apart.
-TAU2_FLOOR = 1e-3
 # A stored spread within this factor of the floor is no start for the EM: a cold fit instead.
 RESUME_FLOOR = 2.0
 # The parametric bootstrap of the spread of skills: a fixed seed, so that the same scores
@@ -218,7 +216,7 @@ def communication_fit(
             ratings, leniency, leniency_var, n_users, replace(params, mu=mu), half_life_days
         )
         # EM updates of the variances from the posterior moments, as in the step model.
-        tau2 = max(float(np.mean((mean**2 + var)[has_data])), TAU2_FLOOR)
+        tau2 = max(float(np.mean((mean**2 + var)[has_data])), SPREAD_FLOOR)
         r = corrected - mu - mean[ratings.user]
         sigma2 = max(float(np.mean(w * (r * r + var[ratings.user] + leniency_var))), 1e-3)
         new = CommunicationParams(mu=mu, tau2=tau2, sigma2=sigma2)
@@ -391,7 +389,7 @@ def _change_em(
         level = float(np.mean(state.b[has_data]))
         new_mu = mu + level + float(np.sum(precision * gap) / np.sum(precision))
         b = state.b - level
-        new_tau2 = max(float(np.mean((b * b + state.var_b)[has_data])), TAU2_FLOOR)
+        new_tau2 = max(float(np.mean((b * b + state.var_b)[has_data])), SPREAD_FLOOR)
         # The latent's residual moves with the state by -shrink (its slope in the state,
         # 1 - Var[latent | score] / score_var: 1 for an exact score, near 0 where rounding
         # says more than the state does), so the state's spread enters times shrink^2.
@@ -451,18 +449,15 @@ def _change_fit(
     warm = start is not None and start.change_tau2 is not None and start.noise_scale is not None
     kept: float | None = None
     resumed = cold
-    if (
-        warm
-        and start is not None
-        and start.tau2 / (start.tau2_correction or 1.0) <= RESUME_FLOOR * TAU2_FLOOR
-    ):
-        # A launch night's handful of scores puts the spread at the floor, from where the EM
-        # crawls (each user shrunk to the mean finds the spread as small again) by less than
-        # its tolerance a step, and stopped there as converged, 140x short: a first night's.
-        warm = False
     if warm and start is not None:
         resumed = replace(start, tau2=start.tau2 / (start.tau2_correction or 1.0))
-        if (
+        if resumed.tau2 <= RESUME_FLOOR * SPREAD_FLOOR:
+            # A launch night's handful of scores puts the spread at the floor (the EM's answer
+            # where the scores tell nobody apart), from where the EM crawls (each user shrunk
+            # to the mean finds the spread as small again) by less than its tolerance a step,
+            # and stopped there as converged, 140x short: a first night's fit instead.
+            warm, resumed = False, cold
+        elif (
             start.tau2_correction is not None
             and start.correction_scores is not None
             and n_scores < SPREAD_REMEASURE_GROWTH * start.correction_scores
