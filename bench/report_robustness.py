@@ -36,8 +36,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
 
 from bench.report_accuracy import measure  # noqa: E402
 from scoring.estimation.basics import N_STEPS  # noqa: E402
-from scoring.estimation.model import Ratings  # noqa: E402
-from scoring.estimation.synthetic import World  # noqa: E402
+from scoring.estimation.synthetic import World, card_ratings  # noqa: E402
 
 WORLDS = ("flat", "uniform", "skewed", "scale", "recent", "bimodal", "heavy")
 PROFILE = np.array([0.3, 0.2, 0.0, 0.1, -0.1, -0.2, -0.3])
@@ -88,15 +87,8 @@ def draw(world: str, *, users: int = 2000, seed: int = 1) -> World:
     said = communication[card_user] + leniency[card_rater]
     said = said + noise_sd[card_rater] * rng.normal(0.0, 1.0, card_user.size)
     return World(
-        ratings=Ratings(
-            user=user,
-            rater=rater,
-            step=step,
-            score=score,
-            age_days=card_age[card],
-            n_users=users,
-            n_raters=users,
-            card=card,
+        ratings=card_ratings(
+            card_scores, card_user, card_rater, card_age, n_users=users, n_raters=users
         ),
         skill=skill,
         slope=np.zeros((users, N_STEPS)),

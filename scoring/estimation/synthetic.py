@@ -72,6 +72,30 @@ POPULATIONS = {
 }
 
 
+def card_ratings(
+    card_scores: FloatArray,
+    card_user: IntArray,
+    card_rater: IntArray,
+    card_age: FloatArray,
+    *,
+    n_users: int,
+    n_raters: int,
+) -> Ratings:
+    """Return the step scores of drawn scorecards as the estimator reads them: one rating per
+    scored step (nan in card_scores: not reached), card by card, steps in order."""
+    card, step = np.nonzero(~np.isnan(card_scores))
+    return Ratings(
+        user=card_user[card],
+        rater=card_rater[card],
+        step=step,
+        score=card_scores[card, step],
+        age_days=card_age[card],
+        n_users=n_users,
+        n_raters=n_raters,
+        card=card,
+    )
+
+
 @dataclass(frozen=True)
 class World:
     """A drawn population: its ratings as the estimator reads them, and the truth behind them."""
@@ -168,18 +192,10 @@ def simulate(population: Population, *, users: int, seed: int, discrete: bool = 
     if discrete:
         said = np.clip(np.round(said), *SCALE)
     card_communication = np.where(scored, said, np.nan)
-    ratings = Ratings(
-        user=user,
-        rater=rater,
-        step=step,
-        score=score.astype(np.float64),
-        age_days=card_age[card],
-        n_users=users,
-        n_raters=raters,
-        card=card,
-    )
     return World(
-        ratings=ratings,
+        ratings=card_ratings(
+            card_scores, card_user, card_rater, card_age, n_users=users, n_raters=raters
+        ),
         skill=skill,
         slope=slope,
         leniency=leniency,
