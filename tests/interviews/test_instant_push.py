@@ -11,6 +11,7 @@ from accounts.models import User
 from config.asgi import application
 from interviews.services import instant
 from tests.factories import QuestionFactory
+from tests.support.sockets import close_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,5 +49,4 @@ async def test_both_people_hear_about_their_match_on_the_socket(
 async def test_an_anonymous_socket_is_closed_with_4401() -> None:
     socket = WebsocketCommunicator(application, "/ws/match/instant/")
     await socket.connect()
-    closed = await socket.receive_output()
-    assert closed["type"] == "websocket.close" and closed["code"] == 4401
+    assert await close_code(socket) == 4401

@@ -16,6 +16,7 @@ from interviews.live import selectors
 from interviews.models import Interview, InterviewStatus, TimelineEvent
 from interviews.services import session
 from sevenstep.errors import ApplicationError, Conflict
+from tests.support.sockets import close_code
 from tests.support.yjs import YClient, live_interview, ws_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -171,18 +172,14 @@ async def test_a_malformed_control_message_closes_that_socket(
     ivy = Control(interview.pk, interviewer)
     await ivy.open()
     await ivy.communicator.send_to(text_data=frame)
-    while True:
-        output = await ivy.communicator.receive_output(3)
-        if output["type"] == "websocket.close":
-            break
-    assert output["code"] == code
+    assert await close_code(ivy.communicator) == code
 
 
 async def test_outsiders_cannot_open_the_control_channel(interview, outsider) -> None:
     communicator = WebsocketCommunicator(application, ws_path(interview.pk, "control", outsider))
     await communicator.connect()
     # 4404, as for a missing interview: an outsider learns nothing from the id.
-    assert (await communicator.receive_output(3))["code"] == 4404
+    assert await close_code(communicator) == 4404
 
 
 def test_the_timeline_is_recorded_in_server_time(interview, interviewer) -> None:

@@ -13,6 +13,7 @@ from websockets.typing import Origin
 
 from config.asgi import application
 from tests.support.servers import asgi_server
+from tests.support.sockets import close_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,9 +28,7 @@ async def test_anonymous_socket_is_closed_with_4401() -> None:
     communicator = WebsocketCommunicator(application, "/ws/ping/")
     connected, _ = await communicator.connect()
     assert connected
-    closed = await communicator.receive_output()
-    assert closed["type"] == "websocket.close"
-    assert closed["code"] == 4401
+    assert await close_code(communicator) == 4401
 
 
 async def test_a_ticket_authenticates_a_non_browser_client(candidate) -> None:
@@ -48,7 +47,7 @@ async def test_a_ticket_authenticates_a_non_browser_client(candidate) -> None:
 async def test_a_forged_ticket_is_refused() -> None:
     communicator = WebsocketCommunicator(application, "/ws/ping/?ticket=1:forged:sig")
     await communicator.connect()
-    assert (await communicator.receive_output())["code"] == 4401
+    assert await close_code(communicator) == 4401
 
 
 async def test_a_foreign_origin_is_refused_before_the_handshake(candidate) -> None:
