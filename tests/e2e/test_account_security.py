@@ -28,6 +28,9 @@ def test_a_new_user_verifies_their_email_from_the_link_then_logs_in_again(
     banner.wait_for(state="detached")
 
     page.get_by_role("button", name="Log out").click()
+    # The app goes to the login page once the server has ended the session; a page loaded
+    # before that would still be logged in.
+    page.get_by_role("heading", name="Log in").wait_for()
     log_in(page, "vera@example.com", "a-long-enough-secret")
     page.get_by_role("heading", name="Your interviews").wait_for()
     assert page.get_by_role("region", name="Email verification").count() == 0
