@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,11 +27,17 @@ def _worker_number() -> int | None:
 
 
 def redis_url_for_worker(url: str, number: int) -> str:
-    """The URL of the Redis database `number` below the one `url` names (wrapping past 0)."""
-    base, _, db = url.rpartition("/")
-    if "://" not in base or not db.isdigit():
-        base, db = url.rstrip("/"), "0"
-    return f"{base}/{(int(db) - number) % 16}"
+    """The URL of the Redis database `number` below the one `url` names (wrapping past 0).
+
+    The database is read as settings' `pubsub_prefix` reads it (the path, else `?db=`), and
+    written back in the path, with `?db=` dropped: redis-py would let the query win.
+    """
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    db = parts.path.strip("/") or query.pop("db", ["0"])[0]
+    query.pop("db", None)
+    ours = ((int(db) if db.isdigit() else 0) - number) % 16
+    return urlunsplit(parts._replace(path=f"/{ours}", query=urlencode(query, doseq=True)))
 
 
 number = _worker_number()
