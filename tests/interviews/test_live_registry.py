@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from pycrdt import Doc, Text
 
 from interviews.live import selectors
 from interviews.live.layout import DocumentKind
@@ -108,3 +110,58 @@ async def test_a_room_opened_while_the_last_one_closes_stays_on_the_fan_out(
         assert registry.channel in layer.groups[FANOUT_GROUP]
     finally:
         await registry.leave(room, ivy)
+
+
+def _edits(count: int) -> list[bytes]:
+    """`count` distinct Yjs updates, each one typed character."""
+    doc: Doc = Doc()
+    text = doc.get("step-1", type=Text)
+    updates = []
+    for index in range(count):
+        before = doc.get_state()
+        text += chr(ord("a") + index % 26)
+        updates.append(doc.get_update(before))
+    return updates
+
+
+async def test_a_busy_process_spaces_its_commits_and_a_quiet_one_commits_at_once(
+    interviewer, candidate, settings
+) -> None:
+    """Under a stream of edits a batch starts LIVE_COMMIT_SPACING_MS after the one before, so
+    the edits meanwhile share it; an edit after a quiet spell is stored without that wait."""
+    from tests.support.yjs import live_interview
+
+    settings.LIVE_COMMIT_SPACING_MS = 300
+    interview = await database_sync_to_async(live_interview)(interviewer, candidate)
+    registry, member = Registry(), Member()
+    room = await registry.join(RoomKey(interview.pk, DocumentKind.NOTES), member, read_only=False)
+    loop = asyncio.get_running_loop()
+    batches: list[tuple[float, int]] = []
+    store = registry._commit
+
+    async def recorded(batch: list[Any]) -> None:
+        batches.append((loop.time(), len(batch)))
+        await store(batch)
+
+    registry._commit = recorded  # type: ignore[method-assign]
+    edits = _edits(41)
+    try:
+        # After a quiet spell: stored at once, far sooner than the spacing.
+        started = loop.time()
+        assert await registry.commit(room, edits[0], author_id=None, origin=member) == 1
+        assert batches[0][0] - started < 0.15
+        # A stream of edits, one every 25 ms for a second.
+        typed = []
+        for edit in edits[1:]:
+            typed.append(
+                asyncio.ensure_future(registry.commit(room, edit, author_id=None, origin=member))
+            )
+            await asyncio.sleep(0.025)
+        assert await asyncio.gather(*typed) == list(range(2, 42))
+    finally:
+        await registry.leave(room, member)
+    starts = [start for start, _ in batches]
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.3 - 0.005
+    assert sum(size for _, size in batches) == 41
+    assert len(batches) <= 6  # ~1.25 s of edits in batches 0.3 s apart, not 41 commits
+    assert str(room.doc.get("step-1", type=Text)) == ("abcdefghijklmnopqrstuvwxyz" * 2)[:41]

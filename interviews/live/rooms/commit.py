@@ -1,8 +1,9 @@
 """Group commit: every update queued in this process is stored in one transaction per batch.
 
 An update from a socket is queued; the commit loop stores everything queued in one
-transaction, then applies each update to its room's document, sends it to the room's other
-local sockets directly and hands it to the fan-out for the other processes.
+transaction (batches start at least LIVE_COMMIT_SPACING_MS apart), then applies each update to
+its room's document, sends it to the room's other local sockets directly and hands it to the
+fan-out for the other processes.
 
 Storage stays bounded whatever a socket sends. An update the room's document already holds
 (a resend, a step 2 overlapping what is known) is neither stored nor sent on; identical
@@ -125,11 +126,16 @@ class GroupCommit:
 
     async def _commit_loop(self) -> None:
         slots = settings.LIVE_COMMITS_IN_FLIGHT if self.loop_store is not None else 1
+        spacing = settings.LIVE_COMMIT_SPACING_MS / 1000
+        loop = asyncio.get_running_loop()
+        last = 0.0
         while True:
             await self.wakeup.wait()
             self.wakeup.clear()
-            # Let the frames that are already readable join this batch.
-            await asyncio.sleep(0)
+            # Let the frames that are already readable join this batch and, while edits stream
+            # in, those of the rest of LIVE_COMMIT_SPACING_MS since the last batch started.
+            await asyncio.sleep(max(0.0, last + spacing - loop.time()))
+            last = loop.time()
             while len(self._in_flight) >= slots:
                 # Whatever arrives meanwhile joins the next batch.
                 await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
