@@ -132,6 +132,14 @@ def test_a_killed_web_worker_is_replaced_while_every_room_keeps_going_and_conver
 
                     wait_until(converged, timeout=60)
 
+                # However quickly the respawn and the sync went, probe on until five answers
+                # came from a second after the kill on (each may take a while on a busy machine).
+                def probed_after_the_kill() -> bool | Unmet:
+                    later = [answer for at, answer in probe.answers if at > killed_at + 1]
+                    return len(later) >= 5 or Unmet(later)
+
+                wait_until(probed_after_the_kill, timeout=30)
+
             cut_off = [client for client in typed if harness.call("state", id=client)["closes"]]
             assert cut_off, "the killed worker served no client, so nothing was tested"
             # Only a request the killed process held can be lost (its connection is reset):
