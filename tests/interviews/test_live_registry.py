@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import sqlite3
 import time
 from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db import connection
 from pycrdt import Doc, Text
 
 from interviews.live import selectors
 from interviews.live.layout import DocumentKind
+from interviews.live.models import DocumentUpdate
 from interviews.live.rooms import FANOUT_GROUP, Registry, RoomKey
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -165,3 +169,49 @@ async def test_a_busy_process_spaces_its_commits_and_a_quiet_one_commits_at_once
     assert sum(size for _, size in batches) == 41
     assert len(batches) <= 6  # ~1.25 s of edits in batches 0.3 s apart, not 41 commits
     assert str(room.doc.get("step-1", type=Text)) == ("abcdefghijklmnopqrstuvwxyz" * 2)[:41]
+
+
+def _rows_in_the_database_file(document_id: int) -> int:
+    """The document's updates in the SQLite database file itself, not in its write-ahead log."""
+    path = connection.settings_dict["NAME"]
+    with contextlib.closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as file:
+        (count,) = file.execute(
+            f"SELECT count(*) FROM {DocumentUpdate._meta.db_table} WHERE document_id = ?",
+            (document_id,),
+        ).fetchone()
+    return int(count)
+
+
+def _checkpoint() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+async def test_on_sqlite_the_store_copies_its_log_into_the_database_every_4000_pages(
+    interviewer, candidate, settings
+) -> None:
+    """A commit that copies the write-ahead log into the database file holds its batch; the
+    store thread's commits do it every 4,000 pages of log, not at SQLite's 1,000."""
+    from tests.support.yjs import live_interview
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's write-ahead log; PostgreSQL checkpoints on its own")
+    settings.LIVE_COMMIT_SPACING_MS = 0
+    interview = await database_sync_to_async(live_interview)(interviewer, candidate)
+    registry, member = Registry(), Member()
+    room = await registry.join(RoomKey(interview.pk, DocumentKind.NOTES), member, read_only=False)
+    await asyncio.to_thread(_checkpoint)  # the schema and the fixtures, into the file
+    edits = iter(_edits(3000))
+    try:
+        # One commit each, 3-5 pages of log: past SQLite's 1,000 pages, short of 4,000.
+        for seq in range(1, 601):
+            assert await registry.commit(room, next(edits), author_id=None, origin=member) == seq
+        assert await asyncio.to_thread(_rows_in_the_database_file, room.document_id) == 0
+        # Past 4,000 pages a commit copies the log: the rows reach the file.
+        seq = 600
+        while await asyncio.to_thread(_rows_in_the_database_file, room.document_id) == 0:
+            seq += 1
+            assert seq <= 3000, "no commit copied the log into the database file"
+            assert await registry.commit(room, next(edits), author_id=None, origin=member) == seq
+    finally:
+        await registry.leave(room, member)

@@ -57,7 +57,8 @@ class LogFull(Exception):
 
 # Commits run on one dedicated thread that keeps its database connection between batches;
 # opening a connection per batch would cost more than the batch itself.
-_store_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-store")
+STORE_THREAD = "live-store"
+_store_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=STORE_THREAD)
 
 
 def _guarded(fn: Callable[..., T], kwargs: dict[str, Any]) -> T:

@@ -12,6 +12,7 @@ from interviews.live.services.documents import (
     Refusal,
     document_compact,
     document_get_or_create,
+    store_connection_prepare,
     updates_append,
 )
 from interviews.live.services.recording import (
@@ -39,5 +40,6 @@ __all__ = [
     "recording_delete",
     "recordings_erase_for_user",
     "recordings_purge",
+    "store_connection_prepare",
     "updates_append",
 ]
