@@ -34,8 +34,8 @@ def redis_url_for_worker(url: str, number: int) -> str:
     """
     parts = urlsplit(url)
     query = parse_qs(parts.query)
-    db = parts.path.strip("/") or query.pop("db", ["0"])[0]
-    query.pop("db", None)
+    in_query = query.pop("db", ["0"])[0]
+    db = parts.path.strip("/") or in_query
     ours = ((int(db) if db.isdigit() else 0) - number) % 16
     return urlunsplit(parts._replace(path=f"/{ours}", query=urlencode(query, doseq=True)))
 
