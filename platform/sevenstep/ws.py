@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
+from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from channels.auth import get_user
 from channels.db import database_sync_to_async
-from channels.sessions import SessionMiddlewareStack
+from channels.sessions import CookieMiddleware
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
@@ -138,5 +139,23 @@ class WebsocketAuthMiddleware:
         return await self.inner(scope, receive, send)
 
 
+class SocketSessionMiddleware:
+    """Set scope["session"] from the session cookie, for WebsocketAuthMiddleware to read.
+
+    Channels' SessionMiddleware does the same and also wraps `send`, to save a changed session
+    when an HTTP response starts. A websocket starts none, so on a socket that wrapper saves
+    nothing and costs every frame sent four lookups through lazy objects (bench/README.md).
+    Here the session is read and `send` is the server's own.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> Any:
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        session = store(scope["cookies"].get(settings.SESSION_COOKIE_NAME))
+        return await self.inner({**scope, "session": session}, receive, send)
+
+
 def websocket_stack(inner: Any) -> Any:
-    return SessionMiddlewareStack(WebsocketAuthMiddleware(inner))
+    return CookieMiddleware(SocketSessionMiddleware(WebsocketAuthMiddleware(inner)))

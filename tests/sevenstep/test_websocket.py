@@ -7,7 +7,10 @@ import json
 
 import pytest
 import websockets
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
 from rest_framework.test import APIClient
 from websockets.typing import Origin
 
@@ -110,6 +113,25 @@ async def test_a_cookie_from_another_scheme_host_or_port_is_refused(host: str, o
 async def test_the_page_s_own_origin_passes_the_origin_check(host: str, origin: str) -> None:
     headers = [(b"host", host.encode()), (b"origin", origin.encode())]
     # anonymous, so the consumer's 4401 shows the origin check was passed
+    assert await handshake(headers) == 4401
+
+
+async def test_a_session_cookie_opens_a_socket_while_the_session_lasts(candidate) -> None:
+    client = Client()
+    await database_sync_to_async(client.force_login)(candidate)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    headers = [
+        (b"host", b"localhost:8000"),
+        (b"origin", b"http://localhost:8000"),
+        (b"cookie", cookie.encode()),
+    ]
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=headers)
+    connected, _ = await communicator.connect()
+    assert connected
+    assert await communicator.receive_json_from() == {"type": "hello", "user": candidate.pk}
+    await communicator.disconnect()
+    # Signed out elsewhere: the session is gone, and its cookie opens nothing.
+    await database_sync_to_async(client.logout)()
     assert await handshake(headers) == 4401
 
 
