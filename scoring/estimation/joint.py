@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -97,27 +98,9 @@ def joint_state(
     spread_of_change = change_tau2 or 0.0
     farthest = 1.0
     prior_precision = np.linalg.inv(prior)
-    compact, card_index = np.unique(card, return_inverse=True)
-    n_cards = compact.size
-    card_user = np.zeros(n_cards, dtype=np.int64)
-    card_user[card_index] = user
-    card_v = np.zeros(n_cards)
-    card_v[card_index] = card_leniency_var
-    to_user = [
-        sparse.csr_array(
-            (np.ones(n_cards), (card_user, np.arange(n_cards))), shape=(n_users, n_cards)
-        )
-    ]
+    cards = _Cards.of(user, card, card_leniency_var, ages if changing else None, n_users)
     width = N_STEPS
     if changing:
-        card_months = np.zeros(n_cards)
-        card_months[card_index] = ages
-        to_user += [
-            sparse.csr_array(
-                (card_months**power, (card_user, np.arange(n_cards))), shape=(n_users, n_cards)
-            )
-            for power in (1, 2)
-        ]
         width = 2 * N_STEPS
         grown = np.zeros((width, width))
         grown[:N_STEPS, :N_STEPS] = prior_precision
@@ -149,7 +132,7 @@ def joint_state(
         else:
             q = 1.0 / noise_var
             residual = score - offset
-        precision, weighted = _card_information(card_index, step, q, residual, card_v, to_user)
+        precision, weighted = _card_information(cards, step, q, residual)
         precision += prior_precision
         # A solve costs half an inverse; the covariance is needed at the last step only.
         # numpy's stubs type this float64 arithmetic as floating[Any].
@@ -165,47 +148,117 @@ def joint_state(
     return mean, cov[:, :N_STEPS, :N_STEPS]  # type: ignore[return-value]
 
 
+# The (i, j) pairs of a 7x7 symmetric matrix with i <= j: a card's precision is summed as these
+# 28 numbers, not 49.
+_UPPER = np.triu_indices(N_STEPS)
+_N_UPPER = len(_UPPER[0])
+
+
+@dataclass(frozen=True, slots=True)
+class _Cards:
+    """The scorecards of a posterior, numbered so that each user's cards are consecutive.
+
+    index: each rating's card in that numbering; leniency_var: each card's; to_user: (users,
+    cards), 1 where the card is the user's, and with the model of change also the card's age in
+    months and its square there. The sums over a user's cards are products with these, which
+    then read the cards' rows in memory order: five times faster than in the order the cards
+    were stored. The rest are each Newton step's arrays per card, made once: a card's rated
+    steps are the same at every step, so its unrated entries stay 0.
+    """
+
+    index: IntArray
+    leniency_var: FloatArray
+    to_user: list[sparse.csr_array]
+    q: FloatArray
+    qr: FloatArray
+    precision: FloatArray
+    vector: FloatArray
+
+    @classmethod
+    def of(
+        cls,
+        user: IntArray,
+        card: IntArray,
+        card_leniency_var: FloatArray,
+        months: FloatArray | None,
+        n_users: int,
+    ) -> _Cards:
+        compact, index = np.unique(card, return_inverse=True)
+        n_cards = compact.size
+        card_user = np.zeros(n_cards, dtype=np.int64)
+        card_user[index] = user
+        order = np.argsort(card_user, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(n_cards)
+        index = rank[index]
+        leniency_var = np.zeros(n_cards)
+        leniency_var[index] = card_leniency_var
+        weights = [np.ones(n_cards)]
+        if months is not None:
+            card_months = np.zeros(n_cards)
+            card_months[index] = months
+            weights += [card_months, card_months**2]
+        where = (card_user[order], np.arange(n_cards))
+        to_user = [sparse.csr_array((w, where), shape=(n_users, n_cards)) for w in weights]
+        return cls(
+            index,
+            leniency_var,
+            to_user,
+            q=np.zeros((n_cards, N_STEPS)),
+            qr=np.zeros((n_cards, N_STEPS)),
+            precision=np.empty((n_cards, _N_UPPER + N_STEPS)),
+            vector=np.empty((n_cards, N_STEPS)),
+        )
+
+
 def _card_information(
-    card: IntArray,
-    step: IntArray,
-    q: FloatArray,
-    residual: FloatArray,
-    card_v: FloatArray,
-    to_user: list[sparse.csr_array],
+    cards: _Cards, step: IntArray, q: FloatArray, residual: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Sum each user's scorecards' precision matrices (users, 7, 7) and precision x residual.
 
-    to_user: (users, cards), 1 where the card is the user's; with the model of change also the
-    card's age in months and its square there, and the sums are then (users, 14, 14) and
+    With the model of change (cards.to_user holds the ages) the sums are (users, 14, 14) and
     (users, 14) over the skills and their slopes (see joint_state).
     """
-    n_cards = to_user[0].shape[1]
-    q_card = np.zeros((n_cards, N_STEPS))
-    qr_card = np.zeros((n_cards, N_STEPS))
+    card, q_card, qr_card = cards.index, cards.q, cards.qr
     # One score per step on a scorecard (a database constraint), so assignment is a sum.
     q_card[card, step] = q
     qr_card[card, step] = q * residual
+    card_v = cards.leniency_var
     kappa = card_v / (1.0 + card_v * q_card.sum(axis=1))
     shared = kappa * qr_card.sum(axis=1)
-    outer = kappa[:, None, None] * q_card[:, :, None] * q_card[:, None, :]
-    per_card = np.concatenate(
-        [-outer.reshape(n_cards, -1), q_card, qr_card - q_card * shared[:, None]], axis=1
-    )
-    sums = [_assembled(np.asarray(weights @ per_card)) for weights in to_user]
-    if len(sums) == 1:
-        return sums[0]
-    (p0, b0), (p1, b1), (p2, _) = sums
-    precision = np.block([[p0, -p1], [-p1, p2]])
-    return precision, np.concatenate([b0, -b1], axis=1)
+    # Each card's precision, diag(q) - kappa q q', as its upper triangle (row by row) and its
+    # diagonal's q; then its precision times its residuals.
+    kq = kappa[:, None] * q_card
+    precision = cards.precision
+    column = 0
+    for i in range(N_STEPS):
+        span = N_STEPS - i
+        np.multiply(kq[:, i : i + 1], q_card[:, i:], out=precision[:, column : column + span])
+        column += span
+    np.negative(precision[:, :_N_UPPER], out=precision[:, :_N_UPPER])
+    precision[:, _N_UPPER:] = q_card
+    vector = np.subtract(qr_card, q_card * shared[:, None], out=cards.vector)
+    p0 = _square(np.asarray(cards.to_user[0] @ precision))
+    b0 = np.asarray(cards.to_user[0] @ vector)
+    if len(cards.to_user) == 1:
+        return p0, b0
+    by_age, by_square = cards.to_user[1:]
+    p1 = _square(np.asarray(by_age @ precision))
+    b1 = np.asarray(by_age @ vector)
+    # The age squared weighs the slopes' precision only.
+    p2 = _square(np.asarray(by_square @ precision))
+    return np.block([[p0, -p1], [-p1, p2]]), np.concatenate([b0, -b1], axis=1)
 
 
-def _assembled(per_user: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Unpack the summed card rows: the (users, 7, 7) precision and the (users, 7) vector."""
-    square = N_STEPS * N_STEPS
-    precision = per_user[:, :square].reshape(-1, N_STEPS, N_STEPS)
+def _square(packed: FloatArray) -> FloatArray:
+    """Unpack summed precision rows (upper triangle, then diagonal's q) into (users, 7, 7)."""
+    upper_i, upper_j = _UPPER
+    square = np.empty((packed.shape[0], N_STEPS, N_STEPS))
+    square[:, upper_i, upper_j] = packed[:, :_N_UPPER]
+    square[:, upper_j, upper_i] = packed[:, :_N_UPPER]
     diagonal = np.arange(N_STEPS)
-    precision[:, diagonal, diagonal] += per_user[:, square : square + N_STEPS]
-    return precision, per_user[:, square + N_STEPS :]
+    square[:, diagonal, diagonal] += packed[:, _N_UPPER:]
+    return square
 
 
 def _over_threads(threads: int, given: dict[str, Any]) -> tuple[FloatArray, FloatArray]:

@@ -194,6 +194,64 @@ def test_the_posterior_split_over_threads_is_the_posterior_computed_at_once(
     np.testing.assert_array_equal(split.n, at_once.n)
 
 
+@pytest.mark.parametrize("change_tau2", [None, 0.01])
+def test_the_posterior_sums_each_users_scorecards_whatever_order_they_come_in(
+    change_tau2: float | None,
+) -> None:
+    # Exact scores: one Newton step gives the Gaussian posterior, computed here card by card.
+    rng = np.random.default_rng(5)
+    card_user = np.array([3, 0, 1, 3, 0, 1, 3])  # user 2 has no scorecard
+    card_months = rng.uniform(0, 12, card_user.size)
+    card_v = rng.uniform(0.01, 0.2, card_user.size)
+    user, step, card, months, leniency_var = [], [], [], [], []
+    for c in rng.permutation(card_user.size):  # ratings in no order of card or user
+        for s in rng.choice(7, size=int(rng.integers(2, 8)), replace=False):
+            user.append(card_user[c])
+            step.append(s)
+            card.append(10 * c + 7)  # card ids are not 0..n
+            months.append(card_months[c])
+            leniency_var.append(card_v[c])
+    score = rng.uniform(1, 4, len(user)) + 0.01  # never whole: exact scores
+    offset = rng.uniform(-0.3, 0.3, len(user))
+    noise_var = rng.uniform(0.2, 0.6, len(user))
+    prior = 0.1 * np.ones((7, 7)) + np.diag(rng.uniform(0.1, 0.3, 7))
+    changing = change_tau2 is not None
+    mean, cov = joint.joint_state(
+        user=np.array(user),
+        step=np.array(step),
+        card=np.array(card),
+        score=score,
+        offset=offset,
+        noise_var=noise_var,
+        card_leniency_var=np.array(leniency_var),
+        n_users=5,
+        prior=prior,
+        months=np.array(months) if changing else None,
+        change_tau2=change_tau2,
+        threads=1,
+    )
+    width = 14 if changing else 7
+    for u in range(5):
+        precision = np.zeros((width, width))
+        precision[:7, :7] = np.linalg.inv(prior)
+        if changing:
+            precision[7:, 7:] = np.eye(7) / change_tau2
+        vector = np.zeros(width)
+        for c in np.flatnonzero(card_user == u):
+            rows = [i for i in range(len(user)) if card[i] == 10 * c + 7]
+            q, r = np.zeros(7), np.zeros(7)
+            for i in rows:
+                q[step[i]] = 1 / noise_var[i]
+                r[step[i]] = score[i] - offset[i]
+            a = np.diag(q) - card_v[c] / (1 + card_v[c] * q.sum()) * np.outer(q, q)
+            design = np.hstack([np.eye(7), -card_months[c] * np.eye(7)]) if changing else np.eye(7)
+            precision += design.T @ a @ design
+            vector += design.T @ a @ r
+        np.testing.assert_allclose(mean[u], np.linalg.solve(precision, vector), atol=1e-10)
+        np.testing.assert_allclose(cov[u], np.linalg.inv(precision)[:7, :7], atol=1e-10)
+    np.testing.assert_allclose(mean[2], 0.0)  # no scorecard: the prior's mean
+
+
 def test_every_argument_of_the_posterior_reaches_each_range_of_a_split() -> None:
     import inspect
 
