@@ -55,6 +55,10 @@ def interval(score: FloatArray, mean: FloatArray, var: FloatArray) -> Interval:
     high = np.where(score >= SCALE[1], _FAR, score + 0.5)
     ratio, shrink = _ratio_shrink((low - m) / sd, (high - m) / sd)
     s2 = sd**2
+    if whole.all():  # the usual case: every score a rubric level, no exact score to mix in
+        return Interval(
+            mean=m + sd * ratio, var=s2 * (1.0 - shrink), gradient=ratio / sd, weight=shrink / s2
+        )
     exact_var = np.asarray(var, dtype=np.float64)
     return Interval(
         mean=np.where(whole, m + sd * ratio, score),
