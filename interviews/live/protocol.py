@@ -176,7 +176,7 @@ def check_update(update: bytes) -> None:
 
     The trial document is pycrdt's native one, without the Python wrapper: this runs for every
     keystroke on the event loop, and the wrapper's locks and transaction objects cost the
-    loop four times what the trial itself does (bench/README.md).
+    loop five times what the trial itself does (bench/README.md).
     """
     try:
         update_state_vector(update)
