@@ -234,7 +234,7 @@ def test_the_posterior_sums_each_users_scorecards_whatever_order_they_come_in(
     for u in range(5):
         precision = np.zeros((width, width))
         precision[:7, :7] = np.linalg.inv(prior)
-        if changing:
+        if change_tau2 is not None:
             precision[7:, 7:] = np.eye(7) / change_tau2
         vector = np.zeros(width)
         for c in np.flatnonzero(card_user == u):
