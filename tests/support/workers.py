@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
+from sevenstep.redis_urls import redis_db
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -29,14 +31,13 @@ def _worker_number() -> int | None:
 def redis_url_for_worker(url: str, number: int) -> str:
     """The URL of the Redis database `number` below the one `url` names (wrapping past 0).
 
-    The database is read as settings' `pubsub_prefix` reads it (the path, else `?db=`), and
+    The database is read as settings' `pubsub_prefix` reads it (sevenstep.redis_urls), and
     written back in the path, with `?db=` dropped: redis-py would let the query win.
     """
     parts = urlsplit(url)
     query = parse_qs(parts.query)
-    in_query = query.pop("db", ["0"])[0]
-    db = parts.path.strip("/") or in_query
-    ours = ((int(db) if db.isdigit() else 0) - number) % 16
+    query.pop("db", None)
+    ours = (redis_db(url) - number) % 16
     return urlunsplit(parts._replace(path=f"/{ours}", query=urlencode(query, doseq=True)))
 
 

@@ -62,11 +62,9 @@ def pubsub_prefix(redis_url: str) -> str:
     Redis pub/sub ignores database numbers: without this, two deployments (or test runs) on one
     Redis server with different databases would hear each other's live-room fan-out.
     """
-    from urllib.parse import parse_qs, urlsplit
+    from sevenstep.redis_urls import redis_db
 
-    parts = urlsplit(redis_url)
-    db = parts.path.strip("/") or parse_qs(parts.query).get("db", ["0"])[0]
-    return f"asgi.db{int(db) if db.isdigit() else 0}."
+    return f"asgi.db{redis_db(redis_url)}."
 
 
 if REDIS_URL:
