@@ -55,16 +55,17 @@ def interval(score: FloatArray, mean: FloatArray, var: FloatArray) -> Interval:
     high = np.where(score >= SCALE[1], _FAR, score + 0.5)
     ratio, shrink = _ratio_shrink((low - m) / sd, (high - m) / sd)
     s2 = sd**2
+    from_rounding = Interval(
+        mean=m + sd * ratio, var=s2 * (1.0 - shrink), gradient=ratio / sd, weight=shrink / s2
+    )
     if whole.all():  # the usual case: every score a rubric level, no exact score to mix in
-        return Interval(
-            mean=m + sd * ratio, var=s2 * (1.0 - shrink), gradient=ratio / sd, weight=shrink / s2
-        )
+        return from_rounding
     exact_var = np.asarray(var, dtype=np.float64)
     return Interval(
-        mean=np.where(whole, m + sd * ratio, score),
-        var=np.where(whole, s2 * (1.0 - shrink), 0.0),
-        gradient=np.where(whole, ratio / sd, (score - mean) / exact_var),
-        weight=np.where(whole, shrink / s2, 1.0 / exact_var),
+        mean=np.where(whole, from_rounding.mean, score),
+        var=np.where(whole, from_rounding.var, 0.0),
+        gradient=np.where(whole, from_rounding.gradient, (score - mean) / exact_var),
+        weight=np.where(whole, from_rounding.weight, 1.0 / exact_var),
     )
 
 
